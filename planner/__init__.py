@@ -1,0 +1,1 @@
+"""Mining fleet resilience planner."""
