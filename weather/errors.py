@@ -1,7 +1,8 @@
 """The root of the planner's error tree and the feed error.
 
-They live here, in the lower layer, because ``weather`` must never import ``planner``; ``planner.errors``
-re-exports both, so users only ever need ``planner.PlannerError`` and ``planner.FeedError``.
+They live here, in the lower layer, because ``weather`` must never import ``planner``;
+``planner.errors`` re-exports both, so users only ever need ``planner.PlannerError`` and
+``planner.FeedError``.
 """
 
 from __future__ import annotations

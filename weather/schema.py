@@ -1,7 +1,8 @@
 """The canonical frames: the one glossary of column names, units and allowed ranges.
 
-Every frame that leaves ``weather/`` is long format with a tz-aware UTC ``time`` index level holding
-the *start* of each interval (hourly unless stated), and snake_case columns whose suffix is the unit.
+Every frame that leaves ``weather/`` is long format with a tz-aware UTC ``time`` index level
+holding the *start* of each interval (hourly unless stated), and snake_case columns whose suffix
+is the unit.
 
 =====================  ==========================================  =================
 column                 meaning                                     allowed range
@@ -88,7 +89,15 @@ INDEX_LEVELS: dict[str, tuple[tuple[str, ...], ...]] = {
     "load": (("area", "time"),),
 }
 
-EVENT_COLUMNS: tuple[str, ...] = ("start", "end", "site_id", "kind", "severity", "source", "source_id")
+EVENT_COLUMNS: tuple[str, ...] = (
+    "start",
+    "end",
+    "site_id",
+    "kind",
+    "severity",
+    "source",
+    "source_id",
+)
 
 
 def validate(df: pd.DataFrame, kind: FrameKind, feed: str) -> pd.DataFrame:
