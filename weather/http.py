@@ -1,0 +1,416 @@
+"""One HTTP session for every feed: cache, timeouts, retries, User-Agent, offline mode.
+
+Every network call in ``weather/`` goes through :func:`get_json` on a session made by
+:func:`make_session`. The policy, in one place:
+
+Cache
+    requests-cache on SQLite (``<cache_dir>/http_cache.sqlite``), keyed on method, URL and query
+    *without* secret parameters (:data:`SECRET_PARAMS`), which are also stripped from the stored
+    request. Only ``200`` answers to ``GET`` are stored. Expiry is chosen per endpoint kind by the
+    first matching URL pattern in :data:`EXPIRE_AFTER` (archives never expire, forecasts and
+    ensembles after 1 h, alerts after 5 min); anything else after :data:`DEFAULT_EXPIRE_AFTER`.
+    Server ``Cache-Control`` headers are ignored so that expiry is predictable.
+Offline
+    ``offline=True`` never touches the network: it serves whatever the cache holds, stale entries
+    included, and raises :class:`~weather.errors.FeedError` naming the missing URL otherwise.
+Timeouts and retries
+    Every call has a connect and a read timeout. ``429`` and ``5xx`` answers, timeouts and
+    connection errors are retried with exponential backoff (``backoff * 2**attempt`` seconds,
+    capped at ``max_wait``); a ``Retry-After`` header (seconds or HTTP-date) is honoured exactly,
+    and if it asks for more than ``max_wait`` the call gives up at once instead of hammering early.
+Secrets
+    API keys come from environment variables. Their values never appear in cache keys, stored
+    requests, log lines or error messages (see :func:`redact`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, TypedDict
+from urllib.parse import quote, quote_plus
+
+import requests
+from requests_cache import DEFAULT_IGNORED_PARAMS, NEVER_EXPIRE, CachedSession, CacheMixin
+
+from weather.errors import FeedError
+
+__all__ = [
+    "DEFAULT_EXPIRE_AFTER",
+    "DEFAULT_TIMEOUT",
+    "EXPIRE_AFTER",
+    "SECRET_PARAMS",
+    "FetchOptions",
+    "default_user_agent",
+    "forget",
+    "get_json",
+    "make_session",
+    "redact",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Sleep function used between retries; tests patch it so nothing waits.
+_sleep: Callable[[float], None] = time.sleep
+
+
+def _utcnow() -> datetime:
+    """The current time, tz-aware UTC (patchable for ``Retry-After`` HTTP-date tests)."""
+    return datetime.now(UTC)
+
+
+#: ``(connect, read)`` timeouts [s]. Archive and ensemble answers for many sites can take a while.
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 60.0)
+#: Retries after the first attempt [-].
+DEFAULT_RETRIES = 3
+#: First backoff wait [s]; doubles each retry.
+DEFAULT_BACKOFF_S = 1.0
+#: Longest single wait between attempts [s], also the largest ``Retry-After`` honoured.
+DEFAULT_MAX_WAIT_S = 60.0
+
+#: Query parameters and headers that carry secrets: excluded from cache keys and stored requests,
+#: and masked in every message.
+SECRET_PARAMS: tuple[str, ...] = tuple(
+    dict.fromkeys((*DEFAULT_IGNORED_PARAMS, "apikey", "api_key", "key", "token", "appid"))
+)
+
+#: Expiry per endpoint kind, first match wins. Patterns are searched in the full URL, so they also
+#: match the commercial ``customer-*`` hosts and the local test server.
+EXPIRE_AFTER: dict[str | re.Pattern[str], int | timedelta] = {
+    re.compile(r"/v1/archive\b"): NEVER_EXPIRE,  # reanalysis; get_archive shortens recent ranges
+    re.compile(r"/v1/ensemble\b"): timedelta(hours=1),
+    re.compile(r"/v1/forecast\b"): timedelta(hours=1),
+    re.compile(r"/alerts\b"): timedelta(minutes=5),
+}
+#: Expiry of anything no pattern matches.
+DEFAULT_EXPIRE_AFTER = timedelta(minutes=5)
+
+_RETRY_STATUS = frozenset({429}) | frozenset(range(500, 600))
+_DEFAULT_CONTACT = "set PLANNER_CONTACT"
+_CACHE_FILE = "http_cache"
+
+
+class FetchOptions(TypedDict, total=False):
+    """Keyword arguments the feed clients pass through to :func:`get_json`."""
+
+    timeout: tuple[float, float]
+    retries: int
+    backoff: float
+    max_wait: float
+
+
+def default_user_agent() -> str:
+    """The User-Agent sent by default, with a contact from ``PLANNER_CONTACT`` if set.
+
+    NWS refuses requests without a User-Agent and asks for a way to reach the operator.
+
+    Returns
+    -------
+    str
+        e.g. ``mining-fleet-planner/0.1 (contact: ops@example.com)``.
+    """
+    contact = os.environ.get("PLANNER_CONTACT", "").strip() or _DEFAULT_CONTACT
+    return f"mining-fleet-planner/0.1 (contact: {contact})"
+
+
+def make_session(
+    cache_dir: Path | None,
+    user_agent: str | None = None,
+    offline: bool = False,
+    *,
+    expire_after: Mapping[str | re.Pattern[str], int | timedelta] | None = None,
+    default_expire_after: int | timedelta = DEFAULT_EXPIRE_AFTER,
+) -> requests.Session:
+    """Make the one HTTP session every feed uses.
+
+    Parameters
+    ----------
+    cache_dir
+        Directory for the SQLite cache file ``http_cache.sqlite`` (created if missing). ``None``
+        keeps an in-memory cache for the life of the session.
+    user_agent
+        User-Agent header; default :func:`default_user_agent`.
+    offline
+        Serve only from the cache, stale entries included; never touch the network.
+    expire_after
+        Extra ``{url pattern: expiry}`` rules (glob strings or compiled regexes; expiry in [s] or a
+        ``timedelta``, ``-1`` never expires), checked before :data:`EXPIRE_AFTER`.
+    default_expire_after
+        Expiry for URLs no pattern matches [s or timedelta].
+
+    Returns
+    -------
+    requests.Session
+        A ``requests_cache.CachedSession``.
+
+    Raises
+    ------
+    ValueError
+        ``offline`` without a ``cache_dir``: there would be nothing to serve.
+    """
+    if offline and cache_dir is None:
+        raise ValueError("offline mode needs a cache_dir to read cached answers from")
+    rules = dict(expire_after or {})
+    for pattern, expiry in EXPIRE_AFTER.items():
+        rules.setdefault(pattern, expiry)
+    common: dict[str, Any] = {
+        "urls_expire_after": rules,
+        "expire_after": default_expire_after,
+        "allowable_codes": (200,),
+        "allowable_methods": ("GET",),
+        "ignored_parameters": SECRET_PARAMS,
+        "cache_control": False,
+        "only_if_cached": offline,
+        # offline: an expired entry is better than nothing; online it is never used
+        "stale_if_error": offline,
+    }
+    session: CachedSession
+    if cache_dir is None:
+        session = CachedSession(_CACHE_FILE, backend="memory", **common)
+    else:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        session = CachedSession(str(cache_dir / _CACHE_FILE), backend="sqlite", **common)
+    session.headers["User-Agent"] = user_agent or default_user_agent()
+    logger.debug("HTTP session: cache %s, offline %s", cache_dir or "in memory", offline)
+    return session
+
+
+def get_json(
+    session: requests.Session,
+    url: str,
+    params: Mapping[str, str | int | float] | None = None,
+    *,
+    feed: str,
+    headers: Mapping[str, str] | None = None,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    retries: int = DEFAULT_RETRIES,
+    backoff: float = DEFAULT_BACKOFF_S,
+    max_wait: float = DEFAULT_MAX_WAIT_S,
+    expire_after: int | timedelta | None = None,
+) -> Any:
+    """GET ``url`` and decode its JSON body, with timeouts, retries and clear errors.
+
+    Parameters
+    ----------
+    session
+        Usually from :func:`make_session`; a plain ``requests.Session`` works without caching.
+    url, params
+        Endpoint and query parameters (secret ones are sent, never shown or cached by key).
+    feed
+        Feed name for errors and logs (``open-meteo forecast``, ``nws alerts``...).
+    headers
+        Extra request headers (``Accept``...).
+    timeout
+        ``(connect, read)`` timeouts [s], applied to every attempt.
+    retries
+        Attempts after the first one for ``429``, ``5xx``, timeouts and connection errors [-].
+    backoff
+        First wait [s]; attempt ``n`` (from 0) waits ``backoff * 2**n`` unless ``Retry-After``
+        says otherwise.
+    max_wait
+        Longest single wait [s]. A ``Retry-After`` longer than this fails at once.
+    expire_after
+        Cache expiry for this request only [s or timedelta], overriding the URL patterns.
+
+    Returns
+    -------
+    Any
+        The decoded JSON document.
+
+    Raises
+    ------
+    FeedError
+        Timeout, connection failure, final HTTP error, a ``Retry-After`` beyond ``max_wait``,
+        malformed JSON, or (offline) an answer that is not in the cache. The message names the
+        URL with secrets masked.
+    """
+    secrets = _secret_values(params)
+    shown = redact(_full_url(url, params), secrets)
+    cache = session if isinstance(session, CacheMixin) else None
+    offline = cache is not None and bool(cache.settings.only_if_cached)
+    extra: dict[str, Any] = {}
+    if cache is not None and expire_after is not None:
+        extra["expire_after"] = expire_after
+    attempts = retries + 1
+    for attempt in range(attempts):
+        last = attempt == attempts - 1
+        try:
+            response = session.get(
+                url, params=params, headers=dict(headers or {}), timeout=timeout, **extra
+            )
+        except requests.Timeout as exc:
+            kind = "connect" if isinstance(exc, requests.ConnectTimeout) else "read"
+            limit = timeout[0] if kind == "connect" else timeout[1]
+            problem = f"no answer within the {kind} timeout of {limit:g} s"
+            if last:
+                raise FeedError(feed, f"{problem} for GET {shown} ({_tries(attempts)})") from None
+            _wait(_backoff(backoff, attempt, max_wait), feed, problem)
+            continue
+        except requests.ConnectionError as exc:
+            problem = f"could not connect: {redact(str(exc), secrets)}"
+            if last:
+                raise FeedError(feed, f"{problem} for GET {shown} ({_tries(attempts)})") from None
+            _wait(_backoff(backoff, attempt, max_wait), feed, "connection error")
+            continue
+        except requests.RequestException as exc:
+            raise FeedError(
+                feed, f"request failed for GET {shown}: {redact(str(exc), secrets)}"
+            ) from None
+
+        status = response.status_code
+        from_cache = bool(getattr(response, "from_cache", False))
+        logger.debug("%s: GET %s -> %s (from cache: %s)", feed, shown, status, from_cache)
+        if cache is not None and offline and status == 504 and from_cache:
+            where = getattr(cache.cache, "db_path", "the in-memory cache")
+            raise FeedError(
+                feed,
+                f"offline and not in the HTTP cache ({where}): GET {shown}; "
+                "run once online to fill the cache",
+            )
+        if status in _RETRY_STATUS:
+            problem = f"HTTP {status} {response.reason}"
+            if last:
+                detail = _error_detail(response, secrets)
+                raise FeedError(feed, f"{problem} for GET {shown} ({_tries(attempts)}){detail}")
+            asked = _retry_after_seconds(response.headers.get("Retry-After"))
+            if asked is not None and asked > max_wait:
+                raise FeedError(
+                    feed,
+                    f"{problem} for GET {shown}: server asks to retry after {asked:.0f} s, "
+                    f"more than max_wait {max_wait:g} s",
+                )
+            wait = asked if asked is not None else _backoff(backoff, attempt, max_wait)
+            _wait(wait, feed, problem)
+            continue
+        if status >= 400:
+            detail = _error_detail(response, secrets)
+            raise FeedError(feed, f"HTTP {status} {response.reason} for GET {shown}{detail}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            _evict(session, response)
+            raise FeedError(
+                feed, f"malformed JSON from GET {shown}: {redact(str(exc), secrets)}"
+            ) from None
+    raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
+
+
+def forget(
+    session: requests.Session, url: str, params: Mapping[str, str | int | float] | None = None
+) -> None:
+    """Drop the cached answer for ``GET url?params``, if any.
+
+    Clients call this when a payload that decoded fine fails to parse, so a bad answer is not
+    served from the cache again (for archives, forever).
+
+    Parameters
+    ----------
+    session
+        The session holding the cache; a plain ``requests.Session`` is a no-op.
+    url, params
+        The request exactly as given to :func:`get_json`.
+    """
+    if not isinstance(session, CacheMixin):
+        return
+    request = session.prepare_request(requests.Request("GET", url, params=params))
+    session.cache.delete(requests=[request])
+    logger.debug("dropped cached answer for GET %s", redact(request.url or url))
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Mask secret query values in ``text``.
+
+    Parameters
+    ----------
+    text
+        A URL, an exception message, a response body excerpt.
+    secrets
+        Literal secret values to mask wherever they appear (plain or URL-encoded).
+
+    Returns
+    -------
+    str
+        ``text`` with ``apikey=...`` and friends (:data:`SECRET_PARAMS`) and every literal secret
+        replaced by ``***``.
+    """
+    for value in secrets:
+        if value:
+            for form in {value, quote(value, safe=""), quote_plus(value)}:
+                text = text.replace(form, "***")
+    return _SECRET_RE.sub(r"\1\2=***", text)
+
+
+_SECRET_RE = re.compile(
+    r"(^|[?&;\s])(" + "|".join(re.escape(p) for p in SECRET_PARAMS) + r")=[^&\s'\"#]*",
+    flags=re.IGNORECASE,
+)
+
+
+def _secret_values(params: Mapping[str, str | int | float] | None) -> list[str]:
+    lowered = {p.lower() for p in SECRET_PARAMS}
+    return [str(v) for k, v in (params or {}).items() if k.lower() in lowered]
+
+
+def _full_url(url: str, params: Mapping[str, str | int | float] | None) -> str:
+    try:
+        prepared = requests.Request("GET", url, params=params).prepare()
+    except requests.RequestException:
+        return url
+    return prepared.url or url
+
+
+def _backoff(backoff: float, attempt: int, max_wait: float) -> float:
+    return float(min(max_wait, backoff * 2.0**attempt))
+
+
+def _wait(seconds: float, feed: str, problem: str) -> None:
+    logger.debug("%s: %s; retrying in %.1f s", feed, problem, seconds)
+    _sleep(seconds)
+
+
+def _tries(attempts: int) -> str:
+    return "1 attempt" if attempts == 1 else f"{attempts} attempts"
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delay in seconds or an HTTP-date)."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        logger.debug("ignoring unreadable Retry-After %r", value)
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - _utcnow()).total_seconds())
+
+
+def _error_detail(response: requests.Response, secrets: list[str]) -> str:
+    """The provider's own explanation, if the error body carries one (Open-Meteo, NWS)."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return f": {redact(text[:200], secrets)}" if text else ""
+    if isinstance(body, dict):
+        for key in ("reason", "detail", "title", "message", "error"):
+            if isinstance(body.get(key), str) and body[key].strip():
+                return f": {redact(body[key].strip()[:300], secrets)}"
+    return ""
+
+
+def _evict(session: requests.Session, response: requests.Response) -> None:
+    key = getattr(response, "cache_key", None)
+    if isinstance(session, CacheMixin) and key:
+        session.cache.delete(key)
+        logger.debug("dropped cached answer %s", key)
