@@ -290,6 +290,21 @@ class Route(_Frozen):
     max_machines_per_week: int = Field(gt=0)
 
 
+class Market(_Frozen):
+    """Revenue assumptions of the company.
+
+    Attributes
+    ----------
+    fee_share
+        Transaction fees' share of the total block reward [-].
+    pool_fee
+        Fraction of mining revenue the pool keeps [-].
+    """
+
+    fee_share: float = Field(default=0.02, ge=0, lt=1)
+    pool_fee: float = Field(default=0.02, ge=0, lt=1)
+
+
 class Fleet(_Frozen):
     """Sites, routes and the catalog they refer to.
 
@@ -299,6 +314,7 @@ class Fleet(_Frozen):
     """
 
     name: str = "fleet"
+    market: Market = Market()
     sites: tuple[Site, ...] = Field(min_length=1)
     routes: tuple[Route, ...] = ()
     models: dict[str, MinerModel]
@@ -447,8 +463,25 @@ def fleet_from_dict(raw: Mapping[str, Any], source: str = "fleet") -> Fleet:
     try:
         return Fleet.model_validate(data)
     except ValidationError as exc:
-        problems = [line for err in exc.errors() for line in _describe(err).splitlines()]
+        errors = exc.errors()
+        locs = [tuple(e["loc"]) for e in errors]
+        problems = [
+            line
+            for err in errors
+            if not _is_echo_of_deeper_error(tuple(err["loc"]), err["type"], locs)
+            for line in _describe(err).splitlines()
+        ]
         raise ConfigError(source, problems) from None
+
+
+def _is_echo_of_deeper_error(loc: tuple[Any, ...], kind: str, locs: list[tuple[Any, ...]]) -> bool:
+    """A "too short" list whose items themselves failed only repeats those items' errors."""
+    return kind == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs)
+
+
+def _given(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
@@ -490,7 +523,7 @@ def _describe(err: Mapping[str, Any]) -> str:
     ctx = err.get("ctx") or {}
     given = err.get("input")
     if kind in _BOUNDS:
-        rule = f"must be {_BOUNDS[kind]} {next(iter(ctx.values())):g}, got {given!r}"
+        rule = f"must be {_BOUNDS[kind]} {next(iter(ctx.values())):g}, got {_given(given)}"
     elif kind == "missing":
         rule = "required key is missing"
     elif kind == "extra_forbidden":
@@ -498,9 +531,9 @@ def _describe(err: Mapping[str, Any]) -> str:
     elif kind in {"union_tag_invalid", "union_tag_not_found"}:
         rule = f"kind must be one of {', '.join(CONTRACT_KINDS)}, got {ctx.get('tag', given)!r}"
     elif kind == "literal_error":
-        rule = f"must be one of {ctx.get('expected')}, got {given!r}"
+        rule = f"must be one of {ctx.get('expected')}, got {_given(given)}"
     elif kind.endswith(("_parsing", "_type")) and kind.split("_")[0] in _TYPE_NAMES:
-        rule = f"must be {_TYPE_NAMES[kind.split('_')[0]]}, got {given!r}"
+        rule = f"must be {_TYPE_NAMES[kind.split('_')[0]]}, got {_given(given)}"
     elif kind == "value_error":
         rule = str(ctx.get("error", err["msg"]))
         head = rule.split(": ", 1)[0]
@@ -508,5 +541,5 @@ def _describe(err: Mapping[str, Any]) -> str:
             return f"{path}: {rule}" if path else rule
         return f"{path}.{rule}"  # a model check whose message starts with its own key path
     else:
-        rule = f"{err['msg'][0].lower()}{err['msg'][1:]}, got {given!r}"
+        rule = f"{err['msg'][0].lower()}{err['msg'][1:]}, got {_given(given)}"
     return f"{path}: {rule}" if path else rule
