@@ -163,9 +163,15 @@ def _check_range(values: pd.Series, col: Column, feed: str) -> None:
     if not bad.empty:
         raise FeedError(
             feed,
-            f"{col.name} = {bad.iloc[0]!r} at {bad.index[0]} is outside "
+            f"{col.name} = {float(bad.iloc[0]):g} at {_label(bad.index[0])} is outside "
             f"{col.low:g} .. {col.high:g} {col.unit}",
         )
+
+
+def _label(key: object) -> str:
+    """A row's index key as plain text: ``tx 2025-01-01 03:00:00+00:00``."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return " ".join(str(p) for p in parts)
 
 
 def _validate_events(df: pd.DataFrame, feed: str) -> pd.DataFrame:

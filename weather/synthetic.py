@@ -142,7 +142,7 @@ def synthetic_weather(
     n_days = int(days[-1]) + 1
     shared_rng, *site_rngs = _streams(seed, len(locations) + 1)
     shared = _ar1(shared_rng, n_days, phi=0.8, sd=3.0)
-    doy = times.dayofyear.to_numpy()
+    doy = times.day_of_year.to_numpy()
     cold = _bump(times, (1, 16), storms.cold_snap_days) * storms.cold_snap_depth_c
     heat = _bump(times, (8, 5), storms.heat_wave_days) * storms.heat_wave_rise_c
     frames = []

@@ -1,0 +1,152 @@
+"""The hourly ledger and the policies, on a one-site fleet whose numbers are worked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.errors import ConfigError
+from planner.examples import one_site
+from planner.ledger import SiteHours, marginal_price_usd_per_mwh, site_ledger, site_tiers
+from planner.policies import RunThrough, StrikePrice, debounced_on, policy_named
+
+
+def hours_of(
+    price: list[float], *, temp: float = 20.0, hashprice: float = 0.05, **flags: list[bool]
+) -> SiteHours:
+    n = len(price)
+    return SiteHours(
+        times=pd.date_range("2025-07-01", periods=n, freq="h", tz="UTC"),
+        temp_air_c=np.full(n, temp),
+        price_usd_per_mwh=np.array(price, dtype=float),
+        hashprice_usd_per_th_day=np.full(n, hashprice),
+        grid_available=np.ones(n),
+        four_cp_peak=np.array(flags.get("four_cp_peak", [False] * n)),
+        dr_called=np.array(flags.get("dr_called", [False] * n)),
+    )
+
+
+def test_index_site_one_hour_by_hand() -> None:
+    # 1,000 S19j Pro: 2.95 MW, 100,000 TH/s. One hour at $40/MWh + $0 adder, hashprice $0.05:
+    # revenue 100,000 x 0.05 / 24 = $208.33; cost 2.95 x 40 = $118; profit $90.33.
+    fleet = one_site()
+    site = fleet.sites[0]
+    ledger = site_ledger(fleet, site, hours_of([40.0]), np.ones((1, 1)))
+    row = ledger.iloc[0]
+    assert row["running_mw"] == pytest.approx(2.95)
+    assert row["hashrate_th_s"] == pytest.approx(100_000)
+    assert row["revenue_usd"] == pytest.approx(208.333, abs=1e-3)
+    assert row["energy_cost_usd"] == pytest.approx(118.0)
+    assert row["profit_usd"] == pytest.approx(90.333, abs=1e-3)
+    assert row["curtailed_mwh"] == 0.0
+
+
+def test_overhead_scales_energy_not_hashrate() -> None:
+    # PUE 1.1: 2.95 x 1.1 = 3.245 MW drawn for the same 100,000 TH/s.
+    fleet = one_site(overhead=1.1)
+    ledger = site_ledger(fleet, fleet.sites[0], hours_of([40.0]), np.ones((1, 1)))
+    assert ledger["energy_mwh"].iloc[0] == pytest.approx(3.245)
+    assert ledger["hashrate_th_s"].iloc[0] == pytest.approx(100_000)
+
+
+def test_heat_derate_and_curtailment_counted() -> None:
+    # At 41 degC air cooling gives 0.925 of nameplate; running half of that: 0.4625 x 2.95 MW.
+    fleet = one_site()
+    ledger = site_ledger(fleet, fleet.sites[0], hours_of([40.0], temp=41.0), np.full((1, 1), 0.5))
+    assert ledger["running_mw"].iloc[0] == pytest.approx(0.4625 * 2.95)
+    assert ledger["curtailed_mwh"].iloc[0] == pytest.approx(0.4625 * 2.95)
+
+
+def test_ppa_sell_back_pays_for_curtailment() -> None:
+    # PPA 2 MW at $30, sell-back at RT; 1,000 S19j Pro (2.95 MW). RT $1,000 for one hour.
+    # Running: contract 2 x 30 = 60, excess 0.95 x 1000 = 950, cost 1010; revenue 208.33.
+    # Off: contract 60, sell-back 2 x 1000 = 2000 -> cost -1940; profit 1940.
+    fleet = one_site(contract={"kind": "ppa", "price_usd_per_mwh": 30.0, "contracted_mw": 2.0})
+    site = fleet.sites[0]
+    on = site_ledger(fleet, site, hours_of([1000.0]), np.ones((1, 1))).iloc[0]
+    off = site_ledger(fleet, site, hours_of([1000.0]), np.zeros((1, 1))).iloc[0]
+    assert on["energy_cost_usd"] == pytest.approx(1010.0)
+    assert off["energy_cost_usd"] == pytest.approx(-1940.0)
+    assert off["profit_usd"] - on["profit_usd"] == pytest.approx(
+        1940.0 + 1010.0 - 208.333, abs=1e-3
+    )
+
+
+def test_four_cp_peak_hour_carries_a_quarter_of_the_yearly_rate() -> None:
+    # $60/kW-yr on 2.95 MW in a peak hour: 60 x 2,950 kW / 4 = $44,250 on top of energy.
+    fleet = one_site(four_cp_rate=60.0)
+    hours = hours_of([40.0, 40.0], four_cp_peak=[False, True])
+    ledger = site_ledger(fleet, fleet.sites[0], hours, np.ones((1, 2)))
+    assert ledger["energy_cost_usd"].tolist() == pytest.approx([118.0, 118.0 + 44_250.0])
+
+
+def test_demand_response_credit_and_penalty() -> None:
+    # 2 MW committed at $8/MW-h, $400/MWh penalty. Not called: +$16. Called while running all
+    # (no reduction): 16 - 2 x 400 = -$784. Called and curtailed fully (2.95 MW >= 2): +$16.
+    dr = [
+        {
+            "name": "ERS",
+            "committed_mw": 2.0,
+            "payment_usd_per_mw_h": 8.0,
+            "penalty_usd_per_mwh": 400.0,
+        }
+    ]
+    fleet = one_site(demand_response=dr)
+    site = fleet.sites[0]
+    hours = hours_of([40.0, 4000.0, 4000.0], dr_called=[False, True, True])
+    ledger = site_ledger(fleet, site, hours, np.array([[1.0, 1.0, 0.0]]))
+    assert ledger["credits_usd"].tolist() == pytest.approx([16.0, -784.0, 16.0])
+
+
+def test_marginal_price_per_contract_kind() -> None:
+    price = np.array([50.0])
+    assert marginal_price_usd_per_mwh(one_site().sites[0], price)[0] == 50.0
+    flat = one_site(contract={"kind": "hosting", "rate_usd_per_kwh": 0.06}).sites[0]
+    assert marginal_price_usd_per_mwh(flat, price)[0] == pytest.approx(60.0)
+    ppa = one_site(
+        contract={
+            "kind": "ppa",
+            "price_usd_per_mwh": 30.0,
+            "contracted_mw": 2.0,
+            "sell_back_discount_usd_per_mwh": 2.0,
+        }
+    ).sites[0]
+    assert marginal_price_usd_per_mwh(ppa, price)[0] == 48.0
+
+
+def test_tiers_most_efficient_first() -> None:
+    from planner import demo_fleet
+
+    fleet = demo_fleet()
+    tiers = site_tiers(fleet, fleet.site("west-texas"))
+    assert [t.model_id for t in tiers] == ["s21", "s19j-pro"]
+
+
+def test_debounce_and_min_hold_by_hand() -> None:
+    above = np.array([0, 1, 1, 1, 0, 0, 0, 0, 1, 0], dtype=bool)
+    # debounce 2: shed in hour 2 (second hour above); off from 2. Below from hour 4; two hours
+    # below complete in hour 5 but min hold 4 (off hours counted from hour 3) allows hour 6.
+    on = debounced_on(above, debounce_hours=2, min_hold_hours=4)
+    assert on.astype(int).tolist() == [1, 1, 0, 0, 0, 0, 1, 1, 1, 1]
+
+
+def test_strike_sheds_least_efficient_first() -> None:
+    # Hashprice 0.05: S21 (17.5 J/TH) breaks even at 0.05/24/17.5e-6 = $119.05/MWh,
+    # S19j Pro at $70.62. At $100/MWh only the S19j Pro tier is shed.
+    from planner import demo_fleet
+
+    fleet = demo_fleet()
+    site = fleet.site("west-texas")
+    hours = hours_of([100.0, 60.0, 130.0, 100.0])
+    runs = StrikePrice(debounce_hours=1, min_hold_hours=0).run_fraction(fleet, site, hours)
+    # west-texas has a $4 adder: marginal 104, 64, 134, 104.
+    assert runs.tolist() == [[1, 1, 0, 1], [0, 1, 0, 0]]
+    assert RunThrough().run_fraction(fleet, site, hours).tolist() == [[1] * 4, [1] * 4]
+
+
+def test_unknown_policy_lists_allowed() -> None:
+    with pytest.raises(ConfigError, match="allowed: run-through, strike"):
+        policy_named("yolo")
+    with pytest.raises(ConfigError, match="debounce_hours"):
+        StrikePrice(debounce_hours=0)
