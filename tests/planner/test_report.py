@@ -1,0 +1,575 @@
+"""The HTML report: self-contained, well formed, escaped, with hand-checked figures and atomic
+writes.
+
+The tiny example used throughout: two air-cooled sites over three UTC days (72 hourly intervals
+from 2025-01-01 00:00).
+
+- ``alpha`` (31 N, 102 W): 1.0 EH/s (1,000,000 TH/s), earns $150/h and pays $50/h for power, so
+  +$100/h, except during a price spike on day 2 (hours 24-35) when power costs $750/h: -$600/h.
+- ``beta`` (47 N, 98 W): 0.5 EH/s, earns $80/h and pays $30/h: +$50/h throughout.
+
+Strategies:
+
+- ``run-through`` runs through the spike. alpha: 60 x $100 + 12 x -$600 = $6,000 - $7,200 =
+  -$1,200; beta: 72 x $50 = $3,600; fleet: $2,400.
+- ``strike`` switches alpha off for the 12 spike hours (no revenue, no cost). alpha:
+  60 x $100 = $6,000; beta $3,600; fleet $9,600.
+
+So strike beats run-through by $9,600 - $2,400 = +$7,200, which is +300 % of $2,400.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.fleet import Fleet, fleet_from_dict, load_fleet
+from planner.report import (
+    fleet_cumulative_profit_usd,
+    fleet_daily_hashrate_eh_s,
+    format_eh_s,
+    format_mwh,
+    format_usd,
+    nice_ticks,
+    render_report,
+    usd_tick_labels,
+    write_report,
+)
+
+START = pd.Timestamp("2025-01-01", tz="UTC")
+TIMES = pd.date_range(START, periods=72, freq="h")
+HOURS = np.arange(len(TIMES))  # hours since START
+SPIKE = (HOURS >= 24) & (HOURS < 36)
+GENERATED = datetime(2025, 1, 4, 6, 0, tzinfo=UTC)
+HEADINGS = [
+    "Fleet KPIs by strategy",
+    "Sites",
+    "Site map",
+    "Fleet hashrate",
+    "Cumulative profit",
+    "Profit by site",
+]
+VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "source", "wbr"}
+
+
+def tiny_fleet(alpha_name: str = "Alpha, West Texas", fleet_name: str = "Tiny fleet") -> Fleet:
+    """alpha: 5,000 S21 (200 TH/s each) = 1 EH/s; beta: 5,000 S19j Pro (100 TH/s) = 0.5 EH/s."""
+    common = {"timezone": "America/Chicago", "cooling": "air", "slots": 5000}
+    return fleet_from_dict(
+        {
+            "name": fleet_name,
+            "sites": [
+                {
+                    **common,
+                    "id": "alpha",
+                    "name": alpha_name,
+                    "latitude": 31.0,
+                    "longitude": -102.0,
+                    "grid": {"iso": "ERCOT", "node": "HB_WEST"},
+                    "capacity_mw": 20.0,  # 5,000 x 3,500 W = 17.5 MW x 1.05 = 18.4 MW
+                    "contract": {"kind": "index", "adder_usd_per_mwh": 4.0},
+                    "machines": {"s21": 5000},
+                },
+                {
+                    **common,
+                    "id": "beta",
+                    "name": "Beta, North Dakota",
+                    "latitude": 47.0,
+                    "longitude": -98.0,
+                    "grid": {"iso": "MISO", "node": "MINN.HUB"},
+                    "capacity_mw": 16.0,  # 5,000 x 2,950 W = 14.75 MW x 1.05 = 15.5 MW
+                    "contract": {"kind": "tariff", "rate_usd_per_kwh": 0.05},
+                    "machines": {"s19j-pro": 5000},
+                },
+            ],
+        }
+    )
+
+
+def _site_ledger(
+    site_id: str, running: np.ndarray, th_s: float, revenue: float, cost: np.ndarray
+) -> pd.DataFrame:
+    index = pd.MultiIndex.from_product([[site_id], TIMES], names=["site_id", "time"])
+    energy = 20.0 * running
+    return pd.DataFrame(
+        {
+            "running_mw": energy,
+            "hashrate_th_s": th_s * running,
+            "energy_mwh": energy,
+            "curtailed_mwh": 20.0 * (1 - running),
+            "revenue_usd": revenue * running,
+            "energy_cost_usd": cost * running,
+            "credits_usd": 0.0,
+            "profit_usd": (revenue - cost) * running,
+        },
+        index=index,
+    )
+
+
+def tiny_ledgers() -> dict[str, pd.DataFrame]:
+    """The two strategies of the module docstring."""
+    always = np.ones(len(TIMES))
+    alpha_cost = np.where(SPIKE, 750.0, 50.0)
+    beta = _site_ledger("beta", always, 0.5e6, 80.0, np.full(len(TIMES), 30.0))
+    return {
+        "run-through": pd.concat([_site_ledger("alpha", always, 1e6, 150.0, alpha_cost), beta]),
+        "strike": pd.concat(
+            [_site_ledger("alpha", np.where(SPIKE, 0.0, 1.0), 1e6, 150.0, alpha_cost), beta]
+        ),
+    }
+
+
+def kpis_from(ledgers: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Sums and means of the ledgers, the shape metrics.py will hand the report."""
+    rows: list[dict[str, Any]] = []
+    for strategy, ledger in ledgers.items():
+        parts = [(str(s), g.droplevel("site_id")) for s, g in ledger.groupby(level="site_id")]
+        parts.append(("fleet", ledger.groupby(level="time").sum()))
+        for site_id, g in parts:
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "site_id": site_id,
+                    **{c: g[c].sum() for c in ("profit_usd", "revenue_usd", "energy_cost_usd")},
+                    **{c: g[c].sum() for c in ("credits_usd", "energy_mwh", "curtailed_mwh")},
+                    "mean_hashrate_eh_s": g["hashrate_th_s"].mean() / 1e6,
+                    "uptime_pct": 100.0 * (g["hashrate_th_s"] > 0).mean(),
+                }
+            )
+    kpis = pd.DataFrame(rows)
+    base = kpis[kpis["strategy"] == "run-through"].set_index("site_id")["mean_hashrate_eh_s"]
+    kpis["hashrate_kept_pct"] = 100.0 * kpis["mean_hashrate_eh_s"] / kpis["site_id"].map(base)
+    return kpis
+
+
+def render(**overrides: Any) -> str:
+    ledgers = tiny_ledgers()
+    args: dict[str, Any] = {
+        "fleet": tiny_fleet(),
+        "kpis": kpis_from(ledgers),
+        "ledgers": ledgers,
+        "title": "Tiny report",
+        "generated_at": GENERATED,
+        "notes": ["offline synthetic feeds, seed 7"],
+    }
+    return render_report(**{**args, **overrides})
+
+
+def section(doc: str, section_id: str) -> str:
+    match = re.search(rf'<section id="{section_id}">.*?</section>', doc, re.S)
+    assert match, f"no section {section_id}"
+    return match.group(0)
+
+
+def polyline(svg: str, series: str) -> list[tuple[float, float]]:
+    match = re.search(rf'<g class="series" data-series="{series}"><polyline points="([^"]*)"', svg)
+    assert match, f"no polyline for {series}"
+    pairs = (point.split(",") for point in match.group(1).split())
+    return [(float(x), float(y)) for x, y in pairs]
+
+
+def search(pattern: str, text: str) -> re.Match[str]:
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} not found"
+    return match
+
+
+def bars(svg: str) -> dict[tuple[str, str], tuple[float, float]]:
+    """(category, series) -> (x, width) of each bar."""
+    found = re.findall(
+        r'<rect class="bar" data-category="([^"]*)" data-series="([^"]*)" '
+        r'x="([-\d.]+)" y="[-\d.]+" width="([-\d.]+)"',
+        svg,
+    )
+    return {(c, s): (float(x), float(w)) for c, s, x, w in found}
+
+
+class TagBalance(HTMLParser):
+    """Records every close tag that does not match the innermost open one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.counts: dict[str, int] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.counts[tag] = self.counts.get(tag, 0) + 1  # <circle .../>: opens and closes
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+
+class Tables(HTMLParser):
+    """Rows of every table with an id: (row class, [cell texts])."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[tuple[str, list[str]]]] = {}
+        self._table = ""
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table":
+            self._table = a.get("id") or ""
+            self.tables[self._table] = []
+        elif tag == "tr":
+            self.tables[self._table].append((a.get("class") or "", []))
+        elif tag in {"td", "th"}:
+            self._cell = []
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"td", "th"} and self._cell is not None:
+            self.tables[self._table][-1][1].append("".join(self._cell).strip())
+            self._cell = None
+
+
+def tables(doc: str) -> dict[str, list[tuple[str, list[str]]]]:
+    parser = Tables()
+    parser.feed(doc)
+    return parser.tables
+
+
+# ----------------------------------------------------------------------------------- the document
+
+
+def test_document_is_self_contained_and_references_nothing_outside() -> None:
+    doc = render()
+    assert doc.startswith("<!DOCTYPE html>")
+    assert "http://" not in doc and "https://" not in doc
+    assert "<script" not in doc and "<link" not in doc and "<img" not in doc
+    assert "@import" not in doc and "url(" not in doc
+    # The only links are in-page anchors; nothing has a src at all.
+    assert re.findall(r"\ssrc\s*=", doc) == []
+    hrefs = re.findall(r'\shref\s*=\s*"([^"]*)"', doc)
+    assert hrefs and all(h.startswith("#") for h in hrefs)
+
+
+def test_tags_balance_in_the_whole_page_tables_and_svgs() -> None:
+    parser = TagBalance()
+    parser.feed(render())
+    parser.close()
+    assert parser.errors == []
+    assert parser.stack == []
+    # Two tables (KPIs, sites) and four charts (map, hashrate, profit, per-site bars).
+    assert parser.counts["table"] == 2
+    assert parser.counts["svg"] == 4
+    assert parser.counts["html"] == 1
+
+
+def test_sections_appear_in_order_with_their_headings() -> None:
+    doc = render()
+    assert "<h1>Tiny report</h1>" in doc
+    positions = [doc.index(f"<h2>{heading}</h2>") for heading in HEADINGS]
+    assert positions == sorted(positions)
+    # The header carries the fleet, the horizon (72 h = 3 days), the stamp and the notes.
+    assert "Fleet: Tiny fleet" in doc
+    assert "Horizon 2025-01-01 00:00 → 2025-01-04 00:00 UTC (3 days)" in doc
+    assert "Generated 2025-01-04 06:00 UTC" in doc
+    assert "<li>offline synthetic feeds, seed 7</li>" in doc
+
+
+# --------------------------------------------------------------------------------------- the KPIs
+
+
+def test_kpi_table_shows_hand_computed_profits_delta_and_best() -> None:
+    kpis = kpis_from(tiny_ledgers())
+    fleet_profit = kpis[kpis["site_id"] == "fleet"].set_index("strategy")["profit_usd"]
+    assert fleet_profit.to_dict() == {"run-through": 2400.0, "strike": 9600.0}
+
+    rows = tables(render(kpis=kpis))["kpi-table"]
+    header, body = rows[0][1], {r[1][0].split()[0]: r for r in rows[1:]}
+    assert header[:3] == ["Strategy", "Profit", "Δ profit vs run-through"]
+    run_class, run = body["run-through"]
+    strike_class, strike = body["strike"]
+    assert run[1:3] == ["$2.4k", "baseline"]
+    # 9,600 - 2,400 = +7,200; 7,200 / 2,400 = +300 %.
+    assert strike[1:3] == ["$9.6k", "+$7.2k (+300.0%)"]
+    # Strike keeps alpha's 1 EH/s for 60 of 72 h: (60 x 1.0 / 72) + 0.5 = 1.33 EH/s, which is
+    # 1.333 / 1.5 = 88.9 % of run-through's hashrate; curtailed 12 h x 20 MWh = 240 MWh.
+    assert strike[6:9] == ["240 MWh", "1.33 EH/s", "88.9%"]
+    assert (strike_class, run_class) == ("best", "")
+    assert "best" in strike[0]
+
+
+def test_missing_baseline_shows_no_delta() -> None:
+    ledgers = {"strike": tiny_ledgers()["strike"]}
+    kpis = kpis_from(tiny_ledgers())
+    doc = render(ledgers=ledgers, kpis=kpis[kpis["strategy"] == "strike"])
+    (_, strike), *_ = tables(doc)["kpi-table"][1:]
+    assert strike[1:3] == ["$9.6k", "—"]
+
+
+def test_site_table_lists_each_site_with_nameplate_figures() -> None:
+    rows = tables(render())["site-table"]
+    alpha = rows[1][1]
+    # 5,000 S21 x 3,500 W = 17.5 MW of IT; x 200 TH/s = 1,000,000 TH/s = 1.00 EH/s.
+    assert alpha == [
+        "alpha",
+        "Alpha, West Texas",
+        "31.00°N, 102.00°W",
+        "ERCOT / HB_WEST",
+        "index, RT + $4.00/MWh",
+        "air",
+        "20.0 MW",
+        "17.5 MW",
+        "1.00 EH/s",
+        "5,000",
+    ]
+    assert rows[2][1][4] == "tariff $0.050/kWh"
+    # Totals: 20 + 16 = 36 MW; 17.5 + 14.75 = 32.25 MW of IT (shown 32.2: the exact binary tie
+    # rounds to even); 1.00 + 0.50 = 1.50 EH/s; 10,000 machines.
+    assert rows[-1][1][1:] == ["36.0 MW", "32.2 MW", "1.50 EH/s", "10,000"]
+
+
+# ------------------------------------------------------------------------------------- the charts
+
+
+def test_hashrate_chart_has_one_point_per_day_higher_hashrate_higher_up() -> None:
+    # Fleet daily means: run-through 1.5 EH/s every day; strike 1.5, then on day 2
+    # (12 h x 0.5 + 12 h x 1.5) / 24 h = 1.0 EH/s, then 1.5.
+    ledgers = tiny_ledgers()
+    assert fleet_daily_hashrate_eh_s(ledgers["strike"]).tolist() == [1.5, 1.0, 1.5]
+    assert fleet_daily_hashrate_eh_s(ledgers["run-through"]).tolist() == [1.5, 1.5, 1.5]
+
+    svg = section(render(), "hashrate")
+    run, strike = polyline(svg, "run-through"), polyline(svg, "strike")
+    assert len(run) == len(strike) == 3
+    assert [x for x, _ in run] == [x for x, _ in strike]
+    assert run[0][0] < run[1][0] < run[2][0]
+    # SVG y grows downwards: the lower day-2 hashrate sits lower (larger y).
+    assert strike[0][1] == strike[2][1] == run[1][1] < strike[1][1]
+    # Zero is on the axis (include_zero), so distance above it is proportional to EH/s:
+    # 1.0 / 1.5 = 2/3. The axis baseline is the largest y of the grid lines.
+    bottom = max(float(y) for y in re.findall(r'<line x1="[\d.]+" x2="[\d.]+" y1="([\d.]+)"', svg))
+    assert (bottom - strike[1][1]) / (bottom - strike[0][1]) == pytest.approx(2 / 3, abs=0.01)
+    # Date ticks fall on the three UTC midnights.
+    for label in ("Jan 01", "Jan 02", "Jan 03"):
+        assert f">{label}</text>" in svg
+
+
+def test_cumulative_profit_follows_the_hand_computed_path() -> None:
+    # Fleet per hour: $150 normally; run-through during the spike -$600 + $50 = -$550.
+    # run-through: 24 x 150 = 3,600 at Jan 2 00:00; 3,600 - 12 x 550 = -3,000 at 12:00;
+    #   -3,000 + 36 x 150 = 2,400 at the end.
+    # strike: 3,600; 3,600 + 12 x 50 = 4,200; 4,200 + 36 x 150 = 9,600.
+    ledgers = tiny_ledgers()
+    run = fleet_cumulative_profit_usd(ledgers["run-through"])
+    strike = fleet_cumulative_profit_usd(ledgers["strike"])
+    at = [START + pd.Timedelta(hours=h) for h in (0, 24, 36, 72)]
+    assert run[at].tolist() == [0.0, 3600.0, -3000.0, 2400.0]
+    assert strike[at].tolist() == [0.0, 3600.0, 4200.0, 9600.0]
+
+    svg = section(render(), "profit")
+    run_pts, strike_pts = polyline(svg, "run-through"), polyline(svg, "strike")
+    assert len(run_pts) == len(strike_pts) == 73  # the start plus 72 interval ends
+    assert strike_pts[-1][1] < run_pts[-1][1]  # $9,600 above $2,400
+    assert run_pts[36][1] == max(y for _, y in run_pts)  # the -$3,000 trough is lowest
+    # Value axis: raw step (9,600 + 3,000) / 6 = 2,100 -> nice 2,500, from -5,000 to 10,000.
+    assert ">-$5.0k</text>" in svg and ">$10.0k</text>" in svg
+
+
+def test_site_profit_bars_grow_both_ways_from_zero_in_proportion() -> None:
+    svg = section(render(), "site-profit")
+    found = bars(svg)
+    assert set(found) == {(s, k) for s in ("alpha", "beta") for k in ("run-through", "strike")}
+    zero = float(search(r'<line class="zero" x1="([\d.]+)"', svg).group(1))
+    x_neg, w_neg = found[("alpha", "run-through")]  # -$1,200: ends at zero, drawn leftwards
+    assert x_neg + w_neg == pytest.approx(zero, abs=0.15)
+    for key in [("alpha", "strike"), ("beta", "run-through"), ("beta", "strike")]:
+        assert found[key][0] == pytest.approx(zero, abs=0.05)
+    # Widths in proportion to |profit|: 1,200 : 3,600 : 6,000 = 1 : 3 : 5.
+    unit = found[("beta", "run-through")][1] / 3
+    assert w_neg == pytest.approx(unit, rel=0.01)
+    assert found[("alpha", "strike")][1] == pytest.approx(5 * unit, rel=0.01)
+    assert ">-$1.2k</text>" in svg and ">$6.0k</text>" in svg
+
+
+def test_site_map_puts_north_up_and_east_right() -> None:
+    svg = section(render(), "map")
+    where = {
+        site: (float(x), float(y))
+        for site, x, y in re.findall(
+            r'<g class="site" data-site="([^"]+)"><circle cx="([\d.]+)" cy="([\d.]+)"', svg
+        )
+    }
+    view_w, view_h = map(float, search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups())
+    # beta (47 N, 98 W) is north and east of alpha (31 N, 102 W).
+    assert where["beta"][0] > where["alpha"][0]
+    assert where["beta"][1] < where["alpha"][1]
+    for x, y in where.values():
+        assert 0 < x < view_w and 0 < y < view_h
+    assert "40°N" in svg and "100°W" in svg  # graticule labels
+
+
+def test_demo_fleet_renders_every_site() -> None:
+    fleet = load_fleet(Path(__file__).parents[2] / "planner" / "demo_fleet.toml")
+    frames = [
+        pd.DataFrame(
+            {"hashrate_th_s": 1e6, "profit_usd": 10.0},
+            index=pd.MultiIndex.from_product([[s], TIMES[:24]], names=["site_id", "time"]),
+        )
+        for s in fleet.site_ids
+    ]
+    ledger = pd.concat(frames)
+    zeros = dict.fromkeys(
+        ["revenue_usd", "energy_cost_usd", "credits_usd", "energy_mwh", "curtailed_mwh"], 0.0
+    )
+    kpis = kpis_from({"run-through": ledger.assign(**zeros)})
+    doc = render(fleet=fleet, kpis=kpis, ledgers={"run-through": ledger})
+    map_svg = section(doc, "map")
+    assert all(f'data-site="{s}"' in map_svg for s in fleet.site_ids)
+    # Interconnection 150 + 160 + 70 + 60 + 55 + 50 = 545 MW.
+    assert tables(doc)["site-table"][-1][1][1] == "545.0 MW"
+
+
+# ------------------------------------------------------------------------------------- escaping
+
+
+def test_text_is_escaped_everywhere() -> None:
+    evil = "<script>alert('x')</script>"
+    ledgers = tiny_ledgers()
+    ledgers = {"strike <b>": ledgers["strike"], "run-through": ledgers["run-through"]}
+    doc = render(
+        fleet=tiny_fleet(alpha_name=evil, fleet_name="Tom & Jerry <i>"),
+        ledgers=ledgers,
+        kpis=kpis_from(ledgers),
+        title=f"Report {evil}",
+        notes=['<img src="x" onerror="alert(1)">'],
+    )
+    assert "<script" not in doc and "<img" not in doc and "<b>" not in doc and "<i>" not in doc
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in doc
+    assert "Tom &amp; Jerry &lt;i&gt;" in doc
+    assert 'data-series="strike &lt;b&gt;"' in doc
+    parser = TagBalance()
+    parser.feed(doc)
+    assert parser.errors == [] and parser.stack == []
+
+
+# ----------------------------------------------------------------------------------- formatting
+
+
+def test_number_formats() -> None:
+    assert format_usd(1_234_567) == "$1.2M"
+    assert format_usd(-450) == "-$450"
+    assert format_usd(999_960) == "$1.0M"  # rounds up into the next unit, not "$1,000.0k"
+    assert format_usd(7_200, signed=True) == "+$7.2k"
+    assert format_usd(0.4, signed=True) == "$0"
+    assert format_usd(math.nan) == "—"
+    assert format_mwh(12_345.4) == "12,345 MWh"
+    assert format_eh_s(3.514) == "3.51 EH/s"
+    # Ticks 0..1.5 in 6 steps: raw step 0.25, itself a nice step.
+    assert nice_ticks(0.0, 1.5) == [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5]
+    # Labels on one scale with enough decimals to stay distinct.
+    assert usd_tick_labels([1e6, 1.25e6, 1.5e6]) == ["$1.00M", "$1.25M", "$1.50M"]
+    assert usd_tick_labels([-2000.0, 0.0, 2000.0]) == ["-$2k", "$0", "$2k"]
+
+
+# -------------------------------------------------------------------------------------- inputs
+
+
+def test_bad_inputs_are_rejected_with_the_reason() -> None:
+    with pytest.raises(ValueError, match="generated_at must be timezone-aware"):
+        render(generated_at=datetime(2025, 1, 4, 6, 0))
+    with pytest.raises(ValueError, match="kpis: missing columns uptime_pct"):
+        render(kpis=kpis_from(tiny_ledgers()).drop(columns="uptime_pct"))
+    naive = tiny_ledgers()["strike"]
+    naive.index = naive.index.set_levels(TIMES.tz_localize(None), level="time")
+    with pytest.raises(ValueError, match=r"ledgers\['strike'\]: the time level must hold tz-aware"):
+        render(ledgers={"strike": naive})
+
+
+# ------------------------------------------------------------------------------- atomic writes
+
+
+def report_args() -> dict[str, Any]:
+    ledgers = tiny_ledgers()
+    return {
+        "fleet": tiny_fleet(),
+        "kpis": kpis_from(ledgers),
+        "ledgers": ledgers,
+        "title": "Tiny report",
+        "generated_at": GENERATED,
+    }
+
+
+def test_write_report_replaces_the_old_file_in_one_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("old report")
+    real_replace = os.replace
+    seen: list[tuple[str, str]] = []
+
+    def checking_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        # Up to the swap, readers still see the whole old file; the new one is complete and
+        # sits beside it (same directory, so the rename is atomic).
+        assert Path(dst).read_text() == "old report"
+        assert Path(src).parent == tmp_path
+        seen.append((Path(src).read_text(), Path(dst).name))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", checking_replace)
+    out = write_report(target, **report_args())
+
+    assert out == target
+    new = target.read_text()
+    assert seen == [(new, "report.html")]
+    assert new == render_report(**report_args())
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_write_report_leaves_the_old_file_when_rendering_fails(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("old report")
+    args = report_args()
+    args["kpis"] = args["kpis"].drop(columns="profit_usd")
+    with pytest.raises(ValueError, match="profit_usd"):
+        write_report(target, **args)
+    assert target.read_text() == "old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_write_report_removes_its_temp_file_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("old report")
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(OSError, match="No space left"):
+        write_report(target, **report_args())
+    assert target.read_text() == "old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_write_report_creates_a_readable_new_file(tmp_path: Path) -> None:
+    target = write_report(tmp_path / "new.html", **report_args())
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    assert target.stat().st_mode & 0o777 == 0o644
