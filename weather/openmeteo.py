@@ -462,7 +462,7 @@ def parse_ensemble(
             members[member] = (suffix, number)
             times, columns = _parse_location(loc, site, variables, feed, token=token)
             frames.append(_frame(site, member, times, columns))
-    df = pd.concat(frames).sort_index(level=["site_id", "member", "time"], sort_remaining=False)
+    df = pd.concat(frames)  # sites in request order, then members, then time
     df.attrs["members"] = dict(sorted(members.items()))
     return schema.validate(df, "weather", feed)
 

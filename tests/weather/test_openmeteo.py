@@ -15,7 +15,7 @@ import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from weather import openmeteo
+from weather import http, openmeteo
 from weather.errors import FeedError
 from weather.openmeteo import Point
 
@@ -244,6 +244,15 @@ def test_ensemble_with_two_models_numbers_members_one_after_the_other(load_json:
     assert df.loc[("quebec", 3, utc("2024-01-15 00:00")), "temp_air_c"] == -10.7
 
 
+def test_ensemble_for_two_sites_keeps_request_order(load_json: Load) -> None:
+    one = load_json("openmeteo_ensemble_quebec.json")
+
+    df = openmeteo.parse_ensemble([one, copy.deepcopy(one)], ["quebec", "north-dakota"])
+
+    assert df.index.get_level_values("site_id").unique().tolist() == ["quebec", "north-dakota"]
+    assert len(df) == 2 * 3 * 48
+
+
 def test_ensemble_member_missing_a_variable_is_named(load_json: Load) -> None:
     payload = load_json("openmeteo_ensemble_quebec.json")
     del payload["hourly"]["precipitation_member02"]
@@ -443,6 +452,28 @@ def test_second_identical_forecast_comes_from_the_cache(
     second = openmeteo.get_forecast(session, [WEST_TEXAS, NORTH_DAKOTA], base_url=url)
 
     pd.testing.assert_frame_equal(first, second)
+    assert len(httpserver.log) == 1
+
+
+def test_offline_forecast_serves_the_cache_and_names_what_is_missing(
+    httpserver: HTTPServer, session: requests.Session, load_json: Load, cache_dir: Any
+) -> None:
+    httpserver.expect_request("/v1/forecast").respond_with_json(
+        load_json("openmeteo_forecast_two_sites.json")
+    )
+    url = httpserver.url_for("/v1/forecast")
+    online = openmeteo.get_forecast(session, [WEST_TEXAS, NORTH_DAKOTA], base_url=url)
+    session.close()
+
+    offline = http.make_session(cache_dir, offline=True)
+    again = openmeteo.get_forecast(offline, [WEST_TEXAS, NORTH_DAKOTA], base_url=url)
+    pd.testing.assert_frame_equal(online, again)
+
+    with pytest.raises(FeedError) as err:
+        openmeteo.get_forecast(offline, QUEBEC, base_url=url)
+    assert err.value.feed == "open-meteo forecast"
+    assert "offline and not in the HTTP cache" in err.value.reason
+    assert "latitude=46.35&longitude=-72.55" in err.value.reason
     assert len(httpserver.log) == 1
 
 
