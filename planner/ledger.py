@@ -47,8 +47,11 @@ class Tier:
 
 
 def site_tiers(fleet: Fleet, site: Site) -> tuple[Tier, ...]:
-    """The site's machines grouped by model, most efficient (lowest J/TH) first."""
-    tiers = [Tier(m, fleet.models[m], n) for m, n in site.machines.items() if n > 0]
+    """The site's machines grouped by model, most efficient (lowest J/TH) first.
+
+    A model listed with 0 machines still has a tier (it may receive relocated machines).
+    """
+    tiers = [Tier(m, fleet.models[m], n) for m, n in site.machines.items()]
     return tuple(sorted(tiers, key=lambda t: t.model.efficiency_j_per_th))
 
 
@@ -72,6 +75,10 @@ class SiteHours:
         Whether the hour is one of the June-September monthly peak intervals.
     dr_called
         Whether a demand-response event is called in the hour.
+    four_cp_probability
+        Forecast chance, known ahead, that the hour is a 4CP peak [-].
+    alert_active
+        Whether a severe-weather alert covers the site in the hour.
     """
 
     times: pd.DatetimeIndex
@@ -81,6 +88,8 @@ class SiteHours:
     grid_available: np.ndarray
     four_cp_peak: np.ndarray
     dr_called: np.ndarray
+    four_cp_probability: np.ndarray
+    alert_active: np.ndarray
 
 
 def marginal_price_usd_per_mwh(site: Site, price_usd_per_mwh: np.ndarray) -> np.ndarray:
@@ -112,7 +121,11 @@ def available_fraction(fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray
 
 
 def site_ledger(
-    fleet: Fleet, site: Site, hours: SiteHours, run_fraction: np.ndarray
+    fleet: Fleet,
+    site: Site,
+    hours: SiteHours,
+    run_fraction: np.ndarray,
+    working: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The hourly ledger of one site.
 
@@ -125,6 +138,9 @@ def site_ledger(
     run_fraction
         Share of each tier's *available* machines the policy runs, shape ``(tiers, hours)`` in the
         order of :func:`site_tiers` [-].
+    working
+        Mean machines installed, repaired and powered per tier and hour, ``(tiers, hours)``, as the
+        simulation's events leave them; the installed counts when ``None``.
 
     Returns
     -------
@@ -141,7 +157,9 @@ def site_ledger(
             f"run_fraction must have shape {(len(tiers), n)}, got {run_fraction.shape}"
         )
     avail = available_fraction(fleet, site, hours)
-    counts = np.array([t.count for t in tiers], dtype=float)[:, None]
+    counts = (
+        np.array([t.count for t in tiers], dtype=float)[:, None] if working is None else working
+    )
     power_mw = np.array([t.model.power_w for t in tiers])[:, None] / 1e6
     hashrate = np.array([t.model.hashrate_th_s for t in tiers])[:, None]
     running = counts * avail * np.clip(run_fraction, 0.0, 1.0)
