@@ -24,6 +24,8 @@ def hours_of(
         grid_available=np.ones(n),
         four_cp_peak=np.array(flags.get("four_cp_peak", [False] * n)),
         dr_called=np.array(flags.get("dr_called", [False] * n)),
+        four_cp_probability=np.zeros(n),
+        alert_active=np.zeros(n, dtype=bool),
     )
 
 
