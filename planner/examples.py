@@ -5,7 +5,11 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from planner.fleet import Fleet, fleet_from_dict, parse_fleet
+from planner.scenarios import Scenario
 
 
 def demo_fleet() -> Fleet:
@@ -83,4 +87,40 @@ def two_sites() -> Fleet:
             ],
         },
         source="two_sites",
+    )
+
+
+def flat_scenario(
+    fleet: Fleet,
+    hours: int,
+    *,
+    temp_air_c: float | np.ndarray = 20.0,
+    price_usd_per_mwh: float | np.ndarray = 40.0,
+    hashprice_usd_per_th_day: float = 0.05,
+    outages: dict[str, list[tuple[float, float]]] | None = None,
+    start: str = "2025-03-01",
+) -> Scenario:
+    """A hand-made scenario: the same weather and price at every site unless arrays are given.
+
+    Arrays may be ``(hours,)`` (every site) or ``(sites, hours)``. ``outages`` maps site ids to
+    ``(start_h, end_h)`` intervals.
+    """
+    n_sites = len(fleet.sites)
+
+    def grid(value: float | np.ndarray) -> np.ndarray:
+        return np.broadcast_to(np.asarray(value, dtype=float), (n_sites, hours)).copy()
+
+    outages = outages or {}
+    return Scenario(
+        index=0,
+        weight=1.0,
+        times=pd.date_range(start, periods=hours, freq="h", tz="UTC", name="time"),
+        temp_air_c=grid(temp_air_c),
+        price_usd_per_mwh=grid(price_usd_per_mwh),
+        hashprice_usd_per_th_day=np.full(hours, hashprice_usd_per_th_day),
+        outages=tuple(tuple(outages.get(s.id, [])) for s in fleet.sites),
+        failure_multiplier=np.ones((n_sites, hours)),
+        four_cp_peak=np.zeros((n_sites, hours), dtype=bool),
+        four_cp_probability=np.zeros((n_sites, hours)),
+        alert_active=np.zeros((n_sites, hours), dtype=bool),
     )

@@ -863,7 +863,7 @@ def _site_profit_section(r: ReportInputs) -> str:
     if per_site.empty:
         return _empty("No per-site rows in the KPI table.")
     # pivot, not pivot_table: duplicates were rejected up front and must never be aggregated.
-    table = per_site.pivot(index="site_id", columns="strategy", values="profit_usd")  # noqa: PD010
+    table = per_site.pivot(index="site_id", columns="strategy", values="profit_usd")
     sites = [s for s in r.fleet.site_ids if s in table.index]
     sites += [s for s in table.index if s not in sites]
     table = table.reindex(index=sites, columns=[s for s in r.strategies if s in table.columns])

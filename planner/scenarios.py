@@ -263,7 +263,7 @@ def _ensemble_members(fleet: Fleet, feeds: Feeds, times: pd.DatetimeIndex) -> np
     if "member" not in (feeds.ensemble.index.names if feeds.ensemble is not None else []):
         return None
     assert feeds.ensemble is not None
-    temp = feeds.ensemble["temp_air_c"].unstack("time").reindex(columns=times)  # noqa: PD010 (a plain reshape)
+    temp = feeds.ensemble["temp_air_c"].unstack("time").reindex(columns=times)
     members = sorted(temp.index.get_level_values("member").unique())
     return np.array(
         [
