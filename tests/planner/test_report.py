@@ -42,9 +42,9 @@ from planner.report import (
     format_usd,
     nice_ticks,
     render_report,
-    usd_tick_labels,
     write_report,
 )
+from planner.report.format import usd_tick_labels
 
 START = pd.Timestamp("2025-01-01", tz="UTC")
 TIMES = pd.date_range(START, periods=72, freq="h")
