@@ -123,6 +123,9 @@ class Scenario:
         The forecast chance, known ahead, that the hour is such a peak [-].
     alert_active
         Whether a severe-weather alert covers the site in the hour.
+    btc_price_usd
+        BTC price, ``(hours,)`` [USD/BTC]; ``None`` when the scenario was built without one (BTC
+        mined is then unknown).
     """
 
     index: int
@@ -136,6 +139,7 @@ class Scenario:
     four_cp_peak: np.ndarray
     four_cp_probability: np.ndarray
     alert_active: np.ndarray
+    btc_price_usd: np.ndarray | None = None
 
     def site_hours(self, site_index: int) -> SiteHours:
         """The outside world at one site in this scenario (grid up: outages are events)."""
@@ -302,7 +306,7 @@ def _draw(
     sites = base.temp.shape[0]
     temp = _scenario_temperature(index, weather_rng, base, settings)
     price = _scenario_prices(price_rng, base, temp, latitudes, settings)
-    hashprice = _scenario_hashprice(market_rng, base, settings)
+    hashprice, btc_price = _scenario_hashprice(market_rng, base, settings)
     outages = tuple(
         _draw_outages(outage_rng, hazards[s], exposure[s], temp[s], base.alert_active[s], settings)
         for s in range(sites)
@@ -319,6 +323,7 @@ def _draw(
         four_cp_peak=base.four_cp_peak,
         four_cp_probability=base.four_cp_probability,
         alert_active=base.alert_active,
+        btc_price_usd=btc_price,
     )
 
 
@@ -357,6 +362,7 @@ def scenario_from_feeds(fleet: Fleet, feeds: Feeds) -> Scenario:
         four_cp_peak=base.four_cp_peak,
         four_cp_probability=base.four_cp_probability,
         alert_active=base.alert_active,
+        btc_price_usd=base.btc_price,
     )
 
 
@@ -400,8 +406,8 @@ def _scenario_prices(
 
 def _scenario_hashprice(
     rng: np.random.Generator, base: _BaseArrays, settings: ScenarioSettings
-) -> np.ndarray:
-    """Feed hashprice scaled by a BTC price path (GBM) and a difficulty drift."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Feed hashprice scaled by a BTC price path (GBM) and a difficulty drift; the BTC price."""
     days = len(base.btc_price) // 24 + 1
     dt = 1.0 / 365.25
     vol = settings.btc_volatility_annual
@@ -410,7 +416,8 @@ def _scenario_hashprice(
     drift = np.log1p(settings.difficulty_growth_annual) * dt * np.arange(days)
     daily = (1.0 + settings.btc_price_shock) * np.exp(log_btc - drift)
     hour_day = np.arange(len(base.hashprice)) // 24
-    return base.hashprice * daily[hour_day]
+    btc = (1.0 + settings.btc_price_shock) * np.exp(log_btc)
+    return base.hashprice * daily[hour_day], base.btc_price * btc[hour_day]
 
 
 def _draw_outages(
