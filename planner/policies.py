@@ -40,6 +40,7 @@ from planner.ledger import (
     site_tiers,
     tier_breakeven_usd_per_mwh,
 )
+from planner.scenarios import design_band_c
 
 #: Months of ERCOT's coincident peaks (June-September), in the site's local time.
 FOUR_CP_MONTHS: tuple[int, ...] = (6, 7, 8, 9)
@@ -244,7 +245,9 @@ class FourCPAvoidance:
 class ProtectiveShutdown:
     """Shut down ahead of hard freezes and severe weather; keep hydro loops warm while it freezes.
 
-    An hour is *threatening* when the temperature is below ``freeze_below_c`` or, with
+    An hour is *threatening* when the temperature is below ``freeze_below_c`` (by default the
+    cold edge of the local grid's design band, :func:`planner.scenarios.design_band_c`: a hard
+    freeze for Texas is an ordinary night in North Dakota) or, with
     ``on_alerts``, a severe-weather alert covers the site. The policy may read the temperature
     ahead because ``hours.temp_air_c`` stands for the forecast. A site is shut from
     ``lead_hours`` before a threatening hour until ``hold_hours`` after it: machines powered down
@@ -267,7 +270,8 @@ class ProtectiveShutdown:
     Attributes
     ----------
     freeze_below_c
-        Forecast temperature below which air and immersion sites shut down [degC].
+        Forecast temperature below which air and immersion sites shut down [degC]; ``None``
+        uses each site's design-band cold edge.
     lead_hours
         Hours before a threatening hour that the shutdown starts [h].
     on_alerts
@@ -281,7 +285,7 @@ class ProtectiveShutdown:
         for failed machines.
     """
 
-    freeze_below_c: float = -5.0
+    freeze_below_c: float | None = None
     lead_hours: int = 6
     on_alerts: bool = True
     hold_hours: int = 0
@@ -301,9 +305,12 @@ class ProtectiveShutdown:
         if problems:
             raise ConfigError("protective policy", problems)
 
-    def shutdown_hours(self, hours: SiteHours) -> np.ndarray:
+    def shutdown_hours(self, hours: SiteHours, site: Site) -> np.ndarray:
         """Whether a site is inside a shutdown window in each hour."""
-        threat = np.asarray(hours.temp_air_c, dtype=float) < self.freeze_below_c
+        below = (
+            design_band_c(site.latitude)[0] if self.freeze_below_c is None else self.freeze_below_c
+        )
+        threat = np.asarray(hours.temp_air_c, dtype=float) < below
         if self.on_alerts:
             threat = threat | np.asarray(hours.alert_active, dtype=bool)
         return widen(threat, ahead=self.lead_hours, behind=self.hold_hours)
@@ -326,7 +333,7 @@ class ProtectiveShutdown:
 
     def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
         """0 inside shutdown windows and 1 outside, but never below the freeze floor."""
-        shut = self.shutdown_hours(hours)
+        shut = self.shutdown_hours(hours, site)
         out = np.ones((len(site_tiers(fleet, site)), len(hours.times)))
         out[:, shut] = 0.0
         return np.maximum(out, self.min_run_fraction(fleet, site, hours))

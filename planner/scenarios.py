@@ -202,8 +202,8 @@ def make_scenarios(
     settings
         What-if knobs and uncertainty levels.
     hazards
-        Outage hazard per site id (default :class:`OutageHazard` scaled by each site's
-        ``outage_exposure``).
+        Outage hazard per site id, scaled by each site's ``outage_exposure`` (default
+        ``feeds.hazards``; sites without one get the generic :class:`OutageHazard`).
 
     Returns
     -------
@@ -218,7 +218,7 @@ def make_scenarios(
             "scenarios", f"horizon: must be in [24, {len(feeds.times)}] hours, got {hours}"
         )
     base = _BaseArrays.from_feeds(fleet, feeds, hours)
-    hazards = hazards or {}
+    hazards = feeds.hazards if hazards is None else hazards
     site_hazards = [hazards.get(s.id, OutageHazard()) for s in fleet.sites]
     exposure = np.array([s.outage_exposure for s in fleet.sites])
     latitudes = np.array([s.latitude for s in fleet.sites])
@@ -381,12 +381,19 @@ def _scenario_temperature(
     return temp - (settings.storm_severity - 1.0) * np.maximum(0.0, -temp)
 
 
+def design_band_c(latitude: float) -> tuple[float, float]:
+    """Temperatures a grid at this latitude is built for: 10 degC below its January mean to
+    7 degC above its July mean [degC]. Outside the band, scarcity pricing and outages rise.
+    """
+    mean, amp = climate_mean_c(latitude), seasonal_amplitude_c(latitude)
+    return mean - amp - 10.0, mean + amp + 7.0
+
+
 def _stress(temp: np.ndarray, latitudes: np.ndarray) -> np.ndarray:
     """How far each hour lies outside the grid's design band, scaled to 1 at full scarcity [-]."""
-    mean = np.array([climate_mean_c(lat) for lat in latitudes])[:, None]
-    amp = np.array([seasonal_amplitude_c(lat) for lat in latitudes])[:, None]
-    cold = np.maximum(0.0, mean - amp - 10.0 - temp) / 12.0
-    heat = np.maximum(0.0, temp - (mean + amp + 7.0)) / 8.0
+    band = np.array([design_band_c(lat) for lat in latitudes])
+    cold = np.maximum(0.0, band[:, :1] - temp) / 12.0
+    heat = np.maximum(0.0, temp - band[:, 1:]) / 8.0
     return np.clip(cold + heat, 0.0, 1.0)
 
 

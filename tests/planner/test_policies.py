@@ -26,7 +26,7 @@ from planner.policies import (
     run_floor,
     widen,
 )
-from planner.scenarios import Scenario
+from planner.scenarios import Scenario, design_band_c
 from planner.simulation import SimSettings, simulate
 
 
@@ -140,9 +140,23 @@ def test_protective_shuts_an_air_site_lead_hours_before_a_freeze() -> None:
         [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]
     ]
     at_threshold = hours_of(4, temp=[5.0, -5.0, -5.0, 5.0])
-    assert ProtectiveShutdown().run_fraction(fleet, site, at_threshold).tolist() == [[1, 1, 1, 1]]
-    # An air site has no keep-running floor.
-    assert run_floor(ProtectiveShutdown(), fleet, site, hours_of(12, temp=FREEZE)).sum() == 0.0
+    fixed = ProtectiveShutdown(freeze_below_c=-5.0)
+    assert fixed.run_fraction(fleet, site, at_threshold).tolist() == [[1, 1, 1, 1]]
+
+
+def test_protective_default_threshold_is_the_local_design_band() -> None:
+    # The default threshold is each site's design-band cold edge (10 degC below its January
+    # mean): a Texas hard freeze is an ordinary North Dakota night.
+    fleet = one_site()
+    tx = fleet.sites[0]
+    nd = tx.model_copy(update={"latitude": 46.91})
+    edge_tx, edge_nd = design_band_c(tx.latitude)[0], design_band_c(nd.latitude)[0]
+    assert edge_nd < -6.0 < edge_tx < 0.0
+    policy = ProtectiveShutdown(lead_hours=0)
+    around = hours_of(3, temp=[edge_tx + 0.5, edge_tx - 0.5, edge_tx + 0.5])
+    assert policy.run_fraction(fleet, tx, around).tolist() == [[1, 0, 1]]
+    assert policy.run_fraction(fleet, nd, hours_of(3, temp=-6.0)).tolist() == [[1, 1, 1]]
+    assert policy.run_fraction(fleet, nd, hours_of(1, temp=edge_nd - 0.5)).tolist() == [[0]]
 
 
 def test_protective_shuts_on_severe_alerts_unless_told_not_to() -> None:
