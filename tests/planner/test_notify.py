@@ -1,0 +1,349 @@
+"""Risk thresholds worked by hand, and the webhook against a real local HTTP server."""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from planner import notify
+from planner.errors import ConfigError, FeedError, JobError
+from planner.notify import (
+    HASHRATE_AT_RISK_KPI,
+    PLANNED_CURTAILMENT_KPI,
+    RiskAlert,
+    RiskKind,
+    Thresholds,
+    redact_url,
+    risk_alerts,
+    send_webhook,
+    webhook_payload,
+)
+from weather.schema import empty_events
+
+KPIS = {HASHRATE_AT_RISK_KPI: 0.12, PLANNED_CURTAILMENT_KPI: 340.0, "profit_usd": 1.0e6}
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def events(rows: list[tuple[str, str | None, str, str, str]]) -> pd.DataFrame:
+    """Canonical event table from ``(start, end, site_id, kind, severity)`` rows."""
+    return pd.DataFrame(
+        {
+            "start": pd.Series([utc(r[0]) for r in rows], dtype="datetime64[ns, UTC]"),
+            "end": pd.Series(
+                [utc(r[1]) if r[1] else pd.NaT for r in rows], dtype="datetime64[ns, UTC]"
+            ),
+            "site_id": [r[2] for r in rows],
+            "kind": [r[3] for r in rows],
+            "severity": [r[4] for r in rows],
+            "source": "nws",
+            "source_id": [f"urn:alert:{i}" for i in range(len(rows))],
+        }
+    )
+
+
+ALERTS = events(
+    [
+        ("2025-01-15T12:00Z", "2025-01-17T00:00Z", "tx-west", "Winter Storm Warning", "Severe"),
+        ("2025-01-16T00:00Z", "2025-01-16T18:00Z", "tx-west", "Extreme Cold Warning", "Extreme"),
+        ("2025-01-15T00:00Z", "2025-01-15T06:00Z", "georgia", "Wind Advisory", "Moderate"),
+        ("2025-01-10T00:00Z", "2025-01-11T00:00Z", "nd", "Blizzard Warning", "Extreme"),
+        ("2025-01-15T18:00Z", None, "rockdale", "Fire Weather Watch", "severe"),
+    ]
+)
+
+
+# -- thresholds ----------------------------------------------------------------------------------
+
+
+def test_kpis_above_thresholds_alert_with_hand_worked_messages() -> None:
+    t = Thresholds(
+        hashrate_at_risk_max=0.10, planned_curtailment_mwh_max=300.0, notify_on_severe_alert=False
+    )
+    out = risk_alerts(KPIS, ALERTS, t)
+    assert out == [
+        RiskAlert(
+            kind=RiskKind.HASHRATE_AT_RISK,
+            message="hashrate at risk 12.0% is above the 10.0% threshold (chance the fleet falls below its hashrate floor)",
+            value=0.12,
+            threshold=0.10,
+        ),
+        RiskAlert(
+            kind=RiskKind.PLANNED_CURTAILMENT,
+            message="planned curtailment 340.0 MWh is above the 300.0 MWh threshold",
+            value=340.0,
+            threshold=300.0,
+        ),
+    ]
+
+
+def test_thresholds_are_strict_and_none_switches_off() -> None:
+    at_limit = {HASHRATE_AT_RISK_KPI: 0.10, PLANNED_CURTAILMENT_KPI: 300.0}
+    t = Thresholds(0.10, 300.0, notify_on_severe_alert=False)
+    assert risk_alerts(at_limit, ALERTS, t) == []  # equal is not above
+    off = Thresholds(None, None, notify_on_severe_alert=False)
+    assert risk_alerts({}, ALERTS, off) == []  # KPIs are not even needed
+
+
+def test_one_severe_weather_alert_per_site_with_the_worst_severity() -> None:
+    out = risk_alerts({}, ALERTS, Thresholds())
+    assert [a.site_id for a in out] == ["nd", "rockdale", "tx-west"]  # georgia is only Moderate
+    tx = out[2]
+    assert tx.kind is RiskKind.SEVERE_WEATHER
+    assert tx.severity == "Extreme"
+    assert tx.event_kinds == ("Extreme Cold Warning", "Winter Storm Warning")
+    assert tx.source_ids == ("urn:alert:0", "urn:alert:1")
+    assert tx.start == datetime(2025, 1, 15, 12, tzinfo=UTC)
+    assert tx.end == datetime(2025, 1, 17, tzinfo=UTC)
+    assert tx.message == (
+        "extreme weather alert at site tx-west: Extreme Cold Warning, Winter Storm Warning "
+        "from 2025-01-15T12:00:00Z until 2025-01-17T00:00:00Z"
+    )
+    rockdale = out[1]
+    assert rockdale.severity == "severe"  # matched case-insensitively, reported as given
+    assert rockdale.end is None
+    assert rockdale.message.endswith("from 2025-01-15T18:00:00Z with no end given")
+
+
+def test_window_keeps_only_alerts_overlapping_the_horizon() -> None:
+    horizon = (datetime(2025, 1, 15, 6, tzinfo=UTC), datetime(2025, 1, 22, 6, tzinfo=UTC))
+    out = risk_alerts({}, ALERTS, Thresholds(), window=horizon)
+    assert [a.site_id for a in out] == ["rockdale", "tx-west"]  # nd's blizzard ended on the 11th
+    with pytest.raises(ConfigError, match="window: start and end must be tz-aware"):
+        risk_alerts({}, ALERTS, Thresholds(), window=(datetime(2025, 1, 1), datetime(2025, 1, 2)))
+
+
+def test_custom_severe_levels_and_empty_tables() -> None:
+    out = risk_alerts({}, ALERTS, Thresholds(severe_levels=("Moderate",)))
+    assert [(a.site_id, a.severity) for a in out] == [("georgia", "Moderate")]
+    assert risk_alerts({}, empty_events(), Thresholds()) == []
+    assert risk_alerts({}, ALERTS, Thresholds(notify_on_severe_alert=False)) == []
+
+
+def test_missing_or_bad_kpi_is_a_job_error() -> None:
+    t = Thresholds(hashrate_at_risk_max=0.1, notify_on_severe_alert=False)
+    with pytest.raises(
+        JobError,
+        match="the run's KPIs lack 'hashrate_at_risk_probability', needed by hashrate_at_risk_max",
+    ):
+        risk_alerts({"profit_usd": 1.0}, ALERTS, t)
+    with pytest.raises(
+        JobError, match="KPI 'hashrate_at_risk_probability' must be a finite number, got nan"
+    ):
+        risk_alerts({HASHRATE_AT_RISK_KPI: math.nan}, ALERTS, t)
+
+
+def test_a_table_that_is_not_canonical_is_a_feed_error() -> None:
+    with pytest.raises(FeedError, match=r"alerts: event table lacks columns \['severity'\]"):
+        risk_alerts({}, ALERTS.drop(columns="severity"), Thresholds())
+
+
+def test_thresholds_validate_and_load_from_config() -> None:
+    with pytest.raises(ConfigError) as exc:
+        Thresholds(hashrate_at_risk_max=1.5, planned_curtailment_mwh_max=-1)
+    assert str(exc.value) == (
+        "thresholds: hashrate_at_risk_max: must be a probability in 0 .. 1, got 1.5; "
+        "planned_curtailment_mwh_max: must be >= 0 MWh, got -1"
+    )
+    with pytest.raises(
+        ConfigError, match="notify_on_severe_alert: must be true or false, got 'yes'"
+    ):
+        Thresholds(notify_on_severe_alert="yes")  # type: ignore[arg-type]
+    t = Thresholds.from_mapping(
+        {"hashrate_at_risk_max": 0.05, "severe_levels": ["Extreme"]}, "settings.toml [notify]"
+    )
+    assert t == Thresholds(0.05, None, True, ("Extreme",))
+    with pytest.raises(
+        ConfigError, match=r"settings.toml \[notify\]: unknown keys \['hashrate_max'\]"
+    ):
+        Thresholds.from_mapping({"hashrate_max": 0.1}, "settings.toml [notify]")
+    with pytest.raises(
+        ConfigError, match=r"^settings.toml \[notify\]: hashrate_at_risk_max: must be"
+    ):
+        Thresholds.from_mapping({"hashrate_at_risk_max": "high"}, "settings.toml [notify]")
+
+
+def test_payload_carries_a_text_line_and_json_safe_values() -> None:
+    alerts = risk_alerts(KPIS, ALERTS, Thresholds(0.10, None, notify_on_severe_alert=False))
+    body = webhook_payload(
+        alerts, run_id="20250115T060000Z-abcd1234", kpis={"x": math.nan, "y": 2}, artifacts={}
+    )
+    assert body == {
+        "source": "mining-fleet-planner",
+        "run_id": "20250115T060000Z-abcd1234",
+        "text": "mining-fleet-planner run 20250115T060000Z-abcd1234: 1 risk alert: hashrate at risk 12.0% is above the 10.0% threshold (chance the fleet falls below its hashrate floor)",
+        "alerts": [
+            {
+                "kind": "hashrate_at_risk",
+                "message": alerts[0].message,
+                "value": 0.12,
+                "threshold": 0.1,
+                "site_id": None,
+                "severity": None,
+                "event_kinds": [],
+                "source_ids": [],
+                "start": None,
+                "end": None,
+            }
+        ],
+        "kpis": {"x": None, "y": 2.0},
+        "artifacts": {},
+    }
+
+
+# -- webhook -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    waits: list[float] = []
+    monkeypatch.setattr(notify, "_sleep", waits.append)
+    return waits
+
+
+PAYLOAD = {
+    "run_id": "r1",
+    "alerts": [{"kind": "planned_curtailment", "value": 340.0}],
+    "at": datetime(2025, 1, 15, 6, tzinfo=UTC),
+    "nan": math.nan,
+}
+WIRE = {
+    "run_id": "r1",
+    "alerts": [{"kind": "planned_curtailment", "value": 340.0}],
+    "at": "2025-01-15T06:00:00Z",
+    "nan": None,
+}
+
+
+def test_posts_the_exact_json_body(httpserver: HTTPServer, sleeps: list[float]) -> None:
+    httpserver.expect_oneshot_request(
+        "/hook",
+        method="POST",
+        json=WIRE,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    ).respond_with_data("ok", status=200)
+    assert send_webhook(httpserver.url_for("/hook"), PAYLOAD) == 200
+    httpserver.check_assertions()
+    assert sleeps == []
+    ((request, _),) = httpserver.log
+    assert request.get_data() == (
+        b'{"run_id": "r1", "alerts": [{"kind": "planned_curtailment", "value": 340.0}], '
+        b'"at": "2025-01-15T06:00:00Z", "nan": null}'
+    )
+    assert request.headers["User-Agent"].startswith("mining-fleet-planner/")
+
+
+def test_retries_after_a_500_with_backoff(httpserver: HTTPServer, sleeps: list[float]) -> None:
+    httpserver.expect_ordered_request("/hook", method="POST", json=WIRE).respond_with_data(
+        "down", status=500
+    )
+    httpserver.expect_ordered_request("/hook", method="POST", json=WIRE).respond_with_data(
+        "down", status=502
+    )
+    httpserver.expect_ordered_request("/hook", method="POST", json=WIRE).respond_with_data(
+        "", status=204
+    )
+    assert send_webhook(httpserver.url_for("/hook"), PAYLOAD, retries=3, backoff_s=0.5) == 204
+    httpserver.check_assertions()
+    assert sleeps == [0.5, 1.0]  # 0.5 s, then doubled
+
+
+def test_retry_after_is_honoured(httpserver: HTTPServer, sleeps: list[float]) -> None:
+    httpserver.expect_ordered_request("/hook", method="POST").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "7"}
+    )
+    httpserver.expect_ordered_request("/hook", method="POST").respond_with_data("ok")
+    assert send_webhook(httpserver.url_for("/hook"), PAYLOAD) == 200
+    assert sleeps == [7.0]
+
+
+def test_final_failure_is_one_line_with_secrets_masked(
+    httpserver: HTTPServer, sleeps: list[float]
+) -> None:
+    httpserver.expect_request("/hook", method="POST").respond_with_data(
+        "boom for token s3cr3t-tok", status=500
+    )
+    port = httpserver.port
+    url = f"http://bot:pa55word@localhost:{port}/hook?token=s3cr3t-tok&channel=ops"
+    with pytest.raises(JobError) as exc:
+        send_webhook(url, PAYLOAD, retries=2, backoff_s=0.25)
+    assert str(exc.value) == (
+        f"webhook POST http://bot:***@localhost:{port}/hook?token=***&channel=*** failed after "
+        "3 attempts: HTTP 500 INTERNAL SERVER ERROR (boom for token ***)"
+    )
+    assert exc.value.__cause__ is None
+    assert sleeps == [0.25, 0.5]
+    assert len(httpserver.log) == 3
+
+
+def test_client_errors_are_not_retried(httpserver: HTTPServer, sleeps: list[float]) -> None:
+    httpserver.expect_request("/hook", method="POST").respond_with_data("no such hook", status=404)
+    with pytest.raises(JobError) as exc:
+        send_webhook(httpserver.url_for("/hook") + "?key=abcdef", PAYLOAD)
+    assert str(exc.value) == (
+        f"webhook POST {httpserver.url_for('/hook')}?key=*** was refused: "
+        "HTTP 404 NOT FOUND (no such hook); check the URL"
+    )
+    assert sleeps == [] and len(httpserver.log) == 1
+
+
+def test_timeouts_are_retried_then_reported(httpserver: HTTPServer, sleeps: list[float]) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(0.5)
+        return Response("late")
+
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(slow)
+    url = httpserver.url_for("/hook") + "?sig=verysecret"
+    with pytest.raises(JobError) as exc:
+        send_webhook(url, PAYLOAD, timeout=0.1, retries=1)
+    message = str(exc.value)
+    assert message.startswith(
+        f"webhook POST {httpserver.url_for('/hook')}?sig=*** failed after 2 attempts: ReadTimeout: "
+    )
+    assert "verysecret" not in message and "\n" not in message
+    assert sleeps == [0.5]
+
+
+def test_connection_refused_is_retried_then_reported(sleeps: list[float]) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(JobError) as exc:
+        send_webhook(f"http://127.0.0.1:{port}/hook?token=abcd1234", PAYLOAD, retries=2)
+    message = str(exc.value)
+    assert message.startswith(
+        f"webhook POST http://127.0.0.1:{port}/hook?token=*** failed after 3 attempts: ConnectionError: "
+    )
+    assert "abcd1234" not in message
+    assert sleeps == [0.5, 1.0]
+
+
+def test_bad_arguments(sleeps: list[float]) -> None:
+    with pytest.raises(
+        ConfigError, match=r"webhook url: must be an http\(s\) URL, got 'ftp://h/x\?k=\*\*\*'"
+    ):
+        send_webhook("ftp://h/x?k=secret", PAYLOAD)
+    with pytest.raises(ConfigError, match="webhook retries: must be an integer >= 0, got -1"):
+        send_webhook("http://h/x", PAYLOAD, retries=-1)
+    with pytest.raises(
+        JobError,
+        match=r"webhook POST http://h/x: payload is not JSON \(object is not JSON-serialisable\)",
+    ):
+        send_webhook("http://h/x", {"x": object()})
+
+
+def test_redact_url() -> None:
+    assert redact_url("https://u:p@hooks.example.com/a/b?token=t&x=1&flag") == (
+        "https://u:***@hooks.example.com/a/b?token=***&x=***&flag"
+    )
+    assert redact_url("https://hooks.example.com/a") == "https://hooks.example.com/a"
