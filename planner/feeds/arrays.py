@@ -1,115 +1,18 @@
-"""The feeds bundle: everything the planner knows about the outside world for one horizon."""
+"""The feeds as hourly arrays at one site: temperature, price, hashprice, 4CP, alerts."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from planner import economics
-from planner.errors import ConfigError
+from planner.feeds.bundle import Feeds
 from planner.fleet import Fleet, Site
 from planner.ledger import DR_TRIGGER_USD_PER_MWH, SiteHours
-from weather import synthetic
-from weather.schema import empty_events
 
-FeedMode = Literal["live", "cache", "offline"]
-FEED_MODES: tuple[str, ...] = ("live", "cache", "offline")
-
-
-@dataclass(frozen=True, eq=False)
-class Feeds:
-    """Canonical frames for one fleet and horizon.
-
-    Attributes
-    ----------
-    times
-        Hourly interval starts of the horizon, UTC.
-    weather
-        Weather frame, index ``(site_id, time)``.
-    prices
-        Price frame, index ``(node, time)``.
-    load
-        Load frame, index ``(area, time)``; areas are ISO names (``ERCOT``).
-    market
-        Daily ``btc_price_usd`` and ``network_hashrate_eh_s``, indexed by UTC day.
-    ensemble
-        Ensemble weather, index ``(site_id, member, time)``, when the feed has members.
-    alerts, outages
-        Event tables (``start``, ``end``, ``site_id``, ``kind``, ``severity``, ``source``,
-        ``source_id``).
-    mode
-        How the feeds were obtained (``offline`` for the seeded generator).
-    notes
-        One line per fact a reader of a report should know (source, seed, staleness).
-    """
-
-    times: pd.DatetimeIndex
-    weather: pd.DataFrame
-    prices: pd.DataFrame
-    load: pd.DataFrame
-    market: pd.DataFrame
-    ensemble: pd.DataFrame | None = None
-    alerts: pd.DataFrame = field(default_factory=empty_events)
-    outages: pd.DataFrame = field(default_factory=empty_events)
-    mode: str = "offline"
-    notes: tuple[str, ...] = ()
-
-
-def fetch_feeds(
-    fleet: Fleet,
-    start: pd.Timestamp | str,
-    hours: int,
-    mode: FeedMode = "offline",
-    *,
-    seed: int = 7,
-    storms: synthetic.StormSettings | None = None,
-) -> Feeds:
-    """Gather the feeds for ``fleet`` over ``hours`` hourly intervals from ``start``.
-
-    Parameters
-    ----------
-    fleet
-        The fleet whose sites, nodes and grids need feeds.
-    start
-        First interval start (UTC if naive).
-    hours
-        Horizon length [h], >= 24.
-    mode
-        ``offline``: the seeded synthetic generator, no network.
-    seed
-        Seed of the synthetic generator.
-    storms
-        Cold snap and heat wave settings of the synthetic generator.
-
-    Returns
-    -------
-    Feeds
-    """
-    if mode not in FEED_MODES:
-        raise ConfigError("feeds", f"mode: must be one of {', '.join(FEED_MODES)}, got {mode!r}")
-    if mode != "offline":
-        raise ConfigError("feeds", f"mode: {mode!r} is not available yet; use 'offline'")
-    if hours < 24:
-        raise ConfigError("feeds", f"hours: must be >= 24, got {hours}")
-    locations = [synthetic.Location(s.id, s.latitude, s.longitude, s.timezone) for s in fleet.sites]
-    weather = synthetic.synthetic_weather(locations, start, hours, seed, storms)
-    nodes = {s.id: s.grid.node for s in fleet.sites}
-    areas: dict[str, list[str]] = {}
-    for s in fleet.sites:
-        areas.setdefault(s.grid.iso, []).append(s.id)
-    return Feeds(
-        times=synthetic.hourly_index(start, hours),
-        weather=weather,
-        prices=synthetic.synthetic_prices(weather, locations, nodes, seed),
-        load=synthetic.synthetic_load(weather, areas, seed),
-        market=synthetic.synthetic_market(start, hours, seed),
-        mode="offline",
-        notes=(f"Offline synthetic feeds (seed {seed}); no network was used.",),
-    )
+__all__ = ["LOAD_FORECAST_ERROR", "SEVERE", "hashprice_hourly", "site_hours"]
 
 
 def hashprice_hourly(fleet: Fleet, feeds: Feeds) -> np.ndarray:
