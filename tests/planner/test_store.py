@@ -14,7 +14,6 @@ import numpy as np
 import platformdirs
 import pytest
 
-from planner import store as store_module
 from planner.errors import ConfigError, JobError
 from planner.store import (
     MIGRATIONS,
@@ -26,6 +25,7 @@ from planner.store import (
     default_store_path,
     idempotency_key,
 )
+from planner.store import schema as store_schema
 
 T0 = datetime(2025, 1, 15, 6, 0, 0, tzinfo=UTC)
 FRESH = {"open-meteo forecast": "2025-01-15T00:00:00Z", "nws alerts": "2025-01-15T05:55:00Z"}
@@ -386,8 +386,8 @@ def test_a_failing_migration_rolls_back_whole(
     broken = Migration(
         4, "broken", ("ALTER TABLE runs ADD COLUMN half_done TEXT", "THIS IS NOT SQL")
     )
-    monkeypatch.setattr(store_module, "MIGRATIONS", (*MIGRATIONS, broken))
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(store_schema, "MIGRATIONS", (*MIGRATIONS, broken))
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", 4)
     with pytest.raises(JobError) as exc:
         RunStore(db, clock=clock)
     assert_one_line(exc, str(db), "cannot upgrade the schema", "syntax error")

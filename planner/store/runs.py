@@ -1,279 +1,27 @@
-"""Run history of the scheduled jobs, in one SQLite file in the data directory.
-
-One row per run: when it started and ended, how it ended (``running``, ``succeeded``, ``failed``
-with its reason), what it ran on (fleet hash, feed freshness, settings), what it found (KPIs) and
-what it wrote (artifact paths). The ``idempotency_key`` (a hash of fleet hash, feed freshness and
-settings) lets a job find a run that already did the same work (:meth:`RunStore.find_succeeded`).
-
-The file lives in :func:`default_data_dir` (``PLANNER_DATA_DIR`` or the platform's user data
-folder) unless a path is given. Its schema version is SQLite's ``PRAGMA user_version``; opening a
-store applies the missing :data:`MIGRATIONS` in order, in one transaction. The file runs in WAL
-mode with a busy timeout, and every write is one ``BEGIN IMMEDIATE`` transaction, so readers and
-writers in other processes are safe. Every SQLite failure (a corrupted or foreign file, an
-unwritable folder, a database busy for longer than the timeout) is a one-line
-:class:`~planner.errors.JobError` naming the file and the fix.
-
-A typical job, under :func:`planner.locking.job_lock`::
-
-    with job_lock(default_lock_path()) as lock, RunStore() as store:
-        store.mark_interrupted(0.0)          # we hold the lock: any "running" row is dead
-        key = idempotency_key(fleet_hash, freshness, settings)
-        if (done := store.find_succeeded(key)) and not done.missing_artifacts():
-            return done
-        run_id = store.start_run(fleet_hash, settings, freshness)
-        try:
-            ...
-        except Exception as exc:
-            store.fail_run(run_id, str(exc))
-            raise
-        return store.finish_run(run_id, kpis, artifacts)
-"""
+"""The run history itself: :class:`RunStore`, one SQLite file of job runs."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from planner.errors import ConfigError, JobError
+from planner.store._codec import _dumps, _fmt_time, _loads, _parse_time
+from planner.store._sqlite import _MOVE_ASIDE, _one_line, sqlite_errors
+from planner.store.paths import DATA_DIR_ENV, STORE_FILENAME, default_store_path
+from planner.store.records import PruneResult, RunRecord, RunStatus, idempotency_key
+from planner.store.schema import _COLUMNS, needs_upgrade, upgrade, user_version
 
-__all__ = [
-    "APP_NAME",
-    "DATA_DIR_ENV",
-    "MIGRATIONS",
-    "SCHEMA_VERSION",
-    "STORE_FILENAME",
-    "Migration",
-    "PruneResult",
-    "RunRecord",
-    "RunStatus",
-    "RunStore",
-    "default_data_dir",
-    "default_store_path",
-    "idempotency_key",
-]
-
-#: Application name for :mod:`platformdirs`.
-APP_NAME = "mining-fleet-planner"
-#: Environment variable that overrides the data directory.
-DATA_DIR_ENV = "PLANNER_DATA_DIR"
-#: File name of the run history inside the data directory.
-STORE_FILENAME = "runs.sqlite"
 #: Default wait for another process's write lock on the file [s].
 DEFAULT_BUSY_TIMEOUT_S = 10.0
-
-
-def default_data_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """The folder for run history, lock file and job artifacts.
-
-    Parameters
-    ----------
-    override
-        A folder to use instead; wins over everything else.
-
-    Returns
-    -------
-    pathlib.Path
-        ``override`` if given, else ``$PLANNER_DATA_DIR`` if set and non-empty, else
-        ``platformdirs.user_data_dir("mining-fleet-planner")``. The folder is not created here.
-    """
-    if override is not None:
-        return Path(override).expanduser()
-    env = os.environ.get(DATA_DIR_ENV, "").strip()
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def default_store_path(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """``runs.sqlite`` in :func:`default_data_dir` (``data_dir`` overrides the folder)."""
-    return default_data_dir(data_dir) / STORE_FILENAME
-
-
-class RunStatus(StrEnum):
-    """How a run stands: still going, done, or stopped by an error (or by dying)."""
-
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """One row of the run history.
-
-    Attributes
-    ----------
-    id
-        ``YYYYMMDDTHHMMSSZ-xxxxxxxx``: start time (UTC) and a short hash; sorts by start.
-    started_at, finished_at
-        tz-aware UTC; ``finished_at`` is ``None`` while running.
-    status
-        :class:`RunStatus`.
-    fleet_hash
-        Hash of the fleet the run planned, as the job computed it.
-    settings
-        The job settings (JSON values).
-    freshness
-        Feed name -> timestamp of the data used (JSON values, times as ISO 8601 UTC strings).
-    kpis
-        KPI name -> value, empty until the run succeeds.
-    artifacts
-        Artifact name -> path written by the run, empty until the run succeeds.
-    error
-        Why the run failed; ``None`` otherwise.
-    idempotency_key
-        :func:`idempotency_key` of fleet hash, freshness and settings (or the job's own key).
-    notified_at
-        When the job last sent a webhook about this run (tz-aware UTC), or ``None``.
-    """
-
-    id: str
-    started_at: datetime
-    finished_at: datetime | None
-    status: RunStatus
-    fleet_hash: str
-    settings: Mapping[str, Any]
-    freshness: Mapping[str, Any]
-    kpis: Mapping[str, float]
-    artifacts: Mapping[str, Path]
-    error: str | None
-    idempotency_key: str
-    notified_at: datetime | None = None
-
-    @property
-    def duration_s(self) -> float | None:
-        """Wall time from start to end [s], ``None`` while running."""
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
-
-    def missing_artifacts(self) -> list[str]:
-        """Names of artifacts whose file is gone (a job re-runs rather than trust them)."""
-        return [name for name, path in self.artifacts.items() if not path.exists()]
-
-
-@dataclass(frozen=True)
-class PruneResult:
-    """What :meth:`RunStore.prune` removed.
-
-    Attributes
-    ----------
-    runs
-        The removed rows, newest first.
-    orphaned_paths
-        Artifact paths of the removed runs that no remaining run refers to: safe for the caller
-        to delete. Paths still referenced by a kept run are left out.
-    """
-
-    runs: tuple[RunRecord, ...]
-    orphaned_paths: tuple[Path, ...]
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One step of the schema: from ``version - 1`` to ``version``.
-
-    Attributes
-    ----------
-    version
-        The ``user_version`` after this step (1, 2, ...).
-    description
-        What it changes, for humans.
-    statements
-        SQL statements, run in order inside the open transaction.
-    """
-
-    version: int
-    description: str
-    statements: tuple[str, ...] = field(default_factory=tuple)
-
-
-#: Every schema step, in order. Append; never edit a released step.
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        1,
-        "runs table",
-        (
-            """
-            CREATE TABLE runs (
-                id              TEXT PRIMARY KEY,
-                started_at      TEXT NOT NULL,
-                finished_at     TEXT,
-                status          TEXT NOT NULL
-                                CHECK (status IN ('running', 'succeeded', 'failed')),
-                fleet_hash      TEXT NOT NULL,
-                settings_json   TEXT NOT NULL,
-                freshness_json  TEXT NOT NULL,
-                kpis_json       TEXT NOT NULL DEFAULT '{}',
-                artifacts_json  TEXT NOT NULL DEFAULT '{}',
-                error           TEXT,
-                idempotency_key TEXT NOT NULL
-            )
-            """,
-            "CREATE INDEX runs_started_at ON runs (started_at)",
-        ),
-    ),
-    Migration(
-        2,
-        "notified_at: when a webhook went out for the run",
-        ("ALTER TABLE runs ADD COLUMN notified_at TEXT",),
-    ),
-    Migration(
-        3,
-        "index for find_succeeded",
-        ("CREATE INDEX runs_key_status ON runs (idempotency_key, status, started_at)",),
-    ),
-)
-
-#: Schema version this code writes: the last migration's.
-SCHEMA_VERSION = MIGRATIONS[-1].version
-
-_COLUMNS = (
-    "id, started_at, finished_at, status, fleet_hash, settings_json, freshness_json, "
-    "kpis_json, artifacts_json, error, idempotency_key, notified_at"
-)
-_MOVE_ASIDE = "move it aside; a new history will be created"
-
-
-def idempotency_key(
-    fleet_hash: str, freshness: Mapping[str, Any], settings: Mapping[str, Any]
-) -> str:
-    """Hash of everything that decides a run's result.
-
-    Parameters
-    ----------
-    fleet_hash
-        Hash of the fleet.
-    freshness
-        Feed name -> timestamp of the data used. Put only the data's own timestamps here (not
-        ages that grow with the clock), or two identical runs get different keys.
-    settings
-        Job settings, JSON values (datetimes, paths and numpy scalars are converted).
-
-    Returns
-    -------
-    str
-        64 hex digits of SHA-256 over canonical JSON (sorted keys, no spaces): the same inputs in
-        any key order give the same key; ``1`` and ``1.0`` differ.
-    """
-    text = _dumps(
-        {"fleet_hash": fleet_hash, "freshness": freshness, "settings": settings},
-        "idempotency key",
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class RunStore:
@@ -363,7 +111,7 @@ class RunStore:
     def schema_version(self) -> int:
         """The file's ``PRAGMA user_version``."""
         with self._sqlite("read the schema version"):
-            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            return user_version(self._db)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -641,40 +389,10 @@ class RunStore:
         return now.astimezone(UTC)
 
     def _migrate(self) -> None:
-        db = self._db
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        self._check_version(version)
-        if version == SCHEMA_VERSION:
+        if not needs_upgrade(self._db, self.path):
             return
         with self._write("upgrade the schema") as tx:
-            # Another process may have upgraded while we waited for the write lock.
-            version = int(tx.execute("PRAGMA user_version").fetchone()[0])
-            self._check_version(version)
-            if version == 0:
-                tables = [
-                    row[0]
-                    for row in tx.execute(
-                        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-                    )
-                ]
-                if tables:
-                    raise JobError(
-                        f"run history {self.path} is a SQLite file of something else "
-                        f"(tables {', '.join(tables)}); {_MOVE_ASIDE}"
-                    )
-            for step in MIGRATIONS:
-                if step.version <= version:
-                    continue
-                for statement in step.statements:
-                    tx.execute(statement)
-                tx.execute(f"PRAGMA user_version = {int(step.version)}")
-
-    def _check_version(self, version: int) -> None:
-        if version > SCHEMA_VERSION:
-            raise JobError(
-                f"run history {self.path} has schema v{version}, newer than this planner's "
-                f"v{SCHEMA_VERSION}; upgrade the planner or set {DATA_DIR_ENV} to another folder"
-            )
+            upgrade(tx, self.path)
 
     def _end(
         self,
@@ -754,39 +472,9 @@ class RunStore:
                 raise
             db.execute("COMMIT")
 
-    @contextmanager
-    def _sqlite(self, action: str) -> Iterator[None]:
+    def _sqlite(self, action: str) -> AbstractContextManager[None]:
         """Turn any :class:`sqlite3.Error` into a one-line :class:`JobError` with the fix."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise self._translate(exc, action) from None
-
-    def _translate(self, exc: sqlite3.Error, action: str) -> JobError:
-        detail = _one_line(str(exc)) or type(exc).__name__
-        code = getattr(exc, "sqlite_errorcode", None)
-        primary = code & 0xFF if isinstance(code, int) else None
-        where = f"run history {self.path}"
-        if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT) or "not a database" in detail:
-            return JobError(f"{where} is not a usable SQLite file ({detail}); {_MOVE_ASIDE}")
-        if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-            return JobError(
-                f"{where} stayed busy for {self.busy_timeout_s:g} s ({detail}) while trying to "
-                f"{action}; another process is writing to it, try again"
-            )
-        if primary in (
-            sqlite3.SQLITE_READONLY,
-            sqlite3.SQLITE_CANTOPEN,
-            sqlite3.SQLITE_PERM,
-            sqlite3.SQLITE_AUTH,
-            sqlite3.SQLITE_IOERR,
-            sqlite3.SQLITE_FULL,
-        ):
-            return JobError(
-                f"{where}: cannot {action} ({detail}); make the file and its folder writable "
-                f"or set {DATA_DIR_ENV} to another folder"
-            )
-        return JobError(f"{where}: cannot {action} ({detail})")
+        return sqlite_errors(self.path, action, self.busy_timeout_s)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -794,15 +482,6 @@ class RunStore:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _fmt_time(t: datetime) -> str:
-    """Fixed-width ISO 8601 UTC with microseconds, so text order is time order."""
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def _new_run_id(started: datetime, key: str) -> str:
@@ -824,36 +503,3 @@ def _kpi_value(name: object, value: object) -> float:
         return float(value)  # type: ignore[arg-type]  # numpy scalars, ints; checked below
     except (TypeError, ValueError):
         raise ConfigError("kpis", f"{name}: must be a number, got {value!r}") from None
-
-
-def _json_default(obj: object) -> object:
-    if isinstance(obj, datetime):
-        if obj.tzinfo is None:
-            raise TypeError(f"naive datetime {obj.isoformat()} (give a tz-aware time)")
-        return obj.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    if isinstance(obj, set | frozenset):
-        return sorted(obj, key=repr)
-    item = getattr(obj, "item", None)  # numpy scalars
-    if callable(item) and getattr(obj, "shape", None) == ():
-        return item()
-    raise TypeError(f"{type(obj).__name__} is not JSON-serialisable")
-
-
-def _dumps(obj: object, what: str) -> str:
-    try:
-        return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=_json_default)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(what, f"cannot be stored as JSON: {_one_line(str(exc))}") from None
-
-
-def _loads(text: str | None, what: str) -> dict[str, Any]:
-    value = json.loads(text) if text else {}
-    if not isinstance(value, dict):
-        raise ValueError(f"{what} is not a JSON object")
-    return value
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
