@@ -2,16 +2,23 @@
 
 Everything here is a plain function of its arguments and a seed; the same seed gives the same
 numbers. Each physical stream (temperature, prices, load, market) draws from its own child of
-``numpy.random.SeedSequence(seed)`` so that adding a site or a stream does not change the others.
+``numpy.random.SeedSequence(seed)`` so that adding a site or a stream does not change the others;
+each season's storm draws from a generator seeded by ``(seed, kind, year)``.
 
 Temperature
     ``T = mean(lat) - amp(lat) cos(2 pi (doy - 20) / 365.25) + diurnal(local hour) + anomaly``,
-    where the anomaly is a daily AR(1) shared in part across sites (a continental air mass), plus
-    an optional cold snap (mid-winter, several days, Uri-like) and heat wave (mid-summer).
+    where the anomaly is a daily AR(1) shared in part across sites (a continental air mass) whose
+    spread is larger in winter, plus winter northers (cold-air outbreaks that make winter's cold
+    tail heavier than its warm one), plus a cold snap (Uri-like) in some winters and a heat wave
+    in some summers.
 Prices
-    A node's real-time price is a base level with a daily shape and lognormal noise, plus scarcity
-    pricing that rises steeply as temperature leaves the comfortable band, plus rare random spikes,
-    capped at the market's offer cap.
+    A node's real-time price is a fuel level times a diurnal shape, a load factor and lognormal
+    noise, plus scarcity pricing that rises steeply once temperature leaves the band the grid is
+    built for (the evening peak for heat), plus rare random spikes, capped at the offer cap.
+
+The defaults are calibrated against ERCOT HB_WEST / HB_NORTH prices and NASA POWER / NOAA ISD
+Texas temperatures of 2021-2024: ``benchmarks/calibrate_synthetic.py`` prints the comparison and
+``docs/model.md`` (Synthetic feeds and their calibration) records it.
 Load
     System load grows with cooling and heating degrees; its June-September monthly maxima are the
     4CP intervals.
@@ -22,7 +29,7 @@ Market
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -47,24 +54,56 @@ class Location:
 
 @dataclass(frozen=True)
 class StormSettings:
-    """Shape of the extreme events the generator injects.
+    """Shape and odds of the extreme events the generator injects on top of ordinary weather.
+
+    Each winter (centred on 16 Jan) and each summer (centred on 5 Aug) that the horizon touches
+    gets its own draw, from a generator seeded by ``(seed, event kind, year)``: whether the event
+    happens (``*_chance``), its centre (uniform within ``*_window_days`` around the nominal date)
+    and its size (normal, ``*_sd_c`` around the mean, never below 0). So a 40-day run and a
+    one-year run from the same seed see the same storm. ``chance=1, window_days=0, sd_c=0``
+    gives the old fixed event: every year, at noon on the nominal date, exactly the mean size.
 
     Attributes
     ----------
     cold_snap_depth_c
-        Peak temperature drop of the cold snap [degC]; 0 disables it.
+        Mean peak temperature drop of a cold snap [degC]; 0 disables cold snaps.
     cold_snap_days
-        Duration of the cold snap [d].
+        Duration of a cold snap (width of its raised-cosine bump) [d].
     heat_wave_rise_c
-        Peak temperature rise of the heat wave [degC]; 0 disables it.
+        Mean peak temperature rise of a heat wave [degC]; 0 disables heat waves.
     heat_wave_days
-        Duration of the heat wave [d].
+        Duration of a heat wave [d].
+    cold_snap_chance
+        Probability that a winter has a cold snap [-].
+    cold_snap_window_days
+        Width of the window around 16 Jan the cold snap's centre is drawn from [d].
+    cold_snap_depth_sd_c
+        Standard deviation of the peak drop from one winter to the next [degC].
+    heat_wave_chance
+        Probability that a summer has a heat wave [-].
+    heat_wave_window_days
+        Width of the window around 5 Aug the heat wave's centre is drawn from [d].
+    heat_wave_rise_sd_c
+        Standard deviation of the peak rise from one summer to the next [degC].
     """
 
-    cold_snap_depth_c: float = 16.0
+    cold_snap_depth_c: float = 12.0
     cold_snap_days: float = 5.0
-    heat_wave_rise_c: float = 5.0
-    heat_wave_days: float = 6.0
+    heat_wave_rise_c: float = 3.0
+    heat_wave_days: float = 12.0
+    cold_snap_chance: float = 0.15
+    cold_snap_window_days: float = 60.0
+    cold_snap_depth_sd_c: float = 3.0
+    heat_wave_chance: float = 0.5
+    heat_wave_window_days: float = 60.0
+    heat_wave_rise_sd_c: float = 1.5
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not value >= 0.0 or (f.name.endswith("_chance") and value > 1.0):
+                allowed = "0 .. 1" if f.name.endswith("_chance") else ">= 0"
+                raise ValueError(f"{f.name}: must be {allowed}, got {value}")
 
 
 def hourly_index(start: pd.Timestamp | str, hours: int) -> pd.DatetimeIndex:
@@ -81,14 +120,39 @@ def _streams(seed: int, n: int) -> list[np.random.Generator]:
 def climate_mean_c(latitude: float) -> float:
     """Annual mean air temperature for a North American latitude [degC].
 
-    Linear in latitude through Midland TX (32 N, 18 degC) and Jamestown ND (47 N, 5 degC).
+    Linear in latitude, fitted to NASA POWER daily means 2021-2025 of Texas sites (Midland
+    32 N: 19.4 degC; San Antonio 29.4 N: 21.9; Amarillo 35.2 N: 16.1) and running through
+    Jamestown ND (46.9 N, about 5 degC).
     """
-    return 18.0 - 0.85 * (abs(latitude) - 32.0)
+    return 19.3 - 0.95 * (abs(latitude) - 32.0)
 
 
 def seasonal_amplitude_c(latitude: float) -> float:
-    """Half the difference between July and January mean temperature [degC]."""
-    return 9.0 + 0.45 * (abs(latitude) - 30.0)
+    """Half the difference between the warmest and coldest day of the mean annual cycle [degC].
+
+    First-harmonic amplitude fitted to the same NASA POWER series (Midland and Dallas 12.0 degC,
+    Amarillo 12.7) and North Dakota's about 17 degC.
+    """
+    return 11.8 + 0.35 * (abs(latitude) - 32.0)
+
+
+#: Half the daily temperature range (mean minus daily minimum) [degC]; NASA POWER Texas
+#: sites: 5.3 (Tyler) .. 7.0 (Midland).
+DIURNAL_HALF_RANGE_C = 7.0
+#: Cold air masses come with cloud and wind: below an anomaly of -START the daily range shrinks
+#: by 1/PER_C per degC, to no less than FLOOR (NASA POWER Midland winters: daily mean minus
+#: minimum 7 degC on ordinary days, about 4.5 degC on the coldest 5 %) [degC], [degC], [-].
+COLD_DIURNAL_DAMPING = (5.0, 12.5, 0.6)
+#: Standard deviation of the continental (shared) daily anomaly at 32 N in mid-winter and in
+#: mid-summer [degC]; Texas sites' daily anomalies correlate 0.9 in winter, 0.7 in summer.
+SHARED_ANOMALY_SD_C = (4.5, 2.2)
+#: Standard deviation of each site's own daily anomaly at 32 N, mid-winter and mid-summer [degC].
+OWN_ANOMALY_SD_C = (1.8, 1.4)
+#: Day-to-day persistence of the shared and own anomalies (lag-1 autocorrelation) [-].
+ANOMALY_PERSISTENCE = (0.75, 0.7)
+#: Northers: chance per mid-winter day of a cold-air outbreak, and the mean and gamma shape of its
+#: size, added to the shared anomaly [1/d], [degC], [-]. They give winter its cold skew.
+NORTHER_RATE_PER_DAY, NORTHER_MEAN_C, NORTHER_SHAPE = 0.05, 6.0, 3.0
 
 
 def _event_weight(times: pd.DatetimeIndex, centre: pd.Timestamp, days: float) -> np.ndarray:
@@ -98,13 +162,48 @@ def _event_weight(times: pd.DatetimeIndex, centre: pd.Timestamp, days: float) ->
     return np.where(np.abs(x) < 0.5, 0.5 * (1 + np.cos(2 * np.pi * x)), 0.0)
 
 
-def _event_centre(times: pd.DatetimeIndex, month_day: tuple[int, int]) -> pd.Timestamp | None:
-    """The first ``month_day`` (UTC noon) inside the horizon, else ``None``."""
-    for year in range(times[0].year, times[-1].year + 1):
-        centre = pd.Timestamp(year=year, month=month_day[0], day=month_day[1], hour=12, tz="UTC")
-        if times[0] <= centre <= times[-1]:
-            return centre
-    return None
+def _storm(
+    times: pd.DatetimeIndex,
+    seed: int,
+    kind: int,
+    month_day: tuple[int, int],
+    *odds: float,
+) -> np.ndarray:
+    """Sum of one season's seeded events per year around ``month_day`` [degC].
+
+    ``odds`` are ``chance, window_days, mean_c, sd_c, days``; see :class:`StormSettings`.
+    """
+    chance, window_days, mean_c, sd_c, days = odds
+    out = np.zeros(len(times))
+    if mean_c <= 0 or days <= 0 or chance <= 0:
+        return out
+    reach = pd.Timedelta(days=window_days / 2 + days / 2)
+    for year in range(times[0].year - 1, times[-1].year + 2):
+        rng = np.random.default_rng([seed, kind, year])
+        happens = rng.random() < chance
+        offset = (rng.random() - 0.5) * window_days
+        size = max(0.0, mean_c + sd_c * rng.standard_normal())
+        nominal = pd.Timestamp(year=year, month=month_day[0], day=month_day[1], hour=12, tz="UTC")
+        if not happens or size == 0.0 or not times[0] - reach <= nominal <= times[-1] + reach:
+            continue
+        out += size * _event_weight(times, nominal + pd.Timedelta(days=offset), days)
+    return out
+
+
+def _daily_to_hourly(times: pd.DatetimeIndex, daily: np.ndarray) -> np.ndarray:
+    """Linear interpolation of per-day values (placed at 12:00 UTC) to the hourly ``times``."""
+    hours = np.asarray((times - times[0].floor("D")) / pd.Timedelta(hours=1), dtype=float)
+    return np.interp(hours, 24.0 * np.arange(len(daily)) + 12.0, daily)
+
+
+def _anomaly_scale(latitude: float) -> float:
+    """Size of a site's weather anomalies relative to 32 N: its seasonal swing over 32 N's [-]."""
+    return seasonal_amplitude_c(latitude) / seasonal_amplitude_c(32.0)
+
+
+def _winter_weight(doy: np.ndarray) -> np.ndarray:
+    """1 on the coldest day of the mean year (20 Jan), 0 on the warmest, cosine between [-]."""
+    return 0.5 * (1.0 + np.cos(2 * np.pi * (doy - 20) / 365.25))
 
 
 def synthetic_weather(
@@ -127,8 +226,9 @@ def synthetic_weather(
     seed
         Seed of every random draw.
     storms
-        Extreme-event settings; the defaults put a cold snap around 16 Jan and a heat wave around
-        5 Aug when the horizon includes them.
+        Extreme-event settings; by default a winter has a cold snap with probability 0.15 (mean
+        depth 12 degC over 5 days, centred within 30 days of 16 Jan) and a summer a heat wave
+        with probability 0.5 (mean rise 3 degC over 12 days, within 30 days of 5 Aug).
 
     Returns
     -------
@@ -138,26 +238,35 @@ def synthetic_weather(
     """
     storms = storms or StormSettings()
     times = hourly_index(start, hours)
-    days = (times - times[0].floor("D")).days.to_numpy()
-    n_days = int(days[-1]) + 1
+    first_day = times[0].floor("D")
+    n_days = (times[-1].floor("D") - first_day).days + 1
+    day_doy = pd.date_range(first_day, periods=n_days, freq="D").day_of_year.to_numpy()
+    winter_day = _winter_weight(day_doy)
     shared_rng, *site_rngs = _streams(seed, len(locations) + 1)
-    shared = _ar1(shared_rng, n_days, phi=0.8, sd=3.0)
+    shared, northers = _shared_anomaly(shared_rng, winter_day)
+    own_sd = OWN_ANOMALY_SD_C[1] + (OWN_ANOMALY_SD_C[0] - OWN_ANOMALY_SD_C[1]) * winter_day
     doy = times.day_of_year.to_numpy()
-    cold = _bump(times, (1, 16), storms.cold_snap_days) * storms.cold_snap_depth_c
-    heat = _bump(times, (8, 5), storms.heat_wave_days) * storms.heat_wave_rise_c
+    s = storms
+    cold = _storm(times, seed, 0, (1, 16), s.cold_snap_chance, s.cold_snap_window_days,
+                  s.cold_snap_depth_c, s.cold_snap_depth_sd_c, s.cold_snap_days)  # fmt: skip
+    heat = _storm(times, seed, 1, (8, 5), s.heat_wave_chance, s.heat_wave_window_days,
+                  s.heat_wave_rise_c, s.heat_wave_rise_sd_c, s.heat_wave_days)  # fmt: skip
     frames = []
     for loc, rng in zip(locations, site_rngs, strict=True):
         local_hour = times.tz_convert(loc.timezone).hour.to_numpy()
-        own = _ar1(rng, n_days, phi=0.7, sd=2.0)
+        own = _ar1(rng, n_days, phi=ANOMALY_PERSISTENCE[1], sd=1.0)
+        # Gaussian anomalies scale with the site's seasonal swing (larger inland and poleward);
+        # northers are the same air mass everywhere.
+        scale = _anomaly_scale(loc.latitude)
+        anomaly = _daily_to_hourly(times, scale * (shared + own_sd * own) + northers) - cold + heat
+        start_c, per_c, floor = COLD_DIURNAL_DAMPING
+        damping = np.clip(1.0 + np.minimum(anomaly + start_c, 0.0) / per_c, floor, 1.0)
         temp = (
             climate_mean_c(loc.latitude)
             - seasonal_amplitude_c(loc.latitude) * np.cos(2 * np.pi * (doy - 20) / 365.25)
-            - 5.5 * np.cos(2 * np.pi * (local_hour - 3) / 24)  # coolest near 03-06 local
-            + shared[days]
-            + own[days]
+            - DIURNAL_HALF_RANGE_C * damping * np.cos(2 * np.pi * (local_hour - 3) / 24)
+            + anomaly
             + rng.normal(0.0, 0.6, hours)
-            - cold
-            + heat
         )
         gust = np.clip(rng.gamma(4.0, 2.5, hours) + 0.4 * cold, 0.0, 60.0)
         wet = rng.random(hours) < 0.06
@@ -171,21 +280,152 @@ def synthetic_weather(
     return validate(pd.concat(frames), "weather", FEED)
 
 
-def _ar1(rng: np.random.Generator, n: int, phi: float, sd: float) -> np.ndarray:
-    """A stationary AR(1) series of length ``n`` with marginal standard deviation ``sd``."""
-    shocks = rng.normal(0.0, sd * np.sqrt(1 - phi**2), n)
-    out = np.empty(n)
-    out[0] = rng.normal(0.0, sd)
-    for i in range(1, n):
+def _shared_anomaly(
+    rng: np.random.Generator, winter_day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The continental daily anomaly: a Gaussian part at 32 N and the winter northers [degC].
+
+    Both follow ``x[d] = phi x[d-1] + e[d]``: the Gaussian part with
+    ``e = sqrt(1 - phi^2) sd(d) z[d]`` (``sd`` from :data:`SHARED_ANOMALY_SD_C`, larger in
+    winter), the northers with ``e = -norther[d] + E[norther[d]]`` so that their mean is 0 and
+    winter's lower tail is heavier than its upper one.
+    """
+    n = len(winter_day)
+    phi = ANOMALY_PERSISTENCE[0]
+    sd = SHARED_ANOMALY_SD_C[1] + (SHARED_ANOMALY_SD_C[0] - SHARED_ANOMALY_SD_C[1]) * winter_day
+    rate = NORTHER_RATE_PER_DAY * winter_day
+    northers = np.where(
+        rng.random(n) < rate, rng.gamma(NORTHER_SHAPE, NORTHER_MEAN_C / NORTHER_SHAPE, n), 0.0
+    )
+    gauss = _ar_filter(np.sqrt(1 - phi**2) * sd * rng.standard_normal(n), phi)
+    gauss += sd[0] * rng.standard_normal() * phi ** np.arange(n)
+    return gauss, _ar_filter(rate * NORTHER_MEAN_C - northers, phi)
+
+
+def _ar_filter(shocks: np.ndarray, phi: float) -> np.ndarray:
+    """``x[0] = 0``, ``x[d] = phi x[d-1] + shocks[d]``."""
+    out = np.zeros(len(shocks))
+    for i in range(1, len(shocks)):
         out[i] = phi * out[i - 1] + shocks[i]
     return out
 
 
-def _bump(times: pd.DatetimeIndex, month_day: tuple[int, int], days: float) -> np.ndarray:
-    centre = _event_centre(times, month_day)
-    if centre is None or days <= 0:
-        return np.zeros(len(times))
-    return _event_weight(times, centre, days)
+def _ar1(rng: np.random.Generator, n: int, phi: float, sd: float) -> np.ndarray:
+    """A stationary AR(1) series of length ``n`` with marginal standard deviation ``sd``."""
+    shocks = rng.normal(0.0, sd * np.sqrt(1 - phi**2), n)
+    return _ar_filter(shocks, phi) + rng.normal(0.0, sd) * phi ** np.arange(n)
+
+
+#: Real-time price by local hour relative to the median hour: hour-of-day medians of ERCOT
+#: HB_NORTH 2021-2024 (hours under 200 USD/MWh) divided by their median [-].
+PRICE_SHAPE = np.array(
+    [0.88, 0.83, 0.79, 0.79, 0.81, 0.89, 1.02, 1.00, 0.91, 0.89, 0.91, 0.96,
+     1.00, 1.04, 1.04, 1.07, 1.19, 1.44, 1.45, 1.47, 1.37, 1.15, 1.02, 0.93]
+)  # fmt: skip
+#: Standard deviation of the log fuel price level, one draw per call (gas years such as 2022) [-].
+FUEL_LEVEL_SD = 0.3
+#: Daily (lag-1 autocorrelation, standard deviation) and hourly standard deviation of log price
+#: noise: wind, outages, imports [-].
+PRICE_NOISE = (0.6, 0.35, 0.2)
+#: Load factor on the energy price: +HEAT per degC of 24-h mean above the site's July mean less
+#: HEAT_START, +COLD per degC below its January mean [1/degC], [degC].
+HEAT_PRICE_PER_C, HEAT_PRICE_START_C, COLD_PRICE_PER_C = 0.06, 10.0, 0.03
+#: Cold scarcity starts when the 24-h mean temperature falls COLD_MARGIN below the site's
+#: January mean and reaches the cap COLD_WIDTH further down [degC].
+COLD_MARGIN_C, COLD_WIDTH_C = 9.0, 5.4
+#: Heat scarcity starts when the 6-h maximum passes the site's July mean daily maximum plus
+#: HOT_MARGIN and reaches the cap HOT_WIDTH further up, in the evening net-load peak [degC].
+HOT_MARGIN_C, HOT_WIDTH_C = 0.0, 10.8
+#: Centre and width (standard deviation) of the evening net-load peak, local time [h].
+EVENING_PEAK_H = (18.5, 1.5)
+#: Standard deviation of the daily log multiplier on cold and on heat stress: how much reserve,
+#: wind and imports the grid happens to have that day [-]. Heat spikes depend more on the wind.
+TIGHTNESS_SD = (0.3, 1.0)
+#: Exponent of the scarcity curve ``cap x clip(stress, 0, 1) ** SCARCITY_EXPONENT`` [-].
+SCARCITY_EXPONENT = 3.0
+#: Random spikes: chance per hour (at the median hour of the daily shape) and mean size [USD/MWh].
+SPIKE_RATE_PER_H, SPIKE_MEAN_USD_PER_MWH = 0.012, 330.0
+
+
+def _trailing_mean(x: np.ndarray, hours: int) -> np.ndarray:
+    """Mean over the last ``hours`` values (fewer at the start) along the last axis."""
+    c = np.cumsum(x, axis=-1)
+    c = np.concatenate([np.zeros((*x.shape[:-1], 1)), c], axis=-1)
+    n = x.shape[-1]
+    end = np.arange(1, n + 1)
+    begin = np.maximum(0, end - hours)
+    return (c[..., end] - c[..., begin]) / (end - begin)
+
+
+def _trailing_max(x: np.ndarray, hours: int) -> np.ndarray:
+    """Maximum over the last ``hours`` values (fewer at the start) along the last axis."""
+    pad = [(0, 0)] * (x.ndim - 1) + [(hours - 1, 0)]
+    padded = np.pad(x, pad, mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, hours, axis=-1).max(axis=-1)
+
+
+def design_band_c(latitude: float) -> tuple[float, float]:
+    """Where a grid at this latitude starts to run short: its cold and hot stress edges [degC].
+
+    The cold edge applies to the trailing 24-h mean temperature, the hot edge to the trailing
+    6-h maximum (see :func:`grid_stress`); at 31.85 N (West Texas) they are -1.3 and 38.2 degC.
+    """
+    mean, amp = climate_mean_c(latitude), seasonal_amplitude_c(latitude)
+    k = _anomaly_scale(latitude)
+    return mean - amp - k * COLD_MARGIN_C, mean + amp + DIURNAL_HALF_RANGE_C + k * HOT_MARGIN_C
+
+
+def grid_stress(
+    temp_air_c: np.ndarray,
+    latitude: float,
+    local_hour: np.ndarray,
+    tightness: tuple[np.ndarray | float, np.ndarray | float] = (1.0, 1.0),
+) -> np.ndarray:
+    """How far a grid is pushed towards scarcity by the temperature of a site standing for it.
+
+    Grids are built for their own climate, so stress is measured from the site's climate
+    (:func:`climate_mean_c`, :func:`seasonal_amplitude_c`) in units that grow with the size of
+    its weather anomalies, ``k = amp(lat) / amp(32 N)``. Cold stress uses the trailing 24-h mean
+    temperature ``T24`` (heating load and gas freeze-offs build over a day and outlast the
+    coldest hour)::
+
+        cold = max(0, Tjan - k COLD_MARGIN_C - T24) / (k COLD_WIDTH_C)
+
+    Heat stress uses the trailing 6-h maximum ``Tmax6`` and counts in the evening net-load peak::
+
+        hot = max(0, Tmax6 - (Tjul + DIURNAL_HALF_RANGE_C + k HOT_MARGIN_C)) / (k HOT_WIDTH_C)
+              x exp(-(h - 18.5)^2 / (2 x 1.5^2))
+
+    with ``Tjan``, ``Tjul`` the site's mean January and July temperature (so
+    ``Tjul + DIURNAL_HALF_RANGE_C`` is July's mean daily maximum) and ``h`` the local hour
+    (:data:`EVENING_PEAK_H`).
+
+    Parameters
+    ----------
+    temp_air_c
+        Hourly air temperature [degC]; the last axis is time.
+    latitude
+        Latitude of the site [deg].
+    local_hour
+        Local hour of day of each interval, broadcastable to ``temp_air_c`` [h].
+    tightness
+        Multipliers on the cold and the heat stress (scalars or arrays broadcastable to
+        ``temp_air_c``) [-]; 1 for a grid with its typical reserves.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``cold + hot`` [-], same shape as ``temp_air_c``; 0 in ordinary weather, 1 where the
+        price reaches the offer cap.
+    """
+    t = np.asarray(temp_air_c, dtype=float)
+    k = _anomaly_scale(latitude)
+    cold_edge, hot_edge = design_band_c(latitude)
+    centre, width = EVENING_PEAK_H
+    evening = np.exp(-0.5 * ((np.asarray(local_hour) - centre) / width) ** 2)
+    cold = np.maximum(0.0, cold_edge - _trailing_mean(t, 24)) / (k * COLD_WIDTH_C)
+    hot = np.maximum(0.0, _trailing_max(t, 6) - hot_edge) / (k * HOT_WIDTH_C) * evening
+    return cold * tightness[0] + hot * tightness[1]
 
 
 def synthetic_prices(
@@ -194,25 +434,40 @@ def synthetic_prices(
     nodes: Mapping[str, str],
     seed: int,
     *,
-    base_usd_per_mwh: float = 38.0,
+    base_usd_per_mwh: float = 21.0,
     spike_scale: float = 1.0,
     cap_usd_per_mwh: float = PRICE_CAP_USD_PER_MWH,
 ) -> pd.DataFrame:
     """Real-time prices per node, with spikes coupled to temperature extremes.
 
+    ``price = min(energy + spike_scale (scarcity + spikes), cap)``, where
+
+    - ``energy = base x fuel x shape(local hour) x load(T24) x exp(daily + hourly noise)``: one
+      lognormal fuel level per call (:data:`FUEL_LEVEL_SD`), the diurnal shape
+      :data:`PRICE_SHAPE`, a load factor rising 6 % per degC of 24-h mean temperature above
+      (July mean - 10 degC) and 3 % per degC below the January mean, a daily AR(1) and an hourly
+      log noise (:data:`PRICE_NOISE`);
+    - ``scarcity = cap x clip(stress, 0, 1)^3`` with ``stress`` from :func:`grid_stress`, its cold
+      and heat parts multiplied by a daily lognormal tightness (how much reserve, wind and imports
+      the grid happens to have that day; :data:`TIGHTNESS_SD`);
+    - ``spikes``: random exponential spikes (unit trips, ramps; :data:`SPIKE_RATE_PER_H`),
+      likelier in peak hours.
+
+    Daily draws are interpolated linearly between days (placed at 12:00 UTC).
+
     Parameters
     ----------
     weather
-        Canonical weather frame; the temperature of the site a node serves drives its scarcity.
+        Canonical weather frame; the temperature of the site a node serves drives its prices.
     locations
-        The sites; a grid is stressed by temperatures far outside its own climate, so scarcity
-        starts 10 degC below the site's January mean or 7 degC above its July mean.
+        The sites (their latitude sets the climate the grid is built for, their time zone the
+        local hour).
     nodes
         Price node per site id (sites sharing a node share the first site's temperature).
     seed
         Seed of every random draw.
     base_usd_per_mwh
-        Typical off-peak price [USD/MWh].
+        Median price in mild weather at the median hour of the day [USD/MWh].
     spike_scale
         Multiplier on scarcity and spike size [-].
     cap_usd_per_mwh
@@ -223,27 +478,41 @@ def synthetic_prices(
     pandas.DataFrame
         Canonical prices frame, index ``(node, time)``, column ``price_usd_per_mwh``.
     """
-    latitude = {loc.site_id: loc.latitude for loc in locations}
+    by_id = {loc.site_id: loc for loc in locations}
     node_sites: dict[str, str] = {}
     for site_id, node in nodes.items():
         node_sites.setdefault(node, site_id)
+    fuel_rng, *node_rngs = _streams(seed, len(node_sites) + 1)
+    fuel = np.exp(fuel_rng.normal(0.0, FUEL_LEVEL_SD))
     frames = []
-    for (node, site_id), rng in zip(
-        node_sites.items(), _streams(seed, len(node_sites)), strict=True
-    ):
+    for (node, site_id), rng in zip(node_sites.items(), node_rngs, strict=True):
+        loc = by_id[site_id]
         temp = weather.xs(site_id, level="site_id")["temp_air_c"]
         times = pd.DatetimeIndex(temp.index)
-        t = temp.to_numpy()
-        hour = times.hour.to_numpy()
-        shape = 1.0 + 0.25 * np.sin(2 * np.pi * (hour - 15) / 24)  # afternoon/evening peak
-        base = base_usd_per_mwh * shape * rng.lognormal(0.0, 0.25, len(t))
-        # Scarcity grows with the square of the distance outside the grid's design band.
-        mean, amp = climate_mean_c(latitude[site_id]), seasonal_amplitude_c(latitude[site_id])
-        cold_edge, hot_edge = mean - amp - 10.0, mean + amp + 7.0
-        stress = np.maximum(0.0, cold_edge - t) / 12.0 + np.maximum(0.0, t - hot_edge) / 8.0
-        scarcity = cap_usd_per_mwh * np.clip(stress, 0.0, 1.0) ** 2
-        spikes = np.where(rng.random(len(t)) < 0.004, rng.exponential(400.0, len(t)), 0.0)
-        price = np.minimum(base + spike_scale * (scarcity + spikes), cap_usd_per_mwh)
+        t = temp.to_numpy(dtype=float)
+        n = len(t)
+        n_days = (times[-1].floor("D") - times[0].floor("D")).days + 1
+        hour = times.tz_convert(loc.timezone).hour.to_numpy()
+        mean, amp = climate_mean_c(loc.latitude), seasonal_amplitude_c(loc.latitude)
+        t24 = _trailing_mean(t, 24)
+        load = (
+            1.0
+            + HEAT_PRICE_PER_C * np.maximum(0.0, t24 - (mean + amp - HEAT_PRICE_START_C))
+            + COLD_PRICE_PER_C * np.maximum(0.0, (mean - amp) - t24)
+        )
+        phi, daily_sd, hourly_sd = PRICE_NOISE
+        noise = _daily_to_hourly(times, _ar1(rng, n_days, phi=phi, sd=daily_sd))
+        energy = (
+            base_usd_per_mwh * fuel * PRICE_SHAPE[hour] * load
+            * np.exp(noise + rng.normal(0.0, hourly_sd, n))
+        )  # fmt: skip
+        z = _daily_to_hourly(times, rng.standard_normal(n_days))
+        tight = (np.exp(TIGHTNESS_SD[0] * z), np.exp(TIGHTNESS_SD[1] * z))
+        stress = grid_stress(t, loc.latitude, hour, tight)
+        scarcity = cap_usd_per_mwh * np.clip(stress, 0.0, 1.0) ** SCARCITY_EXPONENT
+        rate = SPIKE_RATE_PER_H * PRICE_SHAPE[hour] ** 2
+        spikes = np.where(rng.random(n) < rate, rng.exponential(SPIKE_MEAN_USD_PER_MWH, n), 0.0)
+        price = np.minimum(energy + spike_scale * (scarcity + spikes), cap_usd_per_mwh)
         frames.append(
             pd.DataFrame(
                 {"price_usd_per_mwh": price},

@@ -34,30 +34,83 @@ def test_weather_is_canonical_hourly_utc() -> None:
 
 
 def test_climate_by_latitude_and_season() -> None:
-    # Annual means from the linear fit: 18 degC at 32 N; 18 - 0.85 x 14.91 = 5.33 degC at 46.91 N.
-    assert synthetic.climate_mean_c(32.0) == pytest.approx(18.0)
-    assert synthetic.climate_mean_c(46.91) == pytest.approx(5.33, abs=0.01)
+    # Annual means from the linear fit to NASA POWER Texas sites (calibration, docs/model.md):
+    # 19.3 degC at 32 N; 19.3 - 0.95 x 14.91 = 5.14 degC at 46.91 N; 19.3 + 0.95 x 0.15 = 19.44
+    # at 31.85 N. Seasonal swing at 46.91 N: 11.8 + 0.35 x 14.91 = 17.02 degC.
+    assert synthetic.climate_mean_c(32.0) == pytest.approx(19.3)
+    assert synthetic.climate_mean_c(46.91) == pytest.approx(5.14, abs=0.01)
+    assert synthetic.seasonal_amplitude_c(46.91) == pytest.approx(17.02, abs=0.01)
     no_storms = synthetic.StormSettings(cold_snap_depth_c=0.0, heat_wave_rise_c=0.0)
     w = synthetic.synthetic_weather(SITES, "2025-01-01", 8760, seed=5, storms=no_storms)
     monthly = w.xs("nd", level="site_id")["temp_air_c"].groupby(lambda t: t.month).mean()
-    assert monthly[7] - monthly[1] > 25  # ND: July minus January near 2 x 16.6 degC
+    assert monthly[7] - monthly[1] > 25  # ND: July minus January near 2 x 17.0 degC
     annual = w.groupby(level="site_id")["temp_air_c"].mean()
-    assert annual["tx"] - annual["nd"] == pytest.approx(18.0 - 5.33, abs=3.0)
+    assert annual["tx"] - annual["nd"] == pytest.approx(19.44 - 5.14, abs=3.0)
+
+
+#: A cold snap every winter, exactly 16 degC deep, centred on 16 Jan noon UTC.
+FIXED_SNAP = synthetic.StormSettings(
+    cold_snap_depth_c=16.0,
+    cold_snap_days=5.0,
+    cold_snap_chance=1.0,
+    cold_snap_window_days=0.0,
+    cold_snap_depth_sd_c=0.0,
+)
+
+
+def _at_local_9(series: pd.Series) -> pd.Series:
+    """The 09:00 Central Standard Time hours (15:00 UTC): the diurnal cosine is 0 there, so the
+    narrower daily range of cold air masses does not enter and a storm's drop is exactly its bump."""
+    return series[series.index.hour == 15]
 
 
 def test_cold_snap_deepens_mid_january_only() -> None:
     calm = synthetic.StormSettings(cold_snap_depth_c=0.0)
-    storm = synthetic.StormSettings(cold_snap_depth_c=16.0, cold_snap_days=5.0)
     a = synthetic.synthetic_weather(SITES, "2025-01-01", 24 * 31, seed=3, storms=calm)
-    b = synthetic.synthetic_weather(SITES, "2025-01-01", 24 * 31, seed=3, storms=storm)
+    b = synthetic.synthetic_weather(SITES, "2025-01-01", 24 * 31, seed=3, storms=FIXED_SNAP)
     drop = (a["temp_air_c"] - b["temp_air_c"]).xs("tx", level="site_id")
-    assert drop.max() == pytest.approx(16.0, abs=0.05)  # the peak of the raised cosine, 16 Jan noon
-    assert drop.idxmax() == pd.Timestamp("2025-01-16 12:00", tz="UTC")
-    assert drop[:"2025-01-13 23:00"].max() == 0.0  # 5-day window: 14 Jan 00:00 .. 19 Jan 00:00
+    # 5-day raised cosine centred on 16 Jan 12:00: nothing before 14 Jan 00:00 or from 19 Jan.
+    assert drop[:"2025-01-13 23:00"].abs().max() == 0.0
+    assert drop["2025-01-19 00:00":].abs().max() == 0.0
+    # 16 Jan 15:00 UTC is 3 h from the centre: 16 x 0.5 (1 + cos(2 pi 3 / 120)) = 15.90 degC;
+    # a day earlier, 21 h before the centre: 16 x 0.5 (1 + cos(2 pi 21 / 120)) = 11.63 degC.
+    at9 = _at_local_9(drop)
+    assert at9["2025-01-16"].iloc[0] == pytest.approx(15.90, abs=0.01)
+    assert at9["2025-01-15"].iloc[0] == pytest.approx(11.63, abs=0.01)
+    # Cold air masses narrow the daily range, so the drop is largest at the warmest hours.
+    assert 14.0 < drop.max() < 20.0
+
+
+def test_storms_come_in_some_winters_and_do_not_depend_on_the_horizon() -> None:
+    # Default odds: a cold snap in 15 % of winters, centred within 30 days of 16 Jan. Each
+    # winter's draw is seeded by (seed, kind, year), so a 60-day run sees the one-year run's storm.
+    calm = synthetic.StormSettings(cold_snap_depth_c=0.0, heat_wave_rise_c=0.0)
+    cold_only = synthetic.StormSettings(heat_wave_rise_c=0.0)
+    tx = SITES[:1]
+    with_snap = []
+    for seed in range(20):
+        a = synthetic.synthetic_weather(tx, "2025-01-01", 24 * 60, seed=seed, storms=calm)
+        b = synthetic.synthetic_weather(tx, "2025-01-01", 24 * 60, seed=seed, storms=cold_only)
+        drop = _at_local_9((a["temp_air_c"] - b["temp_air_c"]).xs("tx", level="site_id"))
+        if drop.max() > 0.0:
+            with_snap.append((seed, drop))
+    assert 1 <= len(with_snap) <= 8  # binomial(20, 0.15): 3 expected
+    seed, drop = with_snap[0]
+    a = synthetic.synthetic_weather(tx, "2025-01-01", 8760, seed=seed, storms=calm)
+    b = synthetic.synthetic_weather(tx, "2025-01-01", 8760, seed=seed, storms=cold_only)
+    year_drop = _at_local_9((a["temp_air_c"] - b["temp_air_c"]).xs("tx", level="site_id"))
+    np.testing.assert_allclose(year_drop[drop.index], drop, atol=1e-9)
+
+
+def test_storm_settings_reject_impossible_odds() -> None:
+    with pytest.raises(ValueError, match=r"cold_snap_chance: must be 0 .. 1, got 1.5"):
+        synthetic.StormSettings(cold_snap_chance=1.5)
+    with pytest.raises(ValueError, match=r"heat_wave_days: must be >= 0, got -1"):
+        synthetic.StormSettings(heat_wave_days=-1.0)
 
 
 def test_prices_spike_in_the_cold_snap() -> None:
-    w = synthetic.synthetic_weather(SITES, "2025-01-01", 24 * 31, seed=3)
+    w = synthetic.synthetic_weather(SITES, "2025-01-01", 24 * 31, seed=3, storms=FIXED_SNAP)
     p = synthetic.synthetic_prices(w, SITES, {"tx": "HB_WEST", "nd": "MINN.HUB"}, seed=3)
     west = p.xs("HB_WEST", level="node")["price_usd_per_mwh"]
     snap = west["2025-01-15":"2025-01-17"]
@@ -77,5 +130,36 @@ def test_load_and_market_paths() -> None:
 def test_validate_rejects_out_of_range_values() -> None:
     w = synthetic.synthetic_weather(SITES, "2025-01-01", 24, seed=1)
     w.iloc[3, 0] = 99.0
-    with pytest.raises(FeedError, match=r"temp_air_c = 99 at tx 2025-01-01 03:00:00\+00:00 is outside -90 .. 65 degC"):
+    with pytest.raises(
+        FeedError,
+        match=r"temp_air_c = 99 at tx 2025-01-01 03:00:00\+00:00 is outside -90 .. 65 degC",
+    ):
         validate(w, "weather", "test")
+
+
+# Real figures, from benchmarks/calibrate_synthetic.py on ../shared/data (ERCOT RTM hourly hub
+# prices, US/Central years; NASA POWER daily minimum temperature, January, February and December
+# of each year). HB_WEST hours above 1,000 USD/MWh: 2021 161 (Uri), 2022 37, 2023 62, 2024 8.
+# Midland winter minimum: 2021 -18.9, 2022 -11.1, 2023 -7.2, 2024 -10.5 degC.
+REAL_HB_WEST_HOURS_OVER_1000 = (161, 37, 62, 8)
+REAL_MIDLAND_WINTER_MIN_C = (-18.9, -11.1, -7.2, -10.5)
+
+
+def test_calibrated_spike_hours_and_winter_minimum_lie_in_the_real_range() -> None:
+    # Five seeded years of the West Texas site on HB_WEST: the median year's count of hours
+    # above 1,000 USD/MWh and its winter minimum lie within what 2021-2024 really did.
+    west = [synthetic.Location("west-texas", 31.85, -102.37, "America/Chicago")]
+    hours_over, winter_min = [], []
+    for seed in range(5):
+        w = synthetic.synthetic_weather(west, "2025-01-01 06:00", 8760, seed=seed)
+        p = synthetic.synthetic_prices(w, west, {"west-texas": "HB_WEST"}, seed=seed)
+        hours_over.append(int((p["price_usd_per_mwh"] > 1000.0).sum()))
+        temp = w["temp_air_c"]
+        months = temp.index.get_level_values("time").tz_convert("America/Chicago").month
+        winter_min.append(float(temp[np.isin(months, [1, 2, 12])].min()))
+    assert (
+        min(REAL_HB_WEST_HOURS_OVER_1000)
+        <= np.median(hours_over)
+        <= max(REAL_HB_WEST_HOURS_OVER_1000)
+    )
+    assert min(REAL_MIDLAND_WINTER_MIN_C) <= np.median(winter_min) <= max(REAL_MIDLAND_WINTER_MIN_C)
