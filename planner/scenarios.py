@@ -18,7 +18,7 @@ from planner.errors import ConfigError
 from planner.feeds import Feeds, hashprice_hourly, site_hours
 from planner.fleet import Fleet
 from planner.ledger import DR_TRIGGER_USD_PER_MWH, SiteHours
-from weather.synthetic import PRICE_CAP_USD_PER_MWH, climate_mean_c, seasonal_amplitude_c
+from weather.synthetic import PRICE_CAP_USD_PER_MWH, grid_stress
 
 
 @dataclass(frozen=True)
@@ -222,9 +222,10 @@ def make_scenarios(
     site_hazards = [hazards.get(s.id, OutageHazard()) for s in fleet.sites]
     exposure = np.array([s.outage_exposure for s in fleet.sites])
     latitudes = np.array([s.latitude for s in fleet.sites])
+    local_hours = np.array([base.times.tz_convert(s.timezone).hour for s in fleet.sites])
     children = np.random.SeedSequence(seed).spawn(n)
     scenarios = tuple(
-        _draw(i, child, base, settings, site_hazards, exposure, latitudes, 1.0 / n)
+        _draw(i, child, base, settings, site_hazards, exposure, (latitudes, local_hours), 1.0 / n)
         for i, child in enumerate(children)
     )
     return ScenarioSet(scenarios, fleet.site_ids, seed, settings)
@@ -297,7 +298,7 @@ def _draw(
     settings: ScenarioSettings,
     hazards: list[OutageHazard],
     exposure: np.ndarray,
-    latitudes: np.ndarray,
+    where: tuple[np.ndarray, np.ndarray],
     weight: float,
 ) -> Scenario:
     weather_rng, price_rng, outage_rng, market_rng = (
@@ -305,7 +306,7 @@ def _draw(
     )
     sites = base.temp.shape[0]
     temp = _scenario_temperature(index, weather_rng, base, settings)
-    price = _scenario_prices(price_rng, base, temp, latitudes, settings)
+    price = _scenario_prices(price_rng, base, temp, where, settings)
     hashprice, btc_price = _scenario_hashprice(market_rng, base, settings)
     outages = tuple(
         _draw_outages(outage_rng, hazards[s], exposure[s], temp[s], base.alert_active[s], settings)
@@ -381,32 +382,23 @@ def _scenario_temperature(
     return temp - (settings.storm_severity - 1.0) * np.maximum(0.0, -temp)
 
 
-def design_band_c(latitude: float) -> tuple[float, float]:
-    """Temperatures a grid at this latitude is built for: 10 degC below its January mean to
-    7 degC above its July mean [degC]. Outside the band, scarcity pricing and outages rise.
-    """
-    mean, amp = climate_mean_c(latitude), seasonal_amplitude_c(latitude)
-    return mean - amp - 10.0, mean + amp + 7.0
-
-
-def _stress(temp: np.ndarray, latitudes: np.ndarray) -> np.ndarray:
-    """How far each hour lies outside the grid's design band, scaled to 1 at full scarcity [-]."""
-    band = np.array([design_band_c(lat) for lat in latitudes])
-    cold = np.maximum(0.0, band[:, :1] - temp) / 12.0
-    heat = np.maximum(0.0, temp - band[:, 1:]) / 8.0
-    return np.clip(cold + heat, 0.0, 1.0)
+def _stress(temp: np.ndarray, latitudes: np.ndarray, local_hours: np.ndarray) -> np.ndarray:
+    """Grid stress of every site, hour by hour (:func:`weather.synthetic.grid_stress`) [-]."""
+    return np.array(
+        [grid_stress(t, lat, h) for t, lat, h in zip(temp, latitudes, local_hours, strict=True)]
+    )
 
 
 def _scenario_prices(
     rng: np.random.Generator,
     base: _BaseArrays,
     temp: np.ndarray,
-    latitudes: np.ndarray,
+    where: tuple[np.ndarray, np.ndarray],
     settings: ScenarioSettings,
 ) -> np.ndarray:
     """Feed prices with correlated log noise, plus scarcity for weather worse than the feed's."""
     noise = np.exp(_ar1(rng, base.price.shape, phi=0.9, sd=settings.price_noise))
-    extra = np.maximum(0.0, _stress(temp, latitudes) ** 2 - _stress(base.temp, latitudes) ** 2)
+    extra = np.maximum(0.0, _stress(temp, *where) ** 2 - _stress(base.temp, *where) ** 2)
     price = base.price * noise + settings.price_spike_scale * PRICE_CAP_USD_PER_MWH * extra
     return np.minimum(price, PRICE_CAP_USD_PER_MWH)
 

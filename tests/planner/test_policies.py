@@ -26,8 +26,9 @@ from planner.policies import (
     run_floor,
     widen,
 )
-from planner.scenarios import Scenario, design_band_c
+from planner.scenarios import Scenario
 from planner.simulation import SimSettings, simulate
+from weather.synthetic import design_band_c
 
 
 def hours_of(
@@ -193,7 +194,7 @@ def test_hydro_site_keeps_its_floor_around_freezing_hours() -> None:
     # with the 1 h lead the floor covers hours 2-6: 80 of 100 S21 Hyd. (20 % of 400 machines).
     fleet = _hydro_fleet()
     site = fleet.sites[0]
-    policy = ProtectiveShutdown(lead_hours=1)
+    policy = ProtectiveShutdown(lead_hours=1, freeze_below_c=-5.0)
     hours = hours_of(9, start="2025-01-20", temp=HYDRO_TEMP)
     floor = run_floor(policy, fleet, site, hours)
     assert_allclose(floor, np.array([[0, 0, 0.8, 0.8, 0.8, 0.8, 0.8, 0, 0], [0] * 9]))
@@ -214,12 +215,14 @@ def test_hydro_floor_wins_over_a_strike_rule_that_wants_everything_off() -> None
     assert strike.run_fraction(fleet, site, hours).sum() == 0.0
     expected = np.array([[0, 0, 0.8, 0.8, 0.8, 0.8, 0.8, 0, 0], [0] * 9])
     for composed in (
-        Compose(strike, ProtectiveShutdown(lead_hours=1)),
-        Compose(ProtectiveShutdown(lead_hours=1), strike),
+        Compose(strike, ProtectiveShutdown(lead_hours=1, freeze_below_c=-5.0)),
+        Compose(ProtectiveShutdown(lead_hours=1, freeze_below_c=-5.0), strike),
     ):
         assert_allclose(composed.run_fraction(fleet, site, hours), expected)
     # Nested compositions keep the floor too.
-    nested = Compose(Compose(strike, ProtectiveShutdown(lead_hours=1)), RunThrough())
+    nested = Compose(
+        Compose(strike, ProtectiveShutdown(lead_hours=1, freeze_below_c=-5.0)), RunThrough()
+    )
     assert_allclose(nested.run_fraction(fleet, site, hours), expected)
 
 
