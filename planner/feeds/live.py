@@ -8,7 +8,7 @@ the same endpoint and sites that covers part of the horizon, if it is young enou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, partial
@@ -17,23 +17,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-import numpy as np
 import pandas as pd
 import requests
 
 from planner.errors import ConfigError, FeedError
 from planner.feeds.bundle import Feeds
-from planner.feeds.fill import persist
+from planner.feeds.power import grid_load, grid_prices, mtime
 from planner.feeds.sources import FeedSources, Freshness, FreshnessStatus, default_cache_dir
 from planner.fleet import Fleet, Site
-from weather import grid, http, nws, openmeteo, schema, synthetic
+from weather import http, nws, openmeteo, schema, synthetic
 from weather.outages import read_oe417
 from weather.schema import empty_events
 
 if TYPE_CHECKING:
     from planner.scenarios import OutageHazard
 
-__all__ = ["GRIDSTATUS_ISOS", "MAX_FORECAST_DAYS", "RECENT_PAST_DAYS", "LiveRun", "is_us_site"]
+__all__ = ["MAX_FORECAST_DAYS", "RECENT_PAST_DAYS", "LiveRun", "is_us_site"]
 
 #: Days ahead of today (UTC) that Open-Meteo forecasts reach [d].
 MAX_FORECAST_DAYS = 16
@@ -43,8 +42,6 @@ RECENT_PAST_DAYS = 7
 ENSEMBLE_VARIABLES: tuple[str, ...] = ("temp_air_c",)
 #: Countries (ISO 3166) whose sites NWS covers: the U.S. and its territories.
 NWS_COUNTRIES = frozenset({"US", "PR", "GU", "VI", "AS", "MP"})
-#: ISOs the gridstatus adapter can fetch prices for (``Grid.iso``, case-insensitive).
-GRIDSTATUS_ISOS = frozenset({"ercot", "caiso", "pjm", "miso", "spp", "nyiso", "isone"})
 
 _HOUR = pd.Timedelta(hours=1)
 _DAY = pd.Timedelta(days=1)
@@ -157,8 +154,8 @@ class LiveRun:
             if self.online is not None:
                 self.online.close()
         filled = _filled_weather(weather)
-        prices = self.prices(filled)
-        load = self.load(filled)
+        prices = grid_prices(self, filled)
+        load = grid_load(self, filled)
         market = synthetic.synthetic_market(self.times[0], len(self.times), self.seed)
         self.freshness["market"] = Freshness("fallback", f"synthetic generator (seed {self.seed})")
         self.notes.append(
@@ -213,7 +210,7 @@ class LiveRun:
                         "fresh",
                         f"GET {url}" + (" (HTTP cache)" if cached else ""),
                         fetched,
-                        self._age(fetched),
+                        self.age(fetched),
                     )
                     return frame
                 reason = "the answer covers none of the horizon"
@@ -228,7 +225,7 @@ class LiveRun:
             return None
         frame, answer = hit
         fetched = _created_at(answer, self.now)
-        age = self._age(fetched)
+        age = self.age(fetched)
         if age > self.sources.max_stale_hours:
             problem = (
                 f"{reason}; the newest cached answer for {what} is {age:.1f} h old (fetched "
@@ -282,7 +279,8 @@ class LiveRun:
                 return sliced, answer
         return None
 
-    def _age(self, fetched: pd.Timestamp) -> float:
+    def age(self, fetched: pd.Timestamp) -> float:
+        """Hours from ``fetched`` to now, never negative [h]."""
         return max(0.0, (self.now - fetched) / _HOUR)
 
     # ---------------------------------------------------------------- weather
@@ -419,124 +417,6 @@ class LiveRun:
             return empty_events()
         return schema.validate(pd.concat(tables, ignore_index=True), "events", "nws alerts")
 
-    # ---------------------------------------------------------------- prices and load
-
-    def prices(self, weather: pd.DataFrame) -> pd.DataFrame:
-        nodes = list(dict.fromkeys(s.grid.node for s in self.fleet.sites))
-        path = self.sources.prices_path
-        table = _read_hourly(path, "prices", self.sources.prices_tz) if path else None
-        columns: dict[str, np.ndarray] = {}
-        synthetic_nodes: list[str] = []
-        for node in nodes:
-            feed = f"prices {node}"
-            if table is not None and node in table.index.get_level_values("node"):
-                assert path is not None
-                observed = table.xs(node, level="node")["price_usd_per_mwh"]
-                columns[node] = self._persisted(feed, observed, path.name, _mtime(path))
-                continue
-            iso = next(s.grid.iso for s in self.fleet.sites if s.grid.node == node).lower()
-            if self.sources.gridstatus and iso in GRIDSTATUS_ISOS:
-                observed, fetched, source = self._gridstatus_prices(iso, node)
-                columns[node] = self._persisted(feed, observed, source, fetched)
-                continue
-            synthetic_nodes.append(node)
-            self.freshness[feed] = Freshness("fallback", f"synthetic generator (seed {self.seed})")
-        frames = [_canonical(columns, "node", "price_usd_per_mwh", self.times)] if columns else []
-        if synthetic_nodes:
-            where = f"not in {path.name}" if path else "no price source configured"
-            self.notes.append(
-                f"FALLBACK prices {', '.join(synthetic_nodes)}: {where}; synthetic prices driven "
-                f"by the fetched weather (seed {self.seed}), not market data."
-            )
-            mapping = {
-                s.id: s.grid.node for s in self.fleet.sites if s.grid.node in synthetic_nodes
-            }
-            frames.append(
-                synthetic.synthetic_prices(weather, _locations(self.fleet), mapping, self.seed)
-            )
-        return schema.validate(pd.concat(frames), "prices", "prices")
-
-    def load(self, weather: pd.DataFrame) -> pd.DataFrame:
-        areas: dict[str, list[str]] = {}
-        for s in self.fleet.sites:
-            areas.setdefault(s.grid.iso, []).append(s.id)
-        path = self.sources.load_path
-        table = _read_hourly(path, "load", self.sources.load_tz) if path else None
-        columns: dict[str, np.ndarray] = {}
-        missing: dict[str, list[str]] = {}
-        for area, site_ids in areas.items():
-            feed = f"load {area}"
-            if table is not None and area in table.index.get_level_values("area"):
-                assert path is not None
-                observed = table.xs(area, level="area")["load_mw"]
-                columns[area] = self._persisted(feed, observed, path.name, _mtime(path))
-            else:
-                missing[area] = site_ids
-                self.freshness[feed] = Freshness(
-                    "fallback", f"synthetic generator (seed {self.seed})"
-                )
-        frames = [_canonical(columns, "area", "load_mw", self.times)] if columns else []
-        if missing:
-            where = f"not in {path.name}" if path else "no load source configured"
-            self.notes.append(
-                f"FALLBACK load {', '.join(missing)}: {where}; synthetic load driven by the "
-                f"fetched weather (seed {self.seed})."
-            )
-            frames.append(synthetic.synthetic_load(weather, missing, self.seed))
-        return schema.validate(pd.concat(frames), "load", "load")
-
-    def _persisted(
-        self, feed: str, observed: pd.Series, source: str, fetched: pd.Timestamp | None
-    ) -> np.ndarray:
-        values, filled = persist(observed, self.times)
-        age = self._age(fetched) if fetched is not None else None
-        status: FreshnessStatus = "fallback" if filled else "fresh"
-        self.freshness[feed] = Freshness(status, source, fetched, age)
-        if filled:
-            last = observed.dropna().index.max()
-            self.notes.append(
-                f"FALLBACK {feed}: {source} covers {len(self.times) - filled} of "
-                f"{len(self.times)} h (last value {last:%Y-%m-%d %H:%M} UTC); the other {filled} h "
-                "repeat the same hour of the nearest observed week (persistence)."
-            )
-        return values
-
-    def _gridstatus_prices(self, iso: str, node: str) -> tuple[pd.Series, pd.Timestamp | None, str]:
-        """Recent prices of one node through gridstatus, kept as CSV in the cache directory."""
-        feed = f"gridstatus {iso} prices"
-        stored = self.cache_dir / "gridstatus" / f"prices_{iso}_{node}.csv"
-        reason = "cache mode does not ask the provider"
-        if self.mode == "live":
-            try:
-                frame = grid.to_hourly(
-                    grid.get_iso_prices(iso, self.now - 8 * _DAY, self.now, locations=[node])
-                )
-            except FeedError as exc:
-                reason = exc.reason
-            else:
-                series = frame.xs(node, level="node")["price_usd_per_mwh"]
-                stored.parent.mkdir(parents=True, exist_ok=True)
-                tmp = stored.with_suffix(".tmp")
-                series.to_csv(tmp, header=True)
-                tmp.replace(stored)
-                return series, self.now, f"gridstatus {iso} {node}"
-        if not stored.is_file():
-            raise FeedError(feed, f"{reason}; no cached prices for {node} in {stored.parent}")
-        fetched = _mtime(stored)
-        age = self._age(fetched)
-        if age > self.sources.max_stale_hours:
-            raise FeedError(
-                feed,
-                f"{reason}; the cached prices for {node} are {age:.1f} h old, more than "
-                f"max_stale_hours={self.sources.max_stale_hours:g}",
-            )
-        cached = pd.read_csv(stored, index_col=0)
-        series = pd.Series(
-            cached.iloc[:, 0].to_numpy(float), index=pd.to_datetime(cached.index, utc=True)
-        )
-        self.notes.append(f"STALE {feed} {node}: {reason}; using prices cached {age:.1f} h ago.")
-        return series, fetched, f"{stored} (stale)"
-
     # ---------------------------------------------------------------- hazards
 
     def hazards(self) -> tuple[dict[str, OutageHazard], pd.DataFrame]:
@@ -553,10 +433,8 @@ class LiveRun:
         events = read_oe417(path)
         table = hazard_table_from_events(events, site_share=packaged.site_share, source=path.name)
         hazards, notes = fleet_hazards(self.fleet.sites, table, site_share=share)
-        fetched = _mtime(path)
-        self.freshness["outage hazards"] = Freshness(
-            "fresh", str(path), fetched, self._age(fetched)
-        )
+        fetched = mtime(path)
+        self.freshness["outage hazards"] = Freshness("fresh", str(path), fetched, self.age(fetched))
         self.notes.extend(notes)
         return hazards, self._regional_reports(events)
 
@@ -619,19 +497,6 @@ def _zone_countries() -> dict[str, str]:
     return zones
 
 
-def _read_hourly(path: Path, kind: str, tz: str | None) -> pd.DataFrame:
-    reader = grid.read_prices if kind == "prices" else grid.read_load
-    frame = reader(path, tz=tz)
-    return grid.to_hourly(frame) if kind == "prices" else frame
-
-
-def _canonical(
-    columns: Mapping[str, np.ndarray], level: str, column: str, times: pd.DatetimeIndex
-) -> pd.DataFrame:
-    index = pd.MultiIndex.from_product([list(columns), times], names=[level, "time"])
-    return pd.DataFrame({column: np.concatenate(list(columns.values()))}, index=index)
-
-
 def _filled_weather(weather: pd.DataFrame) -> pd.DataFrame:
     """Temperatures with gaps interpolated per site, for the synthetic price and load fallbacks."""
     temp = (
@@ -668,10 +533,6 @@ def _bare_url(url: str | None, feed: str) -> str:
         return feed
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
-def _mtime(path: Path) -> pd.Timestamp:
-    return pd.Timestamp(path.stat().st_mtime, unit="s", tz="UTC")
 
 
 def _utc(value: pd.Timestamp | datetime | str) -> pd.Timestamp:
