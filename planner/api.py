@@ -15,10 +15,21 @@ from planner.examples import demo_fleet
 from planner.feeds import fetch_feeds
 from planner.fleet import Fleet
 from planner.metrics import kpis
+from planner.montecarlo import Evaluation, evaluate
+from planner.scenarios import make_scenarios, scenario_from_feeds
 from planner.simulation import SimResult, simulate
+from weather.synthetic import StormSettings
 
-#: Strategies the demo compares, in report order.
-DEMO_STRATEGIES: tuple[str, ...] = ("run-through", "strike")
+#: Strategies the demo compares, in report order; the first is the baseline.
+DEMO_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protective")
+
+#: The demo is a stress test: a mid-January cold snap happens for sure, at full depth.
+DEMO_STORMS = StormSettings(
+    cold_snap_depth_c=14.0,
+    cold_snap_chance=1.0,
+    cold_snap_window_days=0.0,
+    cold_snap_depth_sd_c=0.0,
+)
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` while long work runs."""
@@ -31,14 +42,19 @@ class DemoOutcome:
     Attributes
     ----------
     kpis
-        The KPI table (see :func:`planner.metrics.kpis`).
+        Risk figures per strategy and site over the Monte Carlo scenarios
+        (:func:`planner.metrics.risk_table`) plus ``hashrate_kept_pct`` against the baseline;
+        written to ``kpis.csv``.
+    evaluation
+        The Monte Carlo evaluation behind them.
     results
-        One simulated run per strategy.
+        One run per strategy through the central forecast (no noise), drawn in the report.
     kpis_path, report_path
         The files written.
     """
 
     kpis: pd.DataFrame
+    evaluation: Evaluation
     results: tuple[SimResult, ...]
     kpis_path: Path
     report_path: Path
@@ -48,13 +64,16 @@ def run_demo(
     out_dir: str | Path = "planner-out/demo",
     *,
     fleet: Fleet | None = None,
-    start: str | pd.Timestamp = "2025-01-01",
-    hours: int = 8760,
+    start: str | pd.Timestamp = "2025-01-10",
+    hours: int = 24 * 14,
+    scenarios: int = 40,
+    replications: int = 1,
     seed: int = 7,
     strategies: Sequence[str] = DEMO_STRATEGIES,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> DemoOutcome:
-    """Run the demo job offline: synthetic feeds, each strategy simulated, KPIs and a report.
+    """Run the demo job offline: synthetic feeds with a cold snap, strategies over Monte Carlo.
 
     Parameters
     ----------
@@ -63,11 +82,17 @@ def run_demo(
     fleet
         The fleet; the embedded demo fleet when ``None``.
     start, hours
-        Horizon: first interval start (UTC) and number of hourly intervals.
+        Horizon: first interval start (UTC) and number of hourly intervals; the default two
+        weeks hold the demo's cold snap (16 January).
+    scenarios, replications
+        Monte Carlo scenarios (joint weather, price, outage and hashprice draws) and ASIC-failure
+        replications per scenario.
     seed
-        Seed of the synthetic feeds.
+        Seed of the synthetic feeds, the scenarios and the failures.
     strategies
-        Built-in policies to compare; the first is the baseline.
+        Policy names to compare (``+`` composes); the first is the baseline.
+    workers
+        Local worker processes (default: all cores when the work is large enough).
     progress
         Called with ``(step, done, total)`` as the work advances.
 
@@ -79,27 +104,48 @@ def run_demo(
 
     fleet = fleet or demo_fleet()
     out = _output_dir(out_dir)
-    total = len(strategies) + 2
-    _tick(progress, "feeds", 0, total)
-    feeds = fetch_feeds(fleet, start, hours, "offline", seed=seed)
-    results = []
-    for i, name in enumerate(strategies, start=1):
-        _tick(progress, f"simulate {name}", i, total)
-        results.append(simulate(fleet, feeds, name))
-    table = kpis(fleet, results, baseline=strategies[0])
-    _tick(progress, "report", total - 1, total)
+    _tick(progress, "feeds", 0, 1)
+    feeds = fetch_feeds(fleet, start, hours, "offline", seed=seed, storms=DEMO_STORMS)
+    _tick(progress, "scenarios", 0, scenarios)
+    scenario_set = make_scenarios(fleet, feeds, scenarios, seed)
+    evaluation = evaluate(
+        fleet,
+        scenario_set,
+        list(strategies),
+        replications=replications,
+        workers=workers,
+        progress=progress,
+    )
+    table = with_hashrate_kept(evaluation.metrics(), baseline=strategies[0])
+    _tick(progress, "report", 0, 1)
+    central = scenario_from_feeds(fleet, feeds)
+    results = tuple(simulate(fleet, central, name, seed=seed) for name in strategies)
     kpis_path = atomic_write(out / "kpis.csv", lambda f: table.to_csv(f, index=False))
+    notes = (
+        *feeds.notes,
+        f"Monte Carlo: {scenarios} scenarios x {replications} replication(s), seed {seed}; "
+        "charts show the central forecast.",
+    )
     report_path = write_report(
         out / "report.html",
         fleet=fleet,
-        kpis=table,
+        kpis=kpis(fleet, list(results), baseline=strategies[0]),
         ledgers={r.policy: r.ledger for r in results},
-        title=f"{fleet.name}: run-through vs strike price",
+        title=f"{fleet.name}: {', '.join(strategies)}",
         generated_at=datetime.now(UTC),
-        notes=feeds.notes,
+        notes=notes,
+        risk=table,
     )
-    _tick(progress, "done", total, total)
-    return DemoOutcome(table, tuple(results), kpis_path, report_path)
+    _tick(progress, "done", 1, 1)
+    return DemoOutcome(table, evaluation, results, kpis_path, report_path)
+
+
+def with_hashrate_kept(risk: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """The risk table with ``hashrate_kept_pct``: mean hashrate over the baseline's [%]."""
+    base = risk[risk["policy"] == baseline].set_index("site_id")["mean_hashrate_eh_s"]
+    out = risk.copy()
+    out["hashrate_kept_pct"] = 100.0 * out["mean_hashrate_eh_s"] / out["site_id"].map(base)
+    return out
 
 
 def _output_dir(out_dir: str | Path) -> Path:

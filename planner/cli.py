@@ -61,14 +61,23 @@ def demo(
         "planner-out/demo"
     ),
     fleet: FleetOption = None,
-    start: Annotated[str, typer.Option(help="First hour of the horizon (UTC).")] = "2025-01-01",
-    hours: Annotated[int, typer.Option(min=24, help="Horizon length in hours.")] = 8760,
-    seed: Annotated[int, typer.Option(help="Seed of the offline synthetic feeds.")] = 7,
+    start: Annotated[str, typer.Option(help="First hour of the horizon (UTC).")] = "2025-01-10",
+    hours: Annotated[int, typer.Option(min=24, help="Horizon length in hours.")] = 24 * 14,
+    scenarios: Annotated[int, typer.Option(min=1, help="Monte Carlo scenarios.")] = 40,
+    replications: Annotated[int, typer.Option(min=1, help="Failure draws per scenario.")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the feeds, scenarios and failures.")] = 7,
     as_json: JsonOption = False,
 ) -> None:
     """Run the main job offline on the demo fleet: write kpis.csv and report.html to OUT."""
     outcome = planner.run_demo(
-        out, fleet=_fleet(fleet), start=start, hours=hours, seed=seed, progress=_progress
+        out,
+        fleet=_fleet(fleet),
+        start=start,
+        hours=hours,
+        scenarios=scenarios,
+        replications=replications,
+        seed=seed,
+        progress=_progress,
     )
     fleet_rows = outcome.kpis[outcome.kpis["site_id"] == "fleet"]
     if as_json:
@@ -109,15 +118,17 @@ def check(
 
 
 def format_kpi_table(fleet_rows: pd.DataFrame) -> str:
-    """The fleet-level KPI rows as a short aligned text table."""
+    """The fleet rows of the risk table as a short aligned text table."""
     shown = pd.DataFrame(
         {
-            "strategy": fleet_rows["strategy"],
-            "profit $M": (fleet_rows["profit_usd"] / 1e6).round(2),
-            "energy cost $M": (fleet_rows["energy_cost_usd"] / 1e6).round(2),
+            "strategy": fleet_rows["policy"],
+            "E[profit] $M": (fleet_rows["expected_profit_usd"] / 1e6).round(2),
+            "P5 $M": (fleet_rows["p5_profit_usd"] / 1e6).round(2),
+            "CVaR5 $M": (fleet_rows["cvar5_profit_usd"] / 1e6).round(2),
             "curtailed GWh": (fleet_rows["curtailed_mwh"] / 1e3).round(1),
             "mean EH/s": fleet_rows["mean_hashrate_eh_s"].round(2),
-            "hashrate kept %": fleet_rows["hashrate_kept_pct"].round(1),
+            "kept %": fleet_rows["hashrate_kept_pct"].round(1),
+            "freeze events": fleet_rows["freeze_events"].round(2),
         }
     )
     return shown.to_string(index=False)

@@ -56,6 +56,7 @@ class ReportInputs:
     notes: Sequence[str]
     strategies: tuple[str, ...]
     colours: Mapping[str, str]
+    risk: pd.DataFrame | None = None
 
 
 def _td(text: str, *, num: bool = False, title: str = "", css: str = "") -> str:
@@ -276,8 +277,56 @@ def _site_profit_section(r: ReportInputs) -> str:
     return f"<figure>{chart}<figcaption>Profit per site over the horizon.</figcaption></figure>"
 
 
+def _risk_section(r: ReportInputs) -> str:
+    if r.risk is None or r.risk.empty:
+        return _empty("No Monte Carlo evaluation in this run.")
+    fleet = r.risk[r.risk["site_id"] == FLEET_ROW].set_index("policy")
+    rows = [s for s in r.strategies if s in fleet.index] + [
+        s for s in fleet.index if s not in r.strategies
+    ]
+    money = (
+        "expected_profit_usd",
+        "median_profit_usd",
+        "p5_profit_usd",
+        "p95_profit_usd",
+        "cvar5_profit_usd",
+    )
+    body = []
+    for s in rows:
+        k = fleet.loc[s]
+        colour = r.colours.get(s, "#000000")
+        body.append(
+            f'<tr><th scope="row">{_swatch(colour)}{_esc(s)}</th>'
+            + "".join(
+                _td(format_usd(float(k[c])), num=True, title=_usd_exact(float(k[c]))) for c in money
+            )
+            + _td(format_mwh(float(k["curtailed_mwh"])), num=True)
+            + _td(format_eh_s(float(k["mean_hashrate_eh_s"])), num=True)
+            + _td(f"{float(k['outage_hours']):,.1f} h", num=True)
+            + _td(f"{float(k['freeze_events']):.2f}", num=True)
+            + "</tr>"
+        )
+    heads = ["Expected profit", "Median", "P5", "P95", "CVaR5", "Curtailed", "Mean hashrate"]
+    heads += ["Outage site-hours", "Freeze events"]
+    head = '<th scope="col">Strategy</th>' + "".join(
+        f'<th scope="col" class="num">{_esc(h)}</th>' for h in heads
+    )
+    caption = (
+        "Fleet outcomes over the Monte Carlo scenarios (weather, prices, outages, hashprice and "
+        "ASIC failures drawn jointly; every strategy sees the same draws). P5 and P95 are "
+        "weighted quantiles of profit; CVaR5 is the mean profit of the worst 5 % of runs; "
+        "curtailed energy, hashrate, outage hours and freeze events are means per run."
+    )
+    return (
+        f'<div class="table-wrap"><table id="risk-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+        f'<p class="caption">{_esc(caption)}</p>'
+    )
+
+
 _SECTIONS: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
     ("kpis", "Fleet KPIs by strategy", _kpi_section),
+    ("risk", "Risk across scenarios", _risk_section),
     ("sites", "Sites", _sites_section),
     ("map", "Site map", _map_section),
     ("hashrate", "Fleet hashrate", _hashrate_section),
@@ -361,6 +410,7 @@ def render_report(
     title: str,
     generated_at: datetime,
     notes: Sequence[str] = (),
+    risk: pd.DataFrame | None = None,
 ) -> str:
     """The whole report as one self-contained HTML document.
 
@@ -383,6 +433,8 @@ def render_report(
         When the report was made; tz-aware, shown in UTC.
     notes
         Lines listed under the title (``offline synthetic feeds, seed 7``).
+    risk
+        Monte Carlo risk table (:func:`planner.metrics.risk_table`), shown when given.
 
     Returns
     -------
@@ -406,6 +458,7 @@ def render_report(
         notes=tuple(notes),
         strategies=strategies,
         colours=_palette(strategies),
+        risk=risk,
     )
     sections = "".join(
         f'<section id="{sid}"><h2>{_esc(heading)}</h2>{make(inputs)}</section>\n'
@@ -430,6 +483,7 @@ def write_report(
     title: str,
     generated_at: datetime,
     notes: Sequence[str] = (),
+    risk: pd.DataFrame | None = None,
 ) -> Path:
     """Render the report and write it to ``path`` atomically.
 
@@ -442,7 +496,7 @@ def write_report(
     ----------
     path
         Where to write the page; its directory must exist.
-    fleet, kpis, ledgers, title, generated_at, notes
+    fleet, kpis, ledgers, title, generated_at, notes, risk
         As for :func:`render_report`.
 
     Returns
@@ -458,6 +512,7 @@ def write_report(
         title=title,
         generated_at=generated_at,
         notes=notes,
+        risk=risk,
     )
     atomic_write_text(target, text)
     return target

@@ -17,25 +17,38 @@ from planner.cli import main
 def test_public_surface_is_exact() -> None:
     assert sorted(planner.__all__) == sorted(
         [
+            "Compose",
             "ConfigError",
             "DemoOutcome",
+            "Evaluation",
             "FeedError",
+            "FeedSources",
             "Feeds",
             "Fleet",
+            "FollowPlan",
+            "FourCPAvoidance",
             "JobError",
             "MinerModel",
             "PlannerError",
             "Policy",
+            "ProtectiveShutdown",
             "Route",
             "RunThrough",
+            "Scenario",
+            "ScenarioSet",
+            "ScenarioSettings",
+            "Shipment",
             "SimResult",
+            "SimSettings",
             "Site",
             "SolveError",
             "StrikePrice",
             "demo_fleet",
+            "evaluate",
             "fetch_feeds",
             "kpis",
             "load_fleet",
+            "make_scenarios",
             "run_demo",
             "simulate",
         ]
@@ -66,38 +79,51 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_demo_runs_offline_and_writes_both_files(tmp_path: Path, no_network: None) -> None:
     steps: list[tuple[str, int, int]] = []
-    outcome = planner.run_demo(tmp_path / "out", hours=24 * 40, progress=lambda *a: steps.append(a))
+    outcome = planner.run_demo(
+        tmp_path / "out", scenarios=6, workers=1, progress=lambda *a: steps.append(a)
+    )
     assert outcome.kpis_path.exists() and outcome.report_path.exists()
-    assert steps[0] == ("feeds", 0, 4) and steps[-1] == ("done", 4, 4)
+    assert steps[0] == ("feeds", 0, 1) and steps[-1] == ("done", 1, 1)
+    assert ("simulate", 6, 6) in steps
     table = pd.read_csv(outcome.kpis_path)
-    fleet_rows = table[table["site_id"] == "fleet"].set_index("strategy")
-    assert list(fleet_rows.index) == ["run-through", "strike"]
-    # Totals are the sums of the site rows.
+    fleet_rows = table[table["site_id"] == "fleet"].set_index("policy")
+    assert list(fleet_rows.index) == ["run-through", "strike", "strike+protective"]
+    # Expectation is linear: the fleet's expected profit is the sum of the sites'.
     site_rows = table[table["site_id"] != "fleet"]
-    for strategy, rows in site_rows.groupby("strategy"):
-        assert rows["profit_usd"].sum() == pytest.approx(fleet_rows.loc[strategy, "profit_usd"])
-    # The strike rule only ever sheds load, so it never mines more, and (with the January cold
-    # snap's price spikes in the horizon) it earns more than running through.
-    assert fleet_rows.loc["strike", "energy_mwh"] <= fleet_rows.loc["run-through", "energy_mwh"]
-    assert fleet_rows.loc["strike", "profit_usd"] > fleet_rows.loc["run-through", "profit_usd"]
+    for policy, rows in site_rows.groupby("policy"):
+        expected = fleet_rows.loc[policy, "expected_profit_usd"]
+        assert rows["expected_profit_usd"].sum() == pytest.approx(expected)
+        assert (
+            fleet_rows.loc[policy, "p5_profit_usd"] <= fleet_rows.loc[policy, "median_profit_usd"]
+        )
+        assert fleet_rows.loc[policy, "cvar5_profit_usd"] <= fleet_rows.loc[policy, "p5_profit_usd"]
+    # Policies only ever shed load: never more energy than running through, same failure draws.
+    for policy in ("strike", "strike+protective"):
+        assert fleet_rows.loc[policy, "energy_mwh"] <= fleet_rows.loc["run-through", "energy_mwh"]
+    assert fleet_rows.loc["run-through", "curtailed_mwh"] == 0.0
     assert fleet_rows.loc["run-through", "hashrate_kept_pct"] == pytest.approx(100.0)
+    # Keeping the hydro loops warm means no freeze damage there.
+    assert fleet_rows.loc["strike+protective", "freeze_events"] == 0.0
     html = outcome.report_path.read_text(encoding="utf-8")
     assert "<html" in html.lower() and "http://" not in html and "https://" not in html
+    assert 'id="risk-table"' in html
 
 
 def test_demo_is_reproducible_from_the_seed(tmp_path: Path) -> None:
-    a = planner.run_demo(tmp_path / "a", hours=24 * 10, seed=3).kpis
-    b = planner.run_demo(tmp_path / "b", hours=24 * 10, seed=3).kpis
-    c = planner.run_demo(tmp_path / "c", hours=24 * 10, seed=4).kpis
+    def run(name: str, seed: int) -> pd.DataFrame:
+        return planner.run_demo(tmp_path / name, hours=24 * 7, scenarios=3, seed=seed).kpis
+
+    a, b, c = run("a", 3), run("b", 3), run("c", 4)
     pd.testing.assert_frame_equal(a, b)
-    assert not a["profit_usd"].equals(c["profit_usd"])
+    assert not a["expected_profit_usd"].equals(c["expected_profit_usd"])
 
 
 def test_cli_demo_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--out", str(tmp_path), "--hours", "240"]) == 0
+    args = ["demo", "--out", str(tmp_path), "--hours", "168", "--scenarios", "4"]
+    assert main(args) == 0
     out = capsys.readouterr()
-    assert "run-through" in out.out and "strike" in out.out
-    assert "[1/4] simulate run-through" in out.err  # progress goes to stderr
+    assert "run-through" in out.out and "strike+protective" in out.out and "CVaR5" in out.out
+    assert "[4/4] simulate" in out.err  # progress goes to stderr
     assert (tmp_path / "kpis.csv").exists() and (tmp_path / "report.html").exists()
 
 
@@ -112,6 +138,8 @@ def test_cli_demo_subprocess_json(tmp_path: Path) -> None:
             str(tmp_path),
             "--hours",
             "48",
+            "--scenarios",
+            "4",
             "--json",
         ],
         capture_output=True,
@@ -122,7 +150,11 @@ def test_cli_demo_subprocess_json(tmp_path: Path) -> None:
     import json
 
     payload = json.loads(proc.stdout)
-    assert [row["strategy"] for row in payload["kpis"]] == ["run-through", "strike"]
+    assert [row["policy"] for row in payload["kpis"]] == [
+        "run-through",
+        "strike",
+        "strike+protective",
+    ]
     assert Path(payload["report_path"]).exists()
 
 
