@@ -150,6 +150,22 @@ def site_ledger(
         ``energy_cost_usd`` includes any 4CP charge in its peak hours; ``credits_usd`` is
         demand-response payments less penalties.
     """
+    values = site_ledger_values(fleet, site, hours, run_fraction, working)
+    return pd.DataFrame(values, index=hours.times, columns=list(LEDGER_COLUMNS))
+
+
+def site_ledger_values(
+    fleet: Fleet,
+    site: Site,
+    hours: SiteHours,
+    run_fraction: np.ndarray,
+    working: np.ndarray | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`site_ledger` as a bare ``(hours, len(LEDGER_COLUMNS))`` array (no pandas cost).
+
+    ``out``, when given, is that array to fill (a slice of a whole fleet's ledger).
+    """
     tiers = site_tiers(fleet, site)
     n = len(hours.times)
     if run_fraction.shape != (len(tiers), n):
@@ -170,19 +186,22 @@ def site_ledger(
     revenue = economics.mining_revenue_usd(hashrate_th_s, 1.0, hours.hashprice_usd_per_th_day)
     cost = _energy_cost_usd(site, energy_mwh, hours) + _four_cp_usd(site, running_mw, hours)
     credits = _dr_credits_usd(site, potential_mw - running_mw, hours)
-    return pd.DataFrame(
-        {
-            "running_mw": running_mw,
-            "hashrate_th_s": hashrate_th_s,
-            "energy_mwh": energy_mwh,
-            "curtailed_mwh": potential_mw - running_mw,
-            "revenue_usd": revenue,
-            "energy_cost_usd": cost,
-            "credits_usd": credits,
-            "profit_usd": revenue - cost + credits,
-        },
-        index=hours.times,
-    )
+    if out is None:
+        out = np.empty((n, len(LEDGER_COLUMNS)))
+    for k, column in enumerate(
+        (
+            running_mw,
+            hashrate_th_s,
+            energy_mwh,
+            potential_mw - running_mw,
+            revenue,
+            cost,
+            credits,
+            revenue - cost + credits,
+        )
+    ):
+        out[:, k] = column
+    return out
 
 
 def _energy_cost_usd(site: Site, energy_mwh: np.ndarray, hours: SiteHours) -> np.ndarray:

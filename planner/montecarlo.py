@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from planner.simulation import (
     SimSettings,
     _effective_site,  # the same site view the simulation runs (shipped-in models)
     _merge_for_restart,  # the same outage merging the simulation applies
-    simulate,
+    simulate_arrays,
 )
 
 Executor = Literal["local", "dask"]
@@ -268,7 +269,7 @@ def _run_task(
     summary = np.empty((len(memos), n_sites, len(SUMMARY_COLUMNS)))
     hashrate = np.empty((len(memos), hours), dtype=np.float32)
     for p, memo in enumerate(memos):
-        result = simulate(
+        run = simulate_arrays(
             fleet,
             scenario,
             memo,
@@ -276,7 +277,7 @@ def _run_task(
             shipments=job.shipments,
             settings=job.settings,
         )
-        values = result.ledger.to_numpy(dtype=float).reshape(n_sites, hours, -1)
+        values = run.ledger_values.reshape(n_sites, hours, -1)
         for c in _SUMMED:
             summary[p, :, _COL[c]] = values[:, :, _LEDGER_POS[c]].sum(axis=1)
         revenue = values[:, :, _LEDGER_POS["revenue_usd"]]
@@ -288,11 +289,8 @@ def _run_task(
         summary[p, :, _COL["mean_hashrate_eh_s"]] = mean_th_s / 1e6
         summary[p, :, _COL["uptime_pct"]] = _percent(mean_th_s, nameplate)
         summary[p, :, _COL["outage_hours"]] = outage_hours
-        kinds = result.events["kind"].to_numpy()
-        frozen = result.events["site_id"].to_numpy()[kinds == "freeze-damage"]
-        summary[p, :, _COL["freeze_events"]] = [
-            np.count_nonzero(frozen == s) for s in fleet.site_ids
-        ]
+        frozen = Counter(entry[0] for entry in run.log if entry[1] == "freeze-damage")
+        summary[p, :, _COL["freeze_events"]] = [frozen[s] for s in fleet.site_ids]
         hashrate[p] = site_hashrate.sum(axis=0)
     return summary, hashrate, records
 
@@ -303,17 +301,28 @@ def _percent(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return out
 
 
-def _run_batch(job: _Job, tasks: Sequence[tuple[int, int]]) -> _BatchResult:
+@dataclass(eq=False)
+class _Memos:
+    """The memoised policies of the scenario last run (tasks come scenario by scenario)."""
+
+    position: int = -1
+    memos: list[_Memo] = field(default_factory=list)
+
+    def get(self, job: _Job, position: int) -> list[_Memo]:
+        if position != self.position:
+            self.position, self.memos = position, [_Memo(p) for p in job.policies]
+        return self.memos
+
+
+def _run_batch(
+    job: _Job, tasks: Sequence[tuple[int, int]], memos: _Memos | None = None
+) -> _BatchResult:
     """Run a batch of ``(scenario position, replication)`` tasks (in any process)."""
+    memos = memos or _Memos()
     summaries, hashrates = [], []
     outages: list[tuple[int, int, int, float, float, float]] = []
-    memos: list[_Memo] = []
-    current = -1
     for t, (position, replication) in enumerate(tasks):
-        if position != current:
-            memos = [_Memo(policy) for policy in job.policies]
-            current = position
-        summary, hashrate, records = _run_task(job, position, replication, memos)
+        summary, hashrate, records = _run_task(job, position, replication, memos.get(job, position))
         summaries.append(summary)
         hashrates.append(hashrate)
         outages.extend(
@@ -324,17 +333,17 @@ def _run_batch(job: _Job, tasks: Sequence[tuple[int, int]]) -> _BatchResult:
     return _BatchResult(np.stack(summaries), np.stack(hashrates), outages)
 
 
-_WORKER_JOB: _Job | None = None
+_WORKER: tuple[_Job, _Memos] | None = None
 
 
 def _init_worker(job: _Job) -> None:
-    global _WORKER_JOB  # one job per worker process, set once by the pool
-    _WORKER_JOB = job
+    global _WORKER  # one job per worker process, set once by the pool
+    _WORKER = (job, _Memos())
 
 
 def _run_batch_in_worker(tasks: Sequence[tuple[int, int]]) -> _BatchResult:
-    assert _WORKER_JOB is not None, "worker was not initialised"
-    return _run_batch(_WORKER_JOB, tasks)
+    assert _WORKER is not None, "worker was not initialised"
+    return _run_batch(_WORKER[0], tasks, _WORKER[1])
 
 
 # ------------------------------------------------------------------------------- executors
@@ -344,8 +353,9 @@ def _run_serial(
     job: _Job, batches: list[list[tuple[int, int]]], tick: Callable[[int], None]
 ) -> list[_BatchResult]:
     results = []
+    memos = _Memos()
     for batch in batches:
-        results.append(_run_batch(job, batch))
+        results.append(_run_batch(job, batch, memos))
         tick(len(batch))
     return results
 

@@ -2,15 +2,17 @@
 
 The world is discrete where it really is: grid outages interrupt a site's facility process,
 restarts take the site's restart time and then each tier's cold start, ASIC failures queue for the
-site's repair crews (a SimPy ``Resource``), relocated machines leave, spend their transit out of
-service and are installed at the destination, and hydro sites left idle below freezing for longer
-than their protection lose machines to freeze damage. Each change appends the site's working
+site's repair crews (first come, first served, as a SimPy ``Resource`` would serve them, at the
+cost of one timeout per repair), relocated machines leave, spend their transit out of service and
+are installed at the destination, and hydro sites left idle below freezing for longer than their
+protection lose machines to freeze damage. Each change appends the site's working
 machines per tier to a timeline; between changes the state is constant, so the hourly ledger is
 numpy arithmetic over the timeline's hourly means (:func:`planner.ledger.site_ledger`).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -22,13 +24,14 @@ import simpy
 from planner.errors import ConfigError
 from planner.feeds import Feeds
 from planner.fleet import Fleet, Site
-from planner.ledger import LEDGER_COLUMNS, Tier, site_ledger, site_tiers
+from planner.ledger import LEDGER_COLUMNS, Tier, site_ledger_values, site_tiers
 from planner.policies import Policy, policy_named
 from planner.scenarios import Scenario, scenario_from_feeds
 from weather.schema import EVENT_COLUMNS
 
 _Process = Generator[simpy.Event, object, None]
-_Log = list[dict[str, object]]
+_Entry = tuple[str, str, float, float | None, int, str]  # site, kind, start_h, end_h, count, source
+_Log = list[_Entry]
 
 HOURS_PER_DAY = 24.0
 HOURS_PER_YEAR = 8760.0
@@ -116,18 +119,65 @@ class SimResult:
     scenario: int = 0
 
 
+@dataclass(frozen=True, eq=False)
+class SimArrays:
+    """One policy's run through one scenario as bare arrays (see :func:`simulate_arrays`).
+
+    Attributes
+    ----------
+    policy
+        Name of the policy.
+    scenario
+        The scenario run.
+    site_ids
+        Sites in fleet order.
+    ledger_values
+        The hourly ledger, ``(sites x hours, len(LEDGER_COLUMNS))``: site by site, hour by hour,
+        columns :data:`planner.ledger.LEDGER_COLUMNS`.
+    log
+        Events in the order they happened: ``(site_id, kind, start_h, end_h, count, source_id)``
+        with times in hours from the horizon start (``end_h`` ``None`` when open).
+    """
+
+    policy: str
+    scenario: Scenario
+    site_ids: tuple[str, ...]
+    ledger_values: np.ndarray
+    log: list[tuple[str, str, float, float | None, int, str]]
+
+    def result(self) -> SimResult:
+        """The run as a :class:`SimResult` (hourly ledger and event frames)."""
+        times = self.scenario.times
+        hours = len(times)
+        n = len(self.site_ids)
+        index = pd.MultiIndex(
+            levels=[pd.Index(list(self.site_ids), name="site_id"), times],
+            codes=[np.repeat(np.arange(n), hours), np.tile(np.arange(hours), n)],
+            names=["site_id", "time"],
+            verify_integrity=False,
+        )
+        ledger = pd.DataFrame(
+            self.ledger_values, index=index, columns=list(LEDGER_COLUMNS), copy=False
+        )
+        return SimResult(self.policy, ledger, _events_frame(self.log, times), self.scenario.index)
+
+
 # --------------------------------------------------------------------------------- site state
 
 
 @dataclass(eq=False)
 class _SiteState:
-    """Mutable state of one site during a run: machines per tier and which tiers have power."""
+    """Mutable state of one site during a run: machines per tier and which tiers have power.
+
+    ``idle_crews`` counts free repair crews; ``waiting`` holds the repairs queued for one.
+    """
 
     site: Site
     tiers: tuple[Tier, ...]
     counts: np.ndarray
     powered: np.ndarray
-    crews: simpy.Resource | None
+    idle_crews: int
+    waiting: deque[_Repair] = field(default_factory=deque)
     freeze_share: float = 0.0
     freeze_repair_h: float = 0.0
     times: list[float] = field(default_factory=list)
@@ -197,18 +247,48 @@ def _grid(
         facility.interrupt(end)
 
 
+@dataclass(eq=False)
+class _Repair:
+    """Failed machines of one tier waiting for, or with, a repair crew."""
+
+    st: _SiteState
+    k: int
+    count: int
+    failed_at: float
+    hours: float
+    log: _Log
+
+    def start(self, env: simpy.Environment) -> None:
+        env.timeout(self.hours).callbacks.append(self.done)
+
+    def done(self, event: simpy.Event) -> None:
+        """Machines back; the crew takes the next repair waiting, first come first served."""
+        st = self.st
+        now = event.env.now
+        st.counts[self.k] += self.count
+        st.record(now)
+        self.log.append(_event(st.site.id, "asic-repair", self.failed_at, now, self.count))
+        if st.waiting:
+            st.waiting.popleft().start(event.env)
+        else:
+            st.idle_crews += 1
+
+
 def _repair(
     env: simpy.Environment, st: _SiteState, k: int, count: int, hours_each: float, log: _Log
-) -> _Process:
-    """Failed machines wait for a crew, then take ``count x hours_each`` to repair."""
-    failed_at = env.now
-    assert st.crews is not None
-    with st.crews.request() as crew:
-        yield crew
-        yield env.timeout(count * hours_each)
-    st.counts[k] += count
-    st.record(env.now)
-    log.append(_event(st.site.id, "asic-repair", failed_at, env.now, count))
+) -> None:
+    """Failed machines queue for a crew, then take ``count x hours_each`` to repair.
+
+    The crews serve the queue first come, first served, like a SimPy ``Resource`` of
+    ``repair_crews`` users, but a repair costs one timeout instead of a process, a request and a
+    release.
+    """
+    job = _Repair(st, k, count, env.now, count * hours_each, log)
+    if st.idle_crews > 0:
+        st.idle_crews -= 1
+        job.start(env)
+    else:
+        st.waiting.append(job)
 
 
 def _fail(
@@ -220,28 +300,65 @@ def _fail(
     st.counts[k] -= count
     st.record(env.now)
     log.append(_event(st.site.id, "asic-failure", env.now, None, count))
-    if st.crews is not None:
-        env.process(_repair(env, st, k, count, settings.repair_hours_per_machine, log))
+    if st.site.repair_crews > 0:
+        _repair(env, st, k, count, settings.repair_hours_per_machine, log)
 
 
 def _random_failures(
     env: simpy.Environment,
-    st: _SiteState,
-    rng: np.random.Generator,
-    multiplier: np.ndarray,
+    sites: Sequence[tuple[_SiteState, np.random.Generator, np.ndarray]],
     settings: SimSettings,
     horizon: float,
     log: _Log,
 ) -> _Process:
-    """Each batch window, each tier loses Poisson(working x rate x window) machines."""
+    """Each batch window, each tier of each site loses Poisson(working x rate x window) machines.
+
+    One process for the fleet (sites in fleet order, each with its own random stream and heat
+    multiplier): the windows are the same everywhere, so one timeout per window serves them all.
+    """
     batch = settings.failure_batch_hours
-    rates = np.array([t.model.annual_failure_rate for t in st.tiers]) / HOURS_PER_YEAR
-    while env.now + batch <= horizon:
-        window = multiplier[int(env.now) : int(env.now + batch)].mean()
-        yield env.timeout(batch)
-        draws = rng.poisson(st.counts * rates * batch * window)
-        for k in np.flatnonzero(draws):
-            _fail(env, st, int(k), int(draws[k]), settings, log)
+    starts = []
+    t = 0.0
+    while t + batch <= horizon:
+        starts.append(t)
+        t += batch
+    if not starts:
+        return
+    plans = [
+        (
+            st,
+            rng,
+            (np.array([t.model.annual_failure_rate for t in st.tiers]) / HOURS_PER_YEAR).tolist(),
+            _window_means(multiplier, starts, batch).tolist(),
+        )
+        for st, rng, multiplier in sites
+    ]
+    wait = env.timeout(batch)
+    for w in range(len(starts)):
+        yield wait
+        if w + 1 < len(starts):
+            wait = env.timeout(batch)  # before the repairs below, as a loop would schedule it
+        for st, rng, rates, windows in plans:
+            # One scalar draw per tier, in tier order: the same stream as one draw over the array.
+            window = windows[w]
+            counts = st.counts.tolist()
+            draws = [
+                int(rng.poisson(c * r * batch * window)) for c, r in zip(counts, rates, strict=True)
+            ]
+            for k, drawn in enumerate(draws):
+                if drawn:
+                    _fail(env, st, k, drawn, settings, log)
+
+
+def _window_means(multiplier: np.ndarray, starts: list[float], batch: float) -> np.ndarray:
+    """Mean of ``multiplier`` over each window ``[int(start), int(start + batch))``."""
+    first, size = int(starts[0]), int(starts[0] + batch) - int(starts[0])
+    bounds = [(int(a), int(a + batch)) for a in starts]
+    if all(b - a == size and a == first + w * size for w, (a, b) in enumerate(bounds)):
+        block = np.ascontiguousarray(multiplier[first : first + size * len(bounds)])
+        if block.size == size * len(bounds):
+            return block.reshape(len(bounds), size).mean(axis=1)
+    return np.array([multiplier[a:b].mean() for a, b in bounds])
 
 
 def _scripted_failures(
@@ -316,15 +433,8 @@ def _ship(
 
 def _event(
     site_id: str, kind: str, start: float, end: float | None, count: int, source_id: str = ""
-) -> dict[str, object]:
-    return {
-        "site_id": site_id,
-        "kind": kind,
-        "start_h": start,
-        "end_h": end,
-        "count": count,
-        "source_id": source_id,
-    }
+) -> _Entry:
+    return (site_id, kind, start, end, count, source_id)
 
 
 # ------------------------------------------------------------------------------------ freeze
@@ -351,13 +461,10 @@ def freeze_damage_hours(
         protection hours [h].
     """
     exposed = np.asarray(idle, dtype=bool) & (np.asarray(temp_air_c) < 0.0)
-    out: list[float] = []
-    run = 0
-    for h, e in enumerate(exposed):
-        run = run + 1 if e else 0
-        if run == int(np.floor(protection_hours)) + 1:
-            out.append(h + 1 - run + protection_hours)
-    return out
+    need = int(np.floor(protection_hours)) + 1  # idle hours in a row that outlast the protection
+    edges = np.diff(np.concatenate(([0], exposed.view(np.int8), [0])))
+    begins, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [float(b + protection_hours) for b, e in zip(begins, ends, strict=True) if e - b >= need]
 
 
 def _outage_mask(outages: Sequence[tuple[float, float]], hours: int) -> np.ndarray:
@@ -419,6 +526,27 @@ def simulate(
     -------
     SimResult
     """
+    run = simulate_arrays(
+        fleet, world, policy, seed=seed, shipments=shipments, failures=failures, settings=settings
+    )
+    return run.result()
+
+
+def simulate_arrays(
+    fleet: Fleet,
+    world: Scenario | Feeds,
+    policy: Policy | str = "run-through",
+    *,
+    seed: int | np.random.SeedSequence = 0,
+    shipments: Sequence[Shipment] = (),
+    failures: Sequence[Failure] | None = None,
+    settings: SimSettings | None = None,
+) -> SimArrays:
+    """:func:`simulate` without building the frames: the fast path of Monte Carlo workers.
+
+    Same arguments and the same numbers as :func:`simulate`; :meth:`SimArrays.result` turns the
+    run into the :class:`SimResult` that :func:`simulate` returns.
+    """
     settings = settings or SimSettings()
     policy = policy_named(policy) if isinstance(policy, str) else policy
     scenario = world if isinstance(world, Scenario) else scenario_from_feeds(fleet, world)
@@ -429,6 +557,7 @@ def simulate(
     rngs = [np.random.default_rng(s) for s in sequence.spawn(len(fleet.sites))]
     states: dict[str, _SiteState] = {}
     runs: dict[str, np.ndarray] = {}
+    drawn: list[tuple[_SiteState, np.random.Generator, np.ndarray]] = []
     for i, base_site in enumerate(fleet.sites):
         site = _effective_site(fleet, base_site, shipments)
         tiers = site_tiers(fleet, site)
@@ -440,9 +569,7 @@ def simulate(
             tiers=tiers,
             counts=np.array([t.count for t in tiers], dtype=float),
             powered=np.ones(len(tiers)),
-            crews=simpy.Resource(env, capacity=site.repair_crews)
-            if site.repair_crews > 0
-            else None,
+            idle_crews=site.repair_crews,
         )
         st.record(0.0)
         states[site.id] = st
@@ -460,11 +587,7 @@ def simulate(
                 )
             )
         elif settings.failures:
-            env.process(
-                _random_failures(
-                    env, st, rngs[i], scenario.failure_multiplier[i], settings, hours, log
-                )
-            )
+            drawn.append((st, rngs[i], scenario.failure_multiplier[i]))
         envelope = fleet.cooling[site.cooling]
         if envelope.freeze_risk:
             counts = np.array([t.count for t in tiers], dtype=float)[:, None]
@@ -476,32 +599,49 @@ def simulate(
             st.freeze_share = envelope.freeze_damage_share
             st.freeze_repair_h = envelope.freeze_repair_days * HOURS_PER_DAY
             env.process(_freeze(env, st, at, log))
+    if drawn:
+        env.process(_random_failures(env, drawn, settings, hours, log))
     for shipment in shipments:
         env.process(_ship(env, states[shipment.from_site], states[shipment.to_site], shipment, log))
     env.run(until=hours)
-    frames = {}
+    values = np.empty((len(states) * hours, len(LEDGER_COLUMNS)))
     for i, (site_id, st) in enumerate(states.items()):
-        working = st.hourly_working(hours)
-        frames[site_id] = site_ledger(
-            fleet, st.site, scenario.site_hours(i), runs[site_id], working=working
+        site_ledger_values(
+            fleet,
+            st.site,
+            scenario.site_hours(i),
+            runs[site_id],
+            st.hourly_working(hours),
+            out=values[i * hours : (i + 1) * hours],
         )
-    ledger = pd.concat(frames, names=["site_id", "time"])[list(LEDGER_COLUMNS)]
-    return SimResult(policy.name, ledger, _events_frame(log, scenario.times), scenario.index)
+    return SimArrays(policy.name, scenario, tuple(states), values, log)
 
 
 def _events_frame(log: _Log, times: pd.DatetimeIndex) -> pd.DataFrame:
     start = times[0]
-    frame = pd.DataFrame(log, columns=["site_id", "kind", "start_h", "end_h", "count", "source_id"])
+    columns = list(zip(*log, strict=True)) if log else [()] * 6
+    site_id, kind, start_h, end_h, count, source_id = (list(c) for c in columns)
+    after = pd.to_timedelta(np.array(start_h, dtype=float), unit="h")
+    starts = start + after
+    ends = start + pd.to_timedelta(
+        np.array([np.nan if e is None else e for e in end_h], dtype=float), unit="h"
+    )
+    order = np.argsort(after.to_numpy(), kind="stable")  # as sort_values("start", "stable")
     out = pd.DataFrame(
         {
-            "start": start + pd.to_timedelta(pd.to_numeric(frame["start_h"]), unit="h"),
-            "end": start + pd.to_timedelta(pd.to_numeric(frame["end_h"]), unit="h"),
-            "site_id": frame["site_id"].astype(object),
-            "kind": frame["kind"].astype(object),
+            "start": starts[order],
+            "end": ends[order],
+            "site_id": _objects(site_id, order),
+            "kind": _objects(kind, order),
             "severity": "",
             "source": "simulation",
-            "source_id": frame["source_id"].astype(object),
-            "count": frame["count"].astype(int),
+            "source_id": _objects(source_id, order),
+            "count": np.array(count, dtype=int)[order],
         }
     )
-    return out.sort_values("start", kind="stable").reset_index(drop=True)[[*EVENT_COLUMNS, "count"]]
+    return out[[*EVENT_COLUMNS, "count"]]
+
+
+def _objects(values: list[str], order: np.ndarray) -> pd.Series:
+    """Strings in ``order`` as an object column (the event table's site, kind and source ids)."""
+    return pd.Series(np.array(values, dtype=object)[order], dtype=object)
