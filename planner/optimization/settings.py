@@ -1,0 +1,141 @@
+"""Settings of the optimizer, validated once, each problem one :class:`ConfigError` line."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from planner.errors import ConfigError
+
+Horizon = Literal["operational", "strategic"]
+
+#: Longest operational horizon (hourly periods) before the strategic horizon should be used [h].
+MAX_OPERATIONAL_HOURS = 14 * 24
+
+_SOURCE = "optimize settings"
+
+
+@dataclass(frozen=True)
+class OptimizeSettings:
+    """What the optimizer plans for and how hard it tries.
+
+    Attributes
+    ----------
+    horizon
+        ``"operational"``: hourly periods over the scenarios (at most 14 days);
+        ``"strategic"``: periods of ``strategic_period_hours`` (a day by default), each scenario's
+        hours aggregated into them.
+    strategic_period_hours
+        Length of a strategic period [h].
+    risk_lambda
+        Weight of the CVaR of loss in the objective (0: risk neutral) [-].
+    cvar_alpha
+        Confidence level of the CVaR: the mean loss of the worst ``1 - alpha`` of probability [-].
+    hashrate_floor_eh_s
+        Fleet hashrate to keep in every period [EH/s] (0: no floor).
+    floor_probability
+        ``None``: the floor holds in every scenario and period. A probability in (0, 1): the floor
+        holds, in every period, in scenarios of at least this total weight (one binary per
+        scenario, big-M) [-].
+    relocation_budget_usd
+        Most that relocations may cost [USD]; ``None``: no budget.
+    ramp_mw_per_h
+        Largest change of a site's controllable load from one hour to the next [MW/h]; ``None``:
+        no ramp limit.
+    min_down_hours
+        Once a site is fully stopped it stays stopped at least this long [h] (one binary per site,
+        period and scenario); ``None``: no minimum down time.
+    min_on_share
+        With a minimum down time: a running site draws at least this share of its available load;
+        below it the site counts as stopped [-].
+    freeze_protection_share
+        At freeze-risk sites, share of powered machines that must run in periods below 0 degC [-].
+    relocate
+        Whether relocations are decided (``False`` keeps every machine where it is).
+    time_limit_s
+        Wall-clock limit of one solve [s].
+    mip_gap
+        Relative MIP gap at which the solver stops [-].
+    """
+
+    horizon: Horizon = "operational"
+    strategic_period_hours: int = 24
+    risk_lambda: float = 0.0
+    cvar_alpha: float = 0.95
+    hashrate_floor_eh_s: float = 0.0
+    floor_probability: float | None = None
+    relocation_budget_usd: float | None = None
+    ramp_mw_per_h: float | None = None
+    min_down_hours: float | None = None
+    min_on_share: float = 0.1
+    freeze_protection_share: float = 0.1
+    relocate: bool = True
+    time_limit_s: float = 60.0
+    mip_gap: float = 1e-4
+
+    def __post_init__(self) -> None:
+        problems = _problems(self)
+        if problems:
+            raise ConfigError(_SOURCE, problems)
+
+
+def _problems(s: OptimizeSettings) -> list[str]:
+    out: list[str] = []
+
+    def check(
+        name: str,
+        value: float | None,
+        lo: float,
+        hi: float,
+        *,
+        open_lo: bool = False,
+        open_hi: bool = False,
+        optional: bool = False,
+    ) -> None:
+        if value is None:
+            if not optional:
+                out.append(f"{name}: required, got None")
+            return
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            out.append(f"{name}: must be a finite number, got {value!r}")
+            return
+        low_ok = value > lo if open_lo else value >= lo
+        high_ok = value < hi if open_hi else value <= hi
+        if not (low_ok and high_ok):
+            left, right = "(" if open_lo else "[", ")" if open_hi else "]"
+            out.append(f"{name}: must be in {left}{lo:g}, {hi:g}{right}, got {value!r}")
+
+    if s.horizon not in ("operational", "strategic"):
+        out.append(f"horizon: must be 'operational' or 'strategic', got {s.horizon!r}")
+    if not isinstance(s.strategic_period_hours, int) or not 1 <= s.strategic_period_hours <= 744:
+        out.append(
+            f"strategic_period_hours: must be a whole number in [1, 744], "
+            f"got {s.strategic_period_hours!r}"
+        )
+    check("risk_lambda", s.risk_lambda, 0.0, 1e3)
+    check("cvar_alpha", s.cvar_alpha, 0.0, 1.0, open_hi=True)
+    check("hashrate_floor_eh_s", s.hashrate_floor_eh_s, 0.0, 1e3)
+    check(
+        "floor_probability",
+        s.floor_probability,
+        0.0,
+        1.0,
+        open_lo=True,
+        open_hi=True,
+        optional=True,
+    )
+    check("relocation_budget_usd", s.relocation_budget_usd, 0.0, 1e12, optional=True)
+    check("ramp_mw_per_h", s.ramp_mw_per_h, 0.0, 1e5, open_lo=True, optional=True)
+    check("min_down_hours", s.min_down_hours, 0.0, 8760.0, open_lo=True, optional=True)
+    check("min_on_share", s.min_on_share, 0.0, 1.0)
+    check("freeze_protection_share", s.freeze_protection_share, 0.0, 1.0)
+    check("time_limit_s", s.time_limit_s, 0.0, 1e6, open_lo=True)
+    check("mip_gap", s.mip_gap, 0.0, 1.0, open_hi=True)
+    if not isinstance(s.relocate, bool):
+        out.append(f"relocate: must be true or false, got {s.relocate!r}")
+    return out
