@@ -1,0 +1,309 @@
+"""Benchmarks of the simulation and the Monte Carlo runner.
+
+Prints one JSON object per measurement (``{"bench": ..., ...}``) and then a Markdown table of
+them. Figures are medians of repeated runs; times in seconds.
+
+- ``fleet50``: one replication of a 50-site fleet-year at hourly resolution (simulation only;
+  scenario generation timed separately). Target <= 0.1 s.
+- ``mc1000``: 1,000 replications of the demo fleet-year (10 scenarios x 100 replications) for
+  run-through and strike through :func:`planner.montecarlo.evaluate` on the local process pool.
+  Target <= 60 s on 2 cores.
+- ``scaling``: 10, 50 and 200 sites over 1 week, 1 month and 1 year, and the same 50 sites with
+  10x the machines: the cost follows the events, not the machines.
+- ``ab`` (only when asked): this ``simulate`` raced against another version's, run by run.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_simulation.py [--only fleet50,mc1000,scaling] [--repeat N]
+    git show <commit>:planner/simulation.py > /tmp/simulation_before.py
+    .venv/bin/python benchmarks/bench_simulation.py --only ab --baseline /tmp/simulation_before.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from planner.examples import demo_fleet
+from planner.feeds import fetch_feeds
+from planner.fleet import Fleet, fleet_from_dict
+from planner.montecarlo import evaluate
+from planner.scenarios import Scenario, make_scenarios
+from planner.simulation import simulate, simulate_arrays
+
+START = "2025-01-01"
+YEAR_H = 8760
+
+
+def synthetic_fleet(n_sites: int, machine_scale: float = 1.0, seed: int = 0) -> Fleet:
+    """``n_sites`` sites cycled from the demo fleet, moved up to 1 degree and given unique ids.
+
+    ``machine_scale`` multiplies machines, slots and capacity (same sites, more machines).
+    """
+    demo = demo_fleet()
+    rng = np.random.default_rng(seed)
+    sites = []
+    for k in range(n_sites):
+        base = demo.sites[k % len(demo.sites)].model_dump(by_alias=True)
+        sites.append(
+            {
+                **base,
+                "id": f"{base['id']}-{k:03d}",
+                "name": f"{base['name']} #{k}",
+                "latitude": float(np.clip(base["latitude"] + rng.uniform(-1, 1), -89, 89)),
+                "longitude": float(base["longitude"] + rng.uniform(-1, 1)),
+                "machines": {m: round(n * machine_scale) for m, n in base["machines"].items()},
+                "slots": round(base["slots"] * machine_scale),
+                "capacity_mw": base["capacity_mw"] * machine_scale,
+            }
+        )
+    return fleet_from_dict({"name": f"synthetic {n_sites} sites", "sites": sites}, "bench")
+
+
+def timed(fn: Callable[..., Any], repeat: int) -> tuple[float, list[float], Any]:
+    """Median wall time of ``fn(seed=0) ... fn(seed=repeat - 1)`` [s], all times, last result."""
+    times = []
+    result = None
+    for i in range(repeat):
+        t0 = time.perf_counter()
+        result = fn(seed=i)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times, result
+
+
+def scenario_for(fleet: Fleet, hours: int, seed: int = 1) -> tuple[Scenario, float, float]:
+    """One scenario over ``hours``; seconds spent on feeds and on scenario generation."""
+    t0 = time.perf_counter()
+    feeds = fetch_feeds(fleet, START, hours, seed=7)
+    t1 = time.perf_counter()
+    scenarios = make_scenarios(fleet, feeds, 1, seed=seed)
+    return scenarios[0], t1 - t0, time.perf_counter() - t1
+
+
+def bench_fleet50(repeat: int) -> list[dict[str, Any]]:
+    fleet = synthetic_fleet(50)
+    scenario, feeds_s, scenario_s = scenario_for(fleet, YEAR_H)
+    out = []
+    for policy in ("run-through", "strike"):
+        for path, run in (("simulate", simulate), ("simulate_arrays", simulate_arrays)):
+            run(fleet, scenario, policy, seed=1000)  # warm up (imports, catalog)
+            median, times, result = timed(partial(run, fleet, scenario, policy), repeat)
+            events = len(result.log if path == "simulate_arrays" else result.events)
+            out.append(
+                {
+                    "bench": "fleet50",
+                    "policy": policy,
+                    "path": path,
+                    "sites": 50,
+                    "hours": YEAR_H,
+                    "median_s": median,
+                    "min_s": min(times),
+                    "runs": repeat,
+                    "events": events,
+                    "events_per_s": events / median,
+                    "feeds_s": feeds_s,
+                    "scenario_generation_s": scenario_s,
+                    "target_s": 0.1,
+                }
+            )
+    return out
+
+
+def bench_mc1000(
+    repeat: int, scenarios_n: int = 10, replications: int = 100
+) -> list[dict[str, Any]]:
+    fleet = demo_fleet()
+    t0 = time.perf_counter()
+    feeds = fetch_feeds(fleet, START, YEAR_H, seed=7)
+    t1 = time.perf_counter()
+    scenarios = make_scenarios(fleet, feeds, scenarios_n, seed=3)
+    t2 = time.perf_counter()
+    workers = os.cpu_count() or 1
+
+    def run(seed: int) -> Any:  # every repeat runs the same work (the set's seed)
+        return evaluate(
+            fleet, scenarios, ["run-through", "strike"], replications=replications, workers=workers
+        )
+
+    median, times, evaluation = timed(run, repeat)
+    runs = scenarios_n * replications
+    fleet_rows = evaluation.metrics().set_index(["policy", "site_id"])
+    return [
+        {
+            "bench": "mc1000",
+            "policies": "run-through,strike",
+            "scenarios": scenarios_n,
+            "replications": replications,
+            "runs_per_policy": runs,
+            "simulations": 2 * runs,
+            "workers": workers,
+            "median_s": median,
+            "min_s": min(times),
+            "repeats": repeat,
+            "simulations_per_s": 2 * runs / median,
+            "feeds_s": t1 - t0,
+            "scenario_generation_s": t2 - t1,
+            "expected_profit_usd": {
+                p: float(fleet_rows.loc[(p, "fleet"), "expected_profit_usd"])
+                for p in ("run-through", "strike")
+            },
+            "target_s": 60.0,
+        }
+    ]
+
+
+def bench_scaling(repeat: int) -> list[dict[str, Any]]:
+    out = []
+    cases = [(n, h, 1.0) for n in (10, 50, 200) for h in (168, 720, YEAR_H)]
+    cases.append((50, YEAR_H, 10.0))
+    for n_sites, hours, scale in cases:
+        fleet = synthetic_fleet(n_sites, machine_scale=scale)
+        scenario, _, scenario_s = scenario_for(fleet, hours)
+        simulate(fleet, scenario, seed=1000)
+        median, _, result = timed(partial(simulate, fleet, scenario, "run-through"), repeat)
+        machines = sum(sum(s.machines.values()) for s in fleet.sites)
+        events = len(result.events)
+        out.append(
+            {
+                "bench": "scaling",
+                "policy": "run-through",
+                "sites": n_sites,
+                "hours": hours,
+                "machines": machines,
+                "machine_scale": scale,
+                "median_s": median,
+                "events": events,
+                "us_per_event": 1e6 * median / max(events, 1),
+                "us_per_site_hour": 1e6 * median / (n_sites * hours),
+                "scenario_generation_s": scenario_s,
+            }
+        )
+    return out
+
+
+def bench_ab(repeat: int, baseline: str) -> list[dict[str, Any]]:
+    """This ``simulate`` against another version's (a ``simulation.py`` file), interleaved run by
+    run in one process so that machine load hits both alike."""
+    spec = importlib.util.spec_from_file_location("simulation_baseline", baseline)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {baseline}")
+    before = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = before  # dataclasses look their module up
+    spec.loader.exec_module(before)
+    out = []
+    for name, fleet in (("demo (6 sites)", demo_fleet()), ("50 sites", synthetic_fleet(50))):
+        scenario, _, _ = scenario_for(fleet, YEAR_H)
+        for policy in ("run-through", "strike"):
+            times: dict[str, list[float]] = {"baseline": [], "current": []}
+            for i in range(repeat):
+                for label, run in (("baseline", before.simulate), ("current", simulate)):
+                    t0 = time.perf_counter()
+                    run(fleet, scenario, policy, seed=i)
+                    times[label].append(time.perf_counter() - t0)
+            old, new = (statistics.median(times[k]) for k in ("baseline", "current"))
+            out.append(
+                {
+                    "bench": "ab",
+                    "fleet": name,
+                    "policy": policy,
+                    "hours": YEAR_H,
+                    "baseline_median_s": old,
+                    "current_median_s": new,
+                    "speedup": old / new,
+                    "runs": repeat,
+                }
+            )
+    return out
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor() or "unknown"
+    ram_gib = float("nan")
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            kib = next(int(line.split()[1]) for line in f if line.startswith("MemTotal"))
+        ram_gib = kib / 2**20
+    except (OSError, StopIteration):
+        pass
+    return {
+        "bench": "machine",
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(ram_gib, 1),
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+    }
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    lines = []
+    for name in ("fleet50", "mc1000", "scaling", "ab"):
+        mine = [r for r in rows if r["bench"] == name]
+        if not mine:
+            continue
+        keys = [k for k in mine[0] if k != "bench"]
+        lines.append(f"\n### {name}\n")
+        lines.append("| " + " | ".join(keys) + " |")
+        lines.append("|" + "---|" * len(keys))
+        for r in mine:
+            lines.append("| " + " | ".join(_fmt(r[k]) for k in keys) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
+    return str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="fleet50,mc1000,scaling")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per timing (mc1000: 3)")
+    parser.add_argument(
+        "--baseline",
+        help="simulation.py of another version to race (--only ab), e.g. from git show",
+    )
+    args = parser.parse_args(argv)
+    wanted = args.only.split(",")
+    rows = [machine()]
+    print(json.dumps(rows[0]), flush=True)
+    benches: dict[str, Callable[[], list[dict[str, Any]]]] = {
+        "fleet50": lambda: bench_fleet50(args.repeat),
+        "mc1000": lambda: bench_mc1000(min(args.repeat, 3)),
+        "scaling": lambda: bench_scaling(args.repeat),
+        "ab": lambda: bench_ab(args.repeat, args.baseline),
+    }
+    if "ab" in wanted and not args.baseline:
+        parser.error("--only ab needs --baseline PATH")
+    for name in wanted:
+        if name not in benches:
+            parser.error(f"unknown benchmark {name!r}; known: {', '.join(benches)}")
+        for row in benches[name]():
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    print(markdown(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
