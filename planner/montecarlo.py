@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import pickle
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -45,9 +46,9 @@ Executor = Literal["local", "dask"]
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` after each batch (``done`` and ``total`` in tasks)."""
 
-#: Spawn-key branch of the set's seed that the simulation's randomness comes from. The scenario
-#: draws use the children ``(i,)`` and grandchildren ``(i, j)`` of the same seed; this branch
-#: never meets them.
+#: First spawn-key word of the failure streams: task seeds have spawn keys
+#: ``(SIMULATION_STREAM, scenario, replication)``, three words long, while the scenario draws of
+#: the same seed use keys of one or two words, so the streams never coincide.
 SIMULATION_STREAM = 0x4D43
 
 #: Columns of the per-run summaries, in order (units in the names; ``btc_mined`` in BTC).
@@ -221,8 +222,9 @@ class _Memo:
     """A policy whose decisions are kept per site for one scenario.
 
     A policy sees only the fleet, the site and the scenario's hours, so its run fractions are
-    the same in every replication of a scenario; computing them once per scenario and batch
-    saves the policy's cost in every other replication.
+    the same in every replication of a scenario; a worker computes them once per scenario and
+    saves the policy's cost in every other replication. Anything else (a keep-running floor) is
+    the wrapped policy's own.
     """
 
     policy: Policy
@@ -231,6 +233,11 @@ class _Memo:
     @property
     def name(self) -> str:
         return self.policy.name
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute in ("policy", "cache"):  # not set yet (copying): no recursion
+            raise AttributeError(attribute)
+        return getattr(self.policy, attribute)
 
     def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
         if site.id not in self.cache:
@@ -341,9 +348,55 @@ def _init_worker(job: _Job) -> None:
     _WORKER = (job, _Memos())
 
 
-def _run_batch_in_worker(tasks: Sequence[tuple[int, int]]) -> _BatchResult:
+def _run_batch_in_worker(tasks: Sequence[tuple[int, int]]) -> _BatchResult | _WorkerError:
     assert _WORKER is not None, "worker was not initialised"
-    return _run_batch(_WORKER[0], tasks, _WORKER[1])
+    try:
+        return _run_batch(_WORKER[0], tasks, _WORKER[1])
+    except Exception as exc:  # carried back whole; re-raised in the parent
+        return _WorkerError.carry(exc)
+
+
+def _run_batch_remote(job: _Job, tasks: Sequence[tuple[int, int]]) -> _BatchResult | _WorkerError:
+    try:
+        return _run_batch(job, tasks)
+    except Exception as exc:  # carried back whole; re-raised in the parent
+        return _WorkerError.carry(exc)
+
+
+@dataclass(frozen=True)
+class _WorkerError:
+    """An exception raised in a worker, carried back as its class, args and attributes.
+
+    Pickle rebuilds an exception by calling its class with ``args``, which fails for errors whose
+    ``__init__`` takes other arguments (``ConfigError(source, problems)``) and can leave a process
+    pool waiting for ever; this carrier rebuilds the same error without calling ``__init__``.
+    """
+
+    kind: type[Exception]
+    args: tuple[Any, ...]
+    state: dict[str, Any]
+
+    @classmethod
+    def carry(cls, exc: Exception) -> _WorkerError:
+        carrier = cls(type(exc), exc.args, dict(vars(exc)))
+        try:
+            pickle.dumps(carrier)
+        except Exception:  # attributes that do not pickle: keep the type's name and the message
+            return cls(RuntimeError, (f"{type(exc).__name__}: {exc}",), {})
+        return carrier
+
+    def rebuild(self) -> Exception:
+        exc = self.kind.__new__(self.kind)
+        exc.args = self.args
+        vars(exc).update(self.state)
+        exc.add_note("(raised in a Monte Carlo worker process)")
+        return exc
+
+
+def _unwrap(result: _BatchResult | _WorkerError) -> _BatchResult:
+    if isinstance(result, _WorkerError):
+        raise result.rebuild()
+    return result
 
 
 # ------------------------------------------------------------------------------- executors
@@ -374,14 +427,14 @@ def _run_local(
         initargs=(job,),
     )
     try:
-        pending: dict[Future[_BatchResult], int] = {
+        pending: dict[Future[_BatchResult | _WorkerError], int] = {
             pool.submit(_run_batch_in_worker, batch): k for k, batch in enumerate(batches)
         }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 k = pending.pop(future)
-                results[k] = future.result()
+                results[k] = _unwrap(future.result())
                 tick(len(batches[k]))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -417,12 +470,12 @@ def _run_dask(
         else:
             client = Client(address)
         shared = client.scatter(job, broadcast=True)
-        futures = client.map(_run_batch, [shared] * len(batches), batches, pure=False)
+        futures = client.map(_run_batch_remote, [shared] * len(batches), batches, pure=False)
         position = {f.key: k for k, f in enumerate(futures)}
         results: list[_BatchResult | None] = [None] * len(batches)
         for future in as_completed(futures):
             k = position[future.key]
-            results[k] = future.result()
+            results[k] = _unwrap(future.result())
             tick(len(batches[k]))
         return [r for r in results if r is not None]
     finally:

@@ -14,10 +14,12 @@ from planner.examples import flat_scenario, one_site
 from planner.montecarlo import SUMMARY_COLUMNS, Evaluation, evaluate, task_seed
 from planner.policies import RunThrough
 from planner.scenarios import ScenarioSet, make_scenarios
-from planner.simulation import SimSettings, simulate
+from planner.simulation import Shipment, SimSettings, simulate
 
 QUIET = SimSettings(failures=False)
 POLICIES = ("run-through", "strike")
+#: Hydro machines shipped to an immersion-cooled site: the simulation refuses them.
+BAD_SHIPMENT = Shipment("west-texas", "quebec", "s21-hyd", 10, depart_h=5.0, transit_days=3.0)
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +90,48 @@ def test_dask_local_cluster_matches_the_local_runner(
     assert sorted(seen) == [2, 4, 6]
 
 
+def test_dask_at_an_address_leaves_the_cluster_running_and_carries_errors(
+    demo: tuple[planner.Fleet, ScenarioSet], serial: Evaluation
+) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    fleet, scenarios = demo
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        at_address = evaluate(
+            fleet,
+            scenarios,
+            POLICIES,
+            replications=2,
+            executor="dask",
+            address=cluster.scheduler_address,
+        )
+        assert at_address.equals(serial)
+        # A worker's ConfigError (its __init__ takes two arguments) comes back as itself.
+        with pytest.raises(ConfigError, match="s21-hyd cannot run at quebec"):
+            evaluate(
+                fleet,
+                scenarios,
+                POLICIES,
+                executor="dask",
+                address=cluster.scheduler_address,
+                shipments=[BAD_SHIPMENT],
+            )
+        # evaluate closed its client, not the cluster it was given.
+        with Client(cluster) as client:
+            assert len(client.scheduler_info()["workers"]) == 2
+
+
+def test_a_worker_error_comes_back_as_itself_from_the_process_pool(
+    demo: tuple[planner.Fleet, ScenarioSet],
+) -> None:
+    fleet, scenarios = demo
+    with pytest.raises(ConfigError, match="s21-hyd cannot run at quebec") as caught:
+        evaluate(fleet, scenarios, POLICIES, replications=2, workers=2, shipments=[BAD_SHIPMENT])
+    assert caught.value.source == "shipments"
+
+
 def test_results_do_not_depend_on_how_many_scenarios_or_replications(
     demo: tuple[planner.Fleet, ScenarioSet], serial: Evaluation
 ) -> None:
@@ -138,6 +182,24 @@ def test_runs_table_matches_a_direct_simulation(
     # Each row carries its scenario's weight over the replications: 1/3 / 2.
     assert serial.runs["weight"].unique().tolist() == pytest.approx([1 / 6])
     assert len(serial.runs) == 2 * 3 * 2 * (len(fleet.sites) + 1)
+
+
+def test_reused_policy_decisions_give_the_simulation_s_numbers(
+    demo: tuple[planner.Fleet, ScenarioSet],
+) -> None:
+    # Workers compute a policy's run fractions once per scenario and reuse them in the other
+    # replications; replication 1 must still be exactly what simulate gives, floors included.
+    fleet, scenarios = demo
+    name = "strike+protective"
+    result = evaluate(fleet, scenarios, [name], replications=2, workers=1)
+    direct = simulate(fleet, scenarios[1], name, seed=task_seed(11, 1, 1))
+    rows = result.runs[(result.runs["scenario"] == 1) & (result.runs["replication"] == 1)]
+    profit = rows.set_index("site_id")["profit_usd"]
+    expected = direct.ledger["profit_usd"].groupby(level="site_id", sort=False).sum()
+    # (Equal up to summation order: numpy's pairwise sums against pandas' groupby sums.)
+    assert profit.loc[list(fleet.site_ids)].to_numpy() == pytest.approx(
+        expected.loc[list(fleet.site_ids)].to_numpy(), rel=1e-12
+    )
 
 
 def test_policies_share_the_failure_draws() -> None:
