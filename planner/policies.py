@@ -159,20 +159,29 @@ def debounced_on(above: np.ndarray, debounce_hours: int, min_hold_hours: int) ->
     -------
     numpy.ndarray
         Boolean run state; the switch takes effect in the hour that completes the debounce.
+
+    The work is done once per run of equal hours, not per hour. Inside a run above the strike a
+    running tier sheds in the hour that completes ``debounce_hours``; inside a run below it a shed
+    tier (shed in hour ``h0``) restores in the first hour ``s + j`` of the run (starting in hour
+    ``s``) with ``j + 1 >= debounce_hours`` and ``s + j - h0 >= min_hold_hours``.
     """
-    on = np.empty(len(above), dtype=bool)
-    running, streak, off_for = True, 0, 0
-    for h, is_above in enumerate(above):
-        if running:
-            streak = streak + 1 if is_above else 0
-            if streak >= debounce_hours:
-                running, streak, off_for = False, 0, 0
-        else:
-            off_for += 1
-            streak = streak + 1 if not is_above else 0
-            if streak >= debounce_hours and off_for >= min_hold_hours:
-                running, streak = True, 0
-        on[h] = running
+    flags = np.asarray(above, dtype=bool)
+    on = np.ones(len(flags), dtype=bool)
+    if len(flags) == 0:
+        return on
+    change = np.flatnonzero(flags[1:] != flags[:-1]) + 1
+    running, shed_at = True, 0
+    for s, e in zip(np.r_[0, change].tolist(), np.r_[change, len(flags)].tolist(), strict=True):
+        if flags[s]:
+            if not running:
+                on[s:e] = False
+            elif e - s >= debounce_hours:
+                running, shed_at = False, s + debounce_hours - 1
+                on[shed_at:e] = False
+        elif not running:
+            restore = s + max(debounce_hours - 1, min_hold_hours + shed_at - s)
+            on[s : min(restore, e)] = False
+            running = restore < e
     return on
 
 

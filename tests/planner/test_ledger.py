@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.errors import ConfigError
 from planner.examples import one_site
@@ -152,3 +154,36 @@ def test_unknown_policy_lists_allowed() -> None:
         policy_named("yolo")
     with pytest.raises(ConfigError, match="debounce_hours"):
         StrikePrice(debounce_hours=0)
+
+
+def _debounced_on_hour_by_hour(above: np.ndarray, debounce: int, hold: int) -> np.ndarray:
+    """The strike rule's state machine written the plain way: the oracle for the fast version."""
+    on = np.empty(len(above), dtype=bool)
+    running, streak, off_for = True, 0, 0
+    for h, is_above in enumerate(above):
+        if running:
+            streak = streak + 1 if is_above else 0
+            if streak >= debounce:
+                running, streak, off_for = False, 0, 0
+        else:
+            off_for += 1
+            streak = streak + 1 if not is_above else 0
+            if streak >= debounce and off_for >= hold:
+                running, streak = True, 0
+        on[h] = running
+    return on
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    above=st.lists(st.booleans(), max_size=60),
+    debounce=st.integers(min_value=1, max_value=5),
+    hold=st.integers(min_value=0, max_value=8),
+)
+def test_debounce_by_runs_equals_the_hour_by_hour_rule(
+    above: list[bool], debounce: int, hold: int
+) -> None:
+    flags = np.array(above, dtype=bool)
+    np.testing.assert_array_equal(
+        debounced_on(flags, debounce, hold), _debounced_on_hour_by_hour(flags, debounce, hold)
+    )
