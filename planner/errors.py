@@ -36,6 +36,10 @@ class ConfigError(PlannerError):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__(f"{source}: " + "; ".join(self.problems))
 
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, list[str]]]:
+        """Pickle by the constructor's own arguments (process pools carry errors back)."""
+        return type(self), (self.source, self.problems)
+
 
 class SolveError(PlannerError):
     """The optimizer found no usable solution (infeasible, unbounded, or out of time)."""

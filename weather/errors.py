@@ -27,3 +27,7 @@ class FeedError(PlannerError):
         self.feed = feed
         self.reason = reason
         super().__init__(f"{feed}: {reason}")
+
+    def __reduce__(self) -> tuple[type[FeedError], tuple[str, str]]:
+        """Pickle by the constructor's own arguments (process pools carry errors back)."""
+        return type(self), (self.feed, self.reason)

@@ -171,3 +171,12 @@ def test_unwritable_output_is_one_clear_error(
     assert main(["demo", "--out", str(blocker / "sub"), "--hours", "24"]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: {blocker / 'sub'}: cannot create output folder")
+
+
+def test_errors_survive_pickling_with_their_fields() -> None:
+    import pickle
+
+    config = pickle.loads(pickle.dumps(planner.ConfigError("fleet.toml", ["a: bad", "b: worse"])))
+    assert str(config) == "fleet.toml: a: bad; b: worse" and config.problems == ["a: bad", "b: worse"]
+    feed = pickle.loads(pickle.dumps(planner.FeedError("nws alerts", "timed out")))
+    assert (feed.feed, feed.reason, str(feed)) == ("nws alerts", "timed out", "nws alerts: timed out")
