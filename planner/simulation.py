@@ -83,7 +83,9 @@ class SimSettings:
         Draw random ASIC failures from the catalog's annual failure rates.
     failure_batch_hours
         Failures are drawn (Poisson) and reported once per this many hours per tier, so the event
-        count does not grow with the number of machines [h].
+        count does not grow with the number of machines [h]. ``None`` (default) adapts it to the
+        horizon: ``horizon / 26`` within 24 .. 336 h, so a two-week plan sees daily batches and a
+        year fortnightly ones, and every run costs about the same number of events.
     repair_hours_per_machine
         Crew time to repair one failed machine [h].
     freeze_idle_share
@@ -91,7 +93,7 @@ class SimSettings:
     """
 
     failures: bool = True
-    failure_batch_hours: float = 168.0
+    failure_batch_hours: float | None = None
     repair_hours_per_machine: float = 2.0
     freeze_idle_share: float = 0.1
 
@@ -304,6 +306,13 @@ def _fail(
         _repair(env, st, k, count, settings.repair_hours_per_machine, log)
 
 
+def failure_batch_hours(settings: SimSettings, horizon: float) -> float:
+    """The failure batch window of a run [h] (see :attr:`SimSettings.failure_batch_hours`)."""
+    if settings.failure_batch_hours is not None:
+        return settings.failure_batch_hours
+    return float(np.clip(horizon / 26.0, 24.0, 336.0))
+
+
 def _random_failures(
     env: simpy.Environment,
     sites: Sequence[tuple[_SiteState, np.random.Generator, np.ndarray]],
@@ -316,7 +325,7 @@ def _random_failures(
     One process for the fleet (sites in fleet order, each with its own random stream and heat
     multiplier): the windows are the same everywhere, so one timeout per window serves them all.
     """
-    batch = settings.failure_batch_hours
+    batch = failure_batch_hours(settings, horizon)
     starts = []
     t = 0.0
     while t + batch <= horizon:
