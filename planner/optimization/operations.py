@@ -17,6 +17,7 @@ from planner.optimization.data import HOURS_PER_YEAR
 from planner.optimization.model import Context
 
 _EPS = 1e-9
+_FREEZE_MARGIN = 1e-6
 Terms = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
@@ -365,7 +366,9 @@ def add_freeze_protection_constraints(ctx: Context) -> None:
     if len(i) == 0:
         return
     rows = np.arange(len(i))
-    factor = share * d.cold_share[i, t, s]
+    # A hair above the share: the simulation counts a site running exactly the share as idle
+    # when rounding puts it a hair below.
+    factor = share * (1.0 + _FREEZE_MARGIN) * d.cold_share[i, t, s]
     parts = [
         load_terms(ctx, rows, i, t, s, 1.0 / d.power_mw),
         ship_terms(ctx, rows, -factor[:, None] * ship[i, t, s]),

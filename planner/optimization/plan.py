@@ -109,6 +109,8 @@ class Plan:
         Period starts (UTC) and lengths [h].
     weights
         Scenario probabilities [-].
+    profit_usd
+        Profit of each scenario after relocation costs, ``(scenarios,)`` [USD].
     tiers
         The tiers of the arrays below.
     running_mw, available_mw
@@ -126,6 +128,7 @@ class Plan:
     times: pd.DatetimeIndex
     duration_h: np.ndarray
     weights: np.ndarray
+    profit_usd: np.ndarray
     tiers: tuple[TierData, ...] = field(repr=False)
     running_mw: np.ndarray = field(repr=False)
     available_mw: np.ndarray = field(repr=False)
@@ -255,6 +258,7 @@ def extract_plan(built: BuiltModel, result: SolveResult, parameters: Mapping[str
         times=d.times,
         duration_h=d.duration_h,
         weights=d.weights,
+        profit_usd=profit,
         tiers=d.tiers,
         running_mw=running,
         available_mw=available,

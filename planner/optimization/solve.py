@@ -42,6 +42,22 @@ RELAXABLE: frozenset[str] = frozenset(
 
 _SLACK_TOLERANCE = 1e-6
 
+#: Unit of the rows of each relaxable family, for messages.
+FAMILY_UNITS: dict[str, str] = {
+    "origin_stock": "machines",
+    "route_throughput": "machines",
+    "slots": "machines",
+    "site_capacity": "MW",
+    "relocation_budget": "USD",
+    "nonanticipativity": "MW",
+    "ramp": "MW",
+    "min_down": "MW or on/off",
+    "demand_response": "MW",
+    "curtailment_allowance": "MWh",
+    "freeze_protection": "machines",
+    "hashrate_floor": "EH/s",
+}
+
 
 class SolveStatus(enum.Enum):
     """How a solve ended."""
@@ -240,8 +256,27 @@ class _Run:
     message: str
 
 
-def _run(h: highspy.Highs, deadline: float) -> _Run:
-    h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 1e-3))
+def _run(h: highspy.Highs, deadline: float, warm_limit_s: float | None = None) -> _Run:
+    """Run HiGHS until ``deadline``; with ``warm_limit_s``, give a warm start that long first.
+
+    A re-solve starts from the previous basis, which is usually far quicker than presolve and a
+    fresh simplex; when it is not (a large change on a large model), the basis is dropped and the
+    model solved afresh in the time left.
+    """
+    remaining = deadline - time.perf_counter()
+    if warm_limit_s is not None and warm_limit_s < remaining:
+        warm = _run_once(h, time.perf_counter() + warm_limit_s)
+        if warm.status not in (SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.TIME_LIMIT_NO_SOLUTION):
+            return warm
+        h.clearSolver()
+    return _run_once(h, deadline)
+
+
+def _run_once(h: highspy.Highs, deadline: float) -> _Run:
+    # HiGHS compares time_limit with its run clock, which keeps counting across runs of the same
+    # instance: the limit of this run is the clock now plus the time left.
+    budget = max(deadline - time.perf_counter(), 1e-3)
+    h.setOptionValue("time_limit", h.getRunTime() + budget)
     h.run()
     model_status = h.getModelStatus()
     info = h.getInfo()
@@ -278,12 +313,13 @@ def solve(
     time_limit_s: float = 60.0,
     mip_gap: float = 1e-4,
     build_seconds: float = 0.0,
+    warm_limit_s: float | None = None,
 ) -> SolveResult:
     """Solve the model with HiGHS: the one place the optimizer calls the solver.
 
     When the only integer columns are the first-stage shipments (no binaries), the LP relaxation
-    is solved first (dual simplex without presolve; warm-started from the previous basis when
-    ``highs`` is reused). Shipments that come out whole are the answer; otherwise they are rounded
+    is solved first (warm-started from the previous basis when ``highs`` is reused, which skips
+    presolve). Shipments that come out whole are the answer; otherwise they are rounded
     down and the LP is solved again with them fixed, and the result is accepted when its gap to
     the relaxation's bound is within ``mip_gap``. Only if not does HiGHS's branch and bound run,
     as it does at once for models with binaries.
@@ -301,6 +337,9 @@ def solve(
         Relative gap to the best bound at which a solution is accepted [-].
     build_seconds
         Build time to report with the result [s].
+    warm_limit_s
+        For a re-solve: how long the LP may run from the previous basis before it is dropped and
+        the model solved afresh [s]; ``None``: no limit.
 
     Returns
     -------
@@ -321,7 +360,7 @@ def solve(
     deadline = started + time_limit_s
     integers = matrix.integer_cols()
     if not matrix.has_binaries():
-        outcome = _relax_and_round(matrix, highs, integers, deadline, mip_gap)
+        outcome = _relax_and_round(matrix, highs, integers, deadline, mip_gap, warm_limit_s)
     else:
         outcome = _branch_and_bound(matrix, highs, integers, deadline, mip_gap)
     seconds = time.perf_counter() - started
@@ -355,10 +394,14 @@ def _gap(objective: float, bound: float) -> float:
 
 
 def _relax_and_round(
-    matrix: Matrix, h: highspy.Highs, integers: np.ndarray, deadline: float, mip_gap: float
+    matrix: Matrix,
+    h: highspy.Highs,
+    integers: np.ndarray,
+    deadline: float,
+    mip_gap: float,
+    warm_limit_s: float | None,
 ) -> _Run:
-    h.setOptionValue("presolve", "off")
-    relaxed = _run(h, deadline)
+    relaxed = _run(h, deadline, warm_limit_s)
     if relaxed.status is not SolveStatus.OPTIMAL:
         return relaxed
     x = relaxed.values[integers]
@@ -381,7 +424,6 @@ def _relax_and_round(
 def _branch_and_bound(
     matrix: Matrix, h: highspy.Highs, integers: np.ndarray, deadline: float, mip_gap: float
 ) -> _Run:
-    h.setOptionValue("presolve", "choose")
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     _set_integrality(h, integers, True)
     try:

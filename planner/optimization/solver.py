@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from planner.errors import ConfigError
 from planner.fleet import Fleet
@@ -23,6 +24,10 @@ from planner.optimization.plan import Plan, extract_plan
 from planner.optimization.settings import OptimizeSettings
 from planner.optimization.solve import SolveResult, push_mutables, solve, to_highs
 from planner.scenarios import Scenario, ScenarioSet
+
+#: A re-solve may run from the previous basis at least this long, or as long as the first solve
+#: took, before it starts afresh [s].
+_MIN_WARM_S = 2.0
 
 _RANGES: dict[str, tuple[float, float, bool]] = {  # (low, high, high is open)
     "hashprice_scale": (0.0, 100.0, False),
@@ -81,6 +86,7 @@ class PlanSolver:
         self._highs, _ = to_highs(self.built.matrix)
         self.build_seconds = time.perf_counter() - started
         self.last_result: SolveResult | None = None
+        self._first_solve_seconds = 0.0
 
     @property
     def model(self) -> pyo.ConcreteModel:
@@ -146,16 +152,23 @@ class PlanSolver:
             See :func:`planner.optimization.solve.solve`.
         """
         settings = self.data.settings
-        result = solve(
-            self.built.matrix,
-            self._highs,
-            time_limit_s=settings.time_limit_s,
-            mip_gap=settings.mip_gap,
-            build_seconds=self.build_seconds if self.last_result is None else 0.0,
-        )
-        self.last_result = result
-        _load(self.built, result.values)
-        return extract_plan(self.built, result, self.parameters)
+        # The model holds about a million Python objects: a full garbage collection in the middle
+        # of a re-plan would cost more than the re-solve itself.
+        with PauseGC():
+            first = self.last_result is None
+            result = solve(
+                self.built.matrix,
+                self._highs,
+                time_limit_s=settings.time_limit_s,
+                mip_gap=settings.mip_gap,
+                build_seconds=self.build_seconds if first else 0.0,
+                warm_limit_s=None if first else max(_MIN_WARM_S, self._first_solve_seconds),
+            )
+            if first:
+                self._first_solve_seconds = result.solve_seconds
+            self.last_result = result
+            _load(self.built, result.values)
+            return extract_plan(self.built, result, self.parameters)
 
     def update(self, **values: float | None) -> Plan:
         """:meth:`set_parameters`, then :meth:`solve`, without rebuilding the model."""

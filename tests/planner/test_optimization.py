@@ -188,6 +188,49 @@ def test_the_simulation_can_follow_the_plan() -> None:
     assert result.ledger["profit_usd"].sum() - 0.6 == pytest.approx(plan.kpis.expected_profit_usd)
 
 
+def test_rounding_within_the_gap_is_accepted_and_its_gap_reported() -> None:
+    # Scaled up: 1,000 S21 at a, capacity for 650.5 at b. The relaxation moves 650.5 machines and
+    # earns 650.5 x 0.59333 = 385.96 USD; rounded down to 650 it earns 385.67, a relative gap of
+    # 0.5 / 650.5 = 7.7e-4: accepted with mip_gap 1e-3, reported as such.
+    fleet = relocation_fleet()
+    raw = fleet.model_dump(by_alias=True)
+    raw["sites"][0].update(machines={"s21": 1000}, slots=1000, capacity_mw=10.0)
+    raw["sites"][1].update(capacity_mw=650.5 * 0.0035, slots=1000)
+    fleet = fleet_from_dict({"sites": raw["sites"], "routes": raw["routes"]})
+    price = np.array([[200.0] * 3, [20.0] * 3])
+    scenario = flat_scenario(fleet, 3, price_usd_per_mwh=price)
+    plan = optimize(fleet, [scenario], OptimizeSettings(mip_gap=1e-3))
+    assert plan.relocations["machines"].tolist() == [650]
+    assert plan.solver.status is SolveStatus.OPTIMAL
+    assert plan.solver.mip_gap == pytest.approx(0.5 / 650.5, rel=1e-6)
+    # With the default gap (1e-4) branch and bound proves 650 optimal.
+    exact = optimize(fleet, [scenario])
+    assert exact.relocations["machines"].tolist() == [650]
+    assert exact.solver.mip_gap <= 1e-4
+
+
+def test_strategic_relocation_arrives_in_the_first_whole_period_after_transit() -> None:
+    # Daily periods, transit 1.5 days: the machines hash at b from day 2 (hour 48), not day 1.
+    fleet = relocation_fleet()
+    raw = fleet.model_dump(by_alias=True)
+    raw["routes"][0]["transit_days"] = 1.5
+    fleet = fleet_from_dict({"sites": raw["sites"], "routes": raw["routes"]})
+    price = np.array([[200.0] * 120, [20.0] * 120])
+    plan = optimize(
+        fleet,
+        [flat_scenario(fleet, 120, price_usd_per_mwh=price)],
+        OptimizeSettings(horizon="strategic"),
+    )
+    assert plan.relocations[["machines", "depart_h", "arrive_h"]].to_numpy().tolist() == [
+        [6, 0.0, 36.0]
+    ]
+    b = plan.schedule[plan.schedule["site_id"] == "b"]["running_mw"].tolist()
+    assert b == pytest.approx([0.0, 0.0, 0.021, 0.021, 0.021])
+    # 3 days x 24 h x 6 machines x 0.34667 USD - 0.6 USD.
+    margin = 200 * 0.05 / 24 - 0.0035 * 20
+    assert plan.kpis.expected_profit_usd == pytest.approx(3 * 24 * 6 * margin - 0.6)
+
+
 def test_no_relocation_when_moving_does_not_pay() -> None:
     # Same fleet, b's power at 150 USD/MWh: margin 0.41667 - 0.525 < 0, nothing moves.
     fleet = relocation_fleet()
@@ -415,6 +458,37 @@ def test_re_solve_after_hashprice_update_matches_a_fresh_build() -> None:
     assert updated.solver.build_seconds == 0.0
 
 
+def test_time_limit_applies_to_each_re_solve_not_to_their_sum() -> None:
+    # HiGHS's run clock keeps counting across runs of one instance; each re-plan must still get
+    # its own time limit (0.1 s here) however long the earlier ones took together. Each re-solve
+    # starts cold (basis dropped) so that the clock advances quickly.
+    fleet = two_sites()
+    solver = PlanSolver(fleet, market_scenarios(fleet, 6, 120), OptimizeSettings(time_limit_s=0.1))
+    solver.solve()
+    scales = iter(np.tile([0.8, 1.2], 500))
+    while solver._highs.getRunTime() < 0.3:
+        solver._highs.clearSolver()
+        plan = solver.update(hashprice_scale=next(scales))
+        assert plan.solver.status is SolveStatus.OPTIMAL
+
+
+def test_the_solve_seam_returns_a_typed_result() -> None:
+    from planner.optimization import solve
+    from planner.optimization.data import prepare
+    from planner.optimization.model import build_model
+
+    fleet = one_site()
+    data = prepare(fleet, [flat_scenario(fleet, 4)], OptimizeSettings())
+    built = build_model(data)
+    result = solve(built.matrix)
+    # 4 h x 2.95 MW x (70.62 - 40) USD/MWh = 361.33 USD.
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective_usd == pytest.approx(4 * 2.95 * (REVENUE_S19JPRO - 40))
+    assert result.mip_gap == 0.0
+    assert result.build_seconds > 0 and result.solve_seconds > 0
+    assert result.columns == built.matrix.n_cols and result.rows == built.matrix.n_rows
+
+
 def test_compiled_model_matches_pyomos_own_highs_interface() -> None:
     # The arrays passed to HiGHS and the Pyomo model are the same model: Pyomo's persistent HiGHS
     # interface, reading the Pyomo constraints, finds the same optimum.
@@ -519,7 +593,7 @@ def test_freeze_protection_keeps_a_share_running_below_zero() -> None:
         fleet, 4, temp_air_c=temp, price_usd_per_mwh=500.0, outages={"tx": [(3.0, 4.0)]}
     )
     plan = optimize(fleet, [scenario])
-    assert plan.schedule["running_mw"].tolist() == pytest.approx([0.0, 0.536, 0.536, 0.0])
+    assert plan.schedule["running_mw"].tolist() == pytest.approx([0.0, 0.536, 0.536, 0.0], rel=1e-5)
 
 
 def test_ramp_limit_makes_the_site_stop_ahead_of_a_spike() -> None:
