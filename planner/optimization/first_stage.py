@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.optimization.model import Context
+from planner.optimization.context import Context
 
 
 def add_stock_constraints(ctx: Context) -> None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from planner.fleet import FlatContract, IndexContract, PPAContract
-from planner.optimization.model import Context
-from planner.optimization.operations import Terms, _concat, load_terms
+from planner.optimization.context import Context
+from planner.optimization.operations import Terms, concat_terms, load_terms
 
 _KW_PER_MW = 1000.0
 _HOURS_PER_DAY = 24.0
@@ -44,7 +44,7 @@ def add_ppa_split_constraints(ctx: Context) -> None:
         "ppa_split",
         "ppa_split",
         labels,
-        *_concat([load, inside]),
+        *concat_terms([load, inside]),
         0.0,
         np.inf,
         doc="energy drawn - energy within the contracted block >= 0 [MWh]",
@@ -62,7 +62,7 @@ def add_revenue_definitions(ctx: Context) -> None:
         "revenue",
         "revenue_definition",
         list(range(n_scen)),
-        *_concat([own, (s, ctx.run_cols()[k, t, s], -per_mw)]),
+        *concat_terms([own, (s, ctx.run_cols()[k, t, s], -per_mw)]),
         0.0,
         0.0,
         doc="mining revenue of the scenario at hashprice scale 1 [USD]",
@@ -129,13 +129,13 @@ def add_energy_cost_definitions(ctx: Context) -> None:
         ("energy_cost", "rt_cost_definition", "rt_cost", rt_parts, rt_const),
         ("energy_cost", "fixed_cost_definition", "fixed_cost", fixed_parts, fixed_const),
     ):
-        row, col, coef = _concat(parts)
+        row, col, coef = concat_terms(parts)
         own = (scen, ctx.var(var).col(scen), np.ones(n_scen))
         ctx.matrix.add_rows(
             family,
             name,
             list(range(n_scen)),
-            *_concat([own, (row, col, -coef)]),
+            *concat_terms([own, (row, col, -coef)]),
             const,
             const,
             doc=f"{var} of the scenario [USD]",
@@ -167,7 +167,7 @@ def add_cvar_constraints(ctx: Context) -> None:
         "cvar",
         "cvar",
         list(range(n_scen)),
-        *_concat(parts),
+        *concat_terms(parts),
         0.0,
         np.inf,
         mutable=mutable,

@@ -13,15 +13,16 @@ import math
 import numpy as np
 
 from planner.fleet import FlatContract
+from planner.optimization.context import Context
 from planner.optimization.data import HOURS_PER_YEAR
-from planner.optimization.model import Context
 
 _EPS = 1e-9
 _FREEZE_MARGIN = 1e-6
 Terms = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _concat(parts: list[Terms]) -> Terms:
+def concat_terms(parts: list[Terms]) -> Terms:
+    """Concatenate (row, column, coefficient) term arrays."""
     if not parts:
         empty = np.zeros(0)
         return empty.astype(np.int64), empty.astype(np.int64), empty
@@ -77,7 +78,7 @@ def load_terms(
         for k in d.site_tier_indices(int(i)):
             keep = sel[upper[k, t[sel], s[sel]] > 0]
             parts.append((rows[keep], run[k, t[keep], s[keep]], per_tier[k] * factor[keep]))
-    return _concat(parts)
+    return concat_terms(parts)
 
 
 def ship_terms(ctx: Context, rows: np.ndarray, coefs: np.ndarray) -> Terms:
@@ -110,7 +111,7 @@ def add_availability_constraints(ctx: Context) -> None:
         "availability",
         "availability",
         labels,
-        *_concat(parts),
+        *concat_terms(parts),
         -np.inf,
         cap * d.installed[k],
         doc="running load <= availability x nameplate x machines present [MW]",
@@ -127,7 +128,7 @@ def add_nonanticipativity_constraints(ctx: Context) -> None:
     run = ctx.run_cols()
     rows = np.arange(len(k))
     here, base = run[k, 0, s], run[k, 0, 0]
-    row, col, coef = _concat(
+    row, col, coef = concat_terms(
         [
             (rows[here >= 0], here[here >= 0], np.ones(int((here >= 0).sum()))),
             (rows[base >= 0], base[base >= 0], -np.ones(int((base >= 0).sum()))),
@@ -177,7 +178,7 @@ def add_ramp_constraints(ctx: Context) -> None:
         "ramp",
         "ramp",
         labels,
-        *_concat([now, before]),
+        *concat_terms([now, before]),
         -limit,
         limit,
         doc="change of facility load between periods within the ramp limit [MW]",
@@ -213,7 +214,7 @@ def add_min_down_constraints(ctx: Context) -> None:
         "min_down",
         "min_down_on",
         labels,
-        *_concat([load, (rows, on, -big[i, t, s])]),
+        *concat_terms([load, (rows, on, -big[i, t, s])]),
         -np.inf,
         0.0,
         doc="a stopped site draws nothing [MW]",
@@ -224,7 +225,7 @@ def add_min_down_constraints(ctx: Context) -> None:
         "min_down",
         "min_down_floor",
         labels,
-        *_concat([load, floor_ship, (rows, on, -mu * big[i, t, s])]),
+        *concat_terms([load, floor_ship, (rows, on, -mu * big[i, t, s])]),
         mu * u * const[i, t, s] - mu * big[i, t, s],
         np.inf,
         doc="a running site draws at least min_on_share of its available load [MW]",
@@ -238,7 +239,7 @@ def add_min_down_constraints(ctx: Context) -> None:
         "min_down",
         "min_down_stop",
         labels1,
-        *_concat(
+        *concat_terms(
             [
                 (rows1, stop.col(i1, t1, s1), np.ones(len(i1))),
                 (rows1, ctx.var("on").col(i1, t1 - 1, s1), -np.ones(len(i1))),
@@ -258,7 +259,7 @@ def add_min_down_constraints(ctx: Context) -> None:
         "min_down",
         "min_down_hold",
         labels1,
-        *_concat(window),
+        *concat_terms(window),
         -np.inf,
         1.0,
         doc="no restart within the minimum down time of a stop",
@@ -294,7 +295,7 @@ def add_demand_response_constraints(ctx: Context) -> None:
         "demand_response",
         "demand_response",
         labels,
-        *_concat(parts),
+        *concat_terms(parts),
         -np.inf,
         u * const[i, t, s] - committed[i] * d.dr_share[i, t, s],
         doc="load in called periods <= potential - committed reduction [MW]",
@@ -342,7 +343,7 @@ def add_curtailment_allowance_constraints(ctx: Context) -> None:
         "curtailment_allowance",
         "curtailment_allowance",
         labels,
-        *_concat(parts),
+        *concat_terms(parts),
         -np.inf,
         np.concatenate(bound),
         doc="curtailed energy <= allowance share of nameplate energy [MWh]",
@@ -380,7 +381,7 @@ def add_freeze_protection_constraints(ctx: Context) -> None:
         "freeze_protection",
         "freeze_protection",
         labels,
-        *_concat(parts),
+        *concat_terms(parts),
         factor * const[i, t, s],
         np.inf,
         doc="machines running in cold periods >= protection share of powered machines [-]",
@@ -405,7 +406,7 @@ def add_hashrate_floor_constraints(ctx: Context) -> None:
             "hashrate_floor",
             "hashrate_floor",
             labels,
-            *_concat(terms),
+            *concat_terms(terms),
             0.0,
             np.inf,
             mutable_lower=m.hashrate_floor_eh_s,
@@ -419,7 +420,7 @@ def add_hashrate_floor_constraints(ctx: Context) -> None:
         "hashrate_floor",
         "hashrate_floor",
         labels,
-        *_concat(terms),
+        *concat_terms(terms),
         0.0,
         np.inf,
         mutable=mutable,

@@ -460,6 +460,7 @@ def _infeasibility_message(matrix: Matrix, time_limit_s: float) -> str:
     if not families:
         return "optimizer: the model is infeasible or unbounded (no commitment needs relaxing)"
     named = ", ".join(
-        f"{f} (short by {v:.4g})" for f, v in sorted(families.items(), key=lambda x: -x[1])
+        f"{f} (short by {v:.4g} {FAMILY_UNITS[f]} over its rows)"
+        for f, v in sorted(families.items(), key=lambda x: -x[1])
     )
     return f"optimizer: the model is infeasible; constraint families that cannot be met: {named}"

@@ -309,10 +309,10 @@ def dr_fleet(committed_mw: float, contract: dict[str, Any] | None = None) -> Fle
 
 def test_demand_response_that_cannot_be_met_names_the_family() -> None:
     # 5 MW committed, but the site only ever draws 2.95 MW: in the called hour (3,500 USD/MWh)
-    # it cannot shed 5 MW.
+    # it cannot shed 5 MW; it is 5 - 2.95 = 2.05 MW short.
     fleet = dr_fleet(5.0)
     price = np.array([40.0, 3500.0, 40.0])
-    with pytest.raises(SolveError, match="demand_response"):
+    with pytest.raises(SolveError, match=r"demand_response \(short by 2.05 MW"):
         optimize(fleet, [flat_scenario(fleet, 3, price_usd_per_mwh=price)])
 
 
