@@ -1,0 +1,560 @@
+"""Streamlit what-if app: widgets -> planner API -> charts. No model logic here.
+
+Run it with ``make app`` or ``streamlit run app.py``. The sidebar picks the fleet (the demo, an
+uploaded TOML file or pasted TOML) and, in one form, the horizon, scenarios, feed mode and the
+what-if knobs; "Run optimizer" applies them. Expensive steps are cached by their inputs:
+feeds and scenarios (``st.cache_data``), the persistent optimizer per fleet and planning
+scenarios (``st.cache_resource``; knobs that are solver parameters re-solve it with
+``PlanSolver.update`` instead of rebuilding), and the judged evaluations. What is computed, and
+how, lives in :mod:`planner.app_support`.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from planner import Evaluation, Feeds, Fleet, PlannerError, ScenarioSet, demo_fleet
+from planner import app_support as sup
+from planner.feeds import FeedMode
+from planner.report import format_eh_s, format_usd
+
+STRIKE_OPTIONS: list[str | int] = ["breakeven", 40, 60, 80, 100, 125, 150, 200, 300, 500]
+BUDGET_OPTIONS: list[str | int] = [
+    "no limit",
+    0,
+    100_000,
+    250_000,
+    500_000,
+    1_000_000,
+    2_000_000,
+    5_000_000,
+]
+#: Number formats of the risk table's columns (others: one decimal).
+FORMATS = {"mean EH/s": "%.2f", "curtailed MWh": "%.0f", "freeze events": "%.2f"}
+FLEET_SOURCES = ("Demo fleet", "Upload TOML", "Paste TOML")
+MODES: tuple[FeedMode, ...] = ("offline", "cache", "live")
+
+
+# ----------------------------------------------------------------------------------- caching
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_fleet(data: bytes, source: str) -> Fleet:
+    """Parse an uploaded or pasted fleet (by content)."""
+    return sup.fleet_from_upload(data, source)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_feeds(fleet_key: str, setup: sup.Setup, _fleet: Fleet) -> Feeds:
+    """Feeds by (fleet hash, start, horizon, mode, seed)."""
+    return sup.feeds_for(_fleet, setup)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_scenarios(
+    fleet_key: str,
+    setup: sup.Setup,
+    knobs: sup.WhatIf,
+    judging: bool,
+    _fleet: Fleet,
+    _feeds: Feeds,
+) -> ScenarioSet:
+    """Planning or judging scenarios by (fleet hash, setup, scenario knobs)."""
+    return sup.scenarios_for(_fleet, _feeds, setup, knobs, judging=judging)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_engine(
+    fleet_key: str, setup: sup.Setup, knobs: sup.WhatIf, _fleet: Fleet, _planning: ScenarioSet
+) -> sup.ReplanEngine:
+    """The persistent solver by (fleet, planning scenarios); shared by sessions, locked."""
+    return sup.ReplanEngine(_fleet, _planning)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_rules(
+    fleet_key: str,
+    setup: sup.Setup,
+    knobs: sup.WhatIf,
+    strike: float | None,
+    _fleet: Fleet,
+    _judging: ScenarioSet,
+) -> Evaluation:
+    """Run-through and the strike rule judged, by (fleet, judging scenarios, strike)."""
+    return sup.judge_rules(_fleet, _judging, sup.WhatIf(strike_usd_per_mwh=strike))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_plan_evaluation(
+    fleet_key: str,
+    setup: sup.Setup,
+    knobs: sup.WhatIf,
+    _engine: sup.ReplanEngine,
+    _judging: ScenarioSet,
+) -> tuple[float, float, Evaluation]:
+    """The re-plan (solve seconds, judge seconds, judged plan) by (fleet, setup, plan knobs)."""
+    result = sup.replan(_engine, _judging, knobs)
+    return result.solve_seconds, result.judge_seconds, result.evaluation
+
+
+# ----------------------------------------------------------------------------------- widgets
+
+
+def pick_fleet() -> tuple[Fleet | None, str | None]:
+    """The fleet chosen in the sidebar, or ``None`` and the one-line reason."""
+    st.sidebar.header("Fleet")
+    source = st.sidebar.radio(
+        "Fleet", FLEET_SOURCES, key="fleet_source", label_visibility="collapsed"
+    )
+    if source == "Demo fleet":
+        return demo_fleet(), None
+    if source == "Upload TOML":
+        upload = st.sidebar.file_uploader(
+            "Fleet file (TOML)",
+            type=["toml"],
+            key="fleet_file",
+            help="A fleet of [[sites]] and [[routes]]; see docs/fleet.md for every key.",
+        )
+        if upload is None:
+            return None, "Upload a fleet TOML file in the sidebar, or pick the demo fleet."
+        data, name = upload.getvalue(), upload.name
+    else:
+        text = st.sidebar.text_area(
+            "Fleet TOML", key="fleet_text", height=220, placeholder="[[sites]]\nid = ..."
+        )
+        if not text.strip():
+            return None, "Paste a fleet TOML in the sidebar, or pick the demo fleet."
+        data, name = text.encode(), "pasted fleet"
+    try:
+        return cached_fleet(data, name), None
+    except PlannerError as exc:
+        return None, f"Fleet rejected: {sup.one_line(exc)}"
+
+
+def _pct(value: float) -> str:
+    return f"{value:+.0f} %"
+
+
+def plan_form() -> tuple[sup.Setup, sup.WhatIf]:
+    """Horizon, scenarios, feeds and what-if knobs; applied by "Run optimizer"."""
+    with st.sidebar.form("plan"):
+        st.header("What if")
+        btc = st.slider(
+            "BTC price shock [%]",
+            -60,
+            60,
+            0,
+            5,
+            key="btc_shock",
+            format="%+d%%",
+            help="Moves the whole BTC price path, hence hashprice (-20 = BTC drops 20 %).",
+        )
+        storm = st.slider(
+            "Storm severity [x]",
+            0.0,
+            3.0,
+            1.0,
+            0.25,
+            key="storm",
+            help="Cold-snap depth and weather-driven outage hazard (2 = twice as bad).",
+        )
+        outage = st.slider("Outage duration [x]", 0.5, 5.0, 1.0, 0.5, key="outage")
+        spikes = st.slider(
+            "Price-spike scale [x]",
+            0.0,
+            5.0,
+            1.0,
+            0.5,
+            key="spikes",
+            help="Scarcity spikes on top of the power price (0 = none).",
+        )
+        strike = st.select_slider(
+            "Strike price of the rule [$/MWh]",
+            STRIKE_OPTIONS,
+            "breakeven",
+            key="strike",
+            format_func=lambda v: "each tier's breakeven" if v == "breakeven" else f"${v}",
+            help="The rule fleet software runs today: shed above this power price.",
+        )
+        st.subheader("Optimizer")
+        risk_lambda = st.slider(
+            "Risk aversion λ",
+            0.0,
+            3.0,
+            0.0,
+            0.1,
+            key="risk_lambda",
+            help="Weight of the CVaR of loss in the objective (0 = expected profit only).",
+        )
+        alpha = st.slider("CVaR level α", 0.80, 0.99, 0.95, 0.01, key="cvar_alpha")
+        floor = st.slider(
+            "Hashrate floor [% of nameplate]",
+            0,
+            100,
+            0,
+            5,
+            key="floor_pct",
+            help="Fleet hashrate to keep in every hour of every scenario.",
+        )
+        budget = st.select_slider(
+            "Relocation budget",
+            BUDGET_OPTIONS,
+            "no limit",
+            key="budget",
+            format_func=lambda v: v if isinstance(v, str) else format_usd(float(v)),
+        )
+        with st.expander("Horizon, scenarios and feeds"):
+            start = st.date_input("Start (UTC)", date.fromisoformat(sup.DEMO_START), key="start")
+            days = st.radio("Horizon [days]", (3, 7, 14), 1, key="days", horizontal=True)
+            n = st.slider("Scenarios", 5, 40, 10, 5, key="scenarios")
+            mode = st.radio(
+                "Feeds",
+                MODES,
+                0,
+                key="mode",
+                horizontal=True,
+                help="offline: seeded generator with the demo's cold snap, no network; "
+                "cache: the HTTP cache only; live: the providers (a forecast window).",
+            )
+            seed = st.number_input("Seed", 0, 2**31 - 1, 7, 1, key="seed")
+        st.form_submit_button("Run optimizer", type="primary", width="stretch")
+    setup = sup.Setup(
+        start=(
+            start if isinstance(start, date) else date.fromisoformat(sup.DEMO_START)
+        ).isoformat(),
+        days=int(days),
+        scenarios=int(n),
+        seed=int(seed),
+        mode=mode,
+    )
+    whatif = sup.WhatIf(
+        btc_price_shock=btc / 100.0,
+        storm_severity=float(storm),
+        outage_duration_scale=float(outage),
+        price_spike_scale=float(spikes),
+        strike_usd_per_mwh=None if strike == "breakeven" else float(strike),
+        risk_lambda=float(risk_lambda),
+        cvar_alpha=float(alpha),
+        hashrate_floor_pct=float(floor),
+        relocation_budget_usd=None if budget == "no limit" else float(budget),
+    )
+    return setup, whatif
+
+
+# ----------------------------------------------------------------------------------- views
+
+
+def replan_text(wall_s: float, solve_s: float, judge_s: float) -> str:
+    """How the re-plan was served: solved now (with its split) or from the cache."""
+    if wall_s < 0.5 * (solve_s + judge_s):
+        return "plan from cache"
+    return f"re-plan {wall_s:.2f} s (solve {solve_s:.2f} s, judging {judge_s:.2f} s)"
+
+
+def colour_scale() -> alt.Scale:
+    return alt.Scale(domain=list(sup.STRATEGIES), range=[sup.COLOURS[s] for s in sup.STRATEGIES])
+
+
+def show_kpis(h: sup.Headline, nameplate: float, floor_pct: float) -> None:
+    cols = st.columns(5)
+    cols[0].metric(
+        "Expected profit",
+        format_usd(h.expected_profit_usd),
+        f"{format_usd(h.expected_profit_usd - h.strike_expected_profit_usd, signed=True)} "
+        "vs strike rule",
+        help="The optimizer's plan, judged on scenarios it did not see.",
+    )
+    cols[1].metric(
+        "Worst-5 % profit",
+        format_usd(h.cvar5_profit_usd),
+        f"{format_usd(h.cvar5_profit_usd - h.strike_cvar5_profit_usd, signed=True)} vs strike rule",
+        help="CVaR 5 %: mean fleet profit over the worst 5 % of judged scenarios.",
+    )
+    cols[2].metric(
+        "Mean hashrate",
+        format_eh_s(h.mean_hashrate_eh_s),
+        f"{h.mean_hashrate_eh_s - h.strike_mean_hashrate_eh_s:+.2f} EH/s vs strike rule",
+        help=f"Fleet nameplate {format_eh_s(nameplate)}.",
+    )
+    cols[3].metric(
+        "Curtailed energy",
+        f"{h.curtailed_mwh / 1e3:,.1f} GWh",
+        f"{h.curtailed_mwh - h.strike_curtailed_mwh:+,.0f} MWh vs strike rule",
+        delta_color="off",
+    )
+    if floor_pct > 0:
+        cols[4].metric(
+            "Chance of dipping below floor",
+            f"{100 * h.below_floor_probability:.0f} %",
+            help="Share of judged scenarios with at least one hour below the hashrate floor.",
+        )
+    else:
+        cols[4].metric("Relocation cost", format_usd(h.relocation_cost_usd))
+
+
+def show_map_and_risk(fleet: Fleet, evaluation: Evaluation) -> None:
+    left, right = st.columns(2)
+    metric = left.selectbox("Colour sites by", list(sup.MAP_METRICS), key="map_metric")
+    policy = right.selectbox(
+        "Under strategy",
+        sup.STRATEGIES,
+        key="map_strategy",
+        help="run-through: what is at risk if nothing is done.",
+    )
+    column, worse_high, unit = sup.MAP_METRICS[metric]
+    values = sup.site_values(evaluation, policy, column)
+    svg = sup.risk_map_svg(
+        fleet, values, label=f"{metric}, {policy}", unit=unit, higher_is_worse=worse_high
+    )
+    st.markdown(svg, unsafe_allow_html=True)
+    st.caption("Colours rank the sites from best (green) to worst (red) on the judged scenarios.")
+    st.subheader("Risk across judged scenarios")
+    site = st.selectbox("Site", ["fleet", *fleet.site_ids], key="risk_site")
+    st.dataframe(
+        sup.risk_table(evaluation, site),
+        column_config={
+            c: st.column_config.NumberColumn(format=FORMATS.get(c, "%.1f"))
+            for c in sup.FLEET_COLUMNS.values()
+        },
+    )
+
+
+def show_hashrate(evaluation: Evaluation, floor_eh_s: float) -> None:
+    bands = sup.hashrate_bands(evaluation)
+    base = alt.Chart(bands).encode(x=alt.X("time:T", title="time (UTC)"))
+    band = base.mark_area(opacity=0.15).encode(
+        y=alt.Y("p5_eh_s:Q", title="fleet hashrate [EH/s]"),
+        y2="p95_eh_s:Q",
+        color=alt.Color("strategy:N", scale=colour_scale(), legend=None),
+    )
+    line = base.mark_line(strokeWidth=2).encode(
+        y="mean_eh_s:Q",
+        color=alt.Color("strategy:N", scale=colour_scale(), title="strategy"),
+        tooltip=[
+            "strategy",
+            alt.Tooltip("time:T", format="%b %d %H:00"),
+            alt.Tooltip("mean_eh_s:Q", format=".2f"),
+            alt.Tooltip("p5_eh_s:Q", format=".2f"),
+        ],
+    )
+    chart = band + line
+    if floor_eh_s > 0:
+        rule = (
+            alt.Chart(pd.DataFrame({"floor": [floor_eh_s]}))
+            .mark_rule(color="#d73027", strokeDash=[6, 4])
+            .encode(y="floor:Q")
+        )
+        chart = chart + rule
+    st.altair_chart(chart.properties(height=360), width="stretch")
+    st.caption("Mean fleet hashrate per strategy; the band spans P5 to P95 of the judged runs.")
+
+
+def show_profit(evaluation: Evaluation) -> None:
+    profits = sup.fleet_profits(evaluation)
+    y = alt.Y("strategy:N", sort=list(sup.STRATEGIES), title=None)
+    color = alt.Color("strategy:N", scale=colour_scale(), legend=None)
+    box = (
+        alt.Chart(profits)
+        .mark_boxplot(extent="min-max", opacity=0.35, size=28)
+        .encode(
+            x=alt.X("profit_musd:Q", title="fleet profit over the horizon [$M]"), y=y, color=color
+        )
+    )
+    dots = (
+        alt.Chart(profits)
+        .mark_circle(size=70, opacity=0.9)
+        .encode(
+            x="profit_musd:Q",
+            y=y,
+            color=color,
+            tooltip=["strategy", "scenario", alt.Tooltip("profit_musd:Q", format=".2f")],
+        )
+    )
+    st.altair_chart((box + dots).properties(height=240), width="stretch")
+    st.caption("One dot per judged scenario; boxes span min to max with the quartiles.")
+
+
+def show_curtailment(plan: sup.Plan) -> None:
+    heat = sup.curtailment_heatmap(plan)
+    heat["end"] = heat["time"] + pd.Timedelta(hours=1)
+    chart = (
+        alt.Chart(heat)
+        .mark_rect()
+        .encode(
+            x=alt.X("time:T", title="time (UTC)"),
+            x2="end:T",
+            y=alt.Y("site_id:N", title=None, sort=None),
+            color=alt.Color(
+                "curtailed_pct:Q",
+                title="curtailed [%]",
+                scale=alt.Scale(domain=[0, 50, 100], range=["#ffffff", "#fdae6b", "#a63603"]),
+            ),
+            tooltip=[
+                "site_id",
+                alt.Tooltip("time:T", format="%b %d %H:00"),
+                alt.Tooltip("curtailed_pct:Q", format=".0f"),
+                alt.Tooltip("curtailed_mw:Q", format=".1f"),
+            ],
+        )
+    )
+    st.altair_chart(
+        chart.properties(height=40 * len(plan.fleet.sites) + 60), width="stretch", theme=None
+    )
+    st.caption("The plan's expected curtailment: share of each site's available IT load held off.")
+
+
+def show_relocations(plan: sup.Plan) -> None:
+    relocations = sup.relocation_table(plan)
+    if relocations.empty:
+        st.info("No relocations: the plan keeps every machine where it is.")
+    else:
+        st.dataframe(relocations, hide_index=True)
+    st.subheader("Decision for the first hour")
+    st.dataframe(
+        sup.act_now_table(plan),
+        hide_index=True,
+        column_config={
+            "run_fraction": st.column_config.ProgressColumn(
+                "run share", min_value=0.0, max_value=1.0, format="percent"
+            ),
+            "running_mw": st.column_config.NumberColumn("running [MW]", format="%.1f"),
+            "available_mw": st.column_config.NumberColumn("available [MW]", format="%.1f"),
+        },
+    )
+
+
+def show_feeds(feeds: Feeds) -> None:
+    for note in feeds.notes:
+        st.caption(note)
+    st.subheader("Weather alerts")
+    if feeds.alerts.empty:
+        st.success("No severe-weather alerts in the feeds for this horizon.")
+    else:
+        st.dataframe(sup.events_table(feeds.alerts), hide_index=True)
+    if not feeds.outages.empty:
+        st.subheader("Outage reports")
+        st.dataframe(sup.events_table(feeds.outages), hide_index=True)
+    st.subheader("Feed freshness")
+    st.dataframe(sup.freshness_table(feeds), hide_index=True)
+
+
+def show_history() -> None:
+    history = sup.run_history()
+    if history.error:
+        st.warning(f"Run history unreadable: {history.error}")
+    elif history.runs.empty:
+        st.info(f"No runs recorded yet. The scheduled job keeps its history in `{history.path}`.")
+    else:
+        st.caption(f"Newest first, from `{history.path}`.")
+        st.dataframe(history.runs, hide_index=True)
+
+
+# ------------------------------------------------------------------------------------ page
+
+
+def main() -> None:
+    st.set_page_config(page_title="Fleet what-if planner", page_icon="⛏", layout="wide")
+    fleet, problem = pick_fleet()
+    setup, whatif = plan_form()
+    st.title("Mining fleet what-if planner")
+    if fleet is None:
+        (st.error if problem and problem.startswith("Fleet rejected") else st.info)(problem)
+        st.stop()
+    assert fleet is not None
+    nameplate = sup.nameplate_eh_s(fleet)
+    st.caption(
+        f"{fleet.name}: {len(fleet.sites)} sites, "
+        f"{sum(s.capacity_mw for s in fleet.sites):,.0f} MW, {format_eh_s(nameplate)} nameplate · "
+        f"{setup.days} days from {setup.start} · {setup.scenarios} scenarios · "
+        f"{setup.mode} feeds"
+    )
+    key = sup.fleet_key(fleet)
+    started = time.perf_counter()
+    with st.status("Planning…", expanded=False) as status:
+        try:
+            status.write("Feeds")
+            feeds = cached_feeds(key, setup.feeds_part(), _fleet=fleet)
+            status.write("Scenarios")
+            plan_knobs = whatif.scenario_part(judging=False)
+            judge_knobs = whatif.scenario_part(judging=True)
+            planning = cached_scenarios(key, setup, plan_knobs, False, _fleet=fleet, _feeds=feeds)
+            judging = cached_scenarios(key, setup, judge_knobs, True, _fleet=fleet, _feeds=feeds)
+            status.write("Optimizer model")
+            engine = cached_engine(key, setup, plan_knobs, _fleet=fleet, _planning=planning)
+            status.write("Re-plan and judge the plan")
+            replan_started = time.perf_counter()
+            solve_s, judge_s, planned = cached_plan_evaluation(
+                key, setup, whatif.plan_part(), _engine=engine, _judging=judging
+            )
+            replan_s = time.perf_counter() - replan_started
+            plan = engine.plan(whatif)
+            status.write("Today's rules")
+            rules = cached_rules(
+                key, setup, judge_knobs, whatif.strike_usd_per_mwh, _fleet=fleet, _judging=judging
+            )
+            evaluation = sup.combine(rules, planned)
+        except PlannerError as exc:
+            status.update(label="Stopped: see the message below", state="error")
+            st.error(f"No plan for these settings. {sup.one_line(exc)}")
+            st.stop()
+        total = time.perf_counter() - started
+        status.update(
+            label=f"Plan ready in {total:.2f} s · " + replan_text(replan_s, solve_s, judge_s),
+            state="complete",
+        )
+    floor_eh_s = whatif.hashrate_floor_pct / 100.0 * nameplate
+    show_kpis(sup.headline(evaluation, plan, floor_eh_s), nameplate, whatif.hashrate_floor_pct)
+    tabs = st.tabs(
+        [
+            "Map & risk",
+            "Hashrate",
+            "Profit",
+            "Curtailment",
+            "Relocations",
+            "Alerts & feeds",
+            "Run history",
+            "Downloads",
+        ]
+    )
+    with tabs[0]:
+        show_map_and_risk(fleet, evaluation)
+    with tabs[1]:
+        show_hashrate(evaluation, floor_eh_s)
+    with tabs[2]:
+        show_profit(evaluation)
+    with tabs[3]:
+        show_curtailment(plan)
+    with tabs[4]:
+        show_relocations(plan)
+    with tabs[5]:
+        show_feeds(feeds)
+    with tabs[6]:
+        show_history()
+    with tabs[7]:
+        st.download_button(
+            "Plan (CSV)",
+            lambda: sup.plan_csv(plan),
+            "plan.csv",
+            "text/csv",
+            key="download_plan",
+            on_click="ignore",
+            help="Expected run share per site, model and hour (IT MW).",
+        )
+        st.download_button(
+            "Report (HTML)",
+            lambda: sup.report_html(fleet, feeds, setup, whatif, evaluation, plan),
+            "report.html",
+            "text/html",
+            key="download_report",
+            on_click="ignore",
+            help="One self-contained page: open it in any browser, offline.",
+        )
+        st.caption(whatif.describe())
+
+
+main()

@@ -1,0 +1,171 @@
+"""The app in a real browser: ``streamlit run app.py`` on a free localhost port, driven by
+playwright through Debian's Chromium.
+
+It loads the demo, moves the BTC price slider, runs the optimizer and checks that the KPIs
+changed and no exception is shown; then uploads a bad fleet file and checks that the error names
+its key path. Screenshots go to ``tests/artifacts/`` (git-ignored) and their paths are printed.
+The server and the browser are stopped at the end, even on failure; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT_S = 60.0
+PAGE_TIMEOUT_MS = 60_000
+METRIC = '[data-testid="stMetricValue"]'
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's process group, SIGKILL it if it lingers."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """A headless Streamlit server on a free localhost port; yields its URL."""
+    port = _free_port()
+    log = (tmp_path / "streamlit.log").open("wb")
+    env = {**os.environ, "PLANNER_DATA_DIR": str(tmp_path / "data")}
+    options = {
+        "server.port": str(port),
+        "server.address": "127.0.0.1",  # local only; it also skips Streamlit's external-IP lookup
+        "server.headless": "true",
+        "server.fileWatcherType": "none",
+        "browser.gatherUsageStats": "false",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            *("-m", "streamlit", "run", str(ROOT / "app.py")),
+            *(part for name, value in options.items() for part in (f"--{name}", value)),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited early:\n{(tmp_path / 'streamlit.log').read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer within {START_TIMEOUT_S:.0f} s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        _stop(process)
+        log.close()
+
+
+def _bad_fleet(path: Path) -> Path:
+    text = files("planner").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
+    path.write_text(re.sub(r"capacity_mw\s*=\s*[0-9.]+", "capacity_mw = -5", text, count=1))
+    return path
+
+
+def _shot(page: object, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    print(f"screenshot: {path}")
+    return path
+
+
+def test_demo_what_if_in_a_real_browser(server: str, tmp_path: Path) -> None:
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1900})
+            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            page.goto(server)
+            page.get_by_text("Plan ready in").wait_for()
+            page.locator(METRIC).nth(3).wait_for()  # the KPI row is drawn after the status
+            before = page.locator(METRIC).all_inner_texts()
+            assert before[0].startswith("$"), before
+
+            # BTC price shock: five steps of 5 % to the left, -25 %.
+            slider = page.get_by_role("slider", name="BTC price shock [%]")
+            assert slider.input_value() == "0"
+            slider.focus()
+            for _ in range(5):
+                slider.press("ArrowLeft")
+            assert slider.input_value() == "-25"
+            page.get_by_role("button", name="Run optimizer").click()
+            page.wait_for_function(
+                "([selector, old]) => {"
+                "  const v = document.querySelector(selector);"
+                "  return v !== null && v.innerText !== old; }",
+                arg=[METRIC, before[0]],
+            )
+            page.get_by_text("Plan ready in").wait_for()
+            page.locator(METRIC).nth(3).wait_for()
+            after = page.locator(METRIC).all_inner_texts()
+            assert after[0] != before[0], (before, after)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+            _shot(page, "app_whatif.png")
+
+            # A bad fleet file: the page says which key is wrong, no traceback.
+            page.get_by_text("Upload TOML").click()
+            page.locator('input[type="file"]').set_input_files(_bad_fleet(tmp_path / "bad.toml"))
+            error = page.get_by_text("sites[0].capacity_mw: must be > 0, got -5")
+            error.wait_for()
+            assert "bad.toml" in error.inner_text()
+            assert page.locator('[data-testid="stException"]').count() == 0
+            _shot(page, "app_bad_upload.png")
+        finally:
+            browser.close()

@@ -1,0 +1,158 @@
+"""The Streamlit page, driven in-process by ``AppTest``: widgets -> planner API -> results.
+
+Each test states the behaviour it shows. The first run of the page builds feeds, scenarios and
+the optimizer model for the demo fleet (a few seconds); later runs reuse Streamlit's caches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner.store import RunStore
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+TIMEOUT_S = 60
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Run history in a folder of the test's own, never the user's."""
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    yield tmp_path
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.run()
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+def _usd(text: str) -> float:
+    """``$17.4M`` -> 17.4e6, ``-$950k`` -> -950e3."""
+    match = re.fullmatch(r"(-?)\$([\d,.]+)([kMB]?)", text)
+    assert match, text
+    sign, number, suffix = match.groups()
+    scale = {"": 1.0, "k": 1e3, "M": 1e6, "B": 1e9}[suffix]
+    return (-1 if sign else 1) * float(number.replace(",", "")) * scale
+
+
+def _run_optimizer(at: AppTest) -> None:
+    next(b for b in at.button if b.label == "Run optimizer").click()
+    at.run()
+
+
+def _bad_fleet() -> bytes:
+    """The demo fleet with the first site's capacity made negative."""
+    text = files("planner").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
+    return re.sub(r"capacity_mw\s*=\s*[0-9.]+", "capacity_mw = -5", text, count=1).encode()
+
+
+def test_default_run_shows_plan_kpis_and_every_view() -> None:
+    at = _page()
+    assert not at.exception
+    assert not at.error
+    labels = [m.label for m in at.metric]
+    assert labels[:4] == [
+        "Expected profit",
+        "Worst-5 % profit",
+        "Mean hashrate",
+        "Curtailed energy",
+    ]
+    assert _metric(at, "Expected profit").startswith("$")
+    assert _metric(at, "Mean hashrate").endswith("EH/s")
+    assert [t.label for t in at.tabs] == [
+        "Map & risk",
+        "Hashrate",
+        "Profit",
+        "Curtailment",
+        "Relocations",
+        "Alerts & feeds",
+        "Run history",
+        "Downloads",
+    ]
+    # The risk table holds the three strategies; the map is an offline SVG with one circle a site.
+    risk = at.dataframe[0].value
+    assert list(risk.index) == ["run-through", "strike", "optimized"]
+    svg = next(m.value for m in at.markdown if m.value.startswith("<svg"))
+    assert svg.count("<circle") == 6 and "http" not in svg.replace("http://www.w3.org", "")
+    assert any("No runs recorded yet" in i.value for i in at.info)
+
+
+def test_btc_shock_moves_expected_profit_down() -> None:
+    at = _page()
+    before = _usd(_metric(at, "Expected profit"))
+    at.slider(key="btc_shock").set_value(-30)
+    _run_optimizer(at)
+    assert not at.exception and not at.error
+    after = _usd(_metric(at, "Expected profit"))
+    # Hashprice falls 30 %: the demo week earns about $8M of revenue, so profit drops by millions.
+    assert after < before - 1e6
+    assert [s.label.split(" · ")[0].startswith("Plan ready in") for s in at.status] == [True]
+
+
+def test_infeasible_floor_shows_one_line_error_not_a_traceback() -> None:
+    at = _page()
+    at.slider(key="floor_pct").set_value(100)  # every hour at nameplate: outages make it impossible
+    at.slider(key="scenarios").set_value(5)  # a smaller model: a shorter infeasibility diagnosis
+    _run_optimizer(at)
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert message.startswith("No plan for these settings.")
+    assert "infeasible" in message and "hashrate_floor" in message
+    assert "\n" not in message and "Traceback" not in message
+    assert not at.metric  # nothing stale is shown under the error
+
+
+def test_bad_toml_upload_names_the_key_path() -> None:
+    at = _page()
+    at.radio(key="fleet_source").set_value("Upload TOML").run()
+    assert any("Upload a fleet TOML" in i.value for i in at.info)
+    at.file_uploader(key="fleet_file").set_value(("bad.toml", _bad_fleet(), "application/toml"))
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Fleet rejected: bad.toml: sites[0].capacity_mw: must be > 0, got -5"
+    ]
+
+
+def test_pasted_toml_with_a_syntax_error_is_reported_with_its_line() -> None:
+    at = _page()
+    at.radio(key="fleet_source").set_value("Paste TOML").run()
+    at.text_area(key="fleet_text").set_value("[[sites]\nid = 'x'").run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith("Fleet rejected: pasted fleet: TOML syntax error")
+    assert "line 1" in at.error[0].value
+
+
+def test_a_good_upload_plans_that_fleet() -> None:
+    at = _page()
+    good = files("planner").joinpath("demo_fleet.toml").read_bytes()
+    at.radio(key="fleet_source").set_value("Upload TOML").run()
+    at.file_uploader(key="fleet_file").set_value(("mine.toml", good, "application/toml")).run()
+    assert not at.exception and not at.error
+    assert _metric(at, "Expected profit").startswith("$")
+
+
+def test_run_history_lists_the_jobs_runs(_data_dir: Path) -> None:
+    clock = lambda: datetime(2026, 1, 5, 5, 30, tzinfo=UTC)  # noqa: E731 - a fixed clock
+    with RunStore(_data_dir / "runs.sqlite", clock=clock) as store:
+        run = store.start_run("abc123", {"scenarios": 10}, {"weather": "2026-01-05T05:00:00Z"})
+        store.finish_run(run, {"expected_profit_usd": 1.5e6}, {})
+    at = _page()
+    history = next(d.value for d in at.dataframe if "run" in d.value.columns)
+    assert list(history["run"]) == [run]
+    assert list(history["status"]) == ["succeeded"]
+    assert history["expected_profit_usd"].iloc[0] == 1.5e6

@@ -1,0 +1,208 @@
+"""The app's support module: inputs, the re-plan engine and the tables the page draws.
+
+The demo fleet over the default setup (7 days from 2025-01-10, 10 scenarios, seed 7) is built
+once per module: feeds, planning and judging scenarios and one engine (about 2 s).
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from planner import ConfigError, ScenarioSet, SolveError, demo_fleet
+from planner import app_support as sup
+from planner.store import RunStore
+
+SETUP = sup.Setup()
+
+
+@pytest.fixture(scope="module")
+def world() -> tuple[sup.ReplanEngine, ScenarioSet]:
+    fleet = demo_fleet()
+    feeds = sup.feeds_for(fleet, SETUP)
+    planning = sup.scenarios_for(fleet, feeds, SETUP, sup.WhatIf(), judging=False)
+    judging = sup.scenarios_for(fleet, feeds, SETUP, sup.WhatIf(), judging=True)
+    return sup.ReplanEngine(fleet, planning), judging
+
+
+def test_solver_parameters_carry_the_knobs() -> None:
+    # Demo nameplate: 23.703 EH/s; a 50 % floor is 11.8515 EH/s; BTC -20 % scales hashprice 0.8.
+    whatif = sup.WhatIf(btc_price_shock=-0.2, hashrate_floor_pct=50.0, risk_lambda=0.5)
+    params = whatif.solver_parameters(sup.nameplate_eh_s(demo_fleet()))
+    assert params["hashprice_scale"] == pytest.approx(0.8)
+    assert params["hashrate_floor_eh_s"] == pytest.approx(11.8515)
+    assert params["risk_lambda"] == 0.5
+    assert params["relocation_budget_usd"] is None  # no budget
+    assert sup.nameplate_eh_s(demo_fleet()) == pytest.approx(23.703)
+
+
+def test_btc_shock_is_the_solvers_hashprice_scale() -> None:
+    # Why the BTC slider can re-solve the same model: the shocked scenarios' hashprice is the
+    # unshocked one times (1 + shock), hour by hour, with the same draws.
+    fleet = demo_fleet()
+    feeds = sup.feeds_for(fleet, sup.Setup(days=3, scenarios=3))
+    base = sup.scenarios_for(fleet, feeds, sup.Setup(scenarios=3), sup.WhatIf(), judging=True)
+    shocked = sup.scenarios_for(
+        fleet, feeds, sup.Setup(scenarios=3), sup.WhatIf(btc_price_shock=-0.3), judging=True
+    )
+    planning = sup.scenarios_for(
+        fleet, feeds, sup.Setup(scenarios=3), sup.WhatIf(btc_price_shock=-0.3), judging=False
+    )
+    for b, s, p in zip(base, shocked, planning, strict=True):
+        np.testing.assert_allclose(s.hashprice_usd_per_th_day, 0.7 * b.hashprice_usd_per_th_day)
+        np.testing.assert_array_equal(s.price_usd_per_mwh, b.price_usd_per_mwh)
+        # planning scenarios ignore the shock, and come from another seed than judging ones
+        assert not np.array_equal(p.price_usd_per_mwh, b.price_usd_per_mwh)
+
+
+def test_cache_keys_keep_only_what_each_step_depends_on() -> None:
+    whatif = sup.WhatIf(btc_price_shock=-0.2, storm_severity=2.0, strike_usd_per_mwh=80.0)
+    assert whatif.scenario_part(judging=False) == sup.WhatIf(storm_severity=2.0)
+    assert whatif.scenario_part(judging=True) == sup.WhatIf(
+        btc_price_shock=-0.2, storm_severity=2.0
+    )
+    assert whatif.plan_part() == sup.WhatIf(btc_price_shock=-0.2, storm_severity=2.0)
+
+
+def test_engine_replans_through_one_solver_and_remembers(
+    world: tuple[sup.ReplanEngine, ScenarioSet],
+) -> None:
+    engine, _ = world
+    solver = engine.solver
+    base = engine.plan(sup.WhatIf())
+    lower = engine.plan(sup.WhatIf(btc_price_shock=-0.3))
+    assert engine.solver is solver  # no rebuild
+    assert lower.parameters["hashprice_scale"] == pytest.approx(0.7)
+    assert lower.kpis.expected_revenue_usd < base.kpis.expected_revenue_usd
+    assert engine.plan(sup.WhatIf()) is base  # from memory, not re-solved
+
+
+def test_infeasible_floor_raises_the_one_line_solve_error_and_is_remembered() -> None:
+    # Every hour at nameplate in every scenario: the week's grid outages make it impossible.
+    # Five scenarios keep the solver's infeasibility diagnosis short.
+    fleet, setup = demo_fleet(), sup.Setup(scenarios=5)
+    feeds = sup.feeds_for(fleet, setup)
+    engine = sup.ReplanEngine(
+        fleet, sup.scenarios_for(fleet, feeds, setup, sup.WhatIf(), judging=False)
+    )
+    with pytest.raises(SolveError, match="hashrate_floor") as first:
+        engine.plan(sup.WhatIf(hashrate_floor_pct=100.0))
+    with pytest.raises(SolveError) as second:
+        engine.plan(sup.WhatIf(hashrate_floor_pct=100.0))
+    assert second.value is first.value
+    assert "\n" not in sup.one_line(first.value)
+
+
+def test_replan_judges_the_plan_and_tables_hold_three_strategies(
+    world: tuple[sup.ReplanEngine, ScenarioSet],
+) -> None:
+    engine, judging = world
+    result = sup.replan(engine, judging, sup.WhatIf())
+    assert result.evaluation.policies == (sup.PLAN,)
+    assert result.seconds == pytest.approx(result.solve_seconds + result.judge_seconds)
+    rules = sup.judge_rules(engine.fleet, judging, sup.WhatIf(strike_usd_per_mwh=100.0))
+    evaluation = sup.combine(rules, result.evaluation)
+    assert evaluation.policies == sup.STRATEGIES
+    table = sup.risk_table(evaluation)
+    assert list(table.index) == list(sup.STRATEGIES)
+    full = evaluation.metrics().set_index(["policy", "site_id"])
+    assert table.loc["strike", "E[profit] $M"] == pytest.approx(
+        full.loc[("strike", "fleet"), "expected_profit_usd"] / 1e6
+    )
+    head = sup.headline(evaluation, result.plan, floor_eh_s=0.0)
+    assert head.expected_profit_usd == pytest.approx(
+        full.loc[(sup.PLAN, "fleet"), "expected_profit_usd"]
+    )
+    assert head.below_floor_probability == 0.0
+    profits = sup.fleet_profits(evaluation)
+    assert len(profits) == 3 * SETUP.scenarios
+    bands = sup.hashrate_bands(evaluation)
+    assert set(bands["strategy"]) == set(sup.STRATEGIES) and len(bands) == 3 * SETUP.hours
+
+
+def test_expected_schedule_first_hour_is_the_plans_decision(
+    world: tuple[sup.ReplanEngine, ScenarioSet],
+) -> None:
+    engine, _ = world
+    plan = engine.plan(sup.WhatIf())
+    schedule = sup.expected_schedule(plan)
+    first = schedule[schedule["time"] == plan.times[0]].set_index(["site_id", "model_id"])
+    decision = plan.first_period.set_index(["site_id", "model_id"])
+    np.testing.assert_allclose(
+        first.loc[decision.index, "running_mw"], decision["running_mw"], atol=1e-6
+    )
+    heat = sup.curtailment_heatmap(plan)
+    assert len(heat) == 6 * SETUP.hours
+    assert heat["curtailed_pct"].between(0.0, 100.0 + 1e-9).all()
+    csv = sup.plan_csv(plan)
+    assert csv.splitlines()[0] == (
+        "site_id,model_id,time,available_mw,running_mw,curtailed_mw,run_fraction"
+    )
+    assert re.match(r"west-texas,[\w-]+,2025-01-10T00:00Z,", csv.splitlines()[1])
+    assert list(sup.relocation_table(plan).columns) == [
+        "from_site", "to_site", "model_id", "machines", "cost_usd", "departs", "arrives",
+    ]  # fmt: skip
+
+
+def test_report_is_one_self_contained_page(world: tuple[sup.ReplanEngine, ScenarioSet]) -> None:
+    engine, judging = world
+    plan = engine.plan(sup.WhatIf())
+    evaluation = sup.combine(
+        sup.judge_rules(engine.fleet, judging, sup.WhatIf()),
+        sup.judge_plan(engine.fleet, judging, plan),
+    )
+    feeds = sup.feeds_for(engine.fleet, SETUP)
+    page = sup.report_html(engine.fleet, feeds, SETUP, sup.WhatIf(), evaluation, plan)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "optimized" in page and "What-if: BTC +0%" in page
+    assert "<script" not in page
+
+
+def test_uploads_are_checked_with_key_paths() -> None:
+    text = files("planner").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
+    assert sup.fleet_from_upload(text.encode()).site_ids == demo_fleet().site_ids
+    bad = re.sub(r"capacity_mw\s*=\s*[0-9.]+", "capacity_mw = -5", text, count=1)
+    with pytest.raises(ConfigError, match=r"^bad\.toml: sites\[0\]\.capacity_mw: must be > 0"):
+        sup.fleet_from_upload(bad.encode(), "bad.toml")
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        sup.fleet_from_upload(b"\xff\xfe[[sites]]", "binary.toml")
+    with pytest.raises(ConfigError, match="the file is empty"):
+        sup.fleet_from_upload(b"  \n", "empty.toml")
+    assert sup.fleet_key(demo_fleet()) == sup.fleet_key(sup.fleet_from_upload(text))
+
+
+def test_risk_map_colours_best_green_worst_red_and_labels_do_not_collide() -> None:
+    fleet = demo_fleet()
+    values = {s.id: float(k) for k, s in enumerate(fleet.sites)}  # last site worst
+    svg = sup.risk_map_svg(fleet, values, label="outage hours", unit="hours", higher_is_worse=True)
+    assert svg.count("<circle") == 6
+    assert re.search(r'data-site="west-texas"[^>]*fill="#1a9850"', svg)  # 0 h: green
+    assert re.search(r'data-site="new-york"[^>]*fill="#d73027"', svg)  # 5 h: red
+    assert "better 0.0 h" in svg and "worse 5.0 h" in svg
+    # Two circles side by side: the second label goes elsewhere than on the first circle.
+    places = sup._place_labels(
+        [(100, 100, 10), (130, 100, 10)], [(40, 30), (40, 30)], (0, 0, 400, 400)
+    )
+    assert [cost for *_, cost in places] == [0.0, 0.0]
+    assert places[0][0] >= 114 or places[0][0] + 40 <= 86 or places[0][1] >= 114
+
+
+def test_run_history_reads_without_creating_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "runs.sqlite"
+    history = sup.run_history(missing)
+    assert history.runs.empty and history.error is None and not missing.exists()
+    with RunStore(missing) as store:
+        run = store.start_run("f" * 64, {}, {})
+        store.fail_run(run, "feeds: open-meteo forecast: timed out")
+    history = sup.run_history(missing)
+    assert list(history.runs["status"]) == ["failed"]
+    assert history.runs["error"].iloc[0] == "feeds: open-meteo forecast: timed out"
+    assert history.runs["fleet"].iloc[0] == "f" * 12
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"not a database at all" * 100)
+    broken = sup.run_history(garbage)
+    assert broken.runs.empty and broken.error and "\n" not in broken.error
