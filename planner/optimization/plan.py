@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from planner.optimization.settings import OptimizeSettings
 from planner.optimization.solve import SolveResult
 from planner.policies import FollowPlan
 from planner.simulation import Shipment
+
+if TYPE_CHECKING:
+    from planner.optimization.strategy import Strategy
 
 #: Columns of :attr:`Plan.schedule`, in order.
 SCHEDULE_COLUMNS: tuple[str, ...] = (
@@ -115,6 +119,12 @@ class Plan:
         The tiers of the arrays below.
     running_mw, available_mw
         ``(tiers, periods, scenarios)`` IT load run and available [MW].
+    price_usd_per_mwh
+        Real-time price the plan saw, ``(sites, periods, scenarios)``, before ``price_scale``
+        [USD/MWh].
+    hashprice_usd_per_th_day
+        Hashprice the plan saw, ``(periods, scenarios)``, before ``hashprice_scale``
+        [USD/(TH/s day)].
     """
 
     fleet: Fleet
@@ -132,6 +142,10 @@ class Plan:
     tiers: tuple[TierData, ...] = field(repr=False)
     running_mw: np.ndarray = field(repr=False)
     available_mw: np.ndarray = field(repr=False)
+    price_usd_per_mwh: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))
+    hashprice_usd_per_th_day: np.ndarray = field(
+        repr=False, default_factory=lambda: np.zeros((0, 0))
+    )
 
     @property
     def hours(self) -> int:
@@ -195,10 +209,25 @@ class Plan:
         return np.repeat(per_period, self.duration_h.astype(int), axis=1)
 
     def policy(self, scenario: int | None = None, name: str = "optimized") -> FollowPlan:
-        """A :class:`~planner.policies.FollowPlan` running :meth:`schedule_for` at every site."""
+        """A :class:`~planner.policies.FollowPlan` running :meth:`schedule_for` at every site.
+
+        The schedule is fixed in advance: on scenarios the plan did not see it neither sheds at an
+        unforeseen price spike nor runs through an unforeseen dip. :meth:`strategy` is the
+        plan as a rule that reacts to the hour's price (the one to judge out of sample).
+        """
         return FollowPlan(
             {s.id: self.schedule_for(s.id, scenario) for s in self.fleet.sites}, name=name
         )
+
+    def strategy(self, name: str = "optimized") -> Strategy:
+        """The plan as a strategy for scenarios it did not see: policy and shipments.
+
+        See :func:`planner.optimization.strategy.optimized_strategy` (``docs/model.md``,
+        Optimizer: the optimized strategy).
+        """
+        from planner.optimization.strategy import optimized_strategy  # it imports this module
+
+        return optimized_strategy(self, name=name)
 
 
 def extract_plan(built: BuiltModel, result: SolveResult, parameters: Mapping[str, float]) -> Plan:
@@ -262,6 +291,8 @@ def extract_plan(built: BuiltModel, result: SolveResult, parameters: Mapping[str
         tiers=d.tiers,
         running_mw=running,
         available_mw=available,
+        price_usd_per_mwh=d.price,
+        hashprice_usd_per_th_day=d.hashprice,
     )
 
 
