@@ -30,6 +30,7 @@ PARAMETERS: dict[str, str] = {
     "hashrate_floor_eh_s": "fleet hashrate floor [EH/s]",
     "floor_probability": "probability with which the floor holds (probabilistic floor only) [-]",
     "relocation_budget_usd": "most that relocations may cost [USD]",
+    "fleet_cap_mw": "most facility load the fleet may draw (fleet cap only) [MW]",
 }
 
 
@@ -89,6 +90,7 @@ def build_model(data: ModelData) -> BuiltModel:
         operations.add_curtailment_allowance_constraints(ctx)
         operations.add_freeze_protection_constraints(ctx)
         operations.add_hashrate_floor_constraints(ctx)
+        operations.add_fleet_cap_constraints(ctx)
         money.add_ppa_split_constraints(ctx)
         money.add_revenue_definitions(ctx)
         money.add_energy_cost_definitions(ctx)
@@ -128,6 +130,11 @@ def _add_parameters(ctx: Context) -> None:
         "hashrate_floor_eh_s": s.hashrate_floor_eh_s,
         "floor_probability": 1.0 if s.floor_probability is None else s.floor_probability,
         "relocation_budget_usd": budget,
+        "fleet_cap_mw": (
+            sum(site.capacity_mw for site in ctx.data.sites)  # never binds
+            if s.fleet_cap_mw is None
+            else s.fleet_cap_mw
+        ),
     }
     for name, value in values.items():
         m.add_component(name, pyo.Param(mutable=True, initialize=value, doc=PARAMETERS[name]))

@@ -438,3 +438,28 @@ def add_hashrate_floor_constraints(ctx: Context) -> None:
         mutable_lower=m.floor_probability,
         doc="probability of meeting the floor >= p [-]",
     )
+
+
+def add_fleet_cap_constraints(ctx: Context) -> None:
+    """``fleet_cap``: ``sum_i u_i sum_k run[k,t,s] <= cap`` in every period and scenario.
+
+    The fleet's facility load within one limit (a shared interconnection, a portfolio hedge, a
+    grid operator's instruction); the cap is the mutable ``fleet_cap_mw`` [MW].
+    """
+    d, m = ctx.data, ctx.model
+    if d.settings.fleet_cap_mw is None:
+        return
+    _, n_periods, n_scen = d.shape
+    k, t, s = np.nonzero(ctx.run_upper > 0)
+    ctx.matrix.add_rows(
+        "fleet_cap",
+        "fleet_cap",
+        [(a, b) for a in range(n_periods) for b in range(n_scen)],
+        t * n_scen + s,
+        ctx.run_cols()[k, t, s],
+        d.overhead[d.tier_site[k]],
+        -np.inf,
+        np.inf,
+        mutable_upper=m.fleet_cap_mw,
+        doc="fleet facility load <= fleet cap [MW]",
+    )

@@ -40,6 +40,8 @@ class OptimizeSettings:
         scenario, big-M) [-].
     relocation_budget_usd
         Most that relocations may cost [USD]; ``None``: no budget.
+    fleet_cap_mw
+        Most facility load the whole fleet may draw in any period [MW]; ``None``: no fleet cap.
     ramp_mw_per_h
         Largest change of a site's controllable load from one hour to the next [MW/h]; ``None``:
         no ramp limit.
@@ -66,6 +68,7 @@ class OptimizeSettings:
     hashrate_floor_eh_s: float = 0.0
     floor_probability: float | None = None
     relocation_budget_usd: float | None = None
+    fleet_cap_mw: float | None = None
     ramp_mw_per_h: float | None = None
     min_down_hours: float | None = None
     min_on_share: float = 0.1
@@ -130,6 +133,7 @@ def _problems(s: OptimizeSettings) -> list[str]:
         optional=True,
     )
     check("relocation_budget_usd", s.relocation_budget_usd, 0.0, 1e12, optional=True)
+    check("fleet_cap_mw", s.fleet_cap_mw, 0.0, 1e6, optional=True)
     check("ramp_mw_per_h", s.ramp_mw_per_h, 0.0, 1e5, open_lo=True, optional=True)
     check("min_down_hours", s.min_down_hours, 0.0, 8760.0, open_lo=True, optional=True)
     check("min_on_share", s.min_on_share, 0.0, 1.0)

@@ -37,6 +37,7 @@ RELAXABLE: frozenset[str] = frozenset(
         "curtailment_allowance",
         "freeze_protection",
         "hashrate_floor",
+        "fleet_cap",
     }
 )
 
@@ -56,6 +57,7 @@ FAMILY_UNITS: dict[str, str] = {
     "curtailment_allowance": "MWh",
     "freeze_protection": "machines",
     "hashrate_floor": "EH/s",
+    "fleet_cap": "MW",
 }
 
 

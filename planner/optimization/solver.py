@@ -37,6 +37,7 @@ _RANGES: dict[str, tuple[float, float, bool]] = {  # (low, high, high is open)
     "hashrate_floor_eh_s": (0.0, 1e3, False),
     "floor_probability": (0.0, 1.0, True),
     "relocation_budget_usd": (0.0, 1e12, False),
+    "fleet_cap_mw": (0.0, 1e6, False),
 }
 
 
@@ -121,6 +122,12 @@ class PlanSolver:
                 problems.append(
                     "floor_probability: the model was built with a floor in every scenario; "
                     "build it with OptimizeSettings(floor_probability=...) to change it"
+                )
+                continue
+            if name == "fleet_cap_mw" and self.data.settings.fleet_cap_mw is None:
+                problems.append(
+                    "fleet_cap_mw: the model was built without a fleet cap; build it with "
+                    "OptimizeSettings(fleet_cap_mw=...) to change it"
                 )
                 continue
             low, high, open_high = _RANGES[name]

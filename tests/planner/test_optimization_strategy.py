@@ -1,0 +1,206 @@
+"""The plan as a strategy for scenarios it did not see, and the fleet cap, on hand-worked cases."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pytest
+
+from planner.errors import ConfigError
+from planner.examples import flat_scenario, one_site
+from planner.fleet import Fleet, fleet_from_dict
+from planner.optimization import OptimizeSettings, PlanSolver, optimize, optimized_strategy
+from planner.optimization.strategy import FreezeProtection, commitment_caps
+from planner.policies import StrikePrice
+from planner.simulation import SimSettings, simulate
+
+NO_FAILURES = SimSettings(failures=False)
+# S19j Pro (29.5 J/TH) at hashprice 0.05: one MWh earns 70.62 USD, its breakeven at PUE 1.
+BREAKEVEN_S19JPRO = 0.05 / (29.5 * 86_400 / 3.6e9)
+
+
+def two_tier_site() -> Fleet:
+    """PUE 1, index without adder: 500 S21 (1.75 MW, 17.5 J/TH) and 1,000 S19j Pro (2.95 MW)."""
+    raw = one_site().sites[0].model_dump(by_alias=True)
+    raw["machines"] = {"s21": 500, "s19j-pro": 1000}
+    raw["capacity_mw"] = 10.0
+    raw["slots"] = 2000
+    return fleet_from_dict({"sites": [raw]})
+
+
+def hydro_site(count: int = 1000) -> Fleet:
+    raw = one_site(cooling="hydro", model="s21-hyd", count=count).sites[0].model_dump(by_alias=True)
+    return fleet_from_dict({"sites": [raw]})
+
+
+# -------------------------------------------------------------------------------- fleet cap
+
+
+def test_fleet_cap_goes_to_the_most_efficient_tier_first() -> None:
+    # Price 40 USD/MWh: both tiers earn more than it (S21 119.05, S19j Pro 70.62 USD/MWh). A
+    # 2 MW cap runs all 1.75 MW of S21 and 0.25 MW of S19j Pro; raising it to 3 MW runs 1.25.
+    fleet = two_tier_site()
+    scenario = flat_scenario(fleet, 3, price_usd_per_mwh=40.0)
+    solver = PlanSolver(fleet, [scenario], OptimizeSettings(fleet_cap_mw=2.0))
+    plan = solver.solve()
+    by_model = plan.schedule.groupby("model_id")["running_mw"].sum() / 3
+    assert by_model["s21"] == pytest.approx(1.75)
+    assert by_model["s19j-pro"] == pytest.approx(0.25)
+    s21 = 0.05 / (17.5 * 86_400 / 3.6e9)
+    assert plan.kpis.expected_profit_usd == pytest.approx(
+        3 * (1.75 * (s21 - 40) + 0.25 * (BREAKEVEN_S19JPRO - 40))
+    )
+    plan = solver.update(fleet_cap_mw=3.0)
+    by_model = plan.schedule.groupby("model_id")["running_mw"].sum() / 3
+    assert by_model["s19j-pro"] == pytest.approx(1.25)
+    assert plan.parameters["fleet_cap_mw"] == 3.0
+
+
+def test_fleet_cap_counts_facility_load_with_the_overhead() -> None:
+    # PUE 1.25: a 2.5 MW facility cap leaves 2 MW of IT load.
+    fleet = one_site(overhead=1.25)
+    plan = optimize(fleet, [flat_scenario(fleet, 2)], OptimizeSettings(fleet_cap_mw=2.5))
+    assert plan.schedule["running_mw"].tolist() == pytest.approx([2.0, 2.0])
+
+
+def test_fleet_cap_needs_a_model_built_with_one() -> None:
+    fleet = one_site()
+    solver = PlanSolver(fleet, [flat_scenario(fleet, 2)])
+    assert solver.parameters["fleet_cap_mw"] == pytest.approx(fleet.sites[0].capacity_mw)
+    with pytest.raises(ConfigError, match="fleet_cap_mw: the model was built without"):
+        solver.update(fleet_cap_mw=1.0)
+    with pytest.raises(ConfigError, match=r"fleet_cap_mw: must be in \[0, 1e\+06\]"):
+        OptimizeSettings(fleet_cap_mw=-1.0)
+
+
+# --------------------------------------------------------------------------------- strategy
+
+
+def test_the_guard_reads_the_hours_own_price_where_the_plan_saw_another() -> None:
+    # The plan saw 100 USD/MWh in hour 1 (above the 70.62 breakeven: curtailed) and 40 elsewhere.
+    # The unseen hour 1 costs 40 and hour 2 costs 100. Following the schedule runs hour 2 and
+    # stops in hour 1; the strategy runs hour 1 and stops in hour 2, as the closed form does.
+    fleet = one_site()
+    seen = flat_scenario(fleet, 3, price_usd_per_mwh=np.array([40.0, 100.0, 40.0]))
+    unseen = flat_scenario(fleet, 3, price_usd_per_mwh=np.array([40.0, 40.0, 100.0]))
+    plan = optimize(fleet, [seen])
+    strategy = plan.strategy()
+    assert strategy.commitments["tx"].tolist() == [[1.0, 1.0, 1.0]]
+    site, hours = fleet.sites[0], unseen.site_hours(0)
+    assert plan.policy().run_fraction(fleet, site, hours).tolist() == [[1.0, 0.0, 1.0]]
+    assert strategy.policy.run_fraction(fleet, site, hours).tolist() == [[1.0, 1.0, 0.0]]
+
+
+def test_a_4cp_peak_is_a_commitment_a_price_spike_is_not() -> None:
+    # 4CP 60 USD/kW-yr: the peak hour costs 15,000 USD per MW drawn, so the plan stands down in
+    # hour 2 although 40 USD/MWh is below breakeven: a commitment (cap 0). In hour 4 it stands
+    # down because 300 USD/MWh is above breakeven: the guard's business (cap 1).
+    fleet = one_site(four_cp_rate=60.0)
+    scenario = flat_scenario(fleet, 6, price_usd_per_mwh=np.array([40, 40, 40, 40, 300, 40.0]))
+    scenario.four_cp_peak[0, 2] = True
+    plan = optimize(fleet, [scenario])
+    assert plan.schedule_for("tx", 0).tolist() == [[1, 1, 0, 1, 0, 1]]
+    caps = commitment_caps(plan)["tx"]
+    assert caps.tolist() == [[1, 1, 0, 1, 1, 1]]
+    strategy = plan.strategy()
+    assert strategy.committed_hours() == {"tx": 1}
+    quiet = flat_scenario(fleet, 6, price_usd_per_mwh=40.0)
+    quiet.four_cp_peak[0, 2] = True
+    u = strategy.policy.run_fraction(fleet, fleet.sites[0], quiet.site_hours(0))
+    assert u.tolist() == [[1, 1, 0, 1, 1, 1]]
+
+
+def test_commitment_needs_every_scenario_that_would_run() -> None:
+    # Two scenarios with the peak in different hours (2 and 3): in each hour one scenario would
+    # run the tier (the other stands down for its own peak), so neither hour is committed.
+    fleet = one_site(four_cp_rate=60.0)
+    a, b = (flat_scenario(fleet, 5) for _ in range(2))
+    a.four_cp_peak[0, 2] = True
+    b.four_cp_peak[0, 3] = True
+    scenarios = [dataclasses.replace(s, index=i, weight=0.5) for i, s in enumerate((a, b))]
+    plan = optimize(fleet, scenarios)
+    assert commitment_caps(plan)["tx"].tolist() == [[1, 1, 1, 1, 1]]
+
+
+def test_hydro_site_keeps_its_protection_share_where_the_strike_rule_freezes() -> None:
+    # 1,000 S21 Hyd. at 500 USD/MWh (above breakeven) for 12 hours below 0 degC: the strike rule
+    # stops everything, the loops freeze after their 6 protection hours and 30 % of the machines
+    # are lost. The strategy keeps 10 % (a hair more) running and nothing freezes.
+    fleet = hydro_site()
+    scenario = flat_scenario(fleet, 12, temp_air_c=-5.0, price_usd_per_mwh=500.0)
+    strategy = optimize(fleet, [scenario]).strategy()
+    u = strategy.policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
+    np.testing.assert_allclose(u, 0.1 * (1 + 1e-6))
+    strike = simulate(fleet, scenario, StrikePrice(), settings=NO_FAILURES)
+    mine = simulate(fleet, scenario, strategy.policy, settings=NO_FAILURES)
+    assert (strike.events["kind"] == "freeze-damage").sum() == 1
+    assert (mine.events["kind"] == "freeze-damage").sum() == 0
+    unprotected = optimized_strategy(
+        optimize(fleet, [scenario]), freeze_protection=False
+    ).policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
+    assert unprotected.max() == 0.0
+
+
+def test_freeze_protection_floor_only_at_freeze_risk_sites_in_freezing_hours() -> None:
+    policy = FreezeProtection(0.25)
+    hydro = hydro_site(400)
+    cold = flat_scenario(hydro, 3, temp_air_c=np.array([1.0, -1.0, 0.0]))
+    floor = policy.min_run_fraction(hydro, hydro.sites[0], cold.site_hours(0))
+    np.testing.assert_allclose(floor, [[0.0, 0.25 * (1 + 1e-6), 0.0]])
+    air = one_site()
+    freezing = flat_scenario(air, 3, temp_air_c=-20.0)
+    assert policy.min_run_fraction(air, air.sites[0], freezing.site_hours(0)).max() == 0.0
+    assert policy.run_fraction(air, air.sites[0], freezing.site_hours(0)).min() == 1.0
+
+
+def test_minimum_down_time_becomes_the_guards_hold() -> None:
+    # With a 3 h minimum down time in the plan, a tier shed for one dear hour stays off 3 hours.
+    fleet = one_site()
+    prices = np.array([40.0, 100.0, 40.0, 40.0, 40.0, 40.0])
+    scenario = flat_scenario(fleet, 6, price_usd_per_mwh=prices)
+    plan = optimize(fleet, [scenario], OptimizeSettings(min_down_hours=3.0))
+    u = plan.strategy().policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
+    assert u.tolist() == [[1, 0, 0, 0, 1, 1]]
+
+
+def relocation_fleet() -> Fleet:
+    """Site a (S21 x 10, dear power) and site b (empty, cheap, room for 6 S21)."""
+    base: dict[str, Any] = {
+        "latitude": 31.0,
+        "longitude": -100.0,
+        "timezone": "America/Chicago",
+        "grid": {"iso": "ERCOT", "node": "HB_WEST"},
+        "cooling": "air",
+        "overhead": 1.0,
+        "contract": {"kind": "index", "adder_usd_per_mwh": 0.0},
+    }
+    a = {**base, "id": "a", "name": "A", "capacity_mw": 1.0, "machines": {"s21": 10}, "slots": 10}
+    b = {**base, "id": "b", "name": "B", "capacity_mw": 6 * 0.0035, "machines": {}, "slots": 10}
+    route = {
+        "from": "a",
+        "to": "b",
+        "cost_usd_per_machine": 0.1,
+        "transit_days": 1.0 / 24.0,
+        "max_machines_per_week": 100_000,
+    }
+    return fleet_from_dict({"sites": [a, b], "routes": [route]})
+
+
+def test_strategy_carries_the_plans_relocations_and_their_new_tier() -> None:
+    # 6 S21 move from a (200 USD/MWh) to b (20 USD/MWh) and hash there from hour 1; the
+    # strategy ships them and runs them at b by the hour's price.
+    fleet = relocation_fleet()
+    price = np.array([[200.0] * 3, [20.0] * 3])
+    scenario = flat_scenario(fleet, 3, price_usd_per_mwh=price)
+    plan = optimize(fleet, [scenario])
+    strategy = plan.strategy()
+    assert list(strategy.shipments) == plan.shipments()
+    assert strategy.commitments["b"].shape == (1, 3)
+    result = simulate(
+        fleet, scenario, strategy.policy, shipments=strategy.shipments, settings=NO_FAILURES
+    )
+    hashrate = result.ledger["hashrate_th_s"].unstack("site_id")
+    assert hashrate["b"].tolist() == pytest.approx([0.0, 1200.0, 1200.0])
+    assert hashrate["a"].tolist() == pytest.approx([0.0, 0.0, 0.0])
