@@ -36,6 +36,16 @@ BUDGET_OPTIONS: list[str | int] = [
 ]
 #: Number formats of the risk table's columns (others: one decimal).
 FORMATS = {"mean EH/s": "%.2f", "curtailed MWh": "%.0f", "freeze events": "%.2f"}
+VIEWS = (
+    "Map & risk",
+    "Hashrate",
+    "Profit",
+    "Curtailment",
+    "Relocations",
+    "Alerts & feeds",
+    "Run history",
+    "Downloads",
+)
 FLEET_SOURCES = ("Demo fleet", "Upload TOML", "Paste TOML")
 MODES: tuple[FeedMode, ...] = ("offline", "cache", "live")
 
@@ -297,7 +307,7 @@ def show_kpis(h: sup.Headline, nameplate: float, floor_pct: float) -> None:
         cols[4].metric("Relocation cost", format_usd(h.relocation_cost_usd))
 
 
-def show_map_and_risk(fleet: Fleet, evaluation: Evaluation) -> None:
+def show_map_and_risk(fleet: Fleet, metrics: pd.DataFrame) -> None:
     left, right = st.columns(2)
     metric = left.selectbox("Colour sites by", list(sup.MAP_METRICS), key="map_metric")
     policy = right.selectbox(
@@ -307,7 +317,7 @@ def show_map_and_risk(fleet: Fleet, evaluation: Evaluation) -> None:
         help="run-through: what is at risk if nothing is done.",
     )
     column, worse_high, unit = sup.MAP_METRICS[metric]
-    values = sup.site_values(evaluation, policy, column)
+    values = sup.site_values(metrics, policy, column)
     svg = sup.risk_map_svg(
         fleet, values, label=f"{metric}, {policy}", unit=unit, higher_is_worse=worse_high
     )
@@ -316,7 +326,7 @@ def show_map_and_risk(fleet: Fleet, evaluation: Evaluation) -> None:
     st.subheader("Risk across judged scenarios")
     site = st.selectbox("Site", ["fleet", *fleet.site_ids], key="risk_site")
     st.dataframe(
-        sup.risk_table(evaluation, site),
+        sup.risk_table(metrics, site),
         column_config={
             c: st.column_config.NumberColumn(format=FORMATS.get(c, "%.1f"))
             for c in sup.FLEET_COLUMNS.values()
@@ -454,6 +464,35 @@ def show_history() -> None:
         st.dataframe(history.runs, hide_index=True)
 
 
+def show_downloads(
+    fleet: Fleet,
+    feeds: Feeds,
+    setup: sup.Setup,
+    whatif: sup.WhatIf,
+    evaluation: Evaluation,
+    plan: sup.Plan,
+) -> None:
+    st.download_button(
+        "Plan (CSV)",
+        lambda: sup.plan_csv(plan),
+        "plan.csv",
+        "text/csv",
+        key="download_plan",
+        on_click="ignore",
+        help="Expected run share per site, model and hour (IT MW).",
+    )
+    st.download_button(
+        "Report (HTML)",
+        lambda: sup.report_html(fleet, feeds, setup, whatif, evaluation, plan),
+        "report.html",
+        "text/html",
+        key="download_report",
+        on_click="ignore",
+        help="One self-contained page: open it in any browser, offline.",
+    )
+    st.caption(whatif.describe())
+
+
 # ------------------------------------------------------------------------------------ page
 
 
@@ -508,53 +547,32 @@ def main() -> None:
             state="complete",
         )
     floor_eh_s = whatif.hashrate_floor_pct / 100.0 * nameplate
-    show_kpis(sup.headline(evaluation, plan, floor_eh_s), nameplate, whatif.hashrate_floor_pct)
-    tabs = st.tabs(
-        [
-            "Map & risk",
-            "Hashrate",
-            "Profit",
-            "Curtailment",
-            "Relocations",
-            "Alerts & feeds",
-            "Run history",
-            "Downloads",
-        ]
-    )
-    with tabs[0]:
-        show_map_and_risk(fleet, evaluation)
-    with tabs[1]:
-        show_hashrate(evaluation, floor_eh_s)
-    with tabs[2]:
-        show_profit(evaluation)
-    with tabs[3]:
-        show_curtailment(plan)
-    with tabs[4]:
-        show_relocations(plan)
-    with tabs[5]:
-        show_feeds(feeds)
-    with tabs[6]:
-        show_history()
-    with tabs[7]:
-        st.download_button(
-            "Plan (CSV)",
-            lambda: sup.plan_csv(plan),
-            "plan.csv",
-            "text/csv",
-            key="download_plan",
-            on_click="ignore",
-            help="Expected run share per site, model and hour (IT MW).",
-        )
-        st.download_button(
-            "Report (HTML)",
-            lambda: sup.report_html(fleet, feeds, setup, whatif, evaluation, plan),
-            "report.html",
-            "text/html",
-            key="download_report",
-            on_click="ignore",
-            help="One self-contained page: open it in any browser, offline.",
-        )
-        st.caption(whatif.describe())
+    metrics = evaluation.metrics()
+    headline = sup.headline(evaluation, metrics, plan, floor_eh_s)
+    show_kpis(headline, nameplate, whatif.hashrate_floor_pct)
+    # Only the open tab is drawn (switching tabs reruns the page from the caches): a slider
+    # move redraws one view, not eight.
+    tabs = st.tabs(VIEWS, key="view", on_change="rerun")
+    for name, tab in zip(VIEWS, tabs, strict=True):
+        if tab.open is False:
+            continue
+        with tab:
+            if name == "Map & risk":
+                show_map_and_risk(fleet, metrics)
+            elif name == "Hashrate":
+                show_hashrate(evaluation, floor_eh_s)
+            elif name == "Profit":
+                show_profit(evaluation)
+            elif name == "Curtailment":
+                show_curtailment(plan)
+            elif name == "Relocations":
+                show_relocations(plan)
+            elif name == "Alerts & feeds":
+                show_feeds(feeds)
+            elif name == "Run history":
+                show_history()
+            else:
+                show_downloads(fleet, feeds, setup, whatif, evaluation, plan)
 
 
 main()

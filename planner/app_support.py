@@ -312,6 +312,11 @@ class ReplanEngine:
         """Time to build the model and hand it to HiGHS [s]."""
         return float(self.solver.build_seconds)
 
+    def forget(self) -> None:
+        """Drop the remembered plans (the solver keeps its model and last basis)."""
+        with self._lock:
+            self._memo.clear()
+
     def plan(self, whatif: WhatIf) -> Plan:
         """The plan for the knobs: from memory, or :meth:`PlanSolver.update`.
 
@@ -420,10 +425,17 @@ FLEET_COLUMNS: dict[str, str] = {
 }
 
 
-def risk_table(evaluation: Evaluation, site_id: str = "fleet") -> pd.DataFrame:
-    """One row per strategy for a site (or the fleet): :data:`FLEET_COLUMNS`, money in $M."""
-    table = evaluation.metrics()
-    rows = table[table["site_id"] == site_id].set_index("policy")[list(FLEET_COLUMNS)]
+def risk_table(metrics: pd.DataFrame, site_id: str = "fleet") -> pd.DataFrame:
+    """One row per strategy for a site (or the fleet): :data:`FLEET_COLUMNS`, money in $M.
+
+    Parameters
+    ----------
+    metrics
+        :meth:`Evaluation.metrics` of the page's evaluation.
+    site_id
+        A site id or ``fleet``.
+    """
+    rows = metrics[metrics["site_id"] == site_id].set_index("policy")[list(FLEET_COLUMNS)]
     money = [c for c in FLEET_COLUMNS if c.endswith("_usd")]
     rows[money] = rows[money] / 1e6
     return rows.rename(columns=FLEET_COLUMNS).rename_axis("strategy")
@@ -448,10 +460,12 @@ class Headline:
     below_floor_probability: float
 
 
-def headline(evaluation: Evaluation, plan: Plan, floor_eh_s: float) -> Headline:
-    """KPIs of the plan and the strike rule (fleet rows of the combined evaluation)."""
-    table = evaluation.metrics()
-    fleet = table[table["site_id"] == "fleet"].set_index("policy")
+def headline(
+    evaluation: Evaluation, metrics: pd.DataFrame, plan: Plan, floor_eh_s: float
+) -> Headline:
+    """KPIs of the plan and the strike rule: fleet rows of ``metrics``
+    (:meth:`Evaluation.metrics` of ``evaluation``), the floor's risk from ``evaluation``."""
+    fleet = metrics[metrics["site_id"] == "fleet"].set_index("policy")
     ours, rule = fleet.loc[PLAN], fleet.loc["strike"]
     below = 0.0
     if floor_eh_s > 0:
@@ -493,10 +507,9 @@ def format_value(value: float, unit: str) -> str:
     return f"{value:,.2f}"
 
 
-def site_values(evaluation: Evaluation, policy: str, column: str) -> dict[str, float]:
-    """One risk-table column per site for one strategy."""
-    table = evaluation.metrics()
-    rows = table[(table["policy"] == policy) & (table["site_id"] != "fleet")]
+def site_values(metrics: pd.DataFrame, policy: str, column: str) -> dict[str, float]:
+    """One column of :meth:`Evaluation.metrics` per site for one strategy."""
+    rows = metrics[(metrics["policy"] == policy) & (metrics["site_id"] != "fleet")]
     return {str(s): float(v) for s, v in zip(rows["site_id"], rows[column], strict=True)}
 
 

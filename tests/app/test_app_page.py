@@ -58,7 +58,7 @@ def _bad_fleet() -> bytes:
     return re.sub(r"capacity_mw\s*=\s*[0-9.]+", "capacity_mw = -5", text, count=1).encode()
 
 
-def test_default_run_shows_plan_kpis_and_every_view() -> None:
+def test_default_run_shows_plan_kpis_risk_table_and_map() -> None:
     at = _page()
     assert not at.exception
     assert not at.error
@@ -80,13 +80,51 @@ def test_default_run_shows_plan_kpis_and_every_view() -> None:
         "Alerts & feeds",
         "Run history",
         "Downloads",
-    ]
+    ]  # the first is open
     # The risk table holds the three strategies; the map is an offline SVG with one circle a site.
     risk = at.dataframe[0].value
     assert list(risk.index) == ["run-through", "strike", "optimized"]
     svg = next(m.value for m in at.markdown if m.value.startswith("<svg"))
     assert svg.count("<circle") == 6 and "http" not in svg.replace("http://www.w3.org", "")
+
+
+def _open(at: AppTest, view: str) -> AppTest:
+    """Open a tab: only the open one is drawn, and switching reruns the page."""
+    at.session_state["view"] = view
+    return at.run()
+
+
+def test_each_view_draws_from_the_same_plan() -> None:
+    at = _page()
+    kpis = [m.value for m in at.metric]
+    for view in ("Hashrate", "Profit", "Curtailment"):
+        _open(at, view)
+        assert not at.exception and not at.error
+        charts = [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
+        assert len(charts) == 1, view
+        assert [m.value for m in at.metric] == kpis  # a tab switch re-solves nothing new
+    _open(at, "Relocations")
+    assert [i.value for i in at.info] == [
+        "No relocations: the plan keeps every machine where it is."
+    ]
+    first_hour = at.dataframe[0].value
+    assert set(first_hour["site_id"]) == {
+        "west-texas",
+        "rockdale",
+        "georgia",
+        "north-dakota",
+        "quebec",
+        "new-york",
+    }
+    _open(at, "Alerts & feeds")
+    assert [s.value for s in at.success] == [
+        "No severe-weather alerts in the feeds for this horizon."
+    ]
+    assert set(at.dataframe[0].value["status"]) == {"fallback"}  # offline: synthetic feeds
+    _open(at, "Run history")
     assert any("No runs recorded yet" in i.value for i in at.info)
+    _open(at, "Downloads")
+    assert [b.label for b in at.get("download_button")] == ["Plan (CSV)", "Report (HTML)"]
 
 
 def test_btc_shock_moves_expected_profit_down() -> None:
@@ -151,8 +189,8 @@ def test_run_history_lists_the_jobs_runs(_data_dir: Path) -> None:
     with RunStore(_data_dir / "runs.sqlite", clock=clock) as store:
         run = store.start_run("abc123", {"scenarios": 10}, {"weather": "2026-01-05T05:00:00Z"})
         store.finish_run(run, {"expected_profit_usd": 1.5e6}, {})
-    at = _page()
-    history = next(d.value for d in at.dataframe if "run" in d.value.columns)
+    at = _open(_page(), "Run history")
+    history = at.dataframe[0].value
     assert list(history["run"]) == [run]
     assert list(history["status"]) == ["succeeded"]
     assert history["expected_profit_usd"].iloc[0] == 1.5e6

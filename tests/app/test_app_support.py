@@ -83,8 +83,8 @@ def test_engine_replans_through_one_solver_and_remembers(
 
 def test_infeasible_floor_raises_the_one_line_solve_error_and_is_remembered() -> None:
     # Every hour at nameplate in every scenario: the week's grid outages make it impossible.
-    # Five scenarios keep the solver's infeasibility diagnosis short.
-    fleet, setup = demo_fleet(), sup.Setup(scenarios=5)
+    # One scenario keeps the solver's infeasibility diagnosis short.
+    fleet, setup = demo_fleet(), sup.Setup(scenarios=1)
     feeds = sup.feeds_for(fleet, setup)
     engine = sup.ReplanEngine(
         fleet, sup.scenarios_for(fleet, feeds, setup, sup.WhatIf(), judging=False)
@@ -107,13 +107,13 @@ def test_replan_judges_the_plan_and_tables_hold_three_strategies(
     rules = sup.judge_rules(engine.fleet, judging, sup.WhatIf(strike_usd_per_mwh=100.0))
     evaluation = sup.combine(rules, result.evaluation)
     assert evaluation.policies == sup.STRATEGIES
-    table = sup.risk_table(evaluation)
+    table = sup.risk_table(evaluation.metrics())
     assert list(table.index) == list(sup.STRATEGIES)
     full = evaluation.metrics().set_index(["policy", "site_id"])
     assert table.loc["strike", "E[profit] $M"] == pytest.approx(
         full.loc[("strike", "fleet"), "expected_profit_usd"] / 1e6
     )
-    head = sup.headline(evaluation, result.plan, floor_eh_s=0.0)
+    head = sup.headline(evaluation, evaluation.metrics(), result.plan, floor_eh_s=0.0)
     assert head.expected_profit_usd == pytest.approx(
         full.loc[(sup.PLAN, "fleet"), "expected_profit_usd"]
     )

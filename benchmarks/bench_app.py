@@ -1,0 +1,320 @@
+"""Benchmark of the what-if app's re-plan: how long a slider move takes to show a new plan.
+
+Prints one JSON object per measurement (``{"bench": ..., ...}``) and then Markdown tables. Times
+in seconds; medians over ``--repeat`` rounds.
+
+- ``setup``: what a new fleet or setup costs once (demo fleet, 7 days, 10 scenarios): feeds,
+  planning and judging scenarios, building the model, the first solve, judging the rules.
+- ``replan``: the page's re-plan path, :func:`planner.app_support.replan` =
+  ``PlanSolver.update`` through the persistent solver + judging the plan out of sample on the
+  10 judging scenarios. Each round walks the knobs one move at a time (BTC -20 %, risk aversion,
+  CVaR level, hashrate floor, relocation budget, BTC +20 %, back to the defaults), with the
+  engine's memory of plans cleared first so every move is solved. Target: <= 2 s.
+- ``page``: the whole page rerun after a BTC move, in-process through Streamlit's ``AppTest``
+  (script and every step the move invalidates: judging scenarios, the rules' evaluation, the
+  re-plan, charts and tables), without a browser.
+- ``browser`` (only when asked): what the user sees. ``streamlit run app.py`` on a free local
+  port, headless Chromium (``/usr/bin/chromium``) through playwright; from the click on "Run
+  optimizer" after a BTC slider step to the new expected profit on screen.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_app.py [--only setup,replan,page,browser] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from planner import app_support as sup
+from planner import demo_fleet
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_S = 2.0
+
+#: The slider walk of one round: (move, knobs after it); each changes one knob of the previous.
+WALK: list[tuple[str, sup.WhatIf]] = [
+    ("BTC -20 %", sup.WhatIf(btc_price_shock=-0.2)),
+    ("risk aversion 1.0", sup.WhatIf(btc_price_shock=-0.2, risk_lambda=1.0)),
+    ("CVaR level 0.90", sup.WhatIf(btc_price_shock=-0.2, risk_lambda=1.0, cvar_alpha=0.9)),
+    (
+        "hashrate floor 80 %",
+        sup.WhatIf(btc_price_shock=-0.2, risk_lambda=1.0, cvar_alpha=0.9, hashrate_floor_pct=80),
+    ),
+    (
+        "relocation budget $0",
+        sup.WhatIf(
+            btc_price_shock=-0.2,
+            risk_lambda=1.0,
+            cvar_alpha=0.9,
+            hashrate_floor_pct=80,
+            relocation_budget_usd=0.0,
+        ),
+    ),
+    ("BTC +20 %, rest default", sup.WhatIf(btc_price_shock=0.2)),
+    ("back to defaults", sup.WhatIf()),
+]
+
+
+def machine() -> dict[str, Any]:
+    """CPU, cores, RAM, Python, load and date of this run."""
+    cpu = platform.processor() or "unknown"
+    ram_gib = float("nan")
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            ram_gib = next(int(line.split()[1]) for line in f if "MemTotal" in line) / 2**20
+    except (OSError, StopIteration):
+        pass
+    return {
+        "bench": "machine",
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(ram_gib, 1),
+        "python": platform.python_version(),
+        "load_1min": round(os.getloadavg()[0], 2),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+    }
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def _build(setup: sup.Setup) -> tuple[dict[str, float], sup.ReplanEngine, Any]:
+    fleet = demo_fleet()
+    times: dict[str, float] = {}
+    times["feeds"], feeds = _timed(lambda: sup.feeds_for(fleet, setup))
+    times["planning scenarios"], planning = _timed(
+        lambda: sup.scenarios_for(fleet, feeds, setup, sup.WhatIf(), judging=False)
+    )
+    times["judging scenarios"], judging = _timed(
+        lambda: sup.scenarios_for(fleet, feeds, setup, sup.WhatIf(), judging=True)
+    )
+    times["build model"], engine = _timed(lambda: sup.ReplanEngine(fleet, planning))
+    times["first solve"], _ = _timed(lambda: engine.plan(sup.WhatIf()))
+    times["judge run-through + strike"], _ = _timed(
+        lambda: sup.judge_rules(fleet, judging, sup.WhatIf())
+    )
+    return times, engine, judging
+
+
+def bench_setup(repeat: int) -> list[dict[str, Any]]:
+    runs = [_build(sup.Setup())[0] for _ in range(repeat)]
+    rows = [
+        {"bench": "setup", "step": step, "median_s": statistics.median(r[step] for r in runs)}
+        for step in runs[0]
+    ]
+    total = statistics.median(sum(r.values()) for r in runs)
+    return [*rows, {"bench": "setup", "step": "total", "median_s": total}]
+
+
+def bench_replan(repeat: int) -> list[dict[str, Any]]:
+    _, engine, judging = _build(sup.Setup())
+    samples: dict[str, list[tuple[float, float, float]]] = {move: [] for move, _ in WALK}
+    for _ in range(repeat):
+        engine.forget()
+        for move, whatif in WALK:
+            result = sup.replan(engine, judging, whatif)
+            samples[move].append((result.seconds, result.solve_seconds, result.judge_seconds))
+    rows = []
+    for move, values in samples.items():
+        total = [v[0] for v in values]
+        rows.append(
+            {
+                "bench": "replan",
+                "move": move,
+                "median_s": statistics.median(total),
+                "max_s": max(total),
+                "solve_median_s": statistics.median(v[1] for v in values),
+                "judge_median_s": statistics.median(v[2] for v in values),
+            }
+        )
+    every = [v[0] for values in samples.values() for v in values]
+    rows.append(
+        {
+            "bench": "replan",
+            "move": "all moves",
+            "median_s": statistics.median(every),
+            "max_s": max(every),
+            "within_target": sum(t <= TARGET_S for t in every) / len(every),
+        }
+    )
+    return rows
+
+
+def bench_page(repeat: int) -> list[dict[str, Any]]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    first, _ = _timed(at.run)
+    times = []
+    for k in range(repeat):
+        at.slider(key="btc_shock").set_value(-5 * (k + 1))  # a new value each time: no cache hit
+        next(b for b in at.button if b.label == "Run optimizer").click()
+        elapsed, _ = _timed(at.run)
+        if at.exception or at.error:
+            raise RuntimeError(f"page failed: {at.exception or at.error[0].value}")
+        times.append(elapsed)
+    return [
+        {"bench": "page", "step": "first render (cold caches)", "median_s": first},
+        {
+            "bench": "page",
+            "step": "rerun after a BTC move",
+            "median_s": statistics.median(times),
+            "max_s": max(times),
+        },
+    ]
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+METRIC = '[data-testid="stMetricValue"]'
+
+
+def _serve() -> tuple[subprocess.Popen[bytes], str]:
+    """``streamlit run app.py`` on a free localhost port, answering its health check."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+    for name, value in {
+        "server.port": str(port),
+        "server.address": "127.0.0.1",
+        "server.headless": "true",
+        "server.fileWatcherType": "none",
+        "browser.gatherUsageStats": "false",
+    }.items():
+        command += [f"--{name}", value]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    raise RuntimeError("streamlit did not start within 60 s")
+
+
+def bench_browser(repeat: int) -> list[dict[str, Any]]:
+    from playwright.sync_api import sync_playwright
+
+    process, url = _serve()
+    times = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(60_000)
+                started = time.perf_counter()
+                page.goto(url)
+                page.locator(METRIC).nth(3).wait_for()
+                first = time.perf_counter() - started
+                slider = page.get_by_role("slider", name="BTC price shock [%]")
+                for _ in range(repeat):
+                    before = page.locator(METRIC).first.inner_text()
+                    slider.focus()
+                    slider.press("ArrowLeft")  # one 5 % step: a value not seen before
+                    started = time.perf_counter()
+                    page.get_by_role("button", name="Run optimizer").click()
+                    page.wait_for_function(
+                        "([s, old]) => { const v = document.querySelector(s);"
+                        " return v !== null && v.innerText !== old; }",
+                        arg=[METRIC, before],
+                    )
+                    times.append(time.perf_counter() - started)
+            finally:
+                browser.close()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    return [
+        {"bench": "browser", "step": "first page (cold server)", "median_s": first},
+        {
+            "bench": "browser",
+            "step": "click to new KPIs after a BTC move",
+            "median_s": statistics.median(times),
+            "max_s": max(times),
+        },
+    ]
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    out = []
+    for bench in ("setup", "replan", "page", "browser"):
+        part = [r for r in rows if r["bench"] == bench]
+        if not part:
+            continue
+        keys = [k for k in part[0] if k != "bench"]
+        keys += [k for r in part for k in r if k not in keys and k != "bench"]
+        out.append(f"\n{bench}\n")
+        out.append("| " + " | ".join(keys) + " |")
+        out.append("|" + "---|" * len(keys))
+        for r in part:
+            cells = [
+                f"{r[k]:.3f}" if isinstance(r.get(k), float) else str(r.get(k, "")) for k in keys
+            ]
+            out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="setup,replan,page")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    benches: dict[str, Callable[[], list[dict[str, Any]]]] = {
+        "setup": lambda: bench_setup(min(args.repeat, 3)),
+        "replan": lambda: bench_replan(args.repeat),
+        "page": lambda: bench_page(args.repeat),
+        "browser": lambda: bench_browser(args.repeat),
+    }
+    rows = [machine()]
+    print(json.dumps(rows[0]), flush=True)
+    for name in args.only.split(","):
+        if name not in benches:
+            parser.error(f"unknown benchmark {name!r}; known: {', '.join(benches)}")
+        for row in benches[name]():
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    print(markdown(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
