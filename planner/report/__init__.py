@@ -4,7 +4,9 @@ The page is a single file that works offline: inline CSS, charts drawn here as i
 plotting library, no scripts, no external fonts or images, no ``http`` reference at all). Each
 section is one small function from :class:`ReportInputs` to an HTML string, listed in
 ``_SECTIONS``; :func:`render_report` puts them in order and :func:`write_report` writes the page
-atomically. Every piece of text goes through :func:`html.escape`.
+atomically. Every piece of text goes through :func:`html.escape`. Sections live in
+``sections_tables`` and ``sections_charts``; the charts they draw in ``svg`` (line, bar, map),
+``svg_risk`` (hashrate bands, profit box plots) and ``svg_heatmap``.
 
 Inputs
 ------
@@ -33,17 +35,22 @@ from planner.report.svg import (
     line_chart_svg,
     site_map_svg,
 )
+from planner.report.svg_heatmap import heatmap_svg
+from planner.report.svg_risk import band_chart_svg, box_plot_svg
 
 __all__ = [
     "BASELINE_STRATEGY",
     "KPI_COLUMNS",
     "ReportInputs",
+    "band_chart_svg",
     "bar_chart_svg",
+    "box_plot_svg",
     "fleet_cumulative_profit_usd",
     "fleet_daily_hashrate_eh_s",
     "format_eh_s",
     "format_mwh",
     "format_usd",
+    "heatmap_svg",
     "line_chart_svg",
     "nice_ticks",
     "render_report",

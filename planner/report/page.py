@@ -1,73 +1,41 @@
-"""The report page: its sections, styles, checks, rendering and atomic writing."""
+"""The report page: its sections in order, styles, checks, rendering and atomic writing."""
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from planner.atomic import atomic_write_text
-from planner.fleet import FlatContract, Fleet, IndexContract, PPAContract, Site
+from planner.fleet import Fleet
 from planner.metrics import KPI_COLUMNS
-from planner.report.format import (
-    MISSING,
-    _esc,
-    _format_mw,
-    _format_pct,
-    _usd_exact,
-    format_eh_s,
-    format_mwh,
-    format_usd,
-    usd_tick_labels,
-)
-from planner.report.svg import (
-    _HOUR,
-    _empty,
-    _interval,
-    _palette,
-    bar_chart_svg,
-    fleet_cumulative_profit_usd,
-    fleet_daily_hashrate_eh_s,
-    line_chart_svg,
-    site_map_svg,
-)
+from planner.report import sections_charts as charts
+from planner.report import sections_tables as tables
+from planner.report.format import MISSING, _esc
+from planner.report.inputs import BASELINE_STRATEGY, FLEET_ROW, ReportInputs
+from planner.report.svg import _HOUR, _interval, _palette
 
-BASELINE_STRATEGY = "run-through"
-"""The strategy the KPI deltas and ``hashrate_kept_pct`` are measured against."""
-FLEET_ROW = "fleet"
+if TYPE_CHECKING:
+    from planner.feeds import Feeds
+    from planner.montecarlo import Evaluation
+    from planner.notify import RiskAlert
+    from planner.optimization import Plan
+
+__all__ = [
+    "BASELINE_STRATEGY",
+    "FLEET_ROW",
+    "KPI_COLUMNS",
+    "LEDGER_COLUMNS",
+    "ReportInputs",
+    "render_report",
+    "write_report",
+]
+
 LEDGER_COLUMNS = ("hashrate_th_s", "profit_usd")
-
-
-@dataclass(frozen=True)
-class ReportInputs:
-    """Everything a section may draw on; see :func:`render_report` for the fields."""
-
-    fleet: Fleet
-    kpis: pd.DataFrame
-    ledgers: Mapping[str, pd.DataFrame]
-    title: str
-    generated_at: datetime
-    notes: Sequence[str]
-    strategies: tuple[str, ...]
-    colours: Mapping[str, str]
-    risk: pd.DataFrame | None = None
-
-
-def _td(text: str, *, num: bool = False, title: str = "", css: str = "") -> str:
-    classes = " ".join(c for c in ("num" if num else "", css) if c)
-    cls = f' class="{classes}"' if classes else ""
-    tip = f' title="{_esc(title)}"' if title else ""
-    return f"<td{cls}{tip}>{_esc(text)}</td>"
-
-
-def _swatch(colour: str) -> str:
-    return f'<span class="swatch" style="background:{colour}"></span>'
 
 
 def _horizon(ledgers: Mapping[str, pd.DataFrame]) -> str:
@@ -103,235 +71,20 @@ def _header(r: ReportInputs) -> str:
     )
 
 
-def _kpi_section(r: ReportInputs) -> str:
-    fleet = r.kpis[r.kpis["site_id"] == FLEET_ROW].set_index("strategy")
-    rows = [s for s in r.strategies if s in fleet.index]
-    if not rows:
-        return _empty("No fleet totals in the KPI table.")
-    profit = {s: float(fleet.loc[s, "profit_usd"]) for s in rows}
-    base = profit.get(BASELINE_STRATEGY, math.nan)
-    best = max((p for p in profit.values() if math.isfinite(p)), default=math.nan)
-    body = []
-    for s in rows:
-        k = {c: float(fleet.loc[s, c]) for c in KPI_COLUMNS[2:]}
-        delta = profit[s] - base
-        if s == BASELINE_STRATEGY:
-            delta_td = _td("baseline", css="muted")
-        elif not math.isfinite(delta):
-            delta_td = _td(MISSING, num=True)
-        else:
-            pct = f" ({_format_pct(100 * delta / base, signed=True)})" if base > 0 else ""
-            tone = "pos" if delta > 0 else "neg" if delta < 0 else ""
-            text = format_usd(delta, signed=True) + pct
-            delta_td = _td(text, num=True, title=_usd_exact(delta), css=tone)
-        is_best = profit[s] == best
-        badge = ' <span class="badge">best</span>' if is_best else ""
-        row_class = ' class="best"' if is_best else ""
-        body.append(
-            f'<tr{row_class}><th scope="row">'
-            f"{_swatch(r.colours[s])}{_esc(s)}{badge}</th>"
-            + _td(format_usd(k["profit_usd"]), num=True, title=_usd_exact(k["profit_usd"]))
-            + delta_td
-            + "".join(
-                _td(format_usd(k[c]), num=True, title=_usd_exact(k[c]))
-                for c in ("revenue_usd", "energy_cost_usd", "credits_usd")
-            )
-            + _td(format_mwh(k["curtailed_mwh"]), num=True)
-            + _td(format_eh_s(k["mean_hashrate_eh_s"]), num=True)
-            + _td(_format_pct(k["hashrate_kept_pct"]), num=True)
-            + _td(_format_pct(k["uptime_pct"]), num=True)
-            + "</tr>"
-        )
-    heads = ["Profit", f"Δ profit vs {BASELINE_STRATEGY}", "Revenue", "Energy cost", "Credits"]
-    heads += ["Curtailed", "Mean hashrate", "Hashrate kept", "Uptime"]
-    head = '<th scope="col">Strategy</th>' + "".join(
-        f'<th scope="col" class="num">{_esc(h)}</th>' for h in heads
-    )
-    caption = (
-        f"Fleet totals over the horizon. Δ is profit minus {BASELINE_STRATEGY}'s (and as a share "
-        f"of it when that is positive); hashrate kept is mean hashrate as a share of "
-        f"{BASELINE_STRATEGY}'s. The best profit is marked."
-    )
-    return (
-        f'<div class="table-wrap"><table id="kpi-table"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
-        f'<p class="caption">{_esc(caption)}</p>'
-    )
-
-
-def _contract_text(site: Site) -> str:
-    c = site.contract
-    if isinstance(c, IndexContract):
-        return f"index, RT + ${c.adder_usd_per_mwh:,.2f}/MWh"
-    if isinstance(c, PPAContract):
-        sell_back = ", sell-back" if c.sell_back else ""
-        return f"PPA ${c.price_usd_per_mwh:,.2f}/MWh × {c.contracted_mw:,g} MW{sell_back}"
-    assert isinstance(c, FlatContract)
-    return f"{c.kind} ${c.rate_usd_per_kwh:.3f}/kWh"
-
-
-def _location_text(site: Site) -> str:
-    ns = "N" if site.latitude >= 0 else "S"
-    ew = "E" if site.longitude >= 0 else "W"
-    return f"{abs(site.latitude):.2f}°{ns}, {abs(site.longitude):.2f}°{ew}"
-
-
-def _sites_section(r: ReportInputs) -> str:
-    rows, totals = [], np.zeros(4)
-    for site in r.fleet.sites:
-        figures = np.array(
-            [
-                site.capacity_mw,
-                r.fleet.installed_power_mw(site),
-                r.fleet.installed_hashrate_th_s(site) / 1e6,
-                sum(site.machines.values()),
-            ]
-        )
-        totals += figures
-        mix = ", ".join(f"{n:,} × {m}" for m, n in site.machines.items())
-        rows.append(
-            f'<tr><th scope="row"><code>{_esc(site.id)}</code></th>'
-            + _td(site.name)
-            + _td(_location_text(site), title=site.timezone)
-            + _td(f"{site.grid.iso} / {site.grid.node}")
-            + _td(_contract_text(site))
-            + _td(site.cooling)
-            + _td(_format_mw(figures[0]), num=True)
-            + _td(_format_mw(figures[1]), num=True)
-            + _td(format_eh_s(figures[2]), num=True)
-            + _td(f"{figures[3]:,.0f}", num=True, title=mix)
-            + "</tr>"
-        )
-    heads = ["Site", "Name", "Location", "Grid (ISO / node)", "Contract", "Cooling"]
-    nums = ["Capacity", "Installed IT", "Hashrate", "Machines"]
-    head = "".join(f'<th scope="col">{h}</th>' for h in heads) + "".join(
-        f'<th scope="col" class="num">{h}</th>' for h in nums
-    )
-    total = (
-        f'<tr><th scope="row" colspan="6">Fleet</th>{_td(_format_mw(totals[0]), num=True)}'
-        f"{_td(_format_mw(totals[1]), num=True)}{_td(format_eh_s(totals[2]), num=True)}"
-        f"{_td(f'{totals[3]:,.0f}', num=True)}</tr>"
-    )
-    return (
-        f'<div class="table-wrap"><table id="site-table"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody><tfoot>{total}</tfoot></table></div>"
-        '<p class="caption">Installed IT is nameplate machine power, before facility overhead; '
-        "hashrate is nameplate.</p>"
-    )
-
-
-def _map_section(r: ReportInputs) -> str:
-    return (
-        f"<figure>{site_map_svg(r.fleet)}<figcaption>Equirectangular projection of the sites' "
-        "bounding box. Circle size grows with capacity (MW); colour is the cooling kind."
-        "</figcaption></figure>"
-    )
-
-
-def _hashrate_section(r: ReportInputs) -> str:
-    series = {s: fleet_daily_hashrate_eh_s(r.ledgers[s]) for s in r.strategies if s in r.ledgers}
-    chart = line_chart_svg(
-        series,
-        title="Fleet hashrate by strategy",
-        y_label="EH/s",
-        colours=r.colours,
-        value_format=format_eh_s,
-    )
-    return (
-        f"<figure>{chart}<figcaption>Daily mean of the fleet's hourly hashrate (summed over "
-        "sites), per UTC day.</figcaption></figure>"
-    )
-
-
-def _profit_section(r: ReportInputs) -> str:
-    series = {s: fleet_cumulative_profit_usd(r.ledgers[s]) for s in r.strategies if s in r.ledgers}
-    chart = line_chart_svg(
-        series,
-        title="Cumulative fleet profit by strategy",
-        y_label="USD",
-        colours=r.colours,
-        y_tick_labels=usd_tick_labels,
-        value_format=format_usd,
-    )
-    return (
-        f"<figure>{chart}<figcaption>Fleet profit (revenue − energy cost + credits) accumulated "
-        "from the start of the horizon.</figcaption></figure>"
-    )
-
-
-def _site_profit_section(r: ReportInputs) -> str:
-    per_site = r.kpis[r.kpis["site_id"] != FLEET_ROW]
-    if per_site.empty:
-        return _empty("No per-site rows in the KPI table.")
-    # pivot, not pivot_table: duplicates were rejected up front and must never be aggregated.
-    table = per_site.pivot(index="site_id", columns="strategy", values="profit_usd")
-    sites = [s for s in r.fleet.site_ids if s in table.index]
-    sites += [s for s in table.index if s not in sites]
-    table = table.reindex(index=sites, columns=[s for s in r.strategies if s in table.columns])
-    chart = bar_chart_svg(
-        table,
-        title="Profit by site and strategy",
-        x_label="Profit over the horizon (USD)",
-        colours=r.colours,
-    )
-    return f"<figure>{chart}<figcaption>Profit per site over the horizon.</figcaption></figure>"
-
-
-def _risk_section(r: ReportInputs) -> str:
-    if r.risk is None or r.risk.empty:
-        return _empty("No Monte Carlo evaluation in this run.")
-    fleet = r.risk[r.risk["site_id"] == FLEET_ROW].set_index("policy")
-    rows = [s for s in r.strategies if s in fleet.index] + [
-        s for s in fleet.index if s not in r.strategies
-    ]
-    money = (
-        "expected_profit_usd",
-        "median_profit_usd",
-        "p5_profit_usd",
-        "p95_profit_usd",
-        "cvar5_profit_usd",
-    )
-    body = []
-    for s in rows:
-        k = fleet.loc[s]
-        colour = r.colours.get(s, "#000000")
-        body.append(
-            f'<tr><th scope="row">{_swatch(colour)}{_esc(s)}</th>'
-            + "".join(
-                _td(format_usd(float(k[c])), num=True, title=_usd_exact(float(k[c]))) for c in money
-            )
-            + _td(format_mwh(float(k["curtailed_mwh"])), num=True)
-            + _td(format_eh_s(float(k["mean_hashrate_eh_s"])), num=True)
-            + _td(f"{float(k['outage_hours']):,.1f} h", num=True)
-            + _td(f"{float(k['freeze_events']):.2f}", num=True)
-            + "</tr>"
-        )
-    heads = ["Expected profit", "Median", "P5", "P95", "CVaR5", "Curtailed", "Mean hashrate"]
-    heads += ["Outage site-hours", "Freeze events"]
-    head = '<th scope="col">Strategy</th>' + "".join(
-        f'<th scope="col" class="num">{_esc(h)}</th>' for h in heads
-    )
-    caption = (
-        "Fleet outcomes over the Monte Carlo scenarios (weather, prices, outages, hashprice and "
-        "ASIC failures drawn jointly; every strategy sees the same draws). P5 and P95 are "
-        "weighted quantiles of profit; CVaR5 is the mean profit of the worst 5 % of runs; "
-        "curtailed energy, hashrate, outage hours and freeze events are means per run."
-    )
-    return (
-        f'<div class="table-wrap"><table id="risk-table"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
-        f'<p class="caption">{_esc(caption)}</p>'
-    )
-
-
 _SECTIONS: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
-    ("kpis", "Fleet KPIs by strategy", _kpi_section),
-    ("risk", "Risk across scenarios", _risk_section),
-    ("sites", "Sites", _sites_section),
-    ("map", "Site map", _map_section),
-    ("hashrate", "Fleet hashrate", _hashrate_section),
-    ("profit", "Cumulative profit", _profit_section),
-    ("site-profit", "Profit by site", _site_profit_section),
+    ("kpis", "Fleet KPIs by strategy", tables.kpi_section),
+    ("risk", "Risk across scenarios", tables.risk_section),
+    ("alerts", "Alerts", tables.alerts_section),
+    ("feeds", "Feed freshness", tables.feeds_section),
+    ("bands", "Hashrate across scenarios", charts.bands_section),
+    ("distribution", "Profit distribution", charts.distribution_section),
+    ("heatmap", "Curtailment heat map", charts.heatmap_section),
+    ("relocations", "Relocations", tables.relocations_section),
+    ("sites", "Sites", tables.sites_section),
+    ("map", "Site map", charts.map_section),
+    ("hashrate", "Fleet hashrate", charts.hashrate_section),
+    ("profit", "Cumulative profit", charts.profit_section),
+    ("site-profit", "Profit by site", charts.site_profit_section),
 )
 """``(anchor id, heading, section function)`` in page order; add new sections here."""
 
@@ -371,6 +124,10 @@ figure { margin: 0; }
 svg.chart { display: block; width: 100%; height: auto; }
 svg text { font-family: inherit; fill: var(--fg); }
 .empty { color: var(--muted); font-style: italic; }
+.status { font-weight: 600; font-size: .8rem; }
+.ok { color: #00734d; } .warn { color: #a35f00; } .bad { color: #b3261e; }
+ul.alerts { color: #b3261e; margin: 6px 0 12px; padding-left: 20px; }
+#alerts .table-wrap { margin-bottom: 8px; }
 footer { margin-top: 48px; color: var(--muted); font-size: .8rem; }
 @media print { main { max-width: none; padding: 0; } section, figure { break-inside: avoid; } }
 """
@@ -411,11 +168,19 @@ def render_report(
     generated_at: datetime,
     notes: Sequence[str] = (),
     risk: pd.DataFrame | None = None,
+    evaluation: Evaluation | None = None,
+    plan: Plan | None = None,
+    feeds: Feeds | None = None,
+    risk_alerts: Sequence[RiskAlert] | None = None,
+    featured: str | None = None,
 ) -> str:
     """The whole report as one self-contained HTML document.
 
-    Sections, in order: header (title, fleet, horizon, generation time, notes, contents), fleet
-    KPIs by strategy, sites, site map, fleet hashrate, cumulative profit, profit by site.
+    Sections, in order (``_SECTIONS``): header (title, fleet, horizon, generation time, notes,
+    contents), fleet KPIs by strategy, risk across scenarios, alerts, feed freshness, hashrate
+    across scenarios (P5-P95 bands), profit distribution, curtailment heat map, relocations,
+    sites, site map, fleet hashrate, cumulative profit, profit by site. A section whose input is
+    missing says so in one line.
 
     Parameters
     ----------
@@ -434,7 +199,21 @@ def render_report(
     notes
         Lines listed under the title (``offline synthetic feeds, seed 7``).
     risk
-        Monte Carlo risk table (:func:`planner.metrics.risk_table`), shown when given.
+        Monte Carlo risk table (:func:`planner.metrics.risk_table`), shown when given; optional
+        ``hashrate_kept_pct`` [%] and ``hashrate_at_risk_probability`` [-] columns are shown too.
+    evaluation
+        The Monte Carlo evaluation: hashrate bands (:attr:`~planner.Evaluation.hashrate_bands`)
+        and the fleet profit of every run (:attr:`~planner.Evaluation.runs`).
+    plan
+        The optimizer's plan: its expected curtailment (heat map) and relocations.
+    feeds
+        The feeds: weather alerts, outage reports and per-feed freshness.
+    risk_alerts
+        Notification thresholds crossed (:func:`planner.notify.risk_alerts`); ``None`` when none
+        were checked.
+    featured
+        Strategy whose central-run curtailment the heat map shows when there is no plan (default
+        the first strategy other than the baseline).
 
     Returns
     -------
@@ -448,7 +227,10 @@ def render_report(
         ``(site_id, time)`` with tz-aware times, or a naive ``generated_at``.
     """
     _check_inputs(kpis, ledgers, generated_at)
-    strategies = tuple(dict.fromkeys([*map(str, ledgers), *map(str, kpis["strategy"])]))
+    extra = evaluation.policies if evaluation is not None else ()
+    strategies = tuple(
+        dict.fromkeys([*map(str, ledgers), *map(str, kpis["strategy"]), *map(str, extra)])
+    )
     inputs = ReportInputs(
         fleet=fleet,
         kpis=kpis,
@@ -459,6 +241,11 @@ def render_report(
         strategies=strategies,
         colours=_palette(strategies),
         risk=risk,
+        evaluation=evaluation,
+        plan=plan,
+        feeds=feeds,
+        risk_alerts=None if risk_alerts is None else tuple(risk_alerts),
+        featured=featured,
     )
     sections = "".join(
         f'<section id="{sid}"><h2>{_esc(heading)}</h2>{make(inputs)}</section>\n'
@@ -484,6 +271,11 @@ def write_report(
     generated_at: datetime,
     notes: Sequence[str] = (),
     risk: pd.DataFrame | None = None,
+    evaluation: Evaluation | None = None,
+    plan: Plan | None = None,
+    feeds: Feeds | None = None,
+    risk_alerts: Sequence[RiskAlert] | None = None,
+    featured: str | None = None,
 ) -> Path:
     """Render the report and write it to ``path`` atomically.
 
@@ -496,7 +288,9 @@ def write_report(
     ----------
     path
         Where to write the page; its directory must exist.
-    fleet, kpis, ledgers, title, generated_at, notes, risk
+    fleet, kpis, ledgers, title, generated_at, notes, risk, evaluation, plan, feeds
+        As for :func:`render_report`.
+    risk_alerts, featured
         As for :func:`render_report`.
 
     Returns
@@ -513,6 +307,11 @@ def write_report(
         generated_at=generated_at,
         notes=notes,
         risk=risk,
+        evaluation=evaluation,
+        plan=plan,
+        feeds=feeds,
+        risk_alerts=risk_alerts,
+        featured=featured,
     )
     atomic_write_text(target, text)
     return target

@@ -274,9 +274,10 @@ def test_tags_balance_in_the_whole_page_tables_and_svgs() -> None:
     parser.close()
     assert parser.errors == []
     assert parser.stack == []
-    # Two tables (KPIs, sites) and four charts (map, hashrate, profit, per-site bars).
+    # Two tables (KPIs, sites) and five charts (curtailment heat map of strike, map, hashrate,
+    # profit, per-site bars); no evaluation, plan or feeds: those sections say so in a line.
     assert parser.counts["table"] == 2
-    assert parser.counts["svg"] == 4
+    assert parser.counts["svg"] == 5
     assert parser.counts["html"] == 1
 
 
