@@ -10,12 +10,13 @@ from pathlib import Path
 import pandas as pd
 
 from planner.atomic import atomic_write
-from planner.errors import ConfigError
 from planner.examples import demo_fleet
-from planner.feeds import fetch_feeds
-from planner.fleet import Fleet
+from planner.feeds import Feeds, fetch_feeds
+from planner.fleet import Fleet, load_fleet
+from planner.jobs.artifacts import output_dir
 from planner.metrics import kpis
 from planner.montecarlo import Evaluation, evaluate
+from planner.optimization import Plan
 from planner.scenarios import make_scenarios, scenario_from_feeds
 from planner.simulation import SimResult, simulate
 from weather.synthetic import StormSettings
@@ -103,7 +104,7 @@ def run_demo(
     from planner.report import write_report  # the report pulls in HTML helpers only when needed
 
     fleet = fleet or demo_fleet()
-    out = _output_dir(out_dir)
+    out = output_dir(out_dir)
     _tick(progress, "feeds", 0, 1)
     feeds = fetch_feeds(fleet, start, hours, "offline", seed=seed, storms=DEMO_STORMS)
     _tick(progress, "scenarios", 0, scenarios)
@@ -135,9 +136,28 @@ def run_demo(
         generated_at=datetime.now(UTC),
         notes=notes,
         risk=table,
+        evaluation=evaluation,
+        feeds=feeds,
     )
     _tick(progress, "done", 1, 1)
     return DemoOutcome(table, evaluation, results, kpis_path, report_path)
+
+
+#: The example Texas fleet shipped with the package (for replays such as Winter Storm Uri).
+TEXAS_FLEET_PATH = Path(__file__).with_name("texas_fleet.toml")
+
+
+def texas_fleet() -> Fleet:
+    """The packaged example Texas fleet: three ERCOT sites for historical replays.
+
+    ``permian`` (air-cooled, index pricing at HB_WEST, ERCOT ERS demand response),
+    ``dallas-north`` (air-cooled, index at HB_NORTH) and ``rockdale`` (hydro-cooled, fixed-price
+    PPA at HB_NORTH with sell-back); 2021-era S19, S19j Pro and S19 XP Hyd. machines, 9.8 EH/s.
+
+    >>> [s.id for s in texas_fleet().sites]
+    ['permian', 'dallas-north', 'rockdale']
+    """
+    return load_fleet(TEXAS_FLEET_PATH)
 
 
 def with_hashrate_kept(risk: pd.DataFrame, baseline: str) -> pd.DataFrame:
@@ -148,17 +168,62 @@ def with_hashrate_kept(risk: pd.DataFrame, baseline: str) -> pd.DataFrame:
     return out
 
 
-def _output_dir(out_dir: str | Path) -> Path:
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(str(out), f"cannot create output folder: {exc.strerror or exc}") from None
-    if not out.is_dir():
-        raise ConfigError(str(out), "output path exists and is not a folder")
-    return out
-
-
 def _tick(progress: Progress | None, step: str, done: int, total: int) -> None:
     if progress is not None:
         progress(step, done, total)
+
+
+def write_comparison(
+    out_dir: str | Path,
+    fleet: Fleet,
+    feeds: Feeds,
+    strategies: Sequence[str],
+    evaluation: Evaluation,
+    table: pd.DataFrame,
+    *,
+    plan: Plan | None = None,
+    seed: int = 7,
+) -> tuple[Path, Path]:
+    """Write a strategy comparison: ``kpis.csv`` (``table``) and ``report.html``.
+
+    Parameters
+    ----------
+    out_dir
+        Output folder (created if missing).
+    fleet, feeds
+        The fleet and the feeds the comparison ran on.
+    strategies
+        Strategy names; the first is the baseline. Each also runs once through the feeds
+        themselves for the report's charts (:func:`planner.jobs.simulate_strategies`).
+    evaluation, table
+        The comparison (:func:`planner.compare_strategies`) and its risk table.
+    plan
+        The optimizer's plan, when ``optimized`` strategies are among them.
+    seed
+        Seed of the central runs' failures.
+
+    Returns
+    -------
+    tuple of Path
+        ``(kpis.csv, report.html)``.
+    """
+    from planner.jobs.strategies import simulate_strategies
+    from planner.report import write_report
+
+    folder = output_dir(out_dir)
+    kpis_path = atomic_write(folder / "kpis.csv", lambda f: table.to_csv(f, index=False))
+    results = simulate_strategies(fleet, feeds, strategies, plan=plan, seed=seed)
+    report = write_report(
+        folder / "report.html",
+        fleet=fleet,
+        kpis=kpis(fleet, results, baseline=strategies[0]),
+        ledgers={r.policy: r.ledger for r in results},
+        title=f"{fleet.name}: {', '.join(strategies)}",
+        generated_at=datetime.now(UTC),
+        notes=feeds.notes,
+        risk=table,
+        evaluation=evaluation,
+        plan=plan,
+        feeds=feeds,
+    )
+    return kpis_path, report

@@ -28,11 +28,20 @@ def test_public_surface_is_exact() -> None:
             "FollowPlan",
             "FourCPAvoidance",
             "JobError",
+            "JobLockedError",
+            "JobOutcome",
+            "JobSettings",
             "MinerModel",
+            "OptimizeSettings",
+            "Plan",
             "PlannerError",
             "Policy",
             "ProtectiveShutdown",
+            "ReplayFiles",
+            "ReplayOutcome",
             "Route",
+            "RunRecord",
+            "RunStore",
             "RunThrough",
             "Scenario",
             "ScenarioSet",
@@ -43,18 +52,31 @@ def test_public_surface_is_exact() -> None:
             "Site",
             "SolveError",
             "StrikePrice",
+            "compare_strategies",
             "demo_fleet",
             "evaluate",
             "fetch_feeds",
             "kpis",
             "load_fleet",
+            "load_job_settings",
             "make_scenarios",
+            "optimize",
+            "read_replay_feeds",
             "run_demo",
+            "run_forecast_job",
+            "run_replay",
             "simulate",
+            "simulate_strategies",
+            "texas_fleet",
         ]
     )
     for name in planner.__all__:
         assert hasattr(planner, name), name
+    # The subpackages stay reachable under their own names (no function shadows them).
+    import importlib
+
+    assert hasattr(importlib.import_module("planner.replay"), "ReplayFiles")
+    assert hasattr(importlib.import_module("planner.jobs"), "JobSettings")
 
 
 def test_error_tree() -> None:
@@ -177,6 +199,13 @@ def test_errors_survive_pickling_with_their_fields() -> None:
     import pickle
 
     config = pickle.loads(pickle.dumps(planner.ConfigError("fleet.toml", ["a: bad", "b: worse"])))
-    assert str(config) == "fleet.toml: a: bad; b: worse" and config.problems == ["a: bad", "b: worse"]
+    assert str(config) == "fleet.toml: a: bad; b: worse" and config.problems == [
+        "a: bad",
+        "b: worse",
+    ]
     feed = pickle.loads(pickle.dumps(planner.FeedError("nws alerts", "timed out")))
-    assert (feed.feed, feed.reason, str(feed)) == ("nws alerts", "timed out", "nws alerts: timed out")
+    assert (feed.feed, feed.reason, str(feed)) == (
+        "nws alerts",
+        "timed out",
+        "nws alerts: timed out",
+    )

@@ -1,0 +1,264 @@
+"""The ``planner`` command, in process (``main(argv)``) and as a real subprocess.
+
+Exit codes: 0 ok, 1 a user/config/feed/job error as one line on stderr, 2 usage, 3 job locked
+(the lock race itself is in test_jobs.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner import cli
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXAS = ROOT / "planner" / "texas_fleet.toml"
+DATA = ROOT / "tests" / "data"
+OFFLINE = ["--mode", "offline", "--start", "2025-01-14", "--hours", "48"]
+
+
+def forecast_args(tmp_path: Path, *extra: str) -> list[str]:
+    return [
+        "forecast",
+        str(TEXAS),
+        "--out",
+        str(tmp_path / "out"),
+        "--data-dir",
+        str(tmp_path / "data"),
+        *OFFLINE,
+        "--scenarios",
+        "3",
+        "--eval-scenarios",
+        "4",
+        *extra,
+    ]
+
+
+def one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line and not line.startswith("[")]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture(autouse=True)
+def _no_webhook(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PLANNER_WEBHOOK_URL", raising=False)
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in (
+        "demo",
+        "check",
+        "simulate",
+        "compare",
+        "optimize",
+        "forecast",
+        "replay",
+        "runs",
+        "app",
+    ):
+        assert command in out
+    assert main(["runs", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "list" in out and "show" in out and "prune" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["forecast"],  # missing fleet
+        ["simulate", "--hours", "3"],  # below the minimum
+        ["runs", "explode"],
+        ["replay", "--bogus"],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+
+
+def test_simulate_prints_fleet_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--fleet", str(TEXAS), *OFFLINE, "-s", "run-through,strike"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "run-through" in out and "strike" in out and "curtailed MWh" in out
+    assert main([*argv, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["kpis"]
+    fleet = {r["strategy"]: r for r in rows if r["site_id"] == "fleet"}
+    assert fleet["run-through"]["hashrate_kept_pct"] == 100.0
+    assert main(["simulate", "-s", "optimized", *OFFLINE]) == 1
+    assert "use 'planner compare'" in one_line_error(capsys.readouterr().err)
+
+
+def test_compare_judges_the_plan_and_writes_a_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["compare", "--fleet", str(TEXAS), *OFFLINE, "--scenarios", "4", "--plan-scenarios", "2"]
+    argv += ["-s", "run-through,strike,optimized", "--out", str(tmp_path), "--json"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)
+    fleet = [r for r in payload["kpis"] if r["site_id"] == "fleet"]
+    assert [r["policy"] for r in fleet] == ["run-through", "strike", "optimized"]
+    assert "[0/1] optimize" in captured.err and "simulate" in captured.err  # progress on stderr
+    assert sorted(Path(p).name for p in payload["written"]) == ["kpis.csv", "report.html"]
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'id="relocations"' in html and "optimizer&#x27;s plan" in html
+
+
+def test_optimize_prints_the_plan_and_writes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["optimize", "--fleet", str(TEXAS), *OFFLINE, "--scenarios", "2", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "solver: optimal" in out and "first hour (IT MW):" in out and "permian" in out
+    plan = pd.read_csv(tmp_path / "plan.csv")
+    assert {"time", "site_id", "model_id", "running_mw", "run_fraction"} <= set(plan.columns)
+    assert (tmp_path / "relocations.csv").exists()
+
+
+def test_forecast_then_runs_list_show_prune(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*forecast_args(tmp_path), "--json"]) == 0
+    captured = capsys.readouterr()
+    run = json.loads(captured.out)
+    assert run["status"] == "succeeded" and run["reused"] is False
+    assert run["strategies"][0]["policy"] == "run-through"
+    assert "[0/1] feeds" in captured.err and "[0/1] store" in captured.err
+    folder = Path(run["folder"])
+    assert (folder / "report.html").exists()
+
+    assert main(forecast_args(tmp_path)) == 0  # the same inputs again
+    assert f"reused run {run['id']}" in capsys.readouterr().out
+
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert main(["runs", "list", *data, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in listed] == [run["id"]]
+    assert main(["runs", "show", run["id"], *data]) == 0
+    shown = capsys.readouterr().out
+    assert f"run {run['id']}: succeeded" in shown and "expected_profit_usd" in shown
+    assert main(["runs", "show", "nope", *data]) == 1
+    assert "no run 'nope'" in one_line_error(capsys.readouterr().err)
+
+    assert main(["runs", "prune", "--keep-last", "0", *data, "--json"]) == 0
+    pruned = json.loads(capsys.readouterr().out)
+    assert pruned["pruned"] == [run["id"]] and len(pruned["deleted"]) == len(run["artifacts"])
+    assert not folder.exists() and not (tmp_path / "out" / "latest").is_symlink()
+    assert main(["runs", "list", *data]) == 0
+    assert "no runs yet" in capsys.readouterr().out
+
+
+def test_corrupted_history_and_unwritable_output_are_one_line_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "runs.sqlite").write_bytes(b"garbage, not SQLite " * 200)
+    assert main(forecast_args(tmp_path)) == 1
+    line = one_line_error(capsys.readouterr().err)
+    assert line.startswith("error: run history") and "runs.sqlite" in line
+    assert main(["runs", "list", "--data-dir", str(tmp_path / "data")]) == 1
+    assert "runs.sqlite" in one_line_error(capsys.readouterr().err)
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    argv = forecast_args(tmp_path)
+    argv[argv.index("--out") + 1] = str(blocker / "out")
+    assert main(argv) == 1
+    assert one_line_error(capsys.readouterr().err).startswith(
+        f"error: {blocker / 'out'}: cannot create output folder"
+    )
+
+
+def test_replay_from_explicit_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "replay",
+        "--start",
+        "2021-02-14",
+        "--end",
+        "2021-02-16",
+        "--prices",
+        str(DATA / "replay_hubs_hourly.csv"),
+        "--btc",
+        str(DATA / "replay_btc_daily.csv"),
+        "--weather-hourly",
+        str(DATA / "replay_isd_hourly.csv"),
+        "--weather-daily",
+        str(DATA / "replay_power_daily.csv"),
+        "-s",
+        "run-through,strike",
+        "--scenarios",
+        "2",
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Replay 2021-02-14 00:00 .. 2021-02-17 00:00 UTC (72 h)" in out
+    assert "hashrate kept %" in out and "strike" in out
+    assert main([*argv, "--json"]) == 0
+    rows = {r["strategy"]: r for r in json.loads(capsys.readouterr().out)["strategies"]}
+    assert rows["strike"]["curtailed_mwh"] == pytest.approx(6 * 265.2222, rel=1e-4)
+    assert main(["replay", "--prices", str(DATA / "replay_hubs_hourly.csv")]) == 1
+    assert "give --data FOLDER, or at least --prices and --btc" in one_line_error(
+        capsys.readouterr().err
+    )
+
+
+def test_app_starts_streamlit_or_says_why_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["app", "--app-file", str(tmp_path / "missing.py")]) == 1
+    assert "no Streamlit app at" in one_line_error(capsys.readouterr().err)
+    script = tmp_path / "app.py"
+    script.write_text("import streamlit as st\n")
+    calls: list[list[str]] = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, env: calls.append(cmd) or 0)
+    assert main(["app", "--app-file", str(script), "--port", "8599"]) == 0
+    assert calls == [
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", "8599"]
+    ]
+
+
+# ------------------------------------------------------------------------------ subprocesses
+
+
+def planner_subprocess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PLANNER_WEBHOOK_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "planner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=cwd,
+    )
+
+
+def test_forecast_and_runs_as_real_subprocesses(tmp_path: Path) -> None:
+    proc = planner_subprocess(*forecast_args(tmp_path), "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    run = json.loads(proc.stdout)
+    assert run["status"] == "succeeded" and Path(run["folder"], "report.html").exists()
+    listed = planner_subprocess(
+        "runs", "list", "--data-dir", str(tmp_path / "data"), "--json", cwd=tmp_path
+    )
+    assert listed.returncode == 0 and [r["id"] for r in json.loads(listed.stdout)] == [run["id"]]
+
+
+def test_errors_are_one_line_exit_1_in_a_subprocess(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "runs.sqlite").write_bytes(b"garbage, not SQLite " * 200)
+    proc = planner_subprocess("runs", "list", "--data-dir", str(tmp_path / "data"), cwd=tmp_path)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert one_line_error(proc.stderr).startswith("error: run history")

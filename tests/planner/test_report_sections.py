@@ -1,0 +1,288 @@
+"""The report's scenario sections: hashrate bands, profit distribution, curtailment heat map,
+relocations, alerts and feed freshness; and the whole page in a real headless Chromium.
+
+Uses the tiny two-site example of test_report.py: ``strike`` switches alpha (20 MW available)
+off for the 12 spike hours 24-35, so its curtailed share is 1 there and 0 elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_report import GENERATED, TIMES, TagBalance, render, section, tables
+
+import planner
+from planner.feeds import Feeds, Freshness
+from planner.notify import RiskAlert, RiskKind
+from planner.report import band_chart_svg, box_plot_svg, heatmap_svg
+from planner.report.svg_heatmap import heat_colour
+from planner.report.svg_risk import box_stats
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def cells(svg: str) -> dict[tuple[str, str], float]:
+    found = re.findall(r'data-row="([^"]*)" data-col="([^"]*)" data-share="([-\d.na]+)"', svg)
+    return {(r, c): float(v) for r, c, v in found}
+
+
+def tiny_feeds(**overrides: Any) -> Feeds:
+    index = pd.MultiIndex.from_product([["alpha"], TIMES], names=["site_id", "time"])
+    empty = pd.DataFrame({"temp_air_c": 0.0}, index=index)
+    feeds = Feeds(
+        times=TIMES,
+        weather=empty,
+        prices=empty,
+        load=empty,
+        market=empty,
+        mode="live",
+        freshness={
+            "open-meteo forecast": Freshness(
+                "stale", "https://api.open-meteo.com/v1/forecast", GENERATED, 30.5
+            ),
+            "prices HB_WEST": Freshness("fresh", "data/hubs.csv", GENERATED, 0.2),
+            "open-meteo ensemble": Freshness("missing", "no cached answer"),
+        },
+    )
+    return replace(feeds, **overrides)
+
+
+# ------------------------------------------------------------------------------ heat map
+
+
+def test_heat_map_shades_the_hours_strike_curtails() -> None:
+    svg = section(render(), "heatmap")
+    shares = cells(svg)
+    assert len(shares) == 2 * 72  # two sites x 72 hourly columns (a 3-day horizon)
+    for (site, col), share in shares.items():
+        hour = (pd.Timestamp(col) - TIMES[0]) / pd.Timedelta(hours=1)
+        expected = 1.0 if site == "alpha" and 24 <= hour < 36 else 0.0
+        assert share == expected, (site, col)
+    assert "strategy strike (central run)" in svg and "240 MWh in all" in svg  # 12 h x 20 MW
+
+
+def test_heat_colours_run_pale_to_deep_and_grey_for_nothing() -> None:
+    assert heat_colour(0.0) == "#fff7ec" and heat_colour(1.0) == "#7f0000"
+    assert heat_colour(float("nan")) == "#e4e7eb"
+    assert heat_colour(2.0) == heat_colour(1.0) and heat_colour(-1) == heat_colour(0.0)
+    share = pd.DataFrame([[0.5, np.nan]], index=["a"], columns=TIMES[:2])
+    svg = heatmap_svg(share, title="t")
+    assert cells(svg) == {
+        ("a", "2025-01-01T00:00Z"): 0.5,
+        ("a", "2025-01-01T01:00Z"): pytest.approx(np.nan, nan_ok=True),
+    }
+    assert "nothing available" in svg
+
+
+def test_heat_map_from_a_plan_weights_its_scenarios() -> None:
+    # Two scenarios (weights 0.25 and 0.75), one site, one tier, one hour; alpha's overhead is
+    # 1.05 (the default): the plan curtails 10 of 20 MW in the first scenario and 0 in the
+    # second, so 0.25 x 10 / 20 = 12.5 % is expected to be curtailed.
+    schedule = pd.DataFrame(
+        {
+            "scenario": [0, 1],
+            "site_id": ["alpha", "alpha"],
+            "model_id": ["s21", "s21"],
+            "period": [0, 0],
+            "time": [TIMES[0], TIMES[0]],
+            "duration_h": [1.0, 1.0],
+            "available_mw": [20.0, 20.0],
+            "running_mw": [10.0, 20.0],
+            "curtailed_mw": [10.0, 0.0],
+            "run_fraction": [0.5, 1.0],
+        }
+    )
+    plan = SimpleNamespace(
+        schedule=schedule, weights=np.array([0.25, 0.75]), relocations=pd.DataFrame()
+    )
+    svg = section(render(plan=plan), "heatmap")
+    shares = cells(svg)
+    assert shares[("alpha", "2025-01-01T00:00Z")] == pytest.approx(0.125)
+    assert "the optimizer&#x27;s plan" in svg and "3 MWh in all" in svg  # 0.25 x 10 x 1.05
+
+
+# ------------------------------------------------------------------------------ bands and boxes
+
+
+def test_band_chart_draws_each_band_with_higher_values_higher_up() -> None:
+    frame = pd.DataFrame(
+        {"p5_eh_s": [1.0, 2.0], "median_eh_s": [2.0, 3.0], "p95_eh_s": [3.0, 4.0]},
+        index=TIMES[:2],
+    )
+    svg = band_chart_svg({"a": frame, "b": frame + 10}, title="bands")
+    assert svg.count('<g class="band"') == 2
+    medians = {
+        name: [float(p.split(",")[1]) for p in pts.split()]
+        for name, pts in re.findall(r'data-series="(\w)">.*?<polyline points="([^"]*)"', svg)
+    }
+    assert medians["b"][0] < medians["a"][0]  # SVG y grows downwards
+    assert medians["a"][1] < medians["a"][0]
+
+
+def test_box_stats_by_hand() -> None:
+    values = np.arange(1.0, 21.0)  # 1..20, equal weights: each run is 5 % of the probability
+    stats = box_stats(values, np.ones(20))
+    # The smallest outcome whose cumulative weight reaches q: 5 % -> 1, 25 % -> 5, 50 % -> 10.
+    assert stats == {"p5": 1.0, "p25": 5.0, "median": 10.0, "p75": 15.0, "p95": 19.0, "mean": 10.5}
+    svg = box_plot_svg({"x": (values, np.ones(20))}, title="t")
+    assert svg.count("<circle") == 20 and 'class="median"' in svg
+
+
+def test_scenario_sections_come_from_the_evaluation() -> None:
+    fleet = planner.texas_fleet()
+    feeds = planner.fetch_feeds(fleet, "2025-01-14", 48, "offline", seed=3)
+    scenarios = planner.make_scenarios(fleet, feeds, 3, 3)
+    evaluation = planner.evaluate(fleet, scenarios, ["run-through", "strike"], workers=1)
+    results = planner.simulate_strategies(fleet, feeds, ["run-through", "strike"])
+    doc = planner.report.render_report(
+        fleet=fleet,
+        kpis=planner.kpis(fleet, results),
+        ledgers={r.policy: r.ledger for r in results},
+        title="t",
+        generated_at=GENERATED,
+        risk=evaluation.metrics(),
+        evaluation=evaluation,
+        feeds=feeds,
+    )
+    bands = section(doc, "bands")
+    assert bands.count('<g class="band"') == 2 and "over 3 run(s)" in bands
+    boxes = section(doc, "distribution")
+    assert boxes.count('<g class="box"') == 2 and boxes.count("<circle") == 6
+    parser = TagBalance()
+    parser.feed(doc)
+    assert parser.errors == [] and parser.stack == []
+
+
+# ------------------------------------------------------------------------------ tables
+
+
+def test_relocation_table_lists_the_plans_moves() -> None:
+    moves = pd.DataFrame(
+        {
+            "route": ["alpha->beta"],
+            "from_site": ["alpha"],
+            "to_site": ["beta"],
+            "model_id": ["s21"],
+            "machines": [1200],
+            "cost_usd": [54_000.0],
+            "depart_h": [0.0],
+            "arrive_h": [120.0],
+        }
+    )
+    plan = SimpleNamespace(relocations=moves, schedule=pd.DataFrame(), weights=np.ones(1))
+    rows = tables(render(plan=plan))["relocation-table"]
+    assert rows[1][1] == ["alpha->beta", "s21", "1,200", "$54.0k", "0 h", "120 h"]
+    assert "No optimizer plan" in section(render(), "relocations")
+
+
+def test_alerts_section_lists_thresholds_weather_alerts_and_outage_reports() -> None:
+    alerts = pd.DataFrame(
+        {
+            "start": [TIMES[30]],
+            "end": [pd.NaT],
+            "site_id": ["alpha"],
+            "kind": ["Winter Storm Warning"],
+            "severity": ["Severe"],
+            "source": ["nws"],
+            "source_id": ["urn:oid:1"],
+        }
+    )
+    crossed = [RiskAlert(RiskKind.PLANNED_CURTAILMENT, "planned curtailment 900.0 MWh is above")]
+    doc = render(feeds=tiny_feeds(alerts=alerts), risk_alerts=crossed)
+    part = section(doc, "alerts")
+    assert "planned curtailment 900.0 MWh is above" in part
+    rows = tables(doc)["alert-table"]
+    assert rows[1][1] == [
+        "2025-01-02 06:00",
+        "open",
+        "alpha",
+        "Winter Storm Warning",
+        "Severe",
+        "nws urn:oid:1",
+    ]
+    assert "No notification thresholds were checked" in section(render(), "alerts")
+    assert "No notification threshold was crossed" in section(render(risk_alerts=[]), "alerts")
+
+
+def test_feed_freshness_shows_status_source_and_age() -> None:
+    doc = render(feeds=tiny_feeds())
+    rows = {r[1][0]: r[1][1:] for r in tables(doc)["feed-table"][1:]}
+    assert rows["open-meteo forecast"] == [
+        "STALE",
+        "https://api.open-meteo.com/v1/forecast",
+        "2025-01-04 06:00",
+        "30.5 h",
+    ]
+    assert rows["open-meteo ensemble"][0] == "MISSING" and rows["open-meteo ensemble"][3] == "—"
+    assert "1 fresh, 1 missing, 1 stale" in section(doc, "feeds")
+
+
+# ------------------------------------------------------------------------------ real browser
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.browser
+def test_report_opens_in_headless_chromium_offline_without_console_errors(tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    browser_path = _chromium()
+    if browser_path is None:
+        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
+    outcome = planner.run_forecast_job(
+        ROOT / "planner" / "texas_fleet.toml",
+        tmp_path / "out",
+        settings=planner.JobSettings(
+            mode="offline",
+            start="2025-01-14",
+            horizon_hours=72,
+            scenarios=3,
+            eval_scenarios=6,
+            thresholds=planner.jobs.settings.Thresholds(planned_curtailment_mwh_max=0.0),
+        ),
+        data_dir=tmp_path / "data",
+        workers=1,
+    )
+    page_url = outcome.report_path.resolve().as_uri()
+    messages: list[str] = []
+    requests: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+            page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(page_url, wait_until="load")
+            headings = page.locator("h2").all_inner_texts()
+            svgs = page.locator("svg.chart").count()
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "report.png"))  # the top of the page
+        finally:
+            browser.close()
+    assert [m for m in messages if m.startswith(("error", "pageerror"))] == []
+    assert requests == [page_url]  # the page itself, nothing else
+    assert headings[:4] == [
+        "Fleet KPIs by strategy",
+        "Risk across scenarios",
+        "Alerts",
+        "Feed freshness",
+    ]
+    assert "Curtailment heat map" in headings and "Hashrate across scenarios" in headings
+    assert svgs == 7  # bands, distribution, heat map, map, hashrate, profit, site profit
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
