@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ import typer
 
 import planner
 from planner.cli_output import (
+    Progress,
     format_kpi_table,
     format_plan,
     format_replay_table,
@@ -88,27 +90,6 @@ def _main(
     )
 
 
-class _Progress:
-    """Progress on stderr: a redrawn bar on a terminal, one line per update otherwise."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.step = ""
-
-    def __call__(self, step: str, done: int, total: int) -> None:
-        if not self.tty:
-            typer.echo(f"[{done}/{total}] {step}", err=True)
-            return
-        if step != self.step and self.step:
-            sys.stderr.write("\n")
-        self.step = step
-        filled = int(30 * done / total) if total else 30
-        sys.stderr.write(f"\r{step:<10} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
-        if step == "done":
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def _fleet(path: Path | None, default: str = "demo") -> planner.Fleet:
     if path is not None:
         return planner.load_fleet(path)
@@ -153,7 +134,7 @@ def demo(
         scenarios=scenarios,
         replications=replications,
         seed=seed,
-        progress=_Progress(),
+        progress=Progress(),
     )
     fleet_rows = outcome.kpis[outcome.kpis["site_id"] == "fleet"]
     if as_json:
@@ -238,7 +219,7 @@ def compare(
     """Judge strategies over Monte Carlo scenarios (the plan on scenarios it did not see)."""
     loaded = _fleet(fleet)
     names = _names(strategies)
-    progress = _Progress()
+    progress = Progress()
     progress("feeds", 0, 1)
     feeds = _feeds(loaded, start, hours, mode, seed)
     plan = None
@@ -346,6 +327,13 @@ def forecast(
     strategies: Annotated[
         str | None, typer.Option("--strategies", "-s", help="Comma-separated strategies.")
     ] = None,
+    max_hashrate_at_risk: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Notify above this P(fleet below its floor)."),
+    ] = None,
+    max_planned_curtailment: Annotated[
+        float | None, typer.Option(min=0.0, help="Notify above this planned curtailment [MWh].")
+    ] = None,
     data_dir: DataDirOption = None,
     force: Annotated[bool, typer.Option(help="Run even if an identical run succeeded.")] = False,
     as_json: JsonOption = False,
@@ -361,6 +349,12 @@ def forecast(
         settings = planner.load_job_settings(config, **overrides)
     else:
         settings = planner.JobSettings(**{k: v for k, v in overrides.items() if v is not None})
+    thresholds = settings.thresholds
+    if max_hashrate_at_risk is not None:
+        thresholds = replace(thresholds, hashrate_at_risk_max=max_hashrate_at_risk)
+    if max_planned_curtailment is not None:
+        thresholds = replace(thresholds, planned_curtailment_mwh_max=max_planned_curtailment)
+    settings = replace(settings, thresholds=thresholds)
     outcome = planner.run_forecast_job(
         fleet,
         out,
@@ -370,7 +364,7 @@ def forecast(
         settings=settings,
         data_dir=data_dir,
         force=force,
-        progress=_Progress(),
+        progress=Progress(),
     )
     if as_json:
         _echo_json(
@@ -449,7 +443,7 @@ def replay(
         scenarios=scenarios,
         seed=seed,
         out_dir=out,
-        progress=_Progress(),
+        progress=Progress(),
     )
     if as_json:
         _echo_json(

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
+import typer
 
 import planner
 
 __all__ = [
+    "Progress",
     "format_kpi_table",
     "format_plan",
     "format_replay_table",
@@ -21,6 +24,27 @@ __all__ = [
     "frame_records",
     "run_json",
 ]
+
+
+class Progress:
+    """Progress on stderr: a redrawn bar on a terminal, one line per update otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.step = ""
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if not self.tty:
+            typer.echo(f"[{done}/{total}] {step}", err=True)
+            return
+        if step != self.step and self.step:
+            sys.stderr.write("\n")
+        self.step = step
+        filled = int(30 * done / total) if total else 30
+        sys.stderr.write(f"\r{step:<10} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        if step == "done":
+            sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

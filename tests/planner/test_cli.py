@@ -160,6 +160,23 @@ def test_forecast_then_runs_list_show_prune(
     assert "no runs yet" in capsys.readouterr().out
 
 
+def test_forecast_thresholds_from_flags_or_a_json_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(forecast_args(tmp_path, "--max-planned-curtailment", "0")) == 0
+    out = capsys.readouterr().out
+    assert "notification: not configured" in out
+    assert "alert: planned curtailment" in out and "above the 0.0 MWh threshold" in out
+    config = tmp_path / "job.json"
+    config.write_text(
+        json.dumps({"job": {"seed": 5}, "notify": {"thresholds": {"hashrate_at_risk_max": 1.0}}})
+    )
+    assert main([*forecast_args(tmp_path), "--config", str(config), "--json"]) == 0
+    run = json.loads(capsys.readouterr().out)
+    assert run["settings"]["seed"] == 5 and run["notification"] == "nothing to send"
+    assert run["settings"]["thresholds"]["hashrate_at_risk_max"] == 1.0
+
+
 def test_corrupted_history_and_unwritable_output_are_one_line_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
