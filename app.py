@@ -12,6 +12,7 @@ how, lives in :mod:`planner.app_support`.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date
 
 import altair as alt
@@ -46,6 +47,13 @@ VIEWS = (
     "Run history",
     "Downloads",
 )
+#: What to try after an error, by its type.
+HINTS = {
+    "SolveError": "Relax what the message names (for example lower the hashrate floor or raise "
+    "the relocation budget) and run the optimizer again.",
+    "FeedError": "Feeds can be switched to offline (no network) or cache under "
+    "'Horizon, scenarios and feeds'.",
+}
 FLEET_SOURCES = ("Demo fleet", "Upload TOML", "Paste TOML")
 MODES: tuple[FeedMode, ...] = ("offline", "cache", "live")
 
@@ -299,7 +307,7 @@ def show_kpis(h: sup.Headline, nameplate: float, floor_pct: float) -> None:
     )
     if floor_pct > 0:
         cols[4].metric(
-            "Chance of dipping below floor",
+            "Below-floor chance",
             f"{100 * h.below_floor_probability:.0f} %",
             help="Share of judged scenarios with at least one hour below the hashrate floor.",
         )
@@ -337,6 +345,7 @@ def show_map_and_risk(fleet: Fleet, metrics: pd.DataFrame) -> None:
 def show_hashrate(evaluation: Evaluation, floor_eh_s: float) -> None:
     bands = sup.hashrate_bands(evaluation)
     base = alt.Chart(bands).encode(x=alt.X("time:T", title="time (UTC)"))
+    legend = alt.Legend(title="strategy", symbolType="stroke", symbolStrokeWidth=3)
     band = base.mark_area(opacity=0.15).encode(
         y=alt.Y("p5_eh_s:Q", title="fleet hashrate [EH/s]"),
         y2="p95_eh_s:Q",
@@ -344,7 +353,7 @@ def show_hashrate(evaluation: Evaluation, floor_eh_s: float) -> None:
     )
     line = base.mark_line(strokeWidth=2).encode(
         y="mean_eh_s:Q",
-        color=alt.Color("strategy:N", scale=colour_scale(), title="strategy"),
+        color=alt.Color("strategy:N", scale=colour_scale(), legend=legend),
         tooltip=[
             "strategy",
             alt.Tooltip("time:T", format="%b %d %H:00"),
@@ -352,14 +361,14 @@ def show_hashrate(evaluation: Evaluation, floor_eh_s: float) -> None:
             alt.Tooltip("p5_eh_s:Q", format=".2f"),
         ],
     )
-    chart = band + line
+    chart = (band + line).resolve_scale(color="independent")  # the legend shows the lines
     if floor_eh_s > 0:
-        rule = (
-            alt.Chart(pd.DataFrame({"floor": [floor_eh_s]}))
-            .mark_rule(color="#d73027", strokeDash=[6, 4])
-            .encode(y="floor:Q")
+        floor = alt.Chart(pd.DataFrame({"floor": [floor_eh_s], "label": ["hashrate floor"]}))
+        rule = floor.mark_rule(color="#d73027", strokeDash=[6, 4]).encode(y="floor:Q")
+        text = floor.mark_text(color="#d73027", align="left", dx=4, dy=-7).encode(
+            y="floor:Q", x=alt.value(0), text="label:N"
         )
-        chart = chart + rule
+        chart = chart + rule + text
     st.altair_chart(chart.properties(height=360), width="stretch")
     st.caption("Mean fleet hashrate per strategy; the band spans P5 to P95 of the judged runs.")
 
@@ -496,6 +505,48 @@ def show_downloads(
 # ------------------------------------------------------------------------------------ page
 
 
+@dataclass(frozen=True)
+class PageState:
+    """What the views draw on: the feeds, the plan and the evaluation of every strategy."""
+
+    feeds: Feeds
+    plan: sup.Plan
+    evaluation: Evaluation
+    replan_text: str
+
+
+def run_steps(fleet: Fleet, setup: sup.Setup, whatif: sup.WhatIf) -> PageState:
+    """Every step through the caches, each announced in the status box.
+
+    Raises
+    ------
+    PlannerError
+        A feed, setting or solve failed (one line).
+    """
+    key = sup.fleet_key(fleet)
+    st.write("Feeds")
+    feeds = cached_feeds(key, setup.feeds_part(), _fleet=fleet)
+    st.write("Scenarios")
+    plan_knobs = whatif.scenario_part(judging=False)
+    judge_knobs = whatif.scenario_part(judging=True)
+    planning = cached_scenarios(key, setup, plan_knobs, False, _fleet=fleet, _feeds=feeds)
+    judging = cached_scenarios(key, setup, judge_knobs, True, _fleet=fleet, _feeds=feeds)
+    st.write("Optimizer model")
+    engine = cached_engine(key, setup, plan_knobs, _fleet=fleet, _planning=planning)
+    st.write("Re-plan and judge the plan")
+    started = time.perf_counter()
+    solve_s, judge_s, planned = cached_plan_evaluation(
+        key, setup, whatif.plan_part(), _engine=engine, _judging=judging
+    )
+    text = replan_text(time.perf_counter() - started, solve_s, judge_s)
+    plan = engine.plan(whatif)
+    st.write("Today's rules")
+    rules = cached_rules(
+        key, setup, judge_knobs, whatif.strike_usd_per_mwh, _fleet=fleet, _judging=judging
+    )
+    return PageState(feeds, plan, sup.combine(rules, planned), text)
+
+
 def main() -> None:
     st.set_page_config(page_title="Fleet what-if planner", page_icon="⛏", layout="wide")
     fleet, problem = pick_fleet()
@@ -512,40 +563,24 @@ def main() -> None:
         f"{setup.days} days from {setup.start} · {setup.scenarios} scenarios · "
         f"{setup.mode} feeds"
     )
-    key = sup.fleet_key(fleet)
     started = time.perf_counter()
-    with st.status("Planning…", expanded=False) as status:
-        try:
-            status.write("Feeds")
-            feeds = cached_feeds(key, setup.feeds_part(), _fleet=fleet)
-            status.write("Scenarios")
-            plan_knobs = whatif.scenario_part(judging=False)
-            judge_knobs = whatif.scenario_part(judging=True)
-            planning = cached_scenarios(key, setup, plan_knobs, False, _fleet=fleet, _feeds=feeds)
-            judging = cached_scenarios(key, setup, judge_knobs, True, _fleet=fleet, _feeds=feeds)
-            status.write("Optimizer model")
-            engine = cached_engine(key, setup, plan_knobs, _fleet=fleet, _planning=planning)
-            status.write("Re-plan and judge the plan")
-            replan_started = time.perf_counter()
-            solve_s, judge_s, planned = cached_plan_evaluation(
-                key, setup, whatif.plan_part(), _engine=engine, _judging=judging
-            )
-            replan_s = time.perf_counter() - replan_started
-            plan = engine.plan(whatif)
-            status.write("Today's rules")
-            rules = cached_rules(
-                key, setup, judge_knobs, whatif.strike_usd_per_mwh, _fleet=fleet, _judging=judging
-            )
-            evaluation = sup.combine(rules, planned)
-        except PlannerError as exc:
-            status.update(label="Stopped: see the message below", state="error")
-            st.error(f"No plan for these settings. {sup.one_line(exc)}")
-            st.stop()
-        total = time.perf_counter() - started
-        status.update(
-            label=f"Plan ready in {total:.2f} s · " + replan_text(replan_s, solve_s, judge_s),
-            state="complete",
-        )
+    status = st.status("Planning…", expanded=False)
+    try:
+        with status:
+            page = run_steps(fleet, setup, whatif)
+    except PlannerError as exc:
+        # Outside the status box: the message must be seen, not folded away.
+        status.update(label="Stopped: no plan for these settings", state="error")
+        st.error(f"No plan for these settings. {sup.one_line(exc)}")
+        hint = HINTS.get(type(exc).__name__)
+        if hint:
+            st.caption(hint)
+        st.stop()
+    status.update(
+        label=f"Plan ready in {time.perf_counter() - started:.2f} s · {page.replan_text}",
+        state="complete",
+    )
+    feeds, plan, evaluation = page.feeds, page.plan, page.evaluation
     floor_eh_s = whatif.hashrate_floor_pct / 100.0 * nameplate
     metrics = evaluation.metrics()
     headline = sup.headline(evaluation, metrics, plan, floor_eh_s)

@@ -159,11 +159,28 @@ def test_demo_what_if_in_a_real_browser(server: str, tmp_path: Path) -> None:
             assert page.locator('[data-testid="stAlertContentError"]').count() == 0
             _shot(page, "app_whatif.png")
 
+            # Infeasible: a floor at nameplate (five scenarios keep the diagnosis short).
+            page.get_by_text("Horizon, scenarios and feeds").click()
+            scenarios = page.get_by_role("slider", name="Scenarios")
+            scenarios.focus()
+            scenarios.press("ArrowLeft")
+            assert scenarios.input_value() == "5"
+            floor = page.get_by_role("slider", name="Hashrate floor [% of nameplate]")
+            floor.focus()
+            floor.press("End")
+            assert floor.input_value() == "100"
+            page.get_by_role("button", name="Run optimizer").click()
+            infeasible = page.get_by_text("No plan for these settings.")
+            infeasible.wait_for(state="visible")
+            assert "hashrate_floor" in infeasible.inner_text()
+            assert page.locator('[data-testid="stException"]').count() == 0
+            _shot(page, "app_infeasible.png")
+
             # A bad fleet file: the page says which key is wrong, no traceback.
             page.get_by_text("Upload TOML").click()
             page.locator('input[type="file"]').set_input_files(_bad_fleet(tmp_path / "bad.toml"))
             error = page.get_by_text("sites[0].capacity_mw: must be > 0, got -5")
-            error.wait_for()
+            error.wait_for(state="visible")
             assert "bad.toml" in error.inner_text()
             assert page.locator('[data-testid="stException"]').count() == 0
             _shot(page, "app_bad_upload.png")

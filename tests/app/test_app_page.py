@@ -151,6 +151,8 @@ def test_infeasible_floor_shows_one_line_error_not_a_traceback() -> None:
     assert "infeasible" in message and "hashrate_floor" in message
     assert "\n" not in message and "Traceback" not in message
     assert not at.metric  # nothing stale is shown under the error
+    assert [s.label for s in at.status] == ["Stopped: no plan for these settings"]
+    assert not at.status[0].error  # the message is on the page, not folded into the status box
 
 
 def test_bad_toml_upload_names_the_key_path() -> None:
