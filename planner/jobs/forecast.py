@@ -35,7 +35,7 @@ from typing import cast
 
 import pandas as pd
 
-from planner.errors import JobError, PlannerError
+from planner.errors import ConfigError, JobError, PlannerError
 from planner.feeds import FeedMode, Feeds, FeedSources, fetch_feeds
 from planner.fleet import Fleet, load_fleet
 from planner.jobs import artifacts as art
@@ -185,6 +185,8 @@ def run_forecast_job(
     if scenarios is not None:
         settings = replace(settings, scenarios=scenarios)
     clock = now or datetime.now(UTC)
+    if clock.tzinfo is None:
+        raise ConfigError("forecast job", f"now: must be tz-aware, got {clock.isoformat()}")
     begin = _start(start if start is not None else settings.start, clock)
     settings = replace(settings, start=begin.isoformat())
     fleet = fleet_path if isinstance(fleet_path, Fleet) else load_fleet(Path(fleet_path))
@@ -251,7 +253,7 @@ class _Job:
         stamps = feed_stamps(feeds)
         key = idempotency_key(self.hash, stamps, self.settings_json)
         done = None if force else self.store.find_succeeded(key)
-        if done is not None and not done.missing_artifacts():
+        if done is not None and "kpis_csv" in done.artifacts and not done.missing_artifacts():
             return _reused(done)
         run_id = self.store.start_run(self.hash, self.settings_json, stamps, key=key)
         folder: art.RunFolder | None = None
