@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 from pyomo.core.expr.relational_expr import (
     EqualityExpression,
@@ -132,9 +133,15 @@ class Mutable:
 
 @dataclass(eq=False)
 class Matrix:
-    """The model as the solver sees it: columns, CSR rows, costs and mutable entries."""
+    """The model as the solver sees it: columns, CSR rows, costs and mutable entries.
+
+    With ``components=False`` only the solver's arrays are made, no Pyomo variables,
+    constraints or objective (the mutable ``Param`` s still are): the benchmarks' reference for
+    what the Pyomo layer costs (``benchmarks/bench_optimizer.py``).
+    """
 
     model: pyo.ConcreteModel
+    components: bool = True
     columns: dict[str, ColumnBlock] = field(default_factory=dict)
     rows: list[RowBlock] = field(default_factory=list)
     col_lower: list[np.ndarray] = field(default_factory=list)
@@ -189,17 +196,18 @@ class Matrix:
         n = block.size
         lo = np.broadcast_to(np.asarray(lower, dtype=float), (n,)).copy()
         hi = np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy()
-        if present is not None:
-            var = pyo.Var(index or [], domain=domain, doc=doc, dense=True)
-        else:
-            var = pyo.Var(*(index or ()), domain=domain, doc=doc)
-        self.model.add_component(name, var)
-        values = list(var.values())
-        self._vars.extend(values)
-        for v, a, b in zip(values, lo.tolist(), hi.tolist(), strict=True):
-            v.setlb(None if a == -INF else a)
-            v.setub(None if b == INF else b)
-        block.component = var
+        if self.components:
+            if present is not None:
+                var = pyo.Var(index or [], domain=domain, doc=doc, dense=True)
+            else:
+                var = pyo.Var(*(index or ()), domain=domain, doc=doc)
+            self.model.add_component(name, var)
+            values = list(var.values())
+            self._vars.extend(values)
+            for v, a, b in zip(values, lo.tolist(), hi.tolist(), strict=True):
+                v.setlb(None if a == -INF else a)
+                v.setub(None if b == INF else b)
+            block.component = var
         integer = domain in (pyo.Binary, pyo.NonNegativeIntegers, pyo.Integers)
         self.columns[name] = block
         self.col_lower.append(lo)
@@ -294,7 +302,8 @@ class Matrix:
                 self.mutables += [
                     Mutable(kind, block.start + r, -1, expr, block, r) for r in range(n)
                 ]
-        self._add_constraint(block, mut, mutable_lower, mutable_upper, doc)
+        if self.components:
+            self._add_constraint(block, mut, mutable_lower, mutable_upper, doc)
         self.rows.append(block)
         self.n_rows += n
         return block
@@ -307,33 +316,32 @@ class Matrix:
         mutable_upper: Any,
         doc: str,
     ) -> None:
+        """The Pyomo ``Constraint`` of a row block, built in bulk.
+
+        One monomial per term in a single pass over the CSR arrays (mutable coefficients put in
+        place of their values), one ``LinearExpression`` per row over a slice of them, and the
+        ``ConstraintData`` objects stored under their labels directly: the per-index rule call,
+        index normalisation and validation of ``Constraint(rule=...)`` cost more than the rows.
+        """
         variables = self.var_data()
         indptr = block.indptr.tolist()
-        all_cols = block.cols.tolist()
-        all_coefs = block.coefs.tolist()
+        coefs: list[Any] = block.coefs.tolist()
+        for (r, c), expr in mut.items():
+            a, b = indptr[r], indptr[r + 1]
+            coefs[a + block.cols[a:b].tolist().index(c)] = expr
+        terms = zip(coefs, map(variables.__getitem__, block.cols.tolist()), strict=True)
+        monomials = list(map(MonomialTermExpression, terms))
         lowers = [mutable_lower] * block.size if mutable_lower is not None else _bounds(block.lower)
         uppers = [mutable_upper] * block.size if mutable_upper is not None else _bounds(block.upper)
-        monomial = MonomialTermExpression
-        exprs = []
-        for r in range(block.size):
-            a, b = indptr[r], indptr[r + 1]
-            if mut:
-                terms = [
-                    monomial((mut.get((r, c), v), variables[c]))
-                    for c, v in zip(all_cols[a:b], all_coefs[a:b], strict=True)
-                ]
-            else:
-                terms = [
-                    monomial((v, variables[c]))
-                    for c, v in zip(all_cols[a:b], all_coefs[a:b], strict=True)
-                ]
-            exprs.append(_relation(lowers[r], LinearExpression(terms), uppers[r]))
-        lookup = dict(zip(block.labels, exprs, strict=True))
-
-        def rule(_: Any, *index: Any) -> Any:
-            return lookup[index if len(index) > 1 else index[0]]
-
-        self.model.add_component(block.name, pyo.Constraint(block.labels, rule=rule, doc=doc))
+        component = pyo.Constraint(block.labels, doc=doc)
+        self.model.add_component(block.name, component)
+        data = component._data  # bulk insertion, see the docstring
+        for label, lo, a, b, hi in zip(
+            block.labels, lowers, indptr[:-1], indptr[1:], uppers, strict=True
+        ):
+            data[label] = ConstraintData(
+                _relation(lo, LinearExpression(monomials[a:b]), hi), component
+            )
 
     # ---------------------------------------------------------------- objective
 
@@ -348,6 +356,8 @@ class Matrix:
 
     def build_objective(self) -> None:
         """Create the Pyomo objective (maximise) from the recorded coefficients."""
+        if not self.components:
+            return
         variables = self.var_data()
         mutable_cost = {m.col: m.expr for m in self.mutables if m.kind == "cost"}
         terms = [

@@ -59,13 +59,16 @@ class BuiltModel:
         return self.matrix.model
 
 
-def build_model(data: ModelData) -> BuiltModel:
+def build_model(data: ModelData, *, components: bool = True) -> BuiltModel:
     """Build the two-stage model of ``docs/model.md`` (Optimizer) from prepared data.
 
     Parameters
     ----------
     data
         Tiers, relocation options and scenario arrays (:func:`planner.optimization.data.prepare`).
+    components
+        ``False``: the solver's arrays only, no Pyomo variables or constraints (the benchmarks'
+        reference; such a model can be solved but not read back into Pyomo).
 
     Returns
     -------
@@ -73,7 +76,7 @@ def build_model(data: ModelData) -> BuiltModel:
     """
     started = time.perf_counter()
     with PauseGC():
-        ctx = Context(data, Matrix(pyo.ConcreteModel(name="fleet plan")))
+        ctx = Context(data, Matrix(pyo.ConcreteModel(name="fleet plan"), components=components))
         _add_sets(ctx)
         _add_parameters(ctx)
         _add_variables(ctx)

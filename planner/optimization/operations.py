@@ -270,8 +270,11 @@ def add_demand_response_constraints(ctx: Context) -> None:
     """``demand_response``: in called periods ``L <= potential - committed x called share``.
 
     ``potential = u_i sum_k a P_k N_k(t)`` [MW]. Periods in which the site has no grid at all are
-    exempt (the outage already removed the load). A commitment larger than what the site can shed
-    makes the model infeasible, and :func:`~planner.optimization.solve.solve` names this family.
+    exempt (the outage already removed the load). A commitment within the site's nameplate load
+    that a period's partial outage or derate leaves it unable to shed in full asks it to shed
+    everything it has then (the ledger charges the penalty on the rest). A commitment larger than
+    the site's nameplate load makes the model infeasible, and
+    :func:`~planner.optimization.solve.solve` names this family.
     """
     d = ctx.data
     committed = np.array([sum(p.committed_mw for p in s.programs.demand_response) for s in d.sites])
@@ -283,6 +286,13 @@ def add_demand_response_constraints(ctx: Context) -> None:
         return
     const, ship = site_potential(ctx, d.availability * d.power_mw[:, None, None])
     u = d.overhead[i]
+    nameplate = np.array(
+        [d.overhead[k] * (d.power_mw * d.installed)[d.site_tier_indices(k)].sum() for k in i]
+    )
+    required = committed[i] * d.dr_share[i, t, s]
+    required = np.where(
+        committed[i] <= nameplate + _EPS, np.minimum(required, u * const[i, t, s]), required
+    )
     rows = np.arange(len(i))
     parts = [
         load_terms(ctx, rows, i, t, s, d.overhead[d.tier_site]),
@@ -297,7 +307,7 @@ def add_demand_response_constraints(ctx: Context) -> None:
         labels,
         *concat_terms(parts),
         -np.inf,
-        u * const[i, t, s] - committed[i] * d.dr_share[i, t, s],
+        u * const[i, t, s] - required,
         doc="load in called periods <= potential - committed reduction [MW]",
     )
 

@@ -19,7 +19,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from planner.errors import SolveError
-from planner.optimization.matrix import Matrix
+from planner.optimization.matrix import Matrix, RowBlock
 
 #: Families an elastic re-solve may relax: commitments and policies. Physics (availability) and
 #: accounting (definitions, CVaR) always hold and are never blamed.
@@ -213,7 +213,7 @@ def push_mutables(matrix: Matrix, h: highspy.Highs) -> None:
             cache[key] = float(pyo.value(expr))
         return cache[key]
 
-    bound_rows: list[int] = []
+    bounds: dict[int, tuple[RowBlock, int]] = {}
     for mut in matrix.mutables:
         v = value(mut.expr)
         if mut.kind == "cost":
@@ -225,15 +225,11 @@ def push_mutables(matrix: Matrix, h: highspy.Highs) -> None:
             h.changeCoeff(mut.row, mut.col, v)
             continue
         (mut.block.lower if mut.kind == "lower" else mut.block.upper)[mut.position] = v
-        bound_rows.append(mut.row)
-    if bound_rows:
-        rows = np.unique(np.array(bound_rows, dtype=np.int32))
-        lower = np.empty(len(rows))
-        upper = np.empty(len(rows))
-        for j, r in enumerate(rows.tolist()):
-            block = matrix.block_of_row(r)
-            lower[j] = block.lower[r - block.start]
-            upper[j] = block.upper[r - block.start]
+        bounds[mut.row] = (mut.block, mut.position)
+    if bounds:
+        rows = np.array(sorted(bounds), dtype=np.int32)
+        lower = np.array([bounds[r][0].lower[bounds[r][1]] for r in rows.tolist()])
+        upper = np.array([bounds[r][0].upper[bounds[r][1]] for r in rows.tolist()])
         # changeRowsBounds exists in highspy._core but is missing from its type stub
         h.changeRowsBounds(len(rows), rows, _finite(lower), _finite(upper))  # type: ignore[attr-defined]
 

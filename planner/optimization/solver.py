@@ -88,16 +88,24 @@ class PlanSolver:
         self.build_seconds = time.perf_counter() - started
         self.last_result: SolveResult | None = None
         self._first_solve_seconds = 0.0
+        self._unloaded: np.ndarray | None = None
 
     @property
     def model(self) -> pyo.ConcreteModel:
-        """The Pyomo model (variables hold the latest solution)."""
+        """The Pyomo model (variables hold the latest solution).
+
+        The solution is put into the Pyomo variables when the model is first asked for after a
+        solve, not at every re-plan (about a microsecond a variable).
+        """
+        if self._unloaded is not None:
+            _load(self.built, self._unloaded)
+            self._unloaded = None
         return self.built.model
 
     @property
     def parameters(self) -> dict[str, float]:
         """Current values of the mutable parameters."""
-        return {name: float(pyo.value(getattr(self.model, name))) for name in PARAMETERS}
+        return {name: float(pyo.value(getattr(self.built.model, name))) for name in PARAMETERS}
 
     def set_parameters(self, **values: float | None) -> None:
         """Change mutable parameters (see :data:`planner.optimization.model.PARAMETERS`).
@@ -147,7 +155,7 @@ class PlanSolver:
         if problems:
             raise ConfigError("optimizer parameters", problems)
         for name, value in clean.items():
-            getattr(self.model, name).set_value(value)
+            getattr(self.built.model, name).set_value(value)
         push_mutables(self.built.matrix, self._highs)
 
     def solve(self) -> Plan:
@@ -174,7 +182,7 @@ class PlanSolver:
             if first:
                 self._first_solve_seconds = result.solve_seconds
             self.last_result = result
-            _load(self.built, result.values)
+            self._unloaded = result.values
             return extract_plan(self.built, result, self.parameters)
 
     def update(self, **values: float | None) -> Plan:

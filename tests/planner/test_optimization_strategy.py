@@ -75,6 +75,23 @@ def test_fleet_cap_needs_a_model_built_with_one() -> None:
         OptimizeSettings(fleet_cap_mw=-1.0)
 
 
+def test_demand_response_in_a_partial_outage_sheds_what_is_left() -> None:
+    # 1 MW committed at a 2.95 MW site. The called hour (3,500 USD/MWh) is 80 % outage: the site
+    # can draw 0.59 MW at most, less than the 1 MW asked. It is no modelling error (the site
+    # could shed 1 MW with its grid up): the plan sheds all 0.59 MW and the ledger charges the
+    # penalty on the rest.
+    ers = {"name": "ERS", "committed_mw": 1.0, "payment_usd_per_mw_h": 8.0}
+    fleet = one_site(demand_response=[{**ers, "penalty_usd_per_mwh": 400.0}])
+    price = np.array([40.0, 3500.0, 40.0])
+    scenario = flat_scenario(fleet, 3, price_usd_per_mwh=price, outages={"tx": [(1.2, 2.0)]})
+    plan = optimize(fleet, [scenario])
+    running, available = plan.schedule["running_mw"], plan.schedule["available_mw"]
+    assert available.iloc[1] == pytest.approx(0.2 * 2.95)
+    assert running.iloc[1] == pytest.approx(0.0, abs=1e-9)
+    # Either side of the call the site runs what it has (hour 2: restarting after the outage).
+    assert running.iloc[[0, 2]].tolist() == pytest.approx(available.iloc[[0, 2]].tolist())
+
+
 # --------------------------------------------------------------------------------- strategy
 
 
