@@ -287,7 +287,7 @@ def add_demand_response_constraints(ctx: Context) -> None:
     const, ship = site_potential(ctx, d.availability * d.power_mw[:, None, None])
     u = d.overhead[i]
     nameplate = np.array(
-        [d.overhead[k] * (d.power_mw * d.installed)[d.site_tier_indices(k)].sum() for k in i]
+        [d.overhead[k] * (d.power_mw * d.installed)[d.site_tier_indices(int(k))].sum() for k in i]
     )
     required = committed[i] * d.dr_share[i, t, s]
     required = np.where(
