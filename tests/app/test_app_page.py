@@ -155,6 +155,21 @@ def test_infeasible_floor_shows_one_line_error_not_a_traceback() -> None:
     assert not at.status[0].error  # the message is on the page, not folded into the status box
 
 
+def test_cache_mode_without_a_cache_says_which_feed_is_missing(
+    _data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLANNER_CACHE_DIR", str(_data_dir / "empty-cache"))  # never the user's
+    at = _page()
+    at.radio(key="mode").set_value("cache")
+    _run_optimizer(at)
+    assert not at.exception
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith(
+        "No plan for these settings. open-meteo archive: cache mode"
+    )
+    assert any("offline" in c.value for c in at.caption)  # the hint: switch to offline feeds
+
+
 def test_bad_toml_upload_names_the_key_path() -> None:
     at = _page()
     at.radio(key="fleet_source").set_value("Upload TOML").run()
