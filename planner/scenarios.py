@@ -396,11 +396,16 @@ def _scenario_prices(
     where: tuple[np.ndarray, np.ndarray],
     settings: ScenarioSettings,
 ) -> np.ndarray:
-    """Feed prices with correlated log noise, plus scarcity for weather worse than the feed's."""
+    """Feed prices with correlated log noise, plus scarcity for weather worse than the feed's.
+
+    Prices are capped at the offer cap, or at the feed's own highest price where that is higher
+    (ERCOT's cap was 9,000 USD/MWh during Uri: recorded prices are never clipped).
+    """
     noise = np.exp(_ar1(rng, base.price.shape, phi=0.9, sd=settings.price_noise))
     extra = np.maximum(0.0, _stress(temp, *where) ** 2 - _stress(base.temp, *where) ** 2)
     price = base.price * noise + settings.price_spike_scale * PRICE_CAP_USD_PER_MWH * extra
-    return np.minimum(price, PRICE_CAP_USD_PER_MWH)
+    cap = np.maximum(PRICE_CAP_USD_PER_MWH, base.price.max(axis=1, keepdims=True))
+    return np.minimum(price, cap)
 
 
 def _scenario_hashprice(

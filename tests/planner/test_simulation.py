@@ -161,3 +161,18 @@ def test_scenarios_are_reproducible_and_independent_of_n() -> None:
         assert a.outages == b.outages
     assert sum(s.weight for s in five) == pytest.approx(1.0)
     assert not np.array_equal(five[0].temp_air_c, five[1].temp_air_c)
+
+
+def test_scenarios_keep_recorded_prices_above_the_synthetic_cap() -> None:
+    # A feed that recorded $9,000/MWh (Uri) is not clipped to the generator's $5,000 cap.
+    fleet = one_site()
+    feeds = planner.fetch_feeds(fleet, "2025-01-10", 48)
+    node = fleet.sites[0].grid.node
+    prices = feeds.prices.copy()
+    prices.loc[(node, feeds.times[10]), "price_usd_per_mwh"] = 9000.0
+    from dataclasses import replace
+
+    spiky = replace(feeds, prices=prices)
+    quiet = planner.ScenarioSettings(price_noise=0.0, price_spike_scale=0.0)
+    scenario = make_scenarios(fleet, spiky, n=1, seed=1, settings=quiet)[0]
+    assert scenario.price_usd_per_mwh[0, 10] == pytest.approx(9000.0)
