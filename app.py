@@ -408,11 +408,7 @@ def show_curtailment(plan: sup.Plan) -> None:
             x=alt.X("time:T", title="time (UTC)"),
             x2="end:T",
             y=alt.Y("site_id:N", title=None, sort=None),
-            color=alt.Color(
-                "curtailed_pct:Q",
-                title="curtailed [%]",
-                scale=alt.Scale(domain=[0, 50, 100], range=["#ffffff", "#fdae6b", "#a63603"]),
-            ),
+            color=alt.Color("colour:N", scale=None),  # colours from the support module
             tooltip=[
                 "site_id",
                 alt.Tooltip("time:T", format="%b %d %H:00"),
@@ -421,10 +417,11 @@ def show_curtailment(plan: sup.Plan) -> None:
             ],
         )
     )
-    st.altair_chart(
-        chart.properties(height=40 * len(plan.fleet.sites) + 60), width="stretch", theme=None
+    st.altair_chart(chart.properties(height=40 * len(plan.fleet.sites) + 60), width="stretch")
+    st.caption(
+        "The plan's expected curtailment: share of each site's available IT load held off, "
+        "from white (runs) through orange (half) to dark orange (all held off)."
     )
-    st.caption("The plan's expected curtailment: share of each site's available IT load held off.")
 
 
 def show_relocations(plan: sup.Plan) -> None:

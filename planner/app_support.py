@@ -513,15 +513,22 @@ def site_values(metrics: pd.DataFrame, policy: str, column: str) -> dict[str, fl
     return {str(s): float(v) for s, v in zip(rows["site_id"], rows[column], strict=True)}
 
 
-def _ramp(share: float) -> str:
-    """Green (0, good) through amber to red (1, bad)."""
-    stops = ((0.0, (26, 152, 80)), (0.5, (254, 196, 79)), (1.0, (215, 48, 39)))
+Stops = tuple[tuple[float, tuple[int, int, int]], ...]
+#: Risk colours: green (0, best) through amber to red (1, worst).
+RISK_STOPS: Stops = ((0.0, (26, 152, 80)), (0.5, (254, 196, 79)), (1.0, (215, 48, 39)))
+#: Curtailment colours: white (0, runs) through orange to dark orange (1, all held off).
+HEAT_STOPS: Stops = ((0.0, (255, 255, 255)), (0.5, (253, 174, 107)), (1.0, (166, 54, 3)))
+
+
+def _ramp(share: float, stops: Stops = RISK_STOPS) -> str:
+    """The colour at ``share`` in [0, 1] along ``stops``, as ``#rrggbb``."""
+    share = min(max(share, 0.0), 1.0)
     for (a, ca), (b, cb) in itertools.pairwise(stops):
         if share <= b:
             t = 0.0 if b == a else (share - a) / (b - a)
             rgb = [round(x + (y - x) * t) for x, y in zip(ca, cb, strict=True)]
             return "#{:02x}{:02x}{:02x}".format(*rgb)
-    return "#d73027"
+    return "#{:02x}{:02x}{:02x}".format(*stops[-1][1])
 
 
 def risk_map_svg(
@@ -757,7 +764,8 @@ def expected_schedule(plan: Plan) -> pd.DataFrame:
 
 def curtailment_heatmap(plan: Plan) -> pd.DataFrame:
     """Expected curtailment per site and period: ``site_id``, ``time``, ``curtailed_mw`` [MW],
-    ``available_mw`` [MW] and ``curtailed_pct`` of the available load [%]."""
+    ``available_mw`` [MW], ``curtailed_pct`` of the available load [%] and its ``colour``
+    (:data:`HEAT_STOPS`)."""
     schedule = expected_schedule(plan)
     out = schedule.groupby(["site_id", "time"], sort=False, as_index=False)[
         ["curtailed_mw", "available_mw"]
@@ -766,6 +774,7 @@ def curtailment_heatmap(plan: Plan) -> pd.DataFrame:
     out["curtailed_pct"] = 100.0 * np.divide(
         out["curtailed_mw"].to_numpy(), avail, out=np.zeros_like(avail), where=avail > 1e-9
     )
+    out["colour"] = [_ramp(p / 100.0, HEAT_STOPS) for p in out["curtailed_pct"]]
     return out
 
 

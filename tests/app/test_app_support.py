@@ -138,6 +138,9 @@ def test_expected_schedule_first_hour_is_the_plans_decision(
     heat = sup.curtailment_heatmap(plan)
     assert len(heat) == 6 * SETUP.hours
     assert heat["curtailed_pct"].between(0.0, 100.0 + 1e-9).all()
+    assert sup._ramp(0.0, sup.HEAT_STOPS) == "#ffffff"  # runs: white
+    assert sup._ramp(1.0, sup.HEAT_STOPS) == "#a63603"  # all held off: dark orange
+    assert set(heat.loc[heat["curtailed_pct"] < 1e-9, "colour"]) <= {"#ffffff"}
     csv = sup.plan_csv(plan)
     assert csv.splitlines()[0] == (
         "site_id,model_id,time,available_mw,running_mw,curtailed_mw,run_fraction"
