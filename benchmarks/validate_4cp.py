@@ -187,7 +187,8 @@ def fit(load: pd.Series, days: pd.DataFrame, train_years: tuple[int, ...]) -> Pe
         },
         index=day,
     )
-    frame = frame[frame.index.year.isin(train_years) & frame.index.month.isin(SUMMER)]
+    shape_years = (2020, *train_years)  # the shape needs load only: 2020 counts too
+    frame = frame[frame.index.year.isin(shape_years) & frame.index.month.isin(SUMMER)]
     shape = np.ones((2, 24))
     shape_sd = np.zeros((2, 24))
     for (off, hour), part in frame.groupby(["off", "hour"]):
@@ -446,7 +447,15 @@ def main(argv: list[str] | None = None) -> int:
                 )
     table = pd.DataFrame(rows)
     report.text(_method(pd.DataFrame(fits)), heading="Method")
-    formats = {"threshold": ".2f", "precision_pct": ".1f", "net_value_usd_per_mw": ",.0f"}
+    formats = {
+        "year": "d",
+        "threshold": ".2f",
+        "caught": "d",
+        "curtailed_h": "d",
+        "false_alarm_h": "d",
+        "precision_pct": ".1f",
+        "net_value_usd_per_mw": ",.0f",
+    }
     report.table(
         "fourcp_by_threshold",
         "Peaks caught (of 4), curtailed and false-alarm hours by year, weather input and "
@@ -523,7 +532,8 @@ Antonio and Midland, weighted by their ERCOT weather zones' share of summer load
 about 35 degC, yesterday's index, and a weekend/holiday flag, fitted on May-September of the
 training years (NASA POWER starts in December 2020, so 2020 load serves no fit), and corrected by
 the mean error of the 14 days before. Hourly loads are the daily peak times the mean hourly
-shape of the training summers (weekday or weekend), with the shape's spread. {lines}.
+shape of the summers from 2020 to the last training year (weekday or weekend; load only, so
+2020 counts), with the shape's spread. {lines}.
 
 **Peak chance.** The forecast is made the evening before, with load known through the previous
 day. Hour h of day d is the month's peak if its load beats the month-to-date peak and every

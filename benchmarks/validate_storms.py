@@ -491,7 +491,11 @@ def _elliott_figures(
         "only)",
         fleet_fall[ROLLING],
         "%",
-        comparison="; ".join(f"{k}: {v:.0f} %" for k, v in fleet_fall.items()),
+        published="network hashrate fell about 40 % from Dec 21 to 24",
+        comparison="; ".join(f"{k}: {v:.0f} %" for k, v in fleet_fall.items())
+        + f"; the network in the BTC file: {net['fall_21_24_pct']:.0f} % (daily estimates). "
+        "The fleet curtails for price (S19s above breakeven on Dec 23-24), not for grid "
+        "emergencies or frozen sites, which drove much of the network's fall",
         fmt=".0f",
     )
 
@@ -529,6 +533,16 @@ turned into site outages here), random ASIC failures with one seed shared by all
 """
 
 _WEAKNESSES = [
+    "The optimizer's freeze protection keeps 20 % of a hydro site running in every hour below "
+    "0 degC, even where the site's 6-hour protection would bridge the cold: in Elliott the strike "
+    "rule let the hydro hall idle through short cold spells without damage and beat the "
+    "'perfect-foresight' plan by about 0.24 M USD. The optimizer does not model the protection "
+    "time (the simulation does), so its perfect-foresight plan is not an upper bound on profit.",
+    "Drawn grid outages are switched off in the rolling forecasts: with them the driver "
+    "(planner.optimization.rolling_horizon, hourly re-plans) hit an infeasible model during Uri "
+    "(2021-02-17 03:00 UTC: one scenario's outage in the first hour, non-anticipativity and the "
+    "hydro freeze floor in the other scenarios cannot all hold). The forecasts therefore carry no "
+    "outage risk, like the realised windows.",
     "Storm prices are forecast from prices only: the forecaster cannot see Uri coming before the "
     "first high hour (no day-ahead market prices, reserve or outage data are in the shared "
     "folder). It follows a spike one hour late and keeps curtailing a few hours after it breaks.",
