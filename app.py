@@ -86,7 +86,7 @@ def cached_scenarios(
     return sup.scenarios_for(_fleet, _feeds, setup, knobs, judging=judging)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=3, show_spinner=False)  # a 14-day, 40-scenario model: ~1 GB
 def cached_engine(
     fleet_key: str, setup: sup.Setup, knobs: sup.WhatIf, _fleet: Fleet, _planning: ScenarioSet
 ) -> sup.ReplanEngine:
