@@ -16,7 +16,8 @@ The runner
 
 Missing data is not an error (exit 0): the message lists the files, and a document that says so is
 written only where no complete one exists (a complete document carries the marker
-:data:`COMPLETE`), so a fresh clone without the data never overwrites good results. A script
+:data:`COMPLETE`), so a fresh clone without the data never overwrites good results. A partial run
+(``--only``) follows the same rule. A script
 that fails makes the runner exit 1 without writing.
 
 Usage::
@@ -179,9 +180,10 @@ def render(
     jobs: int,
     generated: datetime,
     commit: str,
+    only: Sequence[str] = (),
 ) -> str:
-    """The whole of docs/validation.md."""
-    complete = not missing
+    """The whole of docs/validation.md (complete when nothing is missing and nothing left out)."""
+    complete = not missing and not only
     lines = [
         "# Validation on real storms, 4CP and price capture",
         "",
@@ -199,6 +201,8 @@ def render(
         + ".",
         "",
     ]
+    if only:
+        lines += [f"Partial run: only {', '.join(only)} (`--only`).", ""]
     if missing:
         lines += [
             "## Missing data",
@@ -366,15 +370,20 @@ def main(argv: list[str] | None = None) -> int:
         jobs=args.jobs,
         generated=datetime.now(UTC),
         commit=git_commit(),
+        only=[s.short for s in scripts] if args.only else (),
     )
-    if missing and is_complete(out):
-        print(f"validate: kept {_shown(out)}, written from a complete run; nothing written.")
+    partial = bool(missing) or bool(args.only)
+    if partial and is_complete(out):
+        print(
+            f"validate: kept {_shown(out)}, written from a complete run; this partial run wrote "
+            "nothing (give --out to write it elsewhere)."
+        )
         return 0
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
-    state = "incomplete: data missing" if missing else "complete"
+    state = "incomplete: data missing" if missing else "partial" if args.only else "complete"
     print(f"validate: wrote {_shown(out)} ({state}) in {total:,.0f} s.")
     return 0
 

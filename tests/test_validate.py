@@ -59,6 +59,31 @@ def test_missing_data_never_overwrites_a_complete_document(
     assert "kept" in capsys.readouterr().out
 
 
+def test_a_partial_run_never_overwrites_a_complete_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --only with a script whose data is missing: nothing runs, the complete document stays.
+    out = tmp_path / "validation.md"
+    good = f"# Validation\n{validate.COMPLETE}\n"
+    out.write_text(good)
+    assert validate.main(["--data", str(tmp_path), "--out", str(out), "--only", "4cp"]) == 0
+    assert out.read_text() == good
+
+
+def test_render_marks_a_partial_run_incomplete() -> None:
+    text = validate.render(
+        [],
+        missing={},
+        data=ROOT,
+        total_seconds=0.0,
+        jobs=1,
+        generated=datetime(2026, 1, 2, tzinfo=UTC),
+        commit="abc1234",
+        only=["4cp"],
+    )
+    assert validate.INCOMPLETE in text and "Partial run: only 4cp" in text
+
+
 def test_render_puts_each_figure_in_the_summary_with_its_comparator() -> None:
     script = validate.Script("validate_demo", "Demo", ("x.csv",))
     records = [
