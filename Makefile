@@ -40,7 +40,7 @@ validate: $(VENV)/.stamp-dev
 	$(BIN)/python -m benchmarks.validate
 
 app: $(VENV)/.stamp-dev
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --browser.gatherUsageStats false
 
 clean:
 	rm -rf $(VENV) planner-out .pytest_cache .mypy_cache .ruff_cache
