@@ -15,14 +15,13 @@ from planner.feeds import Feeds, fetch_feeds
 from planner.fleet import Fleet, load_fleet
 from planner.jobs.artifacts import output_dir
 from planner.metrics import kpis
-from planner.montecarlo import Evaluation, evaluate
-from planner.optimization import Plan
-from planner.scenarios import make_scenarios, scenario_from_feeds
-from planner.simulation import SimResult, simulate
+from planner.montecarlo import Evaluation
+from planner.optimization import OptimizeSettings, Plan, optimize
+from planner.scenarios import make_scenarios
 from weather.synthetic import StormSettings
 
 #: Strategies the demo compares, in report order; the first is the baseline.
-DEMO_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protective")
+DEMO_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protective", "optimized")
 
 #: The demo is a stress test: a mid-January cold snap happens for sure, at full depth.
 DEMO_STORMS = StormSettings(
@@ -48,15 +47,15 @@ class DemoOutcome:
         written to ``kpis.csv``.
     evaluation
         The Monte Carlo evaluation behind them.
-    results
-        One run per strategy through the central forecast (no noise), drawn in the report.
+    plan
+        The optimizer's plan (``None`` when no ``optimized`` strategy is compared).
     kpis_path, report_path
         The files written.
     """
 
     kpis: pd.DataFrame
     evaluation: Evaluation
-    results: tuple[SimResult, ...]
+    plan: Plan | None
     kpis_path: Path
     report_path: Path
 
@@ -71,6 +70,7 @@ def run_demo(
     replications: int = 1,
     seed: int = 7,
     strategies: Sequence[str] = DEMO_STRATEGIES,
+    plan_scenarios: int = 20,
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> DemoOutcome:
@@ -91,7 +91,11 @@ def run_demo(
     seed
         Seed of the synthetic feeds, the scenarios and the failures.
     strategies
-        Policy names to compare (``+`` composes); the first is the baseline.
+        Strategy names to compare (``+`` composes; ``optimized`` follows the optimizer's plan);
+        the first is the baseline. Every strategy is judged on scenarios drawn with ``seed + 1``,
+        which the optimizer never saw.
+    plan_scenarios
+        Scenarios (seed ``seed``) the optimizer plans over.
     workers
         Local worker processes (default: all cores when the work is large enough).
     progress
@@ -101,46 +105,36 @@ def run_demo(
     -------
     DemoOutcome
     """
-    from planner.report import write_report  # the report pulls in HTML helpers only when needed
+    from planner.jobs.strategies import compare_strategies
 
     fleet = fleet or demo_fleet()
     out = output_dir(out_dir)
     _tick(progress, "feeds", 0, 1)
     feeds = fetch_feeds(fleet, start, hours, "offline", seed=seed, storms=DEMO_STORMS)
+    plan = None
+    if any(name.startswith("optimized") for name in strategies):
+        _tick(progress, "optimize", 0, 1)
+        planned = make_scenarios(fleet, feeds, plan_scenarios, seed)
+        plan = optimize(fleet, planned, OptimizeSettings())
+    # Strategies are judged on scenarios the optimizer never saw (another seed).
     _tick(progress, "scenarios", 0, scenarios)
-    scenario_set = make_scenarios(fleet, feeds, scenarios, seed)
-    evaluation = evaluate(
+    judged = make_scenarios(fleet, feeds, scenarios, seed + 1)
+    evaluation = compare_strategies(
         fleet,
-        scenario_set,
+        judged,
         list(strategies),
+        plan=plan,
         replications=replications,
         workers=workers,
         progress=progress,
     )
     table = with_hashrate_kept(evaluation.metrics(), baseline=strategies[0])
     _tick(progress, "report", 0, 1)
-    central = scenario_from_feeds(fleet, feeds)
-    results = tuple(simulate(fleet, central, name, seed=seed) for name in strategies)
-    kpis_path = atomic_write(out / "kpis.csv", lambda f: table.to_csv(f, index=False))
-    notes = (
-        *feeds.notes,
-        f"Monte Carlo: {scenarios} scenarios x {replications} replication(s), seed {seed}; "
-        "charts show the central forecast.",
-    )
-    report_path = write_report(
-        out / "report.html",
-        fleet=fleet,
-        kpis=kpis(fleet, list(results), baseline=strategies[0]),
-        ledgers={r.policy: r.ledger for r in results},
-        title=f"{fleet.name}: {', '.join(strategies)}",
-        generated_at=datetime.now(UTC),
-        notes=notes,
-        risk=table,
-        evaluation=evaluation,
-        feeds=feeds,
+    kpis_path, report_path = write_comparison(
+        out, fleet, feeds, strategies, evaluation, table, plan=plan, seed=seed
     )
     _tick(progress, "done", 1, 1)
-    return DemoOutcome(table, evaluation, results, kpis_path, report_path)
+    return DemoOutcome(table, evaluation, plan, kpis_path, report_path)
 
 
 #: The example Texas fleet shipped with the package (for replays such as Winter Storm Uri).

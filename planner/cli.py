@@ -122,6 +122,9 @@ def demo(
     hours: HoursOption = 24 * 14,
     scenarios: Annotated[int, typer.Option(min=1, help="Monte Carlo scenarios.")] = 40,
     replications: Annotated[int, typer.Option(min=1, help="Failure draws per scenario.")] = 1,
+    plan_scenarios: Annotated[
+        int, typer.Option(min=1, help="Scenarios the optimizer plans over (not judged on).")
+    ] = 20,
     seed: SeedOption = 7,
     as_json: JsonOption = False,
 ) -> None:
@@ -133,6 +136,7 @@ def demo(
         hours=hours,
         scenarios=scenarios,
         replications=replications,
+        plan_scenarios=plan_scenarios,
         seed=seed,
         progress=Progress(),
     )
