@@ -237,7 +237,8 @@ def site_temperature(
     Raises
     ------
     FeedError
-        The chosen source does not cover ``times``.
+        The chosen source does not cover ``times`` (an hourly file entirely outside the window
+        is passed over for the daily one when both are given).
     """
 
     def nearest(sources: list[WeatherSource]) -> tuple[WeatherSource, float] | None:
@@ -247,6 +248,12 @@ def site_temperature(
         )
         return (ranked[0][2], ranked[0][0]) if ranked else None
 
+    # An hourly file that does not reach the window (the 2021-only ISD file for a 2022 storm)
+    # gives way to the daily one when there is one.
+    if hourly is not None and daily is not None:
+        index = hourly[0].index
+        if index.max() < times[0] or index.min() > times[-1]:
+            hourly = None
     near_hourly = nearest(hourly[1]) if hourly is not None else None
     near_daily = nearest(daily[1]) if daily is not None else None
     if near_hourly is not None and (near_daily is None or near_hourly[1] <= hourly_radius_km):

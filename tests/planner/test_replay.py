@@ -248,3 +248,19 @@ def test_uri_replay_reports_each_strategy_against_run_through(tmp_path: Path) ->
     assert t.loc["optimized", "freeze_events"] == 0
     assert t.loc["optimized", "profit_usd"] > t.loc["strike+protective", "profit_usd"]
     assert t.loc["optimized", "hashrate_kept_pct"] > t.loc["strike+protective", "hashrate_kept_pct"]
+
+
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason="../shared/data is absent (real ERCOT/NOAA/BTC data)"
+)
+def test_a_2022_window_falls_back_to_daily_weather_when_the_hourly_file_is_2021_only() -> None:
+    # The shared ISD hourly file covers 2021 only; Winter Storm Elliott (Dec 2022) must be read
+    # from the NASA POWER daily file, rebuilt hour by hour, instead of failing on the hourly file.
+    feeds = read_replay_feeds(
+        planner.texas_fleet(), "2022-12-18", "2022-12-28", ReplayFiles.from_folder(SHARED)
+    )
+    assert len(feeds.times) == 24 * 11  # both end days included, as for Uri
+    assert all(
+        f.status == "fallback" for k, f in feeds.freshness.items() if k.startswith("weather")
+    )
+    assert feeds.weather["temp_air_c"].min() < -10.0  # Elliott's arctic front reached Texas
