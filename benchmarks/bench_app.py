@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import signal
 import socket
 import statistics
@@ -36,9 +35,10 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from tables import machine, markdown
 
 from planner import app_support as sup
 from planner import demo_fleet
@@ -68,28 +68,6 @@ WALK: list[tuple[str, sup.WhatIf]] = [
     ("BTC +20 %, rest default", sup.WhatIf(btc_price_shock=0.2)),
     ("back to defaults", sup.WhatIf()),
 ]
-
-
-def machine() -> dict[str, Any]:
-    """CPU, cores, RAM, Python, load and date of this run."""
-    cpu = platform.processor() or "unknown"
-    ram_gib = float("nan")
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-        with open("/proc/meminfo", encoding="utf-8") as f:
-            ram_gib = next(int(line.split()[1]) for line in f if "MemTotal" in line) / 2**20
-    except (OSError, StopIteration):
-        pass
-    return {
-        "bench": "machine",
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gib": round(ram_gib, 1),
-        "python": platform.python_version(),
-        "load_1min": round(os.getloadavg()[0], 2),
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-    }
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -274,25 +252,6 @@ def bench_browser(repeat: int) -> list[dict[str, Any]]:
     ]
 
 
-def markdown(rows: list[dict[str, Any]]) -> str:
-    out = []
-    for bench in ("setup", "replan", "page", "browser"):
-        part = [r for r in rows if r["bench"] == bench]
-        if not part:
-            continue
-        keys = [k for k in part[0] if k != "bench"]
-        keys += [k for r in part for k in r if k not in keys and k != "bench"]
-        out.append(f"\n{bench}\n")
-        out.append("| " + " | ".join(keys) + " |")
-        out.append("|" + "---|" * len(keys))
-        for r in part:
-            cells = [
-                f"{r[k]:.3f}" if isinstance(r.get(k), float) else str(r.get(k, "")) for k in keys
-            ]
-            out.append("| " + " | ".join(cells) + " |")
-    return "\n".join(out)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="setup,replan,page")
@@ -312,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in benches[name]():
             print(json.dumps(row), flush=True)
             rows.append(row)
-    print(markdown(rows))
+    print(markdown(rows, ("setup", "replan", "page", "browser")))
     return 0
 
 

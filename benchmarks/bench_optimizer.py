@@ -40,7 +40,8 @@ import highspy
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
-from bench_simulation import machine, synthetic_fleet
+from bench_simulation import synthetic_fleet
+from tables import machine, markdown
 
 from planner.api import DEMO_STORMS
 from planner.examples import demo_fleet
@@ -402,27 +403,6 @@ def bench_oos(workers: int) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------- output
 
 
-def markdown(rows: list[dict[str, Any]]) -> str:
-    lines = []
-    for name in ("machine", "operational", "annual", "persistent", "relocation", "oos"):
-        mine = [r for r in rows if r["bench"] == name]
-        if not mine:
-            continue
-        keys = [k for k in mine[0] if k != "bench"]
-        lines.append(f"\n### {name}\n")
-        lines.append("| " + " | ".join(keys) + " |")
-        lines.append("|" + "---|" * len(keys))
-        for r in mine:
-            lines.append("| " + " | ".join(_fmt(r[k]) for k in keys) + " |")
-    return "\n".join(lines)
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
-    return str(value)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="operational,annual,relocation,oos")
@@ -450,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in benches[name]():
             print(json.dumps(row), flush=True)
             rows.append(row)
-    print(markdown(rows))
+    print(markdown(rows, ("machine", "operational", "annual", "persistent", "relocation", "oos")))
     return 0
 
 

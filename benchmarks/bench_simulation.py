@@ -25,16 +25,15 @@ import argparse
 import importlib.util
 import json
 import os
-import platform
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 import numpy as np
+from tables import machine, markdown
 
 from planner.examples import demo_fleet
 from planner.feeds import fetch_feeds
@@ -228,53 +227,6 @@ def bench_ab(repeat: int, baseline: str) -> list[dict[str, Any]]:
     return out
 
 
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        cpu = platform.processor() or "unknown"
-    ram_gib = float("nan")
-    try:
-        with open("/proc/meminfo", encoding="utf-8") as f:
-            kib = next(int(line.split()[1]) for line in f if line.startswith("MemTotal"))
-        ram_gib = kib / 2**20
-    except (OSError, StopIteration):
-        pass
-    return {
-        "bench": "machine",
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gib": round(ram_gib, 1),
-        "python": platform.python_version(),
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-    }
-
-
-def markdown(rows: list[dict[str, Any]]) -> str:
-    lines = []
-    for name in ("fleet50", "mc1000", "scaling", "ab"):
-        mine = [r for r in rows if r["bench"] == name]
-        if not mine:
-            continue
-        keys = [k for k in mine[0] if k != "bench"]
-        lines.append(f"\n### {name}\n")
-        lines.append("| " + " | ".join(keys) + " |")
-        lines.append("|" + "---|" * len(keys))
-        for r in mine:
-            lines.append("| " + " | ".join(_fmt(r[k]) for k in keys) + " |")
-    return "\n".join(lines)
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
-    return str(value)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="fleet50,mc1000,scaling")
@@ -301,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in benches[name]():
             print(json.dumps(row), flush=True)
             rows.append(row)
-    print(markdown(rows))
+    print(markdown(rows, ("fleet50", "mc1000", "scaling", "ab")))
     return 0
 
 
