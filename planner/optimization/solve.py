@@ -11,6 +11,7 @@ their sum; the families whose slack is positive are named in the :class:`SolveEr
 from __future__ import annotations
 
 import enum
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -20,6 +21,9 @@ import pyomo.environ as pyo
 
 from planner.errors import SolveError
 from planner.optimization.matrix import Matrix, RowBlock
+from planner.quiet import fd_stdout_to_log
+
+_log = logging.getLogger(__name__)
 
 #: Families an elastic re-solve may relax: commitments and policies. Physics (availability) and
 #: accounting (definitions, CVaR) always hold and are never blamed.
@@ -136,8 +140,9 @@ def to_highs(
     highs, slacks
         The instance, and ``(family, column)`` of each slack column.
     """
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    with fd_stdout_to_log(_log, "HiGHS"):  # highspy >= 1.16 prints a banner on construction
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
     lower = _finite(np.concatenate(matrix.col_lower) if matrix.col_lower else np.zeros(0))
     upper = _finite(np.concatenate(matrix.col_upper) if matrix.col_upper else np.zeros(0))
     n = matrix.n_cols
