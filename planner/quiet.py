@@ -39,10 +39,8 @@ def fd_stdout_to_log(logger: logging.Logger, what: str) -> Iterator[None]:
     the block is captured by mistake.
     """
     with _lock:
-        try:
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # closed or replaced
             sys.stdout.flush()
-        except (AttributeError, ValueError, OSError):  # closed or replaced stdout: nothing to flush
-            pass
         try:
             saved = os.dup(1)
         except OSError:  # no descriptor 1 at all (daemonised): nothing can reach stdout
