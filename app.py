@@ -6,7 +6,7 @@ what-if knobs; "Run optimizer" applies them. Expensive steps are cached by their
 feeds and scenarios (``st.cache_data``), the persistent optimizer per fleet and planning
 scenarios (``st.cache_resource``; knobs that are solver parameters re-solve it with
 ``PlanSolver.update`` instead of rebuilding), and the judged evaluations. What is computed, and
-how, lives in :mod:`planner.app_support`.
+how, lives in :mod:`planner.surfaces.app_support`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import pandas as pd
 import streamlit as st
 
 from planner import Evaluation, Feeds, Fleet, PlannerError, ScenarioSet, demo_fleet
-from planner import app_support as sup
-from planner.feeds import FeedMode
-from planner.report import format_eh_s, format_usd
+from planner.ops.report import format_eh_s, format_usd
+from planner.surfaces import app_support as sup
+from planner.world.feeds import FeedMode
 
 STRIKE_OPTIONS: list[str | int] = ["breakeven", 40, 60, 80, 100, 125, 150, 200, 300, 500]
 BUDGET_OPTIONS: list[str | int] = [

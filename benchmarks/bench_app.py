@@ -5,7 +5,7 @@ in seconds; medians over ``--repeat`` rounds.
 
 - ``setup``: what a new fleet or setup costs once (demo fleet, 7 days, 10 scenarios): feeds,
   planning and judging scenarios, building the model, the first solve, judging the rules.
-- ``replan``: the page's re-plan path, :func:`planner.app_support.replan` =
+- ``replan``: the page's re-plan path, :func:`planner.surfaces.app_support.replan` =
   ``PlanSolver.update`` through the persistent solver + judging the plan out of sample on the
   10 judging scenarios. Each round walks the knobs one move at a time (BTC -20 %, risk aversion,
   CVaR level, hashrate floor, relocation budget, BTC +20 %, back to the defaults), with the
@@ -40,8 +40,8 @@ from typing import Any
 
 from tables import machine, markdown
 
-from planner import app_support as sup
 from planner import demo_fleet
+from planner.surfaces import app_support as sup
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 2.0

@@ -43,19 +43,19 @@ import pyomo.environ as pyo
 from bench_simulation import synthetic_fleet
 from tables import machine, markdown
 
-from planner.api import DEMO_STORMS
-from planner.examples import demo_fleet
-from planner.feeds import fetch_feeds
-from planner.fleet import Fleet, fleet_from_dict
-from planner.montecarlo import evaluate
-from planner.optimization import OptimizeSettings, PlanSolver, optimize
-from planner.optimization.data import prepare
-from planner.optimization.model import build_model
-from planner.optimization.solve import solve, to_highs
-from planner.optimization.solver import _load
-from planner.optimization.strategy import optimized_strategy
-from planner.policies import Policy, RunThrough, StrikePrice, policy_named
-from planner.scenarios import make_scenarios
+from planner.domain.examples import demo_fleet
+from planner.domain.fleet import Fleet, fleet_from_dict
+from planner.engine.montecarlo import evaluate
+from planner.engine.optimization import OptimizeSettings, PlanSolver, optimize
+from planner.engine.optimization.data import prepare
+from planner.engine.optimization.model import build_model
+from planner.engine.optimization.solve import solve, to_highs
+from planner.engine.optimization.solver import _load
+from planner.engine.policies import Policy, RunThrough, StrikePrice, policy_named
+from planner.engine.strategies import follow_plan, optimized_strategy
+from planner.ops.demo import DEMO_STORMS
+from planner.world.feeds import fetch_feeds
+from planner.world.scenarios import make_scenarios
 
 STRIKE_GRID = (25.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0, 500.0, 1000.0)
 
@@ -352,7 +352,7 @@ def oos_table(
     ]
     insample = _fleet(evaluate(fleet, seen, strikes, workers=workers).metrics())
     best = str(insample["expected_profit_usd"].idxmax())
-    strategy = plan.strategy()
+    strategy = optimized_strategy(plan)
     bare = optimized_strategy(
         plan, name="optimized (no freeze protection)", freeze_protection=False
     )
@@ -365,7 +365,7 @@ def oos_table(
                 evaluate(
                     fleet,
                     unseen,
-                    [strategy.policy, bare.policy, plan.policy(name="plan schedule (fixed)")],
+                    [strategy.policy, bare.policy, follow_plan(plan, name="plan schedule (fixed)")],
                     shipments=strategy.shipments,
                     workers=workers,
                 ).metrics()

@@ -6,8 +6,8 @@ them. Figures are medians of repeated runs; times in seconds.
 - ``fleet50``: one replication of a 50-site fleet-year at hourly resolution (simulation only;
   scenario generation timed separately). Target <= 0.1 s.
 - ``mc1000``: 1,000 replications of the demo fleet-year (10 scenarios x 100 replications) for
-  run-through and strike through :func:`planner.montecarlo.evaluate` on the local process pool.
-  Target <= 60 s on 2 cores.
+  run-through and strike through :func:`planner.engine.montecarlo.evaluate` on the local process
+  pool. Target <= 60 s on 2 cores.
 - ``scaling``: 10, 50 and 200 sites over 1 week, 1 month and 1 year, and the same 50 sites with
   10x the machines: the cost follows the events, not the machines.
 - ``ab`` (only when asked): this ``simulate`` raced against another version's, run by run.
@@ -15,7 +15,7 @@ them. Figures are medians of repeated runs; times in seconds.
 Usage::
 
     .venv/bin/python benchmarks/bench_simulation.py [--only fleet50,mc1000,scaling] [--repeat N]
-    git show <commit>:planner/simulation.py > /tmp/simulation_before.py
+    git show <commit>:planner/engine/simulation.py > /tmp/simulation_before.py
     .venv/bin/python benchmarks/bench_simulation.py --only ab --baseline /tmp/simulation_before.py
 """
 
@@ -35,12 +35,12 @@ from typing import Any
 import numpy as np
 from tables import machine, markdown
 
-from planner.examples import demo_fleet
-from planner.feeds import fetch_feeds
-from planner.fleet import Fleet, fleet_from_dict
-from planner.montecarlo import evaluate
-from planner.scenarios import Scenario, make_scenarios
-from planner.simulation import simulate, simulate_arrays
+from planner.domain.examples import demo_fleet
+from planner.domain.fleet import Fleet, fleet_from_dict
+from planner.engine.montecarlo import evaluate
+from planner.engine.simulation import simulate, simulate_arrays
+from planner.world.feeds import fetch_feeds
+from planner.world.scenarios import Scenario, make_scenarios
 
 START = "2025-01-01"
 YEAR_H = 8760

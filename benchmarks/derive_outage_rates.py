@@ -6,8 +6,8 @@ Usage::
 
 Reads the OE-417 disturbance table (``doe_oe417_disturbance_events_2015_2023.csv``) with
 :func:`weather.outages.read_oe417`, fits load-loss report rates and lognormal durations per NERC
-region with :func:`weather.outages.fit_outage_model` (see :mod:`planner.hazards`), measures the
-site share from Texas RE demand losses against ERCOT's native load, writes
+region with :func:`weather.outages.fit_outage_model` (see :mod:`planner.world.hazards`), measures
+the site share from Texas RE demand losses against ERCOT's native load, writes
 ``weather/data/oe417_region_rates.json`` and prints the table as JSON lines. The raw data stay in
 ``../shared/data``; only the derived numbers enter the repository.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner.hazards import (  # noqa: E402 (the path above makes the checkout importable)
+from planner.world.hazards import (  # noqa: E402 (the path above makes the checkout importable)
     HAZARD_TABLE_RESOURCE,
     hazard_table_from_events,
     site_share_from_load,

@@ -3,7 +3,7 @@
 A simple day-ahead forecast of ERCOT's daily peak load (least squares on a load-weighted Texas
 temperature index, weekday and holidays, corrected by the last two weeks' error; hourly shape from
 history), trained on the years before the test summer, turned into the chance that each hour is
-its month's peak; :class:`planner.policies.FourCPAvoidance` curtails the hours whose chance
+its month's peak; :class:`planner.engine.policies.FourCPAvoidance` curtails the hours whose chance
 reaches its threshold. Scored against the June-September peaks of
 ``ercot_4cp_monthly_peaks_derived_2020_2025.csv`` (the 2023 rows match ERCOT's published 4CP).
 
@@ -36,7 +36,7 @@ from benchmarks.validate_common import (
 )
 
 if TYPE_CHECKING:
-    from planner.fleet import Fleet, Site
+    from planner.domain.fleet import Fleet, Site
 
 REQUIRED_DATA = [LOAD_HOURLY, NASA_DAILY, FOUR_CP_PEAKS, PRICES_HOURLY, BTC_DAILY]
 TITLE = "4CP avoidance, summers 2022-2024 (headline 2023)"
@@ -305,7 +305,7 @@ def actual_peaks(data: Path, year: int) -> pd.DatetimeIndex:
 
 def enrolled_site() -> tuple[Fleet, Site]:
     """A site enrolled in 4CP at the example rate, for the policy to act on."""
-    from planner.fleet import fleet_from_dict
+    from planner.domain.fleet import fleet_from_dict
 
     fleet = fleet_from_dict(
         {
@@ -337,9 +337,9 @@ def enrolled_site() -> tuple[Fleet, Site]:
 
 
 def curtailed(probability: pd.Series, threshold: float, window_hours: int = 0) -> pd.Series:
-    """The hours :class:`planner.policies.FourCPAvoidance` curtails at an enrolled site."""
-    from planner.ledger import SiteHours
-    from planner.policies import FourCPAvoidance
+    """The hours :class:`planner.engine.policies.FourCPAvoidance` curtails at an enrolled site."""
+    from planner.domain.ledger import SiteHours
+    from planner.engine.policies import FourCPAvoidance
 
     _, site = enrolled_site()
     times = pd.DatetimeIndex(probability.index)
@@ -383,7 +383,7 @@ def score(
 
 def mining_margin(data: Path, times: pd.DatetimeIndex) -> pd.Series:
     """Margin of 1 MW of S19j Pro per hour at HB_WEST + 4 USD/MWh, PUE 1.05 [USD/MWh]."""
-    from planner import economics
+    from planner.domain import economics
 
     prices = read_hourly_prices(data)["HB_WEST"].reindex(times)
     btc = pd.read_csv(data / BTC_DAILY)
@@ -541,17 +541,17 @@ later day's peak; later days are forecast from climate (the index's mean and spr
 calendar week in the training years), so early-month hours need more to score. The chance is
 integrated numerically over the hour's forecast distribution.
 
-**Policy and scoring.** `planner.policies.FourCPAvoidance(threshold)` curtails the June-September
-hours whose chance reaches the threshold (window 0 h). Peaks are the hours of the derived
-monthly peaks file (hourly; ERCOT's 4CP uses 15-minute intervals; the 2023 days and hours match
-the published ones). A peak is caught when its hour is curtailed; every other curtailed hour is a
-false alarm; precision = caught / curtailed hours (the commercial model's 16.7 % with 60 false
+**Policy and scoring.** `planner.engine.policies.FourCPAvoidance(threshold)` curtails the
+June-September hours whose chance reaches the threshold (window 0 h). Peaks are the hours of the
+derived monthly peaks file (hourly; ERCOT's 4CP uses 15-minute intervals; the 2023 days and hours
+match the published ones). A peak is caught when its hour is curtailed; every other curtailed hour
+is a false alarm; precision = caught / curtailed hours (the commercial model's 16.7 % with 60 false
 alarms over 2022-2024 is 12 of 72). Net value per MW: a caught peak saves a quarter of
 {RATE_USD_PER_KW_YEAR:.0f} USD/kW-yr on 1 MW (15,000 USD); each curtailed hour loses the mining
-margin of 1 MW of S19j Pro at the real HB_WEST price and hashprice. The threshold is chosen on
-2022 (whose model saw only 2021) for the best net value and then applied unchanged to 2023 and
-2024. "actual" uses the day's real temperature (a perfect weather forecast: optimistic);
-"persistence" uses yesterday's (pessimistic); a real day-ahead weather forecast lies between."""
+margin of 1 MW of S19j Pro at the real HB_WEST price and hashprice. The threshold is chosen on 2022
+(whose model saw only 2021) for the best net value and then applied unchanged to 2023 and 2024.
+"actual" uses the day's real temperature (a perfect weather forecast: optimistic); "persistence"
+uses yesterday's (pessimistic); a real day-ahead weather forecast lies between."""
 
 
 _WEAKNESSES = [

@@ -47,9 +47,9 @@ from benchmarks.validate_common import (
 )
 
 if TYPE_CHECKING:
-    from planner.feeds import Feeds
-    from planner.fleet import Fleet
-    from planner.scenarios import Scenario
+    from planner.domain.fleet import Fleet
+    from planner.world.feeds import Feeds
+    from planner.world.scenarios import Scenario
 
 REQUIRED_DATA = [PRICES_HOURLY, PRICES_15MIN, BTC_DAILY, NASA_DAILY]
 TITLE = "Perfect-foresight capture, HB_WEST, summer 2023"
@@ -96,7 +96,7 @@ PUBLISHED_DAY_AHEAD_PCT = 79.0
 
 def capture_fleet() -> Fleet:
     """The one-site fleet of the study."""
-    from planner.fleet import fleet_from_dict
+    from planner.domain.fleet import fleet_from_dict
 
     return fleet_from_dict({"name": "capture", "market": MARKET, "sites": [SITE]}, "capture")
 
@@ -113,9 +113,9 @@ class Tiers:
 
     @classmethod
     def of(cls, fleet: Fleet) -> Tiers:
-        """The tiers of the fleet's only site, in :func:`planner.ledger.site_tiers` order."""
-        from planner.fleet import IndexContract
-        from planner.ledger import site_tiers
+        """The tiers of the fleet's only site, in :func:`planner.domain.ledger.site_tiers` order."""
+        from planner.domain.fleet import IndexContract
+        from planner.domain.ledger import site_tiers
 
         site = fleet.sites[0]
         if not isinstance(site.contract, IndexContract):
@@ -153,7 +153,7 @@ def profit(run: np.ndarray, margin: np.ndarray) -> float:
 
 def hashprice_for(times: pd.DatetimeIndex, data: Path) -> np.ndarray:
     """Hashprice in each interval from the daily BTC file [USD/(TH/s day)]."""
-    from planner import economics
+    from planner.domain import economics
 
     btc = pd.read_csv(data / BTC_DAILY)
     btc.index = pd.DatetimeIndex(pd.to_datetime(btc["date_utc"], utc=True))
@@ -181,7 +181,7 @@ def truth_scenario(
     fleet: Fleet, times: pd.DatetimeIndex, price: np.ndarray, hashprice: np.ndarray
 ) -> Scenario:
     """The realised window as one scenario (20 degC: no derate; no outages)."""
-    from planner.scenarios import Scenario
+    from planner.world.scenarios import Scenario
 
     n = len(times)
     return Scenario(
@@ -204,10 +204,10 @@ def strike_15min(price_15: np.ndarray, breakeven_15: np.ndarray, adder: float) -
 
     Tier ``k`` is shed after :data:`STRIKE_DEBOUNCE` settled intervals with the marginal price
     above its breakeven and restored after as many below, once off :data:`STRIKE_HOLD`
-    intervals (:func:`planner.policies.debounced_on`). The first interval uses its own
+    intervals (:func:`planner.engine.policies.debounced_on`). The first interval uses its own
     predecessor's price as unknown: it runs.
     """
-    from planner.policies import debounced_on
+    from planner.engine.policies import debounced_on
 
     seen = np.r_[-np.inf, price_15[:-1] + adder]  # price known when interval i starts
     rows = [
@@ -231,10 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         report.text("Missing data files: " + ", ".join(missing))
         report.done()
         return 0
-    from planner.optimization import OptimizeSettings, optimize
-    from planner.policies import FollowPlan, RunThrough, StrikePrice
-    from planner.scenarios import scenario_from_feeds
-    from planner.simulation import SimSettings, simulate
+    from planner.engine.optimization import OptimizeSettings, optimize
+    from planner.engine.policies import FollowPlan, RunThrough, StrikePrice
+    from planner.engine.simulation import SimSettings, simulate
+    from planner.world.scenarios import scenario_from_feeds
 
     fleet = capture_fleet()
     tiers = Tiers.of(fleet)
@@ -453,7 +453,7 @@ def window_feeds(fleet: Fleet, data: Path) -> Feeds:
     """The window read by the replay reader, with a constant 20 degC (no derate): one call."""
     from dataclasses import replace
 
-    from planner.replay import ReplayFiles, read_replay_feeds
+    from planner.world.replay import ReplayFiles, read_replay_feeds
 
     files = replace(ReplayFiles.from_folder(data), weather_hourly=None)
     start = pd.Timestamp(FIRST_LOCAL, tz=ZONE).tz_convert("UTC")
@@ -481,7 +481,7 @@ def forecast_only_hourly(
     tier ``k`` fully when the scenarios' expected marginal price is below its breakeven at the
     forecast hashprice (the last completed day's), else not at all. That closed form is used for
     every hour; at every :data:`CHECK_EVERY`-th hour the LP itself
-    (:func:`planner.optimization.optimize` over the :data:`SCENARIOS` scenarios of the next
+    (:func:`planner.engine.optimization.optimize` over the :data:`SCENARIOS` scenarios of the next
     :data:`HORIZON_H` h) is solved and compared.
 
     Returns
@@ -489,7 +489,7 @@ def forecast_only_hourly(
     run, (agreed, checked)
         Run fractions ``(tiers, hours)`` [-]; LP checks that agreed and that were made.
     """
-    from planner.optimization import OptimizeSettings, optimize
+    from planner.engine.optimization import OptimizeSettings, optimize
 
     hours = len(times)
     run = np.zeros((len(tiers.count), hours))
@@ -533,7 +533,7 @@ def _scenario(
     times: pd.DatetimeIndex, price: np.ndarray, hashprice: float, weight: float, index: int
 ) -> Scenario:
     """A one-site forecast scenario at 20 degC with a flat hashprice."""
-    from planner.scenarios import Scenario
+    from planner.world.scenarios import Scenario
 
     n = len(times)
     return Scenario(
@@ -568,20 +568,20 @@ the same schedule (difference {ledger_pf - pf:,.2f} USD). **Capture** is a strat
 that figure; a 15-minute strategy can exceed 100 % (it can stop inside an hour).
 
 **Strike rule, real time**: decides each 15-minute interval from the last settled interval's
-price, with `planner.policies.debounced_on` (shed after 1 interval above the tier's breakeven,
-restore after 1 below, at least 2 h off). The library's `StrikePrice` on hourly prices instead
-acts in the hour whose mean price it reads: the same information as perfect foresight inside the
-hour, less its debounce and hold.
+price, with `planner.engine.policies.debounced_on` (shed after 1 interval above the tier's
+breakeven, restore after 1 below, at least 2 h off). The library's `StrikePrice` on hourly prices
+instead acts in the hour whose mean price it reads: the same information as perfect foresight inside
+the hour, less its debounce and hold.
 
-**Rolling optimizer** (`planner.optimization.rolling_horizon`, the project's driver, through
+**Rolling optimizer** (`planner.engine.rolling.rolling_horizon`, the project's driver, through
 `benchmarks.validate_common.rolling_run`): every day at local midnight the planner's scenario
 generator draws {ROLLING_SCENARIOS} scenarios of the next {HORIZON_H} h around a day-ahead forecast
 (each hour's price = the realised price 24 h earlier; BTC data of the day before), with log-price
 noise measured on the real series (robust sd of day-ahead persistence errors of hourly HB_WEST
 prices, May-July 2020-2023 before the window), conditioned on the last observed hour; the
 optimizer plans over them. *Daily plan*: the plan's expected schedule is carried out for the day.
-*+ guard*: the plan's strategy (`Plan.strategy`) is carried out: a tier runs while the hour's own
-price is below its breakeven, within the plan's commitments.
+*+ guard*: the plan's strategy (`optimized_strategy(plan)`) is carried out: a tier runs while the
+hour's own price is below its breakeven, within the plan's commitments.
 
 **Forecast only, hourly decision**: each hour, the optimizer's first-hour decision over
 {SCENARIOS} weighted scenarios from a causal price forecaster fitted on history

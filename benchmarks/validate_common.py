@@ -11,7 +11,7 @@ run it). It holds:
   of the last observed hour and the same hour a day earlier, with forecast-error scenarios
   bootstrapped from the real history before the window);
 - :func:`day_ahead_feeds`, :func:`calibrate_noise` and :func:`rolling_run`: the forecast the
-  optimizer's rolling-horizon driver (:func:`planner.optimization.rolling_horizon`) sees, its
+  optimizer's rolling-horizon driver (:func:`planner.engine.rolling.rolling_horizon`) sees, its
   noise measured on the real series, and the one call into that driver.
 """
 
@@ -400,7 +400,7 @@ def day_ahead_feeds(feeds: Any, prices: pd.DataFrame, data: Path) -> Any:
     Parameters
     ----------
     feeds
-        The realised window (:class:`planner.feeds.Feeds`).
+        The realised window (:class:`planner.world.feeds.Feeds`).
     prices
         Hourly hub prices, the whole history (:func:`read_hourly_prices`) [USD/MWh].
     data
@@ -408,7 +408,7 @@ def day_ahead_feeds(feeds: Any, prices: pd.DataFrame, data: Path) -> Any:
     """
     from dataclasses import replace
 
-    from planner.scenarios import OutageHazard
+    from planner.world.hazards import OutageHazard
 
     times = feeds.times
     nodes = list(dict.fromkeys(feeds.prices.index.get_level_values("node")))
@@ -461,8 +461,8 @@ class NoiseCalibration:
     difficulty_growth_annual: float
 
     def settings(self) -> Any:
-        """The :class:`planner.scenarios.ScenarioSettings` of these figures."""
-        from planner.scenarios import ScenarioSettings
+        """The :class:`planner.world.scenarios.ScenarioSettings` of these figures."""
+        from planner.world.scenarios import ScenarioSettings
 
         return ScenarioSettings(
             temp_error_c=float(np.clip(self.temp_error_c, 0.0, 15.0)),
@@ -529,12 +529,13 @@ def rolling_run(
 ) -> Any:
     """One run of the optimizer's rolling-horizon driver: the one seam to it.
 
-    Calls :func:`planner.optimization.rolling_horizon` (re-plan every ``step_hours`` over
+    Calls :func:`planner.engine.rolling.rolling_horizon` (re-plan every ``step_hours`` over
     ``window_hours`` from scenarios drawn around ``forecast_feeds`` with the calibrated noise and
     conditioned on what was observed; act with the plan's strategy when ``react``, else on the
     plan's schedule) and returns its result (``.schedule``, ``.policy()``, ``.seconds``).
     """
-    from planner.optimization import OptimizeSettings, RollingSettings, rolling_horizon
+    from planner.engine.optimization import OptimizeSettings
+    from planner.engine.rolling import RollingSettings, rolling_horizon
 
     settings = RollingSettings(
         step_hours=step_hours,

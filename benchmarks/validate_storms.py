@@ -1,12 +1,12 @@
 """Winter Storms Uri (Feb 2021) and Elliott (Dec 2022) replayed on a Texas fleet with real data.
 
-The fleet is ``planner/texas_fleet.toml``: air-cooled index-priced sites at HB_WEST (``permian``)
-and HB_NORTH (``dallas-north``) and a hydro-cooled site on a fixed-price PPA with sell-back
-(``rockdale``). The window is read from ``../shared/data`` by the replay reader
-(:func:`planner.replay.read_replay_feeds`): ERCOT real-time hub prices, NOAA ISD hourly
+The fleet is ``planner/domain/texas_fleet.toml``: air-cooled index-priced sites at HB_WEST
+(``permian``) and HB_NORTH (``dallas-north``) and a hydro-cooled site on a fixed-price PPA with
+sell-back (``rockdale``). The window is read from ``../shared/data`` by the replay reader
+(:func:`planner.world.replay.read_replay_feeds`): ERCOT real-time hub prices, NOAA ISD hourly
 temperatures (2021) or NASA POWER daily extremes with a diurnal reconstruction (2022), hashprice
-from the daily BTC price and network hashrate. Strategies, all simulated on the realised window
-(no drawn grid outages; the same ASIC-failure seed for every strategy):
+from the daily BTC price and network hashrate. Strategies, all simulated on the realised window (no
+drawn grid outages; the same ASIC-failure seed for every strategy):
 
 - ``run-through``; ``strike`` (the library rule, hourly prices, debounce 1 h, hold 2 h);
   ``strike+protective``;
@@ -51,10 +51,10 @@ from benchmarks.validate_common import (
 )
 
 if TYPE_CHECKING:
-    from planner.feeds import Feeds
-    from planner.fleet import Fleet
-    from planner.policies import Policy
-    from planner.scenarios import Scenario
+    from planner.domain.fleet import Fleet
+    from planner.engine.policies import Policy
+    from planner.world.feeds import Feeds
+    from planner.world.scenarios import Scenario
 
 REQUIRED_DATA = [
     PRICES_HOURLY,
@@ -89,21 +89,21 @@ AT_CAP_USD_PER_MWH = 8900.0
 
 
 def texas_fleet() -> Fleet:
-    """The replay colleague's Texas fleet (``planner/texas_fleet.toml``)."""
-    from planner.fleet import load_fleet
+    """The replay colleague's Texas fleet (``planner/domain/texas_fleet.toml``)."""
+    from planner.domain.fleet import load_fleet
 
-    return load_fleet(ROOT / "planner" / "texas_fleet.toml")
+    return load_fleet(ROOT / "planner" / "domain" / "texas_fleet.toml")
 
 
 def window_feeds(fleet: Fleet, first: str, last: str, data: Path) -> Feeds:
-    """The historical window as a Feeds bundle: the one call into :mod:`planner.replay`.
+    """The historical window as a Feeds bundle: the one call into :mod:`planner.world.replay`.
 
     The hourly station file covers 2021 only; outside it the NASA POWER daily file (rebuilt hour
     by hour) is the one weather source.
     """
     from dataclasses import replace
 
-    from planner.replay import ReplayFiles, read_replay_feeds
+    from planner.world.replay import ReplayFiles, read_replay_feeds
 
     files = ReplayFiles.from_folder(data)
     if not first.startswith("2021"):
@@ -128,10 +128,16 @@ def run_strategies(
     """Every strategy simulated on the realised window with the same failure seed."""
     import time
 
-    from planner.optimization import OptimizeSettings, optimize
-    from planner.optimization.settings import MAX_OPERATIONAL_HOURS
-    from planner.policies import Compose, FollowPlan, ProtectiveShutdown, RunThrough, StrikePrice
-    from planner.simulation import simulate
+    from planner.engine.optimization import OptimizeSettings, optimize
+    from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
+    from planner.engine.policies import (
+        Compose,
+        FollowPlan,
+        ProtectiveShutdown,
+        RunThrough,
+        StrikePrice,
+    )
+    from planner.engine.simulation import simulate
 
     def sim(policy: Policy) -> tuple[pd.DataFrame, pd.DataFrame]:
         result = simulate(fleet, truth, policy, seed=SEED)
@@ -330,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         report.text("Missing data files: " + ", ".join(missing))
         report.done()
         return 0
-    from planner.scenarios import scenario_from_feeds
+    from planner.world.scenarios import scenario_from_feeds
 
     fleet = texas_fleet()
     prices = read_hourly_prices(data)
@@ -501,7 +507,7 @@ def _elliott_figures(
 
 
 _METHOD = """\
-Each storm window is read by the replay reader (`planner.replay.read_replay_feeds`) from the
+Each storm window is read by the replay reader (`planner.world.replay.read_replay_feeds`) from the
 shared data folder and simulated once per strategy on the realised window: the same weather,
 prices and hashprice for everyone, no drawn grid outages (OE-417 reports are regional and are not
 turned into site outages here), random ASIC failures with one seed shared by all strategies.
@@ -516,7 +522,7 @@ turned into site outages here), random ASIC failures with one seed shared by all
   mean hashprice, is the freeze loss; `profit_incl_freeze_usd` subtracts it.
 - **Perfect foresight**: the optimizer (Pyomo + HiGHS) given the realised window as its one
   scenario; the plan is then simulated like every other strategy.
-- **Rolling optimizer** (`planner.optimization.rolling_horizon`, through
+- **Rolling optimizer** (`planner.engine.rolling.rolling_horizon`, through
   `benchmarks.validate_common.rolling_run`): at each decision hour the planner's scenario
   generator draws 5 scenarios of the next 24 h around a *day-ahead forecast* (each hour's price =
   the realised price 24 h earlier; BTC data of the day before; temperatures = the realised ones,
@@ -527,8 +533,8 @@ turned into site outages here), random ASIC failures with one seed shared by all
   them (freeze protection: 20 % of the hydro machines kept running below 0 degC, as the
   protective policy does). *Forecasts only*: a re-plan every hour, and the first hour of each plan
   (the same in every scenario) is carried out. *+ guard*: a re-plan every day, acted on with the
-  plan's strategy (`Plan.strategy`): each tier runs while the hour's own price is below its
-  breakeven, within the plan's commitments, above the freeze floor; it reads the hour's price as
+  plan's strategy (`optimized_strategy(plan)`): each tier runs while the hour's own price is below
+  its breakeven, within the plan's commitments, above the freeze floor; it reads the hour's price as
   the strike rule does.
 """
 
@@ -539,7 +545,7 @@ _WEAKNESSES = [
     "'perfect-foresight' plan by about 0.24 M USD. The optimizer does not model the protection "
     "time (the simulation does), so its perfect-foresight plan is not an upper bound on profit.",
     "Drawn grid outages are switched off in the rolling forecasts: with them the driver "
-    "(planner.optimization.rolling_horizon, hourly re-plans) hit an infeasible model during Uri "
+    "(planner.engine.rolling.rolling_horizon, hourly re-plans) hit an infeasible model during Uri "
     "(2021-02-17 03:00 UTC: one scenario's outage in the first hour, non-anticipativity and the "
     "hydro freeze floor in the other scenarios cannot all hold). The forecasts therefore carry no "
     "outage risk, like the realised windows.",
@@ -553,8 +559,8 @@ _WEAKNESSES = [
     "outage is not measured here.",
     "2022 temperatures are rebuilt from NASA POWER daily extremes (minimum at 06:00, maximum at "
     "15:00 local): a cold front arriving mid-day is smoothed over the day.",
-    "The fleet is an example (planner/texas_fleet.toml), not a real company's; the comparisons "
-    "with what happened are about the grid and the network, not about this fleet.",
+    "The fleet is an example (planner/domain/texas_fleet.toml), not a real company's; the "
+    "comparisons with what happened are about the grid and the network, not about this fleet.",
 ]
 
 

@@ -10,24 +10,12 @@ the whole thing as a scheduled job.
 6
 """
 
-from planner.api import DemoOutcome, run_demo, texas_fleet
-from planner.errors import ConfigError, FeedError, JobError, PlannerError, SolveError
-from planner.examples import demo_fleet
-from planner.feeds import Feeds, FeedSources, fetch_feeds
-from planner.fleet import Fleet, MinerModel, Route, Site, load_fleet
-from planner.jobs import (
-    JobOutcome,
-    JobSettings,
-    compare_strategies,
-    load_job_settings,
-    run_forecast_job,
-    simulate_strategies,
-)
-from planner.locking import JobLockedError
-from planner.metrics import kpis
-from planner.montecarlo import Evaluation, evaluate
-from planner.optimization import OptimizeSettings, Plan, optimize
-from planner.policies import (
+from planner.domain.examples import demo_fleet, texas_fleet
+from planner.domain.fleet import Fleet, MinerModel, Route, Site, load_fleet
+from planner.engine.metrics import kpis
+from planner.engine.montecarlo import Evaluation, evaluate
+from planner.engine.optimization import OptimizeSettings, Plan, optimize
+from planner.engine.policies import (
     Compose,
     FollowPlan,
     FourCPAvoidance,
@@ -36,10 +24,22 @@ from planner.policies import (
     RunThrough,
     StrikePrice,
 )
-from planner.replay import ReplayFiles, ReplayOutcome, read_replay_feeds, run_replay
-from planner.scenarios import Scenario, ScenarioSet, ScenarioSettings, make_scenarios
-from planner.simulation import Shipment, SimResult, SimSettings, simulate
-from planner.store import RunRecord, RunStore
+from planner.engine.simulation import Shipment, SimResult, SimSettings, simulate
+from planner.errors import ConfigError, FeedError, JobError, PlannerError, SolveError
+from planner.ops.demo import DemoOutcome, run_demo
+from planner.ops.jobs import (
+    JobOutcome,
+    JobSettings,
+    compare_strategies,
+    load_job_settings,
+    run_forecast_job,
+    simulate_strategies,
+)
+from planner.ops.locking import JobLockedError
+from planner.ops.store import RunRecord, RunStore
+from planner.world.feeds import Feeds, FeedSources, fetch_feeds
+from planner.world.replay import ReplayFiles, ReplayOutcome, read_replay_feeds, run_replay
+from planner.world.scenarios import Scenario, ScenarioSet, ScenarioSettings, make_scenarios
 
 __all__ = [
     "Compose",

@@ -112,7 +112,7 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 
 def _bad_fleet(path: Path) -> Path:
-    text = files("planner").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
+    text = files("planner.domain").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
     path.write_text(re.sub(r"capacity_mw\s*=\s*[0-9.]+", "capacity_mw = -5", text, count=1))
     return path
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.store import RunStore
+from planner.ops.store import RunStore
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT_S = 60
@@ -54,7 +54,7 @@ def _run_optimizer(at: AppTest) -> None:
 
 def _bad_fleet() -> bytes:
     """The demo fleet with the first site's capacity made negative."""
-    text = files("planner").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
+    text = files("planner.domain").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
     return re.sub(r"capacity_mw\s*=\s*[0-9.]+", "capacity_mw = -5", text, count=1).encode()
 
 
@@ -194,7 +194,7 @@ def test_pasted_toml_with_a_syntax_error_is_reported_with_its_line() -> None:
 
 def test_a_good_upload_plans_that_fleet() -> None:
     at = _page()
-    good = files("planner").joinpath("demo_fleet.toml").read_bytes()
+    good = files("planner.domain").joinpath("demo_fleet.toml").read_bytes()
     at.radio(key="fleet_source").set_value("Upload TOML").run()
     at.file_uploader(key="fleet_file").set_value(("mine.toml", good, "application/toml")).run()
     assert not at.exception and not at.error

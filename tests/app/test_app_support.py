@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from planner import ConfigError, ScenarioSet, SolveError, demo_fleet
-from planner import app_support as sup
-from planner.store import RunStore
+from planner.ops.store import RunStore
+from planner.surfaces import app_support as sup
 
 SETUP = sup.Setup()
 
@@ -166,7 +166,7 @@ def test_report_is_one_self_contained_page(world: tuple[sup.ReplanEngine, Scenar
 
 
 def test_uploads_are_checked_with_key_paths() -> None:
-    text = files("planner").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
+    text = files("planner.domain").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
     assert sup.fleet_from_upload(text.encode()).site_ids == demo_fleet().site_ids
     bad = re.sub(r"capacity_mw\s*=\s*[0-9.]+", "capacity_mw = -5", text, count=1)
     with pytest.raises(ConfigError, match=r"^bad\.toml: sites\[0\]\.capacity_mw: must be > 0"):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import planner
-from planner.cli import main
+from planner.surfaces.cli import main
 
 
 def test_public_surface_is_exact() -> None:
@@ -75,8 +75,8 @@ def test_public_surface_is_exact() -> None:
     # The subpackages stay reachable under their own names (no function shadows them).
     import importlib
 
-    assert hasattr(importlib.import_module("planner.replay"), "ReplayFiles")
-    assert hasattr(importlib.import_module("planner.jobs"), "JobSettings")
+    assert hasattr(importlib.import_module("planner.world.replay"), "ReplayFiles")
+    assert hasattr(importlib.import_module("planner.ops.jobs"), "JobSettings")
 
 
 def test_error_tree() -> None:
@@ -163,7 +163,7 @@ def test_cli_demo_subprocess_json(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "planner.cli",
+            "planner.surfaces.cli",
             "demo",
             "--out",
             str(tmp_path),

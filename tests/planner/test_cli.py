@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner import cli
-from planner.cli import main
+from planner.surfaces import cli
+from planner.surfaces.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-TEXAS = ROOT / "planner" / "texas_fleet.toml"
+TEXAS = ROOT / "planner" / "domain" / "texas_fleet.toml"
 DATA = ROOT / "tests" / "data"
 OFFLINE = ["--mode", "offline", "--start", "2025-01-14", "--hours", "48"]
 
@@ -253,7 +253,7 @@ def planner_subprocess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PLANNER_WEBHOOK_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "planner.cli", *args],
+        [sys.executable, "-m", "planner.surfaces.cli", *args],
         capture_output=True,
         text=True,
         timeout=300,

@@ -1,4 +1,4 @@
-"""Tests for planner.economics: each test states the behaviour it shows, numbers worked by hand."""
+"""Tests for planner.domain.economics: each test states the behaviour it shows, numbers worked by hand."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.economics import (
+from planner.domain.economics import (
     block_subsidy_btc,
     block_subsidy_btc_at,
     breakeven_usd_per_mwh,

@@ -23,9 +23,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 import planner
+from planner.domain.examples import two_sites
+from planner.domain.fleet import Fleet, fleet_from_dict
 from planner.errors import ConfigError, FeedError
-from planner.examples import two_sites
-from planner.feeds import (
+from planner.world.feeds import (
     FeedSources,
     default_cache_dir,
     fetch_feeds,
@@ -33,14 +34,14 @@ from planner.feeds import (
     persist,
     site_hours,
 )
-from planner.fleet import Fleet, fleet_from_dict
-from planner.hazards import (
+from planner.world.hazards import (
+    OutageHazard,
     hazard_table_from_events,
     observation_window,
     packaged_hazard_table,
     site_share_from_load,
 )
-from planner.scenarios import OutageHazard, make_scenarios
+from planner.world.scenarios import make_scenarios
 from weather import grid, http, schema
 from weather.outages import fit_outage_model, read_oe417
 
@@ -89,7 +90,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def texas_fleet(extra: list[dict[str, Any]] | None = None) -> Fleet:
-    """planner.examples.two_sites() (tx at HB_WEST, hydro at HB_NORTH) with NERC region TRE."""
+    """planner.domain.examples.two_sites() (tx at HB_WEST, hydro at HB_NORTH) with NERC region TRE."""
     sites = [{**s.model_dump(by_alias=True), "region": "TRE"} for s in two_sites().sites]
     return fleet_from_dict({"name": "two texas sites", "sites": sites + (extra or [])}, "test")
 

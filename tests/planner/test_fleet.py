@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner.cli import main
+from planner.domain.fleet import load_fleet, parse_fleet
 from planner.errors import ConfigError
-from planner.fleet import load_fleet, parse_fleet
+from planner.surfaces.cli import main
 
-DEMO_TOML = (Path(planner.__file__).parent / "demo_fleet.toml").read_text(encoding="utf-8")
+DEMO_TOML = (Path(planner.__file__).parent / "domain" / "demo_fleet.toml").read_text(
+    encoding="utf-8"
+)
 
 
 def test_demo_fleet_is_six_sites_of_300_to_600_mw() -> None:
@@ -148,7 +150,16 @@ def test_cli_subprocess_bad_fleet_exit_1_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "fleet.toml"
     path.write_text(BAD_FILES["unknown model"][0], encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "demo", "--fleet", str(path), "--out", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "planner.surfaces.cli",
+            "demo",
+            "--fleet",
+            str(path),
+            "--out",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -23,16 +23,16 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 import planner
-from planner import notify
 from planner.errors import ConfigError, FeedError, JobError, SolveError
-from planner.feeds import Freshness
-from planner.jobs import JobSettings, forecast, load_job_settings, run_forecast_job
-from planner.jobs import artifacts as art
-from planner.locking import EXIT_LOCKED
-from planner.store import RunStatus, RunStore
+from planner.ops import notify
+from planner.ops.jobs import JobSettings, forecast, load_job_settings, run_forecast_job
+from planner.ops.jobs import artifacts as art
+from planner.ops.locking import EXIT_LOCKED
+from planner.ops.store import RunStatus, RunStore
+from planner.world.feeds import Freshness
 
 ROOT = Path(__file__).resolve().parents[2]
-FLEET = ROOT / "planner" / "texas_fleet.toml"
+FLEET = ROOT / "planner" / "domain" / "texas_fleet.toml"
 SMALL = JobSettings(
     mode="offline",
     start="2025-01-14",
@@ -305,7 +305,7 @@ def test_a_failure_at_any_stage_is_recorded_and_leaves_earlier_runs_intact(
     before = digest(earlier.folder)
     targets = {
         "forecast": forecast,
-        "report": __import__("planner.report", fromlist=["write_report"]),
+        "report": __import__("planner.ops.report", fromlist=["write_report"]),
         "RunStore": RunStore,
     }
     settings = replace(
@@ -423,7 +423,7 @@ def test_thresholds_crossed_without_a_webhook_are_reported_not_sent(tmp_path: Pa
 RACER = """
 import sys, time
 from pathlib import Path
-from planner.cli import main
+from planner.surfaces.cli import main
 go = Path(sys.argv[1])
 print("ready", flush=True)
 while not go.exists():

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.domain.examples import one_site
+from planner.domain.ledger import SiteHours, marginal_price_usd_per_mwh, site_ledger, site_tiers
+from planner.engine.policies import RunThrough, StrikePrice, debounced_on, policy_named
 from planner.errors import ConfigError
-from planner.examples import one_site
-from planner.ledger import SiteHours, marginal_price_usd_per_mwh, site_ledger, site_tiers
-from planner.policies import RunThrough, StrikePrice, debounced_on, policy_named
 
 
 def hours_of(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import JobError
-from planner.locking import (
+from planner.ops.locking import (
     EXIT_LOCKED,
     JobLockedError,
     default_lock_path,
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HOLDER = """
 import sys, time
 from pathlib import Path
-from planner.locking import JobLockedError, job_lock
+from planner.ops.locking import JobLockedError, job_lock
 path, go = sys.argv[1], sys.argv[2]
 while go != "-" and not Path(go).exists():
     time.sleep(0.005)

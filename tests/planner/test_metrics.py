@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.examples import flat_scenario, one_site
-from planner.metrics import (
+from planner.domain.examples import one_site
+from planner.engine.metrics import (
     KPI_COLUMNS,
     RISK_COLUMNS,
     cvar,
@@ -17,7 +17,8 @@ from planner.metrics import (
     survival_curves,
     weighted_quantile,
 )
-from planner.simulation import SimSettings, simulate
+from planner.engine.simulation import SimSettings, simulate
+from planner.world.scenarios import flat_scenario
 
 # ------------------------------------------------------------------------- weighted quantiles
 

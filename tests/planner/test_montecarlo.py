@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 import planner
+from planner.domain.examples import one_site
+from planner.engine.montecarlo import SUMMARY_COLUMNS, Evaluation, evaluate, task_seed
+from planner.engine.policies import RunThrough
+from planner.engine.simulation import Shipment, SimSettings, simulate
 from planner.errors import ConfigError
-from planner.examples import flat_scenario, one_site
-from planner.montecarlo import SUMMARY_COLUMNS, Evaluation, evaluate, task_seed
-from planner.policies import RunThrough
-from planner.scenarios import ScenarioSet, make_scenarios
-from planner.simulation import Shipment, SimSettings, simulate
+from planner.world.scenarios import ScenarioSet, flat_scenario, make_scenarios
 
 QUIET = SimSettings(failures=False)
 POLICIES = ("run-through", "strike")
@@ -145,7 +145,7 @@ def test_results_do_not_depend_on_how_many_scenarios_or_replications(
 
 
 def test_task_seed_is_the_spawned_child() -> None:
-    branch = np.random.SeedSequence(5, spawn_key=(planner.montecarlo.SIMULATION_STREAM,))
+    branch = np.random.SeedSequence(5, spawn_key=(planner.engine.montecarlo.SIMULATION_STREAM,))
     spawned = branch.spawn(4)[3].spawn(3)[2]
     assert task_seed(5, 3, 2).spawn_key == spawned.spawn_key
     assert task_seed(5, 3, 2).generate_state(4).tolist() == spawned.generate_state(4).tolist()
@@ -248,7 +248,7 @@ def test_scenarios_from_make_scenarios_carry_the_btc_price(
 # ------------------------------------------------------------------- outages, by hand
 
 
-def _scripted() -> tuple[planner.Fleet, list[planner.scenarios.Scenario]]:
+def _scripted() -> tuple[planner.Fleet, list[planner.world.scenarios.Scenario]]:
     """One site, 12 h, no random failures. Scenario 0 (weight 0.75): grid out 2-5 h and 8-9 h;
     scenario 1 (weight 0.25): no outage."""
     fleet = one_site()

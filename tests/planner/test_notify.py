@@ -11,9 +11,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from planner import notify
 from planner.errors import ConfigError, FeedError, JobError
-from planner.notify import (
+from planner.ops import notify
+from planner.ops.notify import (
     HASHRATE_AT_RISK_KPI,
     PLANNED_CURTAILMENT_KPI,
     RiskAlert,

@@ -10,25 +10,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.errors import ConfigError, SolveError
-from planner.examples import flat_scenario, one_site, two_sites
-from planner.fleet import Fleet, fleet_from_dict
-from planner.ledger import (
+from planner.domain.examples import one_site, two_sites
+from planner.domain.fleet import Fleet, fleet_from_dict
+from planner.domain.ledger import (
     marginal_price_usd_per_mwh,
     site_ledger,
     site_tiers,
     tier_breakeven_usd_per_mwh,
 )
-from planner.optimization import (
+from planner.engine.optimization import (
     OptimizeSettings,
     PlanSolver,
     SolveStatus,
     optimize,
 )
-from planner.optimization.data import down_share
-from planner.optimization.plan import cvar_of_loss
-from planner.scenarios import Scenario
-from planner.simulation import Shipment, SimSettings, simulate
+from planner.engine.optimization.data import down_share
+from planner.engine.optimization.plan import cvar_of_loss
+from planner.engine.simulation import Shipment, SimSettings, simulate
+from planner.engine.strategies import follow_plan, plan_shipments
+from planner.errors import ConfigError, SolveError
+from planner.world.scenarios import Scenario, flat_scenario
 
 ERCOT = (
     Path(__file__).resolve().parents[3]
@@ -166,7 +167,7 @@ def test_moving_machines_to_cheap_power_is_worth_it_and_counted_in_whole_machine
     running = plan.schedule.groupby(["site_id", "period"])["running_mw"].sum()
     assert running.loc["b"].tolist() == pytest.approx([0.0, 0.021, 0.021])
     assert running.loc["a"].tolist() == pytest.approx([0.0, 0.0, 0.0])
-    assert plan.shipments() == [Shipment("a", "b", "s21", 6, 0.0, 1.0 / 24.0)]
+    assert plan_shipments(plan) == [Shipment("a", "b", "s21", 6, 0.0, 1.0 / 24.0)]
 
 
 def test_the_simulation_can_follow_the_plan() -> None:
@@ -178,8 +179,8 @@ def test_the_simulation_can_follow_the_plan() -> None:
     result = simulate(
         fleet,
         scenario,
-        plan.policy(0),
-        shipments=plan.shipments(),
+        follow_plan(plan, 0),
+        shipments=plan_shipments(plan),
         settings=SimSettings(failures=False),
     )
     hashrate = result.ledger["hashrate_th_s"].unstack("site_id")
@@ -473,9 +474,9 @@ def test_time_limit_applies_to_each_re_solve_not_to_their_sum() -> None:
 
 
 def test_the_solve_seam_returns_a_typed_result() -> None:
-    from planner.optimization import solve
-    from planner.optimization.data import prepare
-    from planner.optimization.model import build_model
+    from planner.engine.optimization import solve
+    from planner.engine.optimization.data import prepare
+    from planner.engine.optimization.model import build_model
 
     fleet = one_site()
     data = prepare(fleet, [flat_scenario(fleet, 4)], OptimizeSettings())

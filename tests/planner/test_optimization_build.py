@@ -6,13 +6,13 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
-from planner.examples import demo_fleet, flat_scenario, one_site
-from planner.feeds import fetch_feeds
-from planner.optimization import OptimizeSettings, PlanSolver
-from planner.optimization.data import prepare
-from planner.optimization.model import build_model
-from planner.optimization.solve import solve
-from planner.scenarios import make_scenarios
+from planner.domain.examples import demo_fleet, one_site
+from planner.engine.optimization import OptimizeSettings, PlanSolver
+from planner.engine.optimization.data import prepare
+from planner.engine.optimization.model import build_model
+from planner.engine.optimization.solve import solve
+from planner.world.feeds import fetch_feeds
+from planner.world.scenarios import flat_scenario, make_scenarios
 
 
 @pytest.fixture(scope="module")

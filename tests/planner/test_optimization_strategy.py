@@ -8,13 +8,20 @@ from typing import Any
 import numpy as np
 import pytest
 
+from planner.domain.examples import one_site
+from planner.domain.fleet import Fleet, fleet_from_dict
+from planner.engine.optimization import OptimizeSettings, PlanSolver, optimize
+from planner.engine.policies import StrikePrice
+from planner.engine.simulation import SimSettings, simulate
+from planner.engine.strategies import (
+    FreezeProtection,
+    commitment_caps,
+    follow_plan,
+    optimized_strategy,
+    plan_shipments,
+)
 from planner.errors import ConfigError
-from planner.examples import flat_scenario, one_site
-from planner.fleet import Fleet, fleet_from_dict
-from planner.optimization import OptimizeSettings, PlanSolver, optimize, optimized_strategy
-from planner.optimization.strategy import FreezeProtection, commitment_caps
-from planner.policies import StrikePrice
-from planner.simulation import SimSettings, simulate
+from planner.world.scenarios import flat_scenario
 
 NO_FAILURES = SimSettings(failures=False)
 # S19j Pro (29.5 J/TH) at hashprice 0.05: one MWh earns 70.62 USD, its breakeven at PUE 1.
@@ -103,10 +110,10 @@ def test_the_guard_reads_the_hours_own_price_where_the_plan_saw_another() -> Non
     seen = flat_scenario(fleet, 3, price_usd_per_mwh=np.array([40.0, 100.0, 40.0]))
     unseen = flat_scenario(fleet, 3, price_usd_per_mwh=np.array([40.0, 40.0, 100.0]))
     plan = optimize(fleet, [seen])
-    strategy = plan.strategy()
+    strategy = optimized_strategy(plan)
     assert strategy.commitments["tx"].tolist() == [[1.0, 1.0, 1.0]]
     site, hours = fleet.sites[0], unseen.site_hours(0)
-    assert plan.policy().run_fraction(fleet, site, hours).tolist() == [[1.0, 0.0, 1.0]]
+    assert follow_plan(plan).run_fraction(fleet, site, hours).tolist() == [[1.0, 0.0, 1.0]]
     assert strategy.policy.run_fraction(fleet, site, hours).tolist() == [[1.0, 1.0, 0.0]]
 
 
@@ -121,7 +128,7 @@ def test_a_4cp_peak_is_a_commitment_a_price_spike_is_not() -> None:
     assert plan.schedule_for("tx", 0).tolist() == [[1, 1, 0, 1, 0, 1]]
     caps = commitment_caps(plan)["tx"]
     assert caps.tolist() == [[1, 1, 0, 1, 1, 1]]
-    strategy = plan.strategy()
+    strategy = optimized_strategy(plan)
     assert strategy.committed_hours() == {"tx": 1}
     quiet = flat_scenario(fleet, 6, price_usd_per_mwh=40.0)
     quiet.four_cp_peak[0, 2] = True
@@ -147,7 +154,7 @@ def test_hydro_site_keeps_its_protection_share_where_the_strike_rule_freezes() -
     # are lost. The strategy keeps 10 % (a hair more) running and nothing freezes.
     fleet = hydro_site()
     scenario = flat_scenario(fleet, 12, temp_air_c=-5.0, price_usd_per_mwh=500.0)
-    strategy = optimize(fleet, [scenario]).strategy()
+    strategy = optimized_strategy(optimize(fleet, [scenario]))
     u = strategy.policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
     np.testing.assert_allclose(u, 0.1 * (1 + 1e-6))
     strike = simulate(fleet, scenario, StrikePrice(), settings=NO_FAILURES)
@@ -178,7 +185,7 @@ def test_minimum_down_time_becomes_the_guards_hold() -> None:
     prices = np.array([40.0, 100.0, 40.0, 40.0, 40.0, 40.0])
     scenario = flat_scenario(fleet, 6, price_usd_per_mwh=prices)
     plan = optimize(fleet, [scenario], OptimizeSettings(min_down_hours=3.0))
-    u = plan.strategy().policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
+    u = optimized_strategy(plan).policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
     assert u.tolist() == [[1, 0, 0, 0, 1, 1]]
 
 
@@ -212,8 +219,8 @@ def test_strategy_carries_the_plans_relocations_and_their_new_tier() -> None:
     price = np.array([[200.0] * 3, [20.0] * 3])
     scenario = flat_scenario(fleet, 3, price_usd_per_mwh=price)
     plan = optimize(fleet, [scenario])
-    strategy = plan.strategy()
-    assert list(strategy.shipments) == plan.shipments()
+    strategy = optimized_strategy(plan)
+    assert list(strategy.shipments) == plan_shipments(plan)
     assert strategy.commitments["b"].shape == (1, 3)
     result = simulate(
         fleet, scenario, strategy.policy, shipments=strategy.shipments, settings=NO_FAILURES

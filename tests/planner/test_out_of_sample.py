@@ -11,15 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.api import DEMO_STORMS
-from planner.examples import demo_fleet
-from planner.feeds import fetch_feeds
-from planner.fleet import Fleet
-from planner.montecarlo import evaluate
-from planner.optimization import OptimizeSettings, Strategy, optimize
-from planner.optimization.strategy import optimized_strategy
-from planner.policies import Policy, RunThrough, StrikePrice
-from planner.scenarios import ScenarioSet, make_scenarios
+from planner.domain.examples import demo_fleet
+from planner.domain.fleet import Fleet
+from planner.engine.montecarlo import evaluate
+from planner.engine.optimization import OptimizeSettings, optimize
+from planner.engine.policies import Policy, RunThrough, StrikePrice
+from planner.engine.strategies import Strategy, optimized_strategy
+from planner.ops.demo import DEMO_STORMS
+from planner.world.feeds import fetch_feeds
+from planner.world.scenarios import ScenarioSet, make_scenarios
 
 SEEN, UNSEEN = 101, 202
 #: Strike prices searched in sample, besides each tier's breakeven (the default) [USD/MWh].
@@ -66,7 +66,7 @@ def test_summer_week_optimized_beats_run_through_and_every_strike_rule_out_of_sa
     feeds = fetch_feeds(fleet, "2025-07-14", 24 * 7, "offline", seed=7)
     seen = make_scenarios(fleet, feeds, 12, seed=SEEN)
     unseen = make_scenarios(fleet, feeds, 24, seed=UNSEEN)
-    strategy = optimize(fleet, seen, OptimizeSettings()).strategy()
+    strategy = optimized_strategy(optimize(fleet, seen, OptimizeSettings()))
     assert strategy.committed_hours()["west-texas"] >= 1
     best = best_strike_in_sample(fleet, seen)
     table = fleet_metrics(fleet, unseen, [RunThrough(), *strike_rules()], strategy)
@@ -92,7 +92,7 @@ def test_cold_snap_week_freeze_protection_is_the_only_price_paid() -> None:
     seen = make_scenarios(fleet, feeds, 8, seed=SEEN)
     unseen = make_scenarios(fleet, feeds, 16, seed=UNSEEN)
     plan = optimize(fleet, seen, OptimizeSettings())
-    protected = plan.strategy()
+    protected = optimized_strategy(plan)
     bare = optimized_strategy(plan, name="optimized-unprotected", freeze_protection=False)
     best = best_strike_in_sample(fleet, seen)
     table = pd.concat(

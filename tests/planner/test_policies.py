@@ -10,11 +10,10 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from planner.errors import ConfigError
-from planner.examples import one_site, two_sites
-from planner.fleet import Fleet, fleet_from_dict
-from planner.ledger import SiteHours, site_tiers
-from planner.policies import (
+from planner.domain.examples import one_site, two_sites
+from planner.domain.fleet import Fleet, fleet_from_dict
+from planner.domain.ledger import SiteHours, site_tiers
+from planner.engine.policies import (
     Compose,
     FollowPlan,
     FourCPAvoidance,
@@ -26,8 +25,9 @@ from planner.policies import (
     run_floor,
     widen,
 )
-from planner.scenarios import Scenario
-from planner.simulation import SimSettings, simulate
+from planner.engine.simulation import SimSettings, simulate
+from planner.errors import ConfigError
+from planner.world.scenarios import Scenario
 from weather.synthetic import design_band_c
 
 

@@ -30,8 +30,8 @@ import pytest
 
 import planner
 from planner.errors import ConfigError, FeedError
-from planner.feeds import hashprice_hourly
-from planner.replay import (
+from planner.world.feeds import hashprice_hourly
+from planner.world.replay import (
     ReplayFiles,
     diurnal_temperature,
     historical_draws,

@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.fleet import Fleet, fleet_from_dict, load_fleet
-from planner.report import (
+from planner.domain.fleet import Fleet, fleet_from_dict, load_fleet
+from planner.ops.report import (
     fleet_cumulative_profit_usd,
     fleet_daily_hashrate_eh_s,
     format_eh_s,
@@ -44,7 +44,7 @@ from planner.report import (
     render_report,
     write_report,
 )
-from planner.report.format import usd_tick_labels
+from planner.ops.report.format import usd_tick_labels
 
 START = pd.Timestamp("2025-01-01", tz="UTC")
 TIMES = pd.date_range(START, periods=72, freq="h")
@@ -427,7 +427,7 @@ def test_site_map_puts_north_up_and_east_right() -> None:
 
 
 def test_demo_fleet_renders_every_site() -> None:
-    fleet = load_fleet(Path(__file__).parents[2] / "planner" / "demo_fleet.toml")
+    fleet = load_fleet(Path(__file__).parents[2] / "planner" / "domain" / "demo_fleet.toml")
     frames = [
         pd.DataFrame(
             {"hashrate_th_s": 1e6, "profit_usd": 10.0},

@@ -20,11 +20,11 @@ import pytest
 from test_report import GENERATED, TIMES, TagBalance, render, section, tables
 
 import planner
-from planner.feeds import Feeds, Freshness
-from planner.notify import RiskAlert, RiskKind
-from planner.report import band_chart_svg, box_plot_svg, heatmap_svg
-from planner.report.svg_heatmap import heat_colour
-from planner.report.svg_risk import box_stats
+from planner.ops.notify import RiskAlert, RiskKind
+from planner.ops.report import band_chart_svg, box_plot_svg, heatmap_svg
+from planner.ops.report.svg_heatmap import heat_colour
+from planner.ops.report.svg_risk import box_stats
+from planner.world.feeds import Feeds, Freshness
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -143,7 +143,7 @@ def test_scenario_sections_come_from_the_evaluation() -> None:
     scenarios = planner.make_scenarios(fleet, feeds, 3, 3)
     evaluation = planner.evaluate(fleet, scenarios, ["run-through", "strike"], workers=1)
     results = planner.simulate_strategies(fleet, feeds, ["run-through", "strike"])
-    doc = planner.report.render_report(
+    doc = planner.ops.report.render_report(
         fleet=fleet,
         kpis=planner.kpis(fleet, results),
         ledgers={r.policy: r.ledger for r in results},
@@ -244,7 +244,7 @@ def test_report_opens_in_headless_chromium_offline_without_console_errors(tmp_pa
     if browser_path is None:
         pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
     outcome = planner.run_forecast_job(
-        ROOT / "planner" / "texas_fleet.toml",
+        ROOT / "planner" / "domain" / "texas_fleet.toml",
         tmp_path / "out",
         settings=planner.JobSettings(
             mode="offline",
@@ -252,7 +252,7 @@ def test_report_opens_in_headless_chromium_offline_without_console_errors(tmp_pa
             horizon_hours=72,
             scenarios=3,
             eval_scenarios=6,
-            thresholds=planner.jobs.settings.Thresholds(planned_curtailment_mwh_max=0.0),
+            thresholds=planner.ops.jobs.settings.Thresholds(planned_curtailment_mwh_max=0.0),
         ),
         data_dir=tmp_path / "data",
         workers=1,

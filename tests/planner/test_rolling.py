@@ -7,14 +7,15 @@ import dataclasses
 import numpy as np
 import pytest
 
+from planner.domain.examples import demo_fleet, one_site
+from planner.engine.optimization import OptimizeSettings
+from planner.engine.policies import StrikePrice
+from planner.engine.rolling import RollingSettings, condition, rolling_horizon, slice_scenario
+from planner.engine.simulation import simulate
 from planner.errors import ConfigError
-from planner.examples import demo_fleet, flat_scenario, one_site
-from planner.feeds import fetch_feeds
-from planner.optimization import OptimizeSettings, RollingSettings, rolling_horizon
-from planner.optimization.rolling import condition, slice_scenario
-from planner.policies import StrikePrice
-from planner.scenarios import OutageHazard, make_scenarios
-from planner.simulation import simulate
+from planner.world.feeds import fetch_feeds
+from planner.world.hazards import OutageHazard
+from planner.world.scenarios import flat_scenario, make_scenarios
 
 FAST = RollingSettings(step_hours=24, window_hours=48, scenarios=3, seed=5)
 

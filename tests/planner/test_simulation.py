@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 import planner
-from planner.examples import flat_scenario, one_site
-from planner.fleet import fleet_from_dict
-from planner.ledger import site_ledger
-from planner.policies import RunThrough, StrikePrice
-from planner.scenarios import make_scenarios
-from planner.simulation import Failure, Shipment, SimSettings, freeze_damage_hours, simulate
+from planner.domain.examples import one_site
+from planner.domain.fleet import fleet_from_dict
+from planner.domain.ledger import site_ledger
+from planner.engine.policies import RunThrough, StrikePrice
+from planner.engine.simulation import Failure, Shipment, SimSettings, freeze_damage_hours, simulate
+from planner.world.scenarios import flat_scenario, make_scenarios
 
 QUIET = SimSettings(failures=False)
 
@@ -110,7 +110,7 @@ def test_freeze_damage_only_when_idle_below_zero_beyond_protection() -> None:
 def test_hydro_site_idle_in_a_freeze_loses_a_share_for_its_repair_time() -> None:
     # two_sites' hydro site: 500 S21 Hyd.; hydro envelope: 6 h protection, 30 % damaged, 60 days.
     # An outage from hour 2 to 12 at -5 degC: idle and freezing from hour 2; damage at hour 8.
-    fleet = planner.examples.two_sites()
+    fleet = planner.domain.examples.two_sites()
     scenario = flat_scenario(fleet, 24, temp_air_c=-5.0, outages={"hydro": [(2.0, 12.0)]})
     result = simulate(fleet, scenario, settings=QUIET)
     damage = result.events[result.events["kind"] == "freeze-damage"]
@@ -127,7 +127,7 @@ def test_run_through_without_events_equals_vectorised_economics() -> None:
     fleet = planner.demo_fleet()
     feeds = planner.fetch_feeds(fleet, "2025-01-10", 24 * 14)
     result = simulate(fleet, feeds, RunThrough(), settings=QUIET)
-    from planner.feeds import hashprice_hourly, site_hours
+    from planner.world.feeds import hashprice_hourly, site_hours
 
     hashprice = hashprice_hourly(fleet, feeds)
     for site in fleet.sites:

@@ -15,7 +15,7 @@ import platformdirs
 import pytest
 
 from planner.errors import ConfigError, JobError
-from planner.store import (
+from planner.ops.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Migration,
@@ -25,7 +25,7 @@ from planner.store import (
     default_store_path,
     idempotency_key,
 )
-from planner.store import schema as store_schema
+from planner.ops.store import schema as store_schema
 
 T0 = datetime(2025, 1, 15, 6, 0, 0, tzinfo=UTC)
 FRESH = {"open-meteo forecast": "2025-01-15T00:00:00Z", "nws alerts": "2025-01-15T05:55:00Z"}

@@ -1,0 +1,545 @@
+"""The fleet: miner models, cooling envelopes, sites, routes, and the TOML that describes them.
+
+Every model is a frozen pydantic v2 model with units in its field names. :func:`load_fleet` reads a
+fleet file, merges its ``[models.*]`` and ``[cooling.*]`` tables over the packaged ASIC catalog and
+turns every problem into one :class:`~planner.errors.ConfigError` whose lines name the file, the key
+path (``sites[2].capacity_mw``) and the allowed values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import tomllib
+from collections.abc import Mapping
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from planner.errors import ConfigError
+
+CoolingKind = Literal["air", "hydro", "immersion"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MinerModel(_Frozen):
+    """One ASIC model's nameplate figures.
+
+    Attributes
+    ----------
+    name
+        Display name (``Antminer S19j Pro``).
+    hashrate_th_s
+        Nameplate hashrate [TH/s].
+    power_w
+        Nameplate wall power [W].
+    cooling
+        The facility kinds the unit is built for.
+    annual_failure_rate
+        Share of units failing in a year of continuous running [1/yr].
+    cold_start_minutes
+        Time from power-on to full hashrate [min].
+    """
+
+    name: str = Field(min_length=1)
+    maker: str = ""
+    hashrate_th_s: float = Field(gt=0, le=2000)
+    power_w: float = Field(gt=0, le=20_000)
+    cooling: tuple[CoolingKind, ...] = Field(min_length=1)
+    annual_failure_rate: float = Field(ge=0, le=1)
+    cold_start_minutes: float = Field(ge=0, le=240)
+
+    @property
+    def efficiency_j_per_th(self) -> float:
+        """Energy per unit of work [J/TH] (= W per TH/s)."""
+        return self.power_w / self.hashrate_th_s
+
+
+class CoolingEnvelope(_Frozen):
+    """How a facility of one cooling kind turns ambient temperature into usable hashrate.
+
+    Attributes
+    ----------
+    derate_curve
+        Points ``(ambient [degC], fraction of nameplate [-])``, ambient increasing; flat outside.
+    trip_ambient_c
+        Above this ambient every machine stops [degC].
+    min_start_ambient_c
+        Below this ambient idle machines cannot be restarted [degC].
+    freeze_risk
+        Whether water in the loops can freeze when the site is idle below 0 degC.
+    freeze_protection_hours
+        Idle hours below 0 degC the protection (glycol, heat trace) lasts [h].
+    freeze_damage_share
+        Share of machines damaged once protection runs out [-].
+    freeze_repair_days
+        Time to bring freeze-damaged machines back [d].
+    """
+
+    derate_curve: tuple[tuple[float, float], ...] = Field(min_length=1)
+    trip_ambient_c: float = Field(ge=20, le=80)
+    min_start_ambient_c: float = Field(ge=-60, le=20)
+    freeze_risk: bool = False
+    freeze_protection_hours: float = Field(default=0.0, ge=0)
+    freeze_damage_share: float = Field(default=0.0, ge=0, le=1)
+    freeze_repair_days: float = Field(default=0.0, ge=0)
+
+    @field_validator("derate_curve")
+    @classmethod
+    def _curve_is_increasing_fractions(
+        cls, curve: tuple[tuple[float, float], ...]
+    ) -> tuple[tuple[float, float], ...]:
+        temps = [t for t, _ in curve]
+        if any(b <= a for a, b in itertools.pairwise(temps)):
+            raise ValueError(f"ambient points must increase, got {temps}")
+        if any(not 0 <= f <= 1 for _, f in curve):
+            raise ValueError("fractions must be in [0, 1]")
+        return curve
+
+    def derate(self, ambient_c: np.ndarray | float) -> np.ndarray:
+        """Fraction of nameplate hashrate available at an ambient temperature [-].
+
+        Parameters
+        ----------
+        ambient_c
+            Ambient air temperature [degC], any shape.
+        """
+        temps, fractions = zip(*self.derate_curve, strict=True)
+        ambient = np.asarray(ambient_c, dtype=float)
+        fraction = np.interp(ambient, temps, fractions)
+        return np.where(ambient > self.trip_ambient_c, 0.0, fraction)
+
+
+class Grid(_Frozen):
+    """Where a site buys power: the market operator and the price node.
+
+    Attributes
+    ----------
+    iso
+        Market or utility (``ERCOT``, ``MISO``, ``NYISO``, ``HQ``...).
+    node
+        Price node or hub whose real-time price the site sees (``HB_WEST``).
+    """
+
+    iso: str = Field(min_length=1)
+    node: str = Field(min_length=1)
+
+
+class IndexContract(_Frozen):
+    """Real-time price plus a fixed adder for every MWh drawn."""
+
+    kind: Literal["index"]
+    adder_usd_per_mwh: float = Field(ge=-100, le=1000)
+
+
+class PPAContract(_Frozen):
+    """Fixed-price take-or-pay block; unused energy is sold back at the real-time price."""
+
+    kind: Literal["ppa"]
+    price_usd_per_mwh: float = Field(ge=0, le=1000)
+    contracted_mw: float = Field(gt=0)
+    sell_back: bool = True
+    sell_back_discount_usd_per_mwh: float = Field(default=0.0, ge=0, le=1000)
+
+
+class FlatContract(_Frozen):
+    """A flat $/kWh for energy drawn: a hosting agreement or a utility tariff.
+
+    ``curtailment_hours_per_year`` is how many hours a year the host or utility may curtail the site
+    without compensation (interruptible tariffs, the host's own peak shaving).
+    """
+
+    kind: Literal["hosting", "tariff"]
+    rate_usd_per_kwh: float = Field(ge=0, le=1)
+    curtailment_hours_per_year: float = Field(default=0.0, ge=0, le=8760)
+
+
+Contract = Annotated[IndexContract | PPAContract | FlatContract, Field(discriminator="kind")]
+CONTRACT_KINDS = ("index", "ppa", "hosting", "tariff")
+
+
+class FourCP(_Frozen):
+    """ERCOT-style 4CP transmission charge on load in the June-September monthly peak intervals."""
+
+    rate_usd_per_kw_year: float = Field(gt=0, le=500)
+
+
+class DemandResponse(_Frozen):
+    """A demand-response commitment: paid to stand ready, penalised for shortfall when called."""
+
+    name: str = Field(min_length=1)
+    committed_mw: float = Field(gt=0)
+    payment_usd_per_mw_h: float = Field(ge=0)
+    penalty_usd_per_mwh: float = Field(ge=0)
+    notice_minutes: float = Field(default=10.0, ge=0)
+
+
+class Programs(_Frozen):
+    """Grid programs a site is enrolled in."""
+
+    four_cp: FourCP | None = None
+    demand_response: tuple[DemandResponse, ...] = ()
+
+
+class Site(_Frozen):
+    """One mining facility.
+
+    Attributes
+    ----------
+    id
+        Short identifier used in frames and routes (``west-texas``).
+    latitude, longitude
+        Location [deg].
+    timezone
+        IANA time zone (``America/Chicago``).
+    capacity_mw
+        Interconnection / substation limit on facility draw [MW].
+    overhead
+        Facility power over IT power (PUE) [-].
+    machines
+        Installed machines by catalog model id.
+    slots
+        Machine positions available (installed plus free) [-].
+    repair_crews
+        Technicians working repairs in parallel [-].
+    restart_minutes
+        Time to bring the site back after a grid outage, before machines cold-start [min].
+    outage_exposure
+        Multiplier on the regional grid outage hazard (1 = typical) [-].
+    region
+        NERC region the site's grid belongs to (``TRE``, ``MRO``, ``NPCC``, ``SERC``...).
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    timezone: str
+    region: str = ""
+    grid: Grid
+    capacity_mw: float = Field(gt=0, le=5000)
+    cooling: CoolingKind
+    overhead: float = Field(default=1.05, ge=1.0, le=2.0)
+    contract: Contract
+    programs: Programs = Programs()
+    machines: dict[str, Annotated[int, Field(ge=0)]]
+    slots: int = Field(ge=0)
+    repair_crews: int = Field(default=2, ge=0)
+    restart_minutes: float = Field(default=30.0, ge=0)
+    outage_exposure: float = Field(default=1.0, ge=0, le=20)
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_timezone(cls, tz: str) -> str:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"must be an IANA time zone such as America/Chicago, got {tz!r}"
+            ) from None
+        return tz
+
+    @model_validator(mode="after")
+    def _contract_fits_site(self) -> Site:
+        if (
+            isinstance(self.contract, PPAContract)
+            and self.contract.contracted_mw > self.capacity_mw
+        ):
+            raise ValueError(
+                f"contract.contracted_mw: must be <= capacity_mw ({self.capacity_mw:g}), "
+                f"got {self.contract.contracted_mw:g}"
+            )
+        committed = sum(dr.committed_mw for dr in self.programs.demand_response)
+        if committed > self.capacity_mw:
+            raise ValueError(
+                f"programs.demand_response: committed MW must total <= capacity_mw "
+                f"({self.capacity_mw:g}), got {committed:g}"
+            )
+        return self
+
+
+class Route(_Frozen):
+    """A way to move machines between two sites.
+
+    Attributes
+    ----------
+    from_site, to_site
+        Site ids (``from`` and ``to`` in TOML).
+    cost_usd_per_machine
+        Decommission, freight, insurance and install [USD per machine].
+    transit_days
+        Days out of service between leaving and hashing again [d].
+    max_machines_per_week
+        Throughput limit of crews and trucks [machines/week].
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    from_site: str = Field(alias="from")
+    to_site: str = Field(alias="to")
+    cost_usd_per_machine: float = Field(ge=0)
+    transit_days: float = Field(gt=0, le=365)
+    max_machines_per_week: int = Field(gt=0)
+
+
+class Market(_Frozen):
+    """Revenue assumptions of the company.
+
+    Attributes
+    ----------
+    fee_share
+        Transaction fees' share of the total block reward [-].
+    pool_fee
+        Fraction of mining revenue the pool keeps [-].
+    """
+
+    fee_share: float = Field(default=0.02, ge=0, lt=1)
+    pool_fee: float = Field(default=0.02, ge=0, lt=1)
+
+
+class Fleet(_Frozen):
+    """Sites, routes and the catalog they refer to.
+
+    Cross-field checks: unique site ids; every installed model is in the catalog and suits the
+    site's cooling; machines fit the slots; installed power x overhead fits the site capacity;
+    routes join two different existing sites.
+    """
+
+    name: str = "fleet"
+    market: Market = Market()
+    sites: tuple[Site, ...] = Field(min_length=1)
+    routes: tuple[Route, ...] = ()
+    models: dict[str, MinerModel]
+    cooling: dict[CoolingKind, CoolingEnvelope]
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Fleet:
+        problems = _site_problems(self) + _route_problems(self)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @cached_property
+    def site_ids(self) -> tuple[str, ...]:
+        """Site ids in file order."""
+        return tuple(s.id for s in self.sites)
+
+    def site(self, site_id: str) -> Site:
+        """The site with this id; :class:`ConfigError` naming the known ids otherwise."""
+        for s in self.sites:
+            if s.id == site_id:
+                return s
+        raise ConfigError("fleet", f"unknown site {site_id!r}; known: {', '.join(self.site_ids)}")
+
+    def installed_power_mw(self, site: Site) -> float:
+        """IT power of the machines installed at ``site`` at nameplate [MW]."""
+        return sum(self.models[m].power_w * n for m, n in site.machines.items()) / 1e6
+
+    def installed_hashrate_th_s(self, site: Site) -> float:
+        """Nameplate hashrate installed at ``site`` [TH/s]."""
+        return sum(self.models[m].hashrate_th_s * n for m, n in site.machines.items())
+
+
+def _site_problems(fleet: Fleet) -> list[str]:
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, site in enumerate(fleet.sites):
+        where = f"sites[{i}]"
+        if site.id in seen:
+            problems.append(f"{where}.id: duplicate site id {site.id!r}")
+        seen.add(site.id)
+        if site.cooling not in fleet.cooling:
+            problems.append(
+                f"{where}.cooling: no [cooling.{site.cooling}] envelope; "
+                f"known: {', '.join(fleet.cooling)}"
+            )
+        unknown = False
+        for model_id in site.machines:
+            if model_id not in fleet.models:
+                unknown = True
+                hint = difflib.get_close_matches(model_id, fleet.models, n=1, cutoff=0.5)
+                suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+                problems.append(
+                    f"{where}.machines.{model_id}: unknown miner model {model_id!r}{suggestion} "
+                    f"(catalog: {', '.join(sorted(fleet.models))})"
+                )
+            elif site.cooling not in fleet.models[model_id].cooling:
+                suits = ", ".join(fleet.models[model_id].cooling)
+                problems.append(
+                    f"{where}.machines.{model_id}: a {suits}-cooled model cannot run at a "
+                    f"{site.cooling}-cooled site"
+                )
+        if unknown:
+            continue
+        count = sum(site.machines.values())
+        if count > site.slots:
+            problems.append(
+                f"{where}.slots: {count} machines installed, must be <= slots {site.slots}"
+            )
+        draw_mw = fleet.installed_power_mw(site) * site.overhead
+        if draw_mw > site.capacity_mw + 1e-9:
+            problems.append(
+                f"{where}.capacity_mw: installed power x overhead is {draw_mw:.1f} MW, "
+                f"must be <= capacity_mw {site.capacity_mw:g}"
+            )
+    return problems
+
+
+def _route_problems(fleet: Fleet) -> list[str]:
+    problems: list[str] = []
+    ids = set(fleet.site_ids)
+    for i, route in enumerate(fleet.routes):
+        for key, site_id in (("from", route.from_site), ("to", route.to_site)):
+            if site_id not in ids:
+                problems.append(
+                    f"routes[{i}].{key}: unknown site {site_id!r}; "
+                    f"known: {', '.join(fleet.site_ids)}"
+                )
+        if route.from_site == route.to_site:
+            problems.append(f"routes[{i}]: from and to are the same site {route.from_site!r}")
+    return problems
+
+
+# --------------------------------------------------------------------------------------- loading
+
+
+def read_catalog() -> dict[str, Any]:
+    """The packaged ASIC catalog as raw TOML tables (``models`` and ``cooling``)."""
+    text = resources.files("planner.domain").joinpath("catalog.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def load_fleet(path: str | Path) -> Fleet:
+    """Read a fleet TOML file.
+
+    The file's ``[models.*]`` and ``[cooling.*]`` tables add to (or override) the packaged catalog.
+
+    Parameters
+    ----------
+    path
+        The fleet file.
+
+    Returns
+    -------
+    Fleet
+
+    Raises
+    ------
+    ConfigError
+        Unreadable file, TOML syntax error (with line and column), or invalid content; each problem
+        names its key path and the allowed values.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read fleet file: {exc.strerror or exc}") from None
+    return parse_fleet(text, source=str(path))
+
+
+def parse_fleet(text: str, source: str = "fleet.toml") -> Fleet:
+    """Parse fleet TOML text; see :func:`load_fleet`. ``source`` names it in errors."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, f"TOML syntax error: {exc}") from None
+    return fleet_from_dict(raw, source)
+
+
+def fleet_from_dict(raw: Mapping[str, Any], source: str = "fleet") -> Fleet:
+    """Build a :class:`Fleet` from plain data (parsed TOML), merged over the packaged catalog."""
+    catalog = read_catalog()
+    data = dict(raw)
+    data["models"] = {**catalog["models"], **dict(raw.get("models", {}))}
+    data["cooling"] = {**catalog["cooling"], **dict(raw.get("cooling", {}))}
+    try:
+        return Fleet.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        locs = [tuple(e["loc"]) for e in errors]
+        problems = [
+            line
+            for err in errors
+            if not _is_echo_of_deeper_error(tuple(err["loc"]), err["type"], locs)
+            for line in _describe(err).splitlines()
+        ]
+        raise ConfigError(source, problems) from None
+
+
+def _is_echo_of_deeper_error(loc: tuple[Any, ...], kind: str, locs: list[tuple[Any, ...]]) -> bool:
+    """A "too short" list whose items themselves failed only repeats those items' errors."""
+    return kind == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs)
+
+
+def _given(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    """``('sites', 2, 'contract', 'ppa', 'x')`` -> ``sites[2].contract.x``."""
+    out = ""
+    previous: int | str | None = None
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif previous == "contract" and part in CONTRACT_KINDS:
+            pass  # the discriminated-union tag pydantic inserts; not a key in the file
+        else:
+            out += f".{part}" if out else str(part)
+        previous = part
+    return out
+
+
+_TYPE_NAMES = {
+    "float": "a number",
+    "int": "a whole number",
+    "bool": "true or false",
+    "string": "a string",
+    "dict": "a table",
+    "list": "an array",
+    "tuple": "an array",
+}
+_BOUNDS = {
+    "greater_than": ">",
+    "greater_than_equal": ">=",
+    "less_than": "<",
+    "less_than_equal": "<=",
+}
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    """One line for one pydantic error: key path, rule, and what was given."""
+    path = _key_path(tuple(err["loc"]))
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    given = err.get("input")
+    if kind in _BOUNDS:
+        rule = f"must be {_BOUNDS[kind]} {next(iter(ctx.values())):g}, got {_given(given)}"
+    elif kind == "missing":
+        rule = "required key is missing"
+    elif kind == "extra_forbidden":
+        rule = "unknown key (check the spelling against docs/fleet.md)"
+    elif kind in {"union_tag_invalid", "union_tag_not_found"}:
+        rule = f"kind must be one of {', '.join(CONTRACT_KINDS)}, got {ctx.get('tag', given)!r}"
+    elif kind == "literal_error":
+        rule = f"must be one of {ctx.get('expected')}, got {_given(given)}"
+    elif kind.endswith(("_parsing", "_type")) and kind.split("_")[0] in _TYPE_NAMES:
+        rule = f"must be {_TYPE_NAMES[kind.split('_')[0]]}, got {_given(given)}"
+    elif kind == "value_error":
+        rule = str(ctx.get("error", err["msg"]))
+        head = rule.split(": ", 1)[0]
+        if not path or " " in head:
+            return f"{path}: {rule}" if path else rule
+        return f"{path}.{rule}"  # a model check whose message starts with its own key path
+    else:
+        rule = f"{err['msg'][0].lower()}{err['msg'][1:]}, got {_given(given)}"
+    return f"{path}: {rule}" if path else rule

@@ -1,0 +1,249 @@
+"""The hourly ledger: a site's output and money for a given running state, vectorised over hours.
+
+Between events a site's state is constant, so everything here is numpy arithmetic over arrays of
+hours; nothing ticks machine by machine. The formulas are those of ``docs/model.md`` (Economics).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner.domain import economics
+from planner.domain.fleet import (
+    FlatContract,
+    Fleet,
+    IndexContract,
+    MinerModel,
+    PPAContract,
+    Site,
+)
+
+#: The ledger's columns, in order.
+LEDGER_COLUMNS: tuple[str, ...] = (
+    "running_mw",
+    "hashrate_th_s",
+    "energy_mwh",
+    "curtailed_mwh",
+    "revenue_usd",
+    "energy_cost_usd",
+    "credits_usd",
+    "profit_usd",
+)
+
+#: Real-time price at or above which grid operators call demand response [USD/MWh].
+DR_TRIGGER_USD_PER_MWH = 3000.0
+
+
+@dataclass(frozen=True)
+class Tier:
+    """The machines of one model at one site: an efficiency tier."""
+
+    model_id: str
+    model: MinerModel
+    count: int
+
+
+def site_tiers(fleet: Fleet, site: Site) -> tuple[Tier, ...]:
+    """The site's machines grouped by model, most efficient (lowest J/TH) first.
+
+    A model listed with 0 machines still has a tier (it may receive relocated machines).
+    """
+    tiers = [Tier(m, fleet.models[m], n) for m, n in site.machines.items()]
+    return tuple(sorted(tiers, key=lambda t: t.model.efficiency_j_per_th))
+
+
+@dataclass(frozen=True, eq=False)
+class SiteHours:
+    """The outside world at one site, hour by hour (all arrays of the length of ``times``).
+
+    Attributes
+    ----------
+    times
+        Interval starts, UTC, hourly.
+    temp_air_c
+        Ambient temperature [degC].
+    price_usd_per_mwh
+        Real-time price at the site's node [USD/MWh].
+    hashprice_usd_per_th_day
+        Hashprice [USD/(TH/s day)].
+    grid_available
+        Share of the hour the site has grid power [-] (0 during an outage).
+    four_cp_peak
+        Whether the hour is one of the June-September monthly peak intervals.
+    dr_called
+        Whether a demand-response event is called in the hour.
+    four_cp_probability
+        Forecast chance, known ahead, that the hour is a 4CP peak [-].
+    alert_active
+        Whether a severe-weather alert covers the site in the hour.
+    """
+
+    times: pd.DatetimeIndex
+    temp_air_c: np.ndarray
+    price_usd_per_mwh: np.ndarray
+    hashprice_usd_per_th_day: np.ndarray
+    grid_available: np.ndarray
+    four_cp_peak: np.ndarray
+    dr_called: np.ndarray
+    four_cp_probability: np.ndarray
+    alert_active: np.ndarray
+
+
+def marginal_price_usd_per_mwh(site: Site, price_usd_per_mwh: np.ndarray) -> np.ndarray:
+    """What one more MWh drawn costs the site, hour by hour [USD/MWh].
+
+    Index: the real-time price plus the adder. PPA with sell-back: the real-time price less the
+    sell-back discount (a MWh not drawn is sold); without sell-back, nothing inside the contract.
+    Flat rate: the rate.
+    """
+    price = np.asarray(price_usd_per_mwh, dtype=float)
+    contract = site.contract
+    if isinstance(contract, IndexContract):
+        return price + contract.adder_usd_per_mwh
+    if isinstance(contract, PPAContract):
+        if contract.sell_back:
+            return price - contract.sell_back_discount_usd_per_mwh
+        return np.zeros_like(price)
+    return np.full_like(price, contract.rate_usd_per_kwh * 1000.0)
+
+
+def tier_breakeven_usd_per_mwh(site: Site, tier: Tier, hashprice: np.ndarray) -> np.ndarray:
+    """Facility-level breakeven power price of a tier: revenue per MWh over overhead [USD/MWh]."""
+    return economics.breakeven_usd_per_mwh(hashprice, tier.model.efficiency_j_per_th, site.overhead)
+
+
+def available_fraction(fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
+    """Share of installed machines that can run each hour: grid availability x ambient derate."""
+    return hours.grid_available * fleet.cooling[site.cooling].derate(hours.temp_air_c)
+
+
+def site_ledger(
+    fleet: Fleet,
+    site: Site,
+    hours: SiteHours,
+    run_fraction: np.ndarray,
+    working: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The hourly ledger of one site.
+
+    Parameters
+    ----------
+    fleet, site
+        The site and the catalog it draws on.
+    hours
+        The outside world at the site.
+    run_fraction
+        Share of each tier's *available* machines the policy runs, shape ``(tiers, hours)`` in the
+        order of :func:`site_tiers` [-].
+    working
+        Mean machines installed, repaired and powered per tier and hour, ``(tiers, hours)``, as the
+        simulation's events leave them; the installed counts when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``time``; columns :data:`LEDGER_COLUMNS`. Energy is facility energy (IT x overhead);
+        ``curtailed_mwh`` is what the available machines would have drawn but did not;
+        ``energy_cost_usd`` includes any 4CP charge in its peak hours; ``credits_usd`` is
+        demand-response payments less penalties.
+    """
+    values = site_ledger_values(fleet, site, hours, run_fraction, working)
+    return pd.DataFrame(values, index=hours.times, columns=list(LEDGER_COLUMNS))
+
+
+def site_ledger_values(
+    fleet: Fleet,
+    site: Site,
+    hours: SiteHours,
+    run_fraction: np.ndarray,
+    working: np.ndarray | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`site_ledger` as a bare ``(hours, len(LEDGER_COLUMNS))`` array (no pandas cost).
+
+    ``out``, when given, is that array to fill (a slice of a whole fleet's ledger).
+    """
+    tiers = site_tiers(fleet, site)
+    n = len(hours.times)
+    if run_fraction.shape != (len(tiers), n):
+        raise ValueError(
+            f"run_fraction must have shape {(len(tiers), n)}, got {run_fraction.shape}"
+        )
+    avail = available_fraction(fleet, site, hours)
+    counts = (
+        np.array([t.count for t in tiers], dtype=float)[:, None] if working is None else working
+    )
+    power_mw = np.array([t.model.power_w for t in tiers])[:, None] / 1e6
+    hashrate = np.array([t.model.hashrate_th_s for t in tiers])[:, None]
+    running = counts * avail * np.clip(run_fraction, 0.0, 1.0)
+    running_mw = (running * power_mw).sum(axis=0) * site.overhead
+    potential_mw = (counts * avail * power_mw).sum(axis=0) * site.overhead
+    hashrate_th_s = (running * hashrate).sum(axis=0)
+    energy_mwh = running_mw  # hourly intervals
+    revenue = economics.mining_revenue_usd(hashrate_th_s, 1.0, hours.hashprice_usd_per_th_day)
+    cost = _energy_cost_usd(site, energy_mwh, hours) + _four_cp_usd(site, running_mw, hours)
+    credits = _dr_credits_usd(site, potential_mw - running_mw, hours)
+    if out is None:
+        out = np.empty((n, len(LEDGER_COLUMNS)))
+    for k, column in enumerate(
+        (
+            running_mw,
+            hashrate_th_s,
+            energy_mwh,
+            potential_mw - running_mw,
+            revenue,
+            cost,
+            credits,
+            revenue - cost + credits,
+        )
+    ):
+        out[:, k] = column
+    return out
+
+
+def _energy_cost_usd(site: Site, energy_mwh: np.ndarray, hours: SiteHours) -> np.ndarray:
+    contract = site.contract
+    price = hours.price_usd_per_mwh
+    if isinstance(contract, IndexContract):
+        return economics.index_energy_cost_usd(energy_mwh, price, contract.adder_usd_per_mwh)
+    if isinstance(contract, PPAContract):
+        return economics.ppa_energy_cost_usd(
+            energy_mwh,
+            price,
+            contract.price_usd_per_mwh,
+            contract.contracted_mw,  # MWh per hourly interval
+            sell_back=contract.sell_back,
+            sell_back_discount_usd_per_mwh=contract.sell_back_discount_usd_per_mwh,
+        )
+    assert isinstance(contract, FlatContract)
+    return economics.flat_energy_cost_usd(energy_mwh, contract.rate_usd_per_kwh)
+
+
+def _four_cp_usd(site: Site, running_mw: np.ndarray, hours: SiteHours) -> np.ndarray:
+    """Each monthly peak carries a quarter of the yearly charge on the load drawn in it [USD]."""
+    four_cp = site.programs.four_cp
+    if four_cp is None:
+        return np.zeros_like(running_mw)
+    per_peak = four_cp.rate_usd_per_kw_year * 1000.0 * running_mw / 4.0
+    return np.where(hours.four_cp_peak, per_peak, 0.0)
+
+
+def _dr_credits_usd(site: Site, reduction_mw: np.ndarray, hours: SiteHours) -> np.ndarray:
+    """Demand-response payments for every enrolled hour, less penalties for shortfall when called.
+
+    Commitments are met in the order listed: the site's reduction serves the first program first.
+    """
+    credits = np.zeros_like(reduction_mw)
+    left_mw = reduction_mw.copy()
+    for program in site.programs.demand_response:
+        credits += economics.dr_credit_usd(program.committed_mw, 1.0, program.payment_usd_per_mw_h)
+        delivered = np.minimum(left_mw, program.committed_mw)
+        penalty = economics.dr_penalty_usd(
+            program.committed_mw, delivered, 1.0, program.penalty_usd_per_mwh
+        )
+        credits -= np.where(hours.dr_called, penalty, 0.0)
+        left_mw = left_mw - np.where(hours.dr_called, delivered, 0.0)
+    return credits

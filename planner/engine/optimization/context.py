@@ -1,0 +1,101 @@
+"""What every model-building step shares: the data, the Pyomo model and its matrix.
+
+Also the arrays several constraint families need: which options move machines in and out of
+which tier by when, the variables' upper bounds and the column numbers of the bulk variables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pyomo.environ as pyo
+
+from planner.domain.fleet import PPAContract
+from planner.engine.optimization.data import ModelData
+from planner.engine.optimization.matrix import ColumnBlock, Matrix
+
+
+@dataclass(eq=False)
+class Context:
+    """What every model-building step needs: the data, the model and its matrix."""
+
+    data: ModelData
+    matrix: Matrix
+
+    @property
+    def model(self) -> pyo.ConcreteModel:
+        """The Pyomo model."""
+        return self.matrix.model
+
+    def var(self, name: str) -> ColumnBlock:
+        """The columns of one variable component."""
+        return self.matrix.columns[name]
+
+    @cached_property
+    def moves(self) -> np.ndarray:
+        """``B[k, t, o]``: +1 if option ``o`` adds machines to tier ``k`` by period ``t``, -1 if it
+        takes them away (from period 0), ``(tiers, periods, options)`` [-]."""
+        k, t, _ = self.data.shape
+        out = np.zeros((k, t, len(self.data.options)))
+        for o, opt in enumerate(self.data.options):
+            out[opt.from_tier, :, o] -= 1.0
+            out[opt.to_tier, opt.arrival_period :, o] += 1.0
+        return out
+
+    @cached_property
+    def ship_upper(self) -> np.ndarray:
+        """Most machines each option can move, ``(options,)`` [-]."""
+        d = self.data
+        return np.array(
+            [min(d.installed[o.from_tier], d.route_caps[o.route]) for o in d.options], dtype=float
+        )
+
+    @cached_property
+    def max_relocation_cost_usd(self) -> float:
+        """Cost of moving every machine every option can move: a budget that never binds [USD]."""
+        costs = np.array([o.cost_usd_per_machine for o in self.data.options])
+        return float(self.ship_upper @ costs) if len(costs) else 0.0
+
+    @cached_property
+    def machines_upper(self) -> np.ndarray:
+        """Most machines a tier can hold in each period, ``(tiers, periods)`` [-]."""
+        arriving = np.clip(self.moves, 0.0, None) @ self.ship_upper if self.data.options else 0.0
+        return self.data.installed[:, None] + arriving
+
+    @cached_property
+    def run_upper(self) -> np.ndarray:
+        """Upper bound of ``run``, ``(tiers, periods, scenarios)`` [MW]."""
+        d = self.data
+        return d.availability * (d.power_mw[:, None] * self.machines_upper)[:, :, None]
+
+    @cached_property
+    def tier_labels(self) -> list[tuple[str, str]]:
+        """``(site_id, model_id)`` of each tier."""
+        return [(t.site_id, t.model_id) for t in self.data.tiers]
+
+    @cached_property
+    def option_labels(self) -> list[tuple[str, str, str]]:
+        """``(from_site, to_site, model_id)`` of each option (``#route`` added if ambiguous)."""
+        labels = [(o.from_site, o.to_site, o.model_id) for o in self.data.options]
+        if len(set(labels)) < len(labels):
+            labels = [
+                (f"{a}#{o.route}", b, c)
+                for (a, b, c), o in zip(labels, self.data.options, strict=True)
+            ]
+        return labels
+
+    def run_cols(self) -> np.ndarray:
+        """Column numbers of ``run``, ``(tiers, periods, scenarios)``; -1 where ``run`` is
+        identically 0 (no column)."""
+        return self.var("run").dense_cols()
+
+    def ship_cols(self) -> np.ndarray:
+        """Column numbers of ``ship``, ``(options,)``."""
+        block = self.var("ship")
+        return block.start + np.arange(block.size)
+
+    def ppa_sites(self) -> list[int]:
+        """Positions of the sites with a PPA."""
+        return [i for i, s in enumerate(self.data.sites) if isinstance(s.contract, PPAContract)]

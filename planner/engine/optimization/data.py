@@ -1,0 +1,441 @@
+"""The optimizer's data: tiers, relocation options and the scenarios as period arrays.
+
+Everything the model needs is computed here once, as numpy arrays indexed ``(tier or site,
+period, scenario)``, so that building the model is only arithmetic on arrays. Operational periods
+are the scenarios' hours; strategic periods aggregate them (``docs/model.md``, Optimizer: periods).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from planner.domain.fleet import Fleet, Site
+from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, site_tiers
+from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS, OptimizeSettings
+from planner.errors import ConfigError
+from planner.world.scenarios import Scenario, ScenarioSet
+
+HOURS_PER_WEEK = 168.0
+HOURS_PER_YEAR = 8760.0
+_SOURCE = "optimize"
+
+
+@dataclass(frozen=True)
+class TierData:
+    """One efficiency tier: the machines of one model at one site (possibly none yet).
+
+    Attributes
+    ----------
+    site
+        Position of the site in the fleet.
+    site_id, model_id
+        Identifiers.
+    power_w, hashrate_th_s
+        Nameplate figures of one machine [W], [TH/s].
+    installed
+        Machines installed before any relocation [-].
+    cold_start_h
+        Time from power-on to full hashrate [h].
+    """
+
+    site: int
+    site_id: str
+    model_id: str
+    power_w: float
+    hashrate_th_s: float
+    installed: int
+    cold_start_h: float
+
+
+@dataclass(frozen=True)
+class ShipOption:
+    """Machines of one model that may move along one route (first stage, at period 0).
+
+    Attributes
+    ----------
+    route
+        Position of the route in ``fleet.routes``.
+    from_site, to_site, model_id
+        Identifiers.
+    from_tier, to_tier
+        Positions of the origin and destination tiers in :attr:`ModelData.tiers`.
+    cost_usd_per_machine
+        Relocation cost [USD per machine].
+    transit_days
+        Days out of service [d].
+    arrival_period
+        First period in which the machines hash at the destination (the number of periods when
+        they arrive after the horizon) [-].
+    """
+
+    route: int
+    from_site: str
+    to_site: str
+    model_id: str
+    from_tier: int
+    to_tier: int
+    cost_usd_per_machine: float
+    transit_days: float
+    arrival_period: int
+
+
+@dataclass(frozen=True, eq=False)
+class ModelData:
+    """The fleet and scenarios as arrays over tiers, sites, periods and scenarios.
+
+    Attributes
+    ----------
+    fleet, settings
+        The inputs.
+    tiers
+        Tiers of every site, sites in fleet order, most efficient first within a site.
+    options
+        Relocation options (route x model).
+    route_caps
+        Machines each route can move over the horizon: ``max_machines_per_week x hours / 168``,
+        rounded down, ``(routes,)`` [-].
+    times
+        Period starts, UTC.
+    start_h, duration_h
+        Period start from the horizon start and length, ``(periods,)`` [h].
+    hours
+        Horizon [h].
+    weights
+        Scenario probabilities, ``(scenarios,)`` [-].
+    scenario_ids
+        ``Scenario.index`` of each scenario.
+    availability
+        Share of a tier's installed nameplate that can run: grid (outages plus restart and cold
+        start) x ambient derate, period mean, ``(tiers, periods, scenarios)`` [-].
+    grid
+        Share of the period with grid power and the tier restarted, ``(tiers, periods, scenarios)``.
+    price
+        Real-time price, mean over the period weighted by the site's availability,
+        ``(sites, periods, scenarios)`` [USD/MWh].
+    hashprice
+        Mean hashprice, ``(periods, scenarios)`` [USD/(TH/s day)].
+    four_cp_hours
+        4CP peak hours in the period, ``(sites, periods, scenarios)`` [h].
+    dr_share
+        Share of the period's hours in which demand response is called (price at or above
+        :data:`planner.domain.ledger.DR_TRIGGER_USD_PER_MWH`), ``(sites, periods, scenarios)`` [-].
+    cold_share
+        Share of the period's hours below 0 degC, ``(sites, periods, scenarios)`` [-].
+    """
+
+    fleet: Fleet
+    settings: OptimizeSettings
+    tiers: tuple[TierData, ...]
+    options: tuple[ShipOption, ...]
+    route_caps: np.ndarray
+    times: pd.DatetimeIndex
+    start_h: np.ndarray
+    duration_h: np.ndarray
+    hours: int
+    weights: np.ndarray
+    scenario_ids: np.ndarray
+    availability: np.ndarray
+    grid: np.ndarray
+    price: np.ndarray
+    hashprice: np.ndarray
+    four_cp_hours: np.ndarray
+    dr_share: np.ndarray
+    cold_share: np.ndarray
+
+    @property
+    def sites(self) -> tuple[Site, ...]:
+        """The fleet's sites."""
+        return self.fleet.sites
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """``(tiers, periods, scenarios)``."""
+        return (len(self.tiers), len(self.duration_h), len(self.weights))
+
+    @cached_property
+    def tier_site(self) -> np.ndarray:
+        """Site position of each tier, ``(tiers,)``."""
+        return np.array([t.site for t in self.tiers], dtype=int)
+
+    @cached_property
+    def installed(self) -> np.ndarray:
+        """Machines installed before relocations, ``(tiers,)`` [-]."""
+        return np.array([t.installed for t in self.tiers], dtype=float)
+
+    @cached_property
+    def power_mw(self) -> np.ndarray:
+        """Nameplate IT power of one machine, ``(tiers,)`` [MW]."""
+        return np.array([t.power_w for t in self.tiers]) / 1e6
+
+    @cached_property
+    def eh_s_per_mw(self) -> np.ndarray:
+        """Hashrate per MW of IT load, ``(tiers,)`` [EH/s per MW] (= TH/s per W)."""
+        return np.array([t.hashrate_th_s / t.power_w for t in self.tiers])
+
+    @cached_property
+    def overhead(self) -> np.ndarray:
+        """PUE of each site, ``(sites,)`` [-]."""
+        return np.array([s.overhead for s in self.sites])
+
+    def site_tier_indices(self, site: int) -> np.ndarray:
+        """Positions of the tiers of one site, most efficient first."""
+        return np.flatnonzero(self.tier_site == site)
+
+    def tier_index(self, site_id: str, model_id: str) -> int:
+        """Position of a tier; :class:`ConfigError` if the site has no such tier."""
+        for k, t in enumerate(self.tiers):
+            if t.site_id == site_id and t.model_id == model_id:
+                return k
+        raise ConfigError(_SOURCE, f"site {site_id!r} has no tier {model_id!r}")
+
+    def shipped_machines(self, ship: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Machines leaving and arriving per tier for shipments ``ship`` ``(options,)``.
+
+        Returns
+        -------
+        leaving, arriving_by_period
+            ``(tiers,)`` machines gone from period 0, and ``(tiers, periods)`` machines arrived
+            by each period [-].
+        """
+        k, t, _ = self.shape
+        leaving = np.zeros(k)
+        arriving = np.zeros((k, t))
+        for o, opt in enumerate(self.options):
+            leaving[opt.from_tier] += ship[o]
+            arriving[opt.to_tier, opt.arrival_period :] += ship[o]
+        return leaving, arriving
+
+
+def prepare(
+    fleet: Fleet, scenarios: ScenarioSet | Sequence[Scenario], settings: OptimizeSettings
+) -> ModelData:
+    """Turn the fleet and scenarios into :class:`ModelData`.
+
+    Raises
+    ------
+    ConfigError
+        No scenarios, scenarios of different horizons or sites, weights not summing to 1, or an
+        operational horizon longer than 14 days.
+    """
+    scen = tuple(scenarios)
+    _check_scenarios(fleet, scen)
+    hours = len(scen[0].times)
+    if settings.horizon == "operational":
+        if hours > MAX_OPERATIONAL_HOURS:
+            raise ConfigError(
+                _SOURCE,
+                f"horizon: an operational plan covers at most {MAX_OPERATIONAL_HOURS} hourly "
+                f"periods, the scenarios have {hours}; use horizon='strategic'",
+            )
+        step = 1
+    else:
+        step = settings.strategic_period_hours
+    starts = np.arange(0, hours, step)
+    duration = np.diff(np.append(starts, hours)).astype(float)
+    tiers, options = _tiers_and_options(fleet, settings, starts)
+    caps = np.array(
+        [math.floor(r.max_machines_per_week * hours / HOURS_PER_WEEK + 1e-9) for r in fleet.routes],
+        dtype=float,
+    )
+    tier_site = np.array([t.site for t in tiers], dtype=int)
+    n_sites = len(fleet.sites)
+    derate = np.stack(
+        [
+            np.array(
+                [
+                    fleet.cooling[site.cooling].derate(sc.temp_air_c[i])
+                    for i, site in enumerate(fleet.sites)
+                ]
+            )
+            for sc in scen
+        ],
+        axis=-1,
+    )  # (sites, hours, scenarios)
+    grid_h = np.stack(
+        [
+            np.array(
+                [
+                    1.0
+                    - down_share(
+                        sc.outages[t.site],
+                        fleet.sites[t.site].restart_minutes / 60.0 + t.cold_start_h,
+                        hours,
+                    )
+                    for t in tiers
+                ]
+            ).reshape(len(tiers), hours)
+            for sc in scen
+        ],
+        axis=-1,
+    )  # (tiers, hours, scenarios)
+    site_grid_h = np.stack(
+        [
+            np.array(
+                [
+                    1.0 - down_share(sc.outages[i], site.restart_minutes / 60.0, hours)
+                    for i, site in enumerate(fleet.sites)
+                ]
+            )
+            for sc in scen
+        ],
+        axis=-1,
+    )
+    price_h = np.stack([sc.price_usd_per_mwh for sc in scen], axis=-1)
+    temp_h = np.stack([sc.temp_air_c for sc in scen], axis=-1)
+    site_avail_h = site_grid_h * derate
+    avail_h = grid_h * derate[tier_site]
+    return ModelData(
+        fleet=fleet,
+        settings=settings,
+        tiers=tiers,
+        options=options,
+        route_caps=caps,
+        times=scen[0].times[starts],
+        start_h=starts.astype(float),
+        duration_h=duration,
+        hours=hours,
+        weights=np.array([sc.weight for sc in scen], dtype=float),
+        scenario_ids=np.array([sc.index for sc in scen], dtype=int),
+        availability=_period_mean(avail_h, starts),
+        grid=_period_mean(grid_h, starts),
+        price=_weighted_period_mean(price_h, site_avail_h, starts),
+        hashprice=_period_mean(
+            np.stack([sc.hashprice_usd_per_th_day for sc in scen], axis=-1)[None], starts
+        )[0],
+        four_cp_hours=np.add.reduceat(
+            np.stack([sc.four_cp_peak for sc in scen], axis=-1).astype(float), starts, axis=1
+        ).reshape(n_sites, len(starts), len(scen)),
+        dr_share=_period_mean((price_h >= DR_TRIGGER_USD_PER_MWH).astype(float), starts),
+        cold_share=_period_mean((temp_h < 0.0).astype(float), starts),
+    )
+
+
+def _check_scenarios(fleet: Fleet, scen: tuple[Scenario, ...]) -> None:
+    if not scen:
+        raise ConfigError(_SOURCE, "scenarios: at least one scenario is needed")
+    problems = []
+    first = scen[0]
+    n_sites = len(fleet.sites)
+    for j, sc in enumerate(scen):
+        if not first.times.equals(sc.times):
+            problems.append(f"scenarios[{j}].times: every scenario must cover the same hours")
+        if sc.price_usd_per_mwh.shape != (n_sites, len(first.times)):
+            problems.append(
+                f"scenarios[{j}].price_usd_per_mwh: must have shape (sites, hours) = "
+                f"{(n_sites, len(first.times))}, got {sc.price_usd_per_mwh.shape}"
+            )
+        if len(sc.outages) != n_sites:
+            problems.append(
+                f"scenarios[{j}].outages: must list {n_sites} sites, got {len(sc.outages)}"
+            )
+    total = sum(sc.weight for sc in scen)
+    if abs(total - 1.0) > 1e-6:
+        problems.append(f"scenarios: weights must sum to 1, got {total:g}")
+    if problems:
+        raise ConfigError(_SOURCE, problems)
+
+
+def _tiers_and_options(
+    fleet: Fleet, settings: OptimizeSettings, starts: np.ndarray
+) -> tuple[tuple[TierData, ...], tuple[ShipOption, ...]]:
+    """Tiers: models at a site or able to arrive there by a route and suited to its cooling."""
+    raw: list[tuple[int, str, str]] = []  # (route, model, destination)
+    if settings.relocate:
+        for r, route in enumerate(fleet.routes):
+            origin, dest = fleet.site(route.from_site), fleet.site(route.to_site)
+            for model_id, count in origin.machines.items():
+                if count > 0 and dest.cooling in fleet.models[model_id].cooling:
+                    raw.append((r, model_id, dest.id))
+    tiers: list[TierData] = []
+    for i, site in enumerate(fleet.sites):
+        extra = {m: 0 for _, m, to in raw if to == site.id and m not in site.machines}
+        effective = site.model_copy(update={"machines": {**site.machines, **extra}})
+        for t in site_tiers(fleet, effective):
+            tiers.append(
+                TierData(
+                    site=i,
+                    site_id=site.id,
+                    model_id=t.model_id,
+                    power_w=t.model.power_w,
+                    hashrate_th_s=t.model.hashrate_th_s,
+                    installed=t.count,
+                    cold_start_h=t.model.cold_start_minutes / 60.0,
+                )
+            )
+    where = {(t.site_id, t.model_id): k for k, t in enumerate(tiers)}
+    options = []
+    for r, model_id, to in raw:
+        route = fleet.routes[r]
+        transit_h = route.transit_days * 24.0
+        options.append(
+            ShipOption(
+                route=r,
+                from_site=route.from_site,
+                to_site=to,
+                model_id=model_id,
+                from_tier=where[(route.from_site, model_id)],
+                to_tier=where[(to, model_id)],
+                cost_usd_per_machine=route.cost_usd_per_machine,
+                transit_days=route.transit_days,
+                arrival_period=int(np.searchsorted(starts, transit_h - 1e-9, side="left")),
+            )
+        )
+    return tuple(tiers), tuple(options)
+
+
+def down_share(outages: Sequence[tuple[float, float]], extend_h: float, hours: int) -> np.ndarray:
+    """Share of each hour a site (or tier) is down [-].
+
+    Each outage ``(start_h, end_h)`` keeps the machines down until ``end_h + extend_h`` (restart
+    and cold start); overlapping down times are merged before they are counted.
+
+    Parameters
+    ----------
+    outages
+        Grid outages, hours from the horizon start [h].
+    extend_h
+        Time after the grid returns until the machines hash again [h].
+    hours
+        Horizon [h].
+    """
+    merged: list[list[float]] = []
+    for start, end in sorted(outages):
+        stop = end + extend_h
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], stop)
+        else:
+            merged.append([start, stop])
+    down = np.zeros(hours)
+    left = np.arange(hours, dtype=float)
+    for start, stop in merged:
+        down += np.clip(np.minimum(left + 1.0, stop) - np.maximum(left, start), 0.0, 1.0)
+    return np.minimum(down, 1.0)
+
+
+def _period_mean(hourly: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Mean over each period along axis 1 of ``(n, hours, scenarios)``."""
+    if len(starts) == hourly.shape[1]:
+        return hourly.astype(float, copy=True)
+    sums = np.add.reduceat(hourly, starts, axis=1)
+    lengths = np.diff(np.append(starts, hourly.shape[1]))
+    return sums / lengths[None, :, None]
+
+
+def _weighted_period_mean(
+    values: np.ndarray, weights: np.ndarray, starts: np.ndarray
+) -> np.ndarray:
+    """Mean of ``values`` over each period weighted by ``weights`` (plain mean if they are 0)."""
+    if len(starts) == values.shape[1]:
+        return values.astype(float, copy=True)
+    w_sum = np.add.reduceat(weights, starts, axis=1)
+    weighted = np.add.reduceat(values * weights, starts, axis=1)
+    plain = _period_mean(values, starts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = weighted / w_sum
+    return np.where(w_sum > 1e-12, out, plain)

@@ -1,0 +1,475 @@
+"""Second-stage constraint families: how each site runs in each period of each scenario.
+
+``run[k, t, s]`` is the IT load of tier ``k`` [MW] (period mean). The machines a tier holds in
+period ``t`` are ``N_k(t) = n_k + sum_o B[k, t, o] ship_o`` (:attr:`Context.moves`), so every
+bound that depends on the machines present is linear in the first-stage ``ship``. See
+``docs/model.md`` (Optimizer: second stage).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from planner.domain.fleet import FlatContract
+from planner.engine.optimization.context import Context
+from planner.engine.optimization.data import HOURS_PER_YEAR
+
+_EPS = 1e-9
+_FREEZE_MARGIN = 1e-6
+Terms = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def concat_terms(parts: list[Terms]) -> Terms:
+    """Concatenate (row, column, coefficient) term arrays."""
+    if not parts:
+        empty = np.zeros(0)
+        return empty.astype(np.int64), empty.astype(np.int64), empty
+    rows, cols, coefs = zip(*parts, strict=True)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs)
+
+
+def site_potential(ctx: Context, per_machine: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sum_{k at i} w[k,t,s] N_k(t)`` as a constant plus ship terms.
+
+    Parameters
+    ----------
+    per_machine
+        ``w``, ``(tiers, periods, scenarios)``.
+
+    Returns
+    -------
+    constant, ship
+        ``(sites, periods, scenarios)`` and ``(sites, periods, scenarios, options)``.
+    """
+    d = ctx.data
+    _, n_periods, n_scen = d.shape
+    const = np.zeros((len(d.sites), n_periods, n_scen))
+    ship = np.zeros((len(d.sites), n_periods, n_scen, len(d.options)))
+    for i in range(len(d.sites)):
+        ks = d.site_tier_indices(i)
+        const[i] = np.einsum("kts,k->ts", per_machine[ks], d.installed[ks])
+        if d.options:
+            ship[i] = np.einsum("kts,kto->tso", per_machine[ks], ctx.moves[ks])
+    return const, ship
+
+
+def load_terms(
+    ctx: Context,
+    rows: np.ndarray,
+    site: np.ndarray,
+    t: np.ndarray,
+    s: np.ndarray,
+    per_tier: np.ndarray,
+    scale: np.ndarray | None = None,
+) -> Terms:
+    """Terms ``scale[row] sum_{k at site} per_tier[k] run[k, t, s]`` for rows given by arrays.
+
+    Columns whose upper bound is 0 (a tier with no machines or no availability) are left out.
+    """
+    d = ctx.data
+    run = ctx.run_cols()
+    upper = ctx.run_upper
+    factor = np.ones(len(rows)) if scale is None else scale
+    parts = []
+    for i in np.unique(site):
+        sel = np.flatnonzero(site == i)
+        for k in d.site_tier_indices(int(i)):
+            keep = sel[upper[k, t[sel], s[sel]] > 0]
+            parts.append((rows[keep], run[k, t[keep], s[keep]], per_tier[k] * factor[keep]))
+    return concat_terms(parts)
+
+
+def ship_terms(ctx: Context, rows: np.ndarray, coefs: np.ndarray) -> Terms:
+    """Terms ``sum_o coefs[row, o] ship_o``, ``coefs`` ``(rows, options)``, zeros dropped."""
+    r, o = np.nonzero(np.abs(coefs) > 0)
+    return rows[r], ctx.ship_cols()[o], coefs[r, o]
+
+
+def add_availability_constraints(ctx: Context) -> None:
+    """``availability``: ``run[k,t,s] <= a[k,t,s] P_k N_k(t)``.
+
+    Where no option touches tier ``k`` by period ``t``, ``N_k(t) = n_k`` and the bound is the
+    variable's upper bound; rows exist only where shipments change the machines present.
+    """
+    d = ctx.data
+    moves = ctx.moves
+    touched = np.abs(moves).sum(axis=2) > 0
+    k, t, s = np.nonzero(touched[:, :, None] & (ctx.run_upper > 0))
+    if len(k) == 0:
+        return
+    rows = np.arange(len(k))
+    cap = d.availability[k, t, s] * d.power_mw[k]
+    parts = [(rows, ctx.run_cols()[k, t, s], np.ones(len(k)))]
+    parts.append(ship_terms(ctx, rows, -cap[:, None] * moves[k, t, :]))
+    labels = [
+        (*ctx.tier_labels[a], b, c)
+        for a, b, c in zip(k.tolist(), t.tolist(), s.tolist(), strict=True)
+    ]
+    ctx.matrix.add_rows(
+        "availability",
+        "availability",
+        labels,
+        *concat_terms(parts),
+        -np.inf,
+        cap * d.installed[k],
+        doc="running load <= availability x nameplate x machines present [MW]",
+    )
+
+
+def add_nonanticipativity_constraints(ctx: Context) -> None:
+    """``nonanticipativity``: ``run[k, 0, s] = run[k, 0, 0]`` for every scenario ``s > 0``."""
+    first = ctx.run_upper[:, 0, :]
+    k, s = np.nonzero((first[:, 1:] > 0) | (first[:, :1] > 0))
+    s = s + 1
+    if len(k) == 0:
+        return
+    run = ctx.run_cols()
+    rows = np.arange(len(k))
+    here, base = run[k, 0, s], run[k, 0, 0]
+    row, col, coef = concat_terms(
+        [
+            (rows[here >= 0], here[here >= 0], np.ones(int((here >= 0).sum()))),
+            (rows[base >= 0], base[base >= 0], -np.ones(int((base >= 0).sum()))),
+        ]
+    )
+    labels = [(*ctx.tier_labels[a], b) for a, b in zip(k.tolist(), s.tolist(), strict=True)]
+    ctx.matrix.add_rows(
+        "nonanticipativity",
+        "nonanticipativity",
+        labels,
+        row,
+        col,
+        coef,
+        0.0,
+        0.0,
+        doc="the first period's decision is the same in every scenario [MW]",
+    )
+
+
+def add_ramp_constraints(ctx: Context) -> None:
+    """``ramp``: ``|L[i,t,s] - L[i,t-1,s]| <= R x (dur_{t-1} + dur_t) / 2``.
+
+    ``L = u_i sum_k run`` is the facility load [MW]. Changes the operator does not control (an
+    outage, a restart, a thermal derate) are exempt: no row where the availability of any tier of
+    the site changes between the two periods.
+    """
+    d = ctx.data
+    ramp = d.settings.ramp_mw_per_h
+    if ramp is None or d.shape[1] < 2:
+        return
+    steady = np.ones((len(d.sites), d.shape[1] - 1, d.shape[2]), dtype=bool)
+    for site in range(len(d.sites)):
+        ks = d.site_tier_indices(site)
+        change = np.abs(np.diff(d.availability[ks], axis=1)).max(axis=0, initial=0.0)
+        steady[site] = (change < _EPS) & (len(ks) > 0)
+    i, t, s = np.nonzero(steady)
+    t = t + 1
+    rows = np.arange(len(i))
+    per_tier = d.overhead[d.tier_site]
+    now = load_terms(ctx, rows, i, t, s, per_tier)
+    before = load_terms(ctx, rows, i, t - 1, s, -per_tier)
+    limit = ramp * (d.duration_h[t - 1] + d.duration_h[t]) / 2.0
+    labels = [
+        (d.sites[a].id, b, c) for a, b, c in zip(i.tolist(), t.tolist(), s.tolist(), strict=True)
+    ]
+    ctx.matrix.add_rows(
+        "ramp",
+        "ramp",
+        labels,
+        *concat_terms([now, before]),
+        -limit,
+        limit,
+        doc="change of facility load between periods within the ramp limit [MW]",
+    )
+
+
+def add_min_down_constraints(ctx: Context) -> None:
+    """``min_down``: a stopped site stays stopped for ``D`` periods (big-M on ``on``).
+
+    ``L <= M on``; ``L >= mu x potential - mu M (1 - on)``; ``stop_t >= on_{t-1} - on_t``;
+    ``sum_{tau = t-D+1..t} stop_tau <= 1 - on_t``, with ``M`` the site's largest load.
+    """
+    d = ctx.data
+    if d.settings.min_down_hours is None:
+        return
+    mx = ctx.matrix
+    n_sites, (_, n_periods, n_scen) = len(d.sites), d.shape
+    span = math.ceil(d.settings.min_down_hours / d.duration_h[0] - _EPS)
+    mu = d.settings.min_on_share
+    per_tier = d.overhead[d.tier_site]
+    big = np.zeros((n_sites, n_periods, n_scen))
+    for i in range(n_sites):
+        big[i] = d.overhead[i] * ctx.run_upper[d.site_tier_indices(i)].sum(axis=0)
+    const, ship = site_potential(ctx, d.availability * d.power_mw[:, None, None])
+    i, t, s = (a.ravel() for a in np.indices((n_sites, n_periods, n_scen)))
+    rows = np.arange(len(i))
+    on = ctx.var("on").col(i, t, s)
+    labels = [
+        (d.sites[a].id, b, c) for a, b, c in zip(i.tolist(), t.tolist(), s.tolist(), strict=True)
+    ]
+    load = load_terms(ctx, rows, i, t, s, per_tier)
+    mx.add_rows(
+        "min_down",
+        "min_down_on",
+        labels,
+        *concat_terms([load, (rows, on, -big[i, t, s])]),
+        -np.inf,
+        0.0,
+        doc="a stopped site draws nothing [MW]",
+    )
+    u = d.overhead[i]
+    floor_ship = ship_terms(ctx, rows, -mu * u[:, None] * ship[i, t, s])
+    mx.add_rows(
+        "min_down",
+        "min_down_floor",
+        labels,
+        *concat_terms([load, floor_ship, (rows, on, -mu * big[i, t, s])]),
+        mu * u * const[i, t, s] - mu * big[i, t, s],
+        np.inf,
+        doc="a running site draws at least min_on_share of its available load [MW]",
+    )
+    later = t > 0
+    i1, t1, s1 = i[later], t[later], s[later]
+    rows1 = np.arange(len(i1))
+    stop = ctx.var("stop")
+    labels1 = [lab for lab, keep in zip(labels, later.tolist(), strict=True) if keep]
+    mx.add_rows(
+        "min_down",
+        "min_down_stop",
+        labels1,
+        *concat_terms(
+            [
+                (rows1, stop.col(i1, t1, s1), np.ones(len(i1))),
+                (rows1, ctx.var("on").col(i1, t1 - 1, s1), -np.ones(len(i1))),
+                (rows1, ctx.var("on").col(i1, t1, s1), np.ones(len(i1))),
+            ]
+        ),
+        0.0,
+        np.inf,
+        doc="stop >= on before - on now",
+    )
+    window = [(rows1, ctx.var("on").col(i1, t1, s1), np.ones(len(i1)))]
+    for lag in range(span):
+        tau = t1 - lag
+        ok = tau >= 1
+        window.append((rows1[ok], stop.col(i1[ok], tau[ok], s1[ok]), np.ones(int(ok.sum()))))
+    mx.add_rows(
+        "min_down",
+        "min_down_hold",
+        labels1,
+        *concat_terms(window),
+        -np.inf,
+        1.0,
+        doc="no restart within the minimum down time of a stop",
+    )
+
+
+def add_demand_response_constraints(ctx: Context) -> None:
+    """``demand_response``: in called periods ``L <= potential - committed x called share``.
+
+    ``potential = u_i sum_k a P_k N_k(t)`` [MW]. Periods in which the site has no grid at all are
+    exempt (the outage already removed the load). A commitment within the site's nameplate load
+    that a period's partial outage or derate leaves it unable to shed in full asks it to shed
+    everything it has then (the ledger charges the penalty on the rest). A commitment larger than
+    the site's nameplate load makes the model infeasible, and
+    :func:`~planner.engine.optimization.solve.solve` names this family.
+    """
+    d = ctx.data
+    committed = np.array([sum(p.committed_mw for p in s.programs.demand_response) for s in d.sites])
+    grid_any = np.zeros(d.dr_share.shape, dtype=bool)
+    for site in range(len(d.sites)):
+        grid_any[site] = (d.grid[d.site_tier_indices(site)] > 0).any(axis=0)
+    i, t, s = np.nonzero((committed[:, None, None] > 0) & (d.dr_share > 0) & grid_any)
+    if len(i) == 0:
+        return
+    const, ship = site_potential(ctx, d.availability * d.power_mw[:, None, None])
+    u = d.overhead[i]
+    nameplate = np.array(
+        [d.overhead[k] * (d.power_mw * d.installed)[d.site_tier_indices(int(k))].sum() for k in i]
+    )
+    required = committed[i] * d.dr_share[i, t, s]
+    required = np.where(
+        committed[i] <= nameplate + _EPS, np.minimum(required, u * const[i, t, s]), required
+    )
+    rows = np.arange(len(i))
+    parts = [
+        load_terms(ctx, rows, i, t, s, d.overhead[d.tier_site]),
+        ship_terms(ctx, rows, -u[:, None] * ship[i, t, s]),
+    ]
+    labels = [
+        (d.sites[a].id, b, c) for a, b, c in zip(i.tolist(), t.tolist(), s.tolist(), strict=True)
+    ]
+    ctx.matrix.add_rows(
+        "demand_response",
+        "demand_response",
+        labels,
+        *concat_terms(parts),
+        -np.inf,
+        u * const[i, t, s] - required,
+        doc="load in called periods <= potential - committed reduction [MW]",
+    )
+
+
+def add_curtailment_allowance_constraints(ctx: Context) -> None:
+    """``curtailment_allowance``: at hosting sites, curtailed energy within the allowance.
+
+    ``sum_t dur_t (potential - L) <= A / 8760 x sum_t dur_t u sum_k P_k N_k(t)`` per scenario,
+    ``A`` the contract's ``curtailment_hours_per_year``: the hours-equivalent at full nameplate
+    load the miner may curtail without paying for the reserved power. Tariffs are not
+    constrained (their hours are the utility's right to interrupt).
+    """
+    d = ctx.data
+    sites = [
+        i
+        for i, site in enumerate(d.sites)
+        if isinstance(site.contract, FlatContract)
+        and site.contract.kind == "hosting"
+        and len(d.site_tier_indices(i)) > 0
+    ]
+    if not sites:
+        return
+    n_scen = d.shape[2]
+    run, upper = ctx.run_cols(), ctx.run_upper
+    dur = d.duration_h[None, :, None]
+    parts, bound, labels = [], [], []
+    for r, i in enumerate(sites):
+        contract = d.sites[i].contract
+        assert isinstance(contract, FlatContract)
+        share = contract.curtailment_hours_per_year / HOURS_PER_YEAR
+        ks = d.site_tier_indices(i)
+        u = d.overhead[i]
+        for k in ks:
+            t, s = np.nonzero(upper[k] > 0)
+            parts.append((r * n_scen + s, run[k, t, s], -u * d.duration_h[t]))
+        weight = u * dur * d.power_mw[ks, None, None] * (d.availability[ks] - share)  # (k, t, s)
+        if d.options:
+            coef = np.einsum("kts,kto->so", weight, ctx.moves[ks])
+            parts.append(ship_terms(ctx, r * n_scen + np.arange(n_scen), coef))
+        bound.append(-np.einsum("kts,k->s", weight, d.installed[ks]))
+        labels += [(d.sites[i].id, s) for s in range(n_scen)]
+    ctx.matrix.add_rows(
+        "curtailment_allowance",
+        "curtailment_allowance",
+        labels,
+        *concat_terms(parts),
+        -np.inf,
+        np.concatenate(bound),
+        doc="curtailed energy <= allowance share of nameplate energy [MWh]",
+    )
+
+
+def add_freeze_protection_constraints(ctx: Context) -> None:
+    """``freeze_protection``: at freeze-risk sites, in cold periods, enough machines run.
+
+    ``sum_k run / P_k >= share x cold x sum_k g[k,t,s] N_k(t)``: machines running at least the
+    share of machines with grid power, scaled by the share of the period below 0 degC.
+    """
+    d = ctx.data
+    share = d.settings.freeze_protection_share
+    risky = np.array([d.fleet.cooling[s.cooling].freeze_risk for s in d.sites])
+    if share <= 0 or not risky.any():
+        return
+    const, ship = site_potential(ctx, d.grid)
+    need = risky[:, None, None] & (d.cold_share > 0) & (const + np.abs(ship).sum(axis=-1) > 0)
+    i, t, s = np.nonzero(need)
+    if len(i) == 0:
+        return
+    rows = np.arange(len(i))
+    # A hair above the share: the simulation counts a site running exactly the share as idle
+    # when rounding puts it a hair below.
+    factor = share * (1.0 + _FREEZE_MARGIN) * d.cold_share[i, t, s]
+    parts = [
+        load_terms(ctx, rows, i, t, s, 1.0 / d.power_mw),
+        ship_terms(ctx, rows, -factor[:, None] * ship[i, t, s]),
+    ]
+    labels = [
+        (d.sites[a].id, b, c) for a, b, c in zip(i.tolist(), t.tolist(), s.tolist(), strict=True)
+    ]
+    ctx.matrix.add_rows(
+        "freeze_protection",
+        "freeze_protection",
+        labels,
+        *concat_terms(parts),
+        factor * const[i, t, s],
+        np.inf,
+        doc="machines running in cold periods >= protection share of powered machines [-]",
+    )
+
+
+def add_hashrate_floor_constraints(ctx: Context) -> None:
+    """``hashrate_floor``: ``sum_k eh_k run[k,t,s] >= floor`` in every period and scenario.
+
+    With a floor probability ``p``: ``sum_k eh_k run >= floor x met_s`` (big-M with ``M`` = the
+    floor itself, the tightest valid value since hashrate is never negative) and
+    ``sum_s w_s met_s >= p``.
+    """
+    d, m = ctx.data, ctx.model
+    _, n_periods, n_scen = d.shape
+    k, t, s = np.nonzero(ctx.run_upper > 0)
+    rows = t * n_scen + s
+    terms = [(rows, ctx.run_cols()[k, t, s], d.eh_s_per_mw[k])]
+    labels = [(a, b) for a in range(n_periods) for b in range(n_scen)]
+    if d.settings.floor_probability is None:
+        ctx.matrix.add_rows(
+            "hashrate_floor",
+            "hashrate_floor",
+            labels,
+            *concat_terms(terms),
+            0.0,
+            np.inf,
+            mutable_lower=m.hashrate_floor_eh_s,
+            doc="fleet hashrate >= floor [EH/s]",
+        )
+        return
+    met = ctx.var("floor_met")
+    all_rows = np.arange(n_periods * n_scen)
+    mutable = [(int(r), int(met.col(int(r % n_scen))), -m.hashrate_floor_eh_s) for r in all_rows]
+    ctx.matrix.add_rows(
+        "hashrate_floor",
+        "hashrate_floor",
+        labels,
+        *concat_terms(terms),
+        0.0,
+        np.inf,
+        mutable=mutable,
+        doc="fleet hashrate >= floor where the floor is met [EH/s]",
+    )
+    ctx.matrix.add_rows(
+        "hashrate_floor",
+        "floor_met_probability",
+        ["all"],
+        np.zeros(n_scen, dtype=int),
+        met.col(np.arange(n_scen)),
+        d.weights,
+        0.0,
+        np.inf,
+        mutable_lower=m.floor_probability,
+        doc="probability of meeting the floor >= p [-]",
+    )
+
+
+def add_fleet_cap_constraints(ctx: Context) -> None:
+    """``fleet_cap``: ``sum_i u_i sum_k run[k,t,s] <= cap`` in every period and scenario.
+
+    The fleet's facility load within one limit (a shared interconnection, a portfolio hedge, a
+    grid operator's instruction); the cap is the mutable ``fleet_cap_mw`` [MW].
+    """
+    d, m = ctx.data, ctx.model
+    if d.settings.fleet_cap_mw is None:
+        return
+    _, n_periods, n_scen = d.shape
+    k, t, s = np.nonzero(ctx.run_upper > 0)
+    ctx.matrix.add_rows(
+        "fleet_cap",
+        "fleet_cap",
+        [(a, b) for a in range(n_periods) for b in range(n_scen)],
+        t * n_scen + s,
+        ctx.run_cols()[k, t, s],
+        d.overhead[d.tier_site[k]],
+        -np.inf,
+        np.inf,
+        mutable_upper=m.fleet_cap_mw,
+        doc="fleet facility load <= fleet cap [MW]",
+    )

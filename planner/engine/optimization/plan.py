@@ -1,0 +1,335 @@
+"""The optimizer's answer: relocations, the curtailment schedule, expected KPIs and solver figures.
+
+A :class:`Plan` is read off a solved model (:func:`extract_plan`). Schedules are in IT MW per tier
+(facility MW = IT MW x the site's overhead); run fractions are running over available load, the
+share :class:`planner.engine.policies.FollowPlan` expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner.domain.fleet import Fleet
+from planner.domain.ledger import site_tiers
+from planner.engine.optimization.data import ModelData, TierData
+from planner.engine.optimization.model import BuiltModel
+from planner.engine.optimization.settings import OptimizeSettings
+from planner.engine.optimization.solve import SolveResult
+from planner.errors import ConfigError
+
+#: Columns of :attr:`Plan.schedule`, in order.
+SCHEDULE_COLUMNS: tuple[str, ...] = (
+    "scenario",
+    "site_id",
+    "model_id",
+    "period",
+    "time",
+    "duration_h",
+    "available_mw",
+    "running_mw",
+    "curtailed_mw",
+    "run_fraction",
+)
+
+#: Columns of :attr:`Plan.relocations`, in order.
+RELOCATION_COLUMNS: tuple[str, ...] = (
+    "route",
+    "from_site",
+    "to_site",
+    "model_id",
+    "machines",
+    "cost_usd",
+    "depart_h",
+    "arrive_h",
+)
+
+
+@dataclass(frozen=True)
+class PlanKPIs:
+    """Expected outcomes of a plan over the scenarios it was optimized on.
+
+    Attributes
+    ----------
+    expected_profit_usd
+        Probability-weighted profit after relocation costs [USD].
+    cvar_loss_usd
+        Mean loss (negative profit) over the worst ``1 - alpha`` of probability [USD]; negative
+        when even those scenarios make money.
+    expected_revenue_usd
+        Mining revenue [USD].
+    expected_power_cost_usd
+        Energy, 4CP charges and PPA settlement less demand-response payments [USD].
+    relocation_cost_usd
+        Cost of the relocations [USD].
+    expected_curtailed_mwh
+        Facility energy available but not drawn [MWh].
+    mean_hashrate_eh_s
+        Time- and probability-weighted mean fleet hashrate [EH/s].
+    """
+
+    expected_profit_usd: float
+    cvar_loss_usd: float
+    expected_revenue_usd: float
+    expected_power_cost_usd: float
+    relocation_cost_usd: float
+    expected_curtailed_mwh: float
+    mean_hashrate_eh_s: float
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Relocations and curtailment chosen by the optimizer.
+
+    Attributes
+    ----------
+    fleet, settings
+        What was optimized.
+    parameters
+        Values of the mutable parameters at the solve (hashprice scale, risk weight...).
+    relocations
+        One row per relocation option used, columns :data:`RELOCATION_COLUMNS` (``machines`` [-],
+        ``cost_usd`` [USD], ``depart_h`` / ``arrive_h`` hours from the horizon start [h]).
+    schedule
+        Tidy frame, one row per scenario, tier and period, columns :data:`SCHEDULE_COLUMNS`
+        (IT load [MW]; ``scenario`` is the position in the scenario set).
+    first_period
+        The decision to act on now (the same in every scenario): ``site_id``, ``model_id``,
+        ``running_mw``, ``available_mw`` (probability-weighted), ``run_fraction``.
+    kpis
+        Expected outcomes.
+    solver
+        Status, objective, gap and timings of the solve.
+    times, duration_h
+        Period starts (UTC) and lengths [h].
+    weights
+        Scenario probabilities [-].
+    profit_usd
+        Profit of each scenario after relocation costs, ``(scenarios,)`` [USD].
+    tiers
+        The tiers of the arrays below.
+    running_mw, available_mw
+        ``(tiers, periods, scenarios)`` IT load run and available [MW].
+    price_usd_per_mwh
+        Real-time price the plan saw, ``(sites, periods, scenarios)``, before ``price_scale``
+        [USD/MWh].
+    hashprice_usd_per_th_day
+        Hashprice the plan saw, ``(periods, scenarios)``, before ``hashprice_scale``
+        [USD/(TH/s day)].
+    """
+
+    fleet: Fleet
+    settings: OptimizeSettings
+    parameters: Mapping[str, float]
+    relocations: pd.DataFrame
+    schedule: pd.DataFrame
+    first_period: pd.DataFrame
+    kpis: PlanKPIs
+    solver: SolveResult
+    times: pd.DatetimeIndex
+    duration_h: np.ndarray
+    weights: np.ndarray
+    profit_usd: np.ndarray
+    tiers: tuple[TierData, ...] = field(repr=False)
+    running_mw: np.ndarray = field(repr=False)
+    available_mw: np.ndarray = field(repr=False)
+    price_usd_per_mwh: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))
+    hashprice_usd_per_th_day: np.ndarray = field(
+        repr=False, default_factory=lambda: np.zeros((0, 0))
+    )
+
+    @property
+    def hours(self) -> int:
+        """Horizon [h]."""
+        return int(self.duration_h.sum())
+
+    def tier_models(self, site_id: str) -> tuple[str, ...]:
+        """Models of the rows of :meth:`schedule_for`: the site's installed models and those the
+        plan ships to it, most efficient first (the order of
+        :func:`planner.domain.ledger.site_tiers`)."""
+        site = self.fleet.site(site_id)
+        to_site = self.relocations["to_site"] == site_id
+        arriving = dict.fromkeys(self.relocations.loc[to_site, "model_id"], 0)
+        effective = site.model_copy(update={"machines": {**arriving, **site.machines}})
+        return tuple(t.model_id for t in site_tiers(self.fleet, effective))
+
+    def schedule_for(self, site_id: str, scenario: int | None = None) -> np.ndarray:
+        """Run fractions of one site, hour by hour.
+
+        Parameters
+        ----------
+        site_id
+            The site.
+        scenario
+            Position of a scenario in the set; ``None`` for the plan across scenarios: expected
+            running over expected available load (the first hour is the same either way).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(tiers, hours)`` in the order of :meth:`tier_models`, each in [0, 1] [-]; 0 where
+            nothing was available.
+        """
+        models = self.tier_models(site_id)
+        where = {(t.site_id, t.model_id): k for k, t in enumerate(self.tiers)}
+        ks = [where[(site_id, m)] for m in models]
+        if scenario is None:
+            run = np.tensordot(self.running_mw[ks], self.weights, axes=([2], [0]))
+            avail = np.tensordot(self.available_mw[ks], self.weights, axes=([2], [0]))
+        else:
+            if not 0 <= scenario < len(self.weights):
+                raise ConfigError(
+                    "plan", f"scenario: must be in [0, {len(self.weights) - 1}], got {scenario}"
+                )
+            run = self.running_mw[ks, :, scenario]
+            avail = self.available_mw[ks, :, scenario]
+        fraction = np.divide(run, avail, out=np.zeros_like(run), where=avail > 1e-12)
+        per_period = np.clip(fraction, 0.0, 1.0)
+        return np.repeat(per_period, self.duration_h.astype(int), axis=1)
+
+
+def extract_plan(built: BuiltModel, result: SolveResult, parameters: Mapping[str, float]) -> Plan:
+    """Read a :class:`Plan` off a solved model.
+
+    Parameters
+    ----------
+    built
+        The model.
+    result
+        Its solution.
+    parameters
+        Current values of the mutable parameters.
+    """
+    d = built.data
+    ctx = built.context
+    values = result.values  # noqa: PD011 - the solver's column values, not a pandas object
+    ship = np.round(values[ctx.ship_cols()]) if d.options else np.zeros(0)
+    run_cols = ctx.run_cols()
+    running = np.where(run_cols >= 0, values[np.maximum(run_cols, 0)], 0.0)
+    leaving, arriving = d.shipped_machines(ship)
+    machines = d.installed[:, None] - leaving[:, None] + arriving
+    available = d.availability * (d.power_mw[:, None] * machines)[:, :, None]
+    running = np.clip(running, 0.0, available)
+    scen = np.arange(len(d.weights))
+    revenue = values[ctx.var("revenue").col(scen)] * parameters["hashprice_scale"]
+    power = (
+        values[ctx.var("rt_cost").col(scen)] * parameters["price_scale"]
+        + values[ctx.var("fixed_cost").col(scen)]
+    )
+    relocation_cost = float(ship @ np.array([o.cost_usd_per_machine for o in d.options]))
+    profit = revenue - power - relocation_cost
+    u = d.overhead[d.tier_site][:, None, None]
+    curtailed = ((available - running) * u * d.duration_h[None, :, None]).sum(axis=(0, 1))
+    hashrate = (running * d.eh_s_per_mw[:, None, None] * d.duration_h[None, :, None]).sum(
+        axis=(0, 1)
+    ) / d.hours
+    w = d.weights
+    kpis = PlanKPIs(
+        expected_profit_usd=float(w @ profit),
+        cvar_loss_usd=cvar_of_loss(-profit, w, parameters["cvar_alpha"]),
+        expected_revenue_usd=float(w @ revenue),
+        expected_power_cost_usd=float(w @ power),
+        relocation_cost_usd=relocation_cost,
+        expected_curtailed_mwh=float(w @ curtailed),
+        mean_hashrate_eh_s=float(w @ hashrate),
+    )
+    return Plan(
+        fleet=d.fleet,
+        settings=d.settings,
+        parameters=dict(parameters),
+        relocations=_relocations(d, ship),
+        schedule=_schedule(d, running, available),
+        first_period=_first_period(d, running, available),
+        kpis=kpis,
+        solver=result,
+        times=d.times,
+        duration_h=d.duration_h,
+        weights=d.weights,
+        profit_usd=profit,
+        tiers=d.tiers,
+        running_mw=running,
+        available_mw=available,
+        price_usd_per_mwh=d.price,
+        hashprice_usd_per_th_day=d.hashprice,
+    )
+
+
+def cvar_of_loss(loss: np.ndarray, weights: np.ndarray, alpha: float) -> float:
+    """Rockafellar-Uryasev CVaR: ``min_eta eta + 1 / (1 - alpha) sum_s w_s (loss_s - eta)+``.
+
+    The function of ``eta`` is convex and piecewise linear with kinks at the losses, so its
+    minimum is at one of them.
+
+    Parameters
+    ----------
+    loss
+        Loss per scenario [USD].
+    weights
+        Probabilities [-].
+    alpha
+        Confidence level in [0, 1) [-].
+    """
+    loss = np.asarray(loss, dtype=float)
+    excess = np.maximum(loss[None, :] - loss[:, None], 0.0)
+    values = loss + excess @ weights / (1.0 - alpha)
+    return float(values.min())
+
+
+def _relocations(d: ModelData, ship: np.ndarray) -> pd.DataFrame:
+    rows = []
+    for o, count in zip(d.options, ship.tolist(), strict=True):
+        if count < 0.5:
+            continue
+        rows.append(
+            {
+                "route": f"{o.from_site}->{o.to_site}",
+                "from_site": o.from_site,
+                "to_site": o.to_site,
+                "model_id": o.model_id,
+                "machines": int(count),
+                "cost_usd": count * o.cost_usd_per_machine,
+                "depart_h": 0.0,
+                "arrive_h": float(o.transit_days * 24.0),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(RELOCATION_COLUMNS)).astype(
+        {"machines": "int64", "cost_usd": "float64", "depart_h": "float64", "arrive_h": "float64"}
+    )
+
+
+def _schedule(d: ModelData, running: np.ndarray, available: np.ndarray) -> pd.DataFrame:
+    n_tiers, n_periods, n_scen = d.shape
+    s, k, t = (a.ravel() for a in np.indices((n_scen, n_tiers, n_periods)))
+    run = running.transpose(2, 0, 1).ravel()
+    avail = available.transpose(2, 0, 1).ravel()
+    return pd.DataFrame(
+        {
+            "scenario": s,
+            "site_id": np.array([tier.site_id for tier in d.tiers], dtype=object)[k],
+            "model_id": np.array([tier.model_id for tier in d.tiers], dtype=object)[k],
+            "period": t,
+            "time": d.times[t],
+            "duration_h": d.duration_h[t],
+            "available_mw": avail,
+            "running_mw": run,
+            "curtailed_mw": avail - run,
+            "run_fraction": np.divide(run, avail, out=np.zeros_like(run), where=avail > 1e-12),
+        }
+    )[list(SCHEDULE_COLUMNS)]
+
+
+def _first_period(d: ModelData, running: np.ndarray, available: np.ndarray) -> pd.DataFrame:
+    run = running[:, 0, 0]
+    avail = available[:, 0, :] @ d.weights
+    return pd.DataFrame(
+        {
+            "site_id": [t.site_id for t in d.tiers],
+            "model_id": [t.model_id for t in d.tiers],
+            "running_mw": run,
+            "available_mw": avail,
+            "run_fraction": np.divide(run, avail, out=np.zeros_like(run), where=avail > 1e-12),
+        }
+    )

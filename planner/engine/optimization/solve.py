@@ -1,0 +1,469 @@
+"""Solving with HiGHS (highspy) behind one seam, :func:`solve`, and the persistent solver state.
+
+The model's arrays (:class:`~planner.engine.optimization.matrix.Matrix`) go to HiGHS in one call
+each for columns and rows (:func:`to_highs`); a what-if update re-evaluates only the coefficients
+that depend on mutable Params and pushes them with ``changeCoeff`` / ``changeColCost`` /
+``changeRowBounds``, so HiGHS keeps its model (and, for LPs, its basis). An infeasible model is
+diagnosed by an elastic re-solve: one pair of penalised slacks per constraint family, minimising
+their sum; the families whose slack is positive are named in the :class:`SolveError`.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+
+from planner.engine.optimization.matrix import Matrix, RowBlock
+from planner.errors import SolveError
+from planner.quiet import fd_stdout_to_log
+
+_log = logging.getLogger(__name__)
+
+#: Families an elastic re-solve may relax: commitments and policies. Physics (availability) and
+#: accounting (definitions, CVaR) always hold and are never blamed.
+RELAXABLE: frozenset[str] = frozenset(
+    {
+        "origin_stock",
+        "route_throughput",
+        "slots",
+        "site_capacity",
+        "relocation_budget",
+        "nonanticipativity",
+        "ramp",
+        "min_down",
+        "demand_response",
+        "curtailment_allowance",
+        "freeze_protection",
+        "hashrate_floor",
+        "fleet_cap",
+    }
+)
+
+_SLACK_TOLERANCE = 1e-6
+
+#: Unit of the rows of each relaxable family, for messages.
+FAMILY_UNITS: dict[str, str] = {
+    "origin_stock": "machines",
+    "route_throughput": "machines",
+    "slots": "machines",
+    "site_capacity": "MW",
+    "relocation_budget": "USD",
+    "nonanticipativity": "MW",
+    "ramp": "MW",
+    "min_down": "MW or on/off",
+    "demand_response": "MW",
+    "curtailment_allowance": "MWh",
+    "freeze_protection": "machines",
+    "hashrate_floor": "EH/s",
+    "fleet_cap": "MW",
+}
+
+
+class SolveStatus(enum.Enum):
+    """How a solve ended."""
+
+    OPTIMAL = "optimal"
+    TIME_LIMIT_FEASIBLE = "time_limit_feasible"
+    TIME_LIMIT_NO_SOLUTION = "time_limit_no_solution"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    ERROR = "error"
+
+    @property
+    def has_solution(self) -> bool:
+        """Whether a usable solution exists."""
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT_FEASIBLE)
+
+
+@dataclass(frozen=True, eq=False)
+class SolveResult:
+    """What one solve produced.
+
+    Attributes
+    ----------
+    status
+        How it ended.
+    objective_usd
+        Objective value (expected profit - relocation cost - risk term) [USD]; ``None`` without a
+        solution.
+    mip_gap
+        Relative gap between the solution and the best bound (0 for an LP) [-].
+    build_seconds
+        Preparing the data, building the model and passing it to HiGHS [s] (0 for a re-solve).
+    solve_seconds
+        HiGHS wall-clock time [s].
+    columns, rows, integers, nonzeros
+        Size of the model as HiGHS received it.
+    values
+        Column values in column order (empty without a solution).
+    message
+        HiGHS's model status in words.
+    """
+
+    status: SolveStatus
+    objective_usd: float | None
+    mip_gap: float | None
+    build_seconds: float
+    solve_seconds: float
+    columns: int
+    rows: int
+    integers: int
+    nonzeros: int
+    values: np.ndarray = field(repr=False)
+    message: str = ""
+
+
+def to_highs(
+    matrix: Matrix, *, elastic: bool = False
+) -> tuple[highspy.Highs, list[tuple[str, int]]]:
+    """Pass the model's arrays to a new HiGHS instance (maximising, every column continuous).
+
+    Integrality is set by :func:`solve` when it runs a branch and bound.
+
+    Parameters
+    ----------
+    matrix
+        The model.
+    elastic
+        Add, per relaxable family, two slack columns (+1 and -1 in every row of the family) and
+        minimise their sum instead of the objective: the feasibility diagnosis. Binary columns
+        stay binary there.
+
+    Returns
+    -------
+    highs, slacks
+        The instance, and ``(family, column)`` of each slack column.
+    """
+    with fd_stdout_to_log(_log, "HiGHS"):  # highspy >= 1.16 prints a banner on construction
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+    lower = _finite(np.concatenate(matrix.col_lower) if matrix.col_lower else np.zeros(0))
+    upper = _finite(np.concatenate(matrix.col_upper) if matrix.col_upper else np.zeros(0))
+    n = matrix.n_cols
+    h.addVars(n, lower, upper)
+    slacks: list[tuple[str, int]] = []
+    if elastic:
+        if matrix.has_binaries():
+            _set_integrality(h, matrix.integer_cols(), True)
+        families = sorted({b.family for b in matrix.rows if b.family in RELAXABLE})
+        for family in families:
+            slacks += [(family, n + len(slacks)), (family, n + len(slacks) + 1)]
+        h.addVars(len(slacks), np.zeros(len(slacks)), np.full(len(slacks), highspy.kHighsInf))
+    starts, index, value, row_lo, row_hi = [], [], [], [], []
+    offset = 0
+    for block in matrix.rows:
+        extra = [c for f, c in slacks if f == block.family]
+        if extra:
+            at = np.repeat(block.indptr[1:], 2)
+            cols = np.insert(block.cols, at, np.tile(extra, block.size))
+            vals = np.insert(block.coefs, at, np.tile([1.0, -1.0], block.size))
+            indptr = np.concatenate([[0], np.cumsum(np.diff(block.indptr) + 2)])
+        else:
+            cols, vals, indptr = block.cols, block.coefs, block.indptr
+        starts.append(indptr[:-1] + offset)
+        index.append(cols)
+        value.append(vals)
+        offset += int(indptr[-1])
+        row_lo.append(block.lower)
+        row_hi.append(block.upper)
+    if starts:
+        h.addRows(
+            matrix.n_rows,
+            _finite(np.concatenate(row_lo)),
+            _finite(np.concatenate(row_hi)),
+            offset,
+            np.concatenate(starts).astype(np.int32),
+            np.concatenate(index).astype(np.int32),
+            np.concatenate(value).astype(float),
+        )
+    if elastic:
+        cols = np.array([c for _, c in slacks], dtype=np.int32)
+        h.changeColsCost(len(cols), cols, np.ones(len(cols)))
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    else:
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), matrix.cost_vector())
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    return h, slacks
+
+
+def _set_integrality(h: highspy.Highs, cols: np.ndarray, integer: bool) -> None:
+    if len(cols):
+        kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
+        h.changeColsIntegrality(
+            len(cols), cols.astype(np.int32), np.full(len(cols), kind.value, dtype=np.uint8)
+        )
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    """``inf`` as HiGHS's infinity."""
+    return np.clip(np.asarray(x, dtype=float), -highspy.kHighsInf, highspy.kHighsInf)
+
+
+def push_mutables(matrix: Matrix, h: highspy.Highs) -> None:
+    """Re-evaluate every mutable coefficient, cost and bound; pass the new values to HiGHS.
+
+    The row arrays are kept in step, so an elastic diagnosis sees the current values.
+    """
+    cache: dict[int, float] = {}
+
+    def value(expr: object) -> float:
+        key = id(expr)
+        if key not in cache:
+            cache[key] = float(pyo.value(expr))
+        return cache[key]
+
+    bounds: dict[int, tuple[RowBlock, int]] = {}
+    for mut in matrix.mutables:
+        v = value(mut.expr)
+        if mut.kind == "cost":
+            h.changeColCost(mut.col, v)
+            continue
+        assert mut.block is not None
+        if mut.kind == "coef":
+            mut.block.coefs[mut.position] = v
+            h.changeCoeff(mut.row, mut.col, v)
+            continue
+        (mut.block.lower if mut.kind == "lower" else mut.block.upper)[mut.position] = v
+        bounds[mut.row] = (mut.block, mut.position)
+    if bounds:
+        rows = np.array(sorted(bounds), dtype=np.int32)
+        lower = np.array([bounds[r][0].lower[bounds[r][1]] for r in rows.tolist()])
+        upper = np.array([bounds[r][0].upper[bounds[r][1]] for r in rows.tolist()])
+        # changeRowsBounds exists in highspy._core but is missing from its type stub
+        h.changeRowsBounds(len(rows), rows, _finite(lower), _finite(upper))  # type: ignore[attr-defined]
+
+
+_LIMITS = (
+    highspy.HighsModelStatus.kTimeLimit,
+    highspy.HighsModelStatus.kIterationLimit,
+    highspy.HighsModelStatus.kSolutionLimit,
+    highspy.HighsModelStatus.kInterrupt,
+)
+_INTEGRAL = 1e-6
+
+
+@dataclass
+class _Run:
+    """One HiGHS run: status, objective, bound and column values."""
+
+    status: SolveStatus
+    objective: float
+    bound: float
+    values: np.ndarray
+    message: str
+
+
+def _run(h: highspy.Highs, deadline: float, warm_limit_s: float | None = None) -> _Run:
+    """Run HiGHS until ``deadline``; with ``warm_limit_s``, give a warm start that long first.
+
+    A re-solve starts from the previous basis, which is usually far quicker than presolve and a
+    fresh simplex; when it is not (a large change on a large model), the basis is dropped and the
+    model solved afresh in the time left.
+    """
+    remaining = deadline - time.perf_counter()
+    if warm_limit_s is not None and warm_limit_s < remaining:
+        warm = _run_once(h, time.perf_counter() + warm_limit_s)
+        if warm.status not in (SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.TIME_LIMIT_NO_SOLUTION):
+            return warm
+        h.clearSolver()
+    return _run_once(h, deadline)
+
+
+def _run_once(h: highspy.Highs, deadline: float) -> _Run:
+    # HiGHS compares time_limit with its run clock, which keeps counting across runs of the same
+    # instance: the limit of this run is the clock now plus the time left.
+    budget = max(deadline - time.perf_counter(), 1e-3)
+    h.setOptionValue("time_limit", h.getRunTime() + budget)
+    h.run()
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    feasible = info.primal_solution_status == 2
+    if model_status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty):
+        status = SolveStatus.OPTIMAL
+    elif model_status in (
+        highspy.HighsModelStatus.kInfeasible,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    ):
+        status = SolveStatus.INFEASIBLE
+    elif model_status == highspy.HighsModelStatus.kUnbounded:
+        status = SolveStatus.UNBOUNDED
+    elif model_status in _LIMITS:
+        status = SolveStatus.TIME_LIMIT_FEASIBLE if feasible else SolveStatus.TIME_LIMIT_NO_SOLUTION
+    else:
+        status = SolveStatus.ERROR
+    mip = info.mip_node_count >= 0
+    bound = float(info.mip_dual_bound) if mip else float(info.objective_function_value)
+    values = np.asarray(h.getSolution().col_value, dtype=float) if feasible else np.zeros(0)
+    return _Run(
+        status,
+        float(info.objective_function_value),
+        bound,
+        values,
+        h.modelStatusToString(model_status),
+    )
+
+
+def solve(
+    matrix: Matrix,
+    highs: highspy.Highs | None = None,
+    *,
+    time_limit_s: float = 60.0,
+    mip_gap: float = 1e-4,
+    build_seconds: float = 0.0,
+    warm_limit_s: float | None = None,
+) -> SolveResult:
+    """Solve the model with HiGHS: the one place the optimizer calls the solver.
+
+    When the only integer columns are the first-stage shipments (no binaries), the LP relaxation
+    is solved first (warm-started from the previous basis when ``highs`` is reused, which skips
+    presolve). Shipments that come out whole are the answer; otherwise they are rounded
+    down and the LP is solved again with them fixed, and the result is accepted when its gap to
+    the relaxation's bound is within ``mip_gap``. Only if not does HiGHS's branch and bound run,
+    as it does at once for models with binaries.
+
+    Parameters
+    ----------
+    matrix
+        The model's arrays.
+    highs
+        A HiGHS instance holding the model (:func:`to_highs`), reused across re-solves; a new one
+        when ``None``.
+    time_limit_s
+        Wall-clock limit of the whole solve [s].
+    mip_gap
+        Relative gap to the best bound at which a solution is accepted [-].
+    build_seconds
+        Build time to report with the result [s].
+    warm_limit_s
+        For a re-solve: how long the LP may run from the previous basis before it is dropped and
+        the model solved afresh [s]; ``None``: no limit.
+
+    Returns
+    -------
+    SolveResult
+        With status ``OPTIMAL`` or ``TIME_LIMIT_FEASIBLE``.
+
+    Raises
+    ------
+    SolveError
+        Infeasible (naming the constraint families an elastic re-solve had to relax), unbounded,
+        out of time without a solution, or a solver error.
+    """
+    started = time.perf_counter()
+    if highs is None:
+        highs = to_highs(matrix)[0]
+        build_seconds += time.perf_counter() - started
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    integers = matrix.integer_cols()
+    if not matrix.has_binaries():
+        outcome = _relax_and_round(matrix, highs, integers, deadline, mip_gap, warm_limit_s)
+    else:
+        outcome = _branch_and_bound(matrix, highs, integers, deadline, mip_gap)
+    seconds = time.perf_counter() - started
+    if outcome.status is SolveStatus.INFEASIBLE:
+        raise SolveError(_infeasibility_message(matrix, time_limit_s))
+    if not outcome.status.has_solution:
+        raise SolveError(
+            f"optimizer: no usable solution ({outcome.status.value}: {outcome.message})"
+        )
+    gap = _gap(outcome.objective, outcome.bound) if len(integers) else 0.0
+    return SolveResult(
+        status=outcome.status,
+        objective_usd=outcome.objective,
+        mip_gap=gap,
+        build_seconds=build_seconds,
+        solve_seconds=seconds,
+        columns=matrix.n_cols,
+        rows=matrix.n_rows,
+        integers=len(integers),
+        nonzeros=int(sum(len(b.cols) for b in matrix.rows)),
+        values=outcome.values,
+        message=outcome.message,
+    )
+
+
+def _gap(objective: float, bound: float) -> float:
+    """Relative gap of a maximisation: ``(bound - objective) / max(|bound|, 1)`` [-]."""
+    if not (np.isfinite(objective) and np.isfinite(bound)):
+        return float("inf")
+    return max(0.0, bound - objective) / max(abs(bound), 1.0)
+
+
+def _relax_and_round(
+    matrix: Matrix,
+    h: highspy.Highs,
+    integers: np.ndarray,
+    deadline: float,
+    mip_gap: float,
+    warm_limit_s: float | None,
+) -> _Run:
+    relaxed = _run(h, deadline, warm_limit_s)
+    if relaxed.status is not SolveStatus.OPTIMAL:
+        return relaxed
+    x = relaxed.values[integers]
+    whole = np.floor(x + _INTEGRAL)
+    if np.all(np.abs(x - np.round(x)) <= _INTEGRAL):
+        relaxed.values[integers] = np.round(x)
+        return relaxed
+    lower = np.concatenate(matrix.col_lower)[integers]
+    upper = np.concatenate(matrix.col_upper)[integers]
+    cols = integers.astype(np.int32)
+    h.changeColsBounds(len(cols), cols, whole, whole)
+    fixed = _run(h, deadline)
+    h.changeColsBounds(len(cols), cols, _finite(lower), _finite(upper))
+    if fixed.status.has_solution and _gap(fixed.objective, relaxed.bound) <= mip_gap:
+        fixed.bound = relaxed.bound
+        return fixed
+    return _branch_and_bound(matrix, h, integers, deadline, mip_gap)
+
+
+def _branch_and_bound(
+    matrix: Matrix, h: highspy.Highs, integers: np.ndarray, deadline: float, mip_gap: float
+) -> _Run:
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    _set_integrality(h, integers, True)
+    try:
+        return _run(h, deadline)
+    finally:
+        _set_integrality(h, integers, False)
+
+
+def infeasible_families(matrix: Matrix, time_limit_s: float = 60.0) -> dict[str, float] | None:
+    """Elastic re-solve: the relaxable families that must be violated, with their total slack.
+
+    Returns
+    -------
+    dict or None
+        Family name -> total slack needed (in the family's row units); ``None`` when even the
+        elastic model is infeasible (the physics or accounting cannot hold).
+    """
+    h, slacks = to_highs(matrix, elastic=True)
+    h.setOptionValue("time_limit", float(time_limit_s))
+    h.run()
+    if h.getInfo().primal_solution_status != 2:
+        return None
+    values = np.asarray(h.getSolution().col_value)
+    out: dict[str, float] = {}
+    for family, col in slacks:
+        out[family] = out.get(family, 0.0) + float(values[col])
+    return {f: v for f, v in out.items() if v > _SLACK_TOLERANCE}
+
+
+def _infeasibility_message(matrix: Matrix, time_limit_s: float) -> str:
+    families = infeasible_families(matrix, time_limit_s)
+    if families is None:
+        return "optimizer: the model is infeasible even with every commitment relaxed"
+    if not families:
+        return "optimizer: the model is infeasible or unbounded (no commitment needs relaxing)"
+    named = ", ".join(
+        f"{f} (short by {v:.4g} {FAMILY_UNITS[f]} over its rows)"
+        for f, v in sorted(families.items(), key=lambda x: -x[1])
+    )
+    return f"optimizer: the model is infeasible; constraint families that cannot be met: {named}"

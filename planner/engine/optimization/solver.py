@@ -1,0 +1,230 @@
+"""The persistent solver behind re-plans, and :func:`optimize`, the one-call entry point.
+
+:class:`PlanSolver` builds the model and the HiGHS instance once and keeps both; :meth:`update`
+changes mutable parameters (hashprice and price scales, risk weight, CVaR level, hashrate floor,
+relocation budget) and re-solves without rebuilding, warm-starting from the last basis. The app's
+sliders and a rolling horizon use it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+
+from planner.domain.fleet import Fleet
+from planner.engine.optimization.data import ModelData, prepare
+from planner.engine.optimization.model import PARAMETERS, BuiltModel, build_model
+from planner.engine.optimization.plan import Plan, extract_plan
+from planner.engine.optimization.settings import OptimizeSettings
+from planner.engine.optimization.solve import SolveResult, push_mutables, solve, to_highs
+from planner.errors import ConfigError
+from planner.world.scenarios import Scenario, ScenarioSet
+
+#: A re-solve may run from the previous basis at least this long, or as long as the first solve
+#: took, before it starts afresh [s].
+_MIN_WARM_S = 2.0
+
+_RANGES: dict[str, tuple[float, float, bool]] = {  # (low, high, high is open)
+    "hashprice_scale": (0.0, 100.0, False),
+    "price_scale": (0.0, 100.0, False),
+    "risk_lambda": (0.0, 1e3, False),
+    "cvar_alpha": (0.0, 1.0, True),
+    "hashrate_floor_eh_s": (0.0, 1e3, False),
+    "floor_probability": (0.0, 1.0, True),
+    "relocation_budget_usd": (0.0, 1e12, False),
+    "fleet_cap_mw": (0.0, 1e6, False),
+}
+
+
+class PlanSolver:
+    """A built model and its HiGHS instance, kept for re-plans.
+
+    Parameters
+    ----------
+    fleet
+        The fleet.
+    scenarios
+        The scenarios to plan over (weights summing to 1).
+    settings
+        Horizon, risk, floor, limits and solver options.
+
+    Attributes
+    ----------
+    data
+        The prepared arrays.
+    built
+        The Pyomo model and its matrix.
+    build_seconds
+        Preparing, building and passing the model to HiGHS [s].
+    last_result
+        The latest solve, ``None`` before the first.
+
+    Examples
+    --------
+    >>> from planner.domain.examples import one_site
+    >>> from planner.world.scenarios import flat_scenario
+    >>> fleet = one_site()
+    >>> solver = PlanSolver(fleet, [flat_scenario(fleet, 24)])
+    >>> round(solver.solve().kpis.mean_hashrate_eh_s, 6)  # 1,000 S19j Pro: 0.1 EH/s
+    0.1
+    >>> round(solver.update(hashprice_scale=0.5).kpis.mean_hashrate_eh_s, 6)  # below breakeven
+    0.0
+    """
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        scenarios: ScenarioSet | Sequence[Scenario],
+        settings: OptimizeSettings | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        self.data: ModelData = prepare(fleet, scenarios, settings or OptimizeSettings())
+        self.built: BuiltModel = build_model(self.data)
+        self._highs, _ = to_highs(self.built.matrix)
+        self.build_seconds = time.perf_counter() - started
+        self.last_result: SolveResult | None = None
+        self._first_solve_seconds = 0.0
+        self._unloaded: np.ndarray | None = None
+
+    @property
+    def model(self) -> pyo.ConcreteModel:
+        """The Pyomo model (variables hold the latest solution).
+
+        The solution is put into the Pyomo variables when the model is first asked for after a
+        solve, not at every re-plan (about a microsecond a variable).
+        """
+        if self._unloaded is not None:
+            _load(self.built, self._unloaded)
+            self._unloaded = None
+        return self.built.model
+
+    @property
+    def parameters(self) -> dict[str, float]:
+        """Current values of the mutable parameters."""
+        return {name: float(pyo.value(getattr(self.built.model, name))) for name in PARAMETERS}
+
+    def set_parameters(self, **values: float | None) -> None:
+        """Change mutable parameters (see :data:`planner.engine.optimization.model.PARAMETERS`).
+
+        ``relocation_budget_usd=None`` removes the budget.
+
+        Raises
+        ------
+        ConfigError
+            Unknown name, value out of range, or ``floor_probability`` on a model built without a
+            probabilistic floor.
+        """
+        problems = []
+        clean: dict[str, float] = {}
+        for name, value in values.items():
+            if name not in PARAMETERS:
+                problems.append(f"{name}: unknown parameter; known: {', '.join(PARAMETERS)}")
+                continue
+            if name == "relocation_budget_usd" and value is None:
+                value = self.built.context.max_relocation_cost_usd
+            if name == "floor_probability" and self.data.settings.floor_probability is None:
+                problems.append(
+                    "floor_probability: the model was built with a floor in every scenario; "
+                    "build it with OptimizeSettings(floor_probability=...) to change it"
+                )
+                continue
+            if name == "fleet_cap_mw" and self.data.settings.fleet_cap_mw is None:
+                problems.append(
+                    "fleet_cap_mw: the model was built without a fleet cap; build it with "
+                    "OptimizeSettings(fleet_cap_mw=...) to change it"
+                )
+                continue
+            low, high, open_high = _RANGES[name]
+            ok = (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+                and low <= value
+                and (value < high if open_high else value <= high)
+            )
+            if not ok:
+                right = ")" if open_high else "]"
+                problems.append(f"{name}: must be in [{low:g}, {high:g}{right}, got {value!r}")
+                continue
+            assert value is not None
+            clean[name] = float(value)
+        if problems:
+            raise ConfigError("optimizer parameters", problems)
+        for name, value in clean.items():
+            getattr(self.built.model, name).set_value(value)
+        push_mutables(self.built.matrix, self._highs)
+
+    def solve(self) -> Plan:
+        """Solve (or re-solve) and read the plan off the solution.
+
+        Raises
+        ------
+        SolveError
+            See :func:`planner.engine.optimization.solve.solve`.
+        """
+        settings = self.data.settings
+        # The model holds about a million Python objects: a full garbage collection in the middle
+        # of a re-plan would cost more than the re-solve itself.
+        with PauseGC():
+            first = self.last_result is None
+            result = solve(
+                self.built.matrix,
+                self._highs,
+                time_limit_s=settings.time_limit_s,
+                mip_gap=settings.mip_gap,
+                build_seconds=self.build_seconds if first else 0.0,
+                warm_limit_s=None if first else max(_MIN_WARM_S, self._first_solve_seconds),
+            )
+            if first:
+                self._first_solve_seconds = result.solve_seconds
+            self.last_result = result
+            self._unloaded = result.values
+            return extract_plan(self.built, result, self.parameters)
+
+    def update(self, **values: float | None) -> Plan:
+        """:meth:`set_parameters`, then :meth:`solve`, without rebuilding the model."""
+        self.set_parameters(**values)
+        return self.solve()
+
+
+def _load(built: BuiltModel, values: np.ndarray) -> None:
+    """Put the solution into the Pyomo variables."""
+    for var, value in zip(built.matrix.var_data(), values.tolist(), strict=True):
+        var.set_value(value, skip_validation=True)
+
+
+def optimize(
+    fleet: Fleet,
+    scenarios: ScenarioSet | Sequence[Scenario],
+    settings: OptimizeSettings | None = None,
+) -> Plan:
+    """Plan relocations and curtailment for ``fleet`` over ``scenarios``.
+
+    Parameters
+    ----------
+    fleet
+        The fleet.
+    scenarios
+        Joint scenarios of weather, prices, outages and hashprice (weights summing to 1).
+    settings
+        Horizon (``"operational"``: hourly up to 14 days; ``"strategic"``: daily periods), risk
+        weight and CVaR level, hashrate floor, relocation budget, ramp and minimum down time,
+        freeze protection, time limit and MIP gap.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    ConfigError
+        Invalid settings or scenarios.
+    SolveError
+        No usable solution; an infeasible model names the constraint families that cannot be met.
+    """
+    return PlanSolver(fleet, scenarios, settings).solve()

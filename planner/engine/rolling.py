@@ -1,0 +1,335 @@
+"""Rolling-horizon planning: re-plan as time advances, using only what is known at each step.
+
+At each decision time ``t0`` (every ``step_hours``) the driver
+
+1. draws fresh forecast scenarios around the feeds (:func:`planner.world.scenarios.make_scenarios`,
+   the forecast noise of :class:`~planner.world.scenarios.ScenarioSettings`) and *conditions* them
+   on what has been observed up to ``t0`` in the realised world (:func:`condition`): the last
+   observed temperature, price and hashprice errors against the forecast carry on, decaying at the
+   scenario generator's own AR(1) rates; a grid outage under way is known to have started, not when
+   it ends;
+2. optimizes the window ``[t0, t0 + window_hours)`` over them (a new model: the data are baked
+   into the coefficients; :class:`~planner.engine.optimization.PlanSolver` re-solves scalar
+   what-ifs);
+3. acts on the hours ``[t0, t0 + step_hours)`` with the plan's strategy
+   (:func:`~planner.engine.strategies.optimized_strategy`: the hour's own price against the
+   tier breakevens, the plan's commitments, freeze protection), computed from the realised
+   hours of that step only, or with the plan's expected schedule (``react=False``).
+
+No realised value after the hour being decided is ever read. Relocations are first-stage
+decisions of :func:`~planner.engine.optimization.optimize`; the re-plans decide curtailment only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.domain.fleet import Fleet
+from planner.engine.optimization.plan import Plan
+from planner.engine.optimization.settings import OptimizeSettings
+from planner.engine.optimization.solver import optimize
+from planner.engine.policies import Compose, FollowPlan, Policy, StrikePrice
+from planner.engine.strategies import FreezeProtection, commitment_caps
+from planner.errors import ConfigError
+from planner.world.feeds import Feeds
+from planner.world.scenarios import (
+    OutageHazard,
+    Scenario,
+    ScenarioSettings,
+    make_scenarios,
+    scenario_from_feeds,
+)
+from weather.synthetic import PRICE_CAP_USD_PER_MWH
+
+#: Day-to-day persistence of a temperature forecast error (the scenario generator's AR(1)) [-].
+TEMP_ERROR_PERSISTENCE_PER_DAY = 0.7
+
+#: Hour-to-hour persistence of a log price forecast error (the scenario generator's AR(1)) [-].
+PRICE_ERROR_PERSISTENCE_PER_H = 0.9
+
+
+@dataclass(frozen=True)
+class RollingSettings:
+    """How the rolling horizon re-plans.
+
+    Attributes
+    ----------
+    step_hours
+        Hours between decisions; each plan is acted on for this long [h].
+    window_hours
+        Hours each plan looks ahead (at least ``step_hours``; cut at the end of the horizon);
+        ``None``: to the end of the horizon [h].
+    scenarios
+        Forecast scenarios per re-plan [-].
+    seed
+        Seed of the forecast draws (decision ``j`` draws with a child seed of it).
+    scenario_settings
+        Forecast noise of the draws (default :class:`~planner.world.scenarios.ScenarioSettings`).
+    optimize
+        Optimizer settings of every re-plan (relocations are always off).
+    react
+        ``True``: act with the plan's strategy, which reads the hour's own price;
+        ``False``: act on the plan's probability-weighted schedule.
+    """
+
+    step_hours: int = 24
+    window_hours: int | None = None
+    scenarios: int = 5
+    seed: int = 0
+    scenario_settings: ScenarioSettings | None = None
+    optimize: OptimizeSettings = field(default_factory=OptimizeSettings)
+    react: bool = True
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not isinstance(self.step_hours, int) or self.step_hours < 1:
+            problems.append(f"step_hours: must be a whole number >= 1, got {self.step_hours!r}")
+        elif self.window_hours is not None and (
+            not isinstance(self.window_hours, int) or self.window_hours < self.step_hours
+        ):
+            problems.append(
+                f"window_hours: must be a whole number >= step_hours ({self.step_hours}), "
+                f"got {self.window_hours!r}"
+            )
+        if not isinstance(self.scenarios, int) or self.scenarios < 1:
+            problems.append(f"scenarios: must be a whole number >= 1, got {self.scenarios!r}")
+        if problems:
+            raise ConfigError("rolling settings", problems)
+
+
+@dataclass(frozen=True, eq=False)
+class RollingResult:
+    """What the rolling horizon did in one realised world.
+
+    Attributes
+    ----------
+    decision_hours
+        Decision times, hours from the horizon start [h].
+    plans
+        The plan made at each decision time (horizon ``[t0, t0 + window)``).
+    schedule
+        Run fractions acted on, per site id, ``(tiers, hours)`` in the order of
+        :func:`planner.domain.ledger.site_tiers` [-].
+    seconds
+        Wall-clock time of all re-plans (draws, build, solve) [s].
+    """
+
+    decision_hours: tuple[int, ...]
+    plans: tuple[Plan, ...]
+    schedule: dict[str, np.ndarray] = field(repr=False)
+    seconds: float
+
+    def policy(self, name: str = "rolling") -> FollowPlan:
+        """The run fractions acted on, to simulate the realised world they were decided in."""
+        return FollowPlan(self.schedule, name=name)
+
+
+def rolling_horizon(
+    fleet: Fleet,
+    feeds: Feeds,
+    realised: Scenario,
+    settings: RollingSettings | None = None,
+) -> RollingResult:
+    """Re-plan every ``step_hours`` through one realised world (module docstring).
+
+    Parameters
+    ----------
+    fleet
+        The fleet (relocations are not re-planned).
+    feeds
+        The forecast the scenarios are drawn around; its horizon starts with ``realised``'s.
+    realised
+        The world as it turns out (e.g. a scenario of a set the planner did not draw).
+    settings
+        Step, window, scenarios per re-plan, optimizer settings.
+
+    Returns
+    -------
+    RollingResult
+
+    Raises
+    ------
+    ConfigError
+        Feeds shorter than the realised horizon or starting at another time.
+    SolveError
+        A re-plan without a usable solution.
+    """
+    settings = settings or RollingSettings()
+    hours = len(realised.times)
+    if len(feeds.times) < hours or feeds.times[0] != realised.times[0]:
+        raise ConfigError(
+            "rolling horizon",
+            f"feeds must start at {realised.times[0]} and cover {hours} hours, "
+            f"got {len(feeds.times)} hours from {feeds.times[0]}",
+        )
+    opt = dataclasses.replace(settings.optimize, relocate=False)
+    centre = scenario_from_feeds(fleet, feeds)
+    hazards = [feeds.hazards.get(s.id, OutageHazard()) for s in fleet.sites]
+    window = hours if settings.window_hours is None else settings.window_hours
+    started = time.perf_counter()
+    pieces: dict[str, list[np.ndarray]] = {s.id: [] for s in fleet.sites}
+    plans: list[Plan] = []
+    decisions = tuple(range(0, hours, settings.step_hours))
+    for j, t0 in enumerate(decisions):
+        t1 = min(hours, t0 + window)
+        act = min(hours, t0 + settings.step_hours) - t0
+        seed = int(np.random.SeedSequence(settings.seed, spawn_key=(j,)).generate_state(1)[0])
+        drawn = make_scenarios(
+            fleet,
+            feeds,
+            settings.scenarios,
+            seed,
+            horizon=max(24, t1),
+            settings=settings.scenario_settings,
+        )
+        forecast = [
+            condition(s, realised, centre, t0, t1, hazards, weight=1.0 / settings.scenarios)
+            for s in drawn
+        ]
+        plan = optimize(fleet, forecast, opt)
+        plans.append(plan)
+        step = slice_scenario(realised, t0, t0 + act)
+        policy = _acting_policy(plan, act, settings.react)
+        for i, site in enumerate(fleet.sites):
+            pieces[site.id].append(policy.run_fraction(fleet, site, step.site_hours(i)))
+    schedule = {k: np.concatenate(v, axis=1) for k, v in pieces.items()}
+    return RollingResult(decisions, tuple(plans), schedule, time.perf_counter() - started)
+
+
+def _acting_policy(plan: Plan, hours: int, react: bool) -> Policy:
+    """The policy acted on for the first ``hours`` of ``plan``."""
+    if not react:
+        return FollowPlan(
+            {s.id: plan.schedule_for(s.id)[:, :hours] for s in plan.fleet.sites}, name="plan"
+        )
+    caps = {k: v[:, :hours] for k, v in commitment_caps(plan).items()}
+    members: list[Policy] = [
+        StrikePrice(debounce_hours=1, min_hold_hours=_hold(plan.settings), name="guard"),
+        FollowPlan(caps, name="commitments"),
+    ]
+    if plan.settings.freeze_protection_share > 0.0:
+        members.append(FreezeProtection(plan.settings.freeze_protection_share))
+    return Compose(*members, name="rolling")
+
+
+def _hold(settings: OptimizeSettings) -> int:
+    return 0 if settings.min_down_hours is None else math.ceil(settings.min_down_hours - 1e-9)
+
+
+def condition(
+    scenario: Scenario,
+    realised: Scenario,
+    centre: Scenario,
+    t0: int,
+    t1: int,
+    hazards: list[OutageHazard],
+    *,
+    weight: float,
+) -> Scenario:
+    """A forecast scenario for ``[t0, t1)`` that agrees with what was observed before ``t0``.
+
+    With ``o = t0 - 1`` the last observed hour and ``C`` the forecast (``centre``):
+
+    - temperature: ``T_s(h) + 0.7^(day(h) - day(o)) x (e_R - e_s)``, ``e = T(o) - C_T(o)``;
+    - price: ``p_s(h) x exp(0.9^(h - o) x (l_R - l_s))``, ``l = log(p(o) / C_p(o))`` where both
+      prices are positive, capped at the price cap;
+    - hashprice: ``hp_s(h) x hp_R(o) / hp_s(o)`` (the level observed, the scenario's moves);
+    - outages: the scenario's own from ``t0``, plus a realised outage under way at ``t0``
+      (started, not yet over), assumed to last the site's median outage duration and at least
+      one more hour.
+
+    At ``t0 = 0`` nothing has been observed: the scenario is only cut to ``[0, t1)``.
+
+    Parameters
+    ----------
+    scenario
+        A draw around the forecast over at least ``[0, t1)``.
+    realised
+        The world as observed; only hours before ``t0`` are read.
+    centre
+        The forecast itself (:func:`~planner.world.scenarios.scenario_from_feeds`).
+    t0, t1
+        Decision time and end of the plan's window [h].
+    hazards
+        Outage hazard per site, fleet order.
+    weight
+        Probability of the conditioned scenario [-].
+    """
+    out = slice_scenario(scenario, t0, t1)
+    if t0 == 0:
+        return dataclasses.replace(out, weight=weight)
+    o = t0 - 1
+    ahead = np.arange(t0, t1)
+    days = ahead // 24 - o // 24
+    temp_gap = (realised.temp_air_c[:, o] - scenario.temp_air_c[:, o])[:, None]
+    temp = out.temp_air_c + TEMP_ERROR_PERSISTENCE_PER_DAY ** days[None, :] * temp_gap
+    positive = (
+        (realised.price_usd_per_mwh[:, o] > 0)
+        & (scenario.price_usd_per_mwh[:, o] > 0)
+        & (centre.price_usd_per_mwh[:, o] > 0)
+    )
+    log_gap = np.zeros(len(positive))
+    log_gap[positive] = np.log(
+        realised.price_usd_per_mwh[positive, o] / scenario.price_usd_per_mwh[positive, o]
+    )
+    decay = PRICE_ERROR_PERSISTENCE_PER_H ** (ahead - o)
+    price = np.minimum(
+        out.price_usd_per_mwh * np.exp(decay[None, :] * log_gap[:, None]), PRICE_CAP_USD_PER_MWH
+    )
+    level = realised.hashprice_usd_per_th_day[o] / scenario.hashprice_usd_per_th_day[o]
+    outages = []
+    for i, own in enumerate(out.outages):
+        ongoing = [
+            (0.0, max(1.0, a + hazards[i].duration_median_h - t0))
+            for a, b in realised.outages[i]
+            if a < t0 < b  # down now: seen; when it ends: not
+        ]
+        outages.append(_merge([*ongoing, *own]))
+    return dataclasses.replace(
+        out,
+        weight=weight,
+        temp_air_c=temp,
+        price_usd_per_mwh=price,
+        hashprice_usd_per_th_day=out.hashprice_usd_per_th_day * level,
+        outages=tuple(outages),
+    )
+
+
+def slice_scenario(scenario: Scenario, t0: int, t1: int) -> Scenario:
+    """The hours ``[t0, t1)`` of a scenario, outages shifted to start from ``t0`` and clipped."""
+    cut = slice(t0, t1)
+    outages = tuple(
+        tuple(
+            (max(a, float(t0)) - t0, min(b, float(t1)) - t0) for a, b in site if b > t0 and a < t1
+        )
+        for site in scenario.outages
+    )
+    btc = None if scenario.btc_price_usd is None else scenario.btc_price_usd[cut]
+    return dataclasses.replace(
+        scenario,
+        times=scenario.times[cut],
+        temp_air_c=scenario.temp_air_c[:, cut],
+        price_usd_per_mwh=scenario.price_usd_per_mwh[:, cut],
+        hashprice_usd_per_th_day=scenario.hashprice_usd_per_th_day[cut],
+        outages=outages,
+        failure_multiplier=scenario.failure_multiplier[:, cut],
+        four_cp_peak=scenario.four_cp_peak[:, cut],
+        four_cp_probability=scenario.four_cp_probability[:, cut],
+        alert_active=scenario.alert_active[:, cut],
+        btc_price_usd=btc,
+    )
+
+
+def _merge(spans: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    merged: list[list[float]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return tuple((a, b) for a, b in merged)

@@ -1,0 +1,268 @@
+"""The optimizer's plan as a strategy the simulation can run on scenarios the plan did not see.
+
+A plan's schedule is one answer per scenario it was optimized on. Out of sample the hour's price
+is not any of those, so following the probability-weighted schedule (:func:`follow_plan`) sheds
+at prices that did not come and runs through spikes that did. The optimized strategy keeps what
+the plan knows that a price rule cannot, and lets the hour's price decide the rest
+(``docs/model.md``, Optimizer: the optimized strategy):
+
+- **Guard** (the second stage's closed form, applied to the realised hour): a tier runs when its
+  facility-level breakeven at the hour's hashprice covers the hour's marginal power price
+  (:class:`~planner.engine.policies.StrikePrice` with one hour of debounce and the plan's minimum
+  down time as its hold). With no coupling rows this *is* the optimizer's answer, hour by hour.
+- **Commitments** (:func:`commitment_caps`): where the plan curtails a tier although the price
+  rule would run it, in every scenario in which the price rule would run it (4CP peaks, ramps
+  ahead of a spike, demand-response shares), the tier is capped at the most the plan ran it there.
+- **Freeze protection** (:class:`FreezeProtection`): at freeze-risk (hydro) sites, in hours below
+  0 degC, the plan's protection share keeps running whatever the price: a keep-running floor that
+  wins over the guard and the caps (:class:`~planner.engine.policies.Compose`).
+- **Relocations**: the plan's shipments, carried out by the simulation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.domain import economics
+from planner.domain.fleet import FlatContract, Fleet, IndexContract, PPAContract, Site
+from planner.domain.ledger import SiteHours, site_tiers
+from planner.engine.optimization.plan import Plan
+from planner.engine.policies import (
+    WATER_FREEZE_C,
+    Compose,
+    FollowPlan,
+    Policy,
+    StrikePrice,
+    protection_fractions,
+)
+from planner.engine.simulation import Shipment
+
+#: A run fraction within this of 1 (of 0) is taken as 1 (as 0): solver tolerance [-].
+FRACTION_TOLERANCE = 1e-6
+
+#: The plan's evidence for a commitment: the price rule runs the tier by at least this [USD/MWh].
+PRICE_MARGIN_USD_PER_MWH = 1e-6
+
+#: Relative margin on a freeze-protection share, so that rounding never leaves a site a hair
+#: below the simulation's idle threshold [-].
+FREEZE_MARGIN = 1e-6
+
+
+@dataclass(frozen=True)
+class FreezeProtection:
+    """Keep a share of a freeze-risk site's machines running in every hour below 0 degC.
+
+    The hour's temperature is observed when the hour comes, so the floor uses no forecast. It is
+    a keep-running floor (:meth:`min_run_fraction`) that :class:`~planner.engine.policies.Compose`
+    lets win over any curtailment; alone the policy runs everything.
+
+    Attributes
+    ----------
+    share
+        Share of the site's installed machines to keep running, most efficient tier first
+        (:func:`~planner.engine.policies.protection_fractions`), in [0, 1] [-].
+    name
+        Name shown in results.
+    """
+
+    share: float = 0.1
+    name: str = "freeze-protection"
+
+    def min_run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
+        """The protection fractions in hours below 0 degC at freeze-risk sites, else 0 [-]."""
+        tiers = site_tiers(fleet, site)
+        floor = np.zeros((len(tiers), len(hours.times)))
+        if self.share <= 0.0 or not fleet.cooling[site.cooling].freeze_risk:
+            return floor
+        cold = np.asarray(hours.temp_air_c, dtype=float) < WATER_FREEZE_C
+        share = min(1.0, self.share * (1.0 + FREEZE_MARGIN))
+        floor[:, cold] = protection_fractions([t.count for t in tiers], share)[:, None]
+        return floor
+
+    def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
+        """All ones: the policy only adds a floor."""
+        return np.ones((len(site_tiers(fleet, site)), len(hours.times)))
+
+
+@dataclass(frozen=True, eq=False)
+class Strategy:
+    """A plan made runnable on any scenario of its horizon: a policy and the relocations.
+
+    Judge it with ``planner.evaluate(fleet, scenarios, [strategy.policy, ...],
+    shipments=strategy.shipments)`` on scenarios the optimizer did not see. The shipments add
+    tiers at their destinations, so the policy expects them to be carried out.
+
+    Attributes
+    ----------
+    name
+        Name of the policy in results.
+    policy
+        ``Compose(guard, commitments, freeze protection)`` (module docstring).
+    shipments
+        The plan's relocations.
+    commitments
+        The caps per site id, ``(tiers, hours)`` in the order of :meth:`Plan.tier_models` [-];
+        1 where the plan commits to nothing.
+    plan
+        The plan it came from.
+    """
+
+    name: str
+    policy: Policy
+    shipments: tuple[Shipment, ...]
+    commitments: Mapping[str, np.ndarray] = field(repr=False)
+    plan: Plan = field(repr=False)
+
+    def committed_hours(self) -> dict[str, int]:
+        """Hours in which the commitments cap some tier below 1, per site id."""
+        return {
+            site_id: int((caps < 1.0).any(axis=0).sum())
+            for site_id, caps in self.commitments.items()
+        }
+
+
+def optimized_strategy(
+    plan: Plan,
+    *,
+    name: str = "optimized",
+    commitments: bool = True,
+    freeze_protection: bool = True,
+) -> Strategy:
+    """Turn a plan into the strategy to judge out of sample (module docstring).
+
+    Parameters
+    ----------
+    plan
+        The optimizer's plan; its horizon is the horizon of the scenarios the strategy runs on.
+    name
+        Name of the policy in results.
+    commitments
+        Whether to cap tiers where the plan curtails beyond the price rule (off: the guard and
+        the floor only, for comparisons).
+    freeze_protection
+        Whether hydro sites keep the plan's ``freeze_protection_share`` running below 0 degC.
+
+    Returns
+    -------
+    Strategy
+
+    Examples
+    --------
+    >>> from planner.domain.examples import one_site
+    >>> from planner.world.scenarios import flat_scenario
+    >>> from planner.engine.optimization import optimize
+    >>> fleet = one_site(four_cp_rate=60.0)
+    >>> scenario = flat_scenario(fleet, 24)
+    >>> scenario.four_cp_peak[0, 17] = True  # one known 4CP peak: 15,000 USD per MW drawn
+    >>> strategy = optimized_strategy(optimize(fleet, [scenario]))
+    >>> strategy.policy.name, strategy.committed_hours()
+    ('optimized', {'tx': 1})
+    """
+    settings = plan.settings
+    hold = 0 if settings.min_down_hours is None else math.ceil(settings.min_down_hours - 1e-9)
+    members: list[Policy] = [
+        StrikePrice(debounce_hours=1, min_hold_hours=hold, name="breakeven-guard")
+    ]
+    caps = commitment_caps(plan)
+    if commitments:
+        members.append(FollowPlan(caps, name="commitments"))
+    if freeze_protection and settings.freeze_protection_share > 0.0:
+        members.append(FreezeProtection(settings.freeze_protection_share))
+    return Strategy(
+        name=name,
+        policy=Compose(*members, name=name),
+        shipments=tuple(plan_shipments(plan)),
+        commitments=caps if commitments else {k: np.ones_like(v) for k, v in caps.items()},
+        plan=plan,
+    )
+
+
+def plan_shipments(plan: Plan) -> list[Shipment]:
+    """The plan's relocations as shipments :func:`planner.engine.simulation.simulate` runs."""
+    return [
+        Shipment(
+            from_site=row.from_site,
+            to_site=row.to_site,
+            model_id=row.model_id,
+            count=int(row.machines),
+            depart_h=float(row.depart_h),
+            transit_days=float(row.arrive_h - row.depart_h) / 24.0,
+        )
+        for row in plan.relocations.itertuples(index=False)
+    ]
+
+
+def follow_plan(plan: Plan, scenario: int | None = None, name: str = "optimized") -> FollowPlan:
+    """A :class:`~planner.engine.policies.FollowPlan` running :meth:`Plan.schedule_for` at every
+    site.
+
+    The schedule is fixed in advance: on scenarios the plan did not see it neither sheds at an
+    unforeseen price spike nor runs through an unforeseen dip. :func:`optimized_strategy` is the
+    plan as a rule that reacts to the hour's price (the one to judge out of sample).
+    """
+    return FollowPlan(
+        {s.id: plan.schedule_for(s.id, scenario) for s in plan.fleet.sites}, name=name
+    )
+
+
+def commitment_caps(plan: Plan) -> dict[str, np.ndarray]:
+    """What the plan curtails beyond the price rule, as a cap per site, tier and hour.
+
+    For tier ``k`` in period ``t`` the *evidence* is the scenarios in which the tier was
+    available and the price rule would run it: its breakeven at the scenario's hashprice exceeds
+    the scenario's highest marginal price (index: price + adder; PPA: the price above the
+    contracted block; flat: the rate), all at the plan's price and hashprice scales. The cap is
+    the largest run fraction the plan chose in those scenarios; 1 without evidence.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    dict
+        Site id -> ``(tiers, hours)`` caps in [0, 1], tiers in the order of
+        :meth:`Plan.tier_models` [-].
+    """
+    sigma_p = float(plan.parameters.get("price_scale", 1.0))
+    sigma_h = float(plan.parameters.get("hashprice_scale", 1.0))
+    where = {(t.site_id, t.model_id): k for k, t in enumerate(plan.tiers)}
+    repeat = plan.duration_h.astype(int)
+    out: dict[str, np.ndarray] = {}
+    for i, site in enumerate(plan.fleet.sites):
+        ks = [where[(site.id, m)] for m in plan.tier_models(site.id)]
+        marginal = _highest_marginal(site, sigma_p * plan.price_usd_per_mwh[i])  # (t, s)
+        caps = np.ones((len(ks), len(plan.duration_h)))
+        for row, k in enumerate(ks):
+            tier = plan.tiers[k]
+            breakeven = economics.breakeven_usd_per_mwh(
+                sigma_h * plan.hashprice_usd_per_th_day,
+                tier.power_w / tier.hashrate_th_s,
+                site.overhead,
+            )
+            avail = plan.available_mw[k]
+            run = plan.running_mw[k]
+            fraction = np.divide(run, avail, out=np.ones_like(run), where=avail > 1e-12)
+            evidence = (avail > 1e-12) & (marginal < breakeven - PRICE_MARGIN_USD_PER_MWH)
+            cap = np.where(evidence, fraction, -np.inf).max(axis=1, initial=-np.inf)
+            caps[row] = np.where(np.isfinite(cap), np.clip(cap, 0.0, 1.0), 1.0)
+        caps[caps > 1.0 - FRACTION_TOLERANCE] = 1.0
+        caps[caps < FRACTION_TOLERANCE] = 0.0
+        out[site.id] = np.repeat(caps, repeat, axis=1)
+    return out
+
+
+def _highest_marginal(site: Site, price: np.ndarray) -> np.ndarray:
+    """The most one more MWh can cost the site at real-time prices ``price`` [USD/MWh]."""
+    contract = site.contract
+    if isinstance(contract, IndexContract):
+        return price + contract.adder_usd_per_mwh
+    if isinstance(contract, PPAContract):
+        return price
+    assert isinstance(contract, FlatContract)
+    return np.full_like(price, contract.rate_usd_per_kwh * 1000.0)

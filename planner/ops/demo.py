@@ -1,0 +1,198 @@
+"""The public entry points that the CLI, the app and the jobs call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from planner.domain.examples import demo_fleet
+from planner.domain.fleet import Fleet
+from planner.engine.metrics import kpis, with_hashrate_kept
+from planner.engine.montecarlo import Evaluation
+from planner.engine.optimization import OptimizeSettings, Plan, optimize
+from planner.ops.atomic import atomic_write
+from planner.ops.jobs.artifacts import output_dir
+from planner.world.feeds import Feeds, fetch_feeds
+from planner.world.scenarios import make_scenarios
+from weather.synthetic import StormSettings
+
+#: Strategies the demo compares, in report order; the first is the baseline.
+DEMO_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protective", "optimized")
+
+#: The demo is a stress test: a mid-January cold snap happens for sure, at full depth.
+DEMO_STORMS = StormSettings(
+    cold_snap_depth_c=14.0,
+    cold_snap_chance=1.0,
+    cold_snap_window_days=0.0,
+    cold_snap_depth_sd_c=0.0,
+)
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(step, done, total)`` while long work runs."""
+
+
+@dataclass(frozen=True, eq=False)
+class DemoOutcome:
+    """What :func:`run_demo` produced.
+
+    Attributes
+    ----------
+    kpis
+        Risk figures per strategy and site over the Monte Carlo scenarios
+        (:func:`planner.engine.metrics.risk_table`) plus ``hashrate_kept_pct`` against the baseline;
+        written to ``kpis.csv``.
+    evaluation
+        The Monte Carlo evaluation behind them.
+    plan
+        The optimizer's plan (``None`` when no ``optimized`` strategy is compared).
+    kpis_path, report_path
+        The files written.
+    """
+
+    kpis: pd.DataFrame
+    evaluation: Evaluation
+    plan: Plan | None
+    kpis_path: Path
+    report_path: Path
+
+
+def run_demo(
+    out_dir: str | Path = "planner-out/demo",
+    *,
+    fleet: Fleet | None = None,
+    start: str | pd.Timestamp = "2025-01-10",
+    hours: int = 24 * 14,
+    scenarios: int = 40,
+    replications: int = 1,
+    seed: int = 7,
+    strategies: Sequence[str] = DEMO_STRATEGIES,
+    plan_scenarios: int = 20,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> DemoOutcome:
+    """Run the demo job offline: synthetic feeds with a cold snap, strategies over Monte Carlo.
+
+    Parameters
+    ----------
+    out_dir
+        Folder for ``kpis.csv`` and ``report.html`` (created if missing).
+    fleet
+        The fleet; the embedded demo fleet when ``None``.
+    start, hours
+        Horizon: first interval start (UTC) and number of hourly intervals; the default two
+        weeks hold the demo's cold snap (16 January).
+    scenarios, replications
+        Monte Carlo scenarios (joint weather, price, outage and hashprice draws) and ASIC-failure
+        replications per scenario.
+    seed
+        Seed of the synthetic feeds, the scenarios and the failures.
+    strategies
+        Strategy names to compare (``+`` composes; ``optimized`` follows the optimizer's plan);
+        the first is the baseline. Every strategy is judged on scenarios drawn with ``seed + 1``,
+        which the optimizer never saw.
+    plan_scenarios
+        Scenarios (seed ``seed``) the optimizer plans over.
+    workers
+        Local worker processes (default: all cores when the work is large enough).
+    progress
+        Called with ``(step, done, total)`` as the work advances.
+
+    Returns
+    -------
+    DemoOutcome
+    """
+    from planner.engine.compare import compare_strategies
+
+    fleet = fleet or demo_fleet()
+    out = output_dir(out_dir)
+    _tick(progress, "feeds", 0, 1)
+    feeds = fetch_feeds(fleet, start, hours, "offline", seed=seed, storms=DEMO_STORMS)
+    plan = None
+    if any(name.startswith("optimized") for name in strategies):
+        _tick(progress, "optimize", 0, 1)
+        planned = make_scenarios(fleet, feeds, plan_scenarios, seed)
+        plan = optimize(fleet, planned, OptimizeSettings())
+    # Strategies are judged on scenarios the optimizer never saw (another seed).
+    _tick(progress, "scenarios", 0, scenarios)
+    judged = make_scenarios(fleet, feeds, scenarios, seed + 1)
+    evaluation = compare_strategies(
+        fleet,
+        judged,
+        list(strategies),
+        plan=plan,
+        replications=replications,
+        workers=workers,
+        progress=progress,
+    )
+    table = with_hashrate_kept(evaluation.metrics(), baseline=strategies[0])
+    _tick(progress, "report", 0, 1)
+    kpis_path, report_path = write_comparison(
+        out, fleet, feeds, strategies, evaluation, table, plan=plan, seed=seed
+    )
+    _tick(progress, "done", 1, 1)
+    return DemoOutcome(table, evaluation, plan, kpis_path, report_path)
+
+
+def _tick(progress: Progress | None, step: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(step, done, total)
+
+
+def write_comparison(
+    out_dir: str | Path,
+    fleet: Fleet,
+    feeds: Feeds,
+    strategies: Sequence[str],
+    evaluation: Evaluation,
+    table: pd.DataFrame,
+    *,
+    plan: Plan | None = None,
+    seed: int = 7,
+) -> tuple[Path, Path]:
+    """Write a strategy comparison: ``kpis.csv`` (``table``) and ``report.html``.
+
+    Parameters
+    ----------
+    out_dir
+        Output folder (created if missing).
+    fleet, feeds
+        The fleet and the feeds the comparison ran on.
+    strategies
+        Strategy names; the first is the baseline. Each also runs once through the feeds
+        themselves for the report's charts (:func:`planner.ops.jobs.simulate_strategies`).
+    evaluation, table
+        The comparison (:func:`planner.compare_strategies`) and its risk table.
+    plan
+        The optimizer's plan, when ``optimized`` strategies are among them.
+    seed
+        Seed of the central runs' failures.
+
+    Returns
+    -------
+    tuple of Path
+        ``(kpis.csv, report.html)``.
+    """
+    from planner.engine.compare import simulate_strategies
+    from planner.ops.report import write_report
+
+    folder = output_dir(out_dir)
+    kpis_path = atomic_write(folder / "kpis.csv", lambda f: table.to_csv(f, index=False))
+    results = simulate_strategies(fleet, feeds, strategies, plan=plan, seed=seed)
+    report = write_report(
+        folder / "report.html",
+        fleet=fleet,
+        kpis=kpis(fleet, results, baseline=strategies[0]),
+        ledgers={r.policy: r.ledger for r in results},
+        title=f"{fleet.name}: {', '.join(strategies)}",
+        generated_at=datetime.now(UTC),
+        notes=feeds.notes,
+        risk=table,
+        evaluation=evaluation,
+        plan=plan,
+        feeds=feeds,
+    )
+    return kpis_path, report

@@ -1,0 +1,244 @@
+"""A run's files: written into a temporary folder, then renamed into place in one step.
+
+:class:`RunFolder` gives each run ``<out_dir>/<run id>/``. Everything is written into
+``<out_dir>/.<run id>.tmp/`` first; :meth:`RunFolder.commit` renames it to its final name (an
+atomic rename on one file system), so a reader sees a complete folder or none, and a crash leaves
+only a hidden temporary folder that the next run of the same id would never reuse.
+:meth:`RunFolder.discard` removes whatever the run wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import ConfigError, JobError
+from planner.ops.atomic import atomic_write, atomic_write_text
+
+__all__ = [
+    "LATEST_LINK",
+    "RunFolder",
+    "delete_files",
+    "expected_schedule",
+    "output_dir",
+    "parquet_available",
+    "write_table",
+]
+
+#: Name of the symbolic link in the output folder that points at the newest successful run.
+LATEST_LINK = "latest"
+
+
+def output_dir(out_dir: str | os.PathLike[str], *, probe: bool = False) -> Path:
+    """Create ``out_dir`` if needed and return it.
+
+    Parameters
+    ----------
+    out_dir
+        The folder.
+    probe
+        Also check that a folder can be created inside it (what a job run needs).
+
+    Raises
+    ------
+    ConfigError
+        One line when the folder cannot be created or written, or is a file.
+    """
+    out = Path(out_dir).expanduser()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(str(out), f"cannot create output folder: {exc.strerror or exc}") from None
+    if not out.is_dir():
+        raise ConfigError(str(out), "output path exists and is not a folder")
+    if probe:
+        try:
+            Path(tempfile.mkdtemp(prefix=".probe-", dir=out)).rmdir()
+        except OSError as exc:
+            raise ConfigError(
+                str(out), f"cannot write in output folder: {exc.strerror or exc}"
+            ) from None
+    return out
+
+
+def delete_files(paths: Sequence[Path]) -> list[str]:
+    """Delete the files (and then their folders, if left empty); return what was deleted.
+
+    Used after :meth:`planner.RunStore.prune` on its orphaned artifact paths.
+    """
+    deleted, folders = [], set()
+    for path in paths:
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+            deleted.append(str(path))
+        folders.add(path.parent)
+    for folder in sorted(folders):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            latest = folder.parent / LATEST_LINK
+            if latest.is_symlink() and not latest.exists():  # it pointed at the folder just gone
+                latest.unlink()
+    return deleted
+
+
+def parquet_available() -> bool:
+    """Whether pandas can write Parquet here (pyarrow, from the ``parquet`` or ``dev`` extra)."""
+    try:
+        import pyarrow  # noqa: F401  # only probing that it is installed
+    except ImportError:
+        return False
+    return True
+
+
+class RunFolder:
+    """The folder of one run's artifacts.
+
+    Parameters
+    ----------
+    out_dir
+        The job's output folder (it exists).
+    run_id
+        The run; the final folder is ``out_dir / run_id``.
+    """
+
+    def __init__(self, out_dir: Path, run_id: str) -> None:
+        self.final = out_dir / run_id
+        self.tmp = out_dir / f".{run_id}.tmp"
+        self.files: dict[str, Path] = {}
+        self.committed = False
+        try:
+            self.tmp.mkdir()
+        except OSError as exc:
+            raise JobError(
+                f"cannot create the run folder {self.tmp}: {exc.strerror or exc}"
+            ) from None
+
+    def path(self, name: str) -> Path:
+        """Where file ``name`` goes now (in the temporary folder until the commit)."""
+        return (self.final if self.committed else self.tmp) / name
+
+    def add(self, key: str, name: str) -> Path:
+        """Register artifact ``key`` as file ``name``; return where to write it now."""
+        self.files[key] = Path(name)
+        return self.path(name)
+
+    def artifacts(self) -> dict[str, Path]:
+        """Artifact key -> final path."""
+        return {key: self.final / name for key, name in self.files.items()}
+
+    def commit(self) -> Path:
+        """Rename the temporary folder to its final name; return the final folder.
+
+        Raises
+        ------
+        JobError
+            One line when the rename fails (the final name exists, disk problems).
+        """
+        try:
+            os.rename(self.tmp, self.final)
+        except OSError as exc:
+            raise JobError(
+                f"cannot move the run folder into place ({self.tmp} -> {self.final}): "
+                f"{exc.strerror or exc}"
+            ) from None
+        self.committed = True
+        return self.final
+
+    def discard(self) -> list[str]:
+        """Remove what the run wrote (temporary or committed); return problems, if any."""
+        problems: list[str] = []
+        for folder in (self.tmp, self.final if self.committed else None):
+            if folder is None or not folder.exists():
+                continue
+            try:
+                shutil.rmtree(folder)
+            except OSError as exc:
+                problems.append(f"could not remove {folder}: {exc.strerror or exc}")
+        return problems
+
+    def write_json(self, key: str, name: str, payload: Mapping[str, Any]) -> Path:
+        """Write ``payload`` as indented JSON (NaN as ``null``)."""
+        text = json.dumps(_plain(payload), indent=2, allow_nan=False) + "\n"
+        return atomic_write_text(self.add(key, name), text)
+
+
+def write_table(folder: RunFolder, key: str, name: str, frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as CSV (no index, times in ISO 8601)."""
+    return atomic_write(folder.add(key, name), lambda f: frame.to_csv(f, index=False))
+
+
+def write_parquet(folder: RunFolder, key: str, name: str, frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as Parquet through a temporary file in the same folder."""
+    target = folder.add(key, name)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def expected_schedule(schedule: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
+    """The plan to act on: the schedule probability-weighted over the scenarios.
+
+    Parameters
+    ----------
+    schedule
+        :attr:`planner.engine.optimization.Plan.schedule`.
+    weights
+        Scenario probabilities [-].
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``(time, site_id, model_id)``: ``duration_h`` [h], ``available_mw``,
+        ``running_mw``, ``curtailed_mw`` (IT load, expected) [MW] and ``run_fraction`` (expected
+        running over expected available) [-].
+    """
+    w = np.asarray(weights, dtype=float)[schedule["scenario"].to_numpy()]
+    frame = schedule.assign(
+        available_mw=schedule["available_mw"] * w,
+        running_mw=schedule["running_mw"] * w,
+        curtailed_mw=schedule["curtailed_mw"] * w,
+    )
+    keys = ["time", "site_id", "model_id", "duration_h"]
+    out = (
+        frame.groupby(keys, sort=True)[["available_mw", "running_mw", "curtailed_mw"]]
+        .sum()
+        .reset_index()
+    )
+    available = out["available_mw"].to_numpy()
+    out["run_fraction"] = np.divide(
+        out["running_mw"].to_numpy(),
+        available,
+        out=np.zeros(len(out)),
+        where=available > 1e-12,
+    )
+    return out
+
+
+def _plain(obj: object) -> object:
+    """JSON values: numpy scalars to Python, NaN to ``None``, times to ISO strings."""
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, pd.Timestamp):
+        return None if pd.isna(obj) else obj.isoformat()
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    if isinstance(obj, np.generic):
+        return _plain(obj.item())
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    return obj

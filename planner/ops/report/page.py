@@ -1,0 +1,318 @@
+"""The report page: its sections in order, styles, checks, rendering and atomic writing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from planner.domain.fleet import Fleet
+from planner.engine.metrics import KPI_COLUMNS
+from planner.ops.atomic import atomic_write_text
+from planner.ops.report import sections_charts as charts
+from planner.ops.report import sections_tables as tables
+from planner.ops.report.format import MISSING, _esc
+from planner.ops.report.inputs import BASELINE_STRATEGY, FLEET_ROW, ReportInputs
+from planner.ops.report.svg import _HOUR, _interval, _palette
+
+if TYPE_CHECKING:
+    from planner.engine.montecarlo import Evaluation
+    from planner.engine.optimization import Plan
+    from planner.ops.notify import RiskAlert
+    from planner.world.feeds import Feeds
+
+__all__ = [
+    "BASELINE_STRATEGY",
+    "FLEET_ROW",
+    "KPI_COLUMNS",
+    "LEDGER_COLUMNS",
+    "ReportInputs",
+    "render_report",
+    "write_report",
+]
+
+LEDGER_COLUMNS = ("hashrate_th_s", "profit_usd")
+
+
+def _horizon(ledgers: Mapping[str, pd.DataFrame]) -> str:
+    times = [
+        pd.DatetimeIndex(ledger.index.get_level_values("time")).tz_convert("UTC")
+        for ledger in ledgers.values()
+        if len(ledger)
+    ]
+    if not times:
+        return ""
+    start = min(t.min() for t in times)
+    end = max(t.max() for t in times) + min(_interval(t.unique()) for t in times)
+    hours = (end - start) / _HOUR
+    days = hours / 24
+    length = f"{days:g} day{'s' if days != 1 else ''}" if hours % 24 == 0 else f"{hours:g} h"
+    return f"Horizon {start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC ({length})"
+
+
+def _header(r: ReportInputs) -> str:
+    stamp = r.generated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    facts = [
+        f"Fleet: {r.fleet.name}",
+        f"{len(r.fleet.sites)} sites",
+        f"strategies: {', '.join(r.strategies) or MISSING}",
+    ]
+    lines = [" · ".join(facts), _horizon(r.ledgers), f"Generated {stamp}"]
+    meta = "".join(f'<p class="meta">{_esc(line)}</p>' for line in lines if line)
+    notes = "".join(f"<li>{_esc(n)}</li>" for n in r.notes)
+    notes_html = f'<ul class="notes">{notes}</ul>' if notes else ""
+    toc = "".join(f'<a href="#{sid}">{_esc(heading)}</a>' for sid, heading, _ in _SECTIONS)
+    return (
+        f'<header><h1>{_esc(r.title)}</h1>{meta}{notes_html}<nav class="toc">{toc}</nav></header>'
+    )
+
+
+_SECTIONS: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
+    ("kpis", "Fleet KPIs by strategy", tables.kpi_section),
+    ("risk", "Risk across scenarios", tables.risk_section),
+    ("alerts", "Alerts", tables.alerts_section),
+    ("feeds", "Feed freshness", tables.feeds_section),
+    ("bands", "Hashrate across scenarios", charts.bands_section),
+    ("distribution", "Profit distribution", charts.distribution_section),
+    ("heatmap", "Curtailment heat map", charts.heatmap_section),
+    ("relocations", "Relocations", tables.relocations_section),
+    ("sites", "Sites", tables.sites_section),
+    ("map", "Site map", charts.map_section),
+    ("hashrate", "Fleet hashrate", charts.hashrate_section),
+    ("profit", "Cumulative profit", charts.profit_section),
+    ("site-profit", "Profit by site", charts.site_profit_section),
+)
+"""``(anchor id, heading, section function)`` in page order; add new sections here."""
+
+_CSS = """
+:root { --fg: #1f2933; --muted: #52606d; --line: #d9e2ec; --zebra: #f5f7fa; --head: #eaeff4; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #fff; color: var(--fg);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+    "Noto Sans", sans-serif; }
+main { max-width: 1120px; margin: 0 auto; padding: 32px 24px 64px; }
+h1 { font-size: 1.8rem; margin: 0 0 6px; }
+h2 { font-size: 1.25rem; margin: 40px 0 12px; padding-bottom: 6px;
+  border-bottom: 1px solid var(--line); }
+.meta { color: var(--muted); margin: 2px 0; }
+.notes { margin: 10px 0; padding-left: 20px; color: var(--muted); }
+.toc { display: flex; flex-wrap: wrap; gap: 6px 18px; margin-top: 14px; font-size: .9rem; }
+.toc a { color: #005a8c; text-decoration: none; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: .88rem; }
+th, td { padding: 6px 9px; text-align: left; border-bottom: 1px solid var(--line);
+  white-space: nowrap; }
+thead th { background: var(--head); font-weight: 600; white-space: normal;
+  vertical-align: bottom; }
+tbody th { font-weight: 500; }
+tbody tr:nth-child(even) { background: var(--zebra); }
+tfoot th, tfoot td { font-weight: 600; border-top: 2px solid var(--line); }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.best, tbody tr.best:nth-child(even) { background: #e3f1fa; }
+tr.best th, tr.best td { font-weight: 650; }
+.badge { display: inline-block; margin-left: 6px; padding: 0 6px; border-radius: 8px;
+  background: #0072B2; color: #fff; font-size: .72rem; font-weight: 600; vertical-align: 1px; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
+  margin-right: 8px; }
+.pos { color: #005a8c; } .neg { color: #a33d00; } .muted { color: var(--muted); }
+.caption, figcaption { color: var(--muted); font-size: .85rem; margin: 6px 0 0; }
+figure { margin: 0; }
+svg.chart { display: block; width: 100%; height: auto; }
+svg text { font-family: inherit; fill: var(--fg); }
+.empty { color: var(--muted); font-style: italic; }
+.status { font-weight: 600; font-size: .8rem; }
+.ok { color: #00734d; } .warn { color: #a35f00; } .bad { color: #b3261e; }
+ul.alerts { color: #b3261e; margin: 6px 0 12px; padding-left: 20px; }
+#alerts .table-wrap { margin-bottom: 8px; }
+footer { margin-top: 48px; color: var(--muted); font-size: .8rem; }
+@media print { main { max-width: none; padding: 0; } section, figure { break-inside: avoid; } }
+"""
+
+
+def _check_inputs(
+    kpis: pd.DataFrame, ledgers: Mapping[str, pd.DataFrame], generated_at: datetime
+) -> None:
+    if generated_at.utcoffset() is None:
+        raise ValueError("generated_at must be timezone-aware")
+    missing = [c for c in KPI_COLUMNS if c not in kpis.columns]
+    if missing:
+        raise ValueError(f"kpis: missing columns {', '.join(missing)}")
+    duplicated = kpis[kpis.duplicated(["strategy", "site_id"])]
+    if len(duplicated):
+        pairs = ", ".join(
+            f"{a}/{b}" for a, b in zip(duplicated.strategy, duplicated.site_id, strict=True)
+        )
+        raise ValueError(f"kpis: more than one row for (strategy, site_id) {pairs}")
+    for name, ledger in ledgers.items():
+        where = f"ledgers[{name!r}]"
+        if list(ledger.index.names) != ["site_id", "time"]:
+            raise ValueError(f"{where}: index must be (site_id, time), got {ledger.index.names}")
+        missing = [c for c in LEDGER_COLUMNS if c not in ledger.columns]
+        if missing:
+            raise ValueError(f"{where}: missing columns {', '.join(missing)}")
+        times = ledger.index.get_level_values("time")
+        if not isinstance(times, pd.DatetimeIndex) or times.tz is None:
+            raise ValueError(f"{where}: the time level must hold tz-aware datetimes (UTC)")
+
+
+def render_report(
+    *,
+    fleet: Fleet,
+    kpis: pd.DataFrame,
+    ledgers: Mapping[str, pd.DataFrame],
+    title: str,
+    generated_at: datetime,
+    notes: Sequence[str] = (),
+    risk: pd.DataFrame | None = None,
+    evaluation: Evaluation | None = None,
+    plan: Plan | None = None,
+    feeds: Feeds | None = None,
+    risk_alerts: Sequence[RiskAlert] | None = None,
+    featured: str | None = None,
+) -> str:
+    """The whole report as one self-contained HTML document.
+
+    Sections, in order (``_SECTIONS``): header (title, fleet, horizon, generation time, notes,
+    contents), fleet KPIs by strategy, risk across scenarios, alerts, feed freshness, hashrate
+    across scenarios (P5-P95 bands), profit distribution, curtailment heat map, relocations,
+    sites, site map, fleet hashrate, cumulative profit, profit by site. A section whose input is
+    missing says so in one line.
+
+    Parameters
+    ----------
+    fleet
+        The fleet the ledgers describe.
+    kpis
+        One row per ``(strategy, site_id)`` and one per strategy with ``site_id == "fleet"``;
+        columns :data:`KPI_COLUMNS` (money [USD], energy [MWh], hashrate [EH/s], shares [%]).
+    ledgers
+        Strategy -> hourly ledger (see the module docstring). Strategies are shown, and coloured,
+        in this mapping's order, then any found only in ``kpis``.
+    title
+        Page title.
+    generated_at
+        When the report was made; tz-aware, shown in UTC.
+    notes
+        Lines listed under the title (``offline synthetic feeds, seed 7``).
+    risk
+        Monte Carlo risk table (:func:`planner.engine.metrics.risk_table`), shown when given;
+        optional ``hashrate_kept_pct`` [%] and ``hashrate_at_risk_probability`` [-] columns are
+        shown too.
+    evaluation
+        The Monte Carlo evaluation: hashrate bands (:attr:`~planner.Evaluation.hashrate_bands`)
+        and the fleet profit of every run (:attr:`~planner.Evaluation.runs`).
+    plan
+        The optimizer's plan: its expected curtailment (heat map) and relocations.
+    feeds
+        The feeds: weather alerts, outage reports and per-feed freshness.
+    risk_alerts
+        Notification thresholds crossed (:func:`planner.ops.notify.risk_alerts`); ``None`` when none
+        were checked.
+    featured
+        Strategy whose central-run curtailment the heat map shows when there is no plan (default
+        the first strategy other than the baseline).
+
+    Returns
+    -------
+    str
+        The HTML document.
+
+    Raises
+    ------
+    ValueError
+        Missing KPI or ledger columns, duplicate KPI rows, a ledger index other than
+        ``(site_id, time)`` with tz-aware times, or a naive ``generated_at``.
+    """
+    _check_inputs(kpis, ledgers, generated_at)
+    extra = evaluation.policies if evaluation is not None else ()
+    strategies = tuple(
+        dict.fromkeys([*map(str, ledgers), *map(str, kpis["strategy"]), *map(str, extra)])
+    )
+    inputs = ReportInputs(
+        fleet=fleet,
+        kpis=kpis,
+        ledgers=ledgers,
+        title=title,
+        generated_at=generated_at,
+        notes=tuple(notes),
+        strategies=strategies,
+        colours=_palette(strategies),
+        risk=risk,
+        evaluation=evaluation,
+        plan=plan,
+        feeds=feeds,
+        risk_alerts=None if risk_alerts is None else tuple(risk_alerts),
+        featured=featured,
+    )
+    sections = "".join(
+        f'<section id="{sid}"><h2>{_esc(heading)}</h2>{make(inputs)}</section>\n'
+        for sid, heading, make in _SECTIONS
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"{_header(inputs)}\n{sections}"
+        "<footer>Made by the mining fleet resilience planner. This page is self-contained and "
+        "works offline.</footer>\n</main>\n</body>\n</html>\n"
+    )
+
+
+def write_report(
+    path: str | os.PathLike[str],
+    *,
+    fleet: Fleet,
+    kpis: pd.DataFrame,
+    ledgers: Mapping[str, pd.DataFrame],
+    title: str,
+    generated_at: datetime,
+    notes: Sequence[str] = (),
+    risk: pd.DataFrame | None = None,
+    evaluation: Evaluation | None = None,
+    plan: Plan | None = None,
+    feeds: Feeds | None = None,
+    risk_alerts: Sequence[RiskAlert] | None = None,
+    featured: str | None = None,
+) -> Path:
+    """Render the report and write it to ``path`` atomically.
+
+    The page is rendered first, then written to a temporary file in the same directory, flushed
+    to disk and moved over ``path`` with :func:`os.replace`: readers see the old file or the new
+    one, never a partial one, and a failure leaves the old file as it was and no temporary file
+    behind. A replaced file keeps its permission bits; a new one gets ``0o644``.
+
+    Parameters
+    ----------
+    path
+        Where to write the page; its directory must exist.
+    fleet, kpis, ledgers, title, generated_at, notes, risk, evaluation, plan, feeds
+        As for :func:`render_report`.
+    risk_alerts, featured
+        As for :func:`render_report`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    target = Path(path)
+    text = render_report(
+        fleet=fleet,
+        kpis=kpis,
+        ledgers=ledgers,
+        title=title,
+        generated_at=generated_at,
+        notes=notes,
+        risk=risk,
+        evaluation=evaluation,
+        plan=plan,
+        feeds=feeds,
+        risk_alerts=risk_alerts,
+        featured=featured,
+    )
+    atomic_write_text(target, text)
+    return target

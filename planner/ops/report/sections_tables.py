@@ -1,0 +1,318 @@
+"""The report's table sections: KPIs, risk, sites, relocations, alerts and feed freshness.
+
+Each section is a function from :class:`~planner.ops.report.inputs.ReportInputs` to HTML.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from planner.domain.fleet import FlatContract, IndexContract, PPAContract, Site
+from planner.engine.metrics import KPI_COLUMNS
+from planner.ops.report.cells import swatch, table_html, td
+from planner.ops.report.format import (
+    MISSING,
+    _esc,
+    _format_mw,
+    _format_pct,
+    _usd_exact,
+    format_eh_s,
+    format_mwh,
+    format_usd,
+)
+from planner.ops.report.inputs import BASELINE_STRATEGY, FLEET_ROW, ReportInputs
+from planner.ops.report.svg import _empty
+
+#: Most rows of an event table shown (the rest are counted).
+MAX_EVENT_ROWS = 40
+
+_STATUS_CSS = {"fresh": "ok", "stale": "warn", "fallback": "muted", "missing": "bad"}
+
+
+def _caption(text: str) -> str:
+    return f'<p class="caption">{_esc(text)}</p>'
+
+
+def kpi_section(r: ReportInputs) -> str:
+    """Fleet totals per strategy over the central run, with the delta to the baseline."""
+    fleet = r.kpis[r.kpis["site_id"] == FLEET_ROW].set_index("strategy")
+    rows = [s for s in r.strategies if s in fleet.index]
+    if not rows:
+        return _empty("No fleet totals in the KPI table.")
+    profit = {s: float(fleet.loc[s, "profit_usd"]) for s in rows}
+    base = profit.get(BASELINE_STRATEGY, math.nan)
+    best = max((p for p in profit.values() if math.isfinite(p)), default=math.nan)
+    body = []
+    for s in rows:
+        k = {c: float(fleet.loc[s, c]) for c in KPI_COLUMNS[2:]}
+        delta = profit[s] - base
+        if s == BASELINE_STRATEGY:
+            delta_td = td("baseline", css="muted")
+        elif not math.isfinite(delta):
+            delta_td = td(MISSING, num=True)
+        else:
+            pct = f" ({_format_pct(100 * delta / base, signed=True)})" if base > 0 else ""
+            tone = "pos" if delta > 0 else "neg" if delta < 0 else ""
+            text = format_usd(delta, signed=True) + pct
+            delta_td = td(text, num=True, title=_usd_exact(delta), css=tone)
+        is_best = profit[s] == best
+        badge = ' <span class="badge">best</span>' if is_best else ""
+        row_class = ' class="best"' if is_best else ""
+        body.append(
+            f'<tr{row_class}><th scope="row">'
+            f"{swatch(r.colours[s])}{_esc(s)}{badge}</th>"
+            + td(format_usd(k["profit_usd"]), num=True, title=_usd_exact(k["profit_usd"]))
+            + delta_td
+            + "".join(
+                td(format_usd(k[c]), num=True, title=_usd_exact(k[c]))
+                for c in ("revenue_usd", "energy_cost_usd", "credits_usd")
+            )
+            + td(format_mwh(k["curtailed_mwh"]), num=True)
+            + td(format_eh_s(k["mean_hashrate_eh_s"]), num=True)
+            + td(_format_pct(k["hashrate_kept_pct"]), num=True)
+            + td(_format_pct(k["uptime_pct"]), num=True)
+            + "</tr>"
+        )
+    heads = ["Strategy", "Profit", f"Δ profit vs {BASELINE_STRATEGY}", "Revenue", "Energy cost"]
+    heads += ["Credits", "Curtailed", "Mean hashrate", "Hashrate kept", "Uptime"]
+    caption = (
+        f"Fleet totals over the horizon. Δ is profit minus {BASELINE_STRATEGY}'s (and as a share "
+        f"of it when that is positive); hashrate kept is mean hashrate as a share of "
+        f"{BASELINE_STRATEGY}'s. The best profit is marked."
+    )
+    return table_html("kpi-table", heads, body, numeric_from=1) + _caption(caption)
+
+
+def risk_section(r: ReportInputs) -> str:
+    """Distribution figures per strategy over the Monte Carlo runs."""
+    if r.risk is None or r.risk.empty:
+        return _empty("No Monte Carlo evaluation in this run.")
+    fleet = r.risk[r.risk["site_id"] == FLEET_ROW].set_index("policy")
+    rows = [s for s in r.strategies if s in fleet.index] + [
+        s for s in fleet.index if s not in r.strategies
+    ]
+    money = (
+        "expected_profit_usd",
+        "median_profit_usd",
+        "p5_profit_usd",
+        "p95_profit_usd",
+        "cvar5_profit_usd",
+    )
+    optional = [
+        (c, h, f)
+        for c, h, f in (
+            ("hashrate_kept_pct", "Hashrate kept", _format_pct),
+            (
+                "hashrate_at_risk_probability",
+                "P(below floor)",
+                lambda v: _format_pct(100 * v),
+            ),
+        )
+        if c in fleet.columns
+    ]
+    body = []
+    for s in rows:
+        k = fleet.loc[s]
+        body.append(
+            f'<tr><th scope="row">{swatch(r.colours.get(s, "#000000"))}{_esc(s)}</th>'
+            + "".join(
+                td(format_usd(float(k[c])), num=True, title=_usd_exact(float(k[c]))) for c in money
+            )
+            + td(format_mwh(float(k["curtailed_mwh"])), num=True)
+            + td(format_eh_s(float(k["mean_hashrate_eh_s"])), num=True)
+            + "".join(td(f(float(k[c])), num=True) for c, _, f in optional)
+            + td(f"{float(k['outage_hours']):,.1f} h", num=True)
+            + td(f"{float(k['freeze_events']):.2f}", num=True)
+            + "</tr>"
+        )
+    heads = ["Strategy", "Expected profit", "Median", "P5", "P95", "CVaR5", "Curtailed"]
+    heads += ["Mean hashrate", *(h for _, h, _ in optional), "Outage site-hours", "Freeze events"]
+    caption = (
+        "Fleet outcomes over the Monte Carlo scenarios (weather, prices, outages, hashprice and "
+        "ASIC failures drawn jointly; every strategy sees the same draws). P5 and P95 are "
+        "weighted quantiles of profit; CVaR5 is the mean profit of the worst 5 % of runs; "
+        "curtailed energy, hashrate, outage hours and freeze events are means per run."
+    )
+    if optional:
+        caption += (
+            " Hashrate kept is mean hashrate as a share of the first strategy's; P(below floor) "
+            "is the chance the fleet's hashrate falls below the floor in at least one hour."
+        )
+    return table_html("risk-table", heads, body, numeric_from=1) + _caption(caption)
+
+
+def _contract_text(site: Site) -> str:
+    c = site.contract
+    if isinstance(c, IndexContract):
+        return f"index, RT + ${c.adder_usd_per_mwh:,.2f}/MWh"
+    if isinstance(c, PPAContract):
+        sell_back = ", sell-back" if c.sell_back else ""
+        return f"PPA ${c.price_usd_per_mwh:,.2f}/MWh × {c.contracted_mw:,g} MW{sell_back}"
+    assert isinstance(c, FlatContract)
+    return f"{c.kind} ${c.rate_usd_per_kwh:.3f}/kWh"
+
+
+def _location_text(site: Site) -> str:
+    ns = "N" if site.latitude >= 0 else "S"
+    ew = "E" if site.longitude >= 0 else "W"
+    return f"{abs(site.latitude):.2f}°{ns}, {abs(site.longitude):.2f}°{ew}"
+
+
+def sites_section(r: ReportInputs) -> str:
+    """One row per site with its contract, cooling and nameplate figures."""
+    rows, totals = [], np.zeros(4)
+    for site in r.fleet.sites:
+        figures = np.array(
+            [
+                site.capacity_mw,
+                r.fleet.installed_power_mw(site),
+                r.fleet.installed_hashrate_th_s(site) / 1e6,
+                sum(site.machines.values()),
+            ]
+        )
+        totals += figures
+        mix = ", ".join(f"{n:,} × {m}" for m, n in site.machines.items())
+        rows.append(
+            f'<tr><th scope="row"><code>{_esc(site.id)}</code></th>'
+            + td(site.name)
+            + td(_location_text(site), title=site.timezone)
+            + td(f"{site.grid.iso} / {site.grid.node}")
+            + td(_contract_text(site))
+            + td(site.cooling)
+            + td(_format_mw(figures[0]), num=True)
+            + td(_format_mw(figures[1]), num=True)
+            + td(format_eh_s(figures[2]), num=True)
+            + td(f"{figures[3]:,.0f}", num=True, title=mix)
+            + "</tr>"
+        )
+    heads = ["Site", "Name", "Location", "Grid (ISO / node)", "Contract", "Cooling"]
+    heads += ["Capacity", "Installed IT", "Hashrate", "Machines"]
+    total = (
+        f'<tr><th scope="row" colspan="6">Fleet</th>{td(_format_mw(totals[0]), num=True)}'
+        f"{td(_format_mw(totals[1]), num=True)}{td(format_eh_s(totals[2]), num=True)}"
+        f"{td(f'{totals[3]:,.0f}', num=True)}</tr>"
+    )
+    table = table_html("site-table", heads, rows, numeric_from=6)
+    table = table.replace("</tbody></table>", f"</tbody><tfoot>{total}</tfoot></table>")
+    return table + _caption(
+        "Installed IT is nameplate machine power, before facility overhead; hashrate is nameplate."
+    )
+
+
+def relocations_section(r: ReportInputs) -> str:
+    """The plan's relocations: route, model, machines, cost and timing."""
+    if r.plan is None:
+        return _empty("No optimizer plan in this run, so no relocations were planned.")
+    moves = r.plan.relocations
+    if moves.empty:
+        return _empty(
+            "The plan keeps every machine where it is: no relocation pays for itself within the "
+            "horizon."
+        )
+    rows = [
+        f'<tr><th scope="row">{_esc(m.route)}</th>'
+        + td(str(m.model_id))
+        + td(f"{int(m.machines):,}", num=True)
+        + td(format_usd(float(m.cost_usd)), num=True, title=_usd_exact(float(m.cost_usd)))
+        + td(f"{float(m.depart_h):,.0f} h", num=True)
+        + td(f"{float(m.arrive_h):,.0f} h", num=True)
+        + "</tr>"
+        for m in moves.itertuples(index=False)
+    ]
+    heads = ["Route", "Model", "Machines", "Cost", "Departs", "Arrives"]
+    total = int(moves["machines"].sum())
+    return table_html("relocation-table", heads, rows, numeric_from=2) + _caption(
+        f"{total:,} machines move; departure and arrival are hours from the horizon start. "
+        "Machines are out of service in transit."
+    )
+
+
+def _time_text(t: object) -> str:
+    if t is None or pd.isna(t):
+        return "open"
+    return f"{pd.Timestamp(t):%Y-%m-%d %H:%M}"
+
+
+def _event_rows(events: pd.DataFrame, where: str) -> list[str]:
+    rows = []
+    for e in events.head(MAX_EVENT_ROWS).itertuples(index=False):
+        place = getattr(e, "site_id", None) or getattr(e, where, None) or ""
+        rows.append(
+            "<tr>"
+            + td(_time_text(e.start))
+            + td(_time_text(e.end))
+            + td(str(place) if not pd.isna(place) else "")
+            + td(str(e.kind))
+            + td(str(e.severity))
+            + td(f"{e.source} {e.source_id}")
+            + "</tr>"
+        )
+    return rows
+
+
+def alerts_section(r: ReportInputs) -> str:
+    """Thresholds crossed, weather alerts at the sites and grid outage reports."""
+    parts = []
+    if r.risk_alerts is None:
+        parts.append(_empty("No notification thresholds were checked in this run."))
+    elif not r.risk_alerts:
+        parts.append('<p class="ok">No notification threshold was crossed.</p>')
+    else:
+        items = "".join(f"<li>{_esc(a.message)}</li>" for a in r.risk_alerts)
+        parts.append(f'<ul id="risk-alerts" class="alerts">{items}</ul>')
+    heads = ["Start (UTC)", "End (UTC)", "Where", "Kind", "Severity", "Source"]
+    feeds = r.feeds
+    if feeds is None:
+        parts.append(_empty("No feeds attached to this report."))
+        return "".join(parts)
+    if feeds.alerts.empty:
+        parts.append(_empty("No weather alert at any site over the horizon."))
+    else:
+        parts.append(table_html("alert-table", heads, _event_rows(feeds.alerts, "site_id")))
+        parts.append(_more(len(feeds.alerts), "weather alerts"))
+    if not feeds.outages.empty:
+        parts.append(table_html("outage-table", heads, _event_rows(feeds.outages, "area")))
+        parts.append(
+            _caption(
+                "Grid outage reports overlapping the horizon (OE-417 reports are regional, not "
+                "outages at a site)."
+            )
+            + _more(len(feeds.outages), "outage reports")
+        )
+    return "".join(parts)
+
+
+def _more(n: int, what: str) -> str:
+    return _caption(f"{n - MAX_EVENT_ROWS:,} more {what} not shown.") if n > MAX_EVENT_ROWS else ""
+
+
+def feeds_section(r: ReportInputs) -> str:
+    """Where every feed came from, its status and age."""
+    if r.feeds is None or not r.feeds.freshness:
+        return _empty("No feed freshness recorded for this run.")
+    rows = []
+    counts: dict[str, int] = {}
+    for name, f in r.feeds.freshness.items():
+        counts[f.status] = counts.get(f.status, 0) + 1
+        fetched = (
+            MISSING if f.fetched_at is None else f"{pd.Timestamp(f.fetched_at):%Y-%m-%d %H:%M}"
+        )
+        age = MISSING if f.age_hours is None else f"{f.age_hours:,.1f} h"
+        rows.append(
+            f'<tr><th scope="row">{_esc(name)}</th>'
+            + td(f.status.upper(), css=f"status {_STATUS_CSS.get(f.status, '')}")
+            + td(f.source)
+            + td(fetched)
+            + td(age, num=True)
+            + "</tr>"
+        )
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    heads = ["Feed", "Status", "Source", "Fetched (UTC)", "Age"]
+    return table_html("feed-table", heads, rows, numeric_from=4) + _caption(
+        f"Feeds in mode {r.feeds.mode}: {summary}. STALE: the provider failed and a cached answer "
+        "stood in; FALLBACK: a substitute (synthetic values, persistence, a packaged table or a "
+        "reconstruction); MISSING: an optional feed with nothing to serve."
+    )

@@ -1,0 +1,2 @@
+"""The command line and the app's support code; they import only the public ``planner``
+names."""

@@ -1,0 +1,1 @@
+"""What the fleet faces over a horizon: feeds, outage hazards, scenarios, replay readers."""

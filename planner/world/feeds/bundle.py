@@ -1,0 +1,66 @@
+"""The :class:`Feeds` bundle: canonical frames for one fleet and horizon."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from planner.world.feeds.sources import Freshness
+from planner.world.hazards import OutageHazard
+from weather.schema import empty_events
+
+__all__ = ["FEED_MODES", "FeedMode", "Feeds"]
+
+FeedMode = Literal["live", "cache", "offline"]
+FEED_MODES: tuple[str, ...] = ("live", "cache", "offline")
+
+
+@dataclass(frozen=True, eq=False)
+class Feeds:
+    """Canonical frames for one fleet and horizon.
+
+    Attributes
+    ----------
+    times
+        Hourly interval starts of the horizon, UTC.
+    weather
+        Weather frame, index ``(site_id, time)``.
+    prices
+        Price frame, index ``(node, time)``.
+    load
+        Load frame, index ``(area, time)``; areas are ISO names (``ERCOT``).
+    market
+        Daily ``btc_price_usd`` and ``network_hashrate_eh_s``, indexed by UTC day.
+    ensemble
+        Ensemble weather, index ``(site_id, member, time)``, when the feed has members.
+    alerts, outages
+        Event tables (``start``, ``end``, ``site_id``, ``kind``, ``severity``, ``source``,
+        ``source_id``). OE-417 outages are regional reports (``site_id`` empty).
+    mode
+        How the feeds were obtained (``offline`` for the seeded generator, ``live``, ``cache``).
+    notes
+        One line per fact a reader of a report should know (source, seed, staleness).
+    hazards
+        Grid outage hazard per site id, before the site's ``outage_exposure`` (see
+        :mod:`planner.world.hazards`); :func:`planner.world.scenarios.make_scenarios` uses it by
+        default.
+    freshness
+        Per feed name (``open-meteo forecast``, ``nws alerts <site>``, ``prices <node>``...),
+        where its data came from and how old they are.
+    """
+
+    times: pd.DatetimeIndex
+    weather: pd.DataFrame
+    prices: pd.DataFrame
+    load: pd.DataFrame
+    market: pd.DataFrame
+    ensemble: pd.DataFrame | None = None
+    alerts: pd.DataFrame = field(default_factory=empty_events)
+    outages: pd.DataFrame = field(default_factory=empty_events)
+    mode: str = "offline"
+    notes: tuple[str, ...] = ()
+    hazards: dict[str, OutageHazard] = field(default_factory=dict)
+    freshness: Mapping[str, Freshness] = field(default_factory=dict)

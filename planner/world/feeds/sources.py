@@ -1,0 +1,202 @@
+"""Where live and cached feeds come from, where they are cached, and how fresh they are."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import platformdirs
+
+from planner.errors import ConfigError
+from weather import http, nws
+
+__all__ = [
+    "APP_NAME",
+    "CACHE_DIR_ENV",
+    "DATA_DIR_ENV",
+    "DEFAULT_MAX_STALE_HOURS",
+    "FeedSources",
+    "Freshness",
+    "FreshnessStatus",
+    "default_cache_dir",
+    "default_data_dir",
+]
+
+FreshnessStatus = Literal["fresh", "stale", "fallback", "missing"]
+
+#: Name of the per-user cache and data directories (platformdirs).
+APP_NAME = "mining-fleet-planner"
+#: Environment variable overriding the cache directory.
+CACHE_DIR_ENV = "PLANNER_CACHE_DIR"
+#: Environment variable overriding the data directory :meth:`FeedSources.from_env` looks in.
+DATA_DIR_ENV = "PLANNER_DATA_DIR"
+#: Oldest cached answer accepted when a feed fails, by default [h].
+DEFAULT_MAX_STALE_HOURS = 24.0
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Where one feed's data came from and how old they are.
+
+    Attributes
+    ----------
+    status
+        ``fresh`` (fetched now, or cached within its normal HTTP expiry), ``stale`` (the provider
+        failed or was not asked; a cached answer younger than ``max_stale_hours`` stood in),
+        ``fallback`` (a substitute: synthetic values, persistence, a packaged table) or
+        ``missing`` (an optional feed with nothing to serve, or one that does not apply).
+    source
+        URL, file or generator the data came from.
+    fetched_at
+        When the data were fetched (HTTP answer time, file modification time), UTC.
+    age_hours
+        ``now - fetched_at`` [h].
+    """
+
+    status: FreshnessStatus
+    source: str
+    fetched_at: pd.Timestamp | None = None
+    age_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class FeedSources:
+    """Where the live and cached feeds come from. API keys never go here: they come from env.
+
+    Attributes
+    ----------
+    prices_path
+        Real-time prices file (CSV or Parquet, wide or long; see :func:`weather.grid.read_prices`).
+        Its nodes are matched to each site's ``grid.node``.
+    prices_tz
+        IANA zone of naive local times in the prices file.
+    load_path, load_tz
+        System load file and its zone (:func:`weather.grid.read_load`); areas are ``grid.iso``.
+    outages_path
+        DOE OE-417 disturbance CSV; hazards are fitted to it instead of the packaged table.
+    gridstatus
+        Fetch prices of nodes missing from ``prices_path`` through gridstatus (``grid`` extra).
+    ensemble_models
+        Open-Meteo ensemble models; empty to skip the ensemble.
+    forecast_url, archive_url, ensemble_url
+        Open-Meteo endpoints (default the public ones, or the ``customer-`` hosts when
+        ``OPEN_METEO_API_KEY`` is set).
+    nws_url
+        NWS API root.
+    cache_dir
+        HTTP cache directory; default :func:`default_cache_dir`.
+    max_stale_hours
+        Oldest cached answer accepted for a failing feed [h].
+    retries, backoff_s, timeout_s
+        Retries after the first attempt [-], first backoff wait [s] and ``(connect, read)``
+        timeouts [s] of every request.
+    user_agent
+        User-Agent; default :func:`weather.http.default_user_agent` (``PLANNER_CONTACT``).
+    site_share
+        Share of its NERC region's outage reports a site sees [-]; default the packaged table's
+        (see :mod:`planner.world.hazards`).
+    """
+
+    prices_path: Path | None = None
+    prices_tz: str | None = None
+    load_path: Path | None = None
+    load_tz: str | None = None
+    outages_path: Path | None = None
+    gridstatus: bool = False
+    ensemble_models: tuple[str, ...] = ("gfs_seamless",)
+    forecast_url: str | None = None
+    archive_url: str | None = None
+    ensemble_url: str | None = None
+    nws_url: str = nws.NWS_URL
+    cache_dir: Path | None = None
+    max_stale_hours: float = DEFAULT_MAX_STALE_HOURS
+    retries: int = http.DEFAULT_RETRIES
+    backoff_s: float = http.DEFAULT_BACKOFF_S
+    timeout_s: tuple[float, float] = http.DEFAULT_TIMEOUT
+    user_agent: str | None = None
+    site_share: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("prices_path", "load_path", "outages_path", "cache_dir"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value).expanduser())
+        object.__setattr__(self, "ensemble_models", tuple(self.ensemble_models))
+        problems = []
+        if not (self.max_stale_hours >= 0 and math.isfinite(self.max_stale_hours)):
+            problems.append(f"max_stale_hours: must be >= 0, got {self.max_stale_hours}")
+        if self.retries < 0:
+            problems.append(f"retries: must be >= 0, got {self.retries}")
+        if self.site_share is not None and not 0.0 <= self.site_share <= 1.0:
+            problems.append(f"site_share: must be in [0, 1], got {self.site_share}")
+        if problems:
+            raise ConfigError("feed sources", problems)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> FeedSources:
+        """Sources from the environment, for cron jobs.
+
+        ``PLANNER_PRICES_PATH``, ``PLANNER_LOAD_PATH`` and ``PLANNER_OUTAGES_PATH`` name the
+        files; when unset, ``prices.csv``, ``load.csv`` and ``oe417.csv`` in
+        :func:`default_data_dir` are used if they exist. ``PLANNER_MAX_STALE_HOURS`` sets
+        ``max_stale_hours``. Keyword arguments override all of these.
+
+        Returns
+        -------
+        FeedSources
+
+        Raises
+        ------
+        ConfigError
+            ``PLANNER_MAX_STALE_HOURS`` is not a number, or a value is out of range.
+        """
+        values: dict[str, Any] = {}
+        data_dir = default_data_dir()
+        for name, env, default in (
+            ("prices_path", "PLANNER_PRICES_PATH", "prices.csv"),
+            ("load_path", "PLANNER_LOAD_PATH", "load.csv"),
+            ("outages_path", "PLANNER_OUTAGES_PATH", "oe417.csv"),
+        ):
+            text = os.environ.get(env, "").strip()
+            if text:
+                values[name] = Path(text).expanduser()
+            elif (data_dir / default).is_file():
+                values[name] = data_dir / default
+        stale = os.environ.get("PLANNER_MAX_STALE_HOURS", "").strip()
+        if stale:
+            try:
+                values["max_stale_hours"] = float(stale)
+            except ValueError:
+                raise ConfigError(
+                    "PLANNER_MAX_STALE_HOURS", f"must be a number of hours, got {stale!r}"
+                ) from None
+        return cls(**{**values, **overrides})
+
+
+def default_cache_dir() -> Path:
+    """The HTTP cache directory: ``PLANNER_CACHE_DIR`` if set, else the user cache dir.
+
+    Returns
+    -------
+    pathlib.Path
+        e.g. ``~/.cache/mining-fleet-planner`` on Linux.
+    """
+    text = os.environ.get(CACHE_DIR_ENV, "").strip()
+    return Path(text).expanduser() if text else Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def default_data_dir() -> Path:
+    """Where :meth:`FeedSources.from_env` looks for data files.
+
+    Returns
+    -------
+    pathlib.Path
+        ``PLANNER_DATA_DIR`` if set, else the user data dir
+        (``~/.local/share/mining-fleet-planner`` on Linux).
+    """
+    text = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(text).expanduser() if text else Path(platformdirs.user_data_dir(APP_NAME))
