@@ -36,9 +36,10 @@ from planner.ops.jobs import (
     simulate_strategies,
 )
 from planner.ops.locking import JobLockedError
+from planner.ops.replay import ReplayOutcome, run_replay
 from planner.ops.store import RunRecord, RunStore
 from planner.world.feeds import Feeds, FeedSources, fetch_feeds
-from planner.world.replay import ReplayFiles, ReplayOutcome, read_replay_feeds, run_replay
+from planner.world.replay import ReplayFiles, read_replay_feeds
 from planner.world.scenarios import Scenario, ScenarioSet, ScenarioSettings, make_scenarios
 
 __all__ = [

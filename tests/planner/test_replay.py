@@ -30,14 +30,13 @@ import pytest
 
 import planner
 from planner.errors import ConfigError, FeedError
+from planner.ops.replay import historical_draws, run_replay
 from planner.world.feeds import hashprice_hourly
 from planner.world.replay import (
     ReplayFiles,
     diurnal_temperature,
-    historical_draws,
     read_replay_feeds,
     replay_window,
-    run_replay,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,9 +1,9 @@
-"""Replays: strategies judged on a historical window read from files.
+"""Replay readers: a historical window read from files into a feeds bundle.
 
-:func:`run_replay` reads the window (:func:`read_replay_feeds`, a
-:class:`~planner.world.feeds.Feeds` bundle with ``mode="replay"``), replays it for every strategy
-with grid outages drawn from the OE-417 hazard, and reports each strategy's profit, curtailed energy
-and hashrate kept against the first (the baseline, ``run-through`` by default).
+:func:`read_replay_feeds` reads a historical window into a :class:`~planner.world.feeds.Feeds`
+bundle with ``mode="replay"``; :func:`planner.ops.replay.run_replay` replays it for every
+strategy with grid outages drawn from the OE-417 hazard and reports each strategy's profit,
+curtailed energy and hashrate kept against the first (the baseline, ``run-through`` by default).
 
 File formats (:class:`ReplayFiles`; :meth:`ReplayFiles.from_folder` finds them in a folder laid
 out like ``../shared/data``)
@@ -40,16 +40,6 @@ daily location (see :mod:`planner.world.replay.weather`); the choice is a note i
 report.
 """
 
-from planner.ops.replay import (
-    HISTORICAL,
-    REPLAY_STRATEGIES,
-    TABLE_COLUMNS,
-    ReplayOutcome,
-    hindsight_plan,
-    historical_draws,
-    replay_table,
-    run_replay,
-)
 from planner.world.replay.feeds import (
     DEFAULT_HOURLY_RADIUS_KM,
     read_btc_market,
@@ -61,18 +51,10 @@ from planner.world.replay.weather import diurnal_temperature
 
 __all__ = [
     "DEFAULT_HOURLY_RADIUS_KM",
-    "HISTORICAL",
     "ISD_STATIONS",
-    "REPLAY_STRATEGIES",
-    "TABLE_COLUMNS",
     "ReplayFiles",
-    "ReplayOutcome",
     "diurnal_temperature",
-    "hindsight_plan",
-    "historical_draws",
     "read_btc_market",
     "read_replay_feeds",
-    "replay_table",
     "replay_window",
-    "run_replay",
 ]

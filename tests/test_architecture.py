@@ -1,0 +1,112 @@
+"""The house's rules that the code must keep: no import cycles, layers, room sizes, public names.
+
+The layers themselves are an import-linter contract (``[tool.importlinter]`` in pyproject.toml,
+run by ``make test``); these tests add what import-linter does not count: imports inside
+functions and under ``TYPE_CHECKING`` make cycles too.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("planner", "weather")
+
+
+def modules() -> dict[str, Path]:
+    """Dotted module name -> file, for every module of planner/ and weather/."""
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = path
+    return found
+
+
+def imported(module: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """Every project module ``module`` imports, wherever the statement stands.
+
+    ``from a.b import c`` counts ``a.b.c`` when that is a module, else ``a.b``. A package's own
+    parents do not count: importing ``a.b.c`` runs ``a`` and ``a.b`` first anyway.
+    """
+    targets: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [f"{node.module}.{a.name}" for a in node.names] + [node.module]
+        for name in names:
+            while name and name not in known:
+                name = name.rpartition(".")[0]
+            if name and name != module and not module.startswith(name + "."):
+                targets.add(name)
+    return targets
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of two or more modules (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_cycle_finder_finds_a_hand_made_cycle_and_nothing_else() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert cycles(graph) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycles_among_planner_and_weather_modules() -> None:
+    known = modules()
+    graph = {m: imported(m, p, known) for m, p in known.items()}
+    assert sum(len(v) for v in graph.values()) > 200, "the import graph looks empty"
+    assert cycles(graph) == []
+
+
+def test_weather_never_imports_planner() -> None:
+    known = modules()
+    offenders = {
+        m: sorted(t for t in imported(m, p, known) if t.split(".")[0] == "planner")
+        for m, p in known.items()
+        if m.split(".")[0] == "weather"
+    }
+    assert {m: t for m, t in offenders.items() if t} == {}
