@@ -11,11 +11,13 @@ import pandas as pd
 
 from planner.domain.examples import demo_fleet
 from planner.domain.fleet import Fleet
+from planner.engine.compare import compare_strategies, simulate_strategies
 from planner.engine.metrics import kpis, with_hashrate_kept
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import OptimizeSettings, Plan, optimize
 from planner.ops.atomic import atomic_write
 from planner.ops.jobs.artifacts import output_dir
+from planner.ops.report import write_report
 from planner.world.feeds import Feeds, fetch_feeds
 from planner.world.scenarios import make_scenarios
 from weather.synthetic import StormSettings
@@ -105,7 +107,6 @@ def run_demo(
     -------
     DemoOutcome
     """
-    from planner.engine.compare import compare_strategies
 
     fleet = fleet or demo_fleet()
     out = output_dir(out_dir)
@@ -176,8 +177,6 @@ def write_comparison(
     tuple of Path
         ``(kpis.csv, report.html)``.
     """
-    from planner.engine.compare import simulate_strategies
-    from planner.ops.report import write_report
 
     folder = output_dir(out_dir)
     kpis_path = atomic_write(folder / "kpis.csv", lambda f: table.to_csv(f, index=False))

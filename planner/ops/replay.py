@@ -15,13 +15,15 @@ from planner.engine.compare import (
     is_plan_strategy,
     simulate_strategies,
 )
-from planner.engine.metrics import FLEET, kpis
+from planner.engine.metrics import FLEET, kpis, with_hashrate_kept
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import OptimizeSettings, Plan, optimize
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.engine.simulation import SimResult
 from planner.errors import ConfigError
 from planner.ops.atomic import atomic_write
+from planner.ops.jobs.artifacts import output_dir
+from planner.ops.report import write_report
 from planner.world.feeds import Feeds
 from planner.world.replay.feeds import read_replay_feeds
 from planner.world.replay.files import ReplayFiles
@@ -254,9 +256,6 @@ def _write(
     replications: int,
     seed: int,
 ) -> ReplayOutcome:
-    from planner.engine.metrics import with_hashrate_kept
-    from planner.ops.jobs.artifacts import output_dir
-    from planner.ops.report import write_report
 
     folder = output_dir(out)
     kpis_path = atomic_write(folder / "kpis.csv", lambda f: outcome.table.to_csv(f, index=False))

@@ -12,6 +12,7 @@ import pandas as pd
 from planner.domain.fleet import Fleet
 from planner.errors import ConfigError, FeedError
 from planner.world.feeds import Feeds, Freshness
+from planner.world.hazards import fleet_hazards, hazard_table_from_events, packaged_hazard_table
 from planner.world.replay.files import ReplayFiles
 from planner.world.replay.weather import (
     MAX_HOUR_LOCAL,
@@ -23,6 +24,7 @@ from planner.world.replay.weather import (
     site_temperature,
 )
 from weather.grid import read_load, read_prices, to_hourly
+from weather.outages import read_oe417
 from weather.schema import empty_events, validate
 
 __all__ = [
@@ -320,8 +322,6 @@ def _outages(
     freshness: dict[str, Freshness],
     notes: list[str],
 ) -> tuple[dict, pd.DataFrame]:
-    from planner.world.hazards import fleet_hazards, hazard_table_from_events, packaged_hazard_table
-    from weather.outages import read_oe417
 
     packaged = packaged_hazard_table()
     if files.outages is None:
