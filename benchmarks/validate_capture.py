@@ -114,7 +114,7 @@ class Tiers:
     @classmethod
     def of(cls, fleet: Fleet) -> Tiers:
         """The tiers of the fleet's only site, in :func:`planner.domain.ledger.site_tiers` order."""
-        from planner.domain.fleet import IndexContract
+        from planner.domain.economics import IndexContract
         from planner.domain.ledger import site_tiers
 
         site = fleet.sites[0]

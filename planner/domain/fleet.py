@@ -1,5 +1,8 @@
 """The fleet: miner models, cooling envelopes, sites, routes, and the TOML that describes them.
 
+A site's ``contract`` is one of the contract kinds of :mod:`planner.domain.economics.contracts`,
+which live there with the economics they answer for.
+
 Every model is a frozen pydantic v2 model with units in its field names. :func:`load_fleet` reads a
 fleet file, merges its ``[models.*]`` and ``[cooling.*]`` tables over the packaged ASIC catalog and
 turns every problem into one :class:`~planner.errors.ConfigError` whose lines name the file, the key
@@ -21,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from planner.domain.economics.contracts import CONTRACT_KINDS, Contract
 from planner.errors import ConfigError
 
 CoolingKind = Literal["air", "hydro", "immersion"]
@@ -133,39 +137,6 @@ class Grid(_Frozen):
     node: str = Field(min_length=1)
 
 
-class IndexContract(_Frozen):
-    """Real-time price plus a fixed adder for every MWh drawn."""
-
-    kind: Literal["index"]
-    adder_usd_per_mwh: float = Field(ge=-100, le=1000)
-
-
-class PPAContract(_Frozen):
-    """Fixed-price take-or-pay block; unused energy is sold back at the real-time price."""
-
-    kind: Literal["ppa"]
-    price_usd_per_mwh: float = Field(ge=0, le=1000)
-    contracted_mw: float = Field(gt=0)
-    sell_back: bool = True
-    sell_back_discount_usd_per_mwh: float = Field(default=0.0, ge=0, le=1000)
-
-
-class FlatContract(_Frozen):
-    """A flat $/kWh for energy drawn: a hosting agreement or a utility tariff.
-
-    ``curtailment_hours_per_year`` is how many hours a year the host or utility may curtail the site
-    without compensation (interruptible tariffs, the host's own peak shaving).
-    """
-
-    kind: Literal["hosting", "tariff"]
-    rate_usd_per_kwh: float = Field(ge=0, le=1)
-    curtailment_hours_per_year: float = Field(default=0.0, ge=0, le=8760)
-
-
-Contract = Annotated[IndexContract | PPAContract | FlatContract, Field(discriminator="kind")]
-CONTRACT_KINDS = ("index", "ppa", "hosting", "tariff")
-
-
 class FourCP(_Frozen):
     """ERCOT-style 4CP transmission charge on load in the June-September monthly peak intervals."""
 
@@ -249,14 +220,9 @@ class Site(_Frozen):
 
     @model_validator(mode="after")
     def _contract_fits_site(self) -> Site:
-        if (
-            isinstance(self.contract, PPAContract)
-            and self.contract.contracted_mw > self.capacity_mw
-        ):
-            raise ValueError(
-                f"contract.contracted_mw: must be <= capacity_mw ({self.capacity_mw:g}), "
-                f"got {self.contract.contracted_mw:g}"
-            )
+        problem = self.contract.capacity_problem(self.capacity_mw)
+        if problem is not None:
+            raise ValueError(problem)
         committed = sum(dr.committed_mw for dr in self.programs.demand_response)
         if committed > self.capacity_mw:
             raise ValueError(

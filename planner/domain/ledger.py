@@ -12,14 +12,8 @@ import numpy as np
 import pandas as pd
 
 from planner.domain import economics
-from planner.domain.fleet import (
-    FlatContract,
-    Fleet,
-    IndexContract,
-    MinerModel,
-    PPAContract,
-    Site,
-)
+from planner.domain.economics.units import KW_PER_MW
+from planner.domain.fleet import Fleet, MinerModel, Site
 
 #: The ledger's columns, in order.
 LEDGER_COLUMNS: tuple[str, ...] = (
@@ -95,19 +89,10 @@ class SiteHours:
 def marginal_price_usd_per_mwh(site: Site, price_usd_per_mwh: np.ndarray) -> np.ndarray:
     """What one more MWh drawn costs the site, hour by hour [USD/MWh].
 
-    Index: the real-time price plus the adder. PPA with sell-back: the real-time price less the
-    sell-back discount (a MWh not drawn is sold); without sell-back, nothing inside the contract.
-    Flat rate: the rate.
+    Its contract's answer inside any take-or-pay block
+    (:meth:`~planner.domain.economics.ContractTerms.marginal_usd_per_mwh`).
     """
-    price = np.asarray(price_usd_per_mwh, dtype=float)
-    contract = site.contract
-    if isinstance(contract, IndexContract):
-        return price + contract.adder_usd_per_mwh
-    if isinstance(contract, PPAContract):
-        if contract.sell_back:
-            return price - contract.sell_back_discount_usd_per_mwh
-        return np.zeros_like(price)
-    return np.full_like(price, contract.rate_usd_per_kwh * 1000.0)
+    return site.contract.marginal_usd_per_mwh(price_usd_per_mwh)
 
 
 def tier_breakeven_usd_per_mwh(site: Site, tier: Tier, hashprice: np.ndarray) -> np.ndarray:
@@ -184,7 +169,8 @@ def site_ledger_values(
     hashrate_th_s = (running * hashrate).sum(axis=0)
     energy_mwh = running_mw  # hourly intervals
     revenue = economics.mining_revenue_usd(hashrate_th_s, 1.0, hours.hashprice_usd_per_th_day)
-    cost = _energy_cost_usd(site, energy_mwh, hours) + _four_cp_usd(site, running_mw, hours)
+    energy_cost = site.contract.energy_cost_usd(energy_mwh, hours.price_usd_per_mwh, interval_h=1.0)
+    cost = energy_cost + _four_cp_usd(site, running_mw, hours)
     credits = _dr_credits_usd(site, potential_mw - running_mw, hours)
     if out is None:
         out = np.empty((n, len(LEDGER_COLUMNS)))
@@ -204,30 +190,12 @@ def site_ledger_values(
     return out
 
 
-def _energy_cost_usd(site: Site, energy_mwh: np.ndarray, hours: SiteHours) -> np.ndarray:
-    contract = site.contract
-    price = hours.price_usd_per_mwh
-    if isinstance(contract, IndexContract):
-        return economics.index_energy_cost_usd(energy_mwh, price, contract.adder_usd_per_mwh)
-    if isinstance(contract, PPAContract):
-        return economics.ppa_energy_cost_usd(
-            energy_mwh,
-            price,
-            contract.price_usd_per_mwh,
-            contract.contracted_mw,  # MWh per hourly interval
-            sell_back=contract.sell_back,
-            sell_back_discount_usd_per_mwh=contract.sell_back_discount_usd_per_mwh,
-        )
-    assert isinstance(contract, FlatContract)
-    return economics.flat_energy_cost_usd(energy_mwh, contract.rate_usd_per_kwh)
-
-
 def _four_cp_usd(site: Site, running_mw: np.ndarray, hours: SiteHours) -> np.ndarray:
     """Each monthly peak carries a quarter of the yearly charge on the load drawn in it [USD]."""
     four_cp = site.programs.four_cp
     if four_cp is None:
         return np.zeros_like(running_mw)
-    per_peak = four_cp.rate_usd_per_kw_year * 1000.0 * running_mw / 4.0
+    per_peak = four_cp.rate_usd_per_kw_year * KW_PER_MW * running_mw / 4.0
     return np.where(hours.four_cp_peak, per_peak, 0.0)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from planner.domain.economics.units import HOURS_PER_DAY, HOURS_PER_YEAR
 from planner.domain.fleet import Fleet, Site
 from planner.domain.ledger import LEDGER_COLUMNS, Tier, site_ledger_values, site_tiers
 from planner.engine.policies import Policy, policy_named
@@ -32,9 +33,6 @@ from weather.schema import EVENT_COLUMNS
 _Process = Generator[simpy.Event, object, None]
 _Entry = tuple[str, str, float, float | None, int, str]  # site, kind, start_h, end_h, count, source
 _Log = list[_Entry]
-
-HOURS_PER_DAY = 24.0
-HOURS_PER_YEAR = 8760.0
 
 
 @dataclass(frozen=True)

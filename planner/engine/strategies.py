@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.domain import economics
-from planner.domain.fleet import FlatContract, Fleet, IndexContract, PPAContract, Site
+from planner.domain.fleet import Fleet, Site
 from planner.domain.ledger import SiteHours, site_tiers
 from planner.engine.optimization.plan import Plan
 from planner.engine.policies import (
@@ -236,7 +236,8 @@ def commitment_caps(plan: Plan) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for i, site in enumerate(plan.fleet.sites):
         ks = [where[(site.id, m)] for m in plan.tier_models(site.id)]
-        marginal = _highest_marginal(site, sigma_p * plan.price_usd_per_mwh[i])  # (t, s)
+        price = sigma_p * plan.price_usd_per_mwh[i]  # (t, s)
+        marginal = site.contract.marginal_usd_per_mwh(price, above_block=True)
         caps = np.ones((len(ks), len(plan.duration_h)))
         for row, k in enumerate(ks):
             tier = plan.tiers[k]
@@ -255,14 +256,3 @@ def commitment_caps(plan: Plan) -> dict[str, np.ndarray]:
         caps[caps < FRACTION_TOLERANCE] = 0.0
         out[site.id] = np.repeat(caps, repeat, axis=1)
     return out
-
-
-def _highest_marginal(site: Site, price: np.ndarray) -> np.ndarray:
-    """The most one more MWh can cost the site at real-time prices ``price`` [USD/MWh]."""
-    contract = site.contract
-    if isinstance(contract, IndexContract):
-        return price + contract.adder_usd_per_mwh
-    if isinstance(contract, PPAContract):
-        return price
-    assert isinstance(contract, FlatContract)
-    return np.full_like(price, contract.rate_usd_per_kwh * 1000.0)

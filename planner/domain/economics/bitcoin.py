@@ -6,19 +6,19 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from planner.domain.economics._units import _H_PER_EH, _H_PER_TH, _SECONDS_PER_DAY
-from planner.domain.economics._validate import (
-    _FRACTION,
-    _NONNEG,
-    _POSITIVE,
-    _SOURCE,
+from planner.domain.economics.checks import (
+    FRACTION,
+    NONNEG,
+    POSITIVE,
+    SOURCE,
     FloatArray,
     TimeLike,
-    _broadcast,
-    _out,
-    _real,
-    _utc_seconds,
+    as_float64,
+    broadcast,
+    checked_real,
+    utc_seconds,
 )
+from planner.domain.economics.units import H_PER_EH, H_PER_TH, SECONDS_PER_DAY
 from planner.errors import ConfigError
 
 HALVING_INTERVAL_BLOCKS = 210_000
@@ -27,7 +27,7 @@ _INITIAL_SUBSIDY_SAT = 50 * 100_000_000
 _SAT_PER_BTC = 100_000_000
 _MAX_HALVINGS = 64  # Bitcoin Core: the subsidy is 0 from the 64th halving (a shift would overflow)
 _TARGET_BLOCK_S = 600.0
-_BLOCKS_PER_DAY = _SECONDS_PER_DAY / _TARGET_BLOCK_S  # 144
+_BLOCKS_PER_DAY = SECONDS_PER_DAY / _TARGET_BLOCK_S  # 144
 _HASHES_PER_DIFFICULTY = 2.0**32  # expected hashes per block at difficulty 1
 
 GENESIS_TIME_UTC = pd.Timestamp("2009-01-03 18:15:05", tz="UTC")
@@ -62,15 +62,15 @@ def block_subsidy_btc(height: npt.ArrayLike) -> FloatArray:
     """
     h = np.asarray(height)
     if h.dtype.kind not in "iuf" or (h.dtype.kind == "f" and not np.isfinite(h).all()):
-        raise ConfigError(_SOURCE, f"height: must be an integer >= 0, got {height!r}")
+        raise ConfigError(SOURCE, f"height: must be an integer >= 0, got {height!r}")
     bad = (h < 0) | (h != np.floor(h))
     if bad.any():
-        raise ConfigError(_SOURCE, f"height: must be an integer >= 0, got {h[bad].flat[0]:g}")
+        raise ConfigError(SOURCE, f"height: must be an integer >= 0, got {h[bad].flat[0]:g}")
     never_paid = _MAX_HALVINGS * HALVING_INTERVAL_BLOCKS  # clip first: a cast cannot overflow
     halvings = np.minimum(h, never_paid).astype(np.int64) // HALVING_INTERVAL_BLOCKS
     shift = np.minimum(halvings, _MAX_HALVINGS - 1)
     sat = np.where(halvings < _MAX_HALVINGS, np.right_shift(_INITIAL_SUBSIDY_SAT, shift), 0)
-    return _out(sat / _SAT_PER_BTC)
+    return as_float64(sat / _SAT_PER_BTC)
 
 
 def block_subsidy_btc_at(time: TimeLike) -> FloatArray:
@@ -93,10 +93,10 @@ def block_subsidy_btc_at(time: TimeLike) -> FloatArray:
     numpy.ndarray
         Subsidy [BTC], same shape as ``time``.
     """
-    t = _utc_seconds("time", time)
+    t = utc_seconds("time", time)
     genesis = GENESIS_TIME_UTC.timestamp()
     if (t < genesis).any():
-        raise ConfigError(_SOURCE, f"time: must be >= {GENESIS_TIME_UTC.isoformat()} (genesis)")
+        raise ConfigError(SOURCE, f"time: must be >= {GENESIS_TIME_UTC.isoformat()} (genesis)")
     known = np.array([h.timestamp() for h in HALVING_TIMES_UTC])
     epoch_s = HALVING_INTERVAL_BLOCKS * _TARGET_BLOCK_S
     later = np.floor(np.maximum(t - known[-1], 0.0) / epoch_s).astype(np.int64)
@@ -131,13 +131,13 @@ def expected_blocks_per_th_day(
         Expected blocks per day per TH/s [1/(TH/s·day)].
     """
     if network_hashrate_eh_s is not None and difficulty is None:
-        hashrate = _real("network_hashrate_eh_s", network_hashrate_eh_s, _POSITIVE)
-        return _out(_BLOCKS_PER_DAY * _H_PER_TH / (hashrate * _H_PER_EH))
+        hashrate = checked_real("network_hashrate_eh_s", network_hashrate_eh_s, POSITIVE)
+        return as_float64(_BLOCKS_PER_DAY * H_PER_TH / (hashrate * H_PER_EH))
     if difficulty is not None and network_hashrate_eh_s is None:
-        diff = _real("difficulty", difficulty, _POSITIVE)
-        return _out(_SECONDS_PER_DAY * _H_PER_TH / (diff * _HASHES_PER_DIFFICULTY))
+        diff = checked_real("difficulty", difficulty, POSITIVE)
+        return as_float64(SECONDS_PER_DAY * H_PER_TH / (diff * _HASHES_PER_DIFFICULTY))
     given = "neither" if difficulty is None else "both"
-    raise ConfigError(_SOURCE, f"network_hashrate_eh_s, difficulty: give exactly one, got {given}")
+    raise ConfigError(SOURCE, f"network_hashrate_eh_s, difficulty: give exactly one, got {given}")
 
 
 def hashprice_usd_per_th_day(
@@ -176,15 +176,15 @@ def hashprice_usd_per_th_day(
         Hashprice [USD/(TH/s·day)], the broadcast shape of the arguments.
     """
     rate_name = "network_hashrate_eh_s" if difficulty is None else "difficulty"
-    blocks, price, subsidy, fees, pool = _broadcast(
+    blocks, price, subsidy, fees, pool = broadcast(
         {
             rate_name: expected_blocks_per_th_day(
                 network_hashrate_eh_s=network_hashrate_eh_s, difficulty=difficulty
             ),
-            "btc_price_usd": _real("btc_price_usd", btc_price_usd, _NONNEG),
-            "subsidy_btc": _real("subsidy_btc", subsidy_btc, _NONNEG),
-            "fee_share": _real("fee_share", fee_share, _FRACTION),
-            "pool_fee": _real("pool_fee", pool_fee, _FRACTION),
+            "btc_price_usd": checked_real("btc_price_usd", btc_price_usd, NONNEG),
+            "subsidy_btc": checked_real("subsidy_btc", subsidy_btc, NONNEG),
+            "fee_share": checked_real("fee_share", fee_share, FRACTION),
+            "pool_fee": checked_real("pool_fee", pool_fee, FRACTION),
         }
     )
-    return _out(blocks * subsidy / (1.0 - fees) * price * (1.0 - pool))
+    return as_float64(blocks * subsidy / (1.0 - fees) * price * (1.0 - pool))

@@ -6,17 +6,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from planner.domain.economics._units import _KW_PER_MW
-from planner.domain.economics._validate import (
-    _FINITE,
-    _NONNEG,
-    _SOURCE,
+from planner.domain.economics.checks import (
+    FINITE,
+    NONNEG,
+    SOURCE,
     FloatArray,
-    _arrays,
-    _broadcast,
-    _out,
-    _real,
+    as_float64,
+    broadcast,
+    checked_arrays,
+    checked_real,
 )
+from planner.domain.economics.units import KW_PER_MW
 from planner.errors import ConfigError
 
 # --------------------------------------------------------------------------- ERCOT 4CP
@@ -43,18 +43,20 @@ def four_cp_charge_usd(
     numpy.ndarray, shape (...)
         Annual charge [USD/year].
     """
-    load = _real("load_mw_at_peaks", load_mw_at_peaks, _NONNEG)
+    load = checked_real("load_mw_at_peaks", load_mw_at_peaks, NONNEG)
     if load.ndim == 0 or load.shape[-1] != 4:
         raise ConfigError(
-            _SOURCE, f"load_mw_at_peaks: last axis must hold the 4 peaks, got shape {load.shape}"
+            SOURCE, f"load_mw_at_peaks: last axis must hold the 4 peaks, got shape {load.shape}"
         )
-    determinant_mw, rate = _broadcast(
+    determinant_mw, rate = broadcast(
         {
             "load_mw_at_peaks[..., 0]": load.mean(axis=-1),
-            "rate_usd_per_kw_year": _real("rate_usd_per_kw_year", rate_usd_per_kw_year, _NONNEG),
+            "rate_usd_per_kw_year": checked_real(
+                "rate_usd_per_kw_year", rate_usd_per_kw_year, NONNEG
+            ),
         }
     )
-    return _out(rate * _KW_PER_MW * determinant_mw)
+    return as_float64(rate * KW_PER_MW * determinant_mw)
 
 
 def four_cp_peak_hours(load_mw: pd.Series, tz: str = "America/Chicago") -> pd.DatetimeIndex:
@@ -81,12 +83,12 @@ def four_cp_peak_hours(load_mw: pd.Series, tz: str = "America/Chicago") -> pd.Da
     """
     index = load_mw.index
     if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
-        raise ConfigError(_SOURCE, "load_mw: index must be a tz-aware DatetimeIndex")
-    _real("load_mw", load_mw.to_numpy(), _FINITE)
+        raise ConfigError(SOURCE, "load_mw: index must be a tz-aware DatetimeIndex")
+    checked_real("load_mw", load_mw.to_numpy(), FINITE)
     try:
         local = index.tz_convert(tz)
     except (KeyError, ValueError) as exc:
-        raise ConfigError(_SOURCE, f"tz: must be an IANA time zone, got {tz!r} ({exc})") from None
+        raise ConfigError(SOURCE, f"tz: must be an IANA time zone, got {tz!r} ({exc})") from None
     summer = np.asarray(local.month.isin([6, 7, 8, 9]))
     summer_load = pd.Series(load_mw.to_numpy()[summer], index=np.flatnonzero(summer))
     keys = [np.asarray(local.year)[summer], np.asarray(local.month)[summer]]
@@ -118,12 +120,12 @@ def dr_credit_usd(
     numpy.ndarray
         Credit [USD].
     """
-    committed, duration, payment = _arrays(
-        committed_mw=(committed_mw, _NONNEG),
-        hours=(hours, _NONNEG),
-        payment_usd_per_mw_h=(payment_usd_per_mw_h, _NONNEG),
+    committed, duration, payment = checked_arrays(
+        committed_mw=(committed_mw, NONNEG),
+        hours=(hours, NONNEG),
+        payment_usd_per_mw_h=(payment_usd_per_mw_h, NONNEG),
     )
-    return _out(committed * duration * payment)
+    return as_float64(committed * duration * payment)
 
 
 def dr_penalty_usd(
@@ -152,10 +154,10 @@ def dr_penalty_usd(
     numpy.ndarray
         Penalty [USD], >= 0.
     """
-    required, delivered, duration, penalty = _arrays(
-        required_reduction_mw=(required_reduction_mw, _NONNEG),
-        delivered_reduction_mw=(delivered_reduction_mw, _FINITE),
-        hours=(hours, _NONNEG),
-        penalty_usd_per_mwh=(penalty_usd_per_mwh, _NONNEG),
+    required, delivered, duration, penalty = checked_arrays(
+        required_reduction_mw=(required_reduction_mw, NONNEG),
+        delivered_reduction_mw=(delivered_reduction_mw, FINITE),
+        hours=(hours, NONNEG),
+        penalty_usd_per_mwh=(penalty_usd_per_mwh, NONNEG),
     )
-    return _out(np.maximum(required - delivered, 0.0) * duration * penalty)
+    return as_float64(np.maximum(required - delivered, 0.0) * duration * penalty)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy.typing as npt
 
-from planner.domain.economics._units import _HOURS_PER_DAY, _MWH_PER_J, _SECONDS_PER_DAY
-from planner.domain.economics._validate import (
-    _NONNEG,
-    _POSITIVE,
+from planner.domain.economics.checks import (
+    NONNEG,
+    POSITIVE,
     FloatArray,
-    _arrays,
-    _out,
-    _Range,
-    _real,
+    Range,
+    as_float64,
+    checked_arrays,
+    checked_real,
 )
+from planner.domain.economics.units import HOURS_PER_DAY, MWH_PER_J, SECONDS_PER_DAY
 
 
 def revenue_usd_per_mwh(
@@ -37,11 +37,11 @@ def revenue_usd_per_mwh(
     numpy.ndarray
         Revenue per MWh of machine energy [USD/MWh].
     """
-    hashprice, efficiency = _arrays(
-        hashprice_usd_per_th_day=(hashprice_usd_per_th_day, _NONNEG),
-        efficiency_j_per_th=(efficiency_j_per_th, _POSITIVE),
+    hashprice, efficiency = checked_arrays(
+        hashprice_usd_per_th_day=(hashprice_usd_per_th_day, NONNEG),
+        efficiency_j_per_th=(efficiency_j_per_th, POSITIVE),
     )
-    return _out(hashprice / (efficiency * _SECONDS_PER_DAY * _MWH_PER_J))
+    return as_float64(hashprice / (efficiency * SECONDS_PER_DAY * MWH_PER_J))
 
 
 def breakeven_usd_per_mwh(
@@ -69,8 +69,8 @@ def breakeven_usd_per_mwh(
         Breakeven price of site energy [USD/MWh].
     """
     revenue = revenue_usd_per_mwh(hashprice_usd_per_th_day, efficiency_j_per_th)
-    pue = _real("overhead", overhead, _Range(ge=1.0))
-    return _out(revenue / pue)
+    pue = checked_real("overhead", overhead, Range(ge=1.0))
+    return as_float64(revenue / pue)
 
 
 def mining_revenue_usd(
@@ -92,9 +92,9 @@ def mining_revenue_usd(
     numpy.ndarray
         Revenue [USD].
     """
-    hashrate, duration, hashprice = _arrays(
-        hashrate_th_s=(hashrate_th_s, _NONNEG),
-        hours=(hours, _NONNEG),
-        hashprice_usd_per_th_day=(hashprice_usd_per_th_day, _NONNEG),
+    hashrate, duration, hashprice = checked_arrays(
+        hashrate_th_s=(hashrate_th_s, NONNEG),
+        hours=(hours, NONNEG),
+        hashprice_usd_per_th_day=(hashprice_usd_per_th_day, NONNEG),
     )
-    return _out(hashrate * duration / _HOURS_PER_DAY * hashprice)
+    return as_float64(hashrate * duration / HOURS_PER_DAY * hashprice)

@@ -12,7 +12,6 @@ from functools import cached_property
 import numpy as np
 import pyomo.environ as pyo
 
-from planner.domain.fleet import PPAContract
 from planner.engine.optimization.data import ModelData
 from planner.engine.optimization.matrix import ColumnBlock, Matrix
 
@@ -97,5 +96,5 @@ class Context:
         return block.start + np.arange(block.size)
 
     def ppa_sites(self) -> list[int]:
-        """Positions of the sites with a PPA."""
-        return [i for i, s in enumerate(self.data.sites) if isinstance(s.contract, PPAContract)]
+        """Positions of the sites whose contract has a take-or-pay block (a PPA)."""
+        return [i for i, s in enumerate(self.data.sites) if s.contract.block_mw > 0]

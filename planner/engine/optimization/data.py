@@ -15,14 +15,13 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from planner.domain.economics.units import HOURS_PER_WEEK
 from planner.domain.fleet import Fleet, Site
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, site_tiers
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS, OptimizeSettings
 from planner.errors import ConfigError
 from planner.world.scenarios import Scenario, ScenarioSet
 
-HOURS_PER_WEEK = 168.0
-HOURS_PER_YEAR = 8760.0
 _SOURCE = "optimize"
 
 

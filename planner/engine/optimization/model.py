@@ -170,7 +170,7 @@ def _add_variables(ctx: Context) -> None:
         doc="IT load run per tier, period and scenario where it can be positive [MW]",
     )
     ppa = ctx.ppa_sites()
-    contracted = np.array([d.sites[i].contract.contracted_mw for i in ppa])  # type: ignore[union-attr]
+    contracted = np.array([d.sites[i].contract.block_mw for i in ppa])
     mx.add_var(
         "ppa_in",
         [m.ppa_sites, m.periods, m.scenarios],

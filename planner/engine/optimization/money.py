@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.domain.fleet import FlatContract, IndexContract, PPAContract
+from planner.domain.economics.units import HOURS_PER_DAY, KW_PER_MW, TH_PER_EH
 from planner.engine.optimization.context import Context
 from planner.engine.optimization.operations import Terms, concat_terms, load_terms
-
-_KW_PER_MW = 1000.0
-_HOURS_PER_DAY = 24.0
-_TH_PER_EH = 1e6
 
 
 def add_ppa_split_constraints(ctx: Context) -> None:
@@ -55,7 +51,7 @@ def add_revenue_definitions(ctx: Context) -> None:
     """``revenue``: ``revenue_s = sum_{k,t} hashprice[t,s] eh_k 10^6 dur_t / 24 run[k,t,s]``."""
     d = ctx.data
     k, t, s = np.nonzero(ctx.run_upper > 0)
-    per_mw = d.hashprice[t, s] * d.eh_s_per_mw[k] * _TH_PER_EH * d.duration_h[t] / _HOURS_PER_DAY
+    per_mw = d.hashprice[t, s] * d.eh_s_per_mw[k] * TH_PER_EH * d.duration_h[t] / HOURS_PER_DAY
     n_scen = d.shape[2]
     own = (np.arange(n_scen), ctx.var("revenue").col(np.arange(n_scen)), np.ones(n_scen))
     ctx.matrix.add_rows(
@@ -72,11 +68,13 @@ def add_revenue_definitions(ctx: Context) -> None:
 def add_energy_cost_definitions(ctx: Context) -> None:
     """``energy_cost``: ``rt_cost_s`` and ``fixed_cost_s`` from each site's contract.
 
-    Index: ``rt = price x E``, ``fixed = adder x E``. PPA with sell-back:
-    ``rt = price x (E - C dur)``, ``fixed = (k + d) C dur - d ppa_in``. PPA without sell-back:
-    ``rt = price x (E - ppa_in)``, ``fixed = k C dur``. Flat: ``fixed = 1000 rate x E``. 4CP:
+    Each contract gives its terms (:meth:`~planner.domain.economics.ContractTerms.linear_cost`):
+    index ``rt = price x E``, ``fixed = adder x E``; PPA with sell-back
+    ``rt = price x (E - C dur)``, ``fixed = (k + d) C dur - d ppa_in``; PPA without sell-back
+    ``rt = price x (E - ppa_in)``, ``fixed = k C dur``; flat ``fixed = 1000 rate x E``. 4CP:
     ``fixed += rate x 1000 / 4 x peak hours x L``. Demand response: ``fixed -= committed x
-    payment x dur``. ``E = u dur sum_k run`` [MWh], ``L = u sum_k run`` [MW].
+    payment x dur``. ``E = u dur sum_k run`` [MWh], ``L = u sum_k run`` [MW]. Terms whose
+    coefficients are all 0 are not written.
     """
     d = ctx.data
     _, n_periods, n_scen = d.shape
@@ -87,39 +85,31 @@ def add_energy_cost_definitions(ctx: Context) -> None:
     t_all, s_all = (a.ravel() for a in np.indices((n_periods, n_scen)))
     dur = d.duration_h[t_all]
     u_tier = d.overhead[d.tier_site]
-    ppa_block = ctx.var("ppa_in") if ctx.ppa_sites() else None
     ppa_order = {i: j for j, i in enumerate(ctx.ppa_sites())}
     for i, site in enumerate(d.sites):
         site_rows = np.full(len(t_all), i)
-        price = d.price[i, t_all, s_all]
-        contract = site.contract
-        energy_price: np.ndarray = np.zeros(len(t_all))  # fixed cost per MWh drawn
-        if isinstance(contract, IndexContract):
-            rt_parts.append(load_terms(ctx, s_all, site_rows, t_all, s_all, u_tier, price * dur))
-            energy_price = np.full(len(t_all), contract.adder_usd_per_mwh)
-        elif isinstance(contract, PPAContract):
-            assert ppa_block is not None
-            rt_parts.append(load_terms(ctx, s_all, site_rows, t_all, s_all, u_tier, price * dur))
-            inside = ppa_block.col(ppa_order[i], t_all, s_all)
-            block_mwh = contract.contracted_mw * dur
-            fixed_const += np.bincount(s_all, contract.price_usd_per_mwh * block_mwh, n_scen)
-            if contract.sell_back:
-                discount = contract.sell_back_discount_usd_per_mwh
-                rt_const -= np.bincount(s_all, price * block_mwh, n_scen)
-                fixed_const += np.bincount(s_all, discount * block_mwh, n_scen)
-                fixed_parts.append((s_all, inside, np.full(len(t_all), -discount)))
-            else:
-                rt_parts.append((s_all, inside, -price))
-        else:
-            assert isinstance(contract, FlatContract)
-            energy_price = np.full(len(t_all), contract.rate_usd_per_kwh * _KW_PER_MW)
+        cost = site.contract.linear_cost(d.price[i, t_all, s_all], dur)
+        if np.any(cost.rt_per_mwh != 0):
+            rt_parts.append(
+                load_terms(ctx, s_all, site_rows, t_all, s_all, u_tier, cost.rt_per_mwh * dur)
+            )
+        if i in ppa_order:
+            inside = ctx.var("ppa_in").col(ppa_order[i], t_all, s_all)
+            for parts, per_block in (
+                (rt_parts, cost.rt_per_block_mwh),
+                (fixed_parts, cost.fixed_per_block_mwh),
+            ):
+                if np.any(per_block != 0):
+                    parts.append((s_all, inside, per_block))
+        rt_const += np.bincount(s_all, cost.rt_usd, n_scen)
+        fixed_const += np.bincount(s_all, cost.fixed_usd, n_scen)
         four_cp = site.programs.four_cp
         peak_cost = np.zeros(len(t_all))
         if four_cp is not None:
             peak_cost = (
-                four_cp.rate_usd_per_kw_year * _KW_PER_MW / 4.0 * d.four_cp_hours[i, t_all, s_all]
+                four_cp.rate_usd_per_kw_year * KW_PER_MW / 4.0 * d.four_cp_hours[i, t_all, s_all]
             )
-        per_mw = energy_price * dur + peak_cost
+        per_mw = cost.fixed_per_mwh * dur + peak_cost
         if np.any(per_mw != 0):
             fixed_parts.append(load_terms(ctx, s_all, site_rows, t_all, s_all, u_tier, per_mw))
         credit = sum(p.committed_mw * p.payment_usd_per_mw_h for p in site.programs.demand_response)

@@ -12,9 +12,7 @@ import math
 
 import numpy as np
 
-from planner.domain.fleet import FlatContract
 from planner.engine.optimization.context import Context
-from planner.engine.optimization.data import HOURS_PER_YEAR
 
 _EPS = 1e-9
 _FREEZE_MARGIN = 1e-6
@@ -316,28 +314,26 @@ def add_curtailment_allowance_constraints(ctx: Context) -> None:
     """``curtailment_allowance``: at hosting sites, curtailed energy within the allowance.
 
     ``sum_t dur_t (potential - L) <= A / 8760 x sum_t dur_t u sum_k P_k N_k(t)`` per scenario,
-    ``A`` the contract's ``curtailment_hours_per_year``: the hours-equivalent at full nameplate
-    load the miner may curtail without paying for the reserved power. Tariffs are not
-    constrained (their hours are the utility's right to interrupt).
+    ``A / 8760`` the contract's
+    :attr:`~planner.domain.economics.ContractTerms.curtailment_allowance_share` (hosting:
+    ``curtailment_hours_per_year``, the hours-equivalent at full nameplate load the miner may
+    curtail without paying for the reserved power). Contracts without an allowance (tariffs,
+    whose hours are the utility's right to interrupt) are not constrained.
     """
     d = ctx.data
-    sites = [
-        i
+    shares = {
+        i: share
         for i, site in enumerate(d.sites)
-        if isinstance(site.contract, FlatContract)
-        and site.contract.kind == "hosting"
+        if (share := site.contract.curtailment_allowance_share) is not None
         and len(d.site_tier_indices(i)) > 0
-    ]
-    if not sites:
+    }
+    if not shares:
         return
     n_scen = d.shape[2]
     run, upper = ctx.run_cols(), ctx.run_upper
     dur = d.duration_h[None, :, None]
     parts, bound, labels = [], [], []
-    for r, i in enumerate(sites):
-        contract = d.sites[i].contract
-        assert isinstance(contract, FlatContract)
-        share = contract.curtailment_hours_per_year / HOURS_PER_YEAR
+    for r, (i, share) in enumerate(shares.items()):
         ks = d.site_tier_indices(i)
         u = d.overhead[i]
         for k in ks:

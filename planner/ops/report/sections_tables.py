@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from planner.domain.fleet import FlatContract, IndexContract, PPAContract, Site
+from planner.domain.fleet import Site
 from planner.engine.metrics import KPI_COLUMNS
 from planner.ops.report.cells import swatch, table_html, td
 from planner.ops.report.format import (
@@ -144,17 +144,6 @@ def risk_section(r: ReportInputs) -> str:
     return table_html("risk-table", heads, body, numeric_from=1) + _caption(caption)
 
 
-def _contract_text(site: Site) -> str:
-    c = site.contract
-    if isinstance(c, IndexContract):
-        return f"index, RT + ${c.adder_usd_per_mwh:,.2f}/MWh"
-    if isinstance(c, PPAContract):
-        sell_back = ", sell-back" if c.sell_back else ""
-        return f"PPA ${c.price_usd_per_mwh:,.2f}/MWh × {c.contracted_mw:,g} MW{sell_back}"
-    assert isinstance(c, FlatContract)
-    return f"{c.kind} ${c.rate_usd_per_kwh:.3f}/kWh"
-
-
 def _location_text(site: Site) -> str:
     ns = "N" if site.latitude >= 0 else "S"
     ew = "E" if site.longitude >= 0 else "W"
@@ -180,7 +169,7 @@ def sites_section(r: ReportInputs) -> str:
             + td(site.name)
             + td(_location_text(site), title=site.timezone)
             + td(f"{site.grid.iso} / {site.grid.node}")
-            + td(_contract_text(site))
+            + td(site.contract.describe())
             + td(site.cooling)
             + td(_format_mw(figures[0]), num=True)
             + td(_format_mw(figures[1]), num=True)

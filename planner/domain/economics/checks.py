@@ -1,6 +1,8 @@
-"""Shared argument checks: numbers and times in, float64 arrays out, or a ConfigError.
+"""Argument checks the economics modules share: numbers and times in, float64 arrays out.
 
-Every error is ``ConfigError("economics", "<argument>: must be ..., got ...")``.
+Every error is ``ConfigError("economics", "<argument>: must be ..., got ...")``; the ranges
+(:data:`FINITE`, :data:`NONNEG`, :data:`POSITIVE`, :data:`FRACTION`, or a :class:`Range` of one's
+own) say what is allowed.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ FloatArray: TypeAlias = npt.NDArray[np.float64]
 TimeLike: TypeAlias = npt.ArrayLike | datetime
 """Instants: datetimes, ``pandas.Timestamp``, ISO strings, or arrays/Series/Index of them."""
 
-_SOURCE = "economics"
+SOURCE = "economics"
 
 
 @dataclass(frozen=True)
-class _Range:
+class Range:
     """An allowed range for a real argument; every bound is optional, NaN and inf never pass."""
 
     ge: float | None = None
@@ -51,54 +53,55 @@ class _Range:
         return bad
 
 
-_FINITE = _Range()
-_NONNEG = _Range(ge=0.0)
-_POSITIVE = _Range(gt=0.0)
-_FRACTION = _Range(ge=0.0, lt=1.0)
+FINITE = Range()
+NONNEG = Range(ge=0.0)
+POSITIVE = Range(gt=0.0)
+FRACTION = Range(ge=0.0, lt=1.0)
 
 
-def _real(name: str, value: npt.ArrayLike, allowed: _Range) -> FloatArray:
+def checked_real(name: str, value: npt.ArrayLike, allowed: Range) -> FloatArray:
     """``value`` as a float64 array, or ConfigError naming ``name`` and the allowed range."""
     try:
         x = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise ConfigError(
-            _SOURCE, f"{name}: must be a number or array of numbers, got {value!r}"
+            SOURCE, f"{name}: must be a number or array of numbers, got {value!r}"
         ) from None
     bad = allowed.violated(x)
     if bad.any():
-        raise ConfigError(_SOURCE, f"{name}: must be {allowed.describe()}, got {x[bad].flat[0]:g}")
+        raise ConfigError(SOURCE, f"{name}: must be {allowed.describe()}, got {x[bad].flat[0]:g}")
     return x
 
 
-def _broadcast(named: dict[str, FloatArray]) -> list[FloatArray]:
+def broadcast(named: dict[str, FloatArray]) -> list[FloatArray]:
     """Broadcast checked arrays together, in order, or ConfigError naming them and their shapes."""
     try:
         return list(np.broadcast_arrays(*named.values()))
     except ValueError:
         shapes = ", ".join(f"{name} {a.shape}" for name, a in named.items())
-        raise ConfigError(_SOURCE, f"{shapes}: shapes must broadcast together") from None
+        raise ConfigError(SOURCE, f"{shapes}: shapes must broadcast together") from None
 
 
-def _arrays(**named: tuple[npt.ArrayLike, _Range]) -> list[FloatArray]:
-    """Check each ``name=(value, range)`` with :func:`_real`, then broadcast them together."""
-    return _broadcast(
-        {name: _real(name, value, allowed) for name, (value, allowed) in named.items()}
+def checked_arrays(**named: tuple[npt.ArrayLike, Range]) -> list[FloatArray]:
+    """Check each ``name=(value, range)`` with :func:`checked_real`; broadcast them together."""
+    return broadcast(
+        {name: checked_real(name, value, allowed) for name, (value, allowed) in named.items()}
     )
 
 
-def _out(x: npt.ArrayLike) -> FloatArray:
+def as_float64(x: npt.ArrayLike) -> FloatArray:
+    """``x`` as a float64 array (a result's type, whatever numpy arithmetic produced)."""
     return np.asarray(x, dtype=np.float64)
 
 
-def _utc_seconds(name: str, time: TimeLike) -> FloatArray:
+def utc_seconds(name: str, time: TimeLike) -> FloatArray:
     """Seconds since 1970-01-01 UTC, same shape as ``time``; naive times are taken as UTC."""
     raw = np.asarray(time)
     try:
         idx = pd.DatetimeIndex(pd.to_datetime(raw.ravel(), utc=True))
     except (TypeError, ValueError) as exc:
-        raise ConfigError(_SOURCE, f"{name}: must be datetimes, got {time!r} ({exc})") from None
+        raise ConfigError(SOURCE, f"{name}: must be datetimes, got {time!r} ({exc})") from None
     if idx.isna().any():
-        raise ConfigError(_SOURCE, f"{name}: must not be missing (NaT)")
+        raise ConfigError(SOURCE, f"{name}: must not be missing (NaT)")
     seconds = (idx - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
     return np.asarray(seconds, dtype=np.float64).reshape(raw.shape)
