@@ -48,7 +48,7 @@ from requests_cache import DEFAULT_IGNORED_PARAMS, NEVER_EXPIRE, CachedSession, 
 
 from weather.errors import FeedError
 from weather.size_cap import CappedAdapter, ResponseTooLarge, megabytes
-from weather.sqlite_cache import open_session
+from weather.sqlite_cache import CheckedSession, open_session
 
 __all__ = [
     "DEFAULT_EXPIRE_AFTER",
@@ -60,6 +60,7 @@ __all__ = [
     "FetchOptions",
     "default_user_agent",
     "forget",
+    "forget_response",
     "get_json",
     "make_session",
     "redact",
@@ -334,7 +335,7 @@ def get_json(
         try:
             return response.json()
         except ValueError as exc:
-            _evict(session, response)
+            forget_response(session, response)
             raise FeedError(
                 feed, f"malformed JSON from GET {shown}: {redact(str(exc), secrets)}"
             ) from None
@@ -356,7 +357,8 @@ def forget(
     """Drop the cached answer for ``GET url?params``, if any.
 
     Clients call this when a payload that decoded fine fails to parse, so a bad answer is not
-    served from the cache again (for archives, forever).
+    served from the cache again (for archives, forever). On an SQLite cache the answer it
+    replaced, if any, is put back.
 
     Parameters
     ----------
@@ -368,8 +370,33 @@ def forget(
     if not isinstance(session, CacheMixin):
         return
     request = session.prepare_request(requests.Request("GET", url, params=params))
-    session.cache.delete(requests=[request])
+    if isinstance(session, CheckedSession):
+        session.forget(session.cache.create_key(request))
+    else:
+        session.cache.delete(requests=[request])
     logger.debug("dropped cached answer for GET %s", redact(request.url or url))
+
+
+def forget_response(session: requests.Session, response: requests.Response) -> None:
+    """Drop a cached answer by the response the session gave for it, if it was cached.
+
+    Callers use it when an answer that decoded fine is still unusable (malformed, or a weather
+    answer with too many missing hours), so no later run is served it from the cache. The
+    answer it replaced under the same key, if any, is put back (on an SQLite cache).
+
+    Parameters
+    ----------
+    session
+        The session that gave ``response``; a plain ``requests.Session`` is a no-op.
+    response
+        A response from that session.
+    """
+    key = getattr(response, "cache_key", None)
+    if isinstance(session, CheckedSession) and key:
+        session.forget(key)
+    elif isinstance(session, CacheMixin) and key:
+        session.cache.delete(key)
+        logger.debug("dropped cached answer %s", key)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -456,10 +483,3 @@ def _error_detail(response: requests.Response, secrets: list[str]) -> str:
             if isinstance(body.get(key), str) and body[key].strip():
                 return f": {redact(body[key].strip()[:300], secrets)}"
     return ""
-
-
-def _evict(session: requests.Session, response: requests.Response) -> None:
-    key = getattr(response, "cache_key", None)
-    if isinstance(session, CacheMixin) and key:
-        session.cache.delete(key)
-        logger.debug("dropped cached answer %s", key)

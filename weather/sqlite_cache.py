@@ -116,12 +116,39 @@ class CheckedSession(CachedSession):
     After a ``sqlite3.DatabaseError`` during a request the file is checked with
     :func:`corruption`; a damaged one is moved aside (:func:`move_aside`) and the cache starts
     empty; the request is sent once more either way. Build it with :func:`open_session`.
+
+    It also remembers the answer each request's new answer replaces in the cache, so that
+    :meth:`forget` can put a good answer back when the new one proves unusable.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.replaced: dict[str, CachedResponse | None] = {}
 
     def send(  # type: ignore[override]  # the cache's keyword options pass through **kwargs
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> Any:
-        return self.guarded(lambda: super(CheckedSession, self).send(request, **kwargs))
+        def attempt() -> Any:
+            key = self.cache.create_key(request, **kwargs)
+            self.replaced[key] = self.cache.get_response(key)
+            return super(CheckedSession, self).send(request, **kwargs)
+
+        return self.guarded(attempt)
+
+    def forget(self, key: str) -> None:
+        """Drop the cached answer under ``key``, putting back the answer it replaced, if any.
+
+        Parameters
+        ----------
+        key
+            A cache key this session wrote (or read) during a request.
+        """
+        current = self.cache.get_response(key)
+        self.cache.delete(key)
+        previous = self.replaced.pop(key, None)
+        if previous is not None and (current is None or previous.created_at != current.created_at):
+            self.cache.responses[key] = previous
+            logger.debug("dropped cached answer %s; the answer it replaced is back", key)
 
     def guarded(self, action: Callable[[], _T]) -> _T:
         """Run ``action`` (a cache read or write); after a ``DatabaseError``, :meth:`recover` and

@@ -17,6 +17,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from weather import http
+from weather.errors import FeedError
 from weather.sqlite_cache import cached_responses, corruption, move_aside
 
 CACHE = "http_cache.sqlite"
@@ -144,3 +145,28 @@ def test_move_aside_takes_the_journal_along_and_never_overwrites(tmp_path: Path)
     assert second.name == "http_cache.sqlite.corrupt-20250114T060000Z-1"
     assert (first.read_bytes(), second.read_bytes()) == (b"one", b"two")
     assert not db.exists() and not (tmp_path / f"{CACHE}-journal").exists()
+
+
+def test_an_unusable_new_answer_gives_back_the_good_answer_it_replaced(
+    httpserver: HTTPServer, cache_dir: Path
+) -> None:
+    url = httpserver.url_for("/v1/forecast")
+    httpserver.expect_ordered_request("/v1/forecast").respond_with_json({"good": 1})
+    httpserver.expect_ordered_request("/v1/forecast").respond_with_data(
+        "{not json", content_type="application/json"
+    )
+    session = http.make_session(cache_dir)
+    assert http.get_json(session, url, feed="t") == {"good": 1}
+    responses = session.cache.responses  # type: ignore[attr-defined]
+    (key,) = list(responses.keys())
+    good = responses[key]
+    good.expires = datetime(2000, 1, 1, tzinfo=UTC)  # expired: the next call asks the server
+    responses[key] = good
+
+    with pytest.raises(FeedError, match="malformed JSON"):
+        http.get_json(session, url, feed="t")
+
+    assert len(httpserver.log) == 2
+    (back,) = cached_responses(session)  # the good answer, not the malformed one
+    assert back.json() == {"good": 1} and back.created_at == good.created_at
+    session.close()
