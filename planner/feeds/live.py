@@ -22,7 +22,7 @@ import pandas as pd
 import requests
 
 from planner.errors import ConfigError, FeedError
-from planner.feeds.bundle import Feeds
+from planner.feeds.bundle import ALERTS_FEED, Feeds
 from planner.feeds.gaps import Gaps, gap_problem, weather_gaps
 from planner.feeds.power import grid_load, grid_prices, mtime
 from planner.feeds.sources import FeedSources, Freshness, FreshnessStatus, default_cache_dir
@@ -423,7 +423,7 @@ class LiveRun:
         tables = []
         reaches_now = self.times[-1] + _HOUR > self.now
         for site in self.fleet.sites:
-            feed = f"nws alerts {site.id}"
+            feed = f"{ALERTS_FEED}{site.id}"
             if not is_us_site(site):
                 self.freshness[feed] = Freshness("missing", "not a U.S. site")
                 self.notes.append(

@@ -78,6 +78,11 @@ class Freshness:
         """Sum of :attr:`filled_hours` over sites, nodes or areas [h]."""
         return int(sum(self.filled_hours.values()))
 
+    @property
+    def filled_summary(self) -> str:
+        """:attr:`filled_hours` as text, ``tx 3 h, hydro 0 h``; empty when nothing was measured."""
+        return ", ".join(f"{where} {h:,} h" for where, h in self.filled_hours.items())
+
 
 @dataclass(frozen=True)
 class FeedSources:
