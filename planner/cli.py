@@ -90,6 +90,9 @@ def _main(
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # urllib3's debug lines print request paths and queries, where webhook and API secrets live;
+    # weather.http logs every request with its secrets masked instead.
+    logging.getLogger("urllib3").setLevel(logging.INFO)
 
 
 def _fleet(path: Path | None, default: str = "demo") -> planner.Fleet:
