@@ -71,7 +71,8 @@ def output_dir(out_dir: str | os.PathLike[str], *, probe: bool = False) -> Path:
     return out
 
 
-#: Columns a reused run's CSV artifacts must have (what reading them back needs).
+#: CSV artifacts a reused run reads back, and the columns they must have: these are parsed
+#: whole (they are small); other CSV files only their header and first rows.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {"kpis_csv": ("site_id", "policy")}
 
 #: Bytes read from the end of an HTML report to find its closing tag [B].
@@ -81,8 +82,9 @@ _HTML_TAIL = 256
 def check_artifacts(artifacts: Mapping[str, Path]) -> list[str]:
     """What is wrong with a finished run's files, cheaply: one line per damaged file.
 
-    Every file must exist and be non-empty; CSV files must parse (header and first rows, plus the
-    :data:`REQUIRED_COLUMNS`), JSON files must parse, Parquet files must begin and end with their
+    Every file must exist and be non-empty; CSV files must parse (those in
+    :data:`REQUIRED_COLUMNS` whole and with those columns, others their header and first rows),
+    JSON files must parse, Parquet files must begin and end with their
     ``PAR1`` magic, and an HTML report must end with ``</html>``.
 
     Parameters
@@ -114,8 +116,9 @@ def _file_problem(key: str, path: Path) -> str | None:
         return "is empty"
     try:
         if path.suffix == ".csv":
-            columns = pd.read_csv(path, nrows=5).columns
-            lacking = [c for c in REQUIRED_COLUMNS.get(key, ()) if c not in columns]
+            required = REQUIRED_COLUMNS.get(key)
+            columns = pd.read_csv(path, nrows=None if required else 5).columns
+            lacking = [c for c in required or () if c not in columns]
             return f"lacks column(s) {', '.join(lacking)}" if lacking else None
         if path.suffix == ".json":
             json.loads(path.read_text(encoding="utf-8"))

@@ -8,10 +8,11 @@ user confirmed it.
 
 Which temporary folders are stale: :func:`prune_runs` tries the job lock without waiting. If it
 gets it, no job is running: runs left ``running`` are marked failed (as the next job would, see
-:meth:`RunStore.mark_interrupted`) and every temporary folder is stale. If a job holds the lock,
-a temporary folder is stale unless its run is ``running`` and started after the holder took the
-lock (that run is the live one). The lock is held only for the moment the pruning takes; a job
-starting in that moment exits as for any other holder (CLI exit 3).
+:meth:`RunStore.mark_interrupted`) and every temporary folder of this history's runs is stale.
+If a job holds the lock, a temporary folder is stale unless its run is ``running`` and started
+after the holder took the lock (that run is the live one). The lock is held only for the moment
+the pruning takes; a job starting in that moment exits as for any other holder (CLI exit 3).
+Temporary folders of runs this history does not know are left alone.
 """
 
 from __future__ import annotations
