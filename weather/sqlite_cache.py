@@ -3,10 +3,11 @@
 A cache file damaged by a crash, a full disk or a stray write would otherwise fail every later
 run with a bare ``sqlite3.DatabaseError``. Instead:
 
-- on open, :func:`open_session` runs SQLite's ``PRAGMA quick_check`` on the file (a few
-  milliseconds per megabyte); a file that fails it, or that SQLite cannot read at all, is renamed
-  ``<name>.corrupt-<UTC timestamp>`` (with its ``-journal``, ``-wal`` and ``-shm`` companions), a
-  warning names both paths, and a fresh cache takes its place;
+- on open, :func:`open_session` runs SQLite's ``PRAGMA quick_check`` on the file (under a
+  millisecond per megabyte: about 40 ms for a 50 MB cache); a file that fails it, or that SQLite
+  cannot read at all, is renamed ``<name>.corrupt-<UTC timestamp>`` (with its ``-journal``,
+  ``-wal`` and ``-shm`` companions), a warning names both paths, and a fresh cache takes its
+  place;
 - on first use, a ``DatabaseError`` raised by a request or a listing of the cache
   (:class:`CheckedSession`) triggers the same check: a corrupt file is moved aside and the request
   is made once more on a fresh cache. On a file that checks healthy (a lock held too long, a disk
