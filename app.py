@@ -448,6 +448,12 @@ def show_feeds(feeds: Feeds) -> None:
     for note in feeds.notes:
         st.caption(note)
     st.subheader("Weather alerts")
+    failed = feeds.unavailable_alerts
+    if failed:
+        st.warning(
+            f"Weather alerts unavailable for {', '.join(failed)}: the NWS feed failed with no "
+            "usable cached answer (see Feed freshness)."
+        )
     if feeds.alerts.empty:
         st.success("No severe-weather alerts in the feeds for this horizon.")
     else:

@@ -9,7 +9,14 @@ Cache
     request. Only ``200`` answers to ``GET`` are stored. Expiry is chosen per endpoint kind by the
     first matching URL pattern in :data:`EXPIRE_AFTER` (archives never expire, forecasts and
     ensembles after 1 h, alerts after 5 min); anything else after :data:`DEFAULT_EXPIRE_AFTER`.
-    Server ``Cache-Control`` headers are ignored so that expiry is predictable.
+    Server ``Cache-Control`` headers are ignored so that expiry is predictable. A corrupt cache
+    file is moved aside to ``<name>.corrupt-<UTC timestamp>`` with a warning naming both paths,
+    and a fresh cache takes its place (:mod:`weather.sqlite_cache`).
+Size
+    Every answer is streamed in under a byte cap chosen per endpoint kind by the first matching
+    URL pattern in :data:`MAX_RESPONSE_BYTES` (:data:`DEFAULT_MAX_RESPONSE_BYTES` otherwise); a
+    bigger answer is refused with a :class:`~weather.errors.FeedError` naming the feed, the URL and
+    the cap, and is not cached (:mod:`weather.size_cap`).
 Offline
     ``offline=True`` never touches the network: it serves whatever the cache holds, stale entries
     included, and raises :class:`~weather.errors.FeedError` naming the missing URL otherwise.
@@ -40,18 +47,24 @@ import requests
 from requests_cache import DEFAULT_IGNORED_PARAMS, NEVER_EXPIRE, CachedSession, CacheMixin
 
 from weather.errors import FeedError
+from weather.size_cap import CappedAdapter, ResponseTooLarge, megabytes
+from weather.sqlite_cache import CheckedSession, open_session
 
 __all__ = [
     "DEFAULT_EXPIRE_AFTER",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
     "EXPIRE_AFTER",
+    "MAX_RESPONSE_BYTES",
     "SECRET_PARAMS",
     "FetchOptions",
     "default_user_agent",
     "forget",
+    "forget_response",
     "get_json",
     "make_session",
     "redact",
+    "response_cap",
 ]
 
 logger = logging.getLogger(__name__)
@@ -91,6 +104,19 @@ EXPIRE_AFTER: dict[str | re.Pattern[str], int | timedelta] = {
 #: Expiry of anything no pattern matches.
 DEFAULT_EXPIRE_AFTER = timedelta(minutes=5)
 
+#: Largest answer accepted per endpoint kind, first match wins [B]. Real answers run about 9 bytes
+#: per hourly value: a 20-site, 16-day forecast of 6 variables is about 0.5 MB, a 20-site year of
+#: archive about 11 MB, a 20-site 31-member ensemble with 92 past days about 15 MB; an NWS point's
+#: active alerts are a few kB. Each cap leaves room of at least three times the largest of these.
+MAX_RESPONSE_BYTES: dict[re.Pattern[str], int] = {
+    re.compile(r"/v1/archive\b"): 50_000_000,
+    re.compile(r"/v1/ensemble\b"): 50_000_000,
+    re.compile(r"/v1/forecast\b"): 20_000_000,
+    re.compile(r"/alerts\b"): 5_000_000,
+}
+#: Largest answer accepted from any other endpoint [B].
+DEFAULT_MAX_RESPONSE_BYTES = 20_000_000
+
 _RETRY_STATUS = frozenset({429}) | frozenset(range(500, 600))
 _DEFAULT_CONTACT = "set PLANNER_CONTACT"
 _CACHE_FILE = "http_cache"
@@ -126,6 +152,7 @@ def make_session(
     *,
     expire_after: Mapping[str | re.Pattern[str], int | timedelta] | None = None,
     default_expire_after: int | timedelta = DEFAULT_EXPIRE_AFTER,
+    max_response_bytes: int | None = None,
 ) -> requests.Session:
     """Make the one HTTP session every feed uses.
 
@@ -143,11 +170,15 @@ def make_session(
         ``timedelta``, ``-1`` never expires), checked before :data:`EXPIRE_AFTER`.
     default_expire_after
         Expiry for URLs no pattern matches [s or timedelta].
+    max_response_bytes
+        Largest answer accepted from any endpoint [B]; default per endpoint kind
+        (:data:`MAX_RESPONSE_BYTES`, else :data:`DEFAULT_MAX_RESPONSE_BYTES`).
 
     Returns
     -------
     requests.Session
-        A ``requests_cache.CachedSession``.
+        A ``requests_cache.CachedSession`` (on SQLite, a
+        :class:`weather.sqlite_cache.CheckedSession`: a corrupt file is moved aside).
 
     Raises
     ------
@@ -175,7 +206,10 @@ def make_session(
         session = CachedSession(_CACHE_FILE, backend="memory", **common)
     else:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        session = CachedSession(str(cache_dir / _CACHE_FILE), backend="sqlite", **common)
+        session = open_session(cache_dir / f"{_CACHE_FILE}.sqlite", **common)
+    adapter = CappedAdapter(lambda url: max_response_bytes or response_cap(url))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent or default_user_agent()
     logger.debug("HTTP session: cache %s, offline %s", cache_dir or "in memory", offline)
     return session
@@ -252,6 +286,13 @@ def get_json(
                 raise FeedError(feed, f"{problem} for GET {shown} ({_tries(attempts)})") from None
             _wait(_backoff(backoff, attempt, max_wait), feed, problem)
             continue
+        except ResponseTooLarge as exc:
+            size = "" if exc.declared is None else f" (Content-Length {exc.declared:,} bytes)"
+            raise FeedError(
+                feed,
+                f"the answer to GET {shown} is larger than the {megabytes(exc.limit)} limit"
+                f"{size}; it was not cached",
+            ) from None
         except requests.ConnectionError as exc:
             problem = f"could not connect: {redact(str(exc), secrets)}"
             if last:
@@ -294,11 +335,20 @@ def get_json(
         try:
             return response.json()
         except ValueError as exc:
-            _evict(session, response)
+            forget_response(session, response)
             raise FeedError(
                 feed, f"malformed JSON from GET {shown}: {redact(str(exc), secrets)}"
             ) from None
     raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
+
+
+def response_cap(url: str) -> int:
+    """The size cap of an answer from ``url`` [B]: the first :data:`MAX_RESPONSE_BYTES` pattern
+    found in it, else :data:`DEFAULT_MAX_RESPONSE_BYTES`."""
+    for pattern, limit in MAX_RESPONSE_BYTES.items():
+        if pattern.search(url):
+            return limit
+    return DEFAULT_MAX_RESPONSE_BYTES
 
 
 def forget(
@@ -307,7 +357,8 @@ def forget(
     """Drop the cached answer for ``GET url?params``, if any.
 
     Clients call this when a payload that decoded fine fails to parse, so a bad answer is not
-    served from the cache again (for archives, forever).
+    served from the cache again (for archives, forever). On an SQLite cache the answer it
+    replaced, if any, is put back.
 
     Parameters
     ----------
@@ -319,8 +370,33 @@ def forget(
     if not isinstance(session, CacheMixin):
         return
     request = session.prepare_request(requests.Request("GET", url, params=params))
-    session.cache.delete(requests=[request])
+    if isinstance(session, CheckedSession):
+        session.forget(session.cache.create_key(request))
+    else:
+        session.cache.delete(requests=[request])
     logger.debug("dropped cached answer for GET %s", redact(request.url or url))
+
+
+def forget_response(session: requests.Session, response: requests.Response) -> None:
+    """Drop a cached answer by the response the session gave for it, if it was cached.
+
+    Callers use it when an answer that decoded fine is still unusable (malformed, or a weather
+    answer with too many missing hours), so no later run is served it from the cache. The
+    answer it replaced under the same key, if any, is put back (on an SQLite cache).
+
+    Parameters
+    ----------
+    session
+        The session that gave ``response``; a plain ``requests.Session`` is a no-op.
+    response
+        A response from that session.
+    """
+    key = getattr(response, "cache_key", None)
+    if isinstance(session, CheckedSession) and key:
+        session.forget(key)
+    elif isinstance(session, CacheMixin) and key:
+        session.cache.delete(key)
+        logger.debug("dropped cached answer %s", key)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -407,10 +483,3 @@ def _error_detail(response: requests.Response, secrets: list[str]) -> str:
             if isinstance(body.get(key), str) and body[key].strip():
                 return f": {redact(body[key].strip()[:300], secrets)}"
     return ""
-
-
-def _evict(session: requests.Session, response: requests.Response) -> None:
-    key = getattr(response, "cache_key", None)
-    if isinstance(session, CacheMixin) and key:
-        session.cache.delete(key)
-        logger.debug("dropped cached answer %s", key)

@@ -7,7 +7,7 @@
   incoming-webhooks show something readable as they are).
 - :func:`send_webhook`: POST JSON to a URL with timeouts and a few retries on 5xx, 429,
   timeouts and dropped connections; a final failure is one :class:`~planner.errors.JobError`
-  line with the URL's query values and password masked.
+  line with everything after the URL's host masked (:func:`redact_url`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pandas as pd
 import requests
@@ -389,41 +389,61 @@ def send_webhook(
 
 
 def redact_url(url: str) -> str:
-    """``url`` with every query value and any password replaced by ``***``."""
+    """``url`` as ``scheme://host/…``: the webhook's path, query and credentials can all be the
+    secret (``https://hooks.slack.com/services/T/B/SECRET``), so everything after the host goes.
+
+    Every message, log line and file that names a webhook uses this one function.
+
+    Parameters
+    ----------
+    url
+        The webhook URL.
+
+    Returns
+    -------
+    str
+        e.g. ``https://hooks.slack.com/…``; for text that is no URL at all, ``…``.
+    """
     try:
         parts = urlsplit(url)
-        password = parts.password
+        host = parts.hostname
+        port = parts.port
     except ValueError:
-        return redact(url)
-    query = "&".join(
-        f"{quote(k, safe='')}=***" if v else quote(k, safe="")
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    )
-    netloc = parts.netloc
-    if password:
-        userinfo, _, hostport = netloc.rpartition("@")
-        netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}"
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+        return "…"
+    if not parts.scheme or not host:
+        return "…"
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address
+    netloc = host if port is None else f"{host}:{port}"
+    return f"{parts.scheme}://{netloc}/…"
 
 
 # -- helpers -----------------------------------------------------------------------------------
 
 
 def _scrub(text: str, url: str) -> str:
-    """``text`` (an exception or a response excerpt) with the URL's secrets masked."""
+    """``text`` (an exception or a response excerpt) with every part of ``url`` after its host
+    masked: the URL itself becomes :func:`redact_url`'s form; its path, query, query values,
+    credentials and path segments of token length (8 characters or more) become ``…``."""
+    text = text.replace(url, redact_url(url))
     try:
         parts = urlsplit(url)
-        password = parts.password
+        credentials = [parts.username or "", parts.password or ""]
     except ValueError:
         return redact(text)
-    if parts.query:
-        text = text.replace(parts.query, urlsplit(redact_url(url)).query)
-    values = [v for _, v in parse_qsl(parts.query)]
-    if password:
-        values.append(password)
-    # Long enough not to mask ordinary characters; longest first so a value is masked whole.
-    secrets = sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
-    return redact(text, secrets)
+    segments = [s for s in parts.path.split("/") if len(s) >= 8]
+    pieces = [
+        f"{parts.path}?{parts.query}",
+        parts.path,
+        parts.query,
+        *credentials,
+        *(v for _, v in parse_qsl(parts.query)),
+        *segments,
+        *(unquote(s) for s in segments),
+    ]
+    # Long enough not to mask ordinary characters; longest first so a piece is masked whole.
+    for piece in sorted({p for p in pieces if len(p) >= 4}, key=len, reverse=True):
+        text = text.replace(piece, "…")
+    return redact(text)
 
 
 def _severe_site_alerts(

@@ -803,7 +803,9 @@ def plan_csv(plan: Plan) -> str:
 
 
 def freshness_table(feeds: Feeds) -> pd.DataFrame:
-    """One row per feed: status, source, when fetched and how old [h]."""
+    """One row per feed: status, source, when fetched, how old [h], the hours filled per site,
+    node or area [h] and why a feed is missing."""
+    columns = ["feed", "status", "source", "fetched_at", "age_h", "filled_hours", "note"]
     rows = [
         {
             "feed": name,
@@ -811,10 +813,12 @@ def freshness_table(feeds: Feeds) -> pd.DataFrame:
             "source": f.source,
             "fetched_at": f.fetched_at,
             "age_h": f.age_hours,
+            "filled_hours": f.filled_summary,
+            "note": f.detail,
         }
         for name, f in feeds.freshness.items()
     ]
-    return pd.DataFrame(rows, columns=["feed", "status", "source", "fetched_at", "age_h"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def events_table(events: pd.DataFrame) -> pd.DataFrame:

@@ -28,8 +28,9 @@ import planner
 from planner.engine.compare import is_plan_strategy
 from planner.engine.metrics import with_hashrate_kept
 from planner.ops.demo import write_comparison
-from planner.ops.jobs.artifacts import delete_files, expected_schedule
-from planner.ops.locking import EXIT_LOCKED
+from planner.ops.jobs.artifacts import expected_schedule
+from planner.ops.jobs.prune import prune_runs
+from planner.ops.locking import EXIT_LOCKED, default_lock_path
 from planner.surfaces.cli_output import (
     Progress,
     format_kpi_table,
@@ -43,6 +44,8 @@ from planner.surfaces.cli_output import (
 )
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+#: Output folder of the forecast job's runs unless --out says otherwise.
+DEFAULT_OUT = Path("planner-out/runs")
 __all__ = ["EXIT_ERROR", "EXIT_LOCKED", "EXIT_OK", "EXIT_USAGE", "app", "format_kpi_table", "main"]
 
 app = typer.Typer(
@@ -92,6 +95,9 @@ def _main(
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # urllib3's debug lines print request paths and queries, where webhook and API secrets live;
+    # weather.http logs every request with its secrets masked instead.
+    logging.getLogger("urllib3").setLevel(logging.INFO)
 
 
 def _fleet(path: Path | None, default: str = "demo") -> planner.Fleet:
@@ -314,9 +320,9 @@ def optimize(
 @app.command()
 def forecast(
     fleet: Annotated[Path, typer.Argument(help="Fleet TOML file.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder of the runs.")] = Path(
-        "planner-out/runs"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder of the runs.")
+    ] = DEFAULT_OUT,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="Job config (TOML or JSON).")
     ] = None,
@@ -512,17 +518,52 @@ def runs_prune(
         float | None, typer.Option(min=0.0, help="Delete runs older than this [days].")
     ] = None,
     keep_files: Annotated[bool, typer.Option(help="Leave the pruned runs' files.")] = False,
+    out: Annotated[
+        list[Path] | None,
+        typer.Option("--out", "-o", help="Output folder of the runs (besides the history's)."),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm --keep-last 0 and pruning the 'latest' run.")
+    ] = False,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Delete old finished runs from the history (and, unless --keep-files, their files)."""
+    """Delete old finished runs (and, unless --keep-files, their files) and stale temp folders."""
+
+    dirs = out if out is not None else [DEFAULT_OUT]
     with _store(data_dir) as store:
-        result = store.prune(keep_last=keep_last, older_than_days=older_than_days)
-    deleted = [] if keep_files else delete_files(result.orphaned_paths)
+        args: dict[str, Any] = {
+            "keep_last": keep_last,
+            "older_than_days": older_than_days,
+            "out_dirs": dirs,
+            "keep_files": keep_files,
+        }
+        lock = default_lock_path(data_dir)
+        if keep_last == 0 and not yes:
+            would = prune_runs(store, lock, include_latest=True, dry_run=True, **args)
+            typer.echo(
+                f"refusing --keep-last 0 without --yes: it would delete all {len(would.runs)} "
+                f"finished run(s) and {len(would.deleted)} file(s)"
+                + "".join(
+                    f", including run {i} that 'latest' points to" for i in would.latest_pruned
+                )
+                + "; add --yes to confirm",
+                err=True,
+            )
+            raise SystemExit(EXIT_USAGE)
+        outcome = prune_runs(store, lock, include_latest=yes, **args)
     if as_json:
-        _echo_json({"pruned": [r.id for r in result.runs], "deleted": deleted})
+        _echo_json(
+            {
+                "pruned": [r.id for r in outcome.runs],
+                "deleted": list(outcome.deleted),
+                "spared_latest": list(outcome.spared_latest),
+            }
+        )
         return
-    typer.echo(f"pruned {len(result.runs)} run(s), deleted {len(deleted)} file(s)")
+    typer.echo(f"pruned {len(outcome.runs)} run(s), deleted {len(outcome.deleted)} file(s)")
+    for run_id in outcome.spared_latest:
+        typer.echo(f"kept run {run_id}: 'latest' points to it (add --yes to prune it too)")
 
 
 @app.command("app")

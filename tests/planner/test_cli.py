@@ -152,7 +152,17 @@ def test_forecast_then_runs_list_show_prune(
     assert main(["runs", "show", "nope", *data]) == 1
     assert "no run 'nope'" in one_line_error(capsys.readouterr().err)
 
-    assert main(["runs", "prune", "--keep-last", "0", *data, "--json"]) == 0
+    prune = ["runs", "prune", "--keep-last", "0", *data, "--out", str(tmp_path / "out")]
+    assert main([*prune, "--json"]) == 2  # refused without --yes: nothing deleted
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert one_line_error(captured.err) == (
+        f"refusing --keep-last 0 without --yes: it would delete all 1 finished run(s) and "
+        f"{len(run['artifacts'])} file(s), including run {run['id']} that 'latest' points to; "
+        "add --yes to confirm"
+    )
+    assert folder.exists() and os.readlink(tmp_path / "out" / "latest") == run["id"]
+    assert main([*prune, "--yes", "--json"]) == 0
     pruned = json.loads(capsys.readouterr().out)
     assert pruned["pruned"] == [run["id"]] and len(pruned["deleted"]) == len(run["artifacts"])
     assert not folder.exists() and not (tmp_path / "out" / "latest").is_symlink()

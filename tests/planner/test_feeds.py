@@ -9,6 +9,7 @@ real clock that requests-cache stamps its answers with. No test touches the inte
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 import socket
@@ -34,6 +35,7 @@ from planner.world.feeds import (
     persist,
     site_hours,
 )
+from planner.world.feeds.gaps import Gaps, gap_problem, weather_gaps
 from planner.world.hazards import (
     OutageHazard,
     hazard_table_from_events,
@@ -44,6 +46,7 @@ from planner.world.hazards import (
 from planner.world.scenarios import make_scenarios
 from weather import grid, http, schema
 from weather.outages import fit_outage_model, read_oe417
+from weather.sqlite_cache import cached_responses
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -516,6 +519,168 @@ def test_gridstatus_prices_are_cached_and_serve_as_stale_fallback(
         again.prices.xs("HB_WEST", level="node")["price_usd_per_mwh"].to_numpy(), west
     )
     assert any(n.startswith("STALE gridstatus ercot prices HB_WEST") for n in again.notes)
+
+
+# --------------------------------------------------------------------------------------------
+# missing hours: filled within the limits, refused beyond them
+# --------------------------------------------------------------------------------------------
+
+FORECAST_FIXTURE = "feeds_openmeteo_forecast_two_sites_2024-01-15.json"
+ISD = SHARED / "weather" / "tx_isd_hourly_temp_austin_dfw_houston_2021.csv"
+
+
+def forecast_with_nulls(day: date, nulls: dict[int, list[int]]) -> str:
+    """The forecast fixture dated ``day`` with temperature_2m set to null at location index ->
+    hours, as Open-Meteo sends hours it has no value for."""
+    payload = json.loads(shifted(FORECAST_FIXTURE, day))
+    for location, hours in nulls.items():
+        temps = payload[location]["hourly"]["temperature_2m"]
+        for h in hours:
+            temps[h] = None
+    return json.dumps(payload)
+
+
+def serve_forecast(providers: Providers, text: str) -> None:
+    providers.server.expect_request("/v1/forecast").respond_with_data(
+        text, content_type="application/json"
+    )
+
+
+def test_an_answer_with_47_of_48_hours_missing_is_refused_naming_feed_site_and_hours(
+    providers: Providers, tmp_path: Path
+) -> None:
+    serve_forecast(providers, forecast_with_nulls(providers.day, {0: list(range(1, 48))}))
+    providers.ensemble()
+    providers.alerts()
+    cache = tmp_path / "cache"
+    with pytest.raises(FeedError) as caught:
+        fetch_feeds(texas_fleet(), horizon_start(), 48, "live", sources=providers.sources(cache))
+    assert str(caught.value) == (
+        "open-meteo forecast: the answer lacks 47 of 48 h at site tx (47 h in a row); at most 6 h "
+        f"in a row and 10% of the hours may be filled; no cached answer for sites tx, hydro in {cache}"
+    )
+    # The refused answer is not kept: nothing in the cache can serve the forecast later.
+    session = http.make_session(cache, offline=True)
+    assert not [r for r in cached_responses(session) if "/v1/forecast" in r.url]
+    session.close()
+
+
+def test_a_refused_answer_gives_way_to_a_young_cached_one_and_is_not_cached(
+    providers: Providers, tmp_path: Path
+) -> None:
+    providers.all()
+    fleet = texas_fleet()
+    sources = providers.sources(tmp_path / "cache")
+    good = fetch_feeds(fleet, horizon_start(), 48, "live", sources=sources)
+    age_cache(tmp_path / "cache", hours=2.0)  # past the forecast's 1 h expiry: it asks again
+    providers.server.clear()
+    serve_forecast(providers, forecast_with_nulls(providers.day, {1: list(range(10, 18))}))
+    providers.ensemble()
+    providers.alerts()
+
+    feeds = fetch_feeds(fleet, horizon_start(), 48, "live", sources=sources)
+
+    pd.testing.assert_frame_equal(feeds.weather, good.weather)  # the earlier, complete answer
+    fresh = feeds.freshness["open-meteo forecast"]
+    assert fresh.status == "stale" and fresh.age_hours == pytest.approx(2.0, abs=0.05)
+    assert fresh.filled_hours == {"tx": 0, "hydro": 0}
+    note = next(n for n in feeds.notes if n.startswith("STALE open-meteo forecast"))
+    assert "the answer lacks 8 of 48 h at site hydro (8 h in a row)" in note
+    # The cache holds the complete answer only; a third run in cache mode gets the same weather.
+    again = fetch_feeds(fleet, horizon_start(), 48, "cache", sources=sources)
+    pd.testing.assert_frame_equal(again.weather, good.weather)
+
+
+def test_a_few_missing_hours_are_filled_and_reported_per_site(
+    providers: Providers, tmp_path: Path
+) -> None:
+    text = forecast_with_nulls(providers.day, {0: [20, 21, 22]})
+    serve_forecast(providers, text)
+    providers.ensemble()
+    providers.alerts()
+    fleet = texas_fleet()
+    feeds = fetch_feeds(
+        fleet, horizon_start(), 48, "live", sources=providers.sources(tmp_path / "cache")
+    )
+    fresh = feeds.freshness["open-meteo forecast"]
+    assert fresh.status == "fresh"
+    assert fresh.filled_hours == {"tx": 3, "hydro": 0} and fresh.total_filled_hours == 3
+    assert (
+        "FILLED open-meteo forecast: 3 of 48 h at site tx had no temperature and are interpolated "
+        "(limits: 6 h in a row, 10% of the hours)."
+    ) in feeds.notes
+    # The three hours lie on the straight line between 19:00 and 23:00.
+    temps = json.loads(text)[0]["hourly"]["temperature_2m"]
+    a, b = temps[19], temps[23]
+    hours = site_hours(fleet, fleet.sites[0], feeds, np.zeros(48)).temp_air_c
+    np.testing.assert_allclose(hours[20:23], [a + (b - a) * k / 4 for k in (1, 2, 3)])
+
+
+def test_gap_limits_count_runs_and_shares_exactly() -> None:
+    times = pd.date_range("2024-01-15", periods=48, freq="h", tz="UTC")
+    index = pd.MultiIndex.from_product([["a", "b"], times], names=["site_id", "time"])
+    temp = np.ones(96)
+    temp[[2, 3, 4, 5, 6, 7]] = np.nan  # a: one run of 6
+    temp[48 + np.array([0, 10, 11, 30, 47])] = np.nan  # b: 5 hours, longest run 2
+    gaps = weather_gaps(pd.DataFrame({"temp_air_c": temp}, index=index), times, ["a", "b", "c"])
+    assert gaps == {"a": Gaps(6, 6, 48), "b": Gaps(5, 2, 48), "c": Gaps(48, 48, 48)}
+    assert gap_problem({"a": gaps["a"]}, 6, 0.125) is None  # 6 in a row, 6 <= 0.125 * 48
+    assert gap_problem({"a": gaps["a"]}, 5, 0.125) == (
+        "the answer lacks 6 of 48 h at site a (6 h in a row); at most 5 h in a row and 12% of "
+        "the hours may be filled"
+    )
+    assert gap_problem({"b": gaps["b"]}, 6, 0.10) == (
+        "the answer lacks 5 of 48 h at site b (2 h in a row); at most 6 h in a row and 10% of "
+        "the hours may be filled"
+    )  # 5 > 4.8
+    # An ensemble hour is missing when any member lacks it.
+    members = pd.MultiIndex.from_product(
+        [["a"], [0, 1], times[:4]], names=["site_id", "member", "time"]
+    )
+    ens = pd.DataFrame({"temp_air_c": [1, 1, 1, 1, 1, np.nan, 1, np.nan]}, index=members)
+    assert weather_gaps(ens, times[:4], ["a"]) == {"a": Gaps(2, 1, 4)}
+
+
+@pytest.mark.skipif(not ISD.is_file(), reason=f"NOAA ISD hourly file not present at {ISD}")
+def test_the_gap_limit_rests_on_the_isd_interpolation_error() -> None:
+    """The figures quoted in planner.world.feeds.gaps, recomputed: a straight line across k missing
+    hours of real 2021 Texas temperatures misses the truth, at its worst point, by ... degC."""
+    isd = pd.read_csv(ISD, index_col=0)
+    for column in isd.columns:
+        s = isd[column].to_numpy(dtype=float)
+        for k, low, high in ((3, 0.6, 1.45), (6, 1.85, 2.6), (12, 4.2, 5.25)):
+            starts = np.arange(0, len(s) - k - 2, 7)
+            a, b = s[starts], s[starts + k + 1]
+            steps = np.arange(1, k + 1) / (k + 1)
+            line = a[:, None] + (b - a)[:, None] * steps
+            truth = s[starts[:, None] + np.arange(1, k + 1)]
+            worst = np.abs(truth - line).max(axis=1).mean()
+            assert low <= worst <= high, (column, k, worst)
+
+
+def test_nws_alerts_failing_with_no_cache_leave_the_feed_missing_with_the_reason(
+    providers: Providers, tmp_path: Path
+) -> None:
+    providers.forecast()
+    providers.ensemble()
+    providers.server.expect_request("/alerts/active").respond_with_json(
+        {"title": "Service Unavailable", "detail": "upstream trouble"}, status=503
+    )
+    cache = tmp_path / "cache"
+    feeds = fetch_feeds(
+        texas_fleet(), horizon_start(), 48, "live", sources=providers.sources(cache)
+    )
+    url = providers.server.url_for("/alerts/active")
+    for site, point in (("tx", "31.85%2C-102.37"), ("hydro", "30.65%2C-97")):
+        fresh = feeds.freshness[f"nws alerts {site}"]
+        reason = (
+            f"HTTP 503 SERVICE UNAVAILABLE for GET {url}?point={point} (1 attempt): upstream "
+            f"trouble; no cached answer for site {site} in {cache}"
+        )
+        assert (fresh.status, fresh.detail) == ("missing", reason)
+        assert f"MISSING nws alerts {site} (optional): {reason}." in feeds.notes
+    assert feeds.alerts.empty
+    assert feeds.freshness["open-meteo forecast"].status == "fresh"
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from datetime import UTC, datetime
@@ -276,8 +277,8 @@ def test_final_failure_is_one_line_with_secrets_masked(
     with pytest.raises(JobError) as exc:
         send_webhook(url, PAYLOAD, retries=2, backoff_s=0.25)
     assert str(exc.value) == (
-        f"webhook POST http://bot:***@localhost:{port}/hook?token=***&channel=*** failed after "
-        "3 attempts: HTTP 500 INTERNAL SERVER ERROR (boom for token ***)"
+        f"webhook POST http://localhost:{port}/… failed after "
+        "3 attempts: HTTP 500 INTERNAL SERVER ERROR (boom for token …)"
     )
     assert exc.value.__cause__ is None
     assert sleeps == [0.25, 0.5]
@@ -289,7 +290,7 @@ def test_client_errors_are_not_retried(httpserver: HTTPServer, sleeps: list[floa
     with pytest.raises(JobError) as exc:
         send_webhook(httpserver.url_for("/hook") + "?key=abcdef", PAYLOAD)
     assert str(exc.value) == (
-        f"webhook POST {httpserver.url_for('/hook')}?key=*** was refused: "
+        f"webhook POST http://localhost:{httpserver.port}/… was refused: "
         "HTTP 404 NOT FOUND (no such hook); check the URL"
     )
     assert sleeps == [] and len(httpserver.log) == 1
@@ -306,7 +307,7 @@ def test_timeouts_are_retried_then_reported(httpserver: HTTPServer, sleeps: list
         send_webhook(url, PAYLOAD, timeout=0.1, retries=1)
     message = str(exc.value)
     assert message.startswith(
-        f"webhook POST {httpserver.url_for('/hook')}?sig=*** failed after 2 attempts: ReadTimeout: "
+        f"webhook POST http://localhost:{httpserver.port}/… failed after 2 attempts: ReadTimeout: "
     )
     assert "verysecret" not in message and "\n" not in message
     assert sleeps == [0.5]
@@ -322,28 +323,52 @@ def test_connection_refused_is_retried_then_reported(sleeps: list[float]) -> Non
         send_webhook(f"http://127.0.0.1:{port}/hook?token=abcd1234", PAYLOAD, retries=2)
     message = str(exc.value)
     assert message.startswith(
-        f"webhook POST http://127.0.0.1:{port}/hook?token=*** failed after 3 attempts: ConnectionError: "
+        f"webhook POST http://127.0.0.1:{port}/… failed after 3 attempts: ConnectionError: "
     )
-    assert "abcd1234" not in message
+    assert "abcd1234" not in message and "/hook" not in message
     assert sleeps == [0.5, 1.0]
 
 
 def test_bad_arguments(sleeps: list[float]) -> None:
     with pytest.raises(
-        ConfigError, match=r"webhook url: must be an http\(s\) URL, got 'ftp://h/x\?k=\*\*\*'"
+        ConfigError, match=r"webhook url: must be an http\(s\) URL, got 'ftp://h/…'"
     ):
         send_webhook("ftp://h/x?k=secret", PAYLOAD)
     with pytest.raises(ConfigError, match="webhook retries: must be an integer >= 0, got -1"):
         send_webhook("http://h/x", PAYLOAD, retries=-1)
     with pytest.raises(
         JobError,
-        match=r"webhook POST http://h/x: payload is not JSON \(object is not JSON-serialisable\)",
+        match=r"webhook POST http://h/…: payload is not JSON \(object is not JSON-serialisable\)",
     ):
         send_webhook("http://h/x", {"x": object()})
 
 
-def test_redact_url() -> None:
+def test_redact_url_keeps_scheme_and_host_only() -> None:
     assert redact_url("https://u:p@hooks.example.com/a/b?token=t&x=1&flag") == (
-        "https://u:***@hooks.example.com/a/b?token=***&x=***&flag"
+        "https://hooks.example.com/…"
     )
-    assert redact_url("https://hooks.example.com/a") == "https://hooks.example.com/a"
+    assert redact_url("https://hooks.slack.com/services/T0123/B0456/XXXXsecretXXXX") == (
+        "https://hooks.slack.com/…"
+    )
+    assert redact_url("http://[::1]:8080/hook") == "http://[::1]:8080/…"
+    assert redact_url("not a url") == "…"
+
+
+def test_a_slack_style_secret_in_the_path_never_shows(
+    httpserver: HTTPServer, sleeps: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "XXXXsecretXXXX"
+    httpserver.expect_request(f"/services/T0123/B0456/{secret}", method="POST").respond_with_data(
+        f"invalid_token for /services/T0123/B0456/{secret}", status=403
+    )
+    url = httpserver.url_for(f"/services/T0123/B0456/{secret}")
+    with caplog.at_level(logging.DEBUG), pytest.raises(JobError) as exc:
+        send_webhook(url, PAYLOAD)
+    assert str(exc.value) == (
+        f"webhook POST http://localhost:{httpserver.port}/… was refused: HTTP 403 FORBIDDEN "
+        "(invalid_token for …); check the URL"
+    )
+    ours = [
+        r.getMessage() for r in caplog.records if r.name.split(".")[0] in ("planner", "weather")
+    ]
+    assert not [m for m in ours if secret in m or "B0456" in m]

@@ -47,10 +47,18 @@ def tiny_feeds(**overrides: Any) -> Feeds:
         mode="live",
         freshness={
             "open-meteo forecast": Freshness(
-                "stale", "https://api.open-meteo.com/v1/forecast", GENERATED, 30.5
+                "stale",
+                "https://api.open-meteo.com/v1/forecast",
+                GENERATED,
+                30.5,
+                filled_hours={"alpha": 3, "beta": 0},
             ),
-            "prices HB_WEST": Freshness("fresh", "data/hubs.csv", GENERATED, 0.2),
-            "open-meteo ensemble": Freshness("missing", "no cached answer"),
+            "prices HB_WEST": Freshness(
+                "fresh", "data/hubs.csv", GENERATED, 0.2, filled_hours={"HB_WEST": 12}
+            ),
+            "open-meteo ensemble": Freshness(
+                "missing", "none", detail="HTTP 503 for GET https://x/v1/ensemble; no cached answer"
+            ),
         },
     )
     return replace(feeds, **overrides)
@@ -213,7 +221,7 @@ def test_alerts_section_lists_thresholds_weather_alerts_and_outage_reports() -> 
     assert "No notification threshold was crossed" in section(render(risk_alerts=[]), "alerts")
 
 
-def test_feed_freshness_shows_status_source_and_age() -> None:
+def test_feed_freshness_shows_status_source_age_filled_hours_and_why_missing() -> None:
     doc = render(feeds=tiny_feeds())
     rows = {r[1][0]: r[1][1:] for r in tables(doc)["feed-table"][1:]}
     assert rows["open-meteo forecast"] == [
@@ -221,9 +229,32 @@ def test_feed_freshness_shows_status_source_and_age() -> None:
         "https://api.open-meteo.com/v1/forecast",
         "2025-01-04 06:00",
         "30.5 h",
+        "alpha 3 h, beta 0 h",
+        "",
     ]
-    assert rows["open-meteo ensemble"][0] == "MISSING" and rows["open-meteo ensemble"][3] == "—"
-    assert "1 fresh, 1 missing, 1 stale" in section(doc, "feeds")
+    assert rows["prices HB_WEST"][4] == "HB_WEST 12 h"
+    assert rows["open-meteo ensemble"] == [
+        "MISSING",
+        "none",
+        "—",
+        "—",
+        "—",
+        "HTTP 503 for GET https://x/v1/ensemble; no cached answer",
+    ]
+    # 3 + 0 + 12 hours filled in all
+    assert "1 fresh, 1 missing, 1 stale; 15 hour(s) filled in all" in section(doc, "feeds")
+
+
+def test_failed_nws_alerts_are_called_unavailable_not_quiet() -> None:
+    feeds = tiny_feeds()
+    freshness = {
+        **feeds.freshness,
+        "nws alerts alpha": Freshness("missing", "none", detail="HTTP 503; no cached answer"),
+        "nws alerts beta": Freshness("missing", "not a U.S. site"),
+    }
+    part = section(render(feeds=replace(feeds, freshness=freshness)), "alerts")
+    assert "Weather alerts unavailable for alpha: the NWS feed failed" in part
+    assert "beta" not in part.split("unavailable for")[1].split(":")[0]
 
 
 # ------------------------------------------------------------------------------ real browser

@@ -101,10 +101,10 @@ def test_store_without_path_uses_the_env_folder(
 
 
 def test_new_file_is_at_the_latest_schema_in_wal_mode(store: RunStore, db: Path) -> None:
-    assert store.schema_version == SCHEMA_VERSION == 3 == len(MIGRATIONS)
+    assert store.schema_version == SCHEMA_VERSION == 4 == len(MIGRATIONS)
     raw = sqlite3.connect(db)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 4
     raw.close()
 
 
@@ -247,28 +247,75 @@ def test_explicit_key_wins(store: RunStore) -> None:
 
 
 def test_mark_interrupted_fails_old_running_runs_only(store: RunStore, clock: Clock) -> None:
-    crashed = store.start_run("f", SETTINGS, FRESH)
+    crashed = store.start_run("f", SETTINGS, FRESH, stage="feeds")
+    clock.advance(seconds=40)
+    store.touch(crashed)  # a heartbeat 40 s in, then the process dies
     done = store.start_run("f", SETTINGS, FRESH)
     store.finish_run(done, {}, {})
     clock.advance(minutes=30)
     young = store.start_run("f", SETTINGS, FRESH)
+    store.set_stage(young, "evaluate")
+    store.touch(done)  # a finished run is not touched
     clock.advance(minutes=5)
 
-    # Started 35 and 5 minutes ago; a 10-minute margin spares the young one.
+    # Started 35.7 and 5 minutes ago; a 10-minute margin spares the young one.
     assert store.mark_interrupted(older_than_s=600) == [crashed]
     run = store.get_run(crashed)
     assert run.status is RunStatus.FAILED
-    assert run.finished_at == T0 + timedelta(minutes=35)
+    # It ends at its last sign of life: 40 s, not the 35 minutes until it was found.
+    assert run.finished_at == T0 + timedelta(seconds=40) and run.duration_s == 40.0
+    assert run.stage == "feeds"
     assert run.error == (
-        "interrupted: the process ended before the run finished "
-        "(found running at 2025-01-15T06:35:00.000000Z)"
+        "interrupted at stage feeds: the process ended before the run finished "
+        "(last seen 2025-01-15T06:00:40.000000Z, found running at 2025-01-15T06:35:40.000000Z)"
     )
     assert store.get_run(young).status is RunStatus.RUNNING
     assert store.get_run(done).status is RunStatus.SUCCEEDED
+    assert store.get_run(done).seen_at == T0 + timedelta(seconds=40)
     assert store.mark_interrupted() == [young]  # holding the lock: every running row is dead
+    assert store.get_run(young).error == (
+        "interrupted at stage evaluate: the process ended before the run finished "
+        "(last seen 2025-01-15T06:30:40.000000Z, found running at 2025-01-15T06:35:40.000000Z)"
+    )
     assert store.mark_interrupted() == []
     with pytest.raises(ConfigError, match="older_than_s: must be >= 0"):
         store.mark_interrupted(-1)
+
+
+def test_a_v3_running_row_without_a_sign_of_life_ends_when_found(db: Path, clock: Clock) -> None:
+    make_v1(db)
+    raw = sqlite3.connect(db)
+    raw.execute(
+        "INSERT INTO runs (id, started_at, status, fleet_hash, settings_json, freshness_json,"
+        " idempotency_key) VALUES ('20250115T050000Z-0000dead', '2025-01-15T05:00:00.000000Z',"
+        " 'running', 'f', '{}', '{}', 'k')"
+    )
+    raw.commit()
+    raw.close()
+    with RunStore(db, clock=clock) as s:
+        assert s.mark_interrupted() == ["20250115T050000Z-0000dead"]
+        run = s.get_run("20250115T050000Z-0000dead")
+    assert run.finished_at == T0 and run.error == (
+        "interrupted: the process ended before the run finished "
+        "(found running at 2025-01-15T06:00:00.000000Z)"
+    )
+
+
+def test_inputs_come_later_and_a_run_that_found_its_work_done_is_dropped(
+    store: RunStore, clock: Clock
+) -> None:
+    earlier = store.start_run("f", SETTINGS, FRESH)
+    store.finish_run(earlier, {"x": 1.0}, {})
+    run_id = store.start_run("f", SETTINGS, {}, key="pending", stage="feeds")
+    store.set_inputs(run_id, FRESH, "real-key")
+    run = store.get_run(run_id)
+    assert (run.freshness, run.idempotency_key, run.stage) == (FRESH, "real-key", "feeds")
+    store.drop_run(run_id)
+    assert [r.id for r in store.list_runs()] == [earlier]
+    with pytest.raises(JobError, match=f"run {earlier} is already succeeded; only a running run"):
+        store.drop_run(earlier)
+    with pytest.raises(JobError, match="no run 'nope'"):
+        store.set_inputs("nope", FRESH, "k")
 
 
 def test_mark_notified(store: RunStore, clock: Clock) -> None:
@@ -364,13 +411,14 @@ def make_v1(path: Path) -> None:
 def test_v1_file_made_by_hand_is_upgraded_in_place(db: Path, clock: Clock) -> None:
     make_v1(db)
     with RunStore(db, clock=clock) as s:
-        assert s.schema_version == 3
+        assert s.schema_version == 4
         old = s.get_run("20240101T060000Z-0000abcd")
         assert old.status is RunStatus.SUCCEEDED
         assert old.duration_s == 120.0
         assert old.kpis == {"profit_usd": 5.5}
         assert old.artifacts == {"report": Path("/out/old.html")}
         assert old.notified_at is None  # the v2 column, added empty
+        assert (old.stage, old.seen_at) == (None, None)  # the v4 columns, added empty
         assert s.find_succeeded("key-old") == old
         assert s.mark_notified(old.id).notified_at == T0
     raw = sqlite3.connect(db)
@@ -384,15 +432,15 @@ def test_a_failing_migration_rolls_back_whole(
 ) -> None:
     make_v1(db)
     broken = Migration(
-        4, "broken", ("ALTER TABLE runs ADD COLUMN half_done TEXT", "THIS IS NOT SQL")
+        5, "broken", ("ALTER TABLE runs ADD COLUMN half_done TEXT", "THIS IS NOT SQL")
     )
     monkeypatch.setattr(store_schema, "MIGRATIONS", (*MIGRATIONS, broken))
-    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", 5)
     with pytest.raises(JobError) as exc:
         RunStore(db, clock=clock)
     assert_one_line(exc, str(db), "cannot upgrade the schema", "syntax error")
     raw = sqlite3.connect(db)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1  # v2 and v3 rolled back too
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1  # v2 to v4 rolled back too
     columns = {row[1] for row in raw.execute("PRAGMA table_info(runs)")}
     raw.close()
     assert "half_done" not in columns and "notified_at" not in columns
@@ -405,7 +453,7 @@ def test_a_newer_schema_is_refused(db: Path) -> None:
     raw.close()
     with pytest.raises(JobError) as exc:
         RunStore(db)
-    assert_one_line(exc, str(db), "schema v99, newer than this planner's v3", "upgrade the planner")
+    assert_one_line(exc, str(db), "schema v99, newer than this planner's v4", "upgrade the planner")
 
 
 # -- broken files and paths ----------------------------------------------------------------------

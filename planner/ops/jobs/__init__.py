@@ -7,7 +7,9 @@
 - :func:`compare_strategies`, :func:`simulate_strategies` (``strategies``): strategy names, the
   optimizer's plan among them, judged on the same scenarios.
 - ``kpis`` (the strategy table, the run's KPIs, input fingerprints) and ``artifacts`` (the run
-  folder, written in a temporary folder and renamed into place).
+  folder, written in a temporary folder and renamed into place; checking a finished run's files).
+- ``heartbeat`` (a running job's sign of life in the history) and ``prune`` (old runs, stale
+  temporary folders and the ``latest`` run, for ``planner runs prune``).
 """
 
 from planner.engine.compare import (

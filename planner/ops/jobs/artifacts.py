@@ -25,7 +25,9 @@ from planner.ops.atomic import atomic_write, atomic_write_text
 
 __all__ = [
     "LATEST_LINK",
+    "REQUIRED_COLUMNS",
     "RunFolder",
+    "check_artifacts",
     "delete_files",
     "expected_schedule",
     "output_dir",
@@ -67,6 +69,75 @@ def output_dir(out_dir: str | os.PathLike[str], *, probe: bool = False) -> Path:
                 str(out), f"cannot write in output folder: {exc.strerror or exc}"
             ) from None
     return out
+
+
+#: CSV artifacts a reused run reads back, and the columns they must have: these are parsed
+#: whole (they are small); other CSV files only their header and first rows.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {"kpis_csv": ("site_id", "policy")}
+
+#: Bytes read from the end of an HTML report to find its closing tag [B].
+_HTML_TAIL = 256
+
+
+def check_artifacts(artifacts: Mapping[str, Path]) -> list[str]:
+    """What is wrong with a finished run's files, cheaply: one line per damaged file.
+
+    Every file must exist and be non-empty; CSV files must parse (those in
+    :data:`REQUIRED_COLUMNS` whole and with those columns, others their header and first rows),
+    JSON files must parse, Parquet files must begin and end with their
+    ``PAR1`` magic, and an HTML report must end with ``</html>``.
+
+    Parameters
+    ----------
+    artifacts
+        Artifact key -> path (:attr:`planner.RunRecord.artifacts`).
+
+    Returns
+    -------
+    list of str
+        e.g. ``["kpis.csv is empty", "report.html is missing"]``; empty when all is well.
+    """
+    problems = []
+    for key, path in artifacts.items():
+        problem = _file_problem(key, Path(path))
+        if problem:
+            problems.append(f"{Path(path).name} {problem}")
+    return problems
+
+
+def _file_problem(key: str, path: Path) -> str | None:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return "is missing"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if size == 0:
+        return "is empty"
+    try:
+        if path.suffix == ".csv":
+            required = REQUIRED_COLUMNS.get(key)
+            columns = pd.read_csv(path, nrows=None if required else 5).columns
+            lacking = [c for c in required or () if c not in columns]
+            return f"lacks column(s) {', '.join(lacking)}" if lacking else None
+        if path.suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".parquet":
+            with path.open("rb") as f:
+                head = f.read(4)
+                f.seek(max(0, size - 4))
+                if head != b"PAR1" or f.read(4) != b"PAR1":
+                    return "is not a whole Parquet file"
+        elif path.suffix == ".html":
+            with path.open("rb") as f:
+                f.seek(max(0, size - _HTML_TAIL))
+                if b"</html>" not in f.read().lower():
+                    return "is cut short (no closing </html>)"
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        return f"does not parse ({' '.join(str(exc).split())[:120]})"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    return None
 
 
 def delete_files(paths: Sequence[Path]) -> list[str]:

@@ -10,9 +10,15 @@ Safety under cron:
 
 - one run at a time: :func:`planner.ops.locking.job_lock` on ``forecast.lock`` in the data folder;
   a second run fails at once with :class:`~planner.ops.locking.JobLockedError` (CLI exit 3);
+- recorded from the start: the run's row (``running``, stage ``feeds``) is written before the
+  feeds are fetched, its stage follows the job, and a heartbeat thread
+  (:class:`~planner.ops.jobs.heartbeat.Heartbeat`) marks it alive every few seconds, so a run killed
+  at any stage is later marked failed with that stage and the time it really ran;
 - idempotent: a run with the same fleet hash, feed stamps (status, source and fetch time of
-  every feed) and settings as an earlier succeeded run whose files all still exist does nothing
-  and returns that run (``reused=True``); ``force=True`` runs anyway;
+  every feed) and settings as an earlier succeeded run whose files all check out (present,
+  non-empty, parseable: :func:`~planner.ops.jobs.artifacts.check_artifacts`) does nothing and
+  returns that run (``reused=True``; its own provisional row is dropped); an earlier run with a
+  damaged file is run again, saying why in the notes and the log; ``force=True`` runs anyway;
 - atomic: artifacts are written in ``<out>/.<run id>.tmp/`` and renamed to ``<out>/<run id>/``
   only when complete; ``<out>/latest`` then points at it;
 - a failure at any stage removes that run's files, records the run as ``failed`` with the stage
@@ -26,6 +32,7 @@ succeeds, with ``notification_failed = 1`` in its KPIs and the reason in ``notif
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -43,6 +50,7 @@ from planner.engine.optimization import Plan, optimize
 from planner.engine.simulation import SimResult
 from planner.errors import ConfigError, JobError, PlannerError
 from planner.ops.jobs import artifacts as art
+from planner.ops.jobs.heartbeat import Heartbeat
 from planner.ops.jobs.kpis import feed_stamps, fleet_hash, run_kpis, strategy_table
 from planner.ops.jobs.settings import DEFAULT_FLOOR_SHARE, JobSettings
 from planner.ops.locking import default_lock_path, job_lock
@@ -66,6 +74,8 @@ STAGES: tuple[str, ...] = (
 )
 
 Progress = Callable[[str, int, int], None]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,48 +232,71 @@ class _Job:
         self.fleet, self.out, self.settings, self.store = fleet, out, settings, store
         self.progress, self.workers, self.clock = progress, workers, clock
         self.stage = "feeds"
+        self.run_id = ""
+        self.notes: list[str] = []
         self.hash = fleet_hash(fleet)
         self.settings_json = settings.to_json()
 
     def tick(self, stage: str, done: int = 0, total: int = 1) -> None:
+        if stage != self.stage:
+            self.store.set_stage(self.run_id, stage)
         self.stage = stage
         if self.progress is not None:
             self.progress(stage, done, total)
 
     def run(self, begin: pd.Timestamp, force: bool) -> JobOutcome:
         s = self.settings
-        self.tick("feeds")
-        try:
-            feeds = fetch_feeds(
-                self.fleet,
-                begin,
-                s.horizon_hours,
-                s.mode,
-                seed=s.seed,
-                sources=s.sources
-                if s.sources is not None or s.mode == "offline"
-                else FeedSources.from_env(),
-                now=self.clock,
-            )
-        except BaseException as exc:
-            key = idempotency_key(self.hash, {"feeds": "failed"}, self.settings_json)
-            run_id = self.store.start_run(self.hash, self.settings_json, {}, key=key)
-            self._fail(run_id, None, exc)
-            raise AssertionError("unreachable") from exc  # _fail always raises
-        stamps = feed_stamps(feeds)
-        key = idempotency_key(self.hash, stamps, self.settings_json)
-        done = None if force else self.store.find_succeeded(key)
-        if done is not None and "kpis_csv" in done.artifacts and not done.missing_artifacts():
-            return _reused(done)
-        run_id = self.store.start_run(self.hash, self.settings_json, stamps, key=key)
+        pending = idempotency_key(self.hash, {"feeds": "pending"}, self.settings_json)
+        self.run_id = run_id = self.store.start_run(
+            self.hash, self.settings_json, {}, key=pending, stage="feeds"
+        )
         folder: art.RunFolder | None = None
         try:
-            folder = art.RunFolder(self.out, run_id)
-            outcome = self._work(run_id, feeds, folder)
+            with Heartbeat(self.store.path, run_id):
+                self.tick("feeds")
+                feeds = fetch_feeds(
+                    self.fleet,
+                    begin,
+                    s.horizon_hours,
+                    s.mode,
+                    seed=s.seed,
+                    sources=s.sources
+                    if s.sources is not None or s.mode == "offline"
+                    else FeedSources.from_env(),
+                    now=self.clock,
+                )
+                stamps = feed_stamps(feeds)
+                key = idempotency_key(self.hash, stamps, self.settings_json)
+                done = None if force else self._reusable(key)
+                if done is not None:
+                    self.store.drop_run(run_id)
+                    return _reused(done)
+                self.store.set_inputs(run_id, stamps, key)
+                folder = art.RunFolder(self.out, run_id)
+                outcome = self._work(run_id, feeds, folder)
         except BaseException as exc:
             self._fail(run_id, folder, exc)
-            raise AssertionError("unreachable") from exc
+            raise AssertionError("unreachable") from exc  # _fail always raises
         return self._after(outcome)
+
+    def _reusable(self, key: str) -> RunRecord | None:
+        """The earlier succeeded run with these inputs, if its files check out; else ``None``
+        (with a note saying why an earlier run is not reused)."""
+        done = self.store.find_succeeded(key)
+        if done is None:
+            return None
+        problems = art.check_artifacts(done.artifacts)
+        if "kpis_csv" not in done.artifacts:
+            problems.insert(0, "it recorded no kpis.csv")
+        if not problems:
+            return done
+        note = (
+            f"Not reusing run {done.id} (same fleet, feeds and settings): "
+            f"{'; '.join(problems)}; running again."
+        )
+        logger.warning("%s", note)
+        self.notes.append(note)
+        return None
 
     # -- the stages ------------------------------------------------------------------------------
 
@@ -319,6 +352,7 @@ class _Job:
         self.tick("report")
         notes = (
             *feeds.notes,
+            *self.notes,
             f"Optimizer: {s.scenarios} scenarios (seed {s.seed}); strategies judged on "
             f"{s.eval_scenarios} other scenarios x {s.replications} replication(s) "
             f"(seed {s.judged_seed}). Recommended: {recommended}.",
@@ -352,7 +386,7 @@ class _Job:
             table=fleet_rows,
             alerts=alerts,
             notification=notification,
-            notes=tuple(feeds.notes),
+            notes=(*feeds.notes, *self.notes),
             evaluation=evaluation,
             plan=plan,
             feeds=feeds,
@@ -406,6 +440,8 @@ class _Job:
                         "source": f.source,
                         "fetched_at": f.fetched_at,
                         "age_hours": f.age_hours,
+                        "filled_hours": dict(f.filled_hours),
+                        "detail": f.detail,
                     }
                     for name, f in feeds.freshness.items()
                 },
@@ -503,6 +539,7 @@ def _events(results: Sequence[SimResult], feeds: Feeds) -> pd.DataFrame:
 
 
 def _reused(done: RunRecord) -> JobOutcome:
+    """The outcome of a reused run (its files were checked by :func:`art.check_artifacts`)."""
     folder = Path(next(iter(done.artifacts.values()))).parent
     table = pd.read_csv(done.artifacts["kpis_csv"])
     return JobOutcome(

@@ -14,9 +14,10 @@ from planner.engine.metrics import FLEET
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import Plan
 from planner.ops.notify import HASHRATE_AT_RISK_KPI, PLANNED_CURTAILMENT_KPI
-from planner.world.feeds import Feeds
+from planner.world.feeds import Feeds, Freshness
 
 __all__ = [
+    "FEED_FILLED_KPI",
     "FEED_STATUS_KPIS",
     "feed_stamps",
     "fleet_hash",
@@ -30,6 +31,11 @@ FEED_STATUS_KPIS: dict[str, str] = {
     "fallback": "feeds_fallback",
     "missing": "feeds_missing",
 }
+
+
+#: KPI key: hours the feeds lacked and the planner filled, summed over feeds and sites [h]
+#: (per feed and site in ``kpis.json``'s ``feeds``).
+FEED_FILLED_KPI = "feeds_filled_h"
 
 
 def fleet_hash(fleet: Fleet) -> str:
@@ -104,7 +110,8 @@ def run_kpis(
         (the plan's expected curtailment, else the recommended strategy's) [MWh];
         ``mean_hashrate_eh_s``, ``hashrate_floor_eh_s`` [EH/s]; ``hashrate_kept_pct`` [%];
         ``hashrate_at_risk_probability`` [-]; ``relocated_machines`` [-];
-        ``feeds_stale``, ``feeds_fallback``, ``feeds_missing`` (feed counts) [-].
+        ``feeds_stale``, ``feeds_fallback``, ``feeds_missing`` (feed counts) [-];
+        ``feeds_filled_h`` (hours filled over all feeds and sites) [h].
     """
     fleet = table[table["site_id"] == FLEET].set_index("policy")
     mine, base = fleet.loc[recommended], fleet.loc[baseline]
@@ -128,11 +135,13 @@ def run_kpis(
     return kpis
 
 
-def feed_counts(freshness: Mapping[str, Any]) -> dict[str, float]:
-    """How many feeds are stale, fell back or are missing."""
+def feed_counts(freshness: Mapping[str, Freshness]) -> dict[str, float]:
+    """How many feeds are stale, fell back or are missing, and how many hours were filled."""
     counts = dict.fromkeys(FEED_STATUS_KPIS.values(), 0.0)
+    counts[FEED_FILLED_KPI] = 0.0
     for f in freshness.values():
         key = FEED_STATUS_KPIS.get(f.status)
         if key is not None:
             counts[key] += 1.0
+        counts[FEED_FILLED_KPI] += float(f.total_filled_hours)
     return counts

@@ -117,7 +117,7 @@ class JobSettings:
     scenario_settings: ScenarioSettings = field(default_factory=ScenarioSettings)
     hashrate_floor_eh_s: float | None = None
     thresholds: Thresholds = field(default_factory=Thresholds)
-    webhook_url: str | None = None
+    webhook_url: str | None = field(default=None, repr=False)  # a secret: never in a repr
     sources: FeedSources | None = None
 
     def __post_init__(self) -> None:

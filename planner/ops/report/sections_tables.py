@@ -257,8 +257,15 @@ def alerts_section(r: ReportInputs) -> str:
     if feeds is None:
         parts.append(_empty("No feeds attached to this report."))
         return "".join(parts)
+    failed = feeds.unavailable_alerts
+    if failed:
+        parts.append(
+            f'<p class="warn">Weather alerts unavailable for {_esc(", ".join(failed))}: the NWS '
+            "feed failed with no usable cached answer (see Feed freshness); the run went on "
+            "without them.</p>"
+        )
     if feeds.alerts.empty:
-        parts.append(_empty("No weather alert at any site over the horizon."))
+        parts.append(_empty("No weather alert received for any site over the horizon."))
     else:
         parts.append(table_html("alert-table", heads, _event_rows(feeds.alerts, "site_id")))
         parts.append(_more(len(feeds.alerts), "weather alerts"))
@@ -279,7 +286,7 @@ def _more(n: int, what: str) -> str:
 
 
 def feeds_section(r: ReportInputs) -> str:
-    """Where every feed came from, its status and age."""
+    """Where every feed came from, its status and age, the hours filled and why one is missing."""
     if r.feeds is None or not r.feeds.freshness:
         return _empty("No feed freshness recorded for this run.")
     rows = []
@@ -296,12 +303,18 @@ def feeds_section(r: ReportInputs) -> str:
             + td(f.source)
             + td(fetched)
             + td(age, num=True)
+            + td(f.filled_summary or MISSING)
+            + td(f.detail)
             + "</tr>"
         )
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    heads = ["Feed", "Status", "Source", "Fetched (UTC)", "Age"]
+    filled = sum(f.total_filled_hours for f in r.feeds.freshness.values())
+    heads = ["Feed", "Status", "Source", "Fetched (UTC)", "Age", "Filled hours", "Note"]
     return table_html("feed-table", heads, rows, numeric_from=4) + _caption(
-        f"Feeds in mode {r.feeds.mode}: {summary}. STALE: the provider failed and a cached answer "
-        "stood in; FALLBACK: a substitute (synthetic values, persistence, a packaged table or a "
-        "reconstruction); MISSING: an optional feed with nothing to serve."
+        f"Feeds in mode {r.feeds.mode}: {summary}; {filled:,} hour(s) filled in all. STALE: the "
+        "provider failed (or sent too few hours) and a cached answer stood in; FALLBACK: a "
+        "substitute (synthetic values, persistence, a packaged table or a reconstruction); "
+        "MISSING: an optional feed with nothing to serve, the reason in its note. Filled hours: "
+        "per site, node or area, hours the data lacked that were interpolated (weather) or "
+        "repeated from the nearest observed week (prices, load)."
     )

@@ -49,6 +49,11 @@ class RunRecord:
         :func:`idempotency_key` of fleet hash, freshness and settings (or the job's own key).
     notified_at
         When the job last sent a webhook about this run (tz-aware UTC), or ``None``.
+    stage
+        The job stage the run reached (``feeds``, ``scenarios``...), or ``None`` if not recorded.
+    seen_at
+        The run's last sign of life while running (stage change or heartbeat), tz-aware UTC, or
+        ``None`` if not recorded. A run found dead ends at this time.
     """
 
     id: str
@@ -63,6 +68,8 @@ class RunRecord:
     error: str | None
     idempotency_key: str
     notified_at: datetime | None = None
+    stage: str | None = None
+    seen_at: datetime | None = None
 
     @property
     def duration_s(self) -> float | None:

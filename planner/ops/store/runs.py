@@ -7,7 +7,7 @@ import math
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -122,6 +122,7 @@ class RunStore:
         freshness: Mapping[str, Any],
         *,
         key: str | None = None,
+        stage: str | None = None,
     ) -> str:
         """Record a new run as ``running``.
 
@@ -135,6 +136,8 @@ class RunStore:
             Feed name -> timestamp of the data used.
         key
             Idempotency key; default :func:`idempotency_key` of the three above.
+        stage
+            The stage the run starts in (see :meth:`set_stage`).
 
         Returns
         -------
@@ -151,7 +154,8 @@ class RunStore:
                 try:
                     db.execute(
                         "INSERT INTO runs (id, started_at, status, fleet_hash, settings_json,"
-                        " freshness_json, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        " freshness_json, idempotency_key, stage, seen_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             run_id,
                             _fmt_time(started),
@@ -160,12 +164,56 @@ class RunStore:
                             settings_json,
                             freshness_json,
                             key,
+                            stage,
+                            _fmt_time(started),
                         ),
                     )
                 except sqlite3.IntegrityError:
                     continue  # the same id twice: draw again
                 return run_id
         raise JobError(f"run history {self.path}: could not draw a unique run id")
+
+    def set_stage(self, run_id: str, stage: str) -> None:
+        """Record that a running run entered ``stage`` (and is alive now); no-op once it ended."""
+        self._update_running(run_id, "set a run's stage", stage=stage)
+
+    def touch(self, run_id: str) -> None:
+        """Record that a running run is alive now (a heartbeat); no-op once it ended."""
+        self._update_running(run_id, "record a heartbeat")
+
+    def set_inputs(self, run_id: str, freshness: Mapping[str, Any], key: str) -> None:
+        """Record a running run's feed freshness and idempotency key, once its feeds are in.
+
+        Raises
+        ------
+        planner.errors.JobError
+            If the run does not exist or is no longer running.
+        """
+        freshness_json = _dumps(freshness, "freshness")
+        with self._write(f"record the inputs of run {run_id}") as db:
+            cur = db.execute(
+                "UPDATE runs SET freshness_json = ?, idempotency_key = ?"
+                " WHERE id = ? AND status = ?",
+                (freshness_json, key, run_id, RunStatus.RUNNING.value),
+            )
+            if cur.rowcount == 0:
+                raise self._not_running(run_id, "given its inputs")
+
+    def drop_run(self, run_id: str) -> None:
+        """Delete a run that is still ``running`` (a job that found its work already done).
+
+        Raises
+        ------
+        planner.errors.JobError
+            If the run does not exist or is no longer running (finished runs stay; see
+            :meth:`prune`).
+        """
+        with self._write(f"drop run {run_id}") as db:
+            cur = db.execute(
+                "DELETE FROM runs WHERE id = ? AND status = ?", (run_id, RunStatus.RUNNING.value)
+            )
+            if cur.rowcount == 0:
+                raise self._not_running(run_id, "dropped")
 
     def finish_run(
         self,
@@ -214,7 +262,9 @@ class RunStore:
 
         Call it while holding the job lock (:func:`planner.ops.locking.job_lock`): then no other
         run can be live, and ``older_than_s=0`` catches every orphan. Without the lock, a margin
-        longer than any real run spares live ones.
+        longer than any real run spares live ones. A run that recorded a sign of life
+        (:meth:`set_stage`, :meth:`touch`) ends at its last one, so its duration is the time it
+        really ran; its reason names the stage it died in.
 
         Parameters
         ----------
@@ -230,23 +280,25 @@ class RunStore:
             raise ConfigError("older_than_s", f"must be >= 0, got {older_than_s}")
         now = self._now()
         cutoff = _fmt_time(now - timedelta(seconds=older_than_s))
-        reason = (
-            f"interrupted: the process ended before the run finished "
-            f"(found running at {_fmt_time(now)})"
-        )
         with self._write("mark interrupted runs") as db:
-            ids = [
-                row[0]
-                for row in db.execute(
-                    "SELECT id FROM runs WHERE status = ? AND started_at <= ? ORDER BY started_at",
-                    (RunStatus.RUNNING.value, cutoff),
+            rows = db.execute(
+                "SELECT id, stage, seen_at FROM runs WHERE status = ? AND started_at <= ?"
+                " ORDER BY started_at",
+                (RunStatus.RUNNING.value, cutoff),
+            ).fetchall()
+            updates = []
+            for run_id, stage, seen in rows:
+                where = f" at stage {stage}" if stage else ""
+                last = f"last seen {seen}, " if seen else ""
+                reason = (
+                    f"interrupted{where}: the process ended before the run finished "
+                    f"({last}found running at {_fmt_time(now)})"
                 )
-            ]
+                updates.append((RunStatus.FAILED.value, seen or _fmt_time(now), reason, run_id))
             db.executemany(
-                "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
-                [(RunStatus.FAILED.value, _fmt_time(now), reason, i) for i in ids],
+                "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?", updates
             )
-        return ids
+        return [row[0] for row in rows]
 
     def mark_notified(self, run_id: str) -> RunRecord:
         """Record that a webhook went out for ``run_id`` now."""
@@ -259,7 +311,12 @@ class RunStore:
         return self.get_run(run_id)
 
     def prune(
-        self, *, keep_last: int | None = None, older_than_days: float | None = None
+        self,
+        *,
+        keep_last: int | None = None,
+        older_than_days: float | None = None,
+        keep_ids: Collection[str] = (),
+        dry_run: bool = False,
     ) -> PruneResult:
         """Delete old finished runs.
 
@@ -269,6 +326,10 @@ class RunStore:
             Keep the newest ``keep_last`` runs (all statuses), >= 0.
         older_than_days
             Delete runs started more than this many days ago [d], >= 0.
+        keep_ids
+            Runs never to delete, whatever the other arguments say.
+        dry_run
+            Only say what would go; delete nothing.
 
         Returns
         -------
@@ -280,7 +341,7 @@ class RunStore:
         -----
         With both arguments a run goes only if it is outside the newest ``keep_last`` *and*
         older than ``older_than_days``: each argument protects runs from the other. Running runs
-        are never deleted.
+        and ``keep_ids`` are never deleted.
         """
         if keep_last is None and older_than_days is None:
             raise ConfigError("prune", "give keep_last, older_than_days or both")
@@ -300,6 +361,10 @@ class RunStore:
         if older_than_days is not None:
             clauses.append("started_at < ?")
             params.append(_fmt_time(self._now() - timedelta(days=older_than_days)))
+        keep = sorted(set(keep_ids))
+        if keep:
+            clauses.append(f"id NOT IN ({', '.join('?' * len(keep))})")
+            params.extend(keep)
         where = " AND ".join(clauses)
         with self._write("prune runs") as db:
             rows = db.execute(
@@ -307,10 +372,13 @@ class RunStore:
                 params,
             ).fetchall()
             gone = [self._record(row) for row in rows]
-            db.executemany("DELETE FROM runs WHERE id = ?", [(r.id,) for r in gone])
+            gone_ids = {r.id for r in gone}
+            if not dry_run:
+                db.executemany("DELETE FROM runs WHERE id = ?", [(i,) for i in gone_ids])
             kept: set[str] = set()
-            for (artifacts_json,) in db.execute("SELECT artifacts_json FROM runs"):
-                kept.update(str(p) for p in _loads(artifacts_json, "artifacts").values())
+            for run_id, artifacts_json in db.execute("SELECT id, artifacts_json FROM runs"):
+                if run_id not in gone_ids:
+                    kept.update(str(p) for p in _loads(artifacts_json, "artifacts").values())
         orphaned: dict[str, Path] = {}
         for record in gone:
             for path in record.artifacts.values():
@@ -420,6 +488,25 @@ class RunStore:
             )
         return self.get_run(run_id)
 
+    def _update_running(self, run_id: str, action: str, stage: str | None = None) -> None:
+        """Set ``seen_at`` to now (and ``stage`` if given) on a row still running."""
+        with self._write(action) as db:
+            db.execute(
+                "UPDATE runs SET seen_at = ?, stage = COALESCE(?, stage)"
+                " WHERE id = ? AND status = ?",
+                (_fmt_time(self._now()), stage, run_id, RunStatus.RUNNING.value),
+            )
+
+    def _not_running(self, run_id: str, what: str) -> JobError:
+        try:
+            status = self.get_run(run_id).status.value
+        except JobError:
+            return self._no_run(run_id)
+        return JobError(
+            f"run history {self.path}: run {run_id} is already {status}; only a running run "
+            f"can be {what}"
+        )
+
     def _no_run(self, run_id: str) -> JobError:
         return JobError(f"run history {self.path}: no run {run_id!r}; see `planner runs`")
 
@@ -437,6 +524,8 @@ class RunStore:
             error,
             key,
             notified,
+            stage,
+            seen,
         ) = row
         try:
             return RunRecord(
@@ -452,6 +541,8 @@ class RunStore:
                 error=error,
                 idempotency_key=key,
                 notified_at=None if notified is None else _parse_time(notified),
+                stage=stage,
+                seen_at=None if seen is None else _parse_time(seen),
             )
         except (ValueError, TypeError) as exc:
             raise JobError(

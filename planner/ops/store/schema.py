@@ -69,6 +69,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "index for find_succeeded",
         ("CREATE INDEX runs_key_status ON runs (idempotency_key, status, started_at)",),
     ),
+    Migration(
+        4,
+        "stage and seen_at: where a running run is, and when it last showed a sign of life",
+        (
+            "ALTER TABLE runs ADD COLUMN stage TEXT",
+            "ALTER TABLE runs ADD COLUMN seen_at TEXT",
+        ),
+    ),
 )
 
 #: Schema version this code writes: the last migration's.
@@ -76,7 +84,7 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 
 _COLUMNS = (
     "id, started_at, finished_at, status, fleet_hash, settings_json, freshness_json, "
-    "kpis_json, artifacts_json, error, idempotency_key, notified_at"
+    "kpis_json, artifacts_json, error, idempotency_key, notified_at, stage, seen_at"
 )
 
 

@@ -20,15 +20,24 @@ one of three modes and returns one :class:`Feeds` bundle of canonical frames:
 Fallback rules, recorded per feed in :attr:`Feeds.freshness` and as lines in :attr:`Feeds.notes`:
 
 - a live HTTP feed that fails falls back to the newest cached answer for the same endpoint and
-  sites that covers part of the horizon and is at most ``max_stale_hours`` old (status
+  sites that passes the gap limits below and is at most ``max_stale_hours`` old (status
   ``stale``); an older answer, or none, raises :class:`~planner.errors.FeedError` naming the feed
   and the reason. Cache mode applies the same rule to every HTTP feed (``fresh`` while the answer
   is within its normal HTTP expiry, ``stale`` after).
-- the ensemble is optional: when it fails with no usable cached answer it is ``missing``, not an
-  error, and the scenarios spread around the deterministic forecast.
-- hours a price or load file does not cover are filled by weekly persistence (:func:`persist`);
-  a node or area with no configured source gets synthetic values driven by the fetched weather
-  (status ``fallback``). The market path (BTC price, network hashrate) is synthetic in every mode.
+- a weather answer (forecast, archive, ensemble) lacking, at any site, more than
+  ``max_gap_hours`` hours in a row (default 6) or more than ``max_missing_share`` of the hours
+  (default 10 %) is refused like a failed one, and is not kept in the cache (the answer it
+  replaced there is put back); within the limits its missing hours are interpolated, counted per
+  site in the feed's :attr:`Freshness.filled_hours` and named in a ``FILLED`` note (see
+  :mod:`planner.world.feeds.gaps` for how the limits were chosen).
+- the ensemble and the NWS alerts are optional: when one fails with no usable cached answer it is
+  ``missing`` (the reason in :attr:`Freshness.detail` and a ``MISSING`` note), not an error; the
+  scenarios spread around the deterministic forecast, and the run has no alert context.
+- hours a price or load file does not cover are filled by weekly persistence (:func:`persist`),
+  counted in :attr:`Freshness.filled_hours` (no limit: beyond the file's last hour persistence is
+  the forecast itself); a node or area with no configured source gets synthetic values driven
+  by the fetched weather (status ``fallback``). The market path (BTC price, network hashrate)
+  is synthetic in every mode.
 - NWS alerts are fetched only for sites in U.S. time zones (:func:`is_us_site`) and only when the
   horizon reaches the present (NWS serves active alerts only).
 """

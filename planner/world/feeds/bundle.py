@@ -16,6 +16,8 @@ __all__ = ["FEED_MODES", "FeedMode", "Feeds"]
 
 FeedMode = Literal["live", "cache", "offline"]
 FEED_MODES: tuple[str, ...] = ("live", "cache", "offline")
+#: Freshness name prefix of the NWS alerts feed of a site (``nws alerts <site id>``).
+ALERTS_FEED = "nws alerts "
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,3 +66,13 @@ class Feeds:
     notes: tuple[str, ...] = ()
     hazards: dict[str, OutageHazard] = field(default_factory=dict)
     freshness: Mapping[str, Freshness] = field(default_factory=dict)
+
+    @property
+    def unavailable_alerts(self) -> list[str]:
+        """Sites whose NWS alerts feed failed (``missing`` with a reason): for them an empty
+        :attr:`alerts` means "unknown", not "no alert"."""
+        return [
+            name.removeprefix(ALERTS_FEED)
+            for name, f in self.freshness.items()
+            if name.startswith(ALERTS_FEED) and f.status == "missing" and f.detail
+        ]

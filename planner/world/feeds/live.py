@@ -2,19 +2,20 @@
 
 See :mod:`planner.world.feeds` for the rules. One :class:`LiveRun` gathers one bundle: it opens an
 online session (live mode) and an offline one on the same :mod:`weather.http` cache, asks each
-provider, and when a provider fails (or in cache mode, always) serves the newest cached answer for
-the same endpoint and sites that covers part of the horizon, if it is young enough.
+provider, and when a provider fails or its weather answer lacks too many hours (or in cache mode,
+always) serves the newest cached answer for the same endpoint and sites that is within the gap
+limits of :mod:`planner.world.feeds.gaps`, if it is young enough.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
@@ -22,13 +23,20 @@ import requests
 
 from planner.domain.fleet import Fleet, Site
 from planner.errors import ConfigError, FeedError
-from planner.world.feeds.bundle import Feeds
+from planner.world.feeds.bundle import ALERTS_FEED, Feeds
+from planner.world.feeds.gaps import Gaps, gap_problem, weather_gaps
 from planner.world.feeds.power import grid_load, grid_prices, mtime
 from planner.world.feeds.sources import FeedSources, Freshness, FreshnessStatus, default_cache_dir
-from planner.world.hazards import OutageHazard
+from planner.world.hazards import (
+    OutageHazard,
+    fleet_hazards,
+    hazard_table_from_events,
+    packaged_hazard_table,
+)
 from weather import http, nws, openmeteo, schema, synthetic
 from weather.outages import read_oe417
 from weather.schema import empty_events
+from weather.sqlite_cache import cached_responses
 
 __all__ = ["MAX_FORECAST_DAYS", "RECENT_PAST_DAYS", "LiveRun", "is_us_site"]
 
@@ -136,8 +144,13 @@ class LiveRun:
             f"answers accepted up to {self.sources.max_stale_hours:g} h old."
         )
         self.offline = http.make_session(self.cache_dir, self.sources.user_agent, offline=True)
+        cap = self.sources.max_response_mb
         self.online = (
-            http.make_session(self.cache_dir, self.sources.user_agent)
+            http.make_session(
+                self.cache_dir,
+                self.sources.user_agent,
+                max_response_bytes=None if cap is None else round(cap * 1e6),
+            )
             if self.mode == "live"
             else None
         )
@@ -189,7 +202,11 @@ class LiveRun:
         what: str,
         required: bool = True,
     ) -> pd.DataFrame | None:
-        """Fetch one HTTP feed live, or fall back to the newest usable cached answer."""
+        """Fetch one HTTP feed live, or fall back to the newest usable cached answer.
+
+        With a ``window`` (weather), an answer is usable only within the gap limits of
+        :mod:`planner.world.feeds.gaps`; its filled hours per site go into the feed's freshness.
+        """
         if self.online is not None:
             self.recorder.last = None
             try:
@@ -197,31 +214,40 @@ class LiveRun:
             except FeedError as exc:
                 reason = exc.reason
             else:
-                if window is not None:
-                    frame = _window(frame, window)
-                if window is None or frame["temp_air_c"].notna().any():
-                    answer = self.recorder.last
+                answer = self.recorder.last
+                frame, gaps, problem = self._judge(frame, window)
+                if problem is None:
                     fetched = _created_at(answer, self.now)
                     cached = bool(getattr(answer, "from_cache", False))
                     url = _bare_url(answer.url if answer is not None else None, feed)
-                    self.freshness[feed] = Freshness(
-                        "fresh",
-                        f"GET {url}" + (" (HTTP cache)" if cached else ""),
-                        fetched,
-                        self.age(fetched),
+                    self._record(
+                        feed,
+                        Freshness(
+                            "fresh",
+                            f"GET {url}" + (" (HTTP cache)" if cached else ""),
+                            fetched,
+                            self.age(fetched),
+                        ),
+                        gaps,
                     )
                     return frame
-                reason = "the answer covers none of the horizon"
+                reason = problem
+                if answer is not None:  # never serve this answer again, from any session
+                    http.forget_response(self.online, answer)
         else:
             reason = "cache mode does not ask the provider"
-        hit = self._newest_cached(match, parse, window)
+        hit, refused = self._newest_cached(match, parse, window)
         if hit is None:
             problem = f"{reason}; no cached answer for {what} in {self.cache_dir}"
+            if refused:
+                problem += (
+                    f" within the gap limits ({refused} cached answer(s) lack too many hours)"
+                )
             if self.mode == "cache":
                 problem += "; run once in live mode to fill the cache"
             self._unavailable(feed, problem, required)
             return None
-        frame, answer = hit
+        frame, gaps, answer = hit
         fetched = _created_at(answer, self.now)
         age = self.age(fetched)
         if age > self.sources.max_stale_hours:
@@ -235,21 +261,45 @@ class LiveRun:
         expired = bool(getattr(answer, "is_expired", True))
         status: FreshnessStatus = "stale" if self.mode == "live" or expired else "fresh"
         source = f"HTTP cache: GET {_bare_url(answer.url, feed)}"
-        self.freshness[feed] = Freshness(status, source, fetched, age)
+        self._record(feed, Freshness(status, source, fetched, age), gaps)
         if status == "stale":
             why = "failed" if self.mode == "live" else "was not asked (cache mode)"
             detail = f" ({reason})" if self.mode == "live" else ""
             self.notes.append(
                 f"STALE {feed}: the provider {why}{detail}; using the cached answer of "
-                f"{fetched:%Y-%m-%d %H:%M} UTC, {age:.1f} h old.{_coverage(frame, window)}"
+                f"{fetched:%Y-%m-%d %H:%M} UTC, {age:.1f} h old."
             )
         return frame
 
+    def _judge(
+        self, frame: pd.DataFrame, window: pd.DatetimeIndex | None
+    ) -> tuple[pd.DataFrame, dict[str, Gaps], str | None]:
+        """The answer cut to ``window``, its gaps per site, and why it is unusable (or None)."""
+        if window is None:
+            return frame, {}, None
+        frame = _window(frame, window)
+        gaps = weather_gaps(frame, window, self.ids)
+        limits = self.sources.max_gap_hours, self.sources.max_missing_share
+        return frame, gaps, gap_problem(gaps, *limits)
+
+    def _record(self, feed: str, fresh: Freshness, gaps: dict[str, Gaps]) -> None:
+        """Keep a feed's freshness, with a note naming every site whose hours were filled."""
+        self.freshness[feed] = replace(fresh, filled_hours=_filled(gaps))
+        filled = [
+            f"{g.missing_h} of {g.hours} h at site {s}" for s, g in gaps.items() if g.missing_h
+        ]
+        if filled:
+            self.notes.append(
+                f"FILLED {feed}: {', '.join(filled)} had no temperature and are interpolated "
+                f"(limits: {self.sources.max_gap_hours} h in a row, "
+                f"{self.sources.max_missing_share:.0%} of the hours)."
+            )
+
     def _unavailable(self, feed: str, problem: str, required: bool) -> None:
-        """Raise for a required feed; mark an optional one missing."""
+        """Raise for a required feed; mark an optional one missing, with the reason."""
         if required:
             raise FeedError(feed, problem)
-        self.freshness[feed] = Freshness("missing", "none")
+        self.freshness[feed] = Freshness("missing", "none", detail=problem)
         self.notes.append(f"MISSING {feed} (optional): {problem}.")
 
     def _newest_cached(
@@ -257,25 +307,26 @@ class LiveRun:
         match: _Match,
         parse: Callable[[Any], pd.DataFrame],
         window: pd.DatetimeIndex | None,
-    ) -> tuple[pd.DataFrame, Any] | None:
-        store = cast(Any, self.offline).cache
+    ) -> tuple[tuple[pd.DataFrame, dict[str, Gaps], Any] | None, int]:
+        """The newest usable cached answer (frame, gaps, answer), and how many were refused for
+        their gaps."""
         answers = [
             r
-            for r in store.filter(valid=True, expired=True)
+            for r in cached_responses(self.offline)
             if r.status_code == 200 and match.accepts(r.url)
         ]
         answers.sort(key=lambda r: r.created_at, reverse=True)
+        refused = 0
         for answer in answers:
             try:
                 frame = parse(answer.json())
             except (FeedError, ValueError):
                 continue  # a cached answer that no longer parses cannot stand in
-            if window is None:
-                return frame, answer
-            sliced = _window(frame, window)
-            if sliced["temp_air_c"].notna().any():
-                return sliced, answer
-        return None
+            frame, gaps, problem = self._judge(frame, window)
+            if problem is None:
+                return (frame, gaps, answer), refused
+            refused += 1
+        return None, refused
 
     def age(self, fetched: pd.Timestamp) -> float:
         """Hours from ``fetched`` to now, never negative [h]."""
@@ -375,7 +426,7 @@ class LiveRun:
         tables = []
         reaches_now = self.times[-1] + _HOUR > self.now
         for site in self.fleet.sites:
-            feed = f"nws alerts {site.id}"
+            feed = f"{ALERTS_FEED}{site.id}"
             if not is_us_site(site):
                 self.freshness[feed] = Freshness("missing", "not a U.S. site")
                 self.notes.append(
@@ -404,6 +455,7 @@ class LiveRun:
                 parse=partial(nws.parse_alerts, site_id=site.id),
                 window=None,
                 what=f"site {site.id}",
+                required=False,  # context for the plan: without it the job runs on
             )
             if table is not None and not table.empty:
                 tables.append(table)
@@ -418,12 +470,6 @@ class LiveRun:
     # ---------------------------------------------------------------- hazards
 
     def hazards(self) -> tuple[dict[str, OutageHazard], pd.DataFrame]:
-        from planner.world.hazards import (
-            fleet_hazards,
-            hazard_table_from_events,
-            packaged_hazard_table,
-        )
-
         packaged = packaged_hazard_table()
         share = self.sources.site_share
         path = self.sources.outages_path
@@ -517,12 +563,9 @@ def _window(frame: pd.DataFrame, window: pd.DatetimeIndex) -> pd.DataFrame:
     return frame[frame.index.get_level_values("time").isin(window)]
 
 
-def _coverage(frame: pd.DataFrame, window: pd.DatetimeIndex | None) -> str:
-    if window is None or "temp_air_c" not in frame.columns:
-        return ""
-    hours = frame["temp_air_c"].dropna().index.get_level_values("time").unique()
-    covered = int(window.isin(hours).sum())
-    return "" if covered == len(window) else f" It covers {covered} of {len(window)} h."
+def _filled(gaps: dict[str, Gaps]) -> dict[str, int]:
+    """Site -> hours to be filled, from an answer's gaps."""
+    return {site: g.missing_h for site, g in gaps.items()}
 
 
 def _created_at(answer: Any, default: pd.Timestamp) -> pd.Timestamp:

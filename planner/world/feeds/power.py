@@ -81,12 +81,12 @@ def grid_prices(run: FeedRun, weather: pd.DataFrame) -> pd.DataFrame:
         if table is not None and node in table.index.get_level_values("node"):
             assert path is not None
             observed = table.xs(node, level="node")["price_usd_per_mwh"]
-            columns[node] = _persisted(run, feed, observed, path.name, mtime(path))
+            columns[node] = _persisted(run, node, feed, observed, path.name, mtime(path))
             continue
         iso = next(s.grid.iso for s in run.fleet.sites if s.grid.node == node).lower()
         if run.sources.gridstatus and iso in GRIDSTATUS_ISOS:
             observed, fetched, source = _gridstatus_prices(run, iso, node)
-            columns[node] = _persisted(run, feed, observed, source, fetched)
+            columns[node] = _persisted(run, node, feed, observed, source, fetched)
             continue
         synthetic_nodes.append(node)
         run.freshness[feed] = Freshness("fallback", f"synthetic generator (seed {run.seed})")
@@ -134,7 +134,7 @@ def grid_load(run: FeedRun, weather: pd.DataFrame) -> pd.DataFrame:
         if table is not None and area in table.index.get_level_values("area"):
             assert path is not None
             observed = table.xs(area, level="area")["load_mw"]
-            columns[area] = _persisted(run, feed, observed, path.name, mtime(path))
+            columns[area] = _persisted(run, area, feed, observed, path.name, mtime(path))
         else:
             missing[area] = site_ids
             run.freshness[feed] = Freshness("fallback", f"synthetic generator (seed {run.seed})")
@@ -150,12 +150,19 @@ def grid_load(run: FeedRun, weather: pd.DataFrame) -> pd.DataFrame:
 
 
 def _persisted(
-    run: FeedRun, feed: str, observed: pd.Series, source: str, fetched: pd.Timestamp | None
+    run: FeedRun,
+    where: str,
+    feed: str,
+    observed: pd.Series,
+    source: str,
+    fetched: pd.Timestamp | None,
 ) -> np.ndarray:
+    """``observed`` on the run's hours, gaps filled by persistence; records freshness and notes
+    for the feed of node or area ``where``."""
     values, filled = persist(observed, run.times)
     age = run.age(fetched) if fetched is not None else None
     status: FreshnessStatus = "fallback" if filled else "fresh"
-    run.freshness[feed] = Freshness(status, source, fetched, age)
+    run.freshness[feed] = Freshness(status, source, fetched, age, filled_hours={where: filled})
     if filled:
         last = observed.dropna().index.max()
         run.notes.append(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,6 +13,7 @@ import pandas as pd
 import platformdirs
 
 from planner.errors import ConfigError
+from planner.world.feeds.gaps import DEFAULT_MAX_GAP_HOURS, DEFAULT_MAX_MISSING_SHARE
 from weather import http, nws
 
 __all__ = [
@@ -55,12 +57,31 @@ class Freshness:
         When the data were fetched (HTTP answer time, file modification time), UTC.
     age_hours
         ``now - fetched_at`` [h].
+    filled_hours
+        Per site (weather), node (prices) or area (load): hours of the horizon the data lacked
+        and the planner filled (interpolation for weather, persistence for prices and load) [h].
+        Empty when nothing was measured (synthetic or missing feeds).
+    detail
+        Why the feed is ``missing`` (or what else a reader should know), one line; empty if
+        nothing to add.
     """
 
     status: FreshnessStatus
     source: str
     fetched_at: pd.Timestamp | None = None
     age_hours: float | None = None
+    filled_hours: Mapping[str, int] = field(default_factory=dict)
+    detail: str = ""
+
+    @property
+    def total_filled_hours(self) -> int:
+        """Sum of :attr:`filled_hours` over sites, nodes or areas [h]."""
+        return int(sum(self.filled_hours.values()))
+
+    @property
+    def filled_summary(self) -> str:
+        """:attr:`filled_hours` as text, ``tx 3 h, hydro 0 h``; empty when nothing was measured."""
+        return ", ".join(f"{where} {h:,} h" for where, h in self.filled_hours.items())
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,14 @@ class FeedSources:
         HTTP cache directory; default :func:`default_cache_dir`.
     max_stale_hours
         Oldest cached answer accepted for a failing feed [h].
+    max_gap_hours, max_missing_share
+        A weather answer (forecast, archive, ensemble) lacking more than ``max_gap_hours`` hours
+        in a row [h], or more than ``max_missing_share`` of the hours [-], at any site is refused
+        like a failed one (see :mod:`planner.world.feeds.gaps` for the defaults, 6 h and 0.10).
+    max_response_mb
+        Largest HTTP answer accepted from any endpoint [MB, 10^6 bytes]; default per endpoint kind
+        (:data:`weather.http.MAX_RESPONSE_BYTES`: archive and ensemble 50 MB, forecast 20 MB,
+        alerts 5 MB).
     retries, backoff_s, timeout_s
         Retries after the first attempt [-], first backoff wait [s] and ``(connect, read)``
         timeouts [s] of every request.
@@ -114,6 +143,9 @@ class FeedSources:
     nws_url: str = nws.NWS_URL
     cache_dir: Path | None = None
     max_stale_hours: float = DEFAULT_MAX_STALE_HOURS
+    max_gap_hours: int = DEFAULT_MAX_GAP_HOURS
+    max_missing_share: float = DEFAULT_MAX_MISSING_SHARE
+    max_response_mb: float | None = None
     retries: int = http.DEFAULT_RETRIES
     backoff_s: float = http.DEFAULT_BACKOFF_S
     timeout_s: tuple[float, float] = http.DEFAULT_TIMEOUT
@@ -129,6 +161,16 @@ class FeedSources:
         problems = []
         if not (self.max_stale_hours >= 0 and math.isfinite(self.max_stale_hours)):
             problems.append(f"max_stale_hours: must be >= 0, got {self.max_stale_hours}")
+        if isinstance(self.max_gap_hours, bool) or not (
+            isinstance(self.max_gap_hours, int) and self.max_gap_hours >= 0
+        ):
+            problems.append(f"max_gap_hours: must be an integer >= 0, got {self.max_gap_hours!r}")
+        if not 0.0 <= self.max_missing_share <= 1.0:
+            problems.append(f"max_missing_share: must be in [0, 1], got {self.max_missing_share}")
+        if self.max_response_mb is not None and not (
+            math.isfinite(self.max_response_mb) and self.max_response_mb > 0
+        ):
+            problems.append(f"max_response_mb: must be > 0, got {self.max_response_mb}")
         if self.retries < 0:
             problems.append(f"retries: must be >= 0, got {self.retries}")
         if self.site_share is not None and not 0.0 <= self.site_share <= 1.0:
