@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from weather import synthetic
+from weather import climate, synthetic
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 PRICES_CSV = DATA / "ercot" / "ercot_rtm_spp_hubs_hourly_2020_2025.csv"
@@ -309,13 +309,13 @@ def markdown_table(figures: Sequence[Figure], seeds: int) -> str:
 
 
 def parameter_rows() -> list[tuple[str, str]]:
-    """The generator's calibrated parameters, as ``(name, value)`` rows."""
+    """The generator's and the climate's calibrated parameters, as ``(name, value)`` rows."""
     storms = synthetic.StormSettings()
     base = inspect.signature(synthetic.synthetic_prices).parameters["base_usd_per_mwh"].default
     rows: list[tuple[str, str]] = [
         ("climate_mean_c(lat)", "19.3 − 0.95 (abs(lat) − 32) degC"),
         ("seasonal_amplitude_c(lat)", "11.8 + 0.35 (abs(lat) − 32) degC"),
-        ("DIURNAL_HALF_RANGE_C", f"{synthetic.DIURNAL_HALF_RANGE_C:g} degC"),
+        ("DIURNAL_HALF_RANGE_C", f"{climate.DIURNAL_HALF_RANGE_C:g} degC"),
         ("SHARED_ANOMALY_SD_C (winter, summer)", f"{synthetic.SHARED_ANOMALY_SD_C} degC"),
         ("OWN_ANOMALY_SD_C (winter, summer)", f"{synthetic.OWN_ANOMALY_SD_C} degC"),
         ("ANOMALY_PERSISTENCE (shared, own)", f"{synthetic.ANOMALY_PERSISTENCE} per day"),
@@ -350,20 +350,20 @@ def parameter_rows() -> list[tuple[str, str]]:
         ),
         (
             "COLD_MARGIN_C, COLD_WIDTH_C",
-            f"{synthetic.COLD_MARGIN_C:g}, {synthetic.COLD_WIDTH_C:g} degC",
+            f"{climate.COLD_MARGIN_C:g}, {climate.COLD_WIDTH_C:g} degC",
         ),
         (
             "HOT_MARGIN_C, HOT_WIDTH_C",
-            f"{synthetic.HOT_MARGIN_C:g}, {synthetic.HOT_WIDTH_C:g} degC",
+            f"{climate.HOT_MARGIN_C:g}, {climate.HOT_WIDTH_C:g} degC",
         ),
-        ("EVENING_PEAK_H (centre, sd)", f"{synthetic.EVENING_PEAK_H} h local"),
+        ("EVENING_PEAK_H (centre, sd)", f"{climate.EVENING_PEAK_H} h local"),
         ("TIGHTNESS_SD (cold, heat)", f"{synthetic.TIGHTNESS_SD}"),
         ("SCARCITY_EXPONENT", f"{synthetic.SCARCITY_EXPONENT:g}"),
         (
             "SPIKE_RATE_PER_H, SPIKE_MEAN_USD_PER_MWH",
             f"{synthetic.SPIKE_RATE_PER_H:g} /h, {synthetic.SPIKE_MEAN_USD_PER_MWH:g} USD/MWh",
         ),
-        ("PRICE_CAP_USD_PER_MWH", f"{synthetic.PRICE_CAP_USD_PER_MWH:,.0f} USD/MWh"),
+        ("PRICE_CAP_USD_PER_MWH", f"{climate.PRICE_CAP_USD_PER_MWH:,.0f} USD/MWh"),
     ]
     return rows
 

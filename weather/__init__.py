@@ -1,8 +1,9 @@
 """Everything the planner knows about the outside world, normalised to canonical frames.
 
-Weather forecasts and archives, severe-weather alerts, grid prices and load, outage events, and a
-seeded synthetic generator for offline use. Provider field names never leave this package; every
-parser ends in :func:`weather.schema.validate`.
+Weather forecasts and archives, severe-weather alerts, grid prices and load, outage events, the
+climate a grid is built for and the stress weather puts on it, and a seeded synthetic generator
+for offline use. Provider field names never leave this package; every parser ends in
+:func:`weather.schema.validate`.
 """
 
 from weather.errors import FeedError, PlannerError

@@ -3,7 +3,9 @@
 Everything here is a plain function of its arguments and a seed; the same seed gives the same
 numbers. Each physical stream (temperature, prices, load, market) draws from its own child of
 ``numpy.random.SeedSequence(seed)`` so that adding a site or a stream does not change the others;
-each season's storm draws from a generator seeded by ``(seed, kind, year)``.
+each season's storm draws from a generator seeded by ``(seed, kind, year)``. The climate the
+weather is drawn around and the grid stress that drives scarcity prices are
+:mod:`weather.climate`'s.
 
 Temperature
     ``T = mean(lat) - amp(lat) cos(2 pi (doy - 20) / 365.25) + diurnal(local hour) + anomaly``,
@@ -15,15 +17,15 @@ Prices
     A node's real-time price is a fuel level times a diurnal shape, a load factor and lognormal
     noise, plus scarcity pricing that rises steeply once temperature leaves the band the grid is
     built for (the evening peak for heat), plus rare random spikes, capped at the offer cap.
-
-The defaults are calibrated against ERCOT HB_WEST / HB_NORTH prices and NASA POWER / NOAA ISD
-Texas temperatures of 2021-2024: ``benchmarks/calibrate_synthetic.py`` prints the comparison and
-``docs/model.md`` (Synthetic feeds and their calibration) records it.
 Load
     System load grows with cooling and heating degrees; its June-September monthly maxima are the
     4CP intervals.
 Market
     BTC price follows a geometric Brownian motion; network hashrate drifts up with noise.
+
+The defaults are calibrated against ERCOT HB_WEST / HB_NORTH prices and NASA POWER / NOAA ISD
+Texas temperatures of 2021-2024: ``benchmarks/calibrate_synthetic.py`` prints the comparison and
+``docs/model.md`` (Synthetic feeds and their calibration) records it.
 """
 
 from __future__ import annotations
@@ -34,12 +36,18 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from weather.climate import (
+    DIURNAL_HALF_RANGE_C,
+    PRICE_CAP_USD_PER_MWH,
+    anomaly_scale,
+    climate_mean_c,
+    grid_stress,
+    seasonal_amplitude_c,
+    trailing_mean,
+)
 from weather.schema import validate
 
 FEED = "synthetic"
-
-#: ERCOT's real-time offer cap since 2022 [USD/MWh].
-PRICE_CAP_USD_PER_MWH = 5000.0
 
 
 @dataclass(frozen=True)
@@ -117,28 +125,6 @@ def _streams(seed: int, n: int) -> list[np.random.Generator]:
     return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
 
 
-def climate_mean_c(latitude: float) -> float:
-    """Annual mean air temperature for a North American latitude [degC].
-
-    Linear in latitude, fitted to NASA POWER daily means 2021-2025 of Texas sites (Midland
-    32 N: 19.4 degC; San Antonio 29.4 N: 21.9; Amarillo 35.2 N: 16.1) and running through
-    Jamestown ND (46.9 N, about 5 degC).
-    """
-    return 19.3 - 0.95 * (abs(latitude) - 32.0)
-
-
-def seasonal_amplitude_c(latitude: float) -> float:
-    """Half the difference between the warmest and coldest day of the mean annual cycle [degC].
-
-    First-harmonic amplitude fitted to the same NASA POWER series (Midland and Dallas 12.0 degC,
-    Amarillo 12.7) and North Dakota's about 17 degC.
-    """
-    return 11.8 + 0.35 * (abs(latitude) - 32.0)
-
-
-#: Half the daily temperature range (mean minus daily minimum) [degC]; NASA POWER Texas
-#: sites: 5.3 (Tyler) .. 7.0 (Midland).
-DIURNAL_HALF_RANGE_C = 7.0
 #: Cold air masses come with cloud and wind: below an anomaly of -START the daily range shrinks
 #: by 1/PER_C per degC, to no less than FLOOR (NASA POWER Midland winters: daily mean minus
 #: minimum 7 degC on ordinary days, about 4.5 degC on the coldest 5 %) [degC], [degC], [-].
@@ -194,11 +180,6 @@ def _daily_to_hourly(times: pd.DatetimeIndex, daily: np.ndarray) -> np.ndarray:
     """Linear interpolation of per-day values (placed at 12:00 UTC) to the hourly ``times``."""
     hours = np.asarray((times - times[0].floor("D")) / pd.Timedelta(hours=1), dtype=float)
     return np.interp(hours, 24.0 * np.arange(len(daily)) + 12.0, daily)
-
-
-def _anomaly_scale(latitude: float) -> float:
-    """Size of a site's weather anomalies relative to 32 N: its seasonal swing over 32 N's [-]."""
-    return seasonal_amplitude_c(latitude) / seasonal_amplitude_c(32.0)
 
 
 def _winter_weight(doy: np.ndarray) -> np.ndarray:
@@ -257,7 +238,7 @@ def synthetic_weather(
         own = _ar1(rng, n_days, phi=ANOMALY_PERSISTENCE[1], sd=1.0)
         # Gaussian anomalies scale with the site's seasonal swing (larger inland and poleward);
         # northers are the same air mass everywhere.
-        scale = _anomaly_scale(loc.latitude)
+        scale = anomaly_scale(loc.latitude)
         anomaly = _daily_to_hourly(times, scale * (shared + own_sd * own) + northers) - cold + heat
         start_c, per_c, floor = COLD_DIURNAL_DAMPING
         damping = np.clip(1.0 + np.minimum(anomaly + start_c, 0.0) / per_c, floor, 1.0)
@@ -330,14 +311,6 @@ PRICE_NOISE = (0.6, 0.35, 0.2)
 #: Load factor on the energy price: +HEAT per degC of 24-h mean above the site's July mean less
 #: HEAT_START, +COLD per degC below its January mean [1/degC], [degC].
 HEAT_PRICE_PER_C, HEAT_PRICE_START_C, COLD_PRICE_PER_C = 0.06, 10.0, 0.03
-#: Cold scarcity starts when the 24-h mean temperature falls COLD_MARGIN below the site's
-#: January mean and reaches the cap COLD_WIDTH further down [degC].
-COLD_MARGIN_C, COLD_WIDTH_C = 9.0, 5.4
-#: Heat scarcity starts when the 6-h maximum passes the site's July mean daily maximum plus
-#: HOT_MARGIN and reaches the cap HOT_WIDTH further up, in the evening net-load peak [degC].
-HOT_MARGIN_C, HOT_WIDTH_C = 0.0, 10.8
-#: Centre and width (standard deviation) of the evening net-load peak, local time [h].
-EVENING_PEAK_H = (18.5, 1.5)
 #: Standard deviation of the daily log multiplier on cold and on heat stress: how much reserve,
 #: wind and imports the grid happens to have that day [-]. Heat spikes depend more on the wind.
 TIGHTNESS_SD = (0.3, 1.0)
@@ -345,87 +318,6 @@ TIGHTNESS_SD = (0.3, 1.0)
 SCARCITY_EXPONENT = 3.0
 #: Random spikes: chance per hour (at the median hour of the daily shape) and mean size [USD/MWh].
 SPIKE_RATE_PER_H, SPIKE_MEAN_USD_PER_MWH = 0.012, 330.0
-
-
-def _trailing_mean(x: np.ndarray, hours: int) -> np.ndarray:
-    """Mean over the last ``hours`` values (fewer at the start) along the last axis."""
-    c = np.cumsum(x, axis=-1)
-    c = np.concatenate([np.zeros((*x.shape[:-1], 1)), c], axis=-1)
-    n = x.shape[-1]
-    end = np.arange(1, n + 1)
-    begin = np.maximum(0, end - hours)
-    return (c[..., end] - c[..., begin]) / (end - begin)
-
-
-def _trailing_max(x: np.ndarray, hours: int) -> np.ndarray:
-    """Maximum over the last ``hours`` values (fewer at the start) along the last axis."""
-    pad = [(0, 0)] * (x.ndim - 1) + [(hours - 1, 0)]
-    padded = np.pad(x, pad, mode="edge")
-    return np.lib.stride_tricks.sliding_window_view(padded, hours, axis=-1).max(axis=-1)
-
-
-def design_band_c(latitude: float) -> tuple[float, float]:
-    """Where a grid at this latitude starts to run short: its cold and hot stress edges [degC].
-
-    The cold edge applies to the trailing 24-h mean temperature, the hot edge to the trailing
-    6-h maximum (see :func:`grid_stress`); at 31.85 N (West Texas) they are -1.3 and 38.2 degC.
-    """
-    mean, amp = climate_mean_c(latitude), seasonal_amplitude_c(latitude)
-    k = _anomaly_scale(latitude)
-    return mean - amp - k * COLD_MARGIN_C, mean + amp + DIURNAL_HALF_RANGE_C + k * HOT_MARGIN_C
-
-
-def grid_stress(
-    temp_air_c: np.ndarray,
-    latitude: float,
-    local_hour: np.ndarray,
-    tightness: tuple[np.ndarray | float, np.ndarray | float] = (1.0, 1.0),
-) -> np.ndarray:
-    """How far a grid is pushed towards scarcity by the temperature of a site standing for it.
-
-    Grids are built for their own climate, so stress is measured from the site's climate
-    (:func:`climate_mean_c`, :func:`seasonal_amplitude_c`) in units that grow with the size of
-    its weather anomalies, ``k = amp(lat) / amp(32 N)``. Cold stress uses the trailing 24-h mean
-    temperature ``T24`` (heating load and gas freeze-offs build over a day and outlast the
-    coldest hour)::
-
-        cold = max(0, Tjan - k COLD_MARGIN_C - T24) / (k COLD_WIDTH_C)
-
-    Heat stress uses the trailing 6-h maximum ``Tmax6`` and counts in the evening net-load peak::
-
-        hot = max(0, Tmax6 - (Tjul + DIURNAL_HALF_RANGE_C + k HOT_MARGIN_C)) / (k HOT_WIDTH_C)
-              x exp(-(h - 18.5)^2 / (2 x 1.5^2))
-
-    with ``Tjan``, ``Tjul`` the site's mean January and July temperature (so
-    ``Tjul + DIURNAL_HALF_RANGE_C`` is July's mean daily maximum) and ``h`` the local hour
-    (:data:`EVENING_PEAK_H`).
-
-    Parameters
-    ----------
-    temp_air_c
-        Hourly air temperature [degC]; the last axis is time.
-    latitude
-        Latitude of the site [deg].
-    local_hour
-        Local hour of day of each interval, broadcastable to ``temp_air_c`` [h].
-    tightness
-        Multipliers on the cold and the heat stress (scalars or arrays broadcastable to
-        ``temp_air_c``) [-]; 1 for a grid with its typical reserves.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``cold + hot`` [-], same shape as ``temp_air_c``; 0 in ordinary weather, 1 where the
-        price reaches the offer cap.
-    """
-    t = np.asarray(temp_air_c, dtype=float)
-    k = _anomaly_scale(latitude)
-    cold_edge, hot_edge = design_band_c(latitude)
-    centre, width = EVENING_PEAK_H
-    evening = np.exp(-0.5 * ((np.asarray(local_hour) - centre) / width) ** 2)
-    cold = np.maximum(0.0, cold_edge - _trailing_mean(t, 24)) / (k * COLD_WIDTH_C)
-    hot = np.maximum(0.0, _trailing_max(t, 6) - hot_edge) / (k * HOT_WIDTH_C) * evening
-    return cold * tightness[0] + hot * tightness[1]
 
 
 def synthetic_prices(
@@ -447,9 +339,10 @@ def synthetic_prices(
       :data:`PRICE_SHAPE`, a load factor rising 6 % per degC of 24-h mean temperature above
       (July mean - 10 degC) and 3 % per degC below the January mean, a daily AR(1) and an hourly
       log noise (:data:`PRICE_NOISE`);
-    - ``scarcity = cap x clip(stress, 0, 1)^3`` with ``stress`` from :func:`grid_stress`, its cold
-      and heat parts multiplied by a daily lognormal tightness (how much reserve, wind and imports
-      the grid happens to have that day; :data:`TIGHTNESS_SD`);
+    - ``scarcity = cap x clip(stress, 0, 1)^3`` with ``stress`` from
+      :func:`weather.climate.grid_stress`, its cold and heat parts multiplied by a daily lognormal
+      tightness (how much reserve, wind and imports the grid happens to have that day;
+      :data:`TIGHTNESS_SD`);
     - ``spikes``: random exponential spikes (unit trips, ramps; :data:`SPIKE_RATE_PER_H`),
       likelier in peak hours.
 
@@ -494,7 +387,7 @@ def synthetic_prices(
         n_days = (times[-1].floor("D") - times[0].floor("D")).days + 1
         hour = times.tz_convert(loc.timezone).hour.to_numpy()
         mean, amp = climate_mean_c(loc.latitude), seasonal_amplitude_c(loc.latitude)
-        t24 = _trailing_mean(t, 24)
+        t24 = trailing_mean(t, 24)
         load = (
             1.0
             + HEAT_PRICE_PER_C * np.maximum(0.0, t24 - (mean + amp - HEAT_PRICE_START_C))

@@ -40,7 +40,7 @@ from planner.domain.ledger import (
     tier_breakeven_usd_per_mwh,
 )
 from planner.errors import ConfigError
-from weather.synthetic import design_band_c
+from weather.climate import design_band_c
 
 #: Months of ERCOT's coincident peaks (June-September), in the site's local time.
 FOUR_CP_MONTHS: tuple[int, ...] = (6, 7, 8, 9)
@@ -255,7 +255,7 @@ class ProtectiveShutdown:
     """Shut down ahead of hard freezes and severe weather; keep hydro loops warm while it freezes.
 
     An hour is *threatening* when the temperature is below ``freeze_below_c`` (by default the
-    cold edge of the local grid's design band, :func:`weather.synthetic.design_band_c`: a hard
+    cold edge of the local grid's design band, :func:`weather.climate.design_band_c`: a hard
     freeze for Texas is an ordinary night in North Dakota) or, with
     ``on_alerts``, a severe-weather alert covers the site. The policy may read the temperature
     ahead because ``hours.temp_air_c`` stands for the forecast. A site is shut from

@@ -44,7 +44,7 @@ from planner.world.scenarios import (
     make_scenarios,
     scenario_from_feeds,
 )
-from weather.synthetic import PRICE_CAP_USD_PER_MWH
+from weather.climate import PRICE_CAP_USD_PER_MWH
 
 #: Day-to-day persistence of a temperature forecast error (the scenario generator's AR(1)) [-].
 TEMP_ERROR_PERSISTENCE_PER_DAY = 0.7

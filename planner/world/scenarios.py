@@ -19,7 +19,7 @@ from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, SiteHours
 from planner.errors import ConfigError
 from planner.world.feeds import Feeds, hashprice_hourly, site_hours
 from planner.world.hazards import OutageHazard
-from weather.synthetic import PRICE_CAP_USD_PER_MWH, grid_stress
+from weather.climate import PRICE_CAP_USD_PER_MWH, grid_stress
 
 
 @dataclass(frozen=True)
@@ -365,7 +365,7 @@ def _scenario_temperature(
 
 
 def _stress(temp: np.ndarray, latitudes: np.ndarray, local_hours: np.ndarray) -> np.ndarray:
-    """Grid stress of every site, hour by hour (:func:`weather.synthetic.grid_stress`) [-]."""
+    """Grid stress of every site, hour by hour (:func:`weather.climate.grid_stress`) [-]."""
     return np.array(
         [grid_stress(t, lat, h) for t, lat, h in zip(temp, latitudes, local_hours, strict=True)]
     )

@@ -28,7 +28,7 @@ from planner.engine.policies import (
 from planner.engine.simulation import SimSettings, simulate
 from planner.errors import ConfigError
 from planner.world.scenarios import Scenario
-from weather.synthetic import design_band_c
+from weather.climate import design_band_c
 
 
 def hours_of(

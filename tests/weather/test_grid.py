@@ -16,6 +16,7 @@ import pytest
 
 from weather.errors import FeedError
 from weather.grid import get_iso_load, get_iso_prices, read_load, read_prices, to_hourly
+from weather.grid.times import ends_to_starts, most_common_step
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ERCOT = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ercot"
@@ -417,3 +418,24 @@ def test_gridstatus_frames_are_normalised(monkeypatch: pytest.MonkeyPatch) -> No
     assert load.loc[("ERCOT", _utc("2024-01-15 06:15")), "load_mw"] == 61_000.0
     with pytest.raises(FeedError, match=r"unknown ISO 'nowhere'; allowed: ercot"):
         get_iso_prices("nowhere", "2024-01-15", "2024-01-16")
+
+
+def test_interval_length_and_ends_to_starts_per_series() -> None:
+    # HB_X: 15-minute ends 00:15, 00:30, 00:45, 01:15 (a gap): the most common step is 15 min.
+    # LZ_Y: hourly ends 01:00, 02:00. Each series shifts back by its own step.
+    ends = ["00:15", "00:30", "00:45", "01:15", "01:00", "02:00"]
+    t = pd.to_datetime([f"2024-01-01 {e}" for e in ends]).tz_localize("UTC")
+    frame = pd.DataFrame({"node": ["HB_X"] * 4 + ["LZ_Y"] * 2, "time": t})
+    assert most_common_step(frame["time"][:4]) == pd.Timedelta(minutes=15)
+    assert most_common_step(frame["time"][:1]) is None
+    starts = ends_to_starts(frame, "node", "interval_end_utc", "test")
+    assert list(starts.dt.strftime("%H:%M")) == [
+        "00:00",
+        "00:15",
+        "00:30",
+        "01:00",
+        "00:00",
+        "01:00",
+    ]
+    with pytest.raises(FeedError, match=r"node 'HB_X' has a single time"):
+        ends_to_starts(frame.iloc[[0, 4, 5]], "node", "interval_end_utc", "test")

@@ -543,7 +543,7 @@ def test_api_key_switches_default_hosts_to_the_commercial_ones(
         seen.append(url)
         return load_json("openmeteo_forecast_two_sites.json")[0]
 
-    monkeypatch.setattr(openmeteo, "get_json", fake_get_json)
+    monkeypatch.setattr("weather.openmeteo.request.get_json", fake_get_json)
     openmeteo.get_forecast(requests.Session(), WEST_TEXAS)
     assert seen == ["https://customer-api.open-meteo.com/v1/forecast"]
 

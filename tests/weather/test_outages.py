@@ -29,6 +29,8 @@ from weather.outages import (
     parse_outage_feed,
     read_oe417,
 )
+from weather.outages.causes import normalised_cause
+from weather.outages.regions import NERC_TZ, canonical_state, nerc_codes, states_named
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OE417 = (
@@ -369,3 +371,20 @@ def test_bad_feed_payloads_are_feed_errors() -> None:
     }
     with pytest.raises(FeedError, match=r"event 'B' ends before it starts"):
         parse_outage_feed(backwards, CO_OP, "co-op")
+
+
+def test_the_shared_region_and_cause_helpers() -> None:
+    # Spellings as OE-417 files them, read by hand.
+    assert states_named("Texas: Harris County; texas, Oklahoma") == ["Texas", "Oklahoma"]
+    assert states_named("Western Interconnection") == []
+    assert canonical_state(" north dakota ") == "North Dakota"
+    assert canonical_state("TRE") is None
+    assert nerc_codes("SPP, SERC, TRE") == ["SPP", "SERC", "TRE"]
+    assert nerc_codes("Texas RE/ERCOT") == ["TRE"]
+    assert NERC_TZ["WECC"] == "America/Los_Angeles"
+    assert normalised_cause("- Sever Weather - Winter Storm", 3, "") == "weather-winter"
+    assert normalised_cause("Severe Weather", 1, "") == "weather-winter"
+    assert normalised_cause("Severe Weather", 7, "public appeal to reduce use") == "weather-summer"
+    assert normalised_cause("Severe Weather", 7, "") == "weather-other"
+    assert normalised_cause("Transmisison Interruption", 5, "") == "system-operations"
+    assert normalised_cause("Something new", 5, "") == "other"

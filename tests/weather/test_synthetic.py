@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from weather import synthetic
+from weather import climate, synthetic
 from weather.errors import FeedError
 from weather.schema import validate
 
@@ -37,9 +37,9 @@ def test_climate_by_latitude_and_season() -> None:
     # Annual means from the linear fit to NASA POWER Texas sites (calibration, docs/model.md):
     # 19.3 degC at 32 N; 19.3 - 0.95 x 14.91 = 5.14 degC at 46.91 N; 19.3 + 0.95 x 0.15 = 19.44
     # at 31.85 N. Seasonal swing at 46.91 N: 11.8 + 0.35 x 14.91 = 17.02 degC.
-    assert synthetic.climate_mean_c(32.0) == pytest.approx(19.3)
-    assert synthetic.climate_mean_c(46.91) == pytest.approx(5.14, abs=0.01)
-    assert synthetic.seasonal_amplitude_c(46.91) == pytest.approx(17.02, abs=0.01)
+    assert climate.climate_mean_c(32.0) == pytest.approx(19.3)
+    assert climate.climate_mean_c(46.91) == pytest.approx(5.14, abs=0.01)
+    assert climate.seasonal_amplitude_c(46.91) == pytest.approx(17.02, abs=0.01)
     no_storms = synthetic.StormSettings(cold_snap_depth_c=0.0, heat_wave_rise_c=0.0)
     w = synthetic.synthetic_weather(SITES, "2025-01-01", 8760, seed=5, storms=no_storms)
     monthly = w.xs("nd", level="site_id")["temp_air_c"].groupby(lambda t: t.month).mean()
@@ -116,7 +116,7 @@ def test_prices_spike_in_the_cold_snap() -> None:
     snap = west["2025-01-15":"2025-01-17"]
     calm = west["2025-01-01":"2025-01-10"]
     assert snap.max() > 10 * calm.median()
-    assert west.max() <= synthetic.PRICE_CAP_USD_PER_MWH
+    assert west.max() <= climate.PRICE_CAP_USD_PER_MWH
 
 
 def test_load_and_market_paths() -> None:

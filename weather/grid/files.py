@@ -16,15 +16,15 @@ import pandas as pd
 
 from weather.errors import FeedError
 from weather.grid.frames import (
-    _LOAD,
-    _PRICES,
     LABEL_COLUMNS,
-    _first,
-    _FrameSpec,
-    _numeric,
-    _select_keys,
+    LOAD_SPEC,
+    PRICES_SPEC,
+    FrameSpec,
+    first_true,
+    numeric_cells,
+    select_keys,
 )
-from weather.grid.times import _carries_offsets, _ends_to_starts, _most_common_step, _parse_times
+from weather.grid.times import carries_offsets, ends_to_starts, most_common_step, parse_times
 from weather.schema import validate
 
 _TIME_TOKENS = frozenset(
@@ -82,7 +82,7 @@ def read_prices(
         Unreadable file, no time column, unparseable or impossible times, non-numeric prices,
         unknown nodes, duplicate (node, time) rows or prices outside the schema range.
     """
-    return _read_grid_file(path, _PRICES, nodes, time_column, tz, feed)
+    return _read_grid_file(path, PRICES_SPEC, nodes, time_column, tz, feed)
 
 
 def read_load(
@@ -121,7 +121,7 @@ def read_load(
     FeedError
         As for :func:`read_prices`.
     """
-    return _read_grid_file(path, _LOAD, areas, time_column, tz, feed)
+    return _read_grid_file(path, LOAD_SPEC, areas, time_column, tz, feed)
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def read_load(
 
 def _read_grid_file(
     path: str | Path,
-    spec: _FrameSpec,
+    spec: FrameSpec,
     keys: Sequence[str] | None,
     time_column: str | None,
     tz: str | None,
@@ -153,24 +153,24 @@ def _read_grid_file(
         key_values = table[key_col].astype("string").str.strip()
         if key_values.isna().any():
             raise FeedError(
-                feed, f"column {key_col!r} is empty at {where(_first(key_values.isna()))}"
+                feed, f"column {key_col!r} is empty at {where(first_true(key_values.isna()))}"
             )
         groups = key_values.to_numpy(dtype=object)
-        times = _parse_times(table[time_col], groups, time_col, norm[time_col], tz, feed, where)
+        times = parse_times(table[time_col], groups, time_col, norm[time_col], tz, feed, where)
         frame = pd.DataFrame(
             {
                 spec.key: groups,
                 "time": times,
-                spec.value: _numeric(
+                spec.value: numeric_cells(
                     table[value_col], value_col, feed, where, spec.unit
                 ).to_numpy(),
                 "_row": np.arange(len(table)),
             }
         )
         if ends:
-            frame["time"] = _ends_to_starts(frame, spec.key, time_col, feed)
+            frame["time"] = ends_to_starts(frame, spec.key, time_col, feed)
         if keys is not None:
-            frame = _select_keys(frame, spec.key, keys, spec.selector, feed)
+            frame = select_keys(frame, spec.key, keys, spec.selector, feed)
     else:  # wide: time, one column per key
         skip = {time_col} | {
             c for c in table.columns if _is_time_like(norm[c]) or norm[c] in LABEL_COLUMNS
@@ -189,9 +189,9 @@ def _read_grid_file(
                 f"no {spec.kind} columns besides time and label columns; columns: "
                 f"{', '.join(map(str, table.columns))}",
             )
-        times = _parse_times(table[time_col], None, time_col, norm[time_col], tz, feed, where)
+        times = parse_times(table[time_col], None, time_col, norm[time_col], tz, feed, where)
         if ends:
-            step = _most_common_step(pd.Series(times))
+            step = most_common_step(pd.Series(times))
             if step is None:
                 raise FeedError(
                     feed, f"column {time_col!r} holds interval ends but has a single time"
@@ -204,7 +204,7 @@ def _read_grid_file(
                 "time": np.tile(times, len(value_cols)),
                 spec.value: np.concatenate(
                     [
-                        _numeric(table[c], c, feed, where, spec.unit).to_numpy(float)
+                        numeric_cells(table[c], c, feed, where, spec.unit).to_numpy(float)
                         for c in value_cols
                     ]
                 ),
@@ -288,14 +288,14 @@ def _choose_time_column(
 
     def rank(col: Any) -> tuple[int, int]:
         tokens = set(norm[col].split("_"))
-        kind = 0 if "utc" in tokens else 1 if _carries_offsets(table[col]) else 2
+        kind = 0 if "utc" in tokens else 1 if carries_offsets(table[col]) else 2
         return kind, 1 if _END_TOKENS & tokens else 0
 
     return min(candidates, key=rank)
 
 
 def _trim_missing(
-    frame: pd.DataFrame, spec: _FrameSpec, requested: Sequence[str] | None, feed: str
+    frame: pd.DataFrame, spec: FrameSpec, requested: Sequence[str] | None, feed: str
 ) -> pd.DataFrame:
     """Drop each series' leading/trailing missing values and series with no values at all."""
     frame = frame.sort_values([spec.key, "time"], kind="stable")

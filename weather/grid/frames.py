@@ -18,19 +18,36 @@ LABEL_COLUMNS: frozenset[str] = frozenset(
 
 
 @dataclass(frozen=True)
-class _FrameSpec:
-    """What distinguishes a prices file from a load file."""
+class FrameSpec:
+    """What distinguishes a prices file from a load file.
+
+    Attributes
+    ----------
+    kind
+        Canonical frame kind, as :func:`weather.schema.validate` names it.
+    key
+        Index level next to ``time``: ``node`` or ``area``.
+    value
+        Canonical value column: ``price_usd_per_mwh`` or ``load_mw``.
+    selector
+        Keyword argument of the readers that selects keys: ``nodes`` or ``areas``.
+    key_aliases, value_aliases
+        Normalised column names a long file may use for the key and the value.
+    unit
+        Unit of the value, shown in errors.
+    """
 
     kind: Literal["prices", "load"]
-    key: str  # index level next to time: node or area
-    value: str  # canonical value column
-    selector: str  # keyword argument that selects keys: nodes or areas
+    key: str
+    value: str
+    selector: str
     key_aliases: frozenset[str]
     value_aliases: frozenset[str]
     unit: str
 
 
-_PRICES = _FrameSpec(
+#: The canonical prices frame: index ``(node, time)``, column ``price_usd_per_mwh`` [USD/MWh].
+PRICES_SPEC = FrameSpec(
     kind="prices",
     key="node",
     value="price_usd_per_mwh",
@@ -51,7 +68,8 @@ _PRICES = _FrameSpec(
     unit="USD/MWh",
 )
 
-_LOAD = _FrameSpec(
+#: The canonical load frame: index ``(area, time)``, column ``load_mw`` [MW].
+LOAD_SPEC = FrameSpec(
     kind="load",
     key="area",
     value="load_mw",
@@ -62,20 +80,47 @@ _LOAD = _FrameSpec(
 )
 
 
-def _first(mask: pd.Series | np.ndarray) -> int:
+def first_true(mask: pd.Series | np.ndarray) -> int:
+    """Position of the first true cell of ``mask`` (``[False, True, True]`` gives 1)."""
     return int(np.flatnonzero(np.asarray(mask))[0])
 
 
-def _numeric(
+def numeric_cells(
     values: pd.Series, column: Any, feed: str, where: Callable[[int], str] | None, unit: str
 ) -> pd.Series:
+    """Value cells as floats: numbers stay, empty cells become ``NaN``, anything else is an error.
+
+    Parameters
+    ----------
+    values
+        One column's cells, numbers or text.
+    column
+        The column's name, for errors.
+    feed
+        Name used in errors.
+    where
+        Row position -> where that is in the source (``line 12``), for errors; ``None`` to omit.
+    unit
+        Unit of the values, listed in errors as the allowed values; empty for none.
+
+    Returns
+    -------
+    pandas.Series
+        The values as ``float``.
+
+    Raises
+    ------
+    FeedError
+        A cell that is neither a number nor empty, named with its column, place and the allowed
+        values.
+    """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype(float)
     text = values.astype("string").str.strip()
     numbers = pd.to_numeric(text, errors="coerce")
     bad = (numbers.isna() & text.notna() & (text != "")).to_numpy()
     if bad.any():
-        i = _first(bad)
+        i = first_true(bad)
         at = f" at {where(i)}" if where is not None else ""
         allowed = f"numbers [{unit}]" if unit else "numbers"
         raise FeedError(
@@ -86,9 +131,17 @@ def _numeric(
     return numbers.astype(float)
 
 
-def _select_keys(
+def select_keys(
     frame: pd.DataFrame, key: str, wanted: Sequence[str], selector: str, feed: str
 ) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``key`` column is one of ``wanted``.
+
+    Raises
+    ------
+    FeedError
+        A wanted key the frame does not have; the error lists those it has, under the name of the
+        reader's ``selector`` argument (``unknown nodes ['X']; allowed: HB_NORTH, HB_WEST``).
+    """
     if isinstance(wanted, str):
         wanted = [wanted]
     present = [str(k) for k in pd.unique(frame[key].to_numpy())]

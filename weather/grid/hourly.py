@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from weather.errors import FeedError
-from weather.grid.frames import _PRICES
-from weather.grid.times import _most_common_step
+from weather.grid.frames import PRICES_SPEC
+from weather.grid.times import most_common_step
 from weather.schema import validate
 
 
@@ -47,12 +47,12 @@ def to_hourly(prices: pd.DataFrame, *, min_coverage: float = 1.0) -> pd.DataFram
         raise ValueError(f"min_coverage must be in (0, 1], got {min_coverage}")
     feed = "to_hourly"
     validate(prices, "prices", feed)
-    value = _PRICES.value
+    value = PRICES_SPEC.value
     frame = prices[[value]].reset_index().sort_values(["node", "time"], kind="stable")
     hour = pd.Timedelta(hours=1)
     parts: list[pd.DataFrame] = []
     for node, rows in frame.groupby("node", sort=False):
-        step = _most_common_step(rows["time"])
+        step = most_common_step(rows["time"])
         if step is None or step == hour:
             parts.append(rows)
             continue

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from weather.errors import FeedError
-from weather.grid.frames import _LOAD, _PRICES, _numeric, _select_keys
+from weather.grid.frames import LOAD_SPEC, PRICES_SPEC, numeric_cells, select_keys
 from weather.schema import validate
 
 _GRID_EXTRA_HINT = "pip install 'mining-fleet-planner[grid]'"
@@ -80,9 +80,9 @@ def get_iso_prices(
     frame = _from_gridstatus(
         raw, feed, key_columns=("Location", "Settlement Point"), value_columns=("SPP", "LMP")
     )
-    frame = frame.rename(columns={"key": "node", "value": _PRICES.value})
+    frame = frame.rename(columns={"key": "node", "value": PRICES_SPEC.value})
     if locations is not None:
-        frame = _select_keys(frame, "node", locations, _PRICES.selector, feed)
+        frame = select_keys(frame, "node", locations, PRICES_SPEC.selector, feed)
     return validate(frame.set_index(["node", "time"]).sort_index(), "prices", feed)
 
 
@@ -116,7 +116,7 @@ def get_iso_load(iso: str, start: Any, end: Any) -> pd.DataFrame:
     if isinstance(raw, pd.DataFrame) and "Location" not in raw.columns:
         raw = raw.assign(Location=iso.strip().upper())
     frame = _from_gridstatus(raw, feed, key_columns=("Location",), value_columns=("Load",))
-    frame = frame.rename(columns={"key": "area", "value": _LOAD.value})
+    frame = frame.rename(columns={"key": "area", "value": LOAD_SPEC.value})
     return validate(frame.set_index(["area", "time"]).sort_index(), "load", feed)
 
 
@@ -154,7 +154,7 @@ def _from_gridstatus(
             f"{list(key_columns)} and one of {list(value_columns)}",
         )
     times = pd.to_datetime(raw[time_col], utc=True)
-    values = _numeric(raw[value_col], value_col, feed, None, unit="")
+    values = numeric_cells(raw[value_col], value_col, feed, None, unit="")
     return pd.DataFrame(
         {
             "key": raw[key_col].astype(str).reset_index(drop=True),

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from weather.errors import FeedError
-from weather.grid.frames import _first
+from weather.grid.frames import first_true
 
 _OFFSET_RE = r"(?:Z|[+-]\d{2}:?\d{2})$"
 
@@ -25,7 +25,11 @@ def _has_offsets(values: pd.Series) -> pd.Series:
     return values.astype(str).str.strip().str.contains(_OFFSET_RE, regex=True)
 
 
-def _carries_offsets(series: pd.Series) -> bool:
+def carries_offsets(series: pd.Series) -> bool:
+    """Whether a time column carries explicit UTC offsets (tz-aware, or ``...-05:00``/``Z`` text).
+
+    Text is judged by its first 50 non-missing cells, all of which must end in an offset.
+    """
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return True
     sample = series.dropna().head(50)
@@ -34,7 +38,7 @@ def _carries_offsets(series: pd.Series) -> bool:
     return bool(_has_offsets(sample).all())
 
 
-def _parse_times(
+def parse_times(
     raw: pd.Series,
     groups: np.ndarray | None,
     column: Any,
@@ -43,10 +47,41 @@ def _parse_times(
     feed: str,
     where: Callable[[int], str],
 ) -> pd.DatetimeIndex:
-    """Raw time cells (one per table row) -> UTC timestamps; DST rules in the module docstring."""
+    """Raw time cells (one per table row) -> UTC timestamps; DST rules in the module docstring.
+
+    Parameters
+    ----------
+    raw
+        The time cells: text, naive or tz-aware datetimes.
+    groups
+        Series label of each row (the node or area of a long file), so that a repeated fall-back
+        wall time is counted per series; ``None`` for a single series.
+    column
+        The column's name, for errors.
+    normed
+        The column's normalised name; naive times in a column whose name says ``utc`` are UTC.
+    tz
+        IANA zone of naive wall-clock times; needed only when the cells are naive and the name
+        does not say UTC.
+    feed
+        Name used in errors.
+    where
+        Row position -> where that is in the source (``line 12``), for errors.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        tz-aware UTC, one per row.
+
+    Raises
+    ------
+    FeedError
+        An empty or unreadable cell, cells mixing offsets and none, naive times without ``tz``, an
+        unknown zone, or a wall time that does not exist or cannot be placed.
+    """
     missing = raw.isna().to_numpy()
     if missing.any():
-        raise FeedError(feed, f"column {column!r} is empty at {where(_first(missing))}")
+        raise FeedError(feed, f"column {column!r} is empty at {where(first_true(missing))}")
     if isinstance(raw.dtype, pd.DatetimeTZDtype):
         return pd.DatetimeIndex(raw).tz_convert("UTC")
     if pd.api.types.is_datetime64_dtype(raw.dtype):
@@ -59,7 +94,7 @@ def _parse_times(
         if offsets.all():
             return _to_datetime(text, column, feed, where, utc=True)
         if offsets.any():
-            i = _first(~offsets)
+            i = first_true(~offsets)
             raise FeedError(
                 feed,
                 f"column {column!r} mixes times with and without UTC offsets "
@@ -87,7 +122,7 @@ def _to_datetime(
         parsed = pd.to_datetime(text, format="mixed", errors="coerce", utc=utc)
     bad = parsed.isna().to_numpy()
     if bad.any():
-        i = _first(bad)
+        i = first_true(bad)
         raise FeedError(
             feed,
             f"cannot read time {text.iloc[i]!r} in column {column!r} at {where(i)}; "
@@ -116,7 +151,7 @@ def _localize(
     as_std = naive.tz_localize(tz, ambiguous=np.zeros(n, dtype=bool), nonexistent="NaT")
     gone = np.asarray(as_dst.isna())
     if gone.any():
-        i = _first(gone)
+        i = first_true(gone)
         raise FeedError(
             feed,
             f"time {naive[i]:%Y-%m-%d %H:%M} in column {column!r} at {where(i)} does not exist "
@@ -150,8 +185,13 @@ def _localize(
     return result.where(~second, as_std.tz_convert("UTC"))
 
 
-def _ends_to_starts(frame: pd.DataFrame, key: str, column: Any, feed: str) -> pd.Series:
-    steps = {name: _most_common_step(times) for name, times in frame.groupby(key)["time"]}
+def ends_to_starts(frame: pd.DataFrame, key: str, column: Any, feed: str) -> pd.Series:
+    """Interval ends in ``frame["time"]`` shifted back to starts by each series' interval length.
+
+    The length is the most common step between the times of one ``key`` (node or area); a series
+    with a single time has none and is a :class:`~weather.errors.FeedError` naming ``column``.
+    """
+    steps = {name: most_common_step(times) for name, times in frame.groupby(key)["time"]}
     single = [name for name, step in steps.items() if step is None]
     if single:
         raise FeedError(
@@ -162,7 +202,7 @@ def _ends_to_starts(frame: pd.DataFrame, key: str, column: Any, feed: str) -> pd
     return frame["time"] - frame[key].map(steps)
 
 
-def _most_common_step(times: pd.Series) -> pd.Timedelta | None:
+def most_common_step(times: pd.Series) -> pd.Timedelta | None:
     """The most frequent positive gap between sorted distinct times (None for a single time)."""
     stamps = pd.DatetimeIndex(times)
     if stamps.tz is not None:

@@ -21,8 +21,26 @@ CAUSES: tuple[str, ...] = (
 _ADEQUACY_WORDS = ("public appeal", "load shed", "voltage reduction", "generation inadequacy")
 
 
-def _cause(event_type: str, month: int, alert: str) -> str:
-    """Normalised cause of one OE-417 report (see :data:`CAUSES`)."""
+def normalised_cause(event_type: str, month: int, alert: str) -> str:
+    """Normalised cause of one OE-417 report, one of :data:`CAUSES`.
+
+    Parameters
+    ----------
+    event_type
+        The report's ``event_type`` as filed (typos such as ``Sever Weather`` are read).
+    month
+        Month the event began, local time [1..12]; plain "Severe Weather" in December to
+        February is a winter event.
+    alert
+        The report's ``alert_criteria``, lower case; plain "Severe Weather" from June to September
+        that led to a public appeal, load shed, voltage reduction or inadequacy is a summer event.
+
+    Returns
+    -------
+    str
+        ``"Severe Weather - Winter Storm"`` gives ``weather-winter``; ``"Vandalism"``
+        ``vandalism``; anything unrecognised ``other``.
+    """
     kind = re.sub(r"\s+", " ", event_type.lower().lstrip("- ").strip())
     kind = kind.replace("transmisison", "transmission").replace("sever weather", "severe weather")
     if "cyber" in kind:

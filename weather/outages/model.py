@@ -14,7 +14,7 @@ import pandas as pd
 
 from weather.errors import FeedError
 from weather.outages.causes import CAUSES
-from weather.outages.regions import _STATES, NERC_ALIASES
+from weather.outages.regions import NERC_ALIASES, canonical_state
 
 
 @dataclass(frozen=True)
@@ -183,8 +183,7 @@ def fit_outage_model(
         codes = events["nerc_region"].fillna("").str.split("/")
         chosen = codes.map(lambda cs: code in cs)
         matched_by = f"nerc_region has {code}"
-    elif region.strip().lower() in _STATES:
-        state = _STATES[region.strip().lower()]
+    elif (state := canonical_state(region)) is not None:
         chosen = events["states"].fillna("").str.split(";").map(lambda ss: state in ss)
         matched_by = f"area names {state}"
     else:

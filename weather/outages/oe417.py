@@ -13,14 +13,8 @@ import numpy as np
 import pandas as pd
 
 from weather.errors import FeedError
-from weather.outages.causes import _cause
-from weather.outages.regions import (
-    _FALLBACK_TZ,
-    _NERC_TZ,
-    STATE_TZ,
-    _nerc_codes,
-    _states_named,
-)
+from weather.outages.causes import normalised_cause
+from weather.outages.regions import FALLBACK_TZ, NERC_TZ, STATE_TZ, nerc_codes, states_named
 from weather.schema import validate
 
 _MISSING_WORDS = frozenset({"", "unknown", "unkonwn", "n/a", "na", "none"})
@@ -107,11 +101,11 @@ def read_oe417(path: str | Path) -> pd.DataFrame:
     end_local = end_local.where(~excel, serial_end)
 
     area = text["area_affected"]
-    states = area.map(_states_named)
-    nerc = text["nerc_region"].map(_nerc_codes)
+    states = area.map(states_named)
+    nerc = text["nerc_region"].map(nerc_codes)
     by_state = states.map(lambda names: STATE_TZ[names[0]] if names else None)
-    by_nerc = nerc.map(lambda codes: _NERC_TZ.get(codes[0]) if codes else None)
-    tz_series = by_state.fillna(by_nerc).fillna(_FALLBACK_TZ).astype(object)
+    by_nerc = nerc.map(lambda codes: NERC_TZ.get(codes[0]) if codes else None)
+    tz_series = by_state.fillna(by_nerc).fillna(FALLBACK_TZ).astype(object)
     start, start_repeated, start_skipped = _local_to_utc(start_local, tz_series)
     end, end_repeated, end_skipped = _local_to_utc(end_local, tz_series)
 
@@ -132,7 +126,7 @@ def read_oe417(path: str | Path) -> pd.DataFrame:
     month = start_local.dt.month
     alert = text.get("alert_criteria", pd.Series("", index=raw.index))
     cause = [
-        _cause(e, m, a)
+        normalised_cause(e, m, a)
         for e, m, a in zip(text["event_type"], month, alert.str.lower(), strict=True)
     ]
 

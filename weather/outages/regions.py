@@ -53,7 +53,8 @@ NERC_ALIASES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_NERC_TZ: Mapping[str, str] = MappingProxyType(
+#: Time zone a report that names no state takes from its first NERC region.
+NERC_TZ: Mapping[str, str] = MappingProxyType(
     {
         "TRE": "America/Chicago",
         "SPP": "America/Chicago",
@@ -66,7 +67,8 @@ _NERC_TZ: Mapping[str, str] = MappingProxyType(
         "PR": "America/Puerto_Rico",
     }
 )
-_FALLBACK_TZ = "America/Chicago"
+#: Time zone of reports that name neither a state nor a known NERC region.
+FALLBACK_TZ = "America/Chicago"
 _STATES = {name.lower(): name for name in STATE_TZ}
 _STATE_RE = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _STATES), key=len, reverse=True)) + r")\b",
@@ -74,12 +76,20 @@ _STATE_RE = re.compile(
 )
 
 
-def _states_named(area: str) -> list[str]:
+def canonical_state(name: str) -> str | None:
+    """The canonical spelling of a U.S. state name given in any case, ``None`` if it is none.
+
+    ``" texas"`` gives ``Texas``; ``"ERCOT"`` gives ``None``.
+    """
+    return _STATES.get(name.strip().lower())
+
+
+def states_named(area: str) -> list[str]:
     """State names in an ``area_affected`` string, in order of first mention, canonical case."""
     return list(dict.fromkeys(_STATES[m.lower()] for m in _STATE_RE.findall(area)))
 
 
-def _nerc_codes(value: str) -> list[str]:
+def nerc_codes(value: str) -> list[str]:
     """``'SPP, SERC, TRE'`` -> ``['SPP', 'SERC', 'TRE']``; ``'SPP RE'`` -> ``['SPP']``."""
     value = value.strip().upper()
     if value in NERC_ALIASES:
