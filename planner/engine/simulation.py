@@ -30,7 +30,6 @@ from planner.domain.ledger import LEDGER_COLUMNS, Tier, site_ledger_values, site
 from planner.engine.policies import Policy, policy_named
 from planner.engine.site_processes import (
     EventLog,
-    LogEntry,
     SiteState,
     facility,
     freeze,
@@ -154,7 +153,7 @@ class SimArrays:
     scenario: Scenario
     site_ids: tuple[str, ...]
     ledger_values: np.ndarray
-    log: list[LogEntry]
+    log: EventLog
 
     def result(self) -> SimResult:
         """The run as a :class:`SimResult` (hourly ledger and event frames)."""
