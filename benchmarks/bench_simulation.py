@@ -10,7 +10,9 @@ them. Figures are medians of repeated runs; times in seconds.
   pool. Target <= 60 s on 2 cores.
 - ``scaling``: 10, 50 and 200 sites over 1 week, 1 month and 1 year, and the same 50 sites with
   10x the machines: the cost follows the events, not the machines.
-- ``ab`` (only when asked): this ``simulate`` raced against another version's, run by run.
+- ``ab`` (only when asked): this ``simulate`` raced against another version's, run by run. The
+  baseline file imports everything else, the SimPy processes of
+  ``planner/engine/site_processes.py`` included, from this tree.
 
 Usage::
 

@@ -8,31 +8,40 @@ are installed at the destination, and hydro sites left idle below freezing for l
 protection lose machines to freeze damage. Each change appends the site's working
 machines per tier to a timeline; between changes the state is constant, so the hourly ledger is
 numpy arithmetic over the timeline's hourly means (:func:`planner.domain.ledger.site_ledger`).
+
+This module holds what a run is told (:class:`SimSettings`, :class:`Shipment`, :class:`Failure`),
+what it gives back (:class:`SimResult`, :class:`SimArrays`) and :func:`simulate`, which sets the
+run up; the SimPy processes and the site state they change are in
+:mod:`planner.engine.site_processes`.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Generator, Sequence
-from dataclasses import dataclass, field
-from typing import cast
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import simpy
 
-from planner.domain.economics.units import HOURS_PER_DAY, HOURS_PER_YEAR
+from planner.domain.economics.units import HOURS_PER_DAY
 from planner.domain.fleet import Fleet, Site
 from planner.domain.ledger import LEDGER_COLUMNS, Tier, site_ledger_values, site_tiers
 from planner.engine.policies import Policy, policy_named
+from planner.engine.site_processes import (
+    EventLog,
+    SiteState,
+    facility,
+    freeze,
+    grid,
+    random_failures,
+    scripted_failures,
+    ship,
+)
 from planner.errors import ConfigError
 from planner.world.feeds import Feeds
 from planner.world.scenarios import Scenario, scenario_from_feeds
 from weather.schema import EVENT_COLUMNS
-
-_Process = Generator[simpy.Event, object, None]
-_Entry = tuple[str, str, float, float | None, int, str]  # site, kind, start_h, end_h, count, source
-_Log = list[_Entry]
 
 
 @dataclass(frozen=True)
@@ -144,7 +153,7 @@ class SimArrays:
     scenario: Scenario
     site_ids: tuple[str, ...]
     ledger_values: np.ndarray
-    log: list[tuple[str, str, float, float | None, int, str]]
+    log: EventLog
 
     def result(self) -> SimResult:
         """The run as a :class:`SimResult` (hourly ledger and event frames)."""
@@ -163,51 +172,31 @@ class SimArrays:
         return SimResult(self.policy, ledger, _events_frame(self.log, times), self.scenario.index)
 
 
-# --------------------------------------------------------------------------------- site state
+# ------------------------------------------------------------------------------ a run's setup
 
 
-@dataclass(eq=False)
-class _SiteState:
-    """Mutable state of one site during a run: machines per tier and which tiers have power.
+def effective_site(fleet: Fleet, site: Site, shipments: Sequence[Shipment]) -> Site:
+    """The site as a run sees it: with a (possibly empty) tier for every model shipped to it.
 
-    ``idle_crews`` counts free repair crews; ``waiting`` holds the repairs queued for one.
+    Parameters
+    ----------
+    fleet
+        The fleet (its catalog says where a model can run).
+    site
+        One of the fleet's sites.
+    shipments
+        The run's relocations.
+
+    Returns
+    -------
+    Site
+        ``site`` itself when no new model arrives.
+
+    Raises
+    ------
+    ConfigError
+        A model shipped to a site whose cooling it cannot run on.
     """
-
-    site: Site
-    tiers: tuple[Tier, ...]
-    counts: np.ndarray
-    powered: np.ndarray
-    idle_crews: int
-    waiting: deque[_Repair] = field(default_factory=deque)
-    freeze_share: float = 0.0
-    freeze_repair_h: float = 0.0
-    times: list[float] = field(default_factory=list)
-    values: list[np.ndarray] = field(default_factory=list)
-
-    def tier_index(self, model_id: str) -> int:
-        return next(i for i, t in enumerate(self.tiers) if t.model_id == model_id)
-
-    def record(self, now: float) -> None:
-        working = self.counts * self.powered
-        if self.times and self.times[-1] == now:
-            self.values[-1] = working
-        else:
-            self.times.append(now)
-            self.values.append(working)
-
-    def hourly_working(self, hours: int) -> np.ndarray:
-        """Mean working machines per tier in each hour, ``(tiers, hours)``."""
-        edges = np.arange(hours + 1, dtype=float)
-        t = np.append(np.asarray(self.times), float(hours))
-        v = np.asarray(self.values)  # (changes, tiers)
-        # Cumulative integral of the piecewise-constant timeline at each change, then at each hour.
-        cum = np.vstack([np.zeros(v.shape[1]), np.cumsum(v * np.diff(t)[:, None], axis=0)])
-        at_edges = np.array([np.interp(edges, t, cum[:, k]) for k in range(v.shape[1])])
-        return np.diff(at_edges, axis=1)
-
-
-def _effective_site(fleet: Fleet, site: Site, shipments: Sequence[Shipment]) -> Site:
-    """The site with a (possibly empty) tier for every model shipped to it."""
     arriving = {s.model_id for s in shipments if s.to_site == site.id}
     missing = {m: 0 for m in arriving if m not in site.machines}
     for model_id in missing:
@@ -218,91 +207,15 @@ def _effective_site(fleet: Fleet, site: Site, shipments: Sequence[Shipment]) -> 
     return site.model_copy(update={"machines": {**site.machines, **missing}}) if missing else site
 
 
-# ---------------------------------------------------------------------------------- processes
+def restart_hours(site: Site, tiers: Sequence[Tier]) -> float:
+    """Hours from the grid's return until every tier of the site hashes again [h].
 
-
-def _facility(env: simpy.Environment, st: _SiteState, log: _Log) -> _Process:
-    """Run until the grid fails (an ``Interrupt`` whose cause is the outage end), then restart."""
-    restart_h = st.site.restart_minutes / 60.0
-    cold_start_h = np.array([t.model.cold_start_minutes / 60.0 for t in st.tiers])
-    while True:
-        try:
-            yield env.timeout(float("inf"))
-        except simpy.Interrupt as outage:
-            start, end = env.now, float(cast(float, outage.cause))
-            st.powered[:] = 0.0
-            st.record(env.now)
-            yield env.timeout(end - env.now + restart_h)
-            for k in np.argsort(cold_start_h, kind="stable"):
-                yield env.timeout(end + restart_h + cold_start_h[k] - env.now)
-                st.powered[k] = 1.0
-                st.record(env.now)
-            log.append(_event(st.site.id, "grid-outage", start, end, int(st.counts.sum())))
-
-
-def _grid(
-    env: simpy.Environment, facility: simpy.Process, outages: Sequence[tuple[float, float]]
-) -> _Process:
-    for start, end in outages:
-        yield env.timeout(start - env.now)
-        facility.interrupt(end)
-
-
-@dataclass(eq=False)
-class _Repair:
-    """Failed machines of one tier waiting for, or with, a repair crew."""
-
-    st: _SiteState
-    k: int
-    count: int
-    failed_at: float
-    hours: float
-    log: _Log
-
-    def start(self, env: simpy.Environment) -> None:
-        env.timeout(self.hours).callbacks.append(self.done)
-
-    def done(self, event: simpy.Event) -> None:
-        """Machines back; the crew takes the next repair waiting, first come first served."""
-        st = self.st
-        now = event.env.now
-        st.counts[self.k] += self.count
-        st.record(now)
-        self.log.append(_event(st.site.id, "asic-repair", self.failed_at, now, self.count))
-        if st.waiting:
-            st.waiting.popleft().start(event.env)
-        else:
-            st.idle_crews += 1
-
-
-def _repair(
-    env: simpy.Environment, st: _SiteState, k: int, count: int, hours_each: float, log: _Log
-) -> None:
-    """Failed machines queue for a crew, then take ``count x hours_each`` to repair.
-
-    The crews serve the queue first come, first served, like a SimPy ``Resource`` of
-    ``repair_crews`` users, but a repair costs one timeout instead of a process, a request and a
-    release.
+    The site restarts, then each tier cold-starts; the slowest cold start ends the restart.
     """
-    job = _Repair(st, k, count, env.now, count * hours_each, log)
-    if st.idle_crews > 0:
-        st.idle_crews -= 1
-        job.start(env)
-    else:
-        st.waiting.append(job)
-
-
-def _fail(
-    env: simpy.Environment, st: _SiteState, k: int, count: int, settings: SimSettings, log: _Log
-) -> None:
-    count = min(count, int(st.counts[k]))
-    if count <= 0:
-        return
-    st.counts[k] -= count
-    st.record(env.now)
-    log.append(_event(st.site.id, "asic-failure", env.now, None, count))
-    if st.site.repair_crews > 0:
-        _repair(env, st, k, count, settings.repair_hours_per_machine, log)
+    return (
+        site.restart_minutes / 60.0
+        + max((t.model.cold_start_minutes for t in tiers), default=0.0) / 60.0
+    )
 
 
 def failure_batch_hours(settings: SimSettings, horizon: float) -> float:
@@ -312,140 +225,7 @@ def failure_batch_hours(settings: SimSettings, horizon: float) -> float:
     return float(np.clip(horizon / 26.0, 24.0, 336.0))
 
 
-def _random_failures(
-    env: simpy.Environment,
-    sites: Sequence[tuple[_SiteState, np.random.Generator, np.ndarray]],
-    settings: SimSettings,
-    horizon: float,
-    log: _Log,
-) -> _Process:
-    """Each batch window, each tier of each site loses Poisson(working x rate x window) machines.
-
-    One process for the fleet (sites in fleet order, each with its own random stream and heat
-    multiplier): the windows are the same everywhere, so one timeout per window serves them all.
-    """
-    batch = failure_batch_hours(settings, horizon)
-    starts = []
-    t = 0.0
-    while t + batch <= horizon:
-        starts.append(t)
-        t += batch
-    if not starts:
-        return
-    plans = [
-        (
-            st,
-            rng,
-            (np.array([t.model.annual_failure_rate for t in st.tiers]) / HOURS_PER_YEAR).tolist(),
-            _window_means(multiplier, starts, batch).tolist(),
-        )
-        for st, rng, multiplier in sites
-    ]
-    wait = env.timeout(batch)
-    for w in range(len(starts)):
-        yield wait
-        if w + 1 < len(starts):
-            wait = env.timeout(batch)  # before the repairs below, as a loop would schedule it
-        for st, rng, rates, windows in plans:
-            # One scalar draw per tier, in tier order: the same stream as one draw over the array.
-            window = windows[w]
-            counts = st.counts.tolist()
-            draws = [
-                int(rng.poisson(c * r * batch * window)) for c, r in zip(counts, rates, strict=True)
-            ]
-            for k, drawn in enumerate(draws):
-                if drawn:
-                    _fail(env, st, k, drawn, settings, log)
-
-
-def _window_means(multiplier: np.ndarray, starts: list[float], batch: float) -> np.ndarray:
-    """Mean of ``multiplier`` over each window ``[int(start), int(start + batch))``."""
-    first, size = int(starts[0]), int(starts[0] + batch) - int(starts[0])
-    bounds = [(int(a), int(a + batch)) for a in starts]
-    if all(b - a == size and a == first + w * size for w, (a, b) in enumerate(bounds)):
-        block = np.ascontiguousarray(multiplier[first : first + size * len(bounds)])
-        if block.size == size * len(bounds):
-            return block.reshape(len(bounds), size).mean(axis=1)
-    return np.array([multiplier[a:b].mean() for a, b in bounds])
-
-
-def _scripted_failures(
-    env: simpy.Environment,
-    st: _SiteState,
-    failures: Sequence[Failure],
-    settings: SimSettings,
-    log: _Log,
-) -> _Process:
-    for failure in sorted(failures, key=lambda f: f.time_h):
-        yield env.timeout(failure.time_h - env.now)
-        _fail(env, st, st.tier_index(failure.model_id), failure.count, settings, log)
-
-
-def _freeze(
-    env: simpy.Environment, st: _SiteState, at_hours: Sequence[float], log: _Log
-) -> _Process:
-    """Freeze damage: a share of every tier out until the (long) repair is done."""
-    envelope_share, repair_h = st.freeze_share, st.freeze_repair_h
-    for at in at_hours:
-        yield env.timeout(at - env.now)
-        damaged = np.floor(st.counts * envelope_share)
-        if damaged.sum() == 0:
-            continue
-        st.counts -= damaged
-        st.record(env.now)
-        log.append(
-            _event(st.site.id, "freeze-damage", env.now, env.now + repair_h, int(damaged.sum()))
-        )
-        env.process(_restore(env, st, damaged, repair_h))
-
-
-def _restore(
-    env: simpy.Environment, st: _SiteState, machines: np.ndarray, after_h: float
-) -> _Process:
-    yield env.timeout(after_h)
-    st.counts += machines
-    st.record(env.now)
-
-
-def _ship(
-    env: simpy.Environment,
-    origin: _SiteState,
-    destination: _SiteState,
-    shipment: Shipment,
-    log: _Log,
-) -> _Process:
-    """Machines leave, spend their transit out of service, then are installed within free slots."""
-    yield env.timeout(shipment.depart_h - env.now)
-    k_from = origin.tier_index(shipment.model_id)
-    count = min(shipment.count, int(origin.counts[k_from]))
-    origin.counts[k_from] -= count
-    origin.record(env.now)
-    left = env.now
-    yield env.timeout(shipment.transit_days * HOURS_PER_DAY)
-    free = destination.site.slots - int(destination.counts.sum())
-    installed = max(0, min(count, free))
-    k_to = destination.tier_index(shipment.model_id)
-    destination.counts[k_to] += installed
-    destination.record(env.now)
-    log.append(
-        _event(
-            shipment.to_site,
-            "relocation",
-            left,
-            env.now,
-            installed,
-            source_id=f"{shipment.from_site}->{shipment.to_site}",
-        )
-    )
-
-
-def _event(
-    site_id: str, kind: str, start: float, end: float | None, count: int, source_id: str = ""
-) -> _Entry:
-    return (site_id, kind, start, end, count, source_id)
-
-
-# ------------------------------------------------------------------------------------ freeze
+# ---------------------------------------------------------------------------- outages, freeze
 
 
 def freeze_damage_hours(
@@ -484,10 +264,23 @@ def _outage_mask(outages: Sequence[tuple[float, float]], hours: int) -> np.ndarr
     return np.minimum(down, 1.0)
 
 
-def _merge_for_restart(
+def merge_for_restart(
     outages: Sequence[tuple[float, float]], restart_h: float
 ) -> list[tuple[float, float]]:
-    """Join outages that start before the site has restarted from the previous one."""
+    """Join outages that start before the site has restarted from the previous one.
+
+    Parameters
+    ----------
+    outages
+        ``(start, end)`` of each grid outage in time order, hours from the horizon start [h].
+    restart_h
+        Hours the site needs after the grid's return (:func:`restart_hours`) [h].
+
+    Returns
+    -------
+    list of tuple of float
+        The outages the site lives through, ``(start, end)`` [h].
+    """
     merged: list[list[float]] = []
     for start, end in outages:
         if merged and start <= merged[-1][1] + restart_h:
@@ -560,40 +353,34 @@ def simulate_arrays(
     scenario = world if isinstance(world, Scenario) else scenario_from_feeds(fleet, world)
     hours = len(scenario.times)
     env = simpy.Environment()
-    log: _Log = []
+    log: EventLog = []
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     rngs = [np.random.default_rng(s) for s in sequence.spawn(len(fleet.sites))]
-    states: dict[str, _SiteState] = {}
+    states: dict[str, SiteState] = {}
     runs: dict[str, np.ndarray] = {}
-    drawn: list[tuple[_SiteState, np.random.Generator, np.ndarray]] = []
+    drawn: list[tuple[SiteState, np.random.Generator, np.ndarray]] = []
     for i, base_site in enumerate(fleet.sites):
-        site = _effective_site(fleet, base_site, shipments)
+        site = effective_site(fleet, base_site, shipments)
         tiers = site_tiers(fleet, site)
         hours_i = scenario.site_hours(i)
         run = policy.run_fraction(fleet, site, hours_i)
         runs[site.id] = run
-        st = _SiteState(
+        st = SiteState(
             site=site,
             tiers=tiers,
             counts=np.array([t.count for t in tiers], dtype=float),
             powered=np.ones(len(tiers)),
             idle_crews=site.repair_crews,
+            repair_hours_per_machine=settings.repair_hours_per_machine,
         )
         st.record(0.0)
         states[site.id] = st
-        facility = env.process(_facility(env, st, log))
-        restart = (
-            site.restart_minutes / 60.0
-            + max((t.model.cold_start_minutes for t in tiers), default=0.0) / 60.0
-        )
-        outages = _merge_for_restart(scenario.outages[i], restart)
-        env.process(_grid(env, facility, [o for o in outages if o[0] < hours]))
+        facility_process = env.process(facility(env, st, log))
+        outages = merge_for_restart(scenario.outages[i], restart_hours(site, tiers))
+        env.process(grid(env, facility_process, [o for o in outages if o[0] < hours]))
         if failures is not None:
-            env.process(
-                _scripted_failures(
-                    env, st, [f for f in failures if f.site_id == site.id], settings, log
-                )
-            )
+            scripted = [(f.time_h, f.model_id, f.count) for f in failures if f.site_id == site.id]
+            env.process(scripted_failures(env, st, scripted, log))
         elif settings.failures:
             drawn.append((st, rngs[i], scenario.failure_multiplier[i]))
         envelope = fleet.cooling[site.cooling]
@@ -606,11 +393,23 @@ def simulate_arrays(
             at = freeze_damage_hours(idle, hours_i.temp_air_c, envelope.freeze_protection_hours)
             st.freeze_share = envelope.freeze_damage_share
             st.freeze_repair_h = envelope.freeze_repair_days * HOURS_PER_DAY
-            env.process(_freeze(env, st, at, log))
+            env.process(freeze(env, st, at, log))
     if drawn:
-        env.process(_random_failures(env, drawn, settings, hours, log))
+        batch = failure_batch_hours(settings, hours)
+        env.process(random_failures(env, drawn, batch, hours, log))
     for shipment in shipments:
-        env.process(_ship(env, states[shipment.from_site], states[shipment.to_site], shipment, log))
+        env.process(
+            ship(
+                env,
+                states[shipment.from_site],
+                states[shipment.to_site],
+                shipment.model_id,
+                shipment.count,
+                shipment.depart_h,
+                shipment.transit_days * HOURS_PER_DAY,
+                log,
+            )
+        )
     env.run(until=hours)
     values = np.empty((len(states) * hours, len(LEDGER_COLUMNS)))
     for i, (site_id, st) in enumerate(states.items()):
@@ -625,7 +424,7 @@ def simulate_arrays(
     return SimArrays(policy.name, scenario, tuple(states), values, log)
 
 
-def _events_frame(log: _Log, times: pd.DatetimeIndex) -> pd.DataFrame:
+def _events_frame(log: EventLog, times: pd.DatetimeIndex) -> pd.DataFrame:
     start = times[0]
     columns = list(zip(*log, strict=True)) if log else [()] * 6
     site_id, kind, start_h, end_h, count, source_id = (list(c) for c in columns)
