@@ -24,7 +24,10 @@ LOCK_FLAGS ?= --upgrade
 UV_COMPILE = $(BIN)/uv pip compile -q --generate-hashes --universal --python-version 3.11 \
 	--fork-strategy fewest --custom-compile-command 'make lock' $(LOCK_FLAGS)
 PIP_LOCKED = $(BIN)/python -m pip install -q --require-hashes
-PIP_SELF   = $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+# --no-deps: every dependency comes from the lock; pip check then fails the install if
+# pyproject.toml asks for something the lock lacks (a lock not regenerated after an edit).
+PIP_SELF   = $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . \
+	&& $(BIN)/python -m pip check
 # Printed by make test-latest: the core dependencies and the build tools.
 SHOWN_DEPS := simpy|pandas|numpy|requests|pyomo|highspy|streamlit|pydantic|requests-cache|typer|pip|setuptools
 
