@@ -8,9 +8,11 @@ test shows that on the shipped files verify complains about those binaries and n
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -177,3 +179,73 @@ def test_timer_fires_at_0530_utc_daily() -> None:
     assert result.returncode == 0, result.stderr
     # 06:00 on the 14th is past that morning's 05:30, so the next run is the 15th at 05:30.
     assert "Next elapse: Wed 2025-01-15 05:30:00 UTC" in result.stdout
+
+
+JOB_TOML = """[job]
+mode = "offline"
+start = "2025-01-14"
+horizon_hours = 48
+scenarios = 4
+eval_scenarios = 6
+"""
+
+
+@pytest.mark.slow
+def test_forecast_job_runs_with_only_the_units_writable_paths(tmp_path: Path) -> None:
+    # ProtectSystem=strict, re-enacted in a private mount namespace: everything read-only but the
+    # unit's ReadWritePaths, state and cache directories, and /tmp (PrivateTmp gives the job a
+    # writable one). The install folder stands at tmp_path + /srv/planner; HOME is that folder,
+    # as for a system user made with --home-dir /srv/planner. The real job then has to succeed.
+    unshare = shutil.which("unshare")
+    if os.geteuid() != 0 or unshare is None:
+        pytest.skip("needs root and unshare(1) to re-enact the unit's read-only file system")
+    if subprocess.run([unshare, "--mount", "true"], capture_output=True).returncode != 0:
+        pytest.skip("unshare --mount is not permitted here")
+    name = "planner-forecast.service"
+
+    def moved(path: str) -> Path:
+        return tmp_path / path.lstrip("/")
+
+    (install,) = [moved(p) for p in values(name, "WorkingDirectory")]
+    install.mkdir(parents=True)
+    (install / "fleet.toml").write_bytes((ROOT / "planner" / "demo_fleet.toml").read_bytes())
+    (install / "job.toml").write_text(JOB_TOML, encoding="utf-8")
+    state = [moved(f"/var/lib/{d}") for d in values(name, "StateDirectory")]
+    cache = [moved(f"/var/cache/{d}") for d in values(name, "CacheDirectory")]
+    writable = [moved(p) for p in values(name, "ReadWritePaths")] + state + cache
+    for folder in writable:
+        folder.mkdir(parents=True)
+    env = dict(v.split("=", 1) for v in values(name, "Environment"))
+    assert {env["PLANNER_DATA_DIR"], env["PLANNER_CACHE_DIR"]} == {
+        "/" + str(p.relative_to(tmp_path)) for p in state + cache
+    }
+    env = {key: str(moved(value)) for key, value in env.items()}
+    (exec_start,) = values(name, "ExecStart")
+    binary, *args = exec_start.split()
+    planner = Path(sys.executable).parent / "planner"
+    assert Path(binary).name == planner.name and planner.is_file()
+    script = "\n".join(
+        [
+            "set -e",
+            "mount --rbind /tmp /tmp",
+            f"mount --bind {tmp_path} {tmp_path}",
+            f"mount -o remount,bind,ro {tmp_path}",
+            *(f"mount --bind {p} {p} && mount -o remount,bind,rw {p}" for p in writable),
+            "mount -o remount,bind,ro /",
+            f"touch {install}/probe 2>/dev/null && exit 99",
+            f"cd {install}",
+            f"exec {planner} {' '.join(args)}",
+        ]
+    )
+    result = subprocess.run(
+        [unshare, "--mount", "--propagation", "private", "sh", "-c", script],
+        env={**env, "HOME": str(install), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode != 99, "the install folder was writable: the re-enactment failed"
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (install / "runs" / "latest" / "report.html").is_file()
+    assert sorted(p.name for p in state[0].iterdir()) == ["forecast.lock", "runs.sqlite"]
+    assert sorted(p.name for p in install.iterdir()) == ["fleet.toml", "job.toml", "runs"]
