@@ -46,10 +46,11 @@ $(VENV)/.stamp-core: pyproject.toml $(REQ)/core.txt $(VENV)/.stamp-build
 	$(PIP_SELF)
 	touch $@
 
+# dev.txt holds core.txt's pins (tests/test_locks.py), so the dev install is a core one too.
 $(VENV)/.stamp-dev: pyproject.toml $(REQ)/dev.txt $(VENV)/.stamp-build
 	$(PIP_LOCKED) -r $(REQ)/dev.txt
 	$(PIP_SELF)
-	touch $@
+	touch $@ $(VENV)/.stamp-core
 
 demo: $(VENV)/.stamp-core
 	$(BIN)/planner demo --out $(OUT)
@@ -86,8 +87,12 @@ test-latest:
 	$(PYTHON) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install -q -U pip setuptools wheel
 	$(LATEST)/bin/python -m pip install -q -U --upgrade-strategy eager -e '.[dev]'
-	@echo "Newest versions pyproject.toml allows (requirements/dev.txt has the locked ones):"
-	@$(LATEST)/bin/python -m pip list --format=freeze | grep -iE '^($(SHOWN_DEPS))=='
+	@echo "Newest versions pyproject.toml allows, and the locked ones:"
+	@$(LATEST)/bin/python -m pip list --format=freeze | grep -iE '^($(SHOWN_DEPS))==' | \
+	while IFS== read -r name _ version; do \
+	  locked=$$(grep -ihoE "^$$name==[^ ;]+" $(REQ)/dev.txt $(REQ)/build.txt | head -1); \
+	  printf '  %-16s %-12s locked %s\n' "$$name" "$$version" "$${locked#*==}"; \
+	done
 	$(LATEST)/bin/python -m pytest -q
 
 clean:

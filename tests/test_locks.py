@@ -31,7 +31,10 @@ def read_lock(name: str) -> dict[str, tuple[Version, list[str]]]:
         if match:
             key = canonicalize_name(match.group(1))
             assert key not in pins, f"{name}: {key} pinned twice"
-            pins[key] = (Version(match.group(2)), re.findall(r"--hash=sha256:([0-9a-f]{64})", entry))
+            pins[key] = (
+                Version(match.group(2)),
+                re.findall(r"--hash=sha256:([0-9a-f]{64})", entry),
+            )
     return pins
 
 
@@ -80,7 +83,9 @@ def test_build_lock_pins_pip() -> None:
 def test_readme_states_the_locked_versions() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Reproducible installs", 1)[1].split("\n### ", 1)[0]
-    rows = re.findall(r"^\| `([a-z0-9-]+)` \| ([0-9][^ |]*) \| `(\w+\.txt)` \|", section, flags=re.M)
+    rows = re.findall(
+        r"^\| `([a-z0-9-]+)` \| ([0-9][^ |]*) \| `(\w+\.txt)` \|", section, flags=re.M
+    )
     assert len(rows) >= 10
     for package, version, lock in rows:
         assert LOCKS[lock][package][0] == Version(version), (

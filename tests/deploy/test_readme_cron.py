@@ -60,9 +60,7 @@ def test_first_run_creates_its_log_and_later_runs_append(tmp_path: Path) -> None
 
 
 def test_cron_and_systemd_run_the_same_job() -> None:
-    service = (ROOT / "deploy" / "systemd" / "planner-forecast.service").read_text(
-        encoding="utf-8"
-    )
+    service = (ROOT / "deploy" / "systemd" / "planner-forecast.service").read_text(encoding="utf-8")
     (exec_start,) = re.findall(r"^ExecStart=(.*)$", service, flags=re.M)
     (cron_job,) = re.findall(r"&& (\.venv/bin/planner [^>]*?) >>", COMMAND)
     assert exec_start == f"{INSTALL_DIR}/{cron_job}"
