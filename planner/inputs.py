@@ -18,7 +18,8 @@ start
     to end within the forecast range (:data:`planner.feeds.MAX_FORECAST_DAYS`).
 hours
     A whole number of hours from :data:`MIN_HOURS`; at most :data:`MAX_SIMULATION_HOURS` for
-    simulation and :data:`planner.optimization.MAX_OPERATIONAL_HOURS` where the optimizer plans.
+    simulation and 336 (:data:`planner.optimization.settings.MAX_OPERATIONAL_HOURS`) where the
+    optimizer plans (:func:`planner.jobs.horizon_limit`).
 seed
     A whole number in ``[0, 2**32)``: what :class:`numpy.random.SeedSequence` takes as one word.
 URL
@@ -145,7 +146,7 @@ def check_hours(value: object, name: str = "hours", *, most: int = MAX_SIMULATIO
         The parameter, named in the message.
     most
         Longest horizon allowed [h]: :data:`MAX_SIMULATION_HOURS`, or the optimizer's
-        :data:`planner.optimization.MAX_OPERATIONAL_HOURS` where a plan is made.
+        :data:`planner.optimization.settings.MAX_OPERATIONAL_HOURS` where a plan is made.
 
     Returns
     -------
