@@ -13,6 +13,7 @@ from planner.atomic import atomic_write
 from planner.examples import demo_fleet
 from planner.feeds import Feeds, fetch_feeds
 from planner.fleet import Fleet, load_fleet
+from planner.inputs import check_hours
 from planner.jobs.artifacts import output_dir
 from planner.metrics import kpis
 from planner.montecarlo import Evaluation
@@ -83,8 +84,9 @@ def run_demo(
     fleet
         The fleet; the embedded demo fleet when ``None``.
     start, hours
-        Horizon: first interval start (UTC) and number of hourly intervals; the default two
-        weeks hold the demo's cold snap (16 January).
+        Horizon: first interval start (ISO 8601, UTC if naive) and number of hourly intervals,
+        24 .. 336 when an ``optimized`` strategy is compared (:func:`planner.jobs.horizon_limit`);
+        the default two weeks hold the demo's cold snap (16 January).
     scenarios, replications
         Monte Carlo scenarios (joint weather, price, outage and hashprice draws) and ASIC-failure
         replications per scenario.
@@ -104,11 +106,18 @@ def run_demo(
     Returns
     -------
     DemoOutcome
+
+    Raises
+    ------
+    ConfigError
+        A start, horizon or seed out of range (the message names it), or an output folder that
+        cannot be created or written (checked before the work).
     """
-    from planner.jobs.strategies import compare_strategies
+    from planner.jobs.strategies import compare_strategies, horizon_limit
 
     fleet = fleet or demo_fleet()
-    out = output_dir(out_dir)
+    check_hours(hours, most=horizon_limit(strategies))
+    out = output_dir(out_dir)  # created and proven writable before the work
     _tick(progress, "feeds", 0, 1)
     feeds = fetch_feeds(fleet, start, hours, "offline", seed=seed, storms=DEMO_STORMS)
     plan = None

@@ -48,7 +48,6 @@ from datetime import datetime
 
 import pandas as pd
 
-from planner.errors import ConfigError
 from planner.feeds.arrays import LOAD_FORECAST_ERROR, SEVERE, hashprice_hourly, site_hours
 from planner.feeds.bundle import FEED_MODES, FeedMode, Feeds
 from planner.feeds.fill import persist
@@ -64,6 +63,7 @@ from planner.feeds.sources import (
     default_data_dir,
 )
 from planner.fleet import Fleet
+from planner.inputs import check_choice, check_hours, check_seed, parse_start
 from weather import synthetic
 
 __all__ = [
@@ -108,14 +108,15 @@ def fetch_feeds(
     fleet
         The fleet whose sites, nodes and grids need feeds.
     start
-        First interval start (UTC if naive).
+        First interval start: ISO 8601 (``2025-01-10``, ``2025-01-10T06:00Z``) or a timestamp,
+        UTC if naive, from 2009-01-04 to one year after today (:func:`planner.inputs.parse_start`).
     hours
-        Horizon length [h], >= 24.
+        Horizon length [h], 24 .. 87,600 (:func:`planner.inputs.check_hours`).
     mode
         ``offline`` (seeded generator, no network), ``live`` (providers, the cache as fallback)
         or ``cache`` (the HTTP cache only); see the module docstring.
     seed
-        Seed of the synthetic generator and of every synthetic fallback.
+        Seed of the synthetic generator and of every synthetic fallback, in ``[0, 2**32)``.
     storms
         Cold snap and heat wave settings of the synthetic generator (offline mode).
     sources
@@ -132,15 +133,16 @@ def fetch_feeds(
     Raises
     ------
     ConfigError
-        Unknown mode, ``hours < 24``, or a live horizon beyond the forecast range.
+        Unknown mode, a start, horizon or seed out of range (the message names the parameter),
+        or a live horizon beyond the forecast range.
     FeedError
         A required feed failed with no cached answer young enough (the message names the feed
         and the reason), or a configured file is unreadable.
     """
-    if mode not in FEED_MODES:
-        raise ConfigError("feeds", f"mode: must be one of {', '.join(FEED_MODES)}, got {mode!r}")
-    if hours < 24:
-        raise ConfigError("feeds", f"hours: must be >= 24, got {hours}")
+    check_choice(mode, "mode", FEED_MODES)
+    start = parse_start(start, now=now)
+    hours = check_hours(hours)
+    seed = check_seed(seed)
     if mode == "offline":
         return _offline_feeds(fleet, start, hours, seed, storms)
     return LiveRun(fleet, start, hours, mode, seed, sources or FeedSources(), now).feeds()
