@@ -1,22 +1,55 @@
-# Every target makes or reuses .venv and installs only when pyproject.toml changed.
+# Installs are reproducible: .venv is built from hashed locks (pip --require-hashes), then the
+# project itself with --no-deps. Two locks from one resolution, both for Python >= 3.11 on every
+# platform (uv --universal):
+#   requirements/dev.txt   the whole tree with the dev extra: make test, CI, app, bench, validate
+#   requirements/core.txt  the core deps only, for make demo; compiled against dev.txt, so a
+#                          package in both has the same version in both
+#   requirements/build.txt pip, setuptools and wheel; the editable install is built with
+#                          --no-build-isolation from these, so nothing unpinned is fetched
+# A stamp is remade, and the venv reinstalled, when pyproject.toml or its lock changes.
+# `make lock` regenerates the locks; `make test-latest` runs the tests in .venv-latest on the
+# newest versions pyproject.toml allows, without the locks (see README, Upgrading dependencies).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+LATEST := .venv-latest
 OUT    ?= planner-out/demo
+REQ    := requirements
 
-.PHONY: demo test lint typecheck pytest bench app validate clean
+# uv writes the locks (make lock only); its version fixes the lock format.
+UV_VERSION := 0.13.9
+# `make lock` moves every pin to the newest allowed version; `make lock LOCK_FLAGS=` keeps the
+# current pins and changes only what an edited pyproject.toml requires.
+LOCK_FLAGS ?= --upgrade
+UV_COMPILE = $(BIN)/uv pip compile -q --generate-hashes --universal --python-version 3.11 \
+	--fork-strategy fewest --custom-compile-command 'make lock' $(LOCK_FLAGS)
+PIP_LOCKED = $(BIN)/python -m pip install -q --require-hashes
+# --no-deps: every dependency comes from the lock; pip check then fails the install if
+# pyproject.toml asks for something the lock lacks (a lock not regenerated after an edit).
+PIP_SELF   = $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . \
+	&& $(BIN)/python -m pip check
+# Printed by make test-latest: the core dependencies and the build tools.
+SHOWN_DEPS := simpy|pandas|numpy|requests|pyomo|highspy|streamlit|pydantic|requests-cache|typer|pip|setuptools
+
+.PHONY: demo test lint typecheck pytest bench app validate lock test-latest clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.stamp-core: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+$(VENV)/.stamp-build: $(REQ)/build.txt | $(BIN)/python
+	$(PIP_LOCKED) -r $(REQ)/build.txt
 	touch $@
 
-$(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev]'
+$(VENV)/.stamp-core: pyproject.toml $(REQ)/core.txt $(VENV)/.stamp-build
+	$(PIP_LOCKED) -r $(REQ)/core.txt
+	$(PIP_SELF)
+	touch $@
+
+# dev.txt holds core.txt's pins (tests/test_locks.py), so the dev install is a core one too.
+$(VENV)/.stamp-dev: pyproject.toml $(REQ)/dev.txt $(VENV)/.stamp-build
+	$(PIP_LOCKED) -r $(REQ)/dev.txt
+	$(PIP_SELF)
 	touch $@ $(VENV)/.stamp-core
 
 demo: $(VENV)/.stamp-core
@@ -24,6 +57,7 @@ demo: $(VENV)/.stamp-core
 
 lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.stamp-dev
 	$(BIN)/mypy
@@ -42,5 +76,25 @@ validate: $(VENV)/.stamp-dev
 app: $(VENV)/.stamp-dev
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --browser.gatherUsageStats false
 
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install -q uv==$(UV_VERSION)
+
+lock: $(BIN)/uv
+	$(UV_COMPILE) pyproject.toml --extra dev -o $(REQ)/dev.txt
+	$(UV_COMPILE) pyproject.toml --constraint $(REQ)/dev.txt -o $(REQ)/core.txt
+	$(UV_COMPILE) $(REQ)/build.in -o $(REQ)/build.txt
+
+test-latest:
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install -q -U pip setuptools wheel
+	$(LATEST)/bin/python -m pip install -q -U --upgrade-strategy eager -e '.[dev]'
+	@echo "Newest versions pyproject.toml allows, and the locked ones:"
+	@$(LATEST)/bin/python -m pip list --format=freeze | grep -iE '^($(SHOWN_DEPS))==' | \
+	while IFS== read -r name _ version; do \
+	  locked=$$(grep -ihoE "^$$name==[^ ;]+" $(REQ)/dev.txt $(REQ)/build.txt | head -1); \
+	  printf '  %-16s %-12s locked %s\n' "$$name" "$$version" "$${locked#*==}"; \
+	done
+	$(LATEST)/bin/python -m pytest -q
+
 clean:
-	rm -rf $(VENV) planner-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) planner-out .pytest_cache .mypy_cache .ruff_cache

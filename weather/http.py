@@ -56,8 +56,10 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "EXPIRE_AFTER",
     "MAX_RESPONSE_BYTES",
+    "MAX_TIMEOUT_S",
     "SECRET_PARAMS",
     "FetchOptions",
+    "check_timeout",
     "default_user_agent",
     "forget",
     "forget_response",
@@ -80,6 +82,8 @@ def _utcnow() -> datetime:
 
 #: ``(connect, read)`` timeouts [s]. Archive and ensemble answers for many sites can take a while.
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 60.0)
+#: Longest connect or read timeout accepted [s].
+MAX_TIMEOUT_S = 600.0
 #: Retries after the first attempt [-].
 DEFAULT_RETRIES = 3
 #: First backoff wait [s]; doubles each retry.
@@ -129,6 +133,36 @@ class FetchOptions(TypedDict, total=False):
     retries: int
     backoff: float
     max_wait: float
+
+
+def check_timeout(value: object) -> tuple[float, float]:
+    """``(connect, read)`` timeouts [s] from one number (both) or a pair of numbers.
+
+    Parameters
+    ----------
+    value
+        ``5``, ``5.0``, ``(5, 60)`` or ``[5, 60]``; each in ``(0, MAX_TIMEOUT_S]`` seconds.
+
+    Returns
+    -------
+    tuple of float
+
+    Raises
+    ------
+    ValueError
+        Anything else; the message says what is allowed and what was given.
+    """
+    pair = value if isinstance(value, list | tuple) else (value, value)
+    numbers = len(pair) == 2 and all(
+        isinstance(v, int | float) and not isinstance(v, bool) and 0 < v <= MAX_TIMEOUT_S
+        for v in pair
+    )
+    if not numbers:
+        raise ValueError(
+            f"must be seconds or [connect, read] seconds, each in (0, {MAX_TIMEOUT_S:g}], "
+            f"got {value!r}"
+        )
+    return float(pair[0]), float(pair[1])
 
 
 def default_user_agent() -> str:
@@ -222,7 +256,7 @@ def get_json(
     *,
     feed: str,
     headers: Mapping[str, str] | None = None,
-    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
     retries: int = DEFAULT_RETRIES,
     backoff: float = DEFAULT_BACKOFF_S,
     max_wait: float = DEFAULT_MAX_WAIT_S,
@@ -241,7 +275,8 @@ def get_json(
     headers
         Extra request headers (``Accept``...).
     timeout
-        ``(connect, read)`` timeouts [s], applied to every attempt.
+        ``(connect, read)`` timeouts [s], or one number for both (:func:`check_timeout`),
+        applied to every attempt.
     retries
         Attempts after the first one for ``429``, ``5xx``, timeouts and connection errors [-].
     backoff
@@ -263,7 +298,10 @@ def get_json(
         Timeout, connection failure, final HTTP error, a ``Retry-After`` beyond ``max_wait``,
         malformed JSON, or (offline) an answer that is not in the cache. The message names the
         URL with secrets masked.
+    ValueError
+        ``timeout`` is neither seconds nor a pair of them (:func:`check_timeout`).
     """
+    timeout = check_timeout(timeout)
     secrets = _secret_values(params)
     shown = redact(_full_url(url, params), secrets)
     cache = session if isinstance(session, CacheMixin) else None

@@ -276,7 +276,7 @@ class Fleet(_Frozen):
 
     Cross-field checks: unique site ids; every installed model is in the catalog and suits the
     site's cooling; machines fit the slots; installed power x overhead fits the site capacity;
-    routes join two different existing sites.
+    routes join two different existing sites; at least one site has a machine.
     """
 
     name: str = "fleet"
@@ -289,6 +289,11 @@ class Fleet(_Frozen):
     @model_validator(mode="after")
     def _cross_checks(self) -> Fleet:
         problems = _site_problems(self) + _route_problems(self)
+        if not problems and not any(n > 0 for s in self.sites for n in s.machines.values()):
+            problems.append(
+                "sites[*].machines: no site has any machine; install at least one "
+                "(a site with none is a spare site, a relocation target)"
+            )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -421,13 +426,21 @@ def parse_fleet(text: str, source: str = "fleet.toml") -> Fleet:
 
 
 def fleet_from_dict(raw: Mapping[str, Any], source: str = "fleet") -> Fleet:
-    """Build a :class:`Fleet` from plain data (parsed TOML), merged over the packaged catalog."""
+    """Build a :class:`Fleet` from plain data (parsed TOML), merged over the packaged catalog.
+
+    Types are strict (pydantic strict mode): ``capacity_mw = "100"`` or ``slots = 10.5`` is an
+    error, not a conversion; a whole number where a number is expected is fine, and arrays stand
+    for tuples.
+    """
     catalog = read_catalog()
     data = dict(raw)
-    data["models"] = {**catalog["models"], **dict(raw.get("models", {}))}
-    data["cooling"] = {**catalog["cooling"], **dict(raw.get("cooling", {}))}
+    for key in ("models", "cooling"):
+        extra = raw.get(key, {})
+        if not isinstance(extra, Mapping):
+            raise ConfigError(source, f"{key}: must be a table, got {_given(extra)}")
+        data[key] = {**catalog[key], **extra}
     try:
-        return Fleet.model_validate(data)
+        return Fleet.model_validate(_arrays_as_tuples(data), strict=True)
     except ValidationError as exc:
         errors = exc.errors()
         locs = [tuple(e["loc"]) for e in errors]
@@ -440,13 +453,22 @@ def fleet_from_dict(raw: Mapping[str, Any], source: str = "fleet") -> Fleet:
         raise ConfigError(source, problems) from None
 
 
+def _arrays_as_tuples(value: Any) -> Any:
+    """TOML arrays as tuples, which strict mode asks for where the models hold tuples."""
+    if isinstance(value, list | tuple):
+        return tuple(_arrays_as_tuples(v) for v in value)
+    if isinstance(value, Mapping):
+        return {k: _arrays_as_tuples(v) for k, v in value.items()}
+    return value
+
+
 def _is_echo_of_deeper_error(loc: tuple[Any, ...], kind: str, locs: list[tuple[Any, ...]]) -> bool:
     """A "too short" list whose items themselves failed only repeats those items' errors."""
     return kind == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs)
 
 
 def _given(value: Any) -> str:
-    text = repr(value)
+    text = repr(list(value) if isinstance(value, tuple) else value)  # as written in TOML
     return text if len(text) <= 60 else text[:57] + "..."
 
 

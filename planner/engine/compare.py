@@ -11,7 +11,7 @@ the others keep every machine where it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -20,16 +20,19 @@ import pandas as pd
 from planner.domain.fleet import Fleet
 from planner.engine.montecarlo import Evaluation, evaluate
 from planner.engine.optimization import Plan
+from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.engine.policies import Compose, Policy, policy_named
 from planner.engine.simulation import Shipment, SimResult, simulate
 from planner.engine.strategies import optimized_strategy, plan_shipments
 from planner.errors import ConfigError
+from planner.inputs import MAX_SIMULATION_HOURS
 from planner.world.feeds import Feeds
 from planner.world.scenarios import ScenarioSet, scenario_from_feeds
 
 __all__ = [
     "PLAN_PREFIX",
     "compare_strategies",
+    "horizon_limit",
     "is_plan_strategy",
     "merge_evaluations",
     "simulate_strategies",
@@ -45,6 +48,21 @@ Progress = Callable[[str, int, int], None]
 def is_plan_strategy(name: str) -> bool:
     """Whether ``name`` follows the optimizer's plan (``optimized``, ``optimized+4cp``...)."""
     return name.split("+", 1)[0].strip() == PLAN_PREFIX
+
+
+def horizon_limit(strategies: Iterable[str]) -> int:
+    """Longest horizon [h] the strategies can run over.
+
+    Returns
+    -------
+    int
+        :data:`planner.engine.optimization.settings.MAX_OPERATIONAL_HOURS` (336: the optimizer plans
+        hourly over at most 14 days) when one of them follows a plan, else
+        :data:`planner.inputs.MAX_SIMULATION_HOURS`.
+    """
+    if any(is_plan_strategy(name) for name in strategies):
+        return MAX_OPERATIONAL_HOURS
+    return MAX_SIMULATION_HOURS
 
 
 def strategy_policy(name: str, plan: Plan | None = None) -> Policy:

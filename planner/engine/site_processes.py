@@ -70,6 +70,8 @@ class SiteState:
         """Mean working machines per tier in each hour, ``(tiers, hours)``."""
         edges = np.arange(hours + 1, dtype=float)
         t = np.append(np.asarray(self.times), float(hours))
+        if not self.tiers:  # a site with no machines: a spare site, a relocation target
+            return np.zeros((0, hours))
         v = np.asarray(self.values)  # (changes, tiers)
         # Cumulative integral of the piecewise-constant timeline at each change, then at each hour.
         cum = np.vstack([np.zeros(v.shape[1]), np.cumsum(v * np.diff(t)[:, None], axis=0)])

@@ -11,10 +11,11 @@ import pandas as pd
 
 from planner.domain.examples import demo_fleet
 from planner.domain.fleet import Fleet
-from planner.engine.compare import compare_strategies, simulate_strategies
+from planner.engine.compare import compare_strategies, horizon_limit, simulate_strategies
 from planner.engine.metrics import kpis, with_hashrate_kept
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import OptimizeSettings, Plan, optimize
+from planner.inputs import check_hours
 from planner.ops.atomic import atomic_write
 from planner.ops.jobs.artifacts import output_dir
 from planner.ops.report import write_report
@@ -85,8 +86,10 @@ def run_demo(
     fleet
         The fleet; the embedded demo fleet when ``None``.
     start, hours
-        Horizon: first interval start (UTC) and number of hourly intervals; the default two
-        weeks hold the demo's cold snap (16 January).
+        Horizon: first interval start (ISO 8601, UTC if naive) and number of hourly intervals,
+        24 .. 336 when an ``optimized`` strategy is compared
+        (:func:`planner.engine.compare.horizon_limit`); the default two weeks hold the demo's cold
+        snap (16 January).
     scenarios, replications
         Monte Carlo scenarios (joint weather, price, outage and hashprice draws) and ASIC-failure
         replications per scenario.
@@ -106,10 +109,17 @@ def run_demo(
     Returns
     -------
     DemoOutcome
+
+    Raises
+    ------
+    ConfigError
+        A start, horizon or seed out of range (the message names it), or an output folder that
+        cannot be created or written (checked before the work).
     """
 
     fleet = fleet or demo_fleet()
-    out = output_dir(out_dir)
+    check_hours(hours, most=horizon_limit(strategies))
+    out = output_dir(out_dir)  # created and proven writable before the work
     _tick(progress, "feeds", 0, 1)
     feeds = fetch_feeds(fleet, start, hours, "offline", seed=seed, storms=DEMO_STORMS)
     plan = None

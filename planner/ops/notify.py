@@ -27,6 +27,7 @@ import pandas as pd
 import requests
 
 from planner.errors import ConfigError, JobError
+from planner.inputs import check_url
 from weather.http import default_user_agent, redact
 from weather.schema import validate
 
@@ -108,7 +109,9 @@ class Thresholds:
                 f"got {self.notify_on_severe_alert!r}"
             )
         levels = self.severe_levels
-        if isinstance(levels, str) or not all(isinstance(s, str) and s for s in levels):
+        if not isinstance(levels, list | tuple) or not all(
+            isinstance(x, str) and x for x in levels
+        ):
             problems.append(f"severe_levels: must be a list of severity names, got {levels!r}")
         else:
             object.__setattr__(self, "severe_levels", tuple(levels))
@@ -345,10 +348,8 @@ def send_webhook(
         The last attempt failed: one line with the redacted URL, the status or error, and the
         number of attempts.
     """
+    check_url(url, "webhook url")
     shown = redact_url(url)
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https") or not urlsplit(url).netloc:
-        raise ConfigError("webhook url", f"must be an http(s) URL, got {shown!r}")
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ConfigError("webhook retries", f"must be an integer >= 0, got {retries!r}")
     if not (_is_number(backoff_s) and backoff_s >= 0):

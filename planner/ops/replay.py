@@ -21,6 +21,7 @@ from planner.engine.optimization import OptimizeSettings, Plan, optimize
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.engine.simulation import SimResult
 from planner.errors import ConfigError
+from planner.inputs import check_seed
 from planner.ops.atomic import atomic_write
 from planner.ops.jobs.artifacts import output_dir
 from planner.ops.report import write_report
@@ -139,7 +140,8 @@ def run_replay(
     seed
         Seed of the draws.
     out_dir
-        If given, ``kpis.csv`` (the table) and ``report.html`` are written there.
+        If given, ``kpis.csv`` (the table) and ``report.html`` are written there (the folder is
+        created and proven writable before the work).
     workers
         Local worker processes.
     progress
@@ -151,7 +153,9 @@ def run_replay(
     """
     if scenarios < 1:
         raise ConfigError("replay", f"scenarios: must be >= 1, got {scenarios}")
+    seed = check_seed(seed)
     names = list(strategies)
+    folder = None if out_dir is None else output_dir(out_dir)  # proven writable before the work
     _tick(progress, "feeds", 0, 1)
     feeds = read_replay_feeds(fleet, start, end, files)
     draws = historical_draws(fleet, feeds, scenarios, seed)
@@ -171,8 +175,8 @@ def run_replay(
     table = replay_table(evaluation, baseline=names[0])
     results = tuple(simulate_strategies(fleet, feeds, names, plan=plan, seed=seed))
     outcome = ReplayOutcome(feeds, table, evaluation, results, plan)
-    if out_dir is not None:
-        outcome = _write(outcome, fleet, Path(out_dir), names, scenarios, replications, seed)
+    if folder is not None:
+        outcome = _write(outcome, fleet, folder, names, scenarios, replications, seed)
     _tick(progress, "done", 1, 1)
     return outcome
 
@@ -250,14 +254,13 @@ def replay_table(evaluation: Evaluation, baseline: str) -> pd.DataFrame:
 def _write(
     outcome: ReplayOutcome,
     fleet: Fleet,
-    out: Path,
+    folder: Path,
     names: list[str],
     scenarios: int,
     replications: int,
     seed: int,
 ) -> ReplayOutcome:
 
-    folder = output_dir(out)
     kpis_path = atomic_write(folder / "kpis.csv", lambda f: outcome.table.to_csv(f, index=False))
     feeds = outcome.feeds
     span = f"{feeds.times[0]:%Y-%m-%d} .. {feeds.times[-1]:%Y-%m-%d}"

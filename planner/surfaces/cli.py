@@ -5,8 +5,8 @@ scheduled job), ``replay``, ``runs list | show | prune``, ``app``. Results go to
 for machines), progress and diagnostics to stderr (``--verbose`` for debug logging).
 
 Exit codes: 0 success; 1 a user, configuration, feed or job error (one line on stderr, no
-traceback); 2 a usage error (unknown option, missing argument); 3 the forecast job's lock is held
-by another run (nothing was done).
+traceback); 2 a usage error (a bad option value, unknown option, missing argument; one line
+``error: --start: ...``); 3 the forecast job's lock is held by another run (nothing was done).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,10 +27,12 @@ import pandas as pd
 import typer
 
 import planner
-from planner.engine.compare import is_plan_strategy
+from planner.engine.compare import horizon_limit, is_plan_strategy
 from planner.engine.metrics import with_hashrate_kept
+from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
+from planner.inputs import check_choice, check_hours, check_seed, parse_start
 from planner.ops.demo import write_comparison
-from planner.ops.jobs.artifacts import expected_schedule
+from planner.ops.jobs.artifacts import expected_schedule, output_dir
 from planner.ops.jobs.prune import prune_runs
 from planner.ops.locking import EXIT_LOCKED, default_lock_path
 from planner.surfaces.cli_output import (
@@ -42,6 +46,7 @@ from planner.surfaces.cli_output import (
     frame_records,
     run_json,
 )
+from planner.world.feeds import FEED_MODES
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 #: Output folder of the forecast job's runs unless --out says otherwise.
@@ -58,17 +63,67 @@ app = typer.Typer(
 runs_app = typer.Typer(help="The forecast job's run history.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 
+
+def _usage(check: Callable[[], object], option: str | None = None) -> None:
+    """Run ``check``; its :class:`~planner.ConfigError` becomes a usage error (exit 2)."""
+    try:
+        check()
+    except planner.ConfigError as exc:
+        raise typer.BadParameter("; ".join(exc.problems), param_hint=option) from None
+
+
+def _checked(check: Callable[[Any], object]) -> Callable[[Any], Any]:
+    """An option callback: the library's own check of the value, as a usage error."""
+
+    def callback(value: Any) -> Any:
+        if value is not None:
+            _usage(lambda: check(value))
+        return value
+
+    return callback
+
+
 FleetOption = Annotated[
     Path | None,
     typer.Option("--fleet", "-f", help="Fleet TOML file (default: the embedded demo fleet)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
-StartOption = Annotated[str, typer.Option(help="First hour of the horizon (UTC).")]
-HoursOption = Annotated[int, typer.Option(min=24, help="Horizon length in hours.")]
-ModeOption = Annotated[
-    str, typer.Option(help="Feed mode: offline (seeded generator), live or cache.")
+START_HELP = (
+    "ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH[:MM[:SS]][Z|+HH:MM], UTC if no offset; "
+    "from 2009-01-04 to one year after today."
+)
+StartOption = Annotated[
+    str,
+    typer.Option(help=f"First hour of the horizon. {START_HELP}", callback=_checked(parse_start)),
 ]
-SeedOption = Annotated[int, typer.Option(help="Seed of the feeds, scenarios and failures.")]
+SIM_HOURS_HELP = "Horizon length in hours, 24 .. 87600 (ten years)"
+PLAN_HOURS_HELP = "Horizon length in hours, 24 .. 336 (the optimizer plans hourly over <= 14 days)"
+HoursOption = Annotated[
+    int, typer.Option(help=f"{SIM_HOURS_HELP}.", callback=_checked(check_hours))
+]
+CompareHoursOption = Annotated[
+    int,
+    typer.Option(
+        help=f"{SIM_HOURS_HELP}; at most 336 with an 'optimized' strategy.",
+        callback=_checked(check_hours),
+    ),
+]
+PlanHoursOption = Annotated[
+    int,
+    typer.Option(
+        help=f"{PLAN_HOURS_HELP}.",
+        callback=_checked(partial(check_hours, most=MAX_OPERATIONAL_HOURS)),
+    ),
+]
+ModeOption = Annotated[
+    str,
+    typer.Option(
+        help="Feed mode: offline (seeded generator), live or cache.",
+        callback=_checked(partial(check_choice, name="mode", choices=FEED_MODES)),
+    ),
+]
+SEED_HELP = "Seed of the feeds, scenarios and failures, 0 .. 4294967295 (2**32 - 1)."
+SeedOption = Annotated[int, typer.Option(help=SEED_HELP, callback=_checked(check_seed))]
 StrategiesOption = Annotated[
     str,
     typer.Option(
@@ -129,7 +184,7 @@ def demo(
     ),
     fleet: FleetOption = None,
     start: StartOption = "2025-01-10",
-    hours: HoursOption = 24 * 14,
+    hours: PlanHoursOption = 24 * 14,
     scenarios: Annotated[int, typer.Option(min=1, help="Monte Carlo scenarios.")] = 40,
     replications: Annotated[int, typer.Option(min=1, help="Failure draws per scenario.")] = 1,
     plan_scenarios: Annotated[
@@ -218,7 +273,7 @@ def simulate(
 def compare(
     fleet: FleetOption = None,
     start: StartOption = "2025-01-10",
-    hours: HoursOption = 24 * 7,
+    hours: CompareHoursOption = 24 * 7,
     mode: ModeOption = "offline",
     scenarios: Annotated[int, typer.Option(min=1, help="Scenarios judged on.")] = 20,
     plan_scenarios: Annotated[int, typer.Option(min=1, help="Scenarios planned over.")] = 8,
@@ -231,8 +286,11 @@ def compare(
     as_json: JsonOption = False,
 ) -> None:
     """Judge strategies over Monte Carlo scenarios (the plan on scenarios it did not see)."""
-    loaded = _fleet(fleet)
     names = _names(strategies)
+    _usage(lambda: check_hours(hours, most=horizon_limit(names)), "--hours")
+    loaded = _fleet(fleet)
+    if out is not None:
+        output_dir(out)  # created and proven writable before the work
     progress = Progress()
     progress("feeds", 0, 1)
     feeds = _feeds(loaded, start, hours, mode, seed)
@@ -262,7 +320,7 @@ def compare(
 def optimize(
     fleet: FleetOption = None,
     start: StartOption = "2025-01-10",
-    hours: HoursOption = 24 * 7,
+    hours: PlanHoursOption = 24 * 7,
     mode: ModeOption = "offline",
     scenarios: Annotated[int, typer.Option(min=1, help="Scenarios planned over.")] = 8,
     seed: SeedOption = 7,
@@ -279,6 +337,7 @@ def optimize(
 ) -> None:
     """Plan curtailment and relocations over scenarios; print the plan's KPIs and moves."""
     loaded = _fleet(fleet)
+    folder = None if out is None else output_dir(out)  # proven writable before the work
     feeds = _feeds(loaded, start, hours, mode, seed)
     settings = planner.OptimizeSettings(
         risk_lambda=risk_lambda,
@@ -291,11 +350,9 @@ def optimize(
     )
     schedule = expected_schedule(plan.schedule, plan.weights)
     written = []
-    if out is not None:
+    if folder is not None:
         from planner.ops.atomic import atomic_write_text
-        from planner.ops.jobs.artifacts import output_dir
 
-        folder = output_dir(out)
         for name, frame in (("plan.csv", schedule), ("relocations.csv", plan.relocations)):
             atomic_write_text(folder / name, frame.to_csv(index=False))
             written.append(str(folder / name))
@@ -327,15 +384,29 @@ def forecast(
         Path | None, typer.Option("--config", "-c", help="Job config (TOML or JSON).")
     ] = None,
     mode: Annotated[
-        str | None, typer.Option(help="Feed mode (default: config, else live).")
+        str | None,
+        typer.Option(
+            help="Feed mode: offline, live or cache (default: config, else live).",
+            callback=_checked(partial(check_choice, name="mode", choices=FEED_MODES)),
+        ),
     ] = None,
     start: Annotated[
-        str | None, typer.Option(help="First hour (default: today 00:00 UTC).")
+        str | None,
+        typer.Option(
+            help=f"First hour (default: today 00:00 UTC). {START_HELP}",
+            callback=_checked(parse_start),
+        ),
     ] = None,
-    hours: Annotated[int | None, typer.Option(min=24, max=336, help="Horizon [h].")] = None,
+    hours: Annotated[
+        int | None,
+        typer.Option(
+            help=f"{PLAN_HOURS_HELP}; default: config, else 168.",
+            callback=_checked(partial(check_hours, most=MAX_OPERATIONAL_HOURS)),
+        ),
+    ] = None,
     scenarios: Annotated[int | None, typer.Option(min=1, help="Scenarios planned over.")] = None,
     eval_scenarios: Annotated[int | None, typer.Option(min=1, help="Scenarios judged on.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed.")] = None,
+    seed: Annotated[int | None, typer.Option(help=SEED_HELP, callback=_checked(check_seed))] = None,
     strategies: Annotated[
         str | None, typer.Option("--strategies", "-s", help="Comma-separated strategies.")
     ] = None,
@@ -404,9 +475,16 @@ def forecast(
 
 @app.command()
 def replay(
-    start: Annotated[str, typer.Option(help="First day or hour (UTC).")] = "2021-02-07",
+    start: Annotated[
+        str,
+        typer.Option(help=f"First day or hour. {START_HELP}", callback=_checked(parse_start)),
+    ] = "2021-02-07",
     end: Annotated[
-        str, typer.Option(help="Last day (inclusive) or end hour (UTC).")
+        str,
+        typer.Option(
+            help="Last day (inclusive) or end hour, in the same forms as --start.",
+            callback=_checked(parse_start),
+        ),
     ] = "2021-02-24",
     data: Annotated[
         Path | None,
@@ -617,9 +695,12 @@ def main(argv: list[str] | None = None) -> int:
     except planner.PlannerError as exc:
         typer.echo(f"error: {_one_line(exc)}", err=True)
         return EXIT_ERROR
-    except SystemExit as exc:  # typer/click exit paths (--help, usage errors)
+    except typer.TyperException as exc:  # a bad option value, unknown option, missing argument
+        typer.echo(f"error: {_usage_line(exc)}", err=True)
+        return int(getattr(exc, "exit_code", EXIT_USAGE))
+    except SystemExit as exc:  # typer/click exit paths (--help)
         return int(exc.code or 0)
-    except Exception as exc:  # click usage errors carry their own exit code
+    except Exception as exc:  # other click errors carry their own exit code
         code = getattr(exc, "exit_code", None)
         if code is None:
             raise
@@ -628,6 +709,17 @@ def main(argv: list[str] | None = None) -> int:
             show()
         return int(code)
     return EXIT_OK
+
+
+def _usage_line(exc: typer.TyperException) -> str:
+    """One line for a usage error: ``--start: must be ...``, or typer's own sentence."""
+    if isinstance(exc, typer.BadParameter) and exc.message:  # a missing one has no message
+        hint = exc.param_hint or (exc.param.opts[0] if exc.param is not None else None)
+        if isinstance(hint, str):
+            return f"{hint}: {_one_line(exc)}"
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "planner"
+    return f"{' '.join(exc.format_message().split())} (see '{path} --help')"
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ import pandas as pd
 from planner.domain.fleet import Fleet
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, SiteHours
 from planner.errors import ConfigError
+from planner.inputs import check_number, gather
 from planner.world.feeds import Feeds, hashprice_hourly, site_hours
 from planner.world.hazards import OutageHazard
 from weather.climate import PRICE_CAP_USD_PER_MWH, grid_stress
@@ -57,21 +59,21 @@ class ScenarioSettings:
     difficulty_growth_annual: float = 0.3
 
     def __post_init__(self) -> None:
-        checks = {
-            "storm_severity": (self.storm_severity, 0.0, 5.0),
-            "outage_duration_scale": (self.outage_duration_scale, 0.0, 20.0),
-            "price_spike_scale": (self.price_spike_scale, 0.0, 20.0),
-            "btc_price_shock": (self.btc_price_shock, -0.95, 5.0),
-            "temp_error_c": (self.temp_error_c, 0.0, 15.0),
-            "price_noise": (self.price_noise, 0.0, 2.0),
-            "btc_volatility_annual": (self.btc_volatility_annual, 0.0, 3.0),
-            "difficulty_growth_annual": (self.difficulty_growth_annual, -0.9, 5.0),
-        }
-        bad = [
-            f"{k}: must be in [{lo:g}, {hi:g}], got {v:g}"
-            for k, (v, lo, hi) in checks.items()
-            if not lo <= v <= hi
-        ]
+        bad = gather(
+            *(
+                partial(check_number, getattr(self, k), k, lo, hi)
+                for k, lo, hi in (
+                    ("storm_severity", 0.0, 5.0),
+                    ("outage_duration_scale", 0.0, 20.0),
+                    ("price_spike_scale", 0.0, 20.0),
+                    ("btc_price_shock", -0.95, 5.0),
+                    ("temp_error_c", 0.0, 15.0),
+                    ("price_noise", 0.0, 2.0),
+                    ("btc_volatility_annual", 0.0, 3.0),
+                    ("difficulty_growth_annual", -0.9, 5.0),
+                )
+            )
+        )
         if bad:
             raise ConfigError("scenario settings", bad)
 

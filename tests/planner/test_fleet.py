@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,6 +118,31 @@ BAD_FILES = {
         _bad('"s21-pro" = 15000', '"s21-hyd" = 100'),
         ["sites[3].machines.s21-hyd", "hydro-cooled model cannot run at a air-cooled site"],
     ),
+    # Strict types: nothing is converted from another type (docs/fleet.md, Types).
+    "string for a number": (
+        _bad("capacity_mw = 150.0", 'capacity_mw = "100"'),
+        ["sites[0].capacity_mw: must be a number, got '100'"],
+    ),
+    "fraction for a count": (
+        _bad("slots = 45000", "slots = 45000.0"),
+        ["sites[0].slots: must be a whole number, got 45000.0"],
+    ),
+    "number for true or false": (
+        _bad("sell_back = true", "sell_back = 1"),
+        ["sites[1].contract.sell_back: must be true or false, got 1"],
+    ),
+    "date for a string": (
+        _bad('node = "HB_WEST"', "node = 2025-01-01"),
+        ["sites[0].grid.node: must be a string, got datetime.date(2025, 1, 1)"],
+    ),
+    "array for a table": (
+        _bad('machines = { "s19j-pro" = 20000, "s21" = 20000 }', "machines = [1, 2]"),
+        ["sites[0].machines: must be a table, got [1, 2]"],
+    ),
+    "string for a count": (
+        _bad('"s21" = 20000', '"s21" = "20000"'),
+        ["sites[0].machines.s21: must be a whole number, got '20000'"],
+    ),
 }
 
 
@@ -168,6 +194,51 @@ def test_cli_subprocess_bad_fleet_exit_1_no_traceback(tmp_path: Path) -> None:
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
     assert "did you mean 's21-pro'?" in proc.stderr
     assert not (tmp_path / "kpis.csv").exists()
+
+
+def test_whole_numbers_stand_for_numbers_and_arrays_for_tuples() -> None:
+    # Strict types still take 150 where a number is expected (TOML has two number types).
+    fleet = parse_fleet(_bad("capacity_mw = 150.0", "capacity_mw = 150"))
+    assert fleet.site("west-texas").capacity_mw == 150.0
+    assert isinstance(fleet.site("west-texas").capacity_mw, float)
+    assert fleet.site("west-texas").programs.demand_response[0].committed_mw == 40.0
+    curve = ((40.0, 1.0), (42.0, 0.85), (44.0, 0.55), (45.0, 0.0))  # catalog.toml, [cooling.air]
+    assert fleet.cooling["air"].derate_curve == curve
+
+
+def _every_site_empty(text: str) -> str:
+    return re.sub(r"^machines = \{.*\}$", "machines = {}", text, flags=re.M)
+
+
+def test_a_fleet_without_any_machine_is_refused_naming_the_file_and_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = _every_site_empty(DEMO_TOML)
+    assert empty.count("machines = {}") == 6
+    zero = empty.replace("machines = {}", 'machines = { "s21" = 0 }', 1)
+    rule = (
+        "sites[*].machines: no site has any machine; install at least one "
+        "(a site with none is a spare site, a relocation target)"
+    )
+    for name, text in (("empty.toml", empty), ("zero.toml", zero)):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as info:
+            load_fleet(path)
+        assert str(info.value) == f"{path}: {rule}"
+        for argv in (["check", str(path)], ["simulate", "-f", str(path)]):
+            assert main(argv) == 1
+            assert capsys.readouterr().err == f"error: {path}: {rule}\n"
+
+
+def test_one_spare_site_without_machines_is_fine(tmp_path: Path) -> None:
+    # Only the last site (new-york) is emptied: it is a spare site, a relocation target.
+    lines = DEMO_TOML.splitlines()
+    last = max(i for i, line in enumerate(lines) if line.startswith("machines = "))
+    lines[last] = "machines = {}"
+    fleet = parse_fleet("\n".join(lines))
+    assert fleet.site("new-york").machines == {}
+    assert fleet.installed_power_mw(fleet.site("new-york")) == 0.0
 
 
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:

@@ -410,7 +410,7 @@ def test_a_webhook_server_that_is_down_does_not_fail_the_run(tmp_path: Path) -> 
 
 
 def test_thresholds_crossed_without_a_webhook_are_reported_not_sent(tmp_path: Path) -> None:
-    outcome = run(tmp_path, replace(_alerting("x"), webhook_url=None))
+    outcome = run(tmp_path, replace(_alerting("https://hooks.invalid/x"), webhook_url=None))
     assert outcome.notification == "not configured"
     assert outcome.run.kpis["risk_alerts"] == 1.0
     html = outcome.report_path.read_text(encoding="utf-8")

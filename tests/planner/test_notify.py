@@ -330,10 +330,11 @@ def test_connection_refused_is_retried_then_reported(sleeps: list[float]) -> Non
 
 
 def test_bad_arguments(sleeps: list[float]) -> None:
-    with pytest.raises(
-        ConfigError, match=r"webhook url: must be an http\(s\) URL, got 'ftp://h/…'"
-    ):
+    with pytest.raises(ConfigError) as bad_url:
         send_webhook("ftp://h/x?k=secret", PAYLOAD)
+    assert str(bad_url.value) == (
+        "webhook url: must be an http:// or https:// URL, got a 'ftp' URL"
+    )  # neither the host nor the secret is repeated
     with pytest.raises(ConfigError, match="webhook retries: must be an integer >= 0, got -1"):
         send_webhook("http://h/x", PAYLOAD, retries=-1)
     with pytest.raises(

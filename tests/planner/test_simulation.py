@@ -8,7 +8,7 @@ import pytest
 
 import planner
 from planner.domain.examples import one_site
-from planner.domain.fleet import fleet_from_dict
+from planner.domain.fleet import Programs, fleet_from_dict
 from planner.domain.ledger import site_ledger
 from planner.engine.policies import RunThrough, StrikePrice
 from planner.engine.simulation import Failure, Shipment, SimSettings, freeze_damage_hours, simulate
@@ -176,3 +176,20 @@ def test_scenarios_keep_recorded_prices_above_the_synthetic_cap() -> None:
     quiet = planner.ScenarioSettings(price_noise=0.0, price_spike_scale=0.0)
     scenario = make_scenarios(fleet, spiky, n=1, seed=1, settings=quiet)[0]
     assert scenario.price_usd_per_mwh[0, 10] == pytest.approx(9000.0)
+
+
+def test_a_spare_site_without_machines_runs_and_changes_no_other_site() -> None:
+    # A site with `machines = {}` (a relocation target) has no tiers; it used to crash the run.
+    # Seeds are spawned per site in file order, so appending it leaves every other site's draws,
+    # and so its ledger, exactly as they were; the spare site itself earns and draws nothing.
+    fleet = planner.demo_fleet()
+    spare = fleet.sites[0].model_copy(
+        update={"id": "spare", "name": "Spare hall", "machines": {}, "programs": Programs()}
+    )
+    with_spare = fleet.model_copy(update={"sites": (*fleet.sites, spare)})
+    feeds = planner.fetch_feeds(fleet, "2025-01-10", 48)
+    spare_feeds = planner.fetch_feeds(with_spare, "2025-01-10", 48)
+    alone = simulate(fleet, feeds, RunThrough(), seed=7).ledger
+    both = simulate(with_spare, spare_feeds, RunThrough(), seed=7).ledger
+    pd.testing.assert_frame_equal(both.drop(index="spare"), alone, check_like=True)
+    assert (both.loc["spare"].to_numpy() == 0.0).all()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from planner.errors import ConfigError
+from planner.inputs import check_number, check_whole, gather
 
 Horizon = Literal["operational", "strategic"]
 
@@ -84,62 +86,29 @@ class OptimizeSettings:
 
 
 def _problems(s: OptimizeSettings) -> list[str]:
-    out: list[str] = []
+    def number(name: str, lo: float, hi: float, **ends: bool) -> Callable[[], object]:
+        return partial(check_number, getattr(s, name), name, lo, hi, **ends)
 
-    def check(
-        name: str,
-        value: float | None,
-        lo: float,
-        hi: float,
-        *,
-        open_lo: bool = False,
-        open_hi: bool = False,
-        optional: bool = False,
-    ) -> None:
-        if value is None:
-            if not optional:
-                out.append(f"{name}: required, got None")
-            return
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            out.append(f"{name}: must be a finite number, got {value!r}")
-            return
-        low_ok = value > lo if open_lo else value >= lo
-        high_ok = value < hi if open_hi else value <= hi
-        if not (low_ok and high_ok):
-            left, right = "(" if open_lo else "[", ")" if open_hi else "]"
-            out.append(f"{name}: must be in {left}{lo:g}, {hi:g}{right}, got {value!r}")
+    def optional(name: str, lo: float, hi: float, **ends: bool) -> Callable[[], object]:
+        return (lambda: None) if getattr(s, name) is None else number(name, lo, hi, **ends)
 
-    if s.horizon not in ("operational", "strategic"):
-        out.append(f"horizon: must be 'operational' or 'strategic', got {s.horizon!r}")
-    if not isinstance(s.strategic_period_hours, int) or not 1 <= s.strategic_period_hours <= 744:
-        out.append(
-            f"strategic_period_hours: must be a whole number in [1, 744], "
-            f"got {s.strategic_period_hours!r}"
-        )
-    check("risk_lambda", s.risk_lambda, 0.0, 1e3)
-    check("cvar_alpha", s.cvar_alpha, 0.0, 1.0, open_hi=True)
-    check("hashrate_floor_eh_s", s.hashrate_floor_eh_s, 0.0, 1e3)
-    check(
-        "floor_probability",
-        s.floor_probability,
-        0.0,
-        1.0,
-        open_lo=True,
-        open_hi=True,
-        optional=True,
+    out = gather(
+        lambda: check_whole(s.strategic_period_hours, "strategic_period_hours", 1, 744),
+        number("risk_lambda", 0.0, 1e3),
+        number("cvar_alpha", 0.0, 1.0, open_hi=True),
+        number("hashrate_floor_eh_s", 0.0, 1e3),
+        optional("floor_probability", 0.0, 1.0, open_lo=True, open_hi=True),
+        optional("relocation_budget_usd", 0.0, 1e12),
+        optional("fleet_cap_mw", 0.0, 1e6),
+        optional("ramp_mw_per_h", 0.0, 1e5, open_lo=True),
+        optional("min_down_hours", 0.0, 8760.0, open_lo=True),
+        number("min_on_share", 0.0, 1.0),
+        number("freeze_protection_share", 0.0, 1.0),
+        number("time_limit_s", 0.0, 1e6, open_lo=True),
+        number("mip_gap", 0.0, 1.0, open_hi=True),
     )
-    check("relocation_budget_usd", s.relocation_budget_usd, 0.0, 1e12, optional=True)
-    check("fleet_cap_mw", s.fleet_cap_mw, 0.0, 1e6, optional=True)
-    check("ramp_mw_per_h", s.ramp_mw_per_h, 0.0, 1e5, open_lo=True, optional=True)
-    check("min_down_hours", s.min_down_hours, 0.0, 8760.0, open_lo=True, optional=True)
-    check("min_on_share", s.min_on_share, 0.0, 1.0)
-    check("freeze_protection_share", s.freeze_protection_share, 0.0, 1.0)
-    check("time_limit_s", s.time_limit_s, 0.0, 1e6, open_lo=True)
-    check("mip_gap", s.mip_gap, 0.0, 1.0, open_hi=True)
+    if s.horizon not in ("operational", "strategic"):
+        out.insert(0, f"horizon: must be 'operational' or 'strategic', got {s.horizon!r}")
     if not isinstance(s.relocate, bool):
         out.append(f"relocate: must be true or false, got {s.relocate!r}")
     return out

@@ -15,6 +15,7 @@
 from planner.engine.compare import (
     PLAN_PREFIX,
     compare_strategies,
+    horizon_limit,
     is_plan_strategy,
     simulate_strategies,
     strategy_policy,
@@ -35,6 +36,7 @@ __all__ = [
     "JobOutcome",
     "JobSettings",
     "compare_strategies",
+    "horizon_limit",
     "is_plan_strategy",
     "load_job_settings",
     "run_forecast_job",

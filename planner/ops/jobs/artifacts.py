@@ -39,35 +39,35 @@ __all__ = [
 LATEST_LINK = "latest"
 
 
-def output_dir(out_dir: str | os.PathLike[str], *, probe: bool = False) -> Path:
-    """Create ``out_dir`` if needed and return it.
+def output_dir(out_dir: str | os.PathLike[str]) -> Path:
+    """Create ``out_dir`` if needed, prove that a file can be written in it, and return it.
 
-    Parameters
-    ----------
-    out_dir
-        The folder.
-    probe
-        Also check that a folder can be created inside it (what a job run needs).
+    Called before the work, so that a folder that cannot take the results fails at once instead
+    of after the run.
 
     Raises
     ------
     ConfigError
-        One line when the folder cannot be created or written, or is a file.
+        One line naming the folder: it cannot be created (a file stands in the way, no
+        permission), it is a file, or a file cannot be written in it.
     """
     out = Path(out_dir).expanduser()
+    if out.exists() and not out.is_dir():
+        raise ConfigError(str(out), "output path exists and is not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(str(out), f"cannot create output folder: {exc.strerror or exc}") from None
-    if not out.is_dir():
-        raise ConfigError(str(out), "output path exists and is not a folder")
-    if probe:
-        try:
-            Path(tempfile.mkdtemp(prefix=".probe-", dir=out)).rmdir()
-        except OSError as exc:
-            raise ConfigError(
-                str(out), f"cannot write in output folder: {exc.strerror or exc}"
-            ) from None
+        blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file" if blocker is not None else exc.strerror or str(exc)
+        raise ConfigError(str(out), f"cannot create output folder: {reason}") from None
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".probe-", dir=out)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ConfigError(
+            str(out), f"cannot write in output folder: {exc.strerror or exc}"
+        ) from None
     return out
 
 

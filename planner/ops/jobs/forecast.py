@@ -49,6 +49,7 @@ from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import Plan, optimize
 from planner.engine.simulation import SimResult
 from planner.errors import ConfigError, JobError, PlannerError
+from planner.inputs import parse_start
 from planner.ops.jobs import artifacts as art
 from planner.ops.jobs.heartbeat import Heartbeat
 from planner.ops.jobs.kpis import feed_stamps, fleet_hash, run_kpis, strategy_table
@@ -199,8 +200,9 @@ def run_forecast_job(
         raise ConfigError("forecast job", f"now: must be tz-aware, got {clock.isoformat()}")
     begin = _start(start if start is not None else settings.start, clock)
     settings = replace(settings, start=begin.isoformat())
+    settings.resolved_webhook()  # a bad $PLANNER_WEBHOOK_URL is refused before any work
     fleet = fleet_path if isinstance(fleet_path, Fleet) else load_fleet(Path(fleet_path))
-    out = art.output_dir(out_dir, probe=True)
+    out = art.output_dir(out_dir)
     store_file = Path(store_path) if store_path is not None else default_store_path(data_dir)
     lock_file = Path(lock_path) if lock_path is not None else default_lock_path(data_dir)
     with job_lock(lock_file), RunStore(store_file) as store:
@@ -212,8 +214,7 @@ def run_forecast_job(
 def _start(value: str | pd.Timestamp | None, clock: datetime) -> pd.Timestamp:
     if value is None:
         return pd.Timestamp(clock).tz_convert("UTC").floor("D")
-    t = pd.Timestamp(value)
-    return (t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")).floor("h")
+    return parse_start(value, now=clock).floor("h")
 
 
 class _Job:

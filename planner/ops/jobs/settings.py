@@ -34,16 +34,27 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from planner.engine.optimization import OptimizeSettings
+from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.errors import ConfigError
+from planner.inputs import (
+    check_choice,
+    check_hours,
+    check_number,
+    check_seed,
+    check_url,
+    check_whole,
+    gather,
+    parse_start,
+)
 from planner.ops.notify import Thresholds
 from planner.world.feeds import FEED_MODES, FeedMode, FeedSources
 from planner.world.scenarios import ScenarioSettings
@@ -67,8 +78,10 @@ class JobSettings:
     mode
         Feed mode: ``live`` (providers, cache as fallback), ``cache`` or ``offline``.
     start
-        First hour of the horizon (ISO 8601, UTC if naive); ``None``: 00:00 UTC of the day the
-        job runs (so re-runs on the same day with the same feeds are the same run).
+        First hour of the horizon: ISO 8601 (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH[:MM[:SS]]``, with
+        an optional ``Z`` or ``+HH:MM``; UTC if naive), from 2009-01-04 to one year after today
+        (:func:`planner.inputs.parse_start`); ``None``: 00:00 UTC of the day the job runs (so
+        re-runs on the same day with the same feeds are the same run).
     horizon_hours
         Horizon [h], 24 .. 336 (the optimizer's operational horizon).
     scenarios
@@ -79,9 +92,9 @@ class JobSettings:
     replications
         ASIC-failure draws per judged scenario, >= 1.
     seed
-        Seed of the feeds' synthetic parts and of the optimizer's scenarios.
+        Seed of the feeds' synthetic parts and of the optimizer's scenarios, in ``[0, 2**32)``.
     eval_seed
-        Seed of the judged scenarios and failures; ``None``: ``seed + 1``.
+        Seed of the judged scenarios and failures, in ``[0, 2**32)``; ``None``: ``seed + 1``.
     strategies
         Strategy names (:mod:`planner.engine.compare`); the first is the baseline.
     recommended
@@ -96,8 +109,8 @@ class JobSettings:
     thresholds
         When to notify.
     webhook_url
-        Where to POST notifications; ``None``: ``$PLANNER_WEBHOOK_URL`` if set, else no webhook.
-        Never stored in the run history.
+        Where to POST notifications, an ``http://`` or ``https://`` URL; ``None``:
+        ``$PLANNER_WEBHOOK_URL`` if set, else no webhook. Never stored in the run history.
     sources
         Feed files, endpoints, cache and staleness for ``live``/``cache``; ``None``:
         :meth:`planner.FeedSources.from_env`.
@@ -121,37 +134,26 @@ class JobSettings:
     sources: FeedSources | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "strategies", tuple(self.strategies))
-        problems = []
-        if self.mode not in FEED_MODES:
-            problems.append(f"mode: must be one of {', '.join(FEED_MODES)}, got {self.mode!r}")
-        for name, lo, hi in (
-            ("horizon_hours", 24, 336),
-            ("scenarios", 1, 10_000),
-            ("eval_scenarios", 1, 100_000),
-            ("replications", 1, 1000),
-        ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-                problems.append(f"{name}: must be a whole number in [{lo}, {hi}], got {value!r}")
-        for name in ("seed", "eval_seed"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                problems.append(f"{name}: must be a whole number, got {value!r}")
-        if not self.strategies:
-            problems.append("strategies: at least one is needed")
-        if len(set(self.strategies)) != len(self.strategies):
-            problems.append(f"strategies: must be unique, got {list(self.strategies)}")
-        if self.recommended is not None and self.recommended not in self.strategies:
-            problems.append(
-                f"recommended: must be one of the strategies {list(self.strategies)}, "
-                f"got {self.recommended!r}"
-            )
-        floor = self.hashrate_floor_eh_s
-        if floor is not None and not (
-            isinstance(floor, int | float) and math.isfinite(floor) and floor >= 0
-        ):
-            problems.append(f"hashrate_floor_eh_s: must be >= 0 EH/s, got {floor!r}")
+        if isinstance(self.strategies, list | tuple):
+            object.__setattr__(self, "strategies", tuple(self.strategies))
+        if isinstance(self.start, date):  # a TOML date or datetime, not a string
+            object.__setattr__(self, "start", self.start.isoformat())
+        problems = gather(
+            lambda: check_choice(self.mode, "mode", FEED_MODES),
+            lambda: self.start is None or parse_start(self.start),
+            lambda: check_hours(self.horizon_hours, "horizon_hours", most=MAX_OPERATIONAL_HOURS),
+            lambda: check_whole(self.scenarios, "scenarios", 1, 10_000),
+            lambda: check_whole(self.eval_scenarios, "eval_scenarios", 1, 100_000),
+            lambda: check_whole(self.replications, "replications", 1, 1000),
+            lambda: check_seed(self.seed),
+            lambda: self.eval_seed is None or check_seed(self.eval_seed, "eval_seed"),
+            lambda: (
+                self.hashrate_floor_eh_s is None
+                or check_number(self.hashrate_floor_eh_s, "hashrate_floor_eh_s", 0.0)
+            ),
+            lambda: self.webhook_url is None or check_url(self.webhook_url, "webhook_url"),
+        )
+        problems += _strategy_problems(self.strategies, self.recommended)
         if problems:
             raise ConfigError("job settings", problems)
 
@@ -161,10 +163,17 @@ class JobSettings:
         return self.eval_seed if self.eval_seed is not None else self.seed + 1
 
     def resolved_webhook(self) -> str | None:
-        """``webhook_url``, else ``$PLANNER_WEBHOOK_URL``, else ``None``."""
+        """``webhook_url``, else ``$PLANNER_WEBHOOK_URL``, else ``None``.
+
+        Raises
+        ------
+        ConfigError
+            ``$PLANNER_WEBHOOK_URL`` is not an http(s) URL.
+        """
         if self.webhook_url:
             return self.webhook_url
-        return os.environ.get(WEBHOOK_ENV, "").strip() or None
+        text = os.environ.get(WEBHOOK_ENV, "").strip()
+        return check_url(text, WEBHOOK_ENV) if text else None
 
     def to_json(self) -> dict[str, Any]:
         """The settings that decide a run's numbers and alerts, as JSON values.
@@ -198,6 +207,21 @@ class JobSettings:
                 for k in ("prices_path", "load_path", "outages_path")
             },
         }
+
+
+def _strategy_problems(strategies: object, recommended: object) -> list[str]:
+    if not isinstance(strategies, tuple) or not all(isinstance(n, str) for n in strategies):
+        return [f"strategies: must be an array of strategy names, got {strategies!r}"]
+    problems = []
+    if not strategies:
+        problems.append("strategies: at least one is needed")
+    if len(set(strategies)) != len(strategies):
+        problems.append(f"strategies: must be unique, got {list(strategies)}")
+    if recommended is not None and recommended not in strategies:
+        problems.append(
+            f"recommended: must be one of the strategies {list(strategies)}, got {recommended!r}"
+        )
+    return problems
 
 
 _SECTIONS = ("job", "optimize", "scenarios", "feeds", "notify")
@@ -267,8 +291,6 @@ def settings_from_mapping(
             source, f"job: unknown key(s) {bad}; allowed: {', '.join(sorted(_JOB_KEYS))}"
         )
     values.update(job)
-    if "strategies" in values:
-        values["strategies"] = tuple(values["strategies"])
     values["optimize"] = _build(
         OptimizeSettings, _table(raw, "optimize", source), "optimize", source
     )
@@ -305,7 +327,8 @@ def settings_from_mapping(
     try:
         return JobSettings(**values)
     except ConfigError as exc:
-        raise ConfigError(source, [f"job.{p}" for p in exc.problems]) from None
+        tables = [("notify." if p.startswith("webhook_url:") else "job.") + p for p in exc.problems]
+        raise ConfigError(source, tables) from None
     except TypeError as exc:
         raise ConfigError(source, f"job: {exc}") from None
 

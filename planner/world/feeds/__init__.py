@@ -49,7 +49,7 @@ from datetime import datetime
 import pandas as pd
 
 from planner.domain.fleet import Fleet
-from planner.errors import ConfigError
+from planner.inputs import check_choice, check_hours, check_seed, parse_start
 from planner.world.feeds.arrays import LOAD_FORECAST_ERROR, SEVERE, hashprice_hourly, site_hours
 from planner.world.feeds.bundle import FEED_MODES, FeedMode, Feeds
 from planner.world.feeds.fill import persist
@@ -109,14 +109,15 @@ def fetch_feeds(
     fleet
         The fleet whose sites, nodes and grids need feeds.
     start
-        First interval start (UTC if naive).
+        First interval start: ISO 8601 (``2025-01-10``, ``2025-01-10T06:00Z``) or a timestamp,
+        UTC if naive, from 2009-01-04 to one year after today (:func:`planner.inputs.parse_start`).
     hours
-        Horizon length [h], >= 24.
+        Horizon length [h], 24 .. 87,600 (:func:`planner.inputs.check_hours`).
     mode
         ``offline`` (seeded generator, no network), ``live`` (providers, the cache as fallback)
         or ``cache`` (the HTTP cache only); see the module docstring.
     seed
-        Seed of the synthetic generator and of every synthetic fallback.
+        Seed of the synthetic generator and of every synthetic fallback, in ``[0, 2**32)``.
     storms
         Cold snap and heat wave settings of the synthetic generator (offline mode).
     sources
@@ -133,15 +134,16 @@ def fetch_feeds(
     Raises
     ------
     ConfigError
-        Unknown mode, ``hours < 24``, or a live horizon beyond the forecast range.
+        Unknown mode, a start, horizon or seed out of range (the message names the parameter),
+        or a live horizon beyond the forecast range.
     FeedError
         A required feed failed with no cached answer young enough (the message names the feed
         and the reason), or a configured file is unreadable.
     """
-    if mode not in FEED_MODES:
-        raise ConfigError("feeds", f"mode: must be one of {', '.join(FEED_MODES)}, got {mode!r}")
-    if hours < 24:
-        raise ConfigError("feeds", f"hours: must be >= 24, got {hours}")
+    check_choice(mode, "mode", FEED_MODES)
+    start = parse_start(start, now=now)
+    hours = check_hours(hours)
+    seed = check_seed(seed)
     if mode == "offline":
         return _offline_feeds(fleet, start, hours, seed, storms)
     return LiveRun(fleet, start, hours, mode, seed, sources or FeedSources(), now).feeds()

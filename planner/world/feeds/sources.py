@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 import platformdirs
 
 from planner.errors import ConfigError
+from planner.inputs import MAX_SIMULATION_HOURS, check_number, check_url, check_whole, gather
 from planner.world.feeds.gaps import DEFAULT_MAX_GAP_HOURS, DEFAULT_MAX_MISSING_SHARE
 from weather import http, nws
 
@@ -21,6 +23,7 @@ __all__ = [
     "CACHE_DIR_ENV",
     "DATA_DIR_ENV",
     "DEFAULT_MAX_STALE_HOURS",
+    "MAX_RETRIES",
     "FeedSources",
     "Freshness",
     "FreshnessStatus",
@@ -38,6 +41,8 @@ CACHE_DIR_ENV = "PLANNER_CACHE_DIR"
 DATA_DIR_ENV = "PLANNER_DATA_DIR"
 #: Oldest cached answer accepted when a feed fails, by default [h].
 DEFAULT_MAX_STALE_HOURS = 24.0
+#: Most retries after the first attempt of a request [-].
+MAX_RETRIES = 10
 
 
 @dataclass(frozen=True)
@@ -104,14 +109,14 @@ class FeedSources:
     ensemble_models
         Open-Meteo ensemble models; empty to skip the ensemble.
     forecast_url, archive_url, ensemble_url
-        Open-Meteo endpoints (default the public ones, or the ``customer-`` hosts when
-        ``OPEN_METEO_API_KEY`` is set).
+        Open-Meteo endpoints, ``http(s)://`` URLs (default the public ones, or the
+        ``customer-`` hosts when ``OPEN_METEO_API_KEY`` is set).
     nws_url
-        NWS API root.
+        NWS API root, an ``http(s)://`` URL.
     cache_dir
         HTTP cache directory; default :func:`default_cache_dir`.
     max_stale_hours
-        Oldest cached answer accepted for a failing feed [h].
+        Oldest cached answer accepted for a failing feed [h], >= 0.
     max_gap_hours, max_missing_share
         A weather answer (forecast, archive, ensemble) lacking more than ``max_gap_hours`` hours
         in a row [h], or more than ``max_missing_share`` of the hours [-], at any site is refused
@@ -121,8 +126,9 @@ class FeedSources:
         (:data:`weather.http.MAX_RESPONSE_BYTES`: archive and ensemble 50 MB, forecast 20 MB,
         alerts 5 MB).
     retries, backoff_s, timeout_s
-        Retries after the first attempt [-], first backoff wait [s] and ``(connect, read)``
-        timeouts [s] of every request.
+        Retries after the first attempt (0 .. :data:`MAX_RETRIES`) [-], first backoff wait
+        (0 .. 60) [s] and ``(connect, read)`` timeouts [s] of every request (one number sets
+        both; each in (0, 600]).
     user_agent
         User-Agent; default :func:`weather.http.default_user_agent` (``PLANNER_CONTACT``).
     site_share
@@ -153,28 +159,53 @@ class FeedSources:
     site_share: float | None = None
 
     def __post_init__(self) -> None:
+        problems = []
         for name in ("prices_path", "load_path", "outages_path", "cache_dir"):
             value = getattr(self, name)
-            if value is not None and not isinstance(value, Path):
+            if isinstance(value, str) and value.strip():
                 object.__setattr__(self, name, Path(value).expanduser())
-        object.__setattr__(self, "ensemble_models", tuple(self.ensemble_models))
-        problems = []
-        if not (self.max_stale_hours >= 0 and math.isfinite(self.max_stale_hours)):
-            problems.append(f"max_stale_hours: must be >= 0, got {self.max_stale_hours}")
-        if isinstance(self.max_gap_hours, bool) or not (
-            isinstance(self.max_gap_hours, int) and self.max_gap_hours >= 0
+            elif value is not None and not isinstance(value, Path):
+                problems.append(f"{name}: must be a path (a string), got {value!r}")
+        models = self.ensemble_models
+        if isinstance(models, list | tuple) and all(isinstance(m, str) and m for m in models):
+            object.__setattr__(self, "ensemble_models", tuple(models))
+        else:
+            problems.append(
+                f"ensemble_models: must be an array of Open-Meteo model names, got {models!r}"
+            )
+        try:
+            object.__setattr__(self, "timeout_s", http.check_timeout(self.timeout_s))
+        except ValueError as exc:
+            problems.append(f"timeout_s: {exc}")
+        problems += gather(
+            lambda: check_number(self.max_stale_hours, "max_stale_hours", 0.0),
+            lambda: check_whole(self.max_gap_hours, "max_gap_hours", 0, MAX_SIMULATION_HOURS),
+            lambda: check_number(self.max_missing_share, "max_missing_share", 0.0, 1.0),
+            lambda: (
+                self.max_response_mb is None
+                or check_number(self.max_response_mb, "max_response_mb", 0.0, open_lo=True)
+            ),
+            lambda: check_whole(self.retries, "retries", 0, MAX_RETRIES),
+            lambda: check_number(self.backoff_s, "backoff_s", 0.0, http.DEFAULT_MAX_WAIT_S),
+            lambda: self.site_share is None or check_number(self.site_share, "site_share", 0, 1),
+            *(
+                partial(check_url, getattr(self, name), name)
+                for name in ("forecast_url", "archive_url", "ensemble_url", "nws_url")
+                if getattr(self, name) is not None
+            ),
+        )
+        for name in ("prices_tz", "load_tz"):
+            zone = getattr(self, name)
+            if zone is not None and not _is_zone(zone):
+                problems.append(
+                    f"{name}: must be an IANA time zone such as America/Chicago, got {zone!r}"
+                )
+        if not isinstance(self.gridstatus, bool):
+            problems.append(f"gridstatus: must be true or false, got {self.gridstatus!r}")
+        if self.user_agent is not None and not (
+            isinstance(self.user_agent, str) and self.user_agent.strip()
         ):
-            problems.append(f"max_gap_hours: must be an integer >= 0, got {self.max_gap_hours!r}")
-        if not 0.0 <= self.max_missing_share <= 1.0:
-            problems.append(f"max_missing_share: must be in [0, 1], got {self.max_missing_share}")
-        if self.max_response_mb is not None and not (
-            math.isfinite(self.max_response_mb) and self.max_response_mb > 0
-        ):
-            problems.append(f"max_response_mb: must be > 0, got {self.max_response_mb}")
-        if self.retries < 0:
-            problems.append(f"retries: must be >= 0, got {self.retries}")
-        if self.site_share is not None and not 0.0 <= self.site_share <= 1.0:
-            problems.append(f"site_share: must be in [0, 1], got {self.site_share}")
+            problems.append(f"user_agent: must be a non-empty string, got {self.user_agent!r}")
         if problems:
             raise ConfigError("feed sources", problems)
 
@@ -217,6 +248,16 @@ class FeedSources:
                     "PLANNER_MAX_STALE_HOURS", f"must be a number of hours, got {stale!r}"
                 ) from None
         return cls(**{**values, **overrides})
+
+
+def _is_zone(name: object) -> bool:
+    if not isinstance(name, str):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def default_cache_dir() -> Path:

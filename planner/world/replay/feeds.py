@@ -11,6 +11,7 @@ import pandas as pd
 
 from planner.domain.fleet import Fleet
 from planner.errors import ConfigError, FeedError
+from planner.inputs import parse_start
 from planner.world.feeds import Feeds, Freshness
 from planner.world.hazards import fleet_hazards, hazard_table_from_events, packaged_hazard_table
 from planner.world.replay.files import ReplayFiles
@@ -50,18 +51,17 @@ def replay_window(
     Parameters
     ----------
     start, end
-        Times or dates, UTC if naive (``"2021-02-07"``, ``"2021-02-24"`` is 18 days).
+        ISO 8601 dates or hours, or timestamps, UTC if naive (``"2021-02-07"``, ``"2021-02-24"``
+        is 18 days); see :func:`planner.inputs.parse_start` for the forms and the range.
 
     Raises
     ------
     ConfigError
-        Unreadable times, or a window shorter than 24 h.
+        A start or end in another form or out of range (the message names it), or a window
+        shorter than 24 h.
     """
-    try:
-        lo = _utc(pd.Timestamp(start))
-        hi = _utc(pd.Timestamp(end))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError("replay window", f"unreadable start or end: {exc}") from None
+    lo = parse_start(start, "start")
+    hi = parse_start(end, "end")
     if isinstance(end, str) and len(end.strip()) == 10:  # YYYY-MM-DD: the whole day
         hi = hi + pd.Timedelta(days=1)
     lo, hi = lo.floor("h"), hi.ceil("h")
@@ -196,10 +196,6 @@ def read_btc_market(path: Path, times: pd.DatetimeIndex) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-def _utc(t: pd.Timestamp) -> pd.Timestamp:
-    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
 
 def _recorded(path: Path, status: str = "fresh") -> Freshness:
