@@ -1,10 +1,11 @@
 """One scheduled job at a time: a non-blocking exclusive lock on a file in the data directory.
 
-:func:`job_lock` takes an ``fcntl.flock`` lock on the lock file and writes the holder's pid, host
-and start time into it. A second run, in this process or any other, gets
-:class:`JobLockedError` at once, naming the lock file and the holder; the CLI exits with
-:data:`EXIT_LOCKED`. The kernel drops the lock when the holder releases it, raises out of the
-``with`` block, or dies (even by ``SIGKILL``), so there is never a stale lock to clean up by hand.
+:func:`job_lock` takes the operating system's lock on the lock file through :mod:`filelock`
+(``flock`` on Linux and macOS, ``LockFileEx`` on Windows) and writes the holder's pid, host and
+start time into it. A second run, in this process or any other, gets :class:`JobLockedError` at
+once, naming the lock file and the holder; the CLI exits with :data:`EXIT_LOCKED`. The kernel
+drops the lock when the holder releases it, raises out of the ``with`` block, or dies (even by
+``SIGKILL``), so there is never a stale lock to clean up by hand.
 
 The file itself is never deleted (deleting it would let two processes lock two different files
 of the same name). On a clean release its content is emptied; content found by the next holder
@@ -14,17 +15,19 @@ means the previous one died while holding the lock (:attr:`JobLock.stale`), and 
 
 Notes
 -----
-``flock`` locks belong to the open file: a child made by ``os.fork`` inside the ``with`` block
-shares the lock until it exits; children started by ``subprocess`` do not (the descriptor is
-close-on-exec). ``flock`` is local to one machine; keep the data directory off network file
-systems.
+The lock is taken on a descriptor this module opens and owns (:func:`filelock.lock_descriptor`),
+not by :class:`filelock.FileLock`, which empties the file when it takes the lock: the content a
+dead holder left must survive until the next holder has read it. The lock belongs to the open
+file: a child made by ``os.fork`` inside the ``with`` block shares it until it exits; children
+started by ``subprocess`` do not (the descriptor is not inheritable). The lock is local to one
+machine; keep the data directory off network file systems. On Windows it covers the file's first
+byte, which other processes cannot read while it is held, so a refused run there may name the
+holder as unknown.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import json
 import os
 import socket
@@ -34,6 +37,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from filelock import lock_descriptor, unlock_descriptor
 
 from planner.errors import JobError
 from planner.ops.store import DATA_DIR_ENV, default_data_dir
@@ -53,6 +58,8 @@ EXIT_LOCKED = 3
 #: File name of the forecast job's lock inside the data directory.
 LOCK_FILENAME = "forecast.lock"
 
+#: Windows opens files in text mode unless told otherwise; the holder note is bytes as written.
+_O_BINARY = getattr(os, "O_BINARY", 0)
 #: How long a loser waits for the winner to write its pid into the lock file [s].
 _HOLDER_WAIT_S = 0.2
 
@@ -157,7 +164,7 @@ def job_lock(path: str | os.PathLike[str]) -> Iterator[JobLock]:
     lock_path = Path(path).expanduser()
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | _O_BINARY, 0o644)
     except OSError as exc:
         raise JobError(
             f"cannot create the job lock {lock_path} ({exc.strerror or exc}); make the folder "
@@ -165,14 +172,14 @@ def job_lock(path: str | os.PathLike[str]) -> Iterator[JobLock]:
         ) from None
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            locked = lock_descriptor(fd, blocking=False)
         except OSError as exc:
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise JobLockedError(lock_path, _wait_for_holder(fd)) from None
             raise JobError(
                 f"cannot lock {lock_path} ({exc.strerror or exc}); keep the data folder on a "
                 f"local disk or set {DATA_DIR_ENV} to another folder"
             ) from None
+        if not locked:
+            raise JobLockedError(lock_path, _wait_for_holder(fd))
         previous = _read_holder(fd)
         me = LockHolder(pid=os.getpid(), host=socket.gethostname(), started_at=datetime.now(UTC))
         try:
@@ -189,7 +196,7 @@ def job_lock(path: str | os.PathLike[str]) -> Iterator[JobLock]:
             # If emptying fails the kernel still drops the lock; stale info is only a hint.
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            unlock_descriptor(fd)
     finally:
         os.close(fd)
 
@@ -198,14 +205,16 @@ def _write_holder(fd: int, holder: LockHolder) -> None:
     started = holder.started_at.isoformat() if holder.started_at else None
     data = json.dumps({"pid": holder.pid, "host": holder.host, "started_at": started}) + "\n"
     os.ftruncate(fd, 0)
-    os.pwrite(fd, data.encode("utf-8"), 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, data.encode("utf-8"))
     os.fsync(fd)
 
 
 def _read_holder(fd: int) -> LockHolder | None:
     """The holder written in the file, or ``None`` if it is empty."""
     try:
-        raw = os.pread(fd, 4096, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        raw = os.read(fd, 4096)
     except OSError:
         return None
     text = raw.decode("utf-8", errors="replace").strip()

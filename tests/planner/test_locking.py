@@ -233,3 +233,38 @@ def test_garbage_in_the_lock_file_does_not_matter(tmp_path: Path) -> None:
         # Left by someone who did not release cleanly, but who is unknown.
         assert held.stale is not None and held.stale.pid is None
         assert held.stale.describe() == "pid unknown"
+
+
+#: ``import planner`` where the POSIX-only ``fcntl`` module does not exist (as on Windows), then
+#: try the lock: filelock has no native lock to offer there, and the job says so in one line.
+WITHOUT_FCNTL = """
+import sys, warnings
+sys.modules["fcntl"] = None  # any "import fcntl" now fails, as on a platform without it
+warnings.simplefilter("ignore")  # filelock warns that only its soft lock is left
+import planner
+from planner.errors import JobError
+from planner.ops.locking import job_lock
+try:
+    with job_lock(sys.argv[1]):
+        print("locked")
+except JobError as exc:
+    print(exc)
+"""
+
+
+def test_planner_imports_without_fcntl(tmp_path: Path) -> None:
+    lock = tmp_path / "forecast.lock"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", WITHOUT_FCNTL, str(lock)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (
+        f"cannot lock {lock} (fcntl is unavailable); keep the data folder on a local disk or "
+        "set PLANNER_DATA_DIR to another folder\n"
+    )
