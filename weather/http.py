@@ -1,7 +1,8 @@
-"""One HTTP session for every feed: cache, timeouts, retries, User-Agent, offline mode.
+"""One HTTP client for the planner: cache, timeouts, retries, User-Agent, offline mode.
 
-Every network call in ``weather/`` goes through :func:`get_json` on a session made by
-:func:`make_session`. The policy, in one place:
+Every network call goes through :func:`get_json` (feeds, on a session made by
+:func:`make_session`) or :func:`post_json` (the job's webhook; never cached). The policy, in one
+place:
 
 Cache
     requests-cache on SQLite (``<cache_dir>/http_cache.sqlite``), keyed on method, URL and query
@@ -27,26 +28,29 @@ Timeouts and retries
     and if it asks for more than ``max_wait`` the call gives up at once instead of hammering early.
 Secrets
     API keys come from environment variables. Their values never appear in cache keys, stored
-    requests, log lines or error messages (see :func:`redact`).
+    requests, log lines or error messages (see :func:`redact`); a caller whose URL is a secret
+    as a whole (a webhook) passes its own ``mask``, applied to every URL and text shown.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypedDict
-from urllib.parse import quote, quote_plus
 
 import requests
-from requests_cache import DEFAULT_IGNORED_PARAMS, NEVER_EXPIRE, CachedSession, CacheMixin
+from requests_cache import NEVER_EXPIRE, CachedSession, CacheMixin
 
 from weather.errors import FeedError
+from weather.redaction import SECRET_PARAMS, redact, redacted_url, secret_values
 from weather.size_cap import CappedAdapter, ResponseTooLarge, megabytes
 from weather.sqlite_cache import CheckedSession, open_session
 
@@ -65,6 +69,7 @@ __all__ = [
     "forget_response",
     "get_json",
     "make_session",
+    "post_json",
     "redact",
     "response_cap",
 ]
@@ -90,12 +95,6 @@ DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF_S = 1.0
 #: Longest single wait between attempts [s], also the largest ``Retry-After`` honoured.
 DEFAULT_MAX_WAIT_S = 60.0
-
-#: Query parameters and headers that carry secrets: excluded from cache keys and stored requests,
-#: and masked in every message.
-SECRET_PARAMS: tuple[str, ...] = tuple(
-    dict.fromkeys((*DEFAULT_IGNORED_PARAMS, "apikey", "api_key", "key", "token", "appid"))
-)
 
 #: Expiry per endpoint kind, first match wins. Patterns are searched in the full URL, so they also
 #: match the commercial ``customer-*`` hosts and the local test server.
@@ -241,10 +240,7 @@ def make_session(
     else:
         cache_dir.mkdir(parents=True, exist_ok=True)
         session = open_session(cache_dir / f"{_CACHE_FILE}.sqlite", **common)
-    adapter = CappedAdapter(lambda url: max_response_bytes or response_cap(url))
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.headers["User-Agent"] = user_agent or default_user_agent()
+    _fit(session, lambda url: max_response_bytes or response_cap(url), user_agent)
     logger.debug("HTTP session: cache %s, offline %s", cache_dir or "in memory", offline)
     return session
 
@@ -302,81 +298,179 @@ def get_json(
         ``timeout`` is neither seconds nor a pair of them (:func:`check_timeout`).
     """
     timeout = check_timeout(timeout)
-    secrets = _secret_values(params)
-    shown = redact(_full_url(url, params), secrets)
+    mask = functools.partial(redact, secrets=secret_values(params))
+    shown = redacted_url(url, params)
+    extra: dict[str, Any] = {}
+    if isinstance(session, CacheMixin) and expire_after is not None:
+        extra["expire_after"] = expire_after
+    response = _send(
+        session,
+        "GET",
+        url,
+        feed=feed,
+        shown=shown,
+        mask=mask,
+        policy=(timeout, retries, backoff, max_wait),
+        params=params,
+        headers=dict(headers or {}),
+        **extra,
+    )
+    try:
+        return response.json()
+    except ValueError as exc:
+        forget_response(session, response)
+        raise FeedError(feed, f"malformed JSON from GET {shown}: {mask(str(exc))}") from None
+
+
+def post_json(
+    url: str,
+    payload: Any,
+    *,
+    feed: str,
+    session: requests.Session | None = None,
+    mask: Callable[[str], str] = redact,
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+    retries: int = DEFAULT_RETRIES,
+    backoff: float = DEFAULT_BACKOFF_S,
+    max_wait: float = DEFAULT_MAX_WAIT_S,
+) -> requests.Response:
+    """POST ``payload`` as JSON to ``url``, never cached, with the timeouts, retries,
+    ``Retry-After`` rule, size cap and errors of :func:`get_json`.
+
+    Parameters
+    ----------
+    url
+        The endpoint.
+    payload
+        A JSON-ready value, sent as UTF-8 ``application/json``.
+    feed
+        Name for errors and logs (``webhook``).
+    session
+        A plain (not cached) session; default a new one for this call, with the size cap
+        :data:`DEFAULT_MAX_RESPONSE_BYTES` and the User-Agent of :func:`default_user_agent`.
+    mask
+        Applied to the URL and to any exception or answer text before a log line or an error
+        shows it; pass a stronger one than :func:`redact` when the whole URL is a secret.
+    timeout, retries, backoff, max_wait
+        As for :func:`get_json` [s, -, s, s].
+
+    Returns
+    -------
+    requests.Response
+        The accepted answer (status below 400).
+
+    Raises
+    ------
+    FeedError
+        As for :func:`get_json`, with the URL as ``mask`` shows it.
+    TypeError, ValueError
+        ``payload`` is not JSON (NaN, or a type JSON has no form for), ``session`` caches, or
+        ``timeout`` is not valid.
+    """
+    timeout = check_timeout(timeout)
+    if isinstance(session, CacheMixin):
+        raise TypeError("post_json needs a plain requests.Session: a POST is never cached")
+    body = json.dumps(payload, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    own = session is None
+    if session is None:
+        session = _fit(requests.Session(), lambda _: DEFAULT_MAX_RESPONSE_BYTES, None)
+    try:
+        return _send(
+            session,
+            "POST",
+            url,
+            feed=feed,
+            shown=mask(url),
+            mask=mask,
+            policy=(timeout, retries, backoff, max_wait),
+            data=body,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
+    finally:
+        if own:
+            session.close()
+
+
+def _send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    feed: str,
+    shown: str,
+    mask: Callable[[str], str],
+    policy: tuple[tuple[float, float], int, float, float],
+    **request: Any,
+) -> requests.Response:
+    """The one retry loop: send until an answer that is not retried, or give up with a
+    :class:`FeedError` (see the module docstring for the policy).
+
+    ``shown`` is the URL as messages name it; ``mask`` cleans any other text they quote;
+    ``policy`` is ``(timeout, retries, backoff, max_wait)``; ``request`` goes to
+    :meth:`requests.Session.request`.
+    """
+    timeout, retries, backoff, max_wait = policy
     cache = session if isinstance(session, CacheMixin) else None
     offline = cache is not None and bool(cache.settings.only_if_cached)
-    extra: dict[str, Any] = {}
-    if cache is not None and expire_after is not None:
-        extra["expire_after"] = expire_after
+    what = f"{method} {shown}"
     attempts = retries + 1
     for attempt in range(attempts):
         last = attempt == attempts - 1
         try:
-            response = session.get(
-                url, params=params, headers=dict(headers or {}), timeout=timeout, **extra
-            )
+            response = session.request(method, url, timeout=timeout, **request)
         except requests.Timeout as exc:
             kind = "connect" if isinstance(exc, requests.ConnectTimeout) else "read"
             limit = timeout[0] if kind == "connect" else timeout[1]
             problem = f"no answer within the {kind} timeout of {limit:g} s"
             if last:
-                raise FeedError(feed, f"{problem} for GET {shown} ({_tries(attempts)})") from None
+                raise FeedError(feed, f"{problem} for {what} ({_tries(attempts)})") from None
             _wait(_backoff(backoff, attempt, max_wait), feed, problem)
             continue
         except ResponseTooLarge as exc:
             size = "" if exc.declared is None else f" (Content-Length {exc.declared:,} bytes)"
             raise FeedError(
                 feed,
-                f"the answer to GET {shown} is larger than the {megabytes(exc.limit)} limit"
+                f"the answer to {what} is larger than the {megabytes(exc.limit)} limit"
                 f"{size}; it was not cached",
             ) from None
         except requests.ConnectionError as exc:
-            problem = f"could not connect: {redact(str(exc), secrets)}"
+            problem = f"could not connect: {mask(str(exc))}"
             if last:
-                raise FeedError(feed, f"{problem} for GET {shown} ({_tries(attempts)})") from None
+                raise FeedError(feed, f"{problem} for {what} ({_tries(attempts)})") from None
             _wait(_backoff(backoff, attempt, max_wait), feed, "connection error")
             continue
         except requests.RequestException as exc:
-            raise FeedError(
-                feed, f"request failed for GET {shown}: {redact(str(exc), secrets)}"
-            ) from None
+            raise FeedError(feed, f"request failed for {what}: {mask(str(exc))}") from None
 
         status = response.status_code
         from_cache = bool(getattr(response, "from_cache", False))
-        logger.debug("%s: GET %s -> %s (from cache: %s)", feed, shown, status, from_cache)
+        logger.debug("%s: %s -> %s (from cache: %s)", feed, what, status, from_cache)
         if cache is not None and offline and status == 504 and from_cache:
             where = getattr(cache.cache, "db_path", "the in-memory cache")
             raise FeedError(
                 feed,
-                f"offline and not in the HTTP cache ({where}): GET {shown}; "
+                f"offline and not in the HTTP cache ({where}): {what}; "
                 "run once online to fill the cache",
             )
         if status in _RETRY_STATUS:
             problem = f"HTTP {status} {response.reason}"
             if last:
-                detail = _error_detail(response, secrets)
-                raise FeedError(feed, f"{problem} for GET {shown} ({_tries(attempts)}){detail}")
+                detail = _error_detail(response, mask)
+                raise FeedError(feed, f"{problem} for {what} ({_tries(attempts)}){detail}")
             asked = _retry_after_seconds(response.headers.get("Retry-After"))
             if asked is not None and asked > max_wait:
                 raise FeedError(
                     feed,
-                    f"{problem} for GET {shown}: server asks to retry after {asked:.0f} s, "
+                    f"{problem} for {what}: server asks to retry after {asked:.0f} s, "
                     f"more than max_wait {max_wait:g} s",
                 )
             wait = asked if asked is not None else _backoff(backoff, attempt, max_wait)
             _wait(wait, feed, problem)
             continue
         if status >= 400:
-            detail = _error_detail(response, secrets)
-            raise FeedError(feed, f"HTTP {status} {response.reason} for GET {shown}{detail}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            forget_response(session, response)
-            raise FeedError(
-                feed, f"malformed JSON from GET {shown}: {redact(str(exc), secrets)}"
-            ) from None
+            detail = _error_detail(response, mask)
+            raise FeedError(feed, f"HTTP {status} {response.reason} for {what}{detail}")
+        return response
     raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
 
 
@@ -437,46 +531,16 @@ def forget_response(session: requests.Session, response: requests.Response) -> N
         logger.debug("dropped cached answer %s", key)
 
 
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Mask secret query values in ``text``.
-
-    Parameters
-    ----------
-    text
-        A URL, an exception message, a response body excerpt.
-    secrets
-        Literal secret values to mask wherever they appear (plain or URL-encoded).
-
-    Returns
-    -------
-    str
-        ``text`` with ``apikey=...`` and friends (:data:`SECRET_PARAMS`) and every literal secret
-        replaced by ``***``.
-    """
-    for value in secrets:
-        if value:
-            for form in {value, quote(value, safe=""), quote_plus(value)}:
-                text = text.replace(form, "***")
-    return _SECRET_RE.sub(r"\1\2=***", text)
-
-
-_SECRET_RE = re.compile(
-    r"(^|[?&;\s])(" + "|".join(re.escape(p) for p in SECRET_PARAMS) + r")=[^&\s'\"#]*",
-    flags=re.IGNORECASE,
-)
-
-
-def _secret_values(params: Mapping[str, str | int | float] | None) -> list[str]:
-    lowered = {p.lower() for p in SECRET_PARAMS}
-    return [str(v) for k, v in (params or {}).items() if k.lower() in lowered]
-
-
-def _full_url(url: str, params: Mapping[str, str | int | float] | None) -> str:
-    try:
-        prepared = requests.Request("GET", url, params=params).prepare()
-    except requests.RequestException:
-        return url
-    return prepared.url or url
+def _fit(
+    session: requests.Session, limit_for: Callable[[str], int], user_agent: str | None
+) -> requests.Session:
+    """``session`` with the size-capped transport and the User-Agent (default
+    :func:`default_user_agent`)."""
+    adapter = CappedAdapter(limit_for)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = user_agent or default_user_agent()
+    return session
 
 
 def _backoff(backoff: float, attempt: int, max_wait: float) -> float:
@@ -509,15 +573,20 @@ def _retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - _utcnow()).total_seconds())
 
 
-def _error_detail(response: requests.Response, secrets: list[str]) -> str:
-    """The provider's own explanation, if the error body carries one (Open-Meteo, NWS)."""
+def _error_detail(response: requests.Response, mask: Callable[[str], str]) -> str:
+    """The provider's own explanation, if the error body carries one (Open-Meteo, NWS), on one
+    line; masked before it is cut short, so no part of a secret survives the cut."""
     try:
         body = response.json()
     except ValueError:
-        text = response.text.strip()
-        return f": {redact(text[:200], secrets)}" if text else ""
+        text = _one_line(mask(response.text))
+        return f": {text[:200]}" if text else ""
     if isinstance(body, dict):
         for key in ("reason", "detail", "title", "message", "error"):
             if isinstance(body.get(key), str) and body[key].strip():
-                return f": {redact(body[key].strip()[:300], secrets)}"
+                return f": {_one_line(mask(body[key]))[:300]}"
     return ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -5,18 +5,18 @@
   above an energy, a severe weather alert at a site).
 - :func:`webhook_payload`: the JSON body for those alerts (with a ``text`` line, so chat
   incoming-webhooks show something readable as they are).
-- :func:`send_webhook`: POST JSON to a URL with timeouts and a few retries on 5xx, 429,
-  timeouts and dropped connections; a final failure is one :class:`~planner.errors.JobError`
-  line with everything after the URL's host masked (:func:`redact_url`).
+- :func:`send_webhook`: POST JSON to a URL through :func:`weather.http.post_json`, the one HTTP
+  client and its one policy (timeouts; retries on 5xx, 429, timeouts and dropped connections
+  with a doubling backoff; ``Retry-After`` honoured); a final failure is one
+  :class:`~planner.errors.JobError` line with everything after the URL's host masked
+  (:func:`redact_url`), as in every log line the client writes.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -26,9 +26,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import pandas as pd
 import requests
 
-from planner.errors import ConfigError, JobError
+from planner.errors import ConfigError, FeedError, JobError
 from planner.inputs import check_url
-from weather.http import default_user_agent, redact
+from weather.http import check_timeout, post_json, redact
 from weather.schema import validate
 
 __all__ = [
@@ -55,13 +55,9 @@ DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 10.0)
 DEFAULT_RETRIES = 2
 #: First wait between attempts [s]; doubles each retry.
 DEFAULT_BACKOFF_S = 0.5
-#: Longest single wait, also the largest ``Retry-After`` honoured [s].
+#: Longest single wait, also the largest ``Retry-After`` honoured [s]: a server asking for
+#: more fails the POST at once.
 MAX_WAIT_S = 30.0
-
-_RETRY_STATUS = frozenset({429}) | frozenset(range(500, 600))
-
-#: Waits between attempts; tests patch it.
-_sleep: Callable[[float], None] = time.sleep
 
 
 class RiskKind(StrEnum):
@@ -319,10 +315,13 @@ def send_webhook(
 ) -> int:
     """POST ``payload`` as JSON to ``url``, retrying transient failures.
 
+    The POST goes through :func:`weather.http.post_json`: the planner's one HTTP policy, with
+    everything after the URL's host masked in its log lines and errors (:func:`redact_url`).
+
     Parameters
     ----------
     url
-        ``http(s)://`` endpoint from the job config; may carry a secret in its query.
+        ``http(s)://`` endpoint from the job config; may carry a secret in its path or query.
     payload
         JSON-serialisable mapping (datetimes become ISO 8601 UTC; NaN and infinities ``null``).
     timeout
@@ -331,21 +330,22 @@ def send_webhook(
         Attempts after the first, >= 0. Retried: HTTP 5xx and 429, timeouts, connection errors.
         Other 4xx fail at once.
     backoff_s
-        First wait [s], doubled each retry (capped at 30 s); a numeric ``Retry-After`` wins.
+        First wait [s], doubled each retry and capped at :data:`MAX_WAIT_S`; a ``Retry-After``
+        (seconds or HTTP-date) wins, and one beyond :data:`MAX_WAIT_S` fails at once.
     session
-        A :class:`requests.Session` to use (default: a one-off request).
+        A plain :class:`requests.Session` to use (default: a new one for this POST).
 
     Returns
     -------
     int
-        The HTTP status of the accepted answer (2xx).
+        The HTTP status of the accepted answer.
 
     Raises
     ------
     planner.errors.ConfigError
-        ``url`` is not http(s), or ``retries``/``backoff_s`` out of range.
+        ``url`` is not http(s), or ``retries``/``backoff_s``/``timeout`` out of range.
     planner.errors.JobError
-        The last attempt failed: one line with the redacted URL, the status or error, and the
+        The last attempt failed: one line with the masked URL, the status or error, and the
         number of attempts.
     """
     check_url(url, "webhook url")
@@ -355,38 +355,28 @@ def send_webhook(
     if not (_is_number(backoff_s) and backoff_s >= 0):
         raise ConfigError("webhook backoff_s", f"must be >= 0 s, got {backoff_s!r}")
     try:
-        body = json.dumps(_jsonable(payload), allow_nan=False, ensure_ascii=False)
+        timeout = check_timeout(timeout)
+    except ValueError as exc:
+        raise ConfigError("webhook timeout", str(exc)) from None
+    try:
+        body = _jsonable(payload)
     except (TypeError, ValueError) as exc:
         raise JobError(f"webhook POST {shown}: payload is not JSON ({exc})") from None
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        "User-Agent": default_user_agent(),
-    }
-    poster = session.post if session is not None else requests.post
-    attempts = retries + 1
-    problem = ""
-    for attempt in range(attempts):
-        wait = min(MAX_WAIT_S, backoff_s * 2.0**attempt)
-        try:
-            response = poster(url, data=body.encode("utf-8"), headers=headers, timeout=timeout)
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            problem = f"{type(exc).__name__}: {_one_line(_scrub(str(exc), url))}"
-        except requests.RequestException as exc:
-            raise JobError(
-                f"webhook POST {shown} failed: {_one_line(_scrub(str(exc), url))}"
-            ) from None
-        else:
-            status = response.status_code
-            if 200 <= status < 300:
-                return status
-            problem = f"HTTP {status}{_reason(response, url)}"
-            if status not in _RETRY_STATUS:
-                raise JobError(f"webhook POST {shown} was refused: {problem}; check the URL")
-            wait = _retry_after(response.headers.get("Retry-After"), wait)
-        if attempt < attempts - 1:
-            _sleep(wait)
-    tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-    raise JobError(f"webhook POST {shown} failed after {tries}: {problem}")
+    try:
+        response = post_json(
+            url,
+            body,
+            feed="webhook",
+            session=session,
+            mask=lambda text: _scrub(text, url),
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff_s,
+            max_wait=MAX_WAIT_S,
+        )
+    except FeedError as exc:
+        raise JobError(str(exc)) from None
+    return response.status_code
 
 
 def redact_url(url: str) -> str:
@@ -422,15 +412,16 @@ def redact_url(url: str) -> str:
 
 
 def _scrub(text: str, url: str) -> str:
-    """``text`` (an exception or a response excerpt) with every part of ``url`` after its host
-    masked: the URL itself becomes :func:`redact_url`'s form; its path, query, query values,
-    credentials and path segments of token length (8 characters or more) become ``…``."""
+    """``text`` (a URL, an exception or a response excerpt) on one line, with every part of
+    ``url`` after its host masked: the URL itself becomes :func:`redact_url`'s form; its path,
+    query, query values, credentials and path segments of token length (8 characters or more)
+    become ``…``."""
     text = text.replace(url, redact_url(url))
     try:
         parts = urlsplit(url)
         credentials = [parts.username or "", parts.password or ""]
     except ValueError:
-        return redact(text)
+        return " ".join(redact(text).split())
     segments = [s for s in parts.path.split("/") if len(s) >= 8]
     pieces = [
         f"{parts.path}?{parts.query}",
@@ -444,7 +435,7 @@ def _scrub(text: str, url: str) -> str:
     # Long enough not to mask ordinary characters; longest first so a piece is masked whole.
     for piece in sorted({p for p in pieces if len(p) >= 4}, key=len, reverse=True):
         text = text.replace(piece, "…")
-    return redact(text)
+    return " ".join(redact(text).split())
 
 
 def _severe_site_alerts(
@@ -544,23 +535,3 @@ def _iso(t: datetime | None) -> str | None:
     if t.tzinfo is None:
         raise ValueError(f"naive datetime {t.isoformat()} (give a tz-aware time)")
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _reason(response: requests.Response, url: str) -> str:
-    reason = f" {response.reason}" if response.reason else ""
-    text = _one_line(_scrub(response.text or "", url))[:120]
-    return f"{reason} ({text})" if text else reason
-
-
-def _retry_after(value: str | None, default: float) -> float:
-    if value is None:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        return default  # an HTTP-date: keep our own backoff rather than parse clocks
-    return min(MAX_WAIT_S, max(0.0, seconds)) if math.isfinite(seconds) else default
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())

@@ -30,6 +30,7 @@ from planner.ops.jobs import artifacts as art
 from planner.ops.locking import EXIT_LOCKED
 from planner.ops.store import RunStatus, RunStore
 from planner.world.feeds import Freshness
+from weather import http
 
 ROOT = Path(__file__).resolve().parents[2]
 FLEET = ROOT / "planner" / "domain" / "texas_fleet.toml"
@@ -55,7 +56,7 @@ ARTIFACTS = {
 @pytest.fixture(autouse=True)
 def _no_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """Webhook retries do not sleep; no developer webhook leaks in."""
-    monkeypatch.setattr(notify, "_sleep", lambda seconds: None)
+    monkeypatch.setattr(http, "_sleep", lambda seconds: None)
     monkeypatch.delenv("PLANNER_WEBHOOK_URL", raising=False)
 
 
@@ -400,8 +401,8 @@ def test_a_webhook_server_that_is_down_does_not_fail_the_run(tmp_path: Path) -> 
         port = s.getsockname()[1]
     outcome = run(tmp_path, _alerting(f"http://127.0.0.1:{port}/hook"))
     assert outcome.run.status is RunStatus.SUCCEEDED
-    assert outcome.notification.startswith("failed: webhook POST")
-    assert "after 3 attempts" in outcome.notification
+    assert outcome.notification.startswith("failed: webhook: could not connect: ")
+    assert outcome.notification.endswith(f" for POST http://127.0.0.1:{port}/… (3 attempts)")
     assert outcome.run.kpis["notification_failed"] == 1.0 and outcome.run.notified_at is None
     note = json.loads(outcome.run.artifacts["notification"].read_text())
     assert (

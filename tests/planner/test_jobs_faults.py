@@ -503,8 +503,7 @@ def test_a_slack_style_webhook_secret_never_reaches_output_logs_or_files(
     assert len(httpserver.log) == 1  # it was posted, and refused
     shown = f"http://localhost:{httpserver.port}/…"
     assert (
-        f"notification: failed: webhook POST {shown} was refused: HTTP 403 FORBIDDEN "
-        "(invalid_token for …); check the URL"
+        f"notification: failed: webhook: HTTP 403 FORBIDDEN for POST {shown}: invalid_token for …"
     ) in out
     assert "DEBUG" in err  # --verbose logged, without the secret
     (record,) = history(tmp_path)

@@ -307,3 +307,58 @@ def test_redact_masks_secret_params_and_literal_values() -> None:
         "GET https://x/v1?apikey=***&latitude=1&api_key=***&token=*** failed: ***"
     )
     assert http.redact("monkey=1&keyboard=2") == "monkey=1&keyboard=2"
+
+
+# -- POST: the same policy, never cached ----------------------------------------------------------
+
+
+def test_post_json_sends_utf8_json_and_is_never_cached(httpserver: HTTPServer) -> None:
+    body = {"text": "storm at tx-west · 12 °C", "n": 2}
+    httpserver.expect_request(
+        "/hook", method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+    ).respond_with_data("ok")
+    url = httpserver.url_for("/hook")
+    first = http.post_json(url, body, feed=FEED)
+    second = http.post_json(url, body, feed=FEED)
+    assert (first.status_code, first.text, second.text) == (200, "ok", "ok")
+    assert len(httpserver.log) == 2  # both reached the server
+    sent = httpserver.log[0][0]
+    assert sent.get_data() == '{"text": "storm at tx-west · 12 °C", "n": 2}'.encode()
+    assert sent.headers["User-Agent"] == http.default_user_agent()
+
+
+def test_post_json_refuses_a_cached_session_and_json_without_a_form(
+    session: requests.Session,
+) -> None:
+    with pytest.raises(TypeError, match=r"plain requests\.Session: a POST is never cached"):
+        http.post_json("http://127.0.0.1:9/hook", {}, feed=FEED, session=session)
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        http.post_json("http://127.0.0.1:9/hook", {"x": float("nan")}, feed=FEED)
+
+
+def test_post_json_retries_with_the_get_policy_and_masks_with_the_callers_mask(
+    httpserver: HTTPServer, slept: list[float]
+) -> None:
+    httpserver.expect_ordered_request("/a/secret-path", method="POST").respond_with_data(
+        "busy", status=503, headers={"Retry-After": "4"}
+    )
+    httpserver.expect_ordered_request("/a/secret-path", method="POST").respond_with_data(
+        "gone: /a/secret-path", status=500
+    )
+    url = httpserver.url_for("/a/secret-path")
+    with pytest.raises(FeedError) as err:
+        http.post_json(
+            url, {}, feed="hook", mask=lambda text: text.replace("secret-path", "…"), retries=1
+        )
+    assert str(err.value) == (
+        f"hook: HTTP 500 INTERNAL SERVER ERROR for POST http://localhost:{httpserver.port}/a/… "
+        "(2 attempts): gone: /a/…"
+    )
+    assert slept == [4.0]  # the server's Retry-After, not the 1 s backoff
+
+
+def test_post_json_answers_are_size_capped(httpserver: HTTPServer) -> None:
+    big = "x" * (http.DEFAULT_MAX_RESPONSE_BYTES + 1)
+    httpserver.expect_request("/hook", method="POST").respond_with_data(big)
+    with pytest.raises(FeedError, match=r"larger than the 20 MB limit \(Content-Length "):
+        http.post_json(httpserver.url_for("/hook"), {}, feed=FEED)
