@@ -30,8 +30,8 @@ A typical job, under :func:`planner.ops.locking.job_lock`::
 
 Modules: ``paths`` (data folder and file name), ``schema`` (:data:`MIGRATIONS` and the
 ``user_version`` upgrade), ``records`` (:class:`RunRecord`, :class:`RunStatus`,
-:class:`PruneResult`, :func:`idempotency_key`), ``runs`` (:class:`RunStore`); ``_sqlite`` turns
-SQLite failures into one-line errors and ``_codec`` holds the JSON and time text of the columns.
+:class:`PruneResult`, :func:`idempotency_key`), ``runs`` (:class:`RunStore`); ``failures`` turns
+SQLite failures into one-line errors and ``codec`` holds the JSON and time text of the columns.
 """
 
 from planner.ops.store.paths import (

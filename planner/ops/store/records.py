@@ -1,16 +1,21 @@
-"""What the run history holds: run status, run rows, prune results and idempotency keys."""
+"""What the run history holds: run status, run rows (and reading one), prune results and
+idempotency keys."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from planner.ops.store._codec import _dumps
+from planner.errors import JobError
+from planner.ops.store.codec import from_json, parse_time, to_json
+from planner.ops.store.failures import MOVE_ASIDE, one_line
+
+__all__ = ["PruneResult", "RunRecord", "RunStatus", "idempotency_key", "record_from_row"]
 
 
 class RunStatus(StrEnum):
@@ -121,8 +126,63 @@ def idempotency_key(
         64 hex digits of SHA-256 over canonical JSON (sorted keys, no spaces): the same inputs in
         any key order give the same key; ``1`` and ``1.0`` differ.
     """
-    text = _dumps(
+    text = to_json(
         {"fleet_hash": fleet_hash, "freshness": freshness, "settings": settings},
         "idempotency key",
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_from_row(row: Sequence[Any], path: Path) -> RunRecord:
+    """One row of the ``runs`` table, selected as :data:`~planner.ops.store.schema.RUN_COLUMNS`,
+    as a :class:`RunRecord`.
+
+    Parameters
+    ----------
+    row
+        The column values in the order of ``RUN_COLUMNS``.
+    path
+        The history file, for the error.
+
+    Raises
+    ------
+    planner.errors.JobError
+        The row cannot be read (a time, status or JSON column that is not what was written).
+    """
+    (
+        run_id,
+        started,
+        finished,
+        status,
+        fleet_hash,
+        settings_json,
+        freshness_json,
+        kpis_json,
+        artifacts_json,
+        error,
+        key,
+        notified,
+        stage,
+        seen,
+    ) = row
+    try:
+        return RunRecord(
+            id=run_id,
+            started_at=parse_time(started),
+            finished_at=None if finished is None else parse_time(finished),
+            status=RunStatus(status),
+            fleet_hash=fleet_hash,
+            settings=from_json(settings_json, "settings"),
+            freshness=from_json(freshness_json, "freshness"),
+            kpis={str(k): float(v) for k, v in from_json(kpis_json, "kpis").items()},
+            artifacts={str(k): Path(v) for k, v in from_json(artifacts_json, "artifacts").items()},
+            error=error,
+            idempotency_key=key,
+            notified_at=None if notified is None else parse_time(notified),
+            stage=stage,
+            seen_at=None if seen is None else parse_time(seen),
+        )
+    except (ValueError, TypeError) as exc:
+        raise JobError(
+            f"run history {path}: run {run_id!r} is unreadable ({one_line(str(exc))}); {MOVE_ASIDE}"
+        ) from None

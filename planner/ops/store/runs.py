@@ -7,18 +7,24 @@ import math
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from planner.errors import ConfigError, JobError
-from planner.ops.store._codec import _dumps, _fmt_time, _loads, _parse_time
-from planner.ops.store._sqlite import _MOVE_ASIDE, _one_line, sqlite_errors
+from planner.ops.store.codec import format_time, from_json, to_json
+from planner.ops.store.failures import MOVE_ASIDE, one_line, sqlite_errors
 from planner.ops.store.paths import DATA_DIR_ENV, STORE_FILENAME, default_store_path
-from planner.ops.store.records import PruneResult, RunRecord, RunStatus, idempotency_key
-from planner.ops.store.schema import _COLUMNS, needs_upgrade, upgrade, user_version
+from planner.ops.store.records import (
+    PruneResult,
+    RunRecord,
+    RunStatus,
+    idempotency_key,
+    record_from_row,
+)
+from planner.ops.store.schema import RUN_COLUMNS, needs_upgrade, upgrade, user_version
 
 #: Default wait for another process's write lock on the file [s].
 DEFAULT_BUSY_TIMEOUT_S = 10.0
@@ -86,7 +92,7 @@ class RunStore:
                 problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
                 if problems != ["ok"]:
                     raise JobError(
-                        f"run history {self.path} is corrupted ({problems[0]}); {_MOVE_ASIDE}"
+                        f"run history {self.path} is corrupted ({problems[0]}); {MOVE_ASIDE}"
                     )
                 self._migrate()
         except BaseException:
@@ -144,8 +150,8 @@ class RunStore:
         str
             The new run's id, ``YYYYMMDDTHHMMSSZ-xxxxxxxx``.
         """
-        settings_json = _dumps(settings, "settings")
-        freshness_json = _dumps(freshness, "freshness")
+        settings_json = to_json(settings, "settings")
+        freshness_json = to_json(freshness, "freshness")
         key = key if key is not None else idempotency_key(fleet_hash, freshness, settings)
         started = self._now()
         with self._write("start a run") as db:
@@ -158,14 +164,14 @@ class RunStore:
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             run_id,
-                            _fmt_time(started),
+                            format_time(started),
                             RunStatus.RUNNING.value,
                             fleet_hash,
                             settings_json,
                             freshness_json,
                             key,
                             stage,
-                            _fmt_time(started),
+                            format_time(started),
                         ),
                     )
                 except sqlite3.IntegrityError:
@@ -189,7 +195,7 @@ class RunStore:
         planner.errors.JobError
             If the run does not exist or is no longer running.
         """
-        freshness_json = _dumps(freshness, "freshness")
+        freshness_json = to_json(freshness, "freshness")
         with self._write(f"record the inputs of run {run_id}") as db:
             cur = db.execute(
                 "UPDATE runs SET freshness_json = ?, idempotency_key = ?"
@@ -243,8 +249,8 @@ class RunStore:
         planner.errors.JobError
             If the run does not exist or is no longer running.
         """
-        kpis_json = _dumps({str(k): _kpi_value(k, v) for k, v in kpis.items()}, "kpis")
-        artifacts_json = _dumps({str(k): os.fspath(v) for k, v in artifacts.items()}, "artifacts")
+        kpis_json = to_json({str(k): _kpi_value(k, v) for k, v in kpis.items()}, "kpis")
+        artifacts_json = to_json({str(k): os.fspath(v) for k, v in artifacts.items()}, "artifacts")
         return self._end(run_id, RunStatus.SUCCEEDED, None, kpis_json, artifacts_json)
 
     def fail_run(self, run_id: str, reason: str) -> RunRecord:
@@ -255,7 +261,7 @@ class RunStore:
         planner.errors.JobError
             If the run does not exist or is no longer running.
         """
-        return self._end(run_id, RunStatus.FAILED, _one_line(reason) or "failed", None, None)
+        return self._end(run_id, RunStatus.FAILED, one_line(reason) or "failed", None, None)
 
     def mark_interrupted(self, older_than_s: float = 0.0) -> list[str]:
         """Mark runs left ``running`` by a process that died as ``failed`` ("interrupted").
@@ -279,7 +285,7 @@ class RunStore:
         if not older_than_s >= 0:
             raise ConfigError("older_than_s", f"must be >= 0, got {older_than_s}")
         now = self._now()
-        cutoff = _fmt_time(now - timedelta(seconds=older_than_s))
+        cutoff = format_time(now - timedelta(seconds=older_than_s))
         with self._write("mark interrupted runs") as db:
             rows = db.execute(
                 "SELECT id, stage, seen_at FROM runs WHERE status = ? AND started_at <= ?"
@@ -292,9 +298,9 @@ class RunStore:
                 last = f"last seen {seen}, " if seen else ""
                 reason = (
                     f"interrupted{where}: the process ended before the run finished "
-                    f"({last}found running at {_fmt_time(now)})"
+                    f"({last}found running at {format_time(now)})"
                 )
-                updates.append((RunStatus.FAILED.value, seen or _fmt_time(now), reason, run_id))
+                updates.append((RunStatus.FAILED.value, seen or format_time(now), reason, run_id))
             db.executemany(
                 "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?", updates
             )
@@ -304,7 +310,7 @@ class RunStore:
         """Record that a webhook went out for ``run_id`` now."""
         with self._write("mark a run notified") as db:
             cur = db.execute(
-                "UPDATE runs SET notified_at = ? WHERE id = ?", (_fmt_time(self._now()), run_id)
+                "UPDATE runs SET notified_at = ? WHERE id = ?", (format_time(self._now()), run_id)
             )
             if cur.rowcount == 0:
                 raise self._no_run(run_id)
@@ -360,7 +366,7 @@ class RunStore:
             params.append(int(keep_last))
         if older_than_days is not None:
             clauses.append("started_at < ?")
-            params.append(_fmt_time(self._now() - timedelta(days=older_than_days)))
+            params.append(format_time(self._now() - timedelta(days=older_than_days)))
         keep = sorted(set(keep_ids))
         if keep:
             clauses.append(f"id NOT IN ({', '.join('?' * len(keep))})")
@@ -368,17 +374,17 @@ class RunStore:
         where = " AND ".join(clauses)
         with self._write("prune runs") as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM runs WHERE {where} ORDER BY started_at DESC, id DESC",
+                f"SELECT {RUN_COLUMNS} FROM runs WHERE {where} ORDER BY started_at DESC, id DESC",
                 params,
             ).fetchall()
-            gone = [self._record(row) for row in rows]
+            gone = [record_from_row(row, self.path) for row in rows]
             gone_ids = {r.id for r in gone}
             if not dry_run:
                 db.executemany("DELETE FROM runs WHERE id = ?", [(i,) for i in gone_ids])
             kept: set[str] = set()
             for run_id, artifacts_json in db.execute("SELECT id, artifacts_json FROM runs"):
                 if run_id not in gone_ids:
-                    kept.update(str(p) for p in _loads(artifacts_json, "artifacts").values())
+                    kept.update(str(p) for p in from_json(artifacts_json, "artifacts").values())
         orphaned: dict[str, Path] = {}
         for record in gone:
             for path in record.artifacts.values():
@@ -398,11 +404,11 @@ class RunStore:
         """
         with self._sqlite("read a run"):
             row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM runs WHERE id = ?", (run_id,)
+                f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)
             ).fetchone()
         if row is None:
             raise self._no_run(run_id)
-        return self._record(row)
+        return record_from_row(row, self.path)
 
     def list_runs(
         self, limit: int = 20, *, status: RunStatus | str | None = None
@@ -418,7 +424,7 @@ class RunStore:
         """
         if isinstance(limit, bool) or limit < 1:
             raise ConfigError("limit", f"must be an integer >= 1, got {limit}")
-        sql = f"SELECT {_COLUMNS} FROM runs"
+        sql = f"SELECT {RUN_COLUMNS} FROM runs"
         params: list[Any] = []
         if status is not None:
             sql += " WHERE status = ?"
@@ -427,7 +433,7 @@ class RunStore:
         params.append(int(limit))
         with self._sqlite("list runs"):
             rows = self._db.execute(sql, params).fetchall()
-        return [self._record(row) for row in rows]
+        return [record_from_row(row, self.path) for row in rows]
 
     def find_succeeded(self, key: str) -> RunRecord | None:
         """The newest ``succeeded`` run with idempotency key ``key``, or ``None``.
@@ -437,11 +443,11 @@ class RunStore:
         """
         with self._sqlite("look up a finished run"):
             row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM runs WHERE idempotency_key = ? AND status = ?"
+                f"SELECT {RUN_COLUMNS} FROM runs WHERE idempotency_key = ? AND status = ?"
                 " ORDER BY started_at DESC, id DESC LIMIT 1",
                 (key, RunStatus.SUCCEEDED.value),
             ).fetchone()
-        return None if row is None else self._record(row)
+        return None if row is None else record_from_row(row, self.path)
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -484,7 +490,7 @@ class RunStore:
                 "UPDATE runs SET status = ?, finished_at = ?, error = ?,"
                 " kpis_json = COALESCE(?, kpis_json), artifacts_json = COALESCE(?, artifacts_json)"
                 " WHERE id = ?",
-                (status.value, _fmt_time(self._now()), error, kpis_json, artifacts_json, run_id),
+                (status.value, format_time(self._now()), error, kpis_json, artifacts_json, run_id),
             )
         return self.get_run(run_id)
 
@@ -494,7 +500,7 @@ class RunStore:
             db.execute(
                 "UPDATE runs SET seen_at = ?, stage = COALESCE(?, stage)"
                 " WHERE id = ? AND status = ?",
-                (_fmt_time(self._now()), stage, run_id, RunStatus.RUNNING.value),
+                (format_time(self._now()), stage, run_id, RunStatus.RUNNING.value),
             )
 
     def _not_running(self, run_id: str, what: str) -> JobError:
@@ -509,46 +515,6 @@ class RunStore:
 
     def _no_run(self, run_id: str) -> JobError:
         return JobError(f"run history {self.path}: no run {run_id!r}; see `planner runs`")
-
-    def _record(self, row: Sequence[Any]) -> RunRecord:
-        (
-            run_id,
-            started,
-            finished,
-            status,
-            fleet_hash,
-            settings_json,
-            freshness_json,
-            kpis_json,
-            artifacts_json,
-            error,
-            key,
-            notified,
-            stage,
-            seen,
-        ) = row
-        try:
-            return RunRecord(
-                id=run_id,
-                started_at=_parse_time(started),
-                finished_at=None if finished is None else _parse_time(finished),
-                status=RunStatus(status),
-                fleet_hash=fleet_hash,
-                settings=_loads(settings_json, "settings"),
-                freshness=_loads(freshness_json, "freshness"),
-                kpis={str(k): float(v) for k, v in _loads(kpis_json, "kpis").items()},
-                artifacts={str(k): Path(v) for k, v in _loads(artifacts_json, "artifacts").items()},
-                error=error,
-                idempotency_key=key,
-                notified_at=None if notified is None else _parse_time(notified),
-                stage=stage,
-                seen_at=None if seen is None else _parse_time(seen),
-            )
-        except (ValueError, TypeError) as exc:
-            raise JobError(
-                f"run history {self.path}: run {run_id!r} is unreadable ({_one_line(str(exc))}); "
-                f"{_MOVE_ASIDE}"
-            ) from None
 
     @contextmanager
     def _write(self, action: str) -> Iterator[sqlite3.Connection]:
@@ -577,7 +543,7 @@ def _utcnow() -> datetime:
 
 
 def _new_run_id(started: datetime, key: str) -> str:
-    salt = f"{key}|{_fmt_time(started)}|{os.getpid()}|{secrets.token_hex(8)}"
+    salt = f"{key}|{format_time(started)}|{os.getpid()}|{secrets.token_hex(8)}"
     short = hashlib.sha256(salt.encode("utf-8")).hexdigest()[:8]
     return f"{started.astimezone(UTC):%Y%m%dT%H%M%SZ}-{short}"
 

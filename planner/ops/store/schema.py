@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.errors import JobError
-from planner.ops.store._sqlite import _MOVE_ASIDE
+from planner.ops.store.failures import MOVE_ASIDE
 from planner.ops.store.paths import DATA_DIR_ENV
 
 
@@ -82,7 +82,9 @@ MIGRATIONS: tuple[Migration, ...] = (
 #: Schema version this code writes: the last migration's.
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
-_COLUMNS = (
+#: The ``runs`` columns in the order :class:`planner.ops.store.RunStore` reads a row, as a
+#: ``SELECT`` list.
+RUN_COLUMNS = (
     "id, started_at, finished_at, status, fleet_hash, settings_json, freshness_json, "
     "kpis_json, artifacts_json, error, idempotency_key, notified_at, stage, seen_at"
 )
@@ -124,7 +126,7 @@ def upgrade(tx: sqlite3.Connection, path: Path) -> None:
         if tables:
             raise JobError(
                 f"run history {path} is a SQLite file of something else "
-                f"(tables {', '.join(tables)}); {_MOVE_ASIDE}"
+                f"(tables {', '.join(tables)}); {MOVE_ASIDE}"
             )
     for step in MIGRATIONS:
         if step.version <= version:

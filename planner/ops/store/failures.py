@@ -10,7 +10,10 @@ from pathlib import Path
 from planner.errors import JobError
 from planner.ops.store.paths import DATA_DIR_ENV
 
-_MOVE_ASIDE = "move it aside; a new history will be created"
+__all__ = ["MOVE_ASIDE", "one_line", "sqlite_errors", "translate_error"]
+
+#: The fix for a run history file that cannot be used: the end of every such error.
+MOVE_ASIDE = "move it aside; a new history will be created"
 
 
 @contextmanager
@@ -24,12 +27,12 @@ def sqlite_errors(path: Path, action: str, busy_timeout_s: float) -> Iterator[No
 
 def translate_error(exc: sqlite3.Error, action: str, path: Path, busy_timeout_s: float) -> JobError:
     """One-line :class:`JobError` for a SQLite failure while trying to ``action``, with the fix."""
-    detail = _one_line(str(exc)) or type(exc).__name__
+    detail = one_line(str(exc)) or type(exc).__name__
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     where = f"run history {path}"
     if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT) or "not a database" in detail:
-        return JobError(f"{where} is not a usable SQLite file ({detail}); {_MOVE_ASIDE}")
+        return JobError(f"{where} is not a usable SQLite file ({detail}); {MOVE_ASIDE}")
     if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return JobError(
             f"{where} stayed busy for {busy_timeout_s:g} s ({detail}) while trying to "
@@ -50,5 +53,6 @@ def translate_error(exc: sqlite3.Error, action: str, path: Path, busy_timeout_s:
     return JobError(f"{where}: cannot {action} ({detail})")
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """``text`` on one line: every run of whitespace, newlines included, becomes one space."""
     return " ".join(str(text).split())
