@@ -50,7 +50,7 @@ from planner.engine.optimization import OptimizeSettings, PlanSolver, optimize
 from planner.engine.optimization.data import prepare
 from planner.engine.optimization.model import build_model
 from planner.engine.optimization.solve import solve, to_highs
-from planner.engine.optimization.solver import _load
+from planner.engine.optimization.solver import load_solution
 from planner.engine.policies import Policy, RunThrough, StrikePrice, policy_named
 from planner.engine.strategies import follow_plan, optimized_strategy
 from planner.ops.demo import DEMO_STORMS
@@ -164,7 +164,7 @@ def pyomo_path(fleet: Fleet, scenarios: Any, settings: OptimizeSettings) -> dict
     result = solve(built.matrix, highs, time_limit_s=settings.time_limit_s)
     out["solve_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    _load(built, result.values)
+    load_solution(built, result.values)
     out["values_s"] = time.perf_counter() - t
     out["objective"] = float(result.objective_usd or 0.0)
     out["columns"], out["rows"], out["nonzeros"] = result.columns, result.rows, result.nonzeros

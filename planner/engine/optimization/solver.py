@@ -99,7 +99,7 @@ class PlanSolver:
         solve, not at every re-plan (about a microsecond a variable).
         """
         if self._unloaded is not None:
-            _load(self.built, self._unloaded)
+            load_solution(self.built, self._unloaded)
             self._unloaded = None
         return self.built.model
 
@@ -192,8 +192,17 @@ class PlanSolver:
         return self.solve()
 
 
-def _load(built: BuiltModel, values: np.ndarray) -> None:
-    """Put the solution into the Pyomo variables."""
+def load_solution(built: BuiltModel, values: np.ndarray) -> None:
+    """Put a solution into the Pyomo variables of ``built``.
+
+    Parameters
+    ----------
+    built
+        The model the solution belongs to.
+    values
+        One value per column of ``built.matrix``, in its column order (a solver result's
+        ``values``).
+    """
     for var, value in zip(built.matrix.var_data(), values.tolist(), strict=True):
         var.set_value(value, skip_validation=True)
 

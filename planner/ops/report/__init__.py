@@ -6,7 +6,9 @@ section is one small function from :class:`ReportInputs` to an HTML string, list
 ``_SECTIONS``; :func:`render_report` puts them in order and :func:`write_report` writes the page
 atomically. Every piece of text goes through :func:`html.escape`. Sections live in
 ``sections_tables`` and ``sections_charts``; the charts they draw in ``svg`` (line, bar, map),
-``svg_risk`` (hashrate bands, profit box plots) and ``svg_heatmap``.
+``svg_risk`` (hashrate bands, profit box plots) and ``svg_heatmap``, all drawn with the pieces of
+``canvas`` (colours, plot area, legend); ``format`` holds the text (escaping, numbers, money,
+ticks) and ``cells`` the small HTML pieces (table cells, tables, the note of an empty section).
 
 Inputs
 ------

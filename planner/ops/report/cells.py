@@ -1,20 +1,21 @@
-"""Small HTML pieces shared by the report's sections: table cells, swatches, tables."""
+"""Small HTML pieces shared by the report's sections and charts: table cells, swatches,
+tables, and the note that stands in for a section or chart with nothing to show."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from planner.ops.report.format import _esc
+from planner.ops.report.format import escape
 
-__all__ = ["swatch", "table_html", "td"]
+__all__ = ["empty_note", "swatch", "table_html", "td"]
 
 
 def td(text: str, *, num: bool = False, title: str = "", css: str = "") -> str:
     """One escaped ``<td>``; ``num`` right-aligns it, ``title`` adds a tooltip."""
     classes = " ".join(c for c in ("num" if num else "", css) if c)
     cls = f' class="{classes}"' if classes else ""
-    tip = f' title="{_esc(title)}"' if title else ""
-    return f"<td{cls}{tip}>{_esc(text)}</td>"
+    tip = f' title="{escape(title)}"' if title else ""
+    return f"<td{cls}{tip}>{escape(text)}</td>"
 
 
 def swatch(colour: str) -> str:
@@ -31,10 +32,15 @@ def table_html(
     """
     num = ' class="num"'
     head = "".join(
-        f'<th scope="col"{num if i >= numeric_from else ""}>{_esc(h)}</th>'
+        f'<th scope="col"{num if i >= numeric_from else ""}>{escape(h)}</th>'
         for i, h in enumerate(heads)
     )
     return (
-        f'<div class="table-wrap"><table id="{_esc(table_id)}"><thead><tr>{head}</tr></thead>'
+        f'<div class="table-wrap"><table id="{escape(table_id)}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def empty_note(message: str) -> str:
+    """The one-line ``<p class="empty">`` that says why a section or chart shows nothing."""
+    return f'<p class="empty">{escape(message)}</p>'

@@ -1,4 +1,4 @@
-"""Number, money and tick formatting for the report."""
+"""Text for the report: HTML escaping, number, money and tick formatting."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+#: What a missing or non-finite value shows.
 MISSING = "—"
 _HOUR = pd.Timedelta(hours=1)
 
 
-def _esc(text: object) -> str:
+def escape(text: object) -> str:
+    """``str(text)`` safe inside HTML text and attribute values (``&``, ``<``, ``>`` and quotes
+    escaped). Every piece of text on the page goes through it."""
     return html.escape(str(text), quote=True)
 
 
@@ -43,7 +46,8 @@ def format_usd(value: float, *, signed: bool = False) -> str:
     return ("-" if value < 0 else "+" if signed else "") + text
 
 
-def _usd_exact(value: float) -> str:
+def format_usd_exact(value: float) -> str:
+    """Dollars to the cent: ``$1,234.50``, ``-$12.00`` (input [USD]; NaN gives an em dash)."""
     return (
         MISSING if not math.isfinite(value) else ("-" if value < 0 else "") + f"${abs(value):,.2f}"
     )
@@ -59,11 +63,13 @@ def format_eh_s(value: float) -> str:
     return f"{value:,.2f} EH/s" if math.isfinite(value) else MISSING
 
 
-def _format_pct(value: float, *, signed: bool = False) -> str:
+def format_pct(value: float, *, signed: bool = False) -> str:
+    """A percentage to one decimal: ``97.2%``; ``+1.5%`` too when ``signed`` (input [%])."""
     return f"{value:{'+' if signed else ''},.1f}%" if math.isfinite(value) else MISSING
 
 
-def _format_mw(value: float) -> str:
+def format_mw(value: float) -> str:
+    """Power to one decimal: ``1,250.0 MW`` (input [MW])."""
     return f"{value:,.1f} MW" if math.isfinite(value) else MISSING
 
 
@@ -126,10 +132,11 @@ def usd_tick_labels(ticks: Sequence[float]) -> list[str]:
     ]
 
 
-def _time_ticks(
+def time_ticks(
     start: pd.Timestamp, end: pd.Timestamp, target: int = 8
 ) -> tuple[list[pd.Timestamp], list[str]]:
-    """Round times (hours, UTC midnights or month starts) between ``start`` and ``end``."""
+    """Round times (hours, UTC midnights or month starts) between ``start`` and ``end``, at
+    most ``target`` of them, and their labels (``Jan 15 06:00``, ``Jan 15``, ``Jan 2025``)."""
     span_h = (end - start) / _HOUR
     for step_h in ([1, 2, 3, 6, 12] if span_h < 48 else []) + [24, 48, 72, 168, 336]:
         ticks = list(pd.date_range(start.ceil(f"{step_h}h"), end, freq=f"{step_h}h"))

@@ -15,9 +15,10 @@ from planner.engine.metrics import KPI_COLUMNS
 from planner.ops.atomic import atomic_write_text
 from planner.ops.report import sections_charts as charts
 from planner.ops.report import sections_tables as tables
-from planner.ops.report.format import MISSING, _esc
+from planner.ops.report.canvas import palette
+from planner.ops.report.format import MISSING, escape
 from planner.ops.report.inputs import BASELINE_STRATEGY, FLEET_ROW, ReportInputs
-from planner.ops.report.svg import _HOUR, _interval, _palette
+from planner.ops.report.svg import ledger_interval
 
 if TYPE_CHECKING:
     from planner.engine.montecarlo import Evaluation
@@ -47,8 +48,8 @@ def _horizon(ledgers: Mapping[str, pd.DataFrame]) -> str:
     if not times:
         return ""
     start = min(t.min() for t in times)
-    end = max(t.max() for t in times) + min(_interval(t.unique()) for t in times)
-    hours = (end - start) / _HOUR
+    end = max(t.max() for t in times) + min(ledger_interval(t.unique()) for t in times)
+    hours = (end - start) / pd.Timedelta(hours=1)
     days = hours / 24
     length = f"{days:g} day{'s' if days != 1 else ''}" if hours % 24 == 0 else f"{hours:g} h"
     return f"Horizon {start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC ({length})"
@@ -62,12 +63,12 @@ def _header(r: ReportInputs) -> str:
         f"strategies: {', '.join(r.strategies) or MISSING}",
     ]
     lines = [" · ".join(facts), _horizon(r.ledgers), f"Generated {stamp}"]
-    meta = "".join(f'<p class="meta">{_esc(line)}</p>' for line in lines if line)
-    notes = "".join(f"<li>{_esc(n)}</li>" for n in r.notes)
+    meta = "".join(f'<p class="meta">{escape(line)}</p>' for line in lines if line)
+    notes = "".join(f"<li>{escape(n)}</li>" for n in r.notes)
     notes_html = f'<ul class="notes">{notes}</ul>' if notes else ""
-    toc = "".join(f'<a href="#{sid}">{_esc(heading)}</a>' for sid, heading, _ in _SECTIONS)
+    toc = "".join(f'<a href="#{sid}">{escape(heading)}</a>' for sid, heading, _ in _SECTIONS)
     return (
-        f'<header><h1>{_esc(r.title)}</h1>{meta}{notes_html}<nav class="toc">{toc}</nav></header>'
+        f'<header><h1>{escape(r.title)}</h1>{meta}{notes_html}<nav class="toc">{toc}</nav></header>'
     )
 
 
@@ -240,7 +241,7 @@ def render_report(
         generated_at=generated_at,
         notes=tuple(notes),
         strategies=strategies,
-        colours=_palette(strategies),
+        colours=palette(strategies),
         risk=risk,
         evaluation=evaluation,
         plan=plan,
@@ -249,13 +250,13 @@ def render_report(
         featured=featured,
     )
     sections = "".join(
-        f'<section id="{sid}"><h2>{_esc(heading)}</h2>{make(inputs)}</section>\n'
+        f'<section id="{sid}"><h2>{escape(heading)}</h2>{make(inputs)}</section>\n'
         for sid, heading, make in _SECTIONS
     )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
         f"{_header(inputs)}\n{sections}"
         "<footer>Made by the mining fleet resilience planner. This page is self-contained and "
         "works offline.</footer>\n</main>\n</body>\n</html>\n"

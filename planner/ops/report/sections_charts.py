@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from planner.engine.metrics import FLEET
-from planner.ops.report.format import _esc, format_eh_s, format_usd, usd_tick_labels
+from planner.ops.report.cells import empty_note
+from planner.ops.report.format import escape, format_eh_s, format_usd, usd_tick_labels
 from planner.ops.report.inputs import BASELINE_STRATEGY, FLEET_ROW, ReportInputs
 from planner.ops.report.svg import (
-    _empty,
     bar_chart_svg,
     fleet_cumulative_profit_usd,
     fleet_daily_hashrate_eh_s,
@@ -27,7 +27,7 @@ _HOUR = pd.Timedelta(hours=1)
 
 
 def _figure(chart: str, caption: str) -> str:
-    return f"<figure>{chart}<figcaption>{_esc(caption)}</figcaption></figure>"
+    return f"<figure>{chart}<figcaption>{escape(caption)}</figcaption></figure>"
 
 
 def map_section(r: ReportInputs) -> str:
@@ -57,7 +57,7 @@ def hashrate_section(r: ReportInputs) -> str:
 def bands_section(r: ReportInputs) -> str:
     """Hourly fleet hashrate per strategy across the scenarios: median and P5-P95 band."""
     if r.evaluation is None:
-        return _empty("No Monte Carlo evaluation in this run.")
+        return empty_note("No Monte Carlo evaluation in this run.")
     bands = r.evaluation.hashrate_bands
     names = [s for s in r.evaluation.policies]
     frames = {s: bands.xs(s, level="policy") for s in names}
@@ -91,7 +91,7 @@ def profit_section(r: ReportInputs) -> str:
 def distribution_section(r: ReportInputs) -> str:
     """Fleet profit over the runs, per strategy, as box plots."""
     if r.evaluation is None:
-        return _empty("No Monte Carlo evaluation in this run.")
+        return empty_note("No Monte Carlo evaluation in this run.")
     runs = r.evaluation.runs
     fleet = runs[runs["site_id"] == FLEET]
     samples = {
@@ -114,7 +114,7 @@ def site_profit_section(r: ReportInputs) -> str:
     """Profit per site of each strategy's central run, as bars."""
     per_site = r.kpis[r.kpis["site_id"] != FLEET_ROW]
     if per_site.empty:
-        return _empty("No per-site rows in the KPI table.")
+        return empty_note("No per-site rows in the KPI table.")
     # pivot, not pivot_table: duplicates were rejected up front and must never be aggregated.
     table = per_site.pivot(index="site_id", columns="strategy", values="profit_usd")
     sites = [s for s in r.fleet.site_ids if s in table.index]
@@ -186,7 +186,7 @@ def heatmap_section(r: ReportInputs) -> str:
     """Share of available energy curtailed, site by period."""
     data = planned_curtailment(r)
     if data is None:
-        return _empty("No curtailment schedule to show.")
+        return empty_note("No curtailment schedule to show.")
     curtailed, available, what = data
     times = pd.DatetimeIndex(curtailed.columns)
     freq, fmt, label = _block(times)

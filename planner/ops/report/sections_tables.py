@@ -12,19 +12,18 @@ import pandas as pd
 
 from planner.domain.fleet import Site
 from planner.engine.metrics import KPI_COLUMNS
-from planner.ops.report.cells import swatch, table_html, td
+from planner.ops.report.cells import empty_note, swatch, table_html, td
 from planner.ops.report.format import (
     MISSING,
-    _esc,
-    _format_mw,
-    _format_pct,
-    _usd_exact,
+    escape,
     format_eh_s,
+    format_mw,
     format_mwh,
+    format_pct,
     format_usd,
+    format_usd_exact,
 )
 from planner.ops.report.inputs import BASELINE_STRATEGY, FLEET_ROW, ReportInputs
-from planner.ops.report.svg import _empty
 
 #: Most rows of an event table shown (the rest are counted).
 MAX_EVENT_ROWS = 40
@@ -33,7 +32,7 @@ _STATUS_CSS = {"fresh": "ok", "stale": "warn", "fallback": "muted", "missing": "
 
 
 def _caption(text: str) -> str:
-    return f'<p class="caption">{_esc(text)}</p>'
+    return f'<p class="caption">{escape(text)}</p>'
 
 
 def kpi_section(r: ReportInputs) -> str:
@@ -41,7 +40,7 @@ def kpi_section(r: ReportInputs) -> str:
     fleet = r.kpis[r.kpis["site_id"] == FLEET_ROW].set_index("strategy")
     rows = [s for s in r.strategies if s in fleet.index]
     if not rows:
-        return _empty("No fleet totals in the KPI table.")
+        return empty_note("No fleet totals in the KPI table.")
     profit = {s: float(fleet.loc[s, "profit_usd"]) for s in rows}
     base = profit.get(BASELINE_STRATEGY, math.nan)
     best = max((p for p in profit.values() if math.isfinite(p)), default=math.nan)
@@ -54,26 +53,26 @@ def kpi_section(r: ReportInputs) -> str:
         elif not math.isfinite(delta):
             delta_td = td(MISSING, num=True)
         else:
-            pct = f" ({_format_pct(100 * delta / base, signed=True)})" if base > 0 else ""
+            pct = f" ({format_pct(100 * delta / base, signed=True)})" if base > 0 else ""
             tone = "pos" if delta > 0 else "neg" if delta < 0 else ""
             text = format_usd(delta, signed=True) + pct
-            delta_td = td(text, num=True, title=_usd_exact(delta), css=tone)
+            delta_td = td(text, num=True, title=format_usd_exact(delta), css=tone)
         is_best = profit[s] == best
         badge = ' <span class="badge">best</span>' if is_best else ""
         row_class = ' class="best"' if is_best else ""
         body.append(
             f'<tr{row_class}><th scope="row">'
-            f"{swatch(r.colours[s])}{_esc(s)}{badge}</th>"
-            + td(format_usd(k["profit_usd"]), num=True, title=_usd_exact(k["profit_usd"]))
+            f"{swatch(r.colours[s])}{escape(s)}{badge}</th>"
+            + td(format_usd(k["profit_usd"]), num=True, title=format_usd_exact(k["profit_usd"]))
             + delta_td
             + "".join(
-                td(format_usd(k[c]), num=True, title=_usd_exact(k[c]))
+                td(format_usd(k[c]), num=True, title=format_usd_exact(k[c]))
                 for c in ("revenue_usd", "energy_cost_usd", "credits_usd")
             )
             + td(format_mwh(k["curtailed_mwh"]), num=True)
             + td(format_eh_s(k["mean_hashrate_eh_s"]), num=True)
-            + td(_format_pct(k["hashrate_kept_pct"]), num=True)
-            + td(_format_pct(k["uptime_pct"]), num=True)
+            + td(format_pct(k["hashrate_kept_pct"]), num=True)
+            + td(format_pct(k["uptime_pct"]), num=True)
             + "</tr>"
         )
     heads = ["Strategy", "Profit", f"Δ profit vs {BASELINE_STRATEGY}", "Revenue", "Energy cost"]
@@ -89,7 +88,7 @@ def kpi_section(r: ReportInputs) -> str:
 def risk_section(r: ReportInputs) -> str:
     """Distribution figures per strategy over the Monte Carlo runs."""
     if r.risk is None or r.risk.empty:
-        return _empty("No Monte Carlo evaluation in this run.")
+        return empty_note("No Monte Carlo evaluation in this run.")
     fleet = r.risk[r.risk["site_id"] == FLEET_ROW].set_index("policy")
     rows = [s for s in r.strategies if s in fleet.index] + [
         s for s in fleet.index if s not in r.strategies
@@ -104,11 +103,11 @@ def risk_section(r: ReportInputs) -> str:
     optional = [
         (c, h, f)
         for c, h, f in (
-            ("hashrate_kept_pct", "Hashrate kept", _format_pct),
+            ("hashrate_kept_pct", "Hashrate kept", format_pct),
             (
                 "hashrate_at_risk_probability",
                 "P(below floor)",
-                lambda v: _format_pct(100 * v),
+                lambda v: format_pct(100 * v),
             ),
         )
         if c in fleet.columns
@@ -117,9 +116,10 @@ def risk_section(r: ReportInputs) -> str:
     for s in rows:
         k = fleet.loc[s]
         body.append(
-            f'<tr><th scope="row">{swatch(r.colours.get(s, "#000000"))}{_esc(s)}</th>'
+            f'<tr><th scope="row">{swatch(r.colours.get(s, "#000000"))}{escape(s)}</th>'
             + "".join(
-                td(format_usd(float(k[c])), num=True, title=_usd_exact(float(k[c]))) for c in money
+                td(format_usd(float(k[c])), num=True, title=format_usd_exact(float(k[c])))
+                for c in money
             )
             + td(format_mwh(float(k["curtailed_mwh"])), num=True)
             + td(format_eh_s(float(k["mean_hashrate_eh_s"])), num=True)
@@ -165,14 +165,14 @@ def sites_section(r: ReportInputs) -> str:
         totals += figures
         mix = ", ".join(f"{n:,} × {m}" for m, n in site.machines.items())
         rows.append(
-            f'<tr><th scope="row"><code>{_esc(site.id)}</code></th>'
+            f'<tr><th scope="row"><code>{escape(site.id)}</code></th>'
             + td(site.name)
             + td(_location_text(site), title=site.timezone)
             + td(f"{site.grid.iso} / {site.grid.node}")
             + td(site.contract.describe())
             + td(site.cooling)
-            + td(_format_mw(figures[0]), num=True)
-            + td(_format_mw(figures[1]), num=True)
+            + td(format_mw(figures[0]), num=True)
+            + td(format_mw(figures[1]), num=True)
             + td(format_eh_s(figures[2]), num=True)
             + td(f"{figures[3]:,.0f}", num=True, title=mix)
             + "</tr>"
@@ -180,8 +180,8 @@ def sites_section(r: ReportInputs) -> str:
     heads = ["Site", "Name", "Location", "Grid (ISO / node)", "Contract", "Cooling"]
     heads += ["Capacity", "Installed IT", "Hashrate", "Machines"]
     total = (
-        f'<tr><th scope="row" colspan="6">Fleet</th>{td(_format_mw(totals[0]), num=True)}'
-        f"{td(_format_mw(totals[1]), num=True)}{td(format_eh_s(totals[2]), num=True)}"
+        f'<tr><th scope="row" colspan="6">Fleet</th>{td(format_mw(totals[0]), num=True)}'
+        f"{td(format_mw(totals[1]), num=True)}{td(format_eh_s(totals[2]), num=True)}"
         f"{td(f'{totals[3]:,.0f}', num=True)}</tr>"
     )
     table = table_html("site-table", heads, rows, numeric_from=6)
@@ -194,18 +194,18 @@ def sites_section(r: ReportInputs) -> str:
 def relocations_section(r: ReportInputs) -> str:
     """The plan's relocations: route, model, machines, cost and timing."""
     if r.plan is None:
-        return _empty("No optimizer plan in this run, so no relocations were planned.")
+        return empty_note("No optimizer plan in this run, so no relocations were planned.")
     moves = r.plan.relocations
     if moves.empty:
-        return _empty(
+        return empty_note(
             "The plan keeps every machine where it is: no relocation pays for itself within the "
             "horizon."
         )
     rows = [
-        f'<tr><th scope="row">{_esc(m.route)}</th>'
+        f'<tr><th scope="row">{escape(m.route)}</th>'
         + td(str(m.model_id))
         + td(f"{int(m.machines):,}", num=True)
-        + td(format_usd(float(m.cost_usd)), num=True, title=_usd_exact(float(m.cost_usd)))
+        + td(format_usd(float(m.cost_usd)), num=True, title=format_usd_exact(float(m.cost_usd)))
         + td(f"{float(m.depart_h):,.0f} h", num=True)
         + td(f"{float(m.arrive_h):,.0f} h", num=True)
         + "</tr>"
@@ -246,26 +246,26 @@ def alerts_section(r: ReportInputs) -> str:
     """Thresholds crossed, weather alerts at the sites and grid outage reports."""
     parts = []
     if r.risk_alerts is None:
-        parts.append(_empty("No notification thresholds were checked in this run."))
+        parts.append(empty_note("No notification thresholds were checked in this run."))
     elif not r.risk_alerts:
         parts.append('<p class="ok">No notification threshold was crossed.</p>')
     else:
-        items = "".join(f"<li>{_esc(a.message)}</li>" for a in r.risk_alerts)
+        items = "".join(f"<li>{escape(a.message)}</li>" for a in r.risk_alerts)
         parts.append(f'<ul id="risk-alerts" class="alerts">{items}</ul>')
     heads = ["Start (UTC)", "End (UTC)", "Where", "Kind", "Severity", "Source"]
     feeds = r.feeds
     if feeds is None:
-        parts.append(_empty("No feeds attached to this report."))
+        parts.append(empty_note("No feeds attached to this report."))
         return "".join(parts)
     failed = feeds.unavailable_alerts
     if failed:
         parts.append(
-            f'<p class="warn">Weather alerts unavailable for {_esc(", ".join(failed))}: the NWS '
+            f'<p class="warn">Weather alerts unavailable for {escape(", ".join(failed))}: the NWS '
             "feed failed with no usable cached answer (see Feed freshness); the run went on "
             "without them.</p>"
         )
     if feeds.alerts.empty:
-        parts.append(_empty("No weather alert received for any site over the horizon."))
+        parts.append(empty_note("No weather alert received for any site over the horizon."))
     else:
         parts.append(table_html("alert-table", heads, _event_rows(feeds.alerts, "site_id")))
         parts.append(_more(len(feeds.alerts), "weather alerts"))
@@ -288,7 +288,7 @@ def _more(n: int, what: str) -> str:
 def feeds_section(r: ReportInputs) -> str:
     """Where every feed came from, its status and age, the hours filled and why one is missing."""
     if r.feeds is None or not r.feeds.freshness:
-        return _empty("No feed freshness recorded for this run.")
+        return empty_note("No feed freshness recorded for this run.")
     rows = []
     counts: dict[str, int] = {}
     for name, f in r.feeds.freshness.items():
@@ -298,7 +298,7 @@ def feeds_section(r: ReportInputs) -> str:
         )
         age = MISSING if f.age_hours is None else f"{f.age_hours:,.1f} h"
         rows.append(
-            f'<tr><th scope="row">{_esc(name)}</th>'
+            f'<tr><th scope="row">{escape(name)}</th>'
             + td(f.status.upper(), css=f"status {_STATUS_CSS.get(f.status, '')}")
             + td(f.source)
             + td(fetched)

@@ -4,96 +4,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from planner.domain.fleet import Fleet, Site
+from planner.ops.report.canvas import (
+    AXIS_COLOUR,
+    GRID_COLOUR,
+    PlotArea,
+    epoch_seconds,
+    legend_svg,
+    palette,
+    svg_open,
+    text_px,
+)
+from planner.ops.report.cells import empty_note
 from planner.ops.report.format import (
-    _esc,
-    _time_ticks,
+    escape,
     format_usd,
     nice_ticks,
     number_tick_labels,
+    time_ticks,
     usd_tick_labels,
 )
 
-# Okabe & Ito (2008), colour-blind safe; yellow last because it is faint on white.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 COOLING_COLOURS = {"air": "#E69F00", "hydro": "#0072B2", "immersion": "#009E73"}
 _MAX_LINE_POINTS = 2000  # longer cumulative series are thinned to one point per UTC midnight
-_EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 _HOUR = pd.Timedelta(hours=1)
-_GRID = "#e4e7eb"
-_AXIS = "#52606d"
-
-
-@dataclass(frozen=True)
-class _Frame:
-    """The plot rectangle inside an SVG canvas [px]."""
-
-    left: float
-    top: float
-    width: float
-    height: float
-
-    @property
-    def right(self) -> float:
-        return self.left + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.top + self.height
-
-
-def _text_px(text: str, size: float = 12) -> float:
-    """Rough rendered width of ``text`` in a sans-serif font [px]."""
-    return len(text) * size * 0.58
-
-
-def _svg_open(width: float, height: float, label: str, css_class: str) -> str:
-    return (
-        f'<svg class="{css_class}" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-        f'height="{height:.0f}" role="img" aria-label="{_esc(label)}" font-size="12">'
-        f"<title>{_esc(label)}</title>"
-    )
-
-
-def _legend(
-    items: Sequence[tuple[str, str]], *, left: float, top: float, width: float, shape: str = "rect"
-) -> tuple[str, float]:
-    """Swatches and labels in rows from ``(left, top)``; returns the markup and its height [px]."""
-    parts = ['<g class="legend">']
-    x, y = left, top
-    for label, colour in items:
-        item_w = 20 + _text_px(label) + 18
-        if x > left and x + item_w > left + width:
-            x, y = left, y + 20
-        if shape == "circle":
-            parts.append(f'<circle cx="{x + 6:.1f}" cy="{y + 6:.1f}" r="5" fill="{colour}"/>')
-        else:
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="12" height="12" rx="2" fill="{colour}"/>'
-            )
-        parts.append(f'<text x="{x + 18:.1f}" y="{y + 10:.1f}">{_esc(label)}</text>')
-        x += item_w
-    parts.append("</g>")
-    return "".join(parts), (y - top + 20 if items else 0.0)
-
-
-def _palette(names: Sequence[str]) -> dict[str, str]:
-    return {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(names)}
-
-
-def _seconds(index: pd.DatetimeIndex) -> np.ndarray:
-    if index.tz is None:
-        raise ValueError("chart times must be tz-aware")
-    return np.asarray((index - _EPOCH) / pd.Timedelta(seconds=1), dtype=float)
-
-
-def _empty(message: str) -> str:
-    return f'<p class="empty">{_esc(message)}</p>'
 
 
 def line_chart_svg(
@@ -139,8 +77,8 @@ def line_chart_svg(
     clean = {name: s.dropna().sort_index() for name, s in series.items()}
     clean = {name: s for name, s in clean.items() if len(s)}
     if not clean:
-        return _empty("No data to plot.")
-    colours = colours or _palette(list(clean))
+        return empty_note("No data to plot.")
+    colours = colours or palette(list(clean))
     t0 = min(pd.DatetimeIndex(s.index)[0] for s in clean.values())
     t1 = max(pd.DatetimeIndex(s.index)[-1] for s in clean.values())
     if t0 == t1:
@@ -150,10 +88,10 @@ def line_chart_svg(
     if include_zero:
         low, high = min(low, 0.0), max(high, 0.0)
     y_ticks = nice_ticks(low, high)
-    legend, legend_h = _legend(
+    legend, legend_h = legend_svg(
         [(name, colours[name]) for name in clean], left=76, top=8, width=width - 100
     )
-    frame = _Frame(left=76, top=16 + legend_h, width=width - 100, height=height - 60 - legend_h)
+    frame = PlotArea(left=76, top=16 + legend_h, width=width - 100, height=height - 60 - legend_h)
     s0, s1 = t0.timestamp(), t1.timestamp()
     y_lo, y_hi = y_ticks[0], y_ticks[-1]
 
@@ -163,46 +101,46 @@ def line_chart_svg(
     def sy(value: np.ndarray) -> np.ndarray:
         return frame.bottom - (value - y_lo) / (y_hi - y_lo) * frame.height
 
-    parts = [_svg_open(width, height, title, "chart line-chart"), legend]
+    parts = [svg_open(width, height, title, "chart line-chart"), legend]
     for tick, label in zip(y_ticks, y_tick_labels(y_ticks), strict=True):
         y = float(sy(np.asarray(tick)))
-        stroke = _AXIS if tick == 0 else _GRID
+        stroke = AXIS_COLOUR if tick == 0 else GRID_COLOUR
         parts.append(
             f'<line x1="{frame.left}" x2="{frame.right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{stroke}"/><text x="{frame.left - 6}" y="{y + 4:.1f}" '
-            f'text-anchor="end" fill="{_AXIS}">{_esc(label)}</text>'
+            f'text-anchor="end" fill="{AXIS_COLOUR}">{escape(label)}</text>'
         )
-    x_ticks, x_labels = _time_ticks(t0, t1)
+    x_ticks, x_labels = time_ticks(t0, t1)
     for tick, label in zip(x_ticks, x_labels, strict=True):
         x = float(sx(np.asarray(tick.timestamp())))
-        half = _text_px(label) / 2  # keep edge labels inside the canvas
+        half = text_px(label) / 2  # keep edge labels inside the canvas
         anchor = "end" if x + half > width - 2 else "start" if x - half < 2 else "middle"
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.bottom}" y2="{frame.bottom + 5}" '
-            f'stroke="{_AXIS}"/><text x="{x:.1f}" y="{frame.bottom + 19}" '
-            f'text-anchor="{anchor}" fill="{_AXIS}">{_esc(label)}</text>'
+            f'stroke="{AXIS_COLOUR}"/><text x="{x:.1f}" y="{frame.bottom + 19}" '
+            f'text-anchor="{anchor}" fill="{AXIS_COLOUR}">{escape(label)}</text>'
         )
     parts.append(
         f'<line x1="{frame.left}" x2="{frame.right}" y1="{frame.bottom}" y2="{frame.bottom}" '
-        f'stroke="{_AXIS}"/><text x="16" y="{frame.top + frame.height / 2:.1f}" '
+        f'stroke="{AXIS_COLOUR}"/><text x="16" y="{frame.top + frame.height / 2:.1f}" '
         f'transform="rotate(-90 16 {frame.top + frame.height / 2:.1f})" text-anchor="middle" '
-        f'fill="{_AXIS}">{_esc(y_label)}</text>'
+        f'fill="{AXIS_COLOUR}">{escape(y_label)}</text>'
     )
     for name, s in clean.items():
         index = pd.DatetimeIndex(s.index)
-        xs, ys = sx(_seconds(index)), sy(s.to_numpy(dtype=float))
+        xs, ys = sx(epoch_seconds(index)), sy(s.to_numpy(dtype=float))
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
         parts.append(
-            f'<g class="series" data-series="{_esc(name)}"><polyline points="{points}" '
+            f'<g class="series" data-series="{escape(name)}"><polyline points="{points}" '
             f'fill="none" stroke="{colours[name]}" stroke-width="2" stroke-linejoin="round">'
-            f"<title>{_esc(name)}</title></polyline>"
+            f"<title>{escape(name)}</title></polyline>"
         )
         if len(s) <= 60:
             for x, y, t, v in zip(xs, ys, index, s.to_numpy(dtype=float), strict=True):
                 tip = f"{name} · {t:%Y-%m-%d %H:%M} UTC · {value_format(v)}"
                 parts.append(
                     f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colours[name]}">'
-                    f"<title>{_esc(tip)}</title></circle>"
+                    f"<title>{escape(tip)}</title></circle>"
                 )
         parts.append("</g>")
     parts.append("</svg>")
@@ -245,17 +183,17 @@ def bar_chart_svg(
     data = values.to_numpy(dtype=float)
     finite = data[np.isfinite(data)]
     if finite.size == 0:
-        return _empty("No data to plot.")
-    colours = colours or _palette(names)
+        return empty_note("No data to plot.")
+    colours = colours or palette(names)
     low, high = min(0.0, float(finite.min())), max(0.0, float(finite.max()))
     span = (high - low) or 1.0  # room for the value labels at the bar ends:
     ticks = nice_ticks(low - 0.15 * span * (low < 0), high + 0.15 * span * (high > 0))
-    left = min(200.0, max(_text_px(c) for c in categories) + 24)
-    legend, legend_h = _legend(
+    left = min(200.0, max(text_px(c) for c in categories) + 24)
+    legend, legend_h = legend_svg(
         [(n, colours[n]) for n in names], left=left, top=8, width=width - left - 24
     )
     group_h = len(names) * (bar_px + 3) + 14
-    frame = _Frame(
+    frame = PlotArea(
         left=left, top=16 + legend_h, width=width - left - 24, height=group_h * len(data)
     )
     height = frame.bottom + 48
@@ -264,7 +202,7 @@ def bar_chart_svg(
         return frame.left + (value - ticks[0]) / (ticks[-1] - ticks[0]) * frame.width
 
     zero = sx(0.0)
-    parts = [_svg_open(width, height, title, "chart bar-chart"), legend]
+    parts = [svg_open(width, height, title, "chart bar-chart"), legend]
     for i, category in enumerate(categories):
         top = frame.top + i * group_h
         if i % 2:
@@ -274,14 +212,14 @@ def bar_chart_svg(
             )
         parts.append(
             f'<text x="{frame.left - 8}" y="{top + group_h / 2 + 4:.1f}" text-anchor="end">'
-            f"{_esc(category)}</text>"
+            f"{escape(category)}</text>"
         )
     for tick, label in zip(ticks, x_tick_labels(ticks), strict=True):
         x = sx(tick)
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.top}" y2="{frame.bottom + 5}" '
-            f'stroke="{_GRID}"/><text x="{x:.1f}" y="{frame.bottom + 19}" text-anchor="middle" '
-            f'fill="{_AXIS}">{_esc(label)}</text>'
+            f'stroke="{GRID_COLOUR}"/><text x="{x:.1f}" y="{frame.bottom + 19}" '
+            f'text-anchor="middle" fill="{AXIS_COLOUR}">{escape(label)}</text>'
         )
     for i, category in enumerate(categories):
         for j, name in enumerate(names):
@@ -292,17 +230,19 @@ def bar_chart_svg(
             end = sx(value)
             text_x, anchor = (end + 4, "start") if value >= 0 else (end - 4, "end")
             parts.append(
-                f'<rect class="bar" data-category="{_esc(category)}" data-series="{_esc(name)}" '
+                f'<rect class="bar" data-category="{escape(category)}" '
+                f'data-series="{escape(name)}" '
                 f'x="{min(zero, end):.1f}" y="{y:.1f}" width="{abs(end - zero):.1f}" '
-                f'height="{bar_px}" fill="{colours[name]}"><title>{_esc(category)} · '
-                f"{_esc(name)}: {_esc(value_format(value))}</title></rect>"
+                f'height="{bar_px}" fill="{colours[name]}"><title>{escape(category)} · '
+                f"{escape(name)}: {escape(value_format(value))}</title></rect>"
                 f'<text x="{text_x:.1f}" y="{y + bar_px - 3:.1f}" text-anchor="{anchor}" '
-                f'font-size="11" fill="{_AXIS}">{_esc(value_format(value))}</text>'
+                f'font-size="11" fill="{AXIS_COLOUR}">{escape(value_format(value))}</text>'
             )
     parts.append(
         f'<line class="zero" x1="{zero:.1f}" x2="{zero:.1f}" y1="{frame.top}" '
-        f'y2="{frame.bottom}" stroke="{_AXIS}"/><text x="{frame.left + frame.width / 2:.1f}" '
-        f'y="{frame.bottom + 38}" text-anchor="middle" fill="{_AXIS}">{_esc(x_label)}</text>'
+        f'y2="{frame.bottom}" stroke="{AXIS_COLOUR}"/>'
+        f'<text x="{frame.left + frame.width / 2:.1f}" y="{frame.bottom + 38}" '
+        f'text-anchor="middle" fill="{AXIS_COLOUR}">{escape(x_label)}</text>'
         "</svg>"
     )
     return "".join(parts)
@@ -337,13 +277,13 @@ def site_map_svg(
     pad = max(1.0, 0.12 * max(np.ptp(xs), np.ptp(ys)))
     box_w, box_h = np.ptp(xs) + 2 * pad, np.ptp(ys) + 2 * pad
     kinds = [k for k in COOLING_COLOURS if any(s.cooling == k for s in sites)]
-    legend, legend_h = _legend(
+    legend, legend_h = legend_svg(
         [(k, COOLING_COLOURS[k]) for k in kinds], left=16, top=8, width=width, shape="circle"
     )
     plot_w = width - 32
     scale = min(plot_w / box_w, max_height / box_h)
     plot_h = max(float(min_height), box_h * scale)
-    frame = _Frame(left=16, top=16 + legend_h, width=plot_w, height=plot_h)
+    frame = PlotArea(left=16, top=16 + legend_h, width=plot_w, height=plot_h)
     cx, cy = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2
     x0, y1 = cx - plot_w / scale / 2, cy + plot_h / scale / 2  # west edge, north edge
 
@@ -355,10 +295,10 @@ def site_map_svg(
 
     label = f"Site map of {fleet.name}"
     parts = [
-        _svg_open(width, frame.bottom + 8, label, "chart site-map"),
+        svg_open(width, frame.bottom + 8, label, "chart site-map"),
         legend,
         f'<rect x="{frame.left}" y="{frame.top}" width="{frame.width}" height="{frame.height}" '
-        f'fill="#f4f8fb" stroke="{_GRID}"/>',
+        f'fill="#f4f8fb" stroke="{GRID_COLOUR}"/>',
     ]
     lon_w, lon_e = x0 / kx, (x0 + plot_w / scale) / kx
     lat_s, lat_n = y1 - plot_h / scale, y1
@@ -368,30 +308,30 @@ def site_map_svg(
         text = f"{abs(lon):g}°{'E' if lon > 0 else 'W' if lon < 0 else ''}"
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.top}" y2="{frame.bottom}" '
-            f'stroke="{_GRID}"/><text x="{x + 3:.1f}" y="{frame.bottom - 5}" font-size="10" '
-            f'fill="{_AXIS}">{_esc(text)}</text>'
+            f'stroke="{GRID_COLOUR}"/><text x="{x + 3:.1f}" y="{frame.bottom - 5}" font-size="10" '
+            f'fill="{AXIS_COLOUR}">{escape(text)}</text>'
         )
     for lat in np.arange(math.ceil(lat_s / step) * step, lat_n, step):
         y = py(lat)
         text = f"{abs(lat):g}°{'N' if lat > 0 else 'S' if lat < 0 else ''}"
         parts.append(
             f'<line x1="{frame.left}" x2="{frame.right}" y1="{y:.1f}" y2="{y:.1f}" '
-            f'stroke="{_GRID}"/><text x="{frame.left + 4}" y="{y - 3:.1f}" font-size="10" '
-            f'fill="{_AXIS}">{_esc(text)}</text>'
+            f'stroke="{GRID_COLOUR}"/><text x="{frame.left + 4}" y="{y - 3:.1f}" font-size="10" '
+            f'fill="{AXIS_COLOUR}">{escape(text)}</text>'
         )
     biggest = max(s.capacity_mw for s in sites)
     for site in sites:
         x, y = px(site.longitude), py(site.latitude)
         r = 5 + 9 * math.sqrt(site.capacity_mw / biggest)
-        right = x + r + 4 + _text_px(site.id) <= frame.right
+        right = x + r + 4 + text_px(site.id) <= frame.right
         text_x, anchor = (x + r + 4, "start") if right else (x - r - 4, "end")
         tip = f"{site.name} ({site.id}): {site.capacity_mw:,.0f} MW, {site.cooling}"
         parts.append(
-            f'<g class="site" data-site="{_esc(site.id)}"><circle cx="{x:.1f}" cy="{y:.1f}" '
+            f'<g class="site" data-site="{escape(site.id)}"><circle cx="{x:.1f}" cy="{y:.1f}" '
             f'r="{r:.1f}" fill="{COOLING_COLOURS[site.cooling]}" fill-opacity="0.85" '
-            f'stroke="#fff" stroke-width="1.5"><title>{_esc(tip)}</title></circle>'
+            f'stroke="#fff" stroke-width="1.5"><title>{escape(tip)}</title></circle>'
             f'<text x="{text_x:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-weight="600" '
-            f'stroke="#fff" stroke-width="3" paint-order="stroke">{_esc(site.id)}</text></g>'
+            f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape(site.id)}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -407,7 +347,7 @@ def _fleet_total(ledger: pd.DataFrame, column: str) -> pd.Series:
     return total.astype(float)
 
 
-def _interval(times: pd.DatetimeIndex) -> pd.Timedelta:
+def ledger_interval(times: pd.DatetimeIndex) -> pd.Timedelta:
     """The ledger's interval length: the smallest gap between times, 1 h for a single time."""
     gaps = times.sort_values().to_series().diff().dropna()
     return pd.Timedelta(gaps.min()) if len(gaps) else _HOUR
@@ -444,7 +384,7 @@ def fleet_cumulative_profit_usd(ledger: pd.DataFrame) -> pd.Series:
     if profit.empty:
         return profit
     times = pd.DatetimeIndex(profit.index)
-    cumulative = pd.Series(profit.cumsum().to_numpy(), index=times + _interval(times))
+    cumulative = pd.Series(profit.cumsum().to_numpy(), index=times + ledger_interval(times))
     out = pd.concat([pd.Series([0.0], index=times[:1]), cumulative])
     if len(out) > _MAX_LINE_POINTS:
         index = pd.DatetimeIndex(out.index)

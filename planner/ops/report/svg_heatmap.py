@@ -8,8 +8,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from planner.ops.report.format import _esc
-from planner.ops.report.svg import _AXIS, _GRID, _empty, _Frame, _svg_open, _text_px
+from planner.ops.report.canvas import AXIS_COLOUR, GRID_COLOUR, PlotArea, svg_open, text_px
+from planner.ops.report.cells import empty_note
+from planner.ops.report.format import escape
 
 __all__ = ["heat_colour", "heatmap_svg"]
 
@@ -64,16 +65,18 @@ def heatmap_svg(
         Canvas width and row height [px].
     """
     if share.empty or share.shape[1] == 0:
-        return _empty("Nothing to shade.")
+        return empty_note("Nothing to shade.")
     rows = [str(r) for r in share.index]
     cols = pd.DatetimeIndex(share.columns)
     values = share.to_numpy(dtype=float)
-    left = min(200.0, max(_text_px(r) for r in rows) + 20)
+    left = min(200.0, max(text_px(r) for r in rows) + 20)
     legend_h = 34
-    frame = _Frame(left=left, top=legend_h + 8, width=width - left - 16, height=cell_h * len(rows))
+    frame = PlotArea(
+        left=left, top=legend_h + 8, width=width - left - 16, height=cell_h * len(rows)
+    )
     cell_w = frame.width / len(cols)
     height = frame.bottom + 40
-    parts = [_svg_open(width, height, title, "chart heatmap")]
+    parts = [svg_open(width, height, title, "chart heatmap")]
     # Legend: a strip of ten shades from 0 % to 100 %.
     for k in range(10):
         parts.append(
@@ -81,15 +84,15 @@ def heatmap_svg(
             f'fill="{heat_colour((k + 0.5) / 10)}"/>'
         )
     parts.append(
-        f'<text x="{left:.1f}" y="32" font-size="11" fill="{_AXIS}">0 %</text>'
+        f'<text x="{left:.1f}" y="32" font-size="11" fill="{AXIS_COLOUR}">0 %</text>'
         f'<text x="{left + 240:.1f}" y="32" font-size="11" text-anchor="end" '
-        f'fill="{_AXIS}">100 % curtailed</text>'
+        f'fill="{AXIS_COLOUR}">100 % curtailed</text>'
     )
     for i, row in enumerate(rows):
         y = frame.top + i * cell_h
         parts.append(
             f'<text x="{left - 8:.1f}" y="{y + cell_h / 2 + 4:.1f}" text-anchor="end">'
-            f"{_esc(row)}</text>"
+            f"{escape(row)}</text>"
         )
         for j, t in enumerate(cols):
             v = float(values[i, j])
@@ -99,18 +102,19 @@ def heatmap_svg(
             shown = "nothing available" if not math.isfinite(v) else f"{100 * v:.1f} %"
             tip = f"{row} · {t:%Y-%m-%d %H:%M} UTC: {shown}{amount}"
             parts.append(
-                f'<rect class="cell" data-row="{_esc(row)}" data-col="{t:%Y-%m-%dT%H:%MZ}" '
+                f'<rect class="cell" data-row="{escape(row)}" data-col="{t:%Y-%m-%dT%H:%MZ}" '
                 f'data-share="{v:.4f}" x="{frame.left + j * cell_w:.2f}" y="{y:.1f}" '
                 f'width="{cell_w + 0.3:.2f}" height="{cell_h - 2}" fill="{heat_colour(v)}">'
-                f"<title>{_esc(tip)}</title></rect>"
+                f"<title>{escape(tip)}</title></rect>"
             )
     step = max(1, int(np.ceil(len(cols) / 12)))
     for j in range(0, len(cols), step):
         x = frame.left + (j + 0.5) * cell_w
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.bottom}" y2="{frame.bottom + 4}" '
-            f'stroke="{_GRID}"/><text x="{x:.1f}" y="{frame.bottom + 18}" text-anchor="middle" '
-            f'font-size="11" fill="{_AXIS}">{_esc(cols[j].strftime(column_format))}</text>'
+            f'stroke="{GRID_COLOUR}"/><text x="{x:.1f}" y="{frame.bottom + 18}" '
+            'text-anchor="middle" '
+            f'font-size="11" fill="{AXIS_COLOUR}">{escape(cols[j].strftime(column_format))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

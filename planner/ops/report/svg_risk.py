@@ -8,25 +8,25 @@ import numpy as np
 import pandas as pd
 
 from planner.engine.metrics import weighted_quantile
+from planner.ops.report.canvas import (
+    AXIS_COLOUR,
+    GRID_COLOUR,
+    PlotArea,
+    epoch_seconds,
+    legend_svg,
+    palette,
+    svg_open,
+    text_px,
+)
+from planner.ops.report.cells import empty_note
 from planner.ops.report.format import (
-    _esc,
-    _time_ticks,
+    escape,
     format_eh_s,
     format_usd,
     nice_ticks,
     number_tick_labels,
+    time_ticks,
     usd_tick_labels,
-)
-from planner.ops.report.svg import (
-    _AXIS,
-    _GRID,
-    _empty,
-    _Frame,
-    _legend,
-    _palette,
-    _seconds,
-    _svg_open,
-    _text_px,
 )
 
 __all__ = ["BAND_COLUMNS", "band_chart_svg", "box_plot_svg", "box_stats"]
@@ -83,8 +83,8 @@ def band_chart_svg(
     low_c, _, high_c = columns
     clean = {n: _thin(f.sort_index()) for n, f in bands.items() if len(f)}
     if not clean:
-        return _empty("No data to plot.")
-    colours = colours or _palette(list(clean))
+        return empty_note("No data to plot.")
+    colours = colours or palette(list(clean))
     t0 = min(pd.DatetimeIndex(f.index)[0] for f in clean.values())
     t1 = max(pd.DatetimeIndex(f.index)[-1] for f in clean.values())
     if t0 == t1:
@@ -94,8 +94,10 @@ def band_chart_svg(
     )
     values = values[np.isfinite(values)]
     ticks = nice_ticks(float(values.min()), float(values.max()))
-    legend, legend_h = _legend([(n, colours[n]) for n in clean], left=76, top=8, width=width - 100)
-    frame = _Frame(left=76, top=16 + legend_h, width=width - 100, height=height - 60 - legend_h)
+    legend, legend_h = legend_svg(
+        [(n, colours[n]) for n in clean], left=76, top=8, width=width - 100
+    )
+    frame = PlotArea(left=76, top=16 + legend_h, width=width - 100, height=height - 60 - legend_h)
     s0, s1 = t0.timestamp(), t1.timestamp()
 
     def sx(seconds: np.ndarray) -> np.ndarray:
@@ -104,43 +106,44 @@ def band_chart_svg(
     def sy(value: np.ndarray) -> np.ndarray:
         return frame.bottom - (value - ticks[0]) / (ticks[-1] - ticks[0]) * frame.height
 
-    parts = [_svg_open(width, height, title, "chart band-chart"), legend]
+    parts = [svg_open(width, height, title, "chart band-chart"), legend]
     for tick, label in zip(ticks, y_tick_labels(ticks), strict=True):
         y = float(sy(np.asarray(tick)))
         parts.append(
             f'<line x1="{frame.left}" x2="{frame.right}" y1="{y:.1f}" y2="{y:.1f}" '
-            f'stroke="{_AXIS if tick == 0 else _GRID}"/><text x="{frame.left - 6}" '
-            f'y="{y + 4:.1f}" text-anchor="end" fill="{_AXIS}">{_esc(label)}</text>'
+            f'stroke="{AXIS_COLOUR if tick == 0 else GRID_COLOUR}"/><text x="{frame.left - 6}" '
+            f'y="{y + 4:.1f}" text-anchor="end" fill="{AXIS_COLOUR}">{escape(label)}</text>'
         )
-    x_ticks, x_labels = _time_ticks(t0, t1)
+    x_ticks, x_labels = time_ticks(t0, t1)
     for tick, label in zip(x_ticks, x_labels, strict=True):
         x = float(sx(np.asarray(tick.timestamp())))
-        half = _text_px(label) / 2
+        half = text_px(label) / 2
         anchor = "end" if x + half > width - 2 else "start" if x - half < 2 else "middle"
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.bottom}" y2="{frame.bottom + 5}" '
-            f'stroke="{_AXIS}"/><text x="{x:.1f}" y="{frame.bottom + 19}" '
-            f'text-anchor="{anchor}" fill="{_AXIS}">{_esc(label)}</text>'
+            f'stroke="{AXIS_COLOUR}"/><text x="{x:.1f}" y="{frame.bottom + 19}" '
+            f'text-anchor="{anchor}" fill="{AXIS_COLOUR}">{escape(label)}</text>'
         )
     mid_y = frame.top + frame.height / 2
     parts.append(
         f'<line x1="{frame.left}" x2="{frame.right}" y1="{frame.bottom}" y2="{frame.bottom}" '
-        f'stroke="{_AXIS}"/><text x="16" y="{mid_y:.1f}" transform="rotate(-90 16 {mid_y:.1f})" '
-        f'text-anchor="middle" fill="{_AXIS}">{_esc(y_label)}</text>'
+        f'stroke="{AXIS_COLOUR}"/><text x="16" y="{mid_y:.1f}" '
+        f'transform="rotate(-90 16 {mid_y:.1f})" '
+        f'text-anchor="middle" fill="{AXIS_COLOUR}">{escape(y_label)}</text>'
     )
     for name, f in clean.items():
-        xs = sx(_seconds(pd.DatetimeIndex(f.index)))
+        xs = sx(epoch_seconds(pd.DatetimeIndex(f.index)))
         lo, mid, hi = (sy(f[c].to_numpy(dtype=float)) for c in columns)
         upper = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, hi, strict=True))
         lower = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs[::-1], lo[::-1], strict=True))
         line = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, mid, strict=True))
         spread = f"{value_format(float(f[low_c].min()))} to {value_format(float(f[high_c].max()))}"
         parts.append(
-            f'<g class="band" data-series="{_esc(name)}">'
+            f'<g class="band" data-series="{escape(name)}">'
             f'<polygon points="{upper} {lower}" fill="{colours[name]}" fill-opacity="0.18" '
-            f'stroke="none"><title>{_esc(name)}: P5-P95 {_esc(spread)}</title></polygon>'
+            f'stroke="none"><title>{escape(name)}: P5-P95 {escape(spread)}</title></polygon>'
             f'<polyline points="{line}" fill="none" stroke="{colours[name]}" stroke-width="2" '
-            f'stroke-linejoin="round"><title>{_esc(name)} median</title></polyline></g>'
+            f'stroke-linejoin="round"><title>{escape(name)} median</title></polyline></g>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -185,25 +188,26 @@ def box_plot_svg(
     clean = {n: (np.asarray(v, float), np.asarray(w, float)) for n, (v, w) in samples.items()}
     clean = {n: vw for n, vw in clean.items() if len(vw[0])}
     if not clean:
-        return _empty("No runs to plot.")
-    colours = colours or _palette(list(clean))
+        return empty_note("No runs to plot.")
+    colours = colours or palette(list(clean))
     every = np.concatenate([v for v, _ in clean.values()])
     ticks = nice_ticks(float(every.min()), float(every.max()))
-    left = min(220.0, max(_text_px(n) for n in clean) + 24)
+    left = min(220.0, max(text_px(n) for n in clean) + 24)
     row_h = 40
-    frame = _Frame(left=left, top=12, width=width - left - 24, height=row_h * len(clean))
+    frame = PlotArea(left=left, top=12, width=width - left - 24, height=row_h * len(clean))
     height = frame.bottom + 48
 
     def sx(value: np.ndarray | float) -> np.ndarray:
         return frame.left + (np.asarray(value) - ticks[0]) / (ticks[-1] - ticks[0]) * frame.width
 
-    parts = [_svg_open(width, height, title, "chart box-plot")]
+    parts = [svg_open(width, height, title, "chart box-plot")]
     for tick, label in zip(ticks, x_tick_labels(ticks), strict=True):
         x = float(sx(tick))
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.top}" y2="{frame.bottom + 5}" '
-            f'stroke="{_AXIS if tick == 0 else _GRID}"/><text x="{x:.1f}" '
-            f'y="{frame.bottom + 19}" text-anchor="middle" fill="{_AXIS}">{_esc(label)}</text>'
+            f'stroke="{AXIS_COLOUR if tick == 0 else GRID_COLOUR}"/><text x="{x:.1f}" '
+            f'y="{frame.bottom + 19}" text-anchor="middle" fill="{AXIS_COLOUR}">'
+            f"{escape(label)}</text>"
         )
     for i, (name, (values, weights)) in enumerate(clean.items()):
         s = box_stats(values, weights)
@@ -222,8 +226,8 @@ def box_plot_svg(
             for v in values
         )
         parts.append(
-            f'<g class="box" data-series="{_esc(name)}"><title>{_esc(tip)}</title>'
-            f'<text x="{frame.left - 8}" y="{y + 4:.1f}" text-anchor="end">{_esc(name)}</text>'
+            f'<g class="box" data-series="{escape(name)}"><title>{escape(tip)}</title>'
+            f'<text x="{frame.left - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(name)}</text>'
             f'<line x1="{x5:.1f}" x2="{x95:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{c}"/>'
             f'<line x1="{x5:.1f}" x2="{x5:.1f}" y1="{y - 6:.1f}" y2="{y + 6:.1f}" stroke="{c}"/>'
             f'<line x1="{x95:.1f}" x2="{x95:.1f}" y1="{y - 6:.1f}" y2="{y + 6:.1f}" stroke="{c}"/>'
@@ -236,6 +240,6 @@ def box_plot_svg(
         )
     parts.append(
         f'<text x="{frame.left + frame.width / 2:.1f}" y="{frame.bottom + 38}" '
-        f'text-anchor="middle" fill="{_AXIS}">{_esc(x_label)}</text></svg>'
+        f'text-anchor="middle" fill="{AXIS_COLOUR}">{escape(x_label)}</text></svg>'
     )
     return "".join(parts)
