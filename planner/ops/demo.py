@@ -18,7 +18,7 @@ from planner.engine.optimization import OptimizeSettings, Plan, optimize
 from planner.inputs import check_hours
 from planner.ops.atomic import atomic_write
 from planner.ops.jobs.artifacts import output_dir
-from planner.ops.report import write_report
+from planner.ops.report import ReportInputs, write_report
 from planner.world.feeds import Feeds, fetch_feeds
 from planner.world.scenarios import make_scenarios
 from weather.synthetic import StormSettings
@@ -193,15 +193,17 @@ def write_comparison(
     results = simulate_strategies(fleet, feeds, strategies, plan=plan, seed=seed)
     report = write_report(
         folder / "report.html",
-        fleet=fleet,
-        kpis=kpis(fleet, results, baseline=strategies[0]),
-        ledgers={r.policy: r.ledger for r in results},
-        title=f"{fleet.name}: {', '.join(strategies)}",
-        generated_at=datetime.now(UTC),
-        notes=feeds.notes,
-        risk=table,
-        evaluation=evaluation,
-        plan=plan,
-        feeds=feeds,
+        ReportInputs(
+            fleet=fleet,
+            kpis=kpis(fleet, results, baseline=strategies[0]),
+            ledgers={r.policy: r.ledger for r in results},
+            title=f"{fleet.name}: {', '.join(strategies)}",
+            generated_at=datetime.now(UTC),
+            notes=feeds.notes,
+            risk=table,
+            evaluation=evaluation,
+            plan=plan,
+            feeds=feeds,
+        ),
     )
     return kpis_path, report

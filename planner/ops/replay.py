@@ -24,7 +24,7 @@ from planner.errors import ConfigError
 from planner.inputs import check_seed
 from planner.ops.atomic import atomic_write
 from planner.ops.jobs.artifacts import output_dir
-from planner.ops.report import write_report
+from planner.ops.report import ReportInputs, write_report
 from planner.world.feeds import Feeds
 from planner.world.replay.feeds import read_replay_feeds
 from planner.world.replay.files import ReplayFiles
@@ -276,16 +276,18 @@ def _write(
     )
     report_path = write_report(
         folder / "report.html",
-        fleet=fleet,
-        kpis=kpis(fleet, list(outcome.results), baseline=names[0]),
-        ledgers={r.policy: r.ledger for r in outcome.results},
-        title=f"{fleet.name}: replay {span}",
-        generated_at=datetime.now(UTC),
-        notes=notes,
-        risk=with_hashrate_kept(outcome.evaluation.metrics(), baseline=names[0]),
-        evaluation=outcome.evaluation,
-        plan=outcome.plan,
-        feeds=feeds,
+        ReportInputs(
+            fleet=fleet,
+            kpis=kpis(fleet, list(outcome.results), baseline=names[0]),
+            ledgers={r.policy: r.ledger for r in outcome.results},
+            title=f"{fleet.name}: replay {span}",
+            generated_at=datetime.now(UTC),
+            notes=notes,
+            risk=with_hashrate_kept(outcome.evaluation.metrics(), baseline=names[0]),
+            evaluation=outcome.evaluation,
+            plan=outcome.plan,
+            feeds=feeds,
+        ),
     )
     return replace(outcome, kpis_path=kpis_path, report_path=report_path)
 

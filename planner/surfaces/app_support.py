@@ -61,7 +61,7 @@ from planner.engine.compare import merge_evaluations
 from planner.engine.optimization import OptimizeSettings, Plan, PlanSolver
 from planner.engine.strategies import optimized_strategy
 from planner.ops.demo import DEMO_STORMS
-from planner.ops.report import format_usd, render_report
+from planner.ops.report import ReportInputs, format_usd, render_report
 from planner.ops.store import RunStore, default_store_path
 from planner.world.feeds import FeedMode
 
@@ -907,14 +907,16 @@ def report_html(
         whatif.describe(),
     )
     return render_report(
-        fleet=fleet,
-        kpis=kpis(fleet, results, baseline=RULES[0]),
-        ledgers={r.policy: r.ledger for r in results},
-        title=f"{fleet.name}: what-if plan",
-        generated_at=datetime.now(UTC),
-        notes=notes,
-        risk=evaluation.metrics(),
-        evaluation=evaluation,
-        plan=plan,
-        feeds=feeds,
+        ReportInputs(
+            fleet=fleet,
+            kpis=kpis(fleet, results, baseline=RULES[0]),
+            ledgers={r.policy: r.ledger for r in results},
+            title=f"{fleet.name}: what-if plan",
+            generated_at=datetime.now(UTC),
+            notes=notes,
+            risk=evaluation.metrics(),
+            evaluation=evaluation,
+            plan=plan,
+            feeds=feeds,
+        ),
     )

@@ -240,7 +240,7 @@ def _raise(error: BaseException) -> Callable[..., Any]:
     return boom
 
 
-def _half_written_report(path: Path, **kwargs: Any) -> Path:
+def _half_written_report(path: Path, inputs: Any) -> Path:
     Path(path).write_text("<!DOCTYPE html><html><body><h1>half", encoding="utf-8")
     raise OSError(28, "No space left on device")
 

@@ -258,7 +258,7 @@ import planner.ops.jobs.heartbeat as heartbeat
 heartbeat.HEARTBEAT_S = {HEARTBEAT_S}
 if sys.argv[1] == "die-in-report":
     import planner.ops.report
-    def dying(path, **kwargs):
+    def dying(path, inputs):
         open(path, "w").write("<!DOCTYPE html><html><body><h1>half")
         os.kill(os.getpid(), signal.SIGKILL)
     planner.ops.report.write_report = dying

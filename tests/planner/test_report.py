@@ -35,12 +35,14 @@ import pytest
 
 from planner.domain.fleet import Fleet, fleet_from_dict, load_fleet
 from planner.ops.report import (
+    ReportInputs,
     fleet_cumulative_profit_usd,
     fleet_daily_hashrate_eh_s,
     format_eh_s,
     format_mwh,
     format_usd,
     nice_ticks,
+    page,
     render_report,
     write_report,
 )
@@ -162,7 +164,7 @@ def render(**overrides: Any) -> str:
         "generated_at": GENERATED,
         "notes": ["offline synthetic feeds, seed 7"],
     }
-    return render_report(**{**args, **overrides})
+    return render_report(ReportInputs(**{**args, **overrides}))
 
 
 def section(doc: str, section_id: str) -> str:
@@ -492,7 +494,9 @@ def test_number_formats() -> None:
 # -------------------------------------------------------------------------------------- inputs
 
 
-def test_bad_inputs_are_rejected_with_the_reason() -> None:
+def test_bad_inputs_are_rejected_with_the_reason_when_the_inputs_are_made() -> None:
+    with pytest.raises(ValueError, match="generated_at must be timezone-aware"):
+        ReportInputs(**{**report_args(), "generated_at": datetime(2025, 1, 4, 6, 0)})
     with pytest.raises(ValueError, match="generated_at must be timezone-aware"):
         render(generated_at=datetime(2025, 1, 4, 6, 0))
     with pytest.raises(ValueError, match="kpis: missing columns uptime_pct"):
@@ -534,22 +538,29 @@ def test_write_report_replaces_the_old_file_in_one_step(
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", checking_replace)
-    out = write_report(target, **report_args())
+    out = write_report(target, ReportInputs(**report_args()))
 
     assert out == target
     new = target.read_text()
     assert seen == [(new, "report.html")]
-    assert new == render_report(**report_args())
+    assert new == render_report(ReportInputs(**report_args()))
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
 
-def test_write_report_leaves_the_old_file_when_rendering_fails(tmp_path: Path) -> None:
+def test_write_report_leaves_the_old_file_when_rendering_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "report.html"
     target.write_text("old report")
-    args = report_args()
-    args["kpis"] = args["kpis"].drop(columns="profit_usd")
-    with pytest.raises(ValueError, match="profit_usd"):
-        write_report(target, **args)
+    inputs = ReportInputs(**report_args())
+    # The sites section breaks half-way through the page.
+    sections = [
+        (sid, heading, make if sid != "sites" else lambda r: str(1 / 0))
+        for sid, heading, make in page._SECTIONS
+    ]
+    monkeypatch.setattr(page, "_SECTIONS", tuple(sections))
+    with pytest.raises(ZeroDivisionError):
+        write_report(target, inputs)
     assert target.read_text() == "old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
@@ -565,12 +576,12 @@ def test_write_report_removes_its_temp_file_when_writing_fails(
 
     monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(OSError, match="No space left"):
-        write_report(target, **report_args())
+        write_report(target, ReportInputs(**report_args()))
     assert target.read_text() == "old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
 
 def test_write_report_creates_a_readable_new_file(tmp_path: Path) -> None:
-    target = write_report(tmp_path / "new.html", **report_args())
+    target = write_report(tmp_path / "new.html", ReportInputs(**report_args()))
     assert target.read_text().startswith("<!DOCTYPE html>")
     assert target.stat().st_mode & 0o777 == 0o644

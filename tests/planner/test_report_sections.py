@@ -152,14 +152,16 @@ def test_scenario_sections_come_from_the_evaluation() -> None:
     evaluation = planner.evaluate(fleet, scenarios, ["run-through", "strike"], workers=1)
     results = planner.simulate_strategies(fleet, feeds, ["run-through", "strike"])
     doc = planner.ops.report.render_report(
-        fleet=fleet,
-        kpis=planner.kpis(fleet, results),
-        ledgers={r.policy: r.ledger for r in results},
-        title="t",
-        generated_at=GENERATED,
-        risk=evaluation.metrics(),
-        evaluation=evaluation,
-        feeds=feeds,
+        planner.ops.report.ReportInputs(
+            fleet=fleet,
+            kpis=planner.kpis(fleet, results),
+            ledgers={r.policy: r.ledger for r in results},
+            title="t",
+            generated_at=GENERATED,
+            risk=evaluation.metrics(),
+            evaluation=evaluation,
+            feeds=feeds,
+        )
     )
     bands = section(doc, "bands")
     assert bands.count('<g class="band"') == 2 and "over 3 run(s)" in bands

@@ -407,7 +407,10 @@ class _Job:
         notes: Sequence[str],
         recommended: str,
     ) -> None:
-        from planner.ops.report import write_report  # HTML helpers only when a report is written
+        from planner.ops.report import (  # HTML helpers only when a report is written
+            ReportInputs,
+            write_report,
+        )
 
         s, fleet = self.settings, self.fleet
         extra: list[str] = []
@@ -452,17 +455,19 @@ class _Job:
         )
         write_report(
             folder.add("report", "report.html"),
-            fleet=fleet,
-            kpis=kpis(fleet, list(results), baseline=s.strategies[0]),
-            ledgers={r.policy: r.ledger for r in results},
-            title=f"{fleet.name}: forecast run {run_id}",
-            generated_at=self.clock,
-            notes=(*notes, *extra),
-            risk=table,
-            evaluation=evaluation,
-            plan=plan,
-            feeds=feeds,
-            risk_alerts=alerts,
+            ReportInputs(
+                fleet=fleet,
+                kpis=kpis(fleet, list(results), baseline=s.strategies[0]),
+                ledgers={r.policy: r.ledger for r in results},
+                title=f"{fleet.name}: forecast run {run_id}",
+                generated_at=self.clock,
+                notes=(*notes, *extra),
+                risk=table,
+                evaluation=evaluation,
+                plan=plan,
+                feeds=feeds,
+                risk_alerts=alerts,
+            ),
         )
 
     def _notify(

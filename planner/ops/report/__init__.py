@@ -4,11 +4,17 @@ The page is a single file that works offline: inline CSS, charts drawn here as i
 plotting library, no scripts, no external fonts or images, no ``http`` reference at all). Each
 section is one small function from :class:`ReportInputs` to an HTML string, listed in
 ``_SECTIONS``; :func:`render_report` puts them in order and :func:`write_report` writes the page
-atomically. Every piece of text goes through :func:`html.escape`. Sections live in
-``sections_tables`` and ``sections_charts``; the charts they draw in ``svg`` (line, bar, map),
-``svg_risk`` (hashrate bands, profit box plots) and ``svg_heatmap``, all drawn with the pieces of
-``canvas`` (colours, plot area, legend); ``format`` holds the text (escaping, numbers, money,
-ticks) and ``cells`` the small HTML pieces (table cells, tables, the note of an empty section).
+atomically; both take one :class:`ReportInputs`, checked when it is made::
+
+    inputs = ReportInputs(fleet=fleet, kpis=kpis, ledgers=ledgers, title=title,
+                          generated_at=datetime.now(UTC), evaluation=evaluation)
+    write_report(path, inputs)
+
+Every piece of text goes through :func:`html.escape`. Sections live in ``sections_tables`` and
+``sections_charts``; the charts they draw in ``svg`` (line, bar, map), ``svg_risk`` (hashrate
+bands, profit box plots) and ``svg_heatmap``, all drawn with the pieces of ``canvas`` (colours,
+plot area, legend); ``format`` holds the text (escaping, numbers, money, ticks) and ``cells`` the
+small HTML pieces (table cells, tables, the note of an empty section).
 
 Inputs
 ------
@@ -22,14 +28,10 @@ kpis
     columns in :data:`KPI_COLUMNS`.
 """
 
+from planner.engine.metrics import KPI_COLUMNS
 from planner.ops.report.format import format_eh_s, format_mwh, format_usd, nice_ticks
-from planner.ops.report.page import (
-    BASELINE_STRATEGY,
-    KPI_COLUMNS,
-    ReportInputs,
-    render_report,
-    write_report,
-)
+from planner.ops.report.inputs import BASELINE_STRATEGY, ReportInputs
+from planner.ops.report.page import render_report, write_report
 from planner.ops.report.svg import (
     bar_chart_svg,
     fleet_cumulative_profit_usd,

@@ -1,15 +1,17 @@
-"""What the report's sections draw on: :class:`ReportInputs`."""
+"""What a report is made from: :class:`ReportInputs`, checked once and given to every section."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from planner.domain.fleet import Fleet
+from planner.engine.metrics import KPI_COLUMNS
+from planner.ops.report.canvas import palette
 
 if TYPE_CHECKING:
     from planner.engine.montecarlo import Evaluation
@@ -17,35 +19,69 @@ if TYPE_CHECKING:
     from planner.ops.notify import RiskAlert
     from planner.world.feeds import Feeds
 
-__all__ = ["BASELINE_STRATEGY", "FLEET_ROW", "ReportInputs"]
+__all__ = ["BASELINE_STRATEGY", "FLEET_ROW", "LEDGER_COLUMNS", "ReportInputs"]
 
 BASELINE_STRATEGY = "run-through"
 """The strategy the KPI deltas and ``hashrate_kept_pct`` are measured against."""
 FLEET_ROW = "fleet"
+"""The ``site_id`` of the fleet-total rows of the KPI table."""
+LEDGER_COLUMNS = ("hashrate_th_s", "profit_usd")
+"""Columns every ledger must have."""
 
 
 @dataclass(frozen=True)
 class ReportInputs:
-    """Everything a section may draw on; see :func:`planner.ops.report.render_report`.
+    """Everything a report draws on, checked when made.
+
+    Make one with the keywords below and hand it to :func:`~planner.ops.report.render_report` or
+    :func:`~planner.ops.report.write_report`; every section reads it.
 
     Attributes
     ----------
-    fleet, kpis, ledgers, title, generated_at, notes, risk
-        As given to :func:`~planner.ops.report.render_report`.
-    strategies
-        Strategy names in display order.
-    colours
-        Strategy -> CSS colour.
+    fleet
+        The fleet the ledgers describe.
+    kpis
+        One row per ``(strategy, site_id)`` and one per strategy with ``site_id == "fleet"``;
+        columns :data:`~planner.engine.metrics.KPI_COLUMNS` (money [USD], energy [MWh],
+        hashrate [EH/s], shares [%]).
+    ledgers
+        Strategy -> hourly ledger: index ``(site_id, time)`` (time tz-aware, interval start) with
+        float columns ``hashrate_th_s`` [TH/s] and ``profit_usd`` [USD per interval], among
+        others. Strategies are shown, and coloured, in this mapping's order, then any found only
+        in ``kpis`` or the evaluation.
+    title
+        Page title.
+    generated_at
+        When the report was made; tz-aware, shown in UTC.
+    notes
+        Lines listed under the title (``offline synthetic feeds, seed 7``).
+    risk
+        Monte Carlo risk table (:func:`planner.engine.metrics.risk_table`), shown when given;
+        optional ``hashrate_kept_pct`` [%] and ``hashrate_at_risk_probability`` [-] columns are
+        shown too.
     evaluation
-        Monte Carlo evaluation (hashrate bands, profit distribution), or ``None``.
+        The Monte Carlo evaluation: hashrate bands (:attr:`~planner.Evaluation.hashrate_bands`)
+        and the fleet profit of every run (:attr:`~planner.Evaluation.runs`).
     plan
-        The optimizer's plan (planned curtailment, relocations), or ``None``.
+        The optimizer's plan: its expected curtailment (heat map) and relocations.
     feeds
-        The feeds (alerts, outage reports, freshness), or ``None``.
+        The feeds: weather alerts, outage reports and per-feed freshness.
     risk_alerts
-        Notification thresholds the run crossed; ``None`` when none were checked.
+        Notification thresholds crossed (:func:`planner.ops.notify.risk_alerts`); ``None`` when
+        none were checked.
     featured
-        Strategy whose curtailment the heat map shows when there is no plan.
+        Strategy whose central-run curtailment the heat map shows when there is no plan (default
+        the first strategy other than the baseline).
+    strategies
+        Derived: strategy names in display order.
+    colours
+        Derived: strategy -> CSS colour.
+
+    Raises
+    ------
+    ValueError
+        Missing KPI or ledger columns, duplicate KPI rows, a ledger index other than
+        ``(site_id, time)`` with tz-aware times, or a naive ``generated_at``.
     """
 
     fleet: Fleet
@@ -53,12 +89,50 @@ class ReportInputs:
     ledgers: Mapping[str, pd.DataFrame]
     title: str
     generated_at: datetime
-    notes: Sequence[str]
-    strategies: tuple[str, ...]
-    colours: Mapping[str, str]
+    notes: Sequence[str] = ()
     risk: pd.DataFrame | None = None
     evaluation: Evaluation | None = None
     plan: Plan | None = None
     feeds: Feeds | None = None
     risk_alerts: Sequence[RiskAlert] | None = None
     featured: str | None = None
+    strategies: tuple[str, ...] = field(init=False)
+    colours: Mapping[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        _check(self.kpis, self.ledgers, self.generated_at)
+        extra = self.evaluation.policies if self.evaluation is not None else ()
+        strategies = tuple(
+            dict.fromkeys(
+                [*map(str, self.ledgers), *map(str, self.kpis["strategy"]), *map(str, extra)]
+            )
+        )
+        object.__setattr__(self, "notes", tuple(self.notes))
+        if self.risk_alerts is not None:
+            object.__setattr__(self, "risk_alerts", tuple(self.risk_alerts))
+        object.__setattr__(self, "strategies", strategies)
+        object.__setattr__(self, "colours", palette(strategies))
+
+
+def _check(kpis: pd.DataFrame, ledgers: Mapping[str, pd.DataFrame], generated_at: datetime) -> None:
+    if generated_at.utcoffset() is None:
+        raise ValueError("generated_at must be timezone-aware")
+    missing = [c for c in KPI_COLUMNS if c not in kpis.columns]
+    if missing:
+        raise ValueError(f"kpis: missing columns {', '.join(missing)}")
+    duplicated = kpis[kpis.duplicated(["strategy", "site_id"])]
+    if len(duplicated):
+        pairs = ", ".join(
+            f"{a}/{b}" for a, b in zip(duplicated.strategy, duplicated.site_id, strict=True)
+        )
+        raise ValueError(f"kpis: more than one row for (strategy, site_id) {pairs}")
+    for name, ledger in ledgers.items():
+        where = f"ledgers[{name!r}]"
+        if list(ledger.index.names) != ["site_id", "time"]:
+            raise ValueError(f"{where}: index must be (site_id, time), got {ledger.index.names}")
+        missing = [c for c in LEDGER_COLUMNS if c not in ledger.columns]
+        if missing:
+            raise ValueError(f"{where}: missing columns {', '.join(missing)}")
+        times = ledger.index.get_level_values("time")
+        if not isinstance(times, pd.DatetimeIndex) or times.tz is None:
+            raise ValueError(f"{where}: the time level must hold tz-aware datetimes (UTC)")

@@ -1,42 +1,22 @@
-"""The report page: its sections in order, styles, checks, rendering and atomic writing."""
+"""The report page: its sections in order, styles, rendering and atomic writing."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.domain.fleet import Fleet
-from planner.engine.metrics import KPI_COLUMNS
 from planner.ops.atomic import atomic_write_text
 from planner.ops.report import sections_charts as charts
 from planner.ops.report import sections_tables as tables
-from planner.ops.report.canvas import palette
 from planner.ops.report.format import MISSING, escape
-from planner.ops.report.inputs import BASELINE_STRATEGY, FLEET_ROW, ReportInputs
+from planner.ops.report.inputs import ReportInputs
 from planner.ops.report.svg import ledger_interval
 
-if TYPE_CHECKING:
-    from planner.engine.montecarlo import Evaluation
-    from planner.engine.optimization import Plan
-    from planner.ops.notify import RiskAlert
-    from planner.world.feeds import Feeds
-
-__all__ = [
-    "BASELINE_STRATEGY",
-    "FLEET_ROW",
-    "KPI_COLUMNS",
-    "LEDGER_COLUMNS",
-    "ReportInputs",
-    "render_report",
-    "write_report",
-]
-
-LEDGER_COLUMNS = ("hashrate_th_s", "profit_usd")
+__all__ = ["render_report", "write_report"]
 
 
 def _horizon(ledgers: Mapping[str, pd.DataFrame]) -> str:
@@ -134,47 +114,7 @@ footer { margin-top: 48px; color: var(--muted); font-size: .8rem; }
 """
 
 
-def _check_inputs(
-    kpis: pd.DataFrame, ledgers: Mapping[str, pd.DataFrame], generated_at: datetime
-) -> None:
-    if generated_at.utcoffset() is None:
-        raise ValueError("generated_at must be timezone-aware")
-    missing = [c for c in KPI_COLUMNS if c not in kpis.columns]
-    if missing:
-        raise ValueError(f"kpis: missing columns {', '.join(missing)}")
-    duplicated = kpis[kpis.duplicated(["strategy", "site_id"])]
-    if len(duplicated):
-        pairs = ", ".join(
-            f"{a}/{b}" for a, b in zip(duplicated.strategy, duplicated.site_id, strict=True)
-        )
-        raise ValueError(f"kpis: more than one row for (strategy, site_id) {pairs}")
-    for name, ledger in ledgers.items():
-        where = f"ledgers[{name!r}]"
-        if list(ledger.index.names) != ["site_id", "time"]:
-            raise ValueError(f"{where}: index must be (site_id, time), got {ledger.index.names}")
-        missing = [c for c in LEDGER_COLUMNS if c not in ledger.columns]
-        if missing:
-            raise ValueError(f"{where}: missing columns {', '.join(missing)}")
-        times = ledger.index.get_level_values("time")
-        if not isinstance(times, pd.DatetimeIndex) or times.tz is None:
-            raise ValueError(f"{where}: the time level must hold tz-aware datetimes (UTC)")
-
-
-def render_report(
-    *,
-    fleet: Fleet,
-    kpis: pd.DataFrame,
-    ledgers: Mapping[str, pd.DataFrame],
-    title: str,
-    generated_at: datetime,
-    notes: Sequence[str] = (),
-    risk: pd.DataFrame | None = None,
-    evaluation: Evaluation | None = None,
-    plan: Plan | None = None,
-    feeds: Feeds | None = None,
-    risk_alerts: Sequence[RiskAlert] | None = None,
-    featured: str | None = None,
-) -> str:
+def render_report(inputs: ReportInputs) -> str:
     """The whole report as one self-contained HTML document.
 
     Sections, in order (``_SECTIONS``): header (title, fleet, horizon, generation time, notes,
@@ -185,70 +125,14 @@ def render_report(
 
     Parameters
     ----------
-    fleet
-        The fleet the ledgers describe.
-    kpis
-        One row per ``(strategy, site_id)`` and one per strategy with ``site_id == "fleet"``;
-        columns :data:`KPI_COLUMNS` (money [USD], energy [MWh], hashrate [EH/s], shares [%]).
-    ledgers
-        Strategy -> hourly ledger (see the module docstring). Strategies are shown, and coloured,
-        in this mapping's order, then any found only in ``kpis``.
-    title
-        Page title.
-    generated_at
-        When the report was made; tz-aware, shown in UTC.
-    notes
-        Lines listed under the title (``offline synthetic feeds, seed 7``).
-    risk
-        Monte Carlo risk table (:func:`planner.engine.metrics.risk_table`), shown when given;
-        optional ``hashrate_kept_pct`` [%] and ``hashrate_at_risk_probability`` [-] columns are
-        shown too.
-    evaluation
-        The Monte Carlo evaluation: hashrate bands (:attr:`~planner.Evaluation.hashrate_bands`)
-        and the fleet profit of every run (:attr:`~planner.Evaluation.runs`).
-    plan
-        The optimizer's plan: its expected curtailment (heat map) and relocations.
-    feeds
-        The feeds: weather alerts, outage reports and per-feed freshness.
-    risk_alerts
-        Notification thresholds crossed (:func:`planner.ops.notify.risk_alerts`); ``None`` when none
-        were checked.
-    featured
-        Strategy whose central-run curtailment the heat map shows when there is no plan (default
-        the first strategy other than the baseline).
+    inputs
+        What the report shows (:class:`ReportInputs`, checked when it was made).
 
     Returns
     -------
     str
         The HTML document.
-
-    Raises
-    ------
-    ValueError
-        Missing KPI or ledger columns, duplicate KPI rows, a ledger index other than
-        ``(site_id, time)`` with tz-aware times, or a naive ``generated_at``.
     """
-    _check_inputs(kpis, ledgers, generated_at)
-    extra = evaluation.policies if evaluation is not None else ()
-    strategies = tuple(
-        dict.fromkeys([*map(str, ledgers), *map(str, kpis["strategy"]), *map(str, extra)])
-    )
-    inputs = ReportInputs(
-        fleet=fleet,
-        kpis=kpis,
-        ledgers=ledgers,
-        title=title,
-        generated_at=generated_at,
-        notes=tuple(notes),
-        strategies=strategies,
-        colours=palette(strategies),
-        risk=risk,
-        evaluation=evaluation,
-        plan=plan,
-        feeds=feeds,
-        risk_alerts=None if risk_alerts is None else tuple(risk_alerts),
-        featured=featured,
-    )
     sections = "".join(
         f'<section id="{sid}"><h2>{escape(heading)}</h2>{make(inputs)}</section>\n'
         for sid, heading, make in _SECTIONS
@@ -256,29 +140,14 @@ def render_report(
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"{_header(inputs)}\n{sections}"
+        f"<title>{escape(inputs.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<main>\n{_header(inputs)}\n{sections}"
         "<footer>Made by the mining fleet resilience planner. This page is self-contained and "
         "works offline.</footer>\n</main>\n</body>\n</html>\n"
     )
 
 
-def write_report(
-    path: str | os.PathLike[str],
-    *,
-    fleet: Fleet,
-    kpis: pd.DataFrame,
-    ledgers: Mapping[str, pd.DataFrame],
-    title: str,
-    generated_at: datetime,
-    notes: Sequence[str] = (),
-    risk: pd.DataFrame | None = None,
-    evaluation: Evaluation | None = None,
-    plan: Plan | None = None,
-    feeds: Feeds | None = None,
-    risk_alerts: Sequence[RiskAlert] | None = None,
-    featured: str | None = None,
-) -> Path:
+def write_report(path: str | os.PathLike[str], inputs: ReportInputs) -> Path:
     """Render the report and write it to ``path`` atomically.
 
     The page is rendered first, then written to a temporary file in the same directory, flushed
@@ -290,10 +159,8 @@ def write_report(
     ----------
     path
         Where to write the page; its directory must exist.
-    fleet, kpis, ledgers, title, generated_at, notes, risk, evaluation, plan, feeds
-        As for :func:`render_report`.
-    risk_alerts, featured
-        As for :func:`render_report`.
+    inputs
+        What the report shows (:class:`ReportInputs`).
 
     Returns
     -------
@@ -301,19 +168,5 @@ def write_report(
         ``path``.
     """
     target = Path(path)
-    text = render_report(
-        fleet=fleet,
-        kpis=kpis,
-        ledgers=ledgers,
-        title=title,
-        generated_at=generated_at,
-        notes=notes,
-        risk=risk,
-        evaluation=evaluation,
-        plan=plan,
-        feeds=feeds,
-        risk_alerts=risk_alerts,
-        featured=featured,
-    )
-    atomic_write_text(target, text)
+    atomic_write_text(target, render_report(inputs))
     return target
