@@ -110,3 +110,64 @@ def test_weather_never_imports_planner() -> None:
         if m.split(".")[0] == "weather"
     }
     assert {m: t for m, t in offenders.items() if t} == {}
+
+
+def private_imports(path: Path) -> list[str]:
+    """Every import in ``path`` of a ``_private`` name or module of planner/ or weather/.
+
+    ``from a.b import _c`` and ``import a._b`` count; dunders (``__version__``) do not, nor do
+    imports from outside the project (``from __future__``, ``requests_cache``...).
+    """
+
+    def private(name: str) -> bool:
+        return any(p.startswith("_") and not p.startswith("__") for p in name.split("."))
+
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] not in PACKAGES:
+                continue
+            names = [a.name for a in node.names]
+            if private(node.module) or any(private(n) for n in names):
+                found.append(f"line {node.lineno}: from {node.module} import {', '.join(names)}")
+        elif isinstance(node, ast.Import):
+            found.extend(
+                f"line {node.lineno}: import {a.name}"
+                for a in node.names
+                if a.name.split(".")[0] in PACKAGES and private(a.name)
+            )
+    return found
+
+
+def test_private_import_finder_finds_hand_made_ones(tmp_path: Path) -> None:
+    code = tmp_path / "m.py"
+    code.write_text(
+        "from __future__ import annotations\n"
+        "import planner.ops.store._codec\n"
+        "from planner.ops.report.svg import _HOUR, line_chart_svg\n"
+        "from planner import __version__\n"
+        "from requests_cache import _utils\n"
+        "def f():\n"
+        "    from weather.http import _sleep\n"
+    )
+    assert private_imports(code) == [
+        "line 2: import planner.ops.store._codec",
+        "line 3: from planner.ops.report.svg import _HOUR, line_chart_svg",
+        "line 7: from weather.http import _sleep",
+    ]
+
+
+def test_no_private_name_is_imported_from_another_module() -> None:
+    files = [*modules().values(), *(ROOT / "benchmarks").glob("*.py"), ROOT / "app.py"]
+    found = {str(p.relative_to(ROOT)): hits for p in files if (hits := private_imports(p))}
+    assert found == {}
+
+
+def test_ops_and_weather_modules_stay_under_600_lines() -> None:
+    lines = {
+        str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
+        for m, p in modules().items()
+        if m.startswith(("planner.ops", "weather"))
+    }
+    assert len(lines) > 40, "found too few modules"
+    assert {f: n for f, n in lines.items() if n > 600} == {}
