@@ -452,8 +452,8 @@ def _send(
                 f"offline and not in the HTTP cache ({where}): {what}; "
                 "run once online to fill the cache",
             )
+        problem = f"HTTP {status} {mask(str(response.reason))}"  # a reason is the server's text
         if status in _RETRY_STATUS:
-            problem = f"HTTP {status} {response.reason}"
             if last:
                 detail = _error_detail(response, mask)
                 raise FeedError(feed, f"{problem} for {what} ({_tries(attempts)}){detail}")
@@ -469,7 +469,7 @@ def _send(
             continue
         if status >= 400:
             detail = _error_detail(response, mask)
-            raise FeedError(feed, f"HTTP {status} {response.reason} for {what}{detail}")
+            raise FeedError(feed, f"{problem} for {what}{detail}")
         return response
     raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
 
