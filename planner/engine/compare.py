@@ -201,6 +201,11 @@ def merge_evaluations(parts: Sequence[Evaluation], order: Sequence[str]) -> Eval
     bands = pd.concat([where[n][0].hashrate_bands.loc[[n]] for n in order])
     outages = pd.concat([where[n][0].outages[where[n][0].outages["policy"] == n] for n in order])
     paths = np.stack([where[n][0].fleet_hashrate_th_s[where[n][1]] for n in order])
+    below = [p.floor_shortfalls for p in parts if not p.floor_shortfalls.empty]
+    shortfalls = first.floor_shortfalls.iloc[:0]
+    if below:
+        merged = pd.concat(below)
+        shortfalls = pd.concat([merged[merged["policy"] == n] for n in order])
     return replace(
         first,
         policies=tuple(order),
@@ -208,6 +213,7 @@ def merge_evaluations(parts: Sequence[Evaluation], order: Sequence[str]) -> Eval
         hashrate_bands=bands,
         outages=outages.reset_index(drop=True),
         fleet_hashrate_th_s=paths,
+        floor_shortfalls=shortfalls.reset_index(drop=True),
     )
 
 

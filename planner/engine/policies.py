@@ -39,6 +39,7 @@ from planner.domain.ledger import (
     site_tiers,
     tier_breakeven_usd_per_mwh,
 )
+from planner.engine.hashrate_floor import fleet_floor_eh_s
 from planner.errors import ConfigError
 from weather.climate import design_band_c
 
@@ -483,7 +484,8 @@ class Compose:
     """Several policies at once: any may curtail, but a keep-running floor wins.
 
     ``u = max(floor, min_i u_i)`` elementwise over tiers and hours, where ``u_i`` are the members'
-    run fractions and ``floor`` the largest of their keep-running floors (:func:`run_floor`).
+    run fractions and ``floor`` the largest of their keep-running floors (:func:`run_floor`). A
+    fleet hashrate floor a member asks for is passed on (:attr:`hashrate_floor_eh_s`).
 
     Parameters
     ----------
@@ -514,6 +516,11 @@ class Compose:
     def __repr__(self) -> str:
         members = ", ".join(repr(p) for p in self.policies)
         return f"Compose({members}, name={self._name!r})"
+
+    @property
+    def hashrate_floor_eh_s(self) -> float:
+        """The largest fleet hashrate floor a member asks for [EH/s] (0: none)."""
+        return max((fleet_floor_eh_s(p) for p in self.policies), default=0.0)
 
     def min_run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
         """The largest of the members' keep-running floors [-]."""

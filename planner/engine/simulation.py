@@ -18,7 +18,7 @@ run up; the SimPy processes and the site state they change are in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,13 @@ import simpy
 from planner.domain.economics.units import HOURS_PER_DAY
 from planner.domain.fleet import Fleet, Site
 from planner.domain.ledger import LEDGER_COLUMNS, Tier, site_ledger_values, site_tiers
+from planner.engine.hashrate_floor import (
+    Shortfall,
+    fleet_floor_eh_s,
+    raise_to_floor,
+    run_causes,
+    shortfalls,
+)
 from planner.engine.policies import Policy, policy_named
 from planner.engine.site_processes import (
     EventLog,
@@ -42,6 +49,15 @@ from planner.errors import ConfigError
 from planner.world.feeds import Feeds
 from planner.world.scenarios import Scenario, scenario_from_feeds
 from weather.schema import EVENT_COLUMNS
+
+#: Columns of :attr:`SimResult.floor_shortfalls`, in order.
+SHORTFALL_COLUMNS: tuple[str, ...] = (
+    "time",
+    "hashrate_eh_s",
+    "floor_eh_s",
+    "shortfall_eh_s",
+    "reason",
+)
 
 
 @dataclass(frozen=True)
@@ -121,12 +137,20 @@ class SimResult:
         ``source_id``, ``count`` (machines concerned).
     scenario
         Index of the scenario in its set (0 for a run on feeds).
+    floor_shortfalls
+        The hours a policy's fleet hashrate floor (:mod:`planner.engine.hashrate_floor`) could
+        not be kept: ``time``, ``hashrate_eh_s``, ``floor_eh_s``, ``shortfall_eh_s`` [EH/s] and
+        the ``reason`` (grid outage, freeze damage, ASIC failures, heat derate at which sites,
+        machines in transit, or a floor above the nameplate); empty without a floor.
     """
 
     policy: str
     ledger: pd.DataFrame
     events: pd.DataFrame
     scenario: int = 0
+    floor_shortfalls: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(SHORTFALL_COLUMNS))
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,6 +171,10 @@ class SimArrays:
     log
         Events in the order they happened: ``(site_id, kind, start_h, end_h, count, source_id)``
         with times in hours from the horizon start (``end_h`` ``None`` when open).
+    floor_eh_s
+        The fleet hashrate floor the policy asked for [EH/s] (0: none).
+    shortfalls
+        The hours still below it, ``(hour, fleet hashrate [TH/s], reason)``.
     """
 
     policy: str
@@ -154,6 +182,8 @@ class SimArrays:
     site_ids: tuple[str, ...]
     ledger_values: np.ndarray
     log: EventLog
+    floor_eh_s: float = 0.0
+    shortfalls: tuple[Shortfall, ...] = ()
 
     def result(self) -> SimResult:
         """The run as a :class:`SimResult` (hourly ledger and event frames)."""
@@ -169,7 +199,20 @@ class SimArrays:
         ledger = pd.DataFrame(
             self.ledger_values, index=index, columns=list(LEDGER_COLUMNS), copy=False
         )
-        return SimResult(self.policy, ledger, _events_frame(self.log, times), self.scenario.index)
+        hour = np.array([h for h, _, _ in self.shortfalls], dtype=int)
+        eh_s = np.array([v for _, v, _ in self.shortfalls], dtype=float) / 1e6
+        below = pd.DataFrame(
+            {
+                "time": times[hour],
+                "hashrate_eh_s": eh_s,
+                "floor_eh_s": np.full(len(hour), self.floor_eh_s),
+                "shortfall_eh_s": self.floor_eh_s - eh_s,
+                "reason": pd.Series([r for _, _, r in self.shortfalls], dtype=object),
+            }
+        )
+        return SimResult(
+            self.policy, ledger, _events_frame(self.log, times), self.scenario.index, below
+        )
 
 
 # ------------------------------------------------------------------------------ a run's setup
@@ -356,15 +399,27 @@ def simulate_arrays(
     log: EventLog = []
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     rngs = [np.random.default_rng(s) for s in sequence.spawn(len(fleet.sites))]
+    sites = [effective_site(fleet, base, shipments) for base in fleet.sites]
+    tiers_of = [site_tiers(fleet, site) for site in sites]
+    site_hours = [scenario.site_hours(i) for i in range(len(sites))]
+    outages_of = [
+        merge_for_restart(scenario.outages[i], restart_hours(site, tiers))
+        for i, (site, tiers) in enumerate(zip(sites, tiers_of, strict=True))
+    ]
+    runs = [policy.run_fraction(fleet, site, h) for site, h in zip(sites, site_hours, strict=True)]
+    floor_eh_s = fleet_floor_eh_s(policy)
+    if floor_eh_s > 0:
+        # Before the run: the machines installed, the grid as the scenario has it.
+        installed = [
+            np.array([t.count for t in tiers], dtype=float)[:, None]
+            * (1.0 - _outage_mask(_restarted(o, site, tiers), hours))[None, :]
+            for site, tiers, o in zip(sites, tiers_of, outages_of, strict=True)
+        ]
+        runs = raise_to_floor(fleet, sites, site_hours, runs, installed, floor_eh_s)
     states: dict[str, SiteState] = {}
-    runs: dict[str, np.ndarray] = {}
     drawn: list[tuple[SiteState, np.random.Generator, np.ndarray]] = []
-    for i, base_site in enumerate(fleet.sites):
-        site = effective_site(fleet, base_site, shipments)
-        tiers = site_tiers(fleet, site)
-        hours_i = scenario.site_hours(i)
-        run = policy.run_fraction(fleet, site, hours_i)
-        runs[site.id] = run
+    for i, site in enumerate(sites):
+        tiers, run, outages = tiers_of[i], runs[i], outages_of[i]
         st = SiteState(
             site=site,
             tiers=tiers,
@@ -376,7 +431,6 @@ def simulate_arrays(
         st.record(0.0)
         states[site.id] = st
         facility_process = env.process(facility(env, st, log))
-        outages = merge_for_restart(scenario.outages[i], restart_hours(site, tiers))
         env.process(grid(env, facility_process, [o for o in outages if o[0] < hours]))
         if failures is not None:
             scripted = [(f.time_h, f.model_id, f.count) for f in failures if f.site_id == site.id]
@@ -390,7 +444,9 @@ def simulate_arrays(
             idle = (running_share < settings.freeze_idle_share) | (
                 _outage_mask(outages, hours) > 0.5
             )
-            at = freeze_damage_hours(idle, hours_i.temp_air_c, envelope.freeze_protection_hours)
+            at = freeze_damage_hours(
+                idle, site_hours[i].temp_air_c, envelope.freeze_protection_hours
+            )
             st.freeze_share = envelope.freeze_damage_share
             st.freeze_repair_h = envelope.freeze_repair_days * HOURS_PER_DAY
             env.process(freeze(env, st, at, log))
@@ -411,17 +467,45 @@ def simulate_arrays(
             )
         )
     env.run(until=hours)
+    working = [st.hourly_working(hours) for st in states.values()]
+    if floor_eh_s > 0:
+        # After it: the machines the run left working, each hour's own state.
+        runs = raise_to_floor(fleet, sites, site_hours, runs, working, floor_eh_s)
     values = np.empty((len(states) * hours, len(LEDGER_COLUMNS)))
-    for i, (site_id, st) in enumerate(states.items()):
+    for i, st in enumerate(states.values()):
         site_ledger_values(
             fleet,
             st.site,
-            scenario.site_hours(i),
-            runs[site_id],
-            st.hourly_working(hours),
+            site_hours[i],
+            runs[i],
+            working[i],
             out=values[i * hours : (i + 1) * hours],
         )
-    return SimArrays(policy.name, scenario, tuple(states), values, log)
+    below: list[Shortfall] = []
+    if floor_eh_s > 0:
+        fleet_th_s = values[:, LEDGER_COLUMNS.index("hashrate_th_s")].reshape(-1, hours).sum(0)
+        causes = run_causes(
+            fleet,
+            sites,
+            site_hours,
+            [
+                _restarted(o, site, t)
+                for o, site, t in zip(outages_of, sites, tiers_of, strict=True)
+            ],
+            log,
+            [(s.count, s.depart_h, s.transit_days * HOURS_PER_DAY) for s in shipments],
+            hours,
+        )
+        below = shortfalls(fleet_th_s, floor_eh_s, causes)
+    return SimArrays(policy.name, scenario, tuple(states), values, log, floor_eh_s, tuple(below))
+
+
+def _restarted(
+    outages: Sequence[tuple[float, float]], site: Site, tiers: Sequence[Tier]
+) -> list[tuple[float, float]]:
+    """Outages extended by the restart and cold starts that follow them [h]."""
+    extra = restart_hours(site, tiers)
+    return [(start, end + extra) for start, end in outages]
 
 
 def _events_frame(log: EventLog, times: pd.DatetimeIndex) -> pd.DataFrame:

@@ -13,9 +13,15 @@ the plan knows that a price rule cannot, and lets the hour's price decide the re
 - **Commitments** (:func:`commitment_caps`): where the plan curtails a tier although the price
   rule would run it, in every scenario in which the price rule would run it (4CP peaks, ramps
   ahead of a spike, demand-response shares), the tier is capped at the most the plan ran it there.
+- **Orders** (:class:`Orders`): over each site's lead time the plan's run shares were decided
+  before the scenario was known, the same in every scenario; they are carried out as ordered
+  (a cap and a keep-running floor at once).
 - **Freeze protection** (:class:`FreezeProtection`): at freeze-risk (hydro) sites, in hours below
   0 degC, the plan's protection share keeps running whatever the price: a keep-running floor that
   wins over the guard and the caps (:class:`~planner.engine.policies.Compose`).
+- **Hashrate floor** (:class:`~planner.engine.hashrate_floor.HashrateFloor`): the plan's fleet
+  floor, kept by the simulation in every hour ahead of the guard, cheapest hash first, wherever
+  the machines allow it; the hours they do not are reported with their reason.
 - **Relocations**: the plan's shipments, carried out by the simulation.
 """
 
@@ -30,6 +36,7 @@ import numpy as np
 from planner.domain import economics
 from planner.domain.fleet import Fleet, Site
 from planner.domain.ledger import SiteHours, site_tiers
+from planner.engine.hashrate_floor import HashrateFloor
 from planner.engine.optimization.plan import Plan
 from planner.engine.policies import (
     WATER_FREEZE_C,
@@ -40,6 +47,7 @@ from planner.engine.policies import (
     protection_fractions,
 )
 from planner.engine.simulation import Shipment
+from planner.errors import ConfigError
 
 #: A run fraction within this of 1 (of 0) is taken as 1 (as 0): solver tolerance [-].
 FRACTION_TOLERANCE = 1e-6
@@ -89,6 +97,45 @@ class FreezeProtection:
 
 
 @dataclass(frozen=True, eq=False)
+class Orders:
+    """Run shares decided ahead, carried out as ordered: a cap and a keep-running floor.
+
+    Attributes
+    ----------
+    fractions
+        Per site id, ``(tiers, hours)`` in the tier order of
+        :func:`planner.domain.ledger.site_tiers`: the ordered share of each tier's available
+        machines, NaN where nothing was ordered [-].
+    name
+        Name shown in results.
+    """
+
+    fractions: Mapping[str, np.ndarray] = field(repr=False)
+    name: str = "orders"
+
+    def _ordered(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
+        shape = (len(site_tiers(fleet, site)), len(hours.times))
+        ordered = self.fractions.get(site.id)
+        if ordered is None:
+            return np.full(shape, np.nan)
+        if ordered.shape != shape:
+            raise ConfigError(
+                f"policy {self.name!r}",
+                f"fractions[{site.id!r}]: must have shape (tiers, hours) = {shape}, "
+                f"got {ordered.shape}",
+            )
+        return ordered
+
+    def min_run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
+        """The ordered shares; 0 where nothing was ordered [-]."""
+        return np.nan_to_num(self._ordered(fleet, site, hours), nan=0.0)
+
+    def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
+        """The ordered shares; 1 where nothing was ordered [-]."""
+        return np.nan_to_num(self._ordered(fleet, site, hours), nan=1.0)
+
+
+@dataclass(frozen=True, eq=False)
 class Strategy:
     """A plan made runnable on any scenario of its horizon: a policy and the relocations.
 
@@ -109,6 +156,8 @@ class Strategy:
         1 where the plan commits to nothing.
     plan
         The plan it came from.
+    hashrate_floor_eh_s
+        The fleet hashrate floor the strategy keeps [EH/s] (0: none).
     """
 
     name: str
@@ -116,6 +165,7 @@ class Strategy:
     shipments: tuple[Shipment, ...]
     commitments: Mapping[str, np.ndarray] = field(repr=False)
     plan: Plan = field(repr=False)
+    hashrate_floor_eh_s: float = 0.0
 
     def committed_hours(self) -> dict[str, int]:
         """Hours in which the commitments cap some tier below 1, per site id."""
@@ -131,6 +181,7 @@ def optimized_strategy(
     name: str = "optimized",
     commitments: bool = True,
     freeze_protection: bool = True,
+    hashrate_floor: bool = True,
 ) -> Strategy:
     """Turn a plan into the strategy to judge out of sample (module docstring).
 
@@ -141,10 +192,12 @@ def optimized_strategy(
     name
         Name of the policy in results.
     commitments
-        Whether to cap tiers where the plan curtails beyond the price rule (off: the guard and
-        the floor only, for comparisons).
+        Whether to cap tiers where the plan curtails beyond the price rule and carry out the
+        orders of its lead times (off: the guard and the floors only, for comparisons).
     freeze_protection
         Whether hydro sites keep the plan's ``freeze_protection_share`` running below 0 degC.
+    hashrate_floor
+        Whether the fleet keeps the plan's ``hashrate_floor_eh_s`` where its machines allow.
 
     Returns
     -------
@@ -170,15 +223,50 @@ def optimized_strategy(
     caps = commitment_caps(plan)
     if commitments:
         members.append(FollowPlan(caps, name="commitments"))
+        members.append(Orders(ordered_fractions(plan)))
     if freeze_protection and settings.freeze_protection_share > 0.0:
         members.append(FreezeProtection(settings.freeze_protection_share))
+    floor = float(plan.parameters.get("hashrate_floor_eh_s", 0.0)) if hashrate_floor else 0.0
+    if floor > 0.0:
+        members.append(HashrateFloor(floor))
     return Strategy(
         name=name,
         policy=Compose(*members, name=name),
         shipments=tuple(plan_shipments(plan)),
         commitments=caps if commitments else {k: np.ones_like(v) for k, v in caps.items()},
         plan=plan,
+        hashrate_floor_eh_s=floor,
     )
+
+
+def ordered_fractions(plan: Plan) -> dict[str, np.ndarray]:
+    """The run shares the plan decided ahead, over each site's lead time, as hourly fractions.
+
+    Parameters
+    ----------
+    plan
+        The plan; :attr:`Plan.lead_periods` says how many of its periods each site decided now.
+
+    Returns
+    -------
+    dict
+        Site id -> ``(tiers, hours)`` in the order of :meth:`Plan.tier_models`: the ordered share
+        of each tier's available machines (expected running over expected available, the same in
+        every scenario), NaN after the lead time [-].
+    """
+    where = {(t.site_id, t.model_id): k for k, t in enumerate(plan.tiers)}
+    out = {}
+    for site in plan.fleet.sites:
+        n = plan.lead_periods.get(site.id, 0)
+        ks = [where[(site.id, m)] for m in plan.tier_models(site.id)]
+        run = plan.running_mw[ks, :n] @ plan.weights
+        available = plan.available_mw[ks, :n] @ plan.weights
+        ordered = np.full((len(ks), len(plan.duration_h)), np.nan)
+        ordered[:, :n] = np.divide(
+            run, available, out=np.full_like(run, np.nan), where=available > 1e-12
+        )
+        out[site.id] = np.repeat(np.clip(ordered, 0.0, 1.0), plan.duration_h.astype(int), axis=1)
+    return out
 
 
 def plan_shipments(plan: Plan) -> list[Shipment]:

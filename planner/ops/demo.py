@@ -199,7 +199,7 @@ def write_comparison(
             ledgers={r.policy: r.ledger for r in results},
             title=f"{fleet.name}: {', '.join(strategies)}",
             generated_at=datetime.now(UTC),
-            notes=feeds.notes,
+            notes=(*feeds.notes, *([f"Optimizer: {plan.note}."] if plan and plan.note else [])),
             risk=table,
             evaluation=evaluation,
             plan=plan,

@@ -206,16 +206,20 @@ def demo(
         progress=Progress(),
     )
     fleet_rows = outcome.kpis[outcome.kpis["site_id"] == "fleet"]
+    note = outcome.plan.note if outcome.plan is not None else ""
     if as_json:
         _echo_json(
             {
                 "kpis": frame_records(fleet_rows),
+                "plan_note": note,
                 "kpis_path": str(outcome.kpis_path),
                 "report_path": str(outcome.report_path),
             }
         )
         return
     typer.echo(format_kpi_table(fleet_rows))
+    if note:
+        typer.echo(f"\nnote: {note}")
     typer.echo(f"\nwrote {outcome.kpis_path}\nwrote {outcome.report_path}")
 
 
@@ -312,6 +316,8 @@ def compare(
         _echo_json({"kpis": frame_records(table), "written": written})
         return
     typer.echo(format_risk_table(table[table["site_id"] == "fleet"]))
+    if plan is not None and plan.note:
+        typer.echo(f"note: {plan.note}")
     for path in written:
         typer.echo(f"wrote {path}")
 
@@ -362,6 +368,7 @@ def optimize(
         _echo_json(
             {
                 "status": plan.solver.status.value,
+                "note": plan.note,
                 "kpis": asdict(plan.kpis),
                 "relocations": frame_records(plan.relocations),
                 "first_period": frame_records(plan.first_period),

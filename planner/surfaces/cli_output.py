@@ -121,9 +121,10 @@ def format_replay_table(table: pd.DataFrame, feeds: planner.Feeds) -> str:
 def format_plan(plan: planner.Plan) -> str:
     """The plan's status, KPIs, relocations and first-hour decision per site, as text."""
     k = plan.kpis
+    gap = "none" if plan.solver.mip_gap is None else f"{plan.solver.mip_gap:.2g}"
     lines = [
-        f"solver: {plan.solver.status.value} (gap {plan.solver.mip_gap:.2g}, "
-        f"{plan.solver.solve_seconds:.2f} s)",
+        f"solver: {plan.solver.status.value} (gap {gap}, {plan.solver.solve_seconds:.2f} s)",
+        *([f"note: {plan.note}"] if plan.note else []),
         f"expected profit ${k.expected_profit_usd / 1e6:,.3f}M, CVaR of loss "
         f"${k.cvar_loss_usd / 1e6:,.3f}M, curtailed {k.expected_curtailed_mwh:,.0f} MWh, "
         f"mean {k.mean_hashrate_eh_s:,.2f} EH/s, relocations ${k.relocation_cost_usd:,.0f}",

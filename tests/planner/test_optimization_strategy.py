@@ -161,10 +161,13 @@ def test_hydro_site_keeps_its_protection_share_where_the_strike_rule_freezes() -
     mine = simulate(fleet, scenario, strategy.policy, settings=NO_FAILURES)
     assert (strike.events["kind"] == "freeze-damage").sum() == 1
     assert (mine.events["kind"] == "freeze-damage").sum() == 0
+    # Without the protection member, the loops are still kept warm over the 6-hour protective
+    # lead (an order given before the hours came, carried out as given), and not after it.
     unprotected = optimized_strategy(
         optimize(fleet, [scenario]), freeze_protection=False
     ).policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
-    assert unprotected.max() == 0.0
+    np.testing.assert_allclose(unprotected[0, :6], 0.1 * (1 + 1e-6), rtol=1e-6)
+    assert unprotected[0, 6:].max() == 0.0
 
 
 def test_freeze_protection_floor_only_at_freeze_risk_sites_in_freezing_hours() -> None:

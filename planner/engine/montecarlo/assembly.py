@@ -101,6 +101,31 @@ def assemble(
             "weight": weight[task],
         }
     )
+    keyed_below = []
+    offset = 0
+    for r in results:
+        keyed_below.extend(
+            (p, offset + t, h, th_s, floor, why) for t, p, h, th_s, floor, why in r.shortfalls
+        )
+        offset += len(r.summary)
+    keyed_below.sort(key=lambda e: e[:3])
+    task_below = np.array([e[1] for e in keyed_below], dtype=np.int64)
+    hour = np.array([e[2] for e in keyed_below], dtype=np.int64)
+    eh_s = np.array([e[3] for e in keyed_below], dtype=float) / 1e6
+    floor = np.array([e[4] for e in keyed_below], dtype=float)
+    shortfalls = pd.DataFrame(
+        {
+            "policy": pd.Series([names[e[0]] for e in keyed_below], dtype=object),
+            "scenario": scenario_index[task_below].astype(np.int64),
+            "replication": replication[task_below].astype(np.int64),
+            "time": times[hour],
+            "hashrate_eh_s": eh_s,
+            "floor_eh_s": floor,
+            "shortfall_eh_s": floor - eh_s,
+            "reason": pd.Series([e[5] for e in keyed_below], dtype=object),
+            "weight": weight[task_below],
+        }
+    )
     return Evaluation(
         policies=names,
         site_ids=fleet.site_ids,
@@ -117,4 +142,5 @@ def assemble(
         ),
         replications=replications,
         seed=job.seed,
+        floor_shortfalls=shortfalls,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,19 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "uptime_pct",
     "outage_hours",
     "freeze_events",
+)
+
+#: Columns of :attr:`Evaluation.floor_shortfalls`, in order.
+SHORTFALL_KEYS: tuple[str, ...] = (
+    "policy",
+    "scenario",
+    "replication",
+    "time",
+    "hashrate_eh_s",
+    "floor_eh_s",
+    "shortfall_eh_s",
+    "reason",
+    "weight",
 )
 
 #: Key columns of :attr:`Evaluation.runs`, in order.
@@ -67,6 +80,12 @@ class Evaluation:
     seed
         The seed the failure streams came from (see
         :func:`~planner.engine.montecarlo.seeding.task_seed`).
+    floor_shortfalls
+        Hours in which a policy's fleet hashrate floor could not be kept (every available machine
+        ran; :mod:`planner.engine.hashrate_floor`), one row per run and hour: ``policy``,
+        ``scenario``, ``replication``, ``time``, ``hashrate_eh_s``, ``floor_eh_s``,
+        ``shortfall_eh_s`` [EH/s], ``reason`` and ``weight`` [-]; columns
+        :data:`SHORTFALL_KEYS`. Empty when no policy asks for a floor or every floor held.
     """
 
     policies: tuple[str, ...]
@@ -80,6 +99,9 @@ class Evaluation:
     weights: pd.Series
     replications: int
     seed: int
+    floor_shortfalls: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(SHORTFALL_KEYS))
+    )
 
     def metrics(self) -> pd.DataFrame:
         """Risk metrics per policy and site; see :func:`planner.engine.metrics.risk_table`."""
@@ -113,4 +135,5 @@ class Evaluation:
             and self.hashrate_bands.equals(other.hashrate_bands)
             and self.outages.equals(other.outages)
             and self.weights.equals(other.weights)
+            and self.floor_shortfalls.equals(other.floor_shortfalls)
         )

@@ -49,6 +49,8 @@ class BatchResult:
     summary: np.ndarray  # (tasks, policies, sites, SUMMARY_COLUMNS) float64
     hashrate: np.ndarray  # (tasks, policies, hours) float32 [TH/s]
     outages: list[tuple[int, int, int, float, float, float]]  # task, policy, site, start, end, up
+    shortfalls: list[tuple[int, int, int, float, float, str]] = field(default_factory=list)
+    # task, policy, hour, fleet hashrate [TH/s], floor [EH/s], reason: hours below a fleet floor
 
 
 @dataclass(eq=False)
@@ -107,8 +109,17 @@ def _outage_records(job: Job, scenario: Scenario) -> list[tuple[int, float, floa
 
 def _run_task(
     job: Job, position: int, replication: int, memos: Sequence[_Memo]
-) -> tuple[np.ndarray, np.ndarray, list[tuple[int, float, float, float]]]:
-    """Every policy through one scenario and replication with one failure seed."""
+) -> tuple[
+    np.ndarray,
+    np.ndarray,
+    list[tuple[int, float, float, float]],
+    list[tuple[int, int, float, float, str]],
+]:
+    """Every policy through one scenario and replication with one failure seed.
+
+    Returns the summaries, the fleet hashrate paths, the outage records and the hours below a
+    policy's fleet hashrate floor ``(policy, hour, hashrate [TH/s], floor [EH/s], reason)``.
+    """
     fleet = job.fleet
     scenario = job.scenarios[position]
     hours = len(scenario.times)
@@ -121,6 +132,7 @@ def _run_task(
     btc = scenario.btc_price_usd
     summary = np.empty((len(memos), n_sites, len(SUMMARY_COLUMNS)))
     hashrate = np.empty((len(memos), hours), dtype=np.float32)
+    below: list[tuple[int, int, float, float, str]] = []
     for p, memo in enumerate(memos):
         run = simulate_arrays(
             fleet,
@@ -145,7 +157,8 @@ def _run_task(
         frozen = Counter(entry[0] for entry in run.log if entry[1] == "freeze-damage")
         summary[p, :, _COL["freeze_events"]] = [frozen[s] for s in fleet.site_ids]
         hashrate[p] = site_hashrate.sum(axis=0)
-    return summary, hashrate, records
+        below.extend((p, h, th_s, run.floor_eh_s, why) for h, th_s, why in run.shortfalls)
+    return summary, hashrate, records, below
 
 
 def uptime_pct(mean_th_s: np.ndarray, nameplate_th_s: np.ndarray) -> np.ndarray:
@@ -185,8 +198,11 @@ def run_batch(
     memos = memos or Memos()
     summaries, hashrates = [], []
     outages: list[tuple[int, int, int, float, float, float]] = []
+    shortfalls: list[tuple[int, int, int, float, float, str]] = []
     for t, (position, replication) in enumerate(tasks):
-        summary, hashrate, records = _run_task(job, position, replication, memos.get(job, position))
+        summary, hashrate, records, below = _run_task(
+            job, position, replication, memos.get(job, position)
+        )
         summaries.append(summary)
         hashrates.append(hashrate)
         outages.extend(
@@ -194,4 +210,5 @@ def run_batch(
             for p in range(len(job.policies))
             for i, start, end, up in records
         )
-    return BatchResult(np.stack(summaries), np.stack(hashrates), outages)
+        shortfalls.extend((t, *entry) for entry in below)
+    return BatchResult(np.stack(summaries), np.stack(hashrates), outages, shortfalls)

@@ -19,10 +19,14 @@ from planner.domain.economics.units import HOURS_PER_WEEK
 from planner.domain.fleet import Fleet, Site
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, site_tiers
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS, OptimizeSettings
+from planner.engine.policies import WATER_FREEZE_C
 from planner.errors import ConfigError
 from planner.world.scenarios import Scenario, ScenarioSet
+from weather.climate import design_band_c
 
 _SOURCE = "optimize"
+#: A period that starts this close to the end of a lead time is not within it [h].
+_LEAD_TOLERANCE_H = 1e-9
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,11 @@ class ModelData:
         :data:`planner.domain.ledger.DR_TRIGGER_USD_PER_MWH`), ``(sites, periods, scenarios)`` [-].
     cold_share
         Share of the period's hours below 0 degC, ``(sites, periods, scenarios)`` [-].
+    threat_share
+        Share of the period's hours in which a protective order is in play
+        (:func:`protective_threat`), ``(sites, periods, scenarios)`` [-].
+    scenarios
+        The scenarios themselves (the strike rule's fallback plan reads their hours).
     """
 
     fleet: Fleet
@@ -146,6 +155,8 @@ class ModelData:
     four_cp_hours: np.ndarray
     dr_share: np.ndarray
     cold_share: np.ndarray
+    threat_share: np.ndarray
+    scenarios: tuple[Scenario, ...] = ()
 
     @property
     def sites(self) -> tuple[Site, ...]:
@@ -181,6 +192,23 @@ class ModelData:
     def overhead(self) -> np.ndarray:
         """PUE of each site, ``(sites,)`` [-]."""
         return np.array([s.overhead for s in self.sites])
+
+    @cached_property
+    def lead_periods(self) -> np.ndarray:
+        """Periods decided now at each site, ``(sites,)`` [-] (``docs/model.md``, first stage).
+
+        The periods that start within :attr:`OptimizeSettings.lead_hours`; at a site that some
+        scenario threatens (:attr:`threat_share`) within
+        :attr:`OptimizeSettings.protection_lead_hours`, those that start within that.
+        """
+        s = self.settings
+        ordinary = int(np.sum(self.start_h < s.lead_hours - _LEAD_TOLERANCE_H))
+        protective = int(np.sum(self.start_h < s.protection_lead_hours - _LEAD_TOLERANCE_H))
+        out = np.full(len(self.sites), ordinary, dtype=int)
+        if protective > ordinary:
+            threatened = (self.threat_share[:, :protective, :] > 0).any(axis=(1, 2))
+            out[threatened] = protective
+        return out
 
     def site_tier_indices(self, site: int) -> np.ndarray:
         """Positions of the tiers of one site, most efficient first."""
@@ -312,7 +340,51 @@ def prepare(
         ).reshape(n_sites, len(starts), len(scen)),
         dr_share=_period_mean((price_h >= DR_TRIGGER_USD_PER_MWH).astype(float), starts),
         cold_share=_period_mean((temp_h < 0.0).astype(float), starts),
+        threat_share=_period_mean(
+            np.stack(
+                [
+                    [
+                        protective_threat(fleet, site, sc.temp_air_c[i], sc.alert_active[i])
+                        for i, site in enumerate(fleet.sites)
+                    ]
+                    for sc in scen
+                ],
+                axis=-1,
+            ).astype(float),
+            starts,
+        ),
+        scenarios=scen,
     )
+
+
+def protective_threat(
+    fleet: Fleet, site: Site, temp_air_c: np.ndarray, alert_active: np.ndarray
+) -> np.ndarray:
+    """Hours in which a protective order is in play at a site, the protective policy's defaults.
+
+    At a freeze-risk (hydro) site: below 0 degC, its loops must be kept warm. Elsewhere: below the
+    cold edge of the grid's design band (:func:`weather.climate.design_band_c`) or under a
+    severe-weather alert, an orderly shutdown is due
+    (:class:`~planner.engine.policies.ProtectiveShutdown`).
+
+    Parameters
+    ----------
+    fleet, site
+        The site and its cooling.
+    temp_air_c
+        Temperature, hourly [degC].
+    alert_active
+        Whether a severe-weather alert covers the site, hourly.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, hourly.
+    """
+    temp = np.asarray(temp_air_c, dtype=float)
+    if fleet.cooling[site.cooling].freeze_risk:
+        return temp < WATER_FREEZE_C
+    return (temp < design_band_c(site.latitude)[0]) | np.asarray(alert_active, dtype=bool)
 
 
 def _check_scenarios(fleet: Fleet, scen: tuple[Scenario, ...]) -> None:

@@ -1,8 +1,10 @@
-"""First-stage constraint families: relocations, the same in every scenario.
+"""First-stage constraint families: the decisions taken now, the same in every scenario.
 
 Machines move at period 0 along a route (an *option* is a route and a miner model), leave their
-origin at once and hash at the destination from the option's arrival period. See
-``docs/model.md`` (Optimizer: first stage).
+origin at once and hash at the destination from the option's arrival period. Orders with a lead
+time (shedding and restoring machines, protective orders) fix each site's run shares over its
+first periods (:attr:`~planner.engine.optimization.data.ModelData.lead_periods`) before the
+scenario is known. See ``docs/model.md`` (Optimizer: first stage).
 """
 
 from __future__ import annotations
@@ -126,4 +128,37 @@ def add_budget_constraints(ctx: Context) -> None:
         np.inf,
         mutable_upper=ctx.model.relocation_budget_usd,
         doc="relocation cost <= budget [USD]",
+    )
+
+
+def add_nonanticipativity_constraints(ctx: Context) -> None:
+    """``nonanticipativity``: ``run[k,t,s] = order[k,t] x run_max[k,t,s]`` over the lead periods.
+
+    ``order[k, t]`` is the share of the tier's available machines ordered to run, decided now for
+    every period ``t`` before the site's lead ends; ``run_max`` is the variable's upper bound
+    (availability x nameplate x most machines present). Scenarios in which the tier has nothing
+    available have no row: the order holds for whatever is available.
+    """
+    order = ctx.var("order")
+    cols = order.dense_cols()
+    upper = ctx.run_upper
+    run = ctx.run_cols()
+    k, t, s = np.nonzero((cols[:, :, None] >= 0) & (upper > 0))
+    if len(k) == 0:
+        return
+    rows = np.arange(len(k))
+    labels = [
+        (*ctx.tier_labels[a], b, c)
+        for a, b, c in zip(k.tolist(), t.tolist(), s.tolist(), strict=True)
+    ]
+    ctx.matrix.add_rows(
+        "nonanticipativity",
+        "nonanticipativity",
+        labels,
+        np.concatenate([rows, rows]),
+        np.concatenate([run[k, t, s], cols[k, t]]),
+        np.concatenate([np.ones(len(k)), -upper[k, t, s]]),
+        0.0,
+        0.0,
+        doc="run within the lead time = the share ordered now x the most available [MW]",
     )

@@ -86,8 +86,8 @@ def build_model(data: ModelData, *, components: bool = True) -> BuiltModel:
         first_stage.add_slot_constraints(ctx)
         first_stage.add_capacity_constraints(ctx)
         first_stage.add_budget_constraints(ctx)
+        first_stage.add_nonanticipativity_constraints(ctx)
         operations.add_availability_constraints(ctx)
-        operations.add_nonanticipativity_constraints(ctx)
         operations.add_ramp_constraints(ctx)
         operations.add_min_down_constraints(ctx)
         operations.add_demand_response_constraints(ctx)
@@ -145,7 +145,8 @@ def _add_parameters(ctx: Context) -> None:
 
 
 def _add_variables(ctx: Context) -> None:
-    """First stage ``ship``; second stage ``run`` and the accounting and risk variables."""
+    """First stage ``ship`` and ``order``; second stage ``run`` and the accounting and risk
+    variables."""
     m, d, mx = ctx.model, ctx.data, ctx.matrix
     n_tiers, n_periods, n_scen = d.shape
     mx.add_var(
@@ -168,6 +169,19 @@ def _add_variables(ctx: Context) -> None:
         ctx.run_upper[present],
         present=present,
         doc="IT load run per tier, period and scenario where it can be positive [MW]",
+    )
+    ordered = (np.arange(n_periods)[None, :] < d.lead_periods[d.tier_site][:, None]) & (
+        ctx.run_upper.max(axis=2, initial=0.0) > 0
+    )
+    k, t = np.nonzero(ordered)
+    mx.add_var(
+        "order",
+        [(*labels[a], b) for a, b in zip(k.tolist(), t.tolist(), strict=True)],
+        (n_tiers, n_periods),
+        0.0,
+        1.0,
+        present=ordered,
+        doc="share of a tier's available machines ordered to run, decided now [-]",
     )
     ppa = ctx.ppa_sites()
     contracted = np.array([d.sites[i].contract.block_mw for i in ppa])

@@ -116,36 +116,6 @@ def add_availability_constraints(ctx: Context) -> None:
     )
 
 
-def add_nonanticipativity_constraints(ctx: Context) -> None:
-    """``nonanticipativity``: ``run[k, 0, s] = run[k, 0, 0]`` for every scenario ``s > 0``."""
-    first = ctx.run_upper[:, 0, :]
-    k, s = np.nonzero((first[:, 1:] > 0) | (first[:, :1] > 0))
-    s = s + 1
-    if len(k) == 0:
-        return
-    run = ctx.run_cols()
-    rows = np.arange(len(k))
-    here, base = run[k, 0, s], run[k, 0, 0]
-    row, col, coef = concat_terms(
-        [
-            (rows[here >= 0], here[here >= 0], np.ones(int((here >= 0).sum()))),
-            (rows[base >= 0], base[base >= 0], -np.ones(int((base >= 0).sum()))),
-        ]
-    )
-    labels = [(*ctx.tier_labels[a], b) for a, b in zip(k.tolist(), s.tolist(), strict=True)]
-    ctx.matrix.add_rows(
-        "nonanticipativity",
-        "nonanticipativity",
-        labels,
-        row,
-        col,
-        coef,
-        0.0,
-        0.0,
-        doc="the first period's decision is the same in every scenario [MW]",
-    )
-
-
 def add_ramp_constraints(ctx: Context) -> None:
     """``ramp``: ``|L[i,t,s] - L[i,t-1,s]| <= R x (dur_{t-1} + dur_t) / 2``.
 

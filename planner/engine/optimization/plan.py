@@ -18,7 +18,7 @@ from planner.domain.ledger import site_tiers
 from planner.engine.optimization.data import ModelData, TierData
 from planner.engine.optimization.model import BuiltModel
 from planner.engine.optimization.settings import OptimizeSettings
-from planner.engine.optimization.solve import SolveResult
+from planner.engine.optimization.solve import SolveResult, SolveStatus
 from planner.errors import ConfigError
 
 #: Columns of :attr:`Plan.schedule`, in order.
@@ -119,6 +119,13 @@ class Plan:
     hashprice_usd_per_th_day
         Hashprice the plan saw, ``(periods, scenarios)``, before ``hashprice_scale``
         [USD/(TH/s day)].
+    lead_periods
+        Periods whose run shares were decided now, the same in every scenario, per site id
+        (``docs/model.md``, Optimizer: first stage) [-].
+    note
+        How the solve ended when the plan is not its optimum, in words: the time limit hit with
+        the best plan found, or with none and the strike rule's plan shown
+        (:attr:`is_fallback`); ``""`` otherwise.
     """
 
     fleet: Fleet
@@ -140,6 +147,13 @@ class Plan:
     hashprice_usd_per_th_day: np.ndarray = field(
         repr=False, default_factory=lambda: np.zeros((0, 0))
     )
+    lead_periods: Mapping[str, int] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def is_fallback(self) -> bool:
+        """Whether the plan is the strike rule's, shown because the solve found no solution."""
+        return self.solver.status is SolveStatus.TIME_LIMIT_NO_SOLUTION
 
     @property
     def hours(self) -> int:
@@ -191,7 +205,9 @@ class Plan:
         return np.repeat(per_period, self.duration_h.astype(int), axis=1)
 
 
-def extract_plan(built: BuiltModel, result: SolveResult, parameters: Mapping[str, float]) -> Plan:
+def extract_plan(
+    built: BuiltModel, result: SolveResult, parameters: Mapping[str, float], note: str = ""
+) -> Plan:
     """Read a :class:`Plan` off a solved model.
 
     Parameters
@@ -199,9 +215,11 @@ def extract_plan(built: BuiltModel, result: SolveResult, parameters: Mapping[str
     built
         The model.
     result
-        Its solution.
+        Its solution (or a fallback's values).
     parameters
         Current values of the mutable parameters.
+    note
+        :attr:`Plan.note`.
     """
     d = built.data
     ctx = built.context
@@ -254,6 +272,8 @@ def extract_plan(built: BuiltModel, result: SolveResult, parameters: Mapping[str
         available_mw=available,
         price_usd_per_mwh=d.price,
         hashprice_usd_per_th_day=d.hashprice,
+        lead_periods={site.id: int(n) for site, n in zip(d.sites, d.lead_periods, strict=True)},
+        note=note,
     )
 
 

@@ -55,6 +55,16 @@ class OptimizeSettings:
         below it the site counts as stopped [-].
     freeze_protection_share
         At freeze-risk sites, share of powered machines that must run in periods below 0 degC [-].
+    lead_hours
+        An order to shed or restore machines takes effect this long after it is given: every
+        site's run shares over the periods that start within it are decided now, the same in
+        every scenario [h]. 1: the hour acted on now; 24: a day-ahead schedule.
+    protection_lead_hours
+        A protective order (a hydro site's loops kept warm, an air or immersion site shut down
+        in an orderly way) takes effect this long after it is given: at a site that some scenario
+        threatens within it (below 0 degC at a freeze-risk site, below the cold edge of its
+        grid's design band or under a severe-weather alert elsewhere), the run shares over the
+        periods that start within it are decided now [h]. 0: no protective lead.
     relocate
         Whether relocations are decided (``False`` keeps every machine where it is).
     time_limit_s
@@ -75,6 +85,8 @@ class OptimizeSettings:
     min_down_hours: float | None = None
     min_on_share: float = 0.1
     freeze_protection_share: float = 0.1
+    lead_hours: float = 1.0
+    protection_lead_hours: float = 6.0
     relocate: bool = True
     time_limit_s: float = 60.0
     mip_gap: float = 1e-4
@@ -104,6 +116,8 @@ def _problems(s: OptimizeSettings) -> list[str]:
         optional("min_down_hours", 0.0, 8760.0, open_lo=True),
         number("min_on_share", 0.0, 1.0),
         number("freeze_protection_share", 0.0, 1.0),
+        number("lead_hours", 0.0, float(MAX_OPERATIONAL_HOURS), open_lo=True),
+        number("protection_lead_hours", 0.0, float(MAX_OPERATIONAL_HOURS)),
         number("time_limit_s", 0.0, 1e6, open_lo=True),
         number("mip_gap", 0.0, 1.0, open_hi=True),
     )

@@ -93,7 +93,8 @@ class SolveResult:
         Objective value (expected profit - relocation cost - risk term) [USD]; ``None`` without a
         solution.
     mip_gap
-        Relative gap between the solution and the best bound (0 for an LP) [-].
+        Relative gap between the solution and the best bound (0 for an LP) [-]; ``None`` without
+        a solution.
     build_seconds
         Preparing the data, building the model and passing it to HiGHS [s] (0 for a re-solve).
     solve_seconds
@@ -101,7 +102,8 @@ class SolveResult:
     columns, rows, integers, nonzeros
         Size of the model as HiGHS received it.
     values
-        Column values in column order (empty without a solution).
+        Column values in column order (empty without a solution; a plan made without one holds
+        the fallback's values here).
     message
         HiGHS's model status in words.
     """
@@ -347,13 +349,16 @@ def solve(
     Returns
     -------
     SolveResult
-        With status ``OPTIMAL`` or ``TIME_LIMIT_FEASIBLE``.
+        With status ``OPTIMAL``, ``TIME_LIMIT_FEASIBLE`` (the best solution found in the time
+        limit) or ``TIME_LIMIT_NO_SOLUTION`` (no solution found in time: no values; the caller
+        decides what to show, :class:`~planner.engine.optimization.PlanSolver` the strike rule's
+        plan).
 
     Raises
     ------
     SolveError
         Infeasible (naming the constraint families an elastic re-solve had to relax), unbounded,
-        out of time without a solution, or a solver error.
+        or a solver error.
     """
     started = time.perf_counter()
     if highs is None:
@@ -369,15 +374,16 @@ def solve(
     seconds = time.perf_counter() - started
     if outcome.status is SolveStatus.INFEASIBLE:
         raise SolveError(_infeasibility_message(matrix, time_limit_s))
-    if not outcome.status.has_solution:
+    if outcome.status in (SolveStatus.UNBOUNDED, SolveStatus.ERROR):
         raise SolveError(
             f"optimizer: no usable solution ({outcome.status.value}: {outcome.message})"
         )
-    gap = _gap(outcome.objective, outcome.bound) if len(integers) else 0.0
+    found = outcome.status.has_solution
+    gap = _gap(outcome.objective, outcome.bound) if len(integers) and found else 0.0
     return SolveResult(
         status=outcome.status,
-        objective_usd=outcome.objective,
-        mip_gap=gap,
+        objective_usd=outcome.objective if found else None,
+        mip_gap=gap if found else None,
         build_seconds=build_seconds,
         solve_seconds=seconds,
         columns=matrix.n_cols,
@@ -405,6 +411,10 @@ def _relax_and_round(
     warm_limit_s: float | None,
 ) -> _Run:
     relaxed = _run(h, deadline, warm_limit_s)
+    if relaxed.status is SolveStatus.TIME_LIMIT_FEASIBLE:
+        # A feasible point of the relaxation: whole shipments, rounded down, keep every
+        # first-stage row.
+        relaxed.values[integers] = np.floor(relaxed.values[integers] + _INTEGRAL)
     if relaxed.status is not SolveStatus.OPTIMAL:
         return relaxed
     x = relaxed.values[integers]

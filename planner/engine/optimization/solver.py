@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pyomo.environ as pyo
@@ -18,10 +19,17 @@ from pyomo.common.gc_manager import PauseGC
 
 from planner.domain.fleet import Fleet
 from planner.engine.optimization.data import ModelData, prepare
+from planner.engine.optimization.fallback import strike_values
 from planner.engine.optimization.model import PARAMETERS, BuiltModel, build_model
 from planner.engine.optimization.plan import Plan, extract_plan
 from planner.engine.optimization.settings import OptimizeSettings
-from planner.engine.optimization.solve import SolveResult, push_mutables, solve, to_highs
+from planner.engine.optimization.solve import (
+    SolveResult,
+    SolveStatus,
+    push_mutables,
+    solve,
+    to_highs,
+)
 from planner.errors import ConfigError
 from planner.world.scenarios import Scenario, ScenarioSet
 
@@ -162,10 +170,15 @@ class PlanSolver:
     def solve(self) -> Plan:
         """Solve (or re-solve) and read the plan off the solution.
 
+        A solve that hits its time limit returns the best solution found, or, with none, the
+        strike rule's plan (:mod:`~planner.engine.optimization.fallback`); either way
+        :attr:`Plan.note` says so and :attr:`Plan.solver` holds the status.
+
         Raises
         ------
         SolveError
-            See :func:`planner.engine.optimization.solve.solve`.
+            Infeasible, unbounded or a solver error; see
+            :func:`planner.engine.optimization.solve.solve`.
         """
         settings = self.data.settings
         # The model holds about a million Python objects: a full garbage collection in the middle
@@ -182,14 +195,41 @@ class PlanSolver:
             )
             if first:
                 self._first_solve_seconds = result.solve_seconds
+            parameters = self.parameters
+            note = time_limit_note(result, settings.time_limit_s)
+            if not result.status.has_solution:
+                result = replace(result, values=strike_values(self.built, parameters))
             self.last_result = result
             self._unloaded = result.values
-            return extract_plan(self.built, result, self.parameters)
+            return extract_plan(self.built, result, parameters, note=note)
 
     def update(self, **values: float | None) -> Plan:
         """:meth:`set_parameters`, then :meth:`solve`, without rebuilding the model."""
         self.set_parameters(**values)
         return self.solve()
+
+
+def time_limit_note(result: SolveResult, time_limit_s: float) -> str:
+    """What a plan's reader must know about how its solve ended ("" when it was solved).
+
+    Parameters
+    ----------
+    result
+        The solve.
+    time_limit_s
+        Its time limit [s].
+    """
+    if result.status is SolveStatus.TIME_LIMIT_FEASIBLE:
+        gap = "" if result.mip_gap is None else f", within {result.mip_gap:.2%} of the best bound"
+        return (
+            f"optimizer hit its {time_limit_s:g} s time limit; showing the best plan it found{gap}"
+        )
+    if result.status is SolveStatus.TIME_LIMIT_NO_SOLUTION:
+        return (
+            f"optimizer hit its {time_limit_s:g} s time limit with no solution; showing the "
+            "strike rule's plan"
+        )
+    return ""
 
 
 def load_solution(built: BuiltModel, values: np.ndarray) -> None:
@@ -234,6 +274,7 @@ def optimize(
     ConfigError
         Invalid settings or scenarios.
     SolveError
-        No usable solution; an infeasible model names the constraint families that cannot be met.
+        Infeasible (the message names the constraint families that cannot be met), unbounded or
+        a solver error. A solve out of time is no error: :meth:`PlanSolver.solve`.
     """
     return PlanSolver(fleet, scenarios, settings).solve()

@@ -313,6 +313,9 @@ class _Job:
         if wants_plan:
             self.tick("optimize")
             plan = optimize(fleet, planned, s.optimize)
+            if plan.note:
+                logger.warning("optimizer: %s", plan.note)
+                self.notes.append(f"Optimizer: {plan.note}.")
         self.tick("evaluate")
         evaluation = compare_strategies(
             fleet,

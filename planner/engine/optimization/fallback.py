@@ -1,0 +1,105 @@
+"""The plan shown when the optimizer has no solution in its time limit: the strike rule's.
+
+A solve that runs out of time with no feasible point found still owes its caller a plan. The
+fallback is the strike rule run on every scenario the model holds
+(:class:`~planner.engine.policies.StrikePrice` with its defaults: a tier runs while its
+facility-level breakeven at the hour's hashprice covers the hour's marginal power price, with
+its debounce and hold), no relocation, and the model's own accounting rows priced on that
+schedule, so that :func:`~planner.engine.optimization.plan.extract_plan` reads it like any
+solution. The fallback need not meet the model's policy rows (freeze protection, a hashrate
+floor, demand-response calls): it is what the operator's rule does, shown with a note saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from planner.domain import economics
+from planner.engine.optimization.model import BuiltModel
+from planner.engine.policies import StrikePrice, debounced_on
+
+#: The definition rows whose own column (coefficient 1) follows from the schedule, by the
+#: variable they define.
+ACCOUNTING_ROWS: dict[str, str] = {
+    "revenue_definition": "revenue",
+    "rt_cost_definition": "rt_cost",
+    "fixed_cost_definition": "fixed_cost",
+}
+
+
+def strike_run_fractions(built: BuiltModel, parameters: Mapping[str, float]) -> np.ndarray:
+    """The strike rule's run fraction per tier, period and scenario [-].
+
+    Hour by hour on each scenario's prices and hashprice at the model's scales (``price_scale``,
+    ``hashprice_scale``), averaged over each period's hours.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(tiers, periods, scenarios)`` in [0, 1].
+    """
+    d = built.data
+    rule = StrikePrice()
+    sigma_p = float(parameters.get("price_scale", 1.0))
+    sigma_h = float(parameters.get("hashprice_scale", 1.0))
+    starts = d.start_h.astype(int)
+    lengths = d.duration_h
+    out = np.zeros(d.shape)
+    for s, scenario in enumerate(d.scenarios):
+        hashprice = sigma_h * scenario.hashprice_usd_per_th_day
+        for i, site in enumerate(d.sites):
+            marginal = site.contract.marginal_usd_per_mwh(sigma_p * scenario.price_usd_per_mwh[i])
+            for k in d.site_tier_indices(i):
+                tier = d.tiers[k]
+                breakeven = economics.breakeven_usd_per_mwh(
+                    hashprice, tier.power_w / tier.hashrate_th_s, site.overhead
+                )
+                on = debounced_on(marginal > breakeven, rule.debounce_hours, rule.min_hold_hours)
+                out[k, :, s] = np.add.reduceat(on.astype(float), starts) / lengths
+    return out
+
+
+def strike_values(built: BuiltModel, parameters: Mapping[str, float]) -> np.ndarray:
+    """Column values of the strike rule's plan, in the model's column order.
+
+    ``run`` is the rule's fraction of what each tier has available with no relocation; a PPA
+    site's energy fills its contracted block first (``ppa_in``); revenue and energy cost are
+    the model's definition rows evaluated on that schedule. Risk, order and on/off columns stay
+    0: the plan reads none of them.
+
+    Parameters
+    ----------
+    built
+        The model (built from scenarios, :attr:`ModelData.scenarios`).
+    parameters
+        Current values of the mutable parameters.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(columns,)``.
+    """
+    d, ctx, matrix = built.data, built.context, built.matrix
+    values = np.zeros(matrix.n_cols)
+    available = d.availability * (d.power_mw * d.installed)[:, None, None]
+    running = strike_run_fractions(built, parameters) * available
+    run = ctx.run_cols()
+    present = run >= 0
+    values[run[present]] = running[present]
+    for j, i in enumerate(ctx.ppa_sites()):
+        ks = d.site_tier_indices(i)
+        energy = d.overhead[i] * running[ks].sum(axis=0) * d.duration_h[:, None]
+        block = d.sites[i].contract.block_mw * d.duration_h[:, None]
+        cols = ctx.var("ppa_in").col(j, *np.indices(energy.shape))
+        values[cols] = np.minimum(energy, block)
+    for rows in matrix.rows:
+        variable = ACCOUNTING_ROWS.get(rows.name)
+        if variable is None:
+            continue
+        # Each row reads ``own - sum(coef x) = constant``; the own column is still 0 in values.
+        row_of_term = np.repeat(np.arange(rows.size), np.diff(rows.indptr))
+        sums = np.bincount(row_of_term, rows.coefs * values[rows.cols], minlength=rows.size)
+        values[ctx.var(variable).col(np.arange(rows.size))] = rows.lower - sums
+    return values
