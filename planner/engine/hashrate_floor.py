@@ -258,16 +258,16 @@ def run_causes(
     ).reshape(len(sites), n_hours)
     frozen = np.zeros((len(sites), n_hours))
     failed = np.zeros((len(sites), n_hours))
-    for site_id, kind, start, end, count, _ in log:
-        i = where.get(site_id)
-        if i is None:
+    for site_id, kind, began, ended, count, _ in log:
+        k = where.get(site_id)
+        if k is None:
             continue
         if kind == "freeze-damage":
-            frozen[i] += count * overlaps(start, math.inf if end is None else end)
+            frozen[k] += count * overlaps(began, math.inf if ended is None else ended)
         elif kind == "asic-failure":
-            failed[i] += count * (left + 1.0 > start)
-        elif kind == "asic-repair" and end is not None:
-            failed[i] -= count * (left >= end)
+            failed[k] += count * (left + 1.0 > began)
+        elif kind == "asic-repair" and ended is not None:
+            failed[k] -= count * (left >= ended)
     in_transit = np.zeros(n_hours)
     for count, depart, transit in transits:
         in_transit += count * overlaps(depart, depart + transit)

@@ -76,6 +76,7 @@ def run_demo(
     plan_scenarios: int = 20,
     workers: int | None = None,
     progress: Progress | None = None,
+    optimize_settings: OptimizeSettings | None = None,
 ) -> DemoOutcome:
     """Run the demo job offline: synthetic feeds with a cold snap, strategies over Monte Carlo.
 
@@ -105,6 +106,9 @@ def run_demo(
         Local worker processes (default: all cores when the work is large enough).
     progress
         Called with ``(step, done, total)`` as the work advances.
+    optimize_settings
+        The optimizer's settings (default :class:`OptimizeSettings`). A solve out of time shows
+        the best plan found, or the strike rule's, with :attr:`Plan.note` saying so.
 
     Returns
     -------
@@ -126,7 +130,7 @@ def run_demo(
     if any(name.startswith("optimized") for name in strategies):
         _tick(progress, "optimize", 0, 1)
         planned = make_scenarios(fleet, feeds, plan_scenarios, seed)
-        plan = optimize(fleet, planned, OptimizeSettings())
+        plan = optimize(fleet, planned, optimize_settings or OptimizeSettings())
     # Strategies are judged on scenarios the optimizer never saw (another seed).
     _tick(progress, "scenarios", 0, scenarios)
     judged = make_scenarios(fleet, feeds, scenarios, seed + 1)

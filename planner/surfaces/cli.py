@@ -191,6 +191,9 @@ def demo(
         int, typer.Option(min=1, help="Scenarios the optimizer plans over (not judged on).")
     ] = 20,
     seed: SeedOption = 7,
+    time_limit: Annotated[
+        float, typer.Option(min=0.001, help="Optimizer time limit [s]; then its best plan.")
+    ] = 60.0,
     as_json: JsonOption = False,
 ) -> None:
     """Run the main job offline on the demo fleet: write kpis.csv and report.html to OUT."""
@@ -204,6 +207,7 @@ def demo(
         plan_scenarios=plan_scenarios,
         seed=seed,
         progress=Progress(),
+        optimize_settings=planner.OptimizeSettings(time_limit_s=time_limit),
     )
     fleet_rows = outcome.kpis[outcome.kpis["site_id"] == "fleet"]
     note = outcome.plan.note if outcome.plan is not None else ""

@@ -101,7 +101,7 @@ def assemble(
             "weight": weight[task],
         }
     )
-    keyed_below = []
+    keyed_below: list[tuple[int, int, int, float, float, str]] = []
     offset = 0
     for r in results:
         keyed_below.extend(
@@ -111,8 +111,8 @@ def assemble(
     keyed_below.sort(key=lambda e: e[:3])
     task_below = np.array([e[1] for e in keyed_below], dtype=np.int64)
     hour = np.array([e[2] for e in keyed_below], dtype=np.int64)
-    eh_s = np.array([e[3] for e in keyed_below], dtype=float) / 1e6
-    floor = np.array([e[4] for e in keyed_below], dtype=float)
+    eh_s = np.array([e[3] for e in keyed_below], dtype=np.float64) / 1e6
+    floor = np.array([e[4] for e in keyed_below], dtype=np.float64)
     shortfalls = pd.DataFrame(
         {
             "policy": pd.Series([names[e[0]] for e in keyed_below], dtype=object),
