@@ -18,9 +18,12 @@ from datetime import date
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.mutable_status_container import StatusContainer
 
 from planner import Evaluation, Feeds, Fleet, PlannerError, ScenarioSet, demo_fleet
+from planner.engine.optimization import OptimizeSettings
 from planner.ops.report import format_eh_s, format_usd
+from planner.surfaces import app_notices as notices
 from planner.surfaces import app_support as sup
 from planner.world.feeds import FeedMode
 
@@ -47,13 +50,6 @@ VIEWS = (
     "Run history",
     "Downloads",
 )
-#: What to try after an error, by its type.
-HINTS = {
-    "SolveError": "Relax what the message names (for example lower the hashrate floor or raise "
-    "the relocation budget) and run the optimizer again.",
-    "FeedError": "Feeds can be switched to offline (no network) or cache under "
-    "'Horizon, scenarios and feeds'.",
-}
 FLEET_SOURCES = ("Demo fleet", "Upload TOML", "Paste TOML")
 MODES: tuple[FeedMode, ...] = ("offline", "cache", "live")
 
@@ -88,10 +84,15 @@ def cached_scenarios(
 
 @st.cache_resource(max_entries=3, show_spinner=False)  # a 14-day, 40-scenario model: ~1 GB
 def cached_engine(
-    fleet_key: str, setup: sup.Setup, knobs: sup.WhatIf, _fleet: Fleet, _planning: ScenarioSet
+    fleet_key: str,
+    setup: sup.Setup,
+    knobs: sup.WhatIf,
+    lead_hours: float,
+    _fleet: Fleet,
+    _planning: ScenarioSet,
 ) -> sup.ReplanEngine:
-    """The persistent solver by (fleet, planning scenarios); shared by sessions, locked."""
-    return sup.ReplanEngine(_fleet, _planning)
+    """The persistent solver by (fleet, planning scenarios, lead time); shared, locked."""
+    return sup.ReplanEngine(_fleet, _planning, OptimizeSettings(lead_hours=lead_hours))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -114,10 +115,11 @@ def cached_plan_evaluation(
     knobs: sup.WhatIf,
     _engine: sup.ReplanEngine,
     _judging: ScenarioSet,
-) -> tuple[float, float, Evaluation]:
-    """The re-plan (solve seconds, judge seconds, judged plan) by (fleet, setup, plan knobs)."""
-    result = sup.replan(_engine, _judging, knobs)
-    return result.solve_seconds, result.judge_seconds, result.evaluation
+) -> tuple[float, Evaluation]:
+    """The plan judged (judge seconds, evaluation) by (fleet, setup, plan knobs)."""
+    started = time.perf_counter()
+    evaluation = sup.judge_plan(_engine.fleet, _judging, _engine.plan(knobs))
+    return time.perf_counter() - started, evaluation
 
 
 # ----------------------------------------------------------------------------------- widgets
@@ -209,7 +211,35 @@ def plan_form() -> tuple[sup.Setup, sup.WhatIf]:
             key="risk_lambda",
             help="Weight of the CVaR of loss in the objective (0 = expected profit only).",
         )
-        alpha = st.slider("CVaR level α", 0.80, 0.99, 0.95, 0.01, key="cvar_alpha")
+        alpha = st.slider(
+            "CVaR level α",
+            0.80,
+            0.99,
+            0.95,
+            0.01,
+            key="cvar_alpha",
+            help=notices.cvar_help(int(st.session_state.get("scenarios", 10))),
+        )
+        lead = st.select_slider(
+            "Order lead time [h]",
+            notices.LEAD_OPTIONS,
+            1,
+            key="lead_hours",
+            help="Orders to shed or restore machines take this long to act: the plan's first "
+            "hours are decided now, the same in every scenario, and carried out as ordered. "
+            "Risk aversion acts only on what is decided before the uncertainty resolves "
+            "(these hours, protective orders ahead of a freeze and relocations); with 1 h "
+            "every later hour follows its own price and there is little to hedge.",
+        )
+        limit = st.select_slider(
+            "Time limit [s]",
+            notices.TIME_LIMIT_OPTIONS,
+            60,
+            key="time_limit",
+            help="How long the optimizer may search. At the limit the page shows the best plan "
+            "found, or the strike rule's plan with a note when it found none (long horizons, "
+            "many scenarios or a busy machine).",
+        )
         floor = st.slider(
             "Hashrate floor [% of nameplate]",
             0,
@@ -260,6 +290,8 @@ def plan_form() -> tuple[sup.Setup, sup.WhatIf]:
         cvar_alpha=float(alpha),
         hashrate_floor_pct=float(floor),
         relocation_budget_usd=None if budget == "no limit" else float(budget),
+        lead_hours=float(lead),
+        time_limit_s=float(limit),
     )
     return setup, whatif
 
@@ -278,8 +310,8 @@ def colour_scale() -> alt.Scale:
     return alt.Scale(domain=list(sup.STRATEGIES), range=[sup.COLOURS[s] for s in sup.STRATEGIES])
 
 
-def show_kpis(h: sup.Headline, nameplate: float, floor_pct: float) -> None:
-    cols = st.columns(5)
+def show_kpis(h: sup.Headline, nameplate: float, floor_pct: float, hours_below: float) -> None:
+    cols = st.columns(6 if floor_pct > 0 else 5)
     cols[0].metric(
         "Expected profit",
         format_usd(h.expected_profit_usd),
@@ -305,14 +337,21 @@ def show_kpis(h: sup.Headline, nameplate: float, floor_pct: float) -> None:
         f"{h.curtailed_mwh - h.strike_curtailed_mwh:+,.0f} MWh vs strike rule",
         delta_color="off",
     )
+    cols[4].metric(
+        "Relocation cost",
+        format_usd(h.relocation_cost_usd),
+        help="What the plan's relocations cost (trucks, customs, installation).",
+    )
     if floor_pct > 0:
-        cols[4].metric(
-            "Below-floor chance",
-            f"{100 * h.below_floor_probability:.0f} %",
-            help="Share of judged scenarios with at least one hour below the hashrate floor.",
+        cols[5].metric(
+            "Hours below floor",
+            f"{hours_below:,.1f} h",
+            f"in {100 * h.below_floor_probability:.0f} % of runs",
+            delta_color="off",
+            help="Expected hours per judged run in which the fleet could not keep the hashrate "
+            "floor: every available machine ran (grid outage, freeze damage, failures, heat, "
+            "machines in transit). The hours and reasons are under Hashrate.",
         )
-    else:
-        cols[4].metric("Relocation cost", format_usd(h.relocation_cost_usd))
 
 
 def show_map_and_risk(fleet: Fleet, metrics: pd.DataFrame) -> None:
@@ -369,8 +408,31 @@ def show_hashrate(evaluation: Evaluation, floor_eh_s: float) -> None:
             y="floor:Q", x=alt.value(0), text="label:N"
         )
         chart = chart + rule + text
+    below = notices.floor_shortfall_table(evaluation, sup.PLAN) if floor_eh_s > 0 else None
+    if below is not None and not below.empty:
+        marks = alt.Chart(below).mark_tick(color="#d73027", thickness=2, size=14)
+        chart = chart + marks.encode(
+            x="time:T", y=alt.value(352), tooltip=list(notices.SHORTFALL_COLUMNS)
+        )
     st.altair_chart(chart.properties(height=360), width="stretch")
     st.caption("Mean fleet hashrate per strategy; the band spans P5 to P95 of the judged runs.")
+    if below is None:
+        return
+    if below.empty:
+        st.success("The plan's strategy kept the hashrate floor in every hour of every judged run.")
+        return
+    st.warning(
+        f"The fleet could not keep the floor in {len(below)} hour(s) of the judged runs (red "
+        "ticks): every available machine ran. Why, hour by hour:"
+    )
+    st.dataframe(
+        below,
+        hide_index=True,
+        column_config={
+            "runs below %": st.column_config.NumberColumn(format="%.0f"),
+            "mean shortfall EH/s": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
 
 
 def show_profit(evaluation: Evaluation) -> None:
@@ -518,35 +580,46 @@ class PageState:
     replan_text: str
 
 
-def run_steps(fleet: Fleet, setup: sup.Setup, whatif: sup.WhatIf) -> PageState:
-    """Every step through the caches, each announced in the status box.
+def run_steps(
+    status: StatusContainer, fleet: Fleet, setup: sup.Setup, whatif: sup.WhatIf
+) -> PageState:
+    """Every step through the caches, each announced as the status box's label.
 
     Raises
     ------
     PlannerError
         A feed, setting or solve failed (one line).
     """
+
+    def stage(name: str) -> None:
+        label = notices.stage_label(name, setup, whatif)
+        status.update(label=label)
+        st.write(label)
+
     key = sup.fleet_key(fleet)
-    st.write("Feeds")
+    stage("feeds")
     feeds = cached_feeds(key, setup.feeds_part(), _fleet=fleet)
-    st.write("Scenarios")
+    stage("scenarios")
     plan_knobs = whatif.scenario_part(judging=False)
     judge_knobs = whatif.scenario_part(judging=True)
     planning = cached_scenarios(key, setup, plan_knobs, False, _fleet=fleet, _feeds=feeds)
     judging = cached_scenarios(key, setup, judge_knobs, True, _fleet=fleet, _feeds=feeds)
-    st.write("Optimizer model")
-    engine = cached_engine(key, setup, plan_knobs, _fleet=fleet, _planning=planning)
-    st.write("Re-plan and judge the plan")
+    stage("plan")
     started = time.perf_counter()
-    solve_s, judge_s, planned = cached_plan_evaluation(
+    engine = cached_engine(
+        key, setup, plan_knobs, whatif.lead_hours, _fleet=fleet, _planning=planning
+    )
+    plan = engine.plan(whatif)
+    solve_s = time.perf_counter() - started
+    stage("judge")
+    started = time.perf_counter()
+    judge_s, planned = cached_plan_evaluation(
         key, setup, whatif.plan_part(), _engine=engine, _judging=judging
     )
-    text = replan_text(time.perf_counter() - started, solve_s, judge_s)
-    plan = engine.plan(whatif)
-    st.write("Today's rules")
     rules = cached_rules(
         key, setup, judge_knobs, whatif.strike_usd_per_mwh, _fleet=fleet, _judging=judging
     )
+    text = replan_text(solve_s + time.perf_counter() - started, solve_s, judge_s)
     return PageState(feeds, plan, sup.combine(rules, planned), text)
 
 
@@ -570,14 +643,12 @@ def main() -> None:
     status = st.status("Planning…", expanded=False)
     try:
         with status:
-            page = run_steps(fleet, setup, whatif)
+            page = run_steps(status, fleet, setup, whatif)
     except PlannerError as exc:
         # Outside the status box: the message must be seen, not folded away.
         status.update(label="Stopped: no plan for these settings", state="error")
         st.error(f"No plan for these settings. {sup.one_line(exc)}")
-        hint = HINTS.get(type(exc).__name__)
-        if hint:
-            st.caption(hint)
+        st.caption(notices.error_hint(exc, whatif))
         st.stop()
     status.update(
         label=f"Plan ready in {time.perf_counter() - started:.2f} s · {page.replan_text}",
@@ -585,9 +656,13 @@ def main() -> None:
     )
     feeds, plan, evaluation = page.feeds, page.plan, page.evaluation
     floor_eh_s = whatif.hashrate_floor_pct / 100.0 * nameplate
+    notice = notices.plan_notice(plan)
+    if notice:
+        st.warning(notice)
     metrics = evaluation.metrics()
     headline = sup.headline(evaluation, metrics, plan, floor_eh_s)
-    show_kpis(headline, nameplate, whatif.hashrate_floor_pct)
+    hours_below = notices.hours_below_floor(evaluation, sup.PLAN)
+    show_kpis(headline, nameplate, whatif.hashrate_floor_pct, hours_below)
     # Only the open tab is drawn (switching tabs reruns the page from the caches): a slider
     # move redraws one view, not eight.
     tabs = st.tabs(VIEWS, key="view", on_change="rerun")

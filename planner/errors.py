@@ -42,7 +42,24 @@ class ConfigError(PlannerError):
 
 
 class SolveError(PlannerError):
-    """The optimizer found no usable solution (infeasible, unbounded, or out of time)."""
+    """The optimizer found no usable solution (infeasible, unbounded, or a solver error).
+
+    Parameters
+    ----------
+    message
+        One line.
+    families
+        For an infeasible model: the constraint families that cannot be met, with the total
+        shortfall in their rows' units (empty when unknown).
+    """
+
+    def __init__(self, message: str, families: dict[str, float] | None = None) -> None:
+        self.families = dict(families or {})
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[SolveError], tuple[str, dict[str, float]]]:
+        """Pickle by the constructor's own arguments (process pools carry errors back)."""
+        return type(self), (str(self), self.families)
 
 
 class JobError(PlannerError):

@@ -141,6 +141,11 @@ class WhatIf:
         Fleet hashrate the plan keeps in every hour, in percent of nameplate [%].
     relocation_budget_usd
         Most the relocations may cost [USD]; ``None``: no budget.
+    lead_hours
+        Order lead time: the plan's first hours decided now, the same in every scenario [h]
+        (:attr:`OptimizeSettings.lead_hours`; the model is built with it).
+    time_limit_s
+        The optimizer's time limit; at it the best plan found, or the strike rule's [s].
     """
 
     btc_price_shock: float = 0.0
@@ -152,6 +157,8 @@ class WhatIf:
     cvar_alpha: float = 0.95
     hashrate_floor_pct: float = 0.0
     relocation_budget_usd: float | None = None
+    lead_hours: float = 1.0
+    time_limit_s: float = 60.0
 
     def scenario_settings(self, *, judging: bool) -> ScenarioSettings:
         """Scenario knobs; the BTC shock only for judging (the solver scales hashprice itself).
@@ -212,7 +219,8 @@ class WhatIf:
             f"outage duration x{self.outage_duration_scale:g}, price spikes "
             f"x{self.price_spike_scale:g}; strike {strike}; risk lambda {self.risk_lambda:g} at "
             f"alpha {self.cvar_alpha:g}; hashrate floor {self.hashrate_floor_pct:g} % of "
-            f"nameplate; relocation budget {budget}."
+            f"nameplate; relocation budget {budget}; order lead time {self.lead_hours:g} h; "
+            f"time limit {self.time_limit_s:g} s."
         )
 
 
@@ -329,10 +337,11 @@ class ReplanEngine:
             A parameter out of the solver's range.
         """
         parameters = whatif.solver_parameters(self.nameplate_eh_s)
-        key = tuple(sorted(parameters.items()))
+        key = (*sorted(parameters.items()), ("time_limit_s", whatif.time_limit_s))
         with self._lock:
             found = self._memo.get(key)
             if found is None:
+                self.solver.time_limit_s = whatif.time_limit_s
                 try:
                     found = self.solver.update(**parameters)
                 except SolveError as exc:

@@ -153,6 +153,33 @@ def test_infeasible_floor_shows_one_line_error_not_a_traceback() -> None:
     assert not at.metric  # nothing stale is shown under the error
     assert [s.label for s in at.status] == ["Stopped: no plan for these settings"]
     assert not at.status[0].error  # the message is on the page, not folded into the status box
+    # The hint names the knob in play, not others left at their defaults.
+    hint = at.caption[-1].value
+    assert hint.startswith("What cannot be met: the hashrate floor (100 % of nameplate)")
+    assert "budget" not in hint
+
+
+def test_a_floor_shows_its_hours_beside_the_relocation_cost() -> None:
+    at = _page()
+    assert [m.label for m in at.metric][4] == "Relocation cost"
+    at.slider(key="floor_pct").set_value(80)
+    _run_optimizer(at)
+    assert not at.exception and not at.error
+    labels = [m.label for m in at.metric]
+    assert labels[4:] == ["Relocation cost", "Hours below floor"]
+    assert _metric(at, "Hours below floor") == "0.0 h"  # no outage takes 20 % of the fleet
+    _open(at, "Hashrate")
+    assert [s.value for s in at.success] == [
+        "The plan's strategy kept the hashrate floor in every hour of every judged run."
+    ]
+
+
+def test_the_optimizer_section_exposes_lead_time_and_time_limit() -> None:
+    at = _page()
+    limit = at.select_slider(key="time_limit")
+    assert limit.value == 60 and "strike rule's plan" in (limit.help or "")
+    lead = at.select_slider(key="lead_hours")
+    assert lead.value == 1 and "Risk aversion acts only on" in (lead.help or "")
 
 
 def test_cache_mode_without_a_cache_says_which_feed_is_missing(

@@ -373,7 +373,8 @@ def solve(
         outcome = _branch_and_bound(matrix, highs, integers, deadline, mip_gap)
     seconds = time.perf_counter() - started
     if outcome.status is SolveStatus.INFEASIBLE:
-        raise SolveError(_infeasibility_message(matrix, time_limit_s))
+        families = infeasible_families(matrix, time_limit_s)
+        raise SolveError(_infeasibility_message(families), families)
     if outcome.status in (SolveStatus.UNBOUNDED, SolveStatus.ERROR):
         raise SolveError(
             f"optimizer: no usable solution ({outcome.status.value}: {outcome.message})"
@@ -466,8 +467,7 @@ def infeasible_families(matrix: Matrix, time_limit_s: float = 60.0) -> dict[str,
     return {f: v for f, v in out.items() if v > _SLACK_TOLERANCE}
 
 
-def _infeasibility_message(matrix: Matrix, time_limit_s: float) -> str:
-    families = infeasible_families(matrix, time_limit_s)
+def _infeasibility_message(families: dict[str, float] | None) -> str:
     if families is None:
         return "optimizer: the model is infeasible even with every commitment relaxed"
     if not families:

@@ -71,6 +71,9 @@ class PlanSolver:
         Preparing, building and passing the model to HiGHS [s].
     last_result
         The latest solve, ``None`` before the first.
+    time_limit_s
+        Wall-clock limit of each solve [s]; ``settings.time_limit_s`` to begin with, and may be
+        changed between solves (it needs no rebuild).
 
     Examples
     --------
@@ -96,6 +99,7 @@ class PlanSolver:
         self._highs, _ = to_highs(self.built.matrix)
         self.build_seconds = time.perf_counter() - started
         self.last_result: SolveResult | None = None
+        self.time_limit_s = self.data.settings.time_limit_s
         self._first_solve_seconds = 0.0
         self._unloaded: np.ndarray | None = None
 
@@ -188,7 +192,7 @@ class PlanSolver:
             result = solve(
                 self.built.matrix,
                 self._highs,
-                time_limit_s=settings.time_limit_s,
+                time_limit_s=self.time_limit_s,
                 mip_gap=settings.mip_gap,
                 build_seconds=self.build_seconds if first else 0.0,
                 warm_limit_s=None if first else max(_MIN_WARM_S, self._first_solve_seconds),
@@ -196,7 +200,7 @@ class PlanSolver:
             if first:
                 self._first_solve_seconds = result.solve_seconds
             parameters = self.parameters
-            note = time_limit_note(result, settings.time_limit_s)
+            note = time_limit_note(result, self.time_limit_s)
             if not result.status.has_solution:
                 result = replace(result, values=strike_values(self.built, parameters))
             self.last_result = result
