@@ -303,7 +303,7 @@ def replan_text(wall_s: float, solve_s: float, judge_s: float) -> str:
     """How the re-plan was served: solved now (with its split) or from the cache."""
     if wall_s < 0.5 * (solve_s + judge_s):
         return "plan from cache"
-    return f"re-plan {wall_s:.2f} s (solve {solve_s:.2f} s, judging {judge_s:.2f} s)"
+    return f"re-plan {wall_s:.2f} s (optimizer {solve_s:.2f} s, judging {judge_s:.2f} s)"
 
 
 def colour_scale() -> alt.Scale:

@@ -186,3 +186,48 @@ def test_demo_what_if_in_a_real_browser(server: str, tmp_path: Path) -> None:
             _shot(page, "app_bad_upload.png")
         finally:
             browser.close()
+
+
+LONG_RUN_MS = 900_000  # 14 days x 40 scenarios on a shared machine: feeds, model, judging
+
+
+def test_largest_settings_show_a_plan_or_the_fallback_never_a_blank_page(server: str) -> None:
+    # 14 days x 40 scenarios with a 1 s time limit: the optimizer cannot finish, and the page
+    # shows the strike rule's plan (or the best plan found) with its note, every KPI drawn. The
+    # status box names the stage it is in while the work goes on.
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1900})
+            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            page.goto(server)
+            page.get_by_text("Plan ready in").wait_for()
+
+            page.get_by_text("Horizon, scenarios and feeds").click()
+            page.get_by_role("radiogroup", name="Horizon [days]").get_by_text("14").click()
+            scenarios = page.get_by_role("slider", name="Scenarios")
+            scenarios.focus()
+            scenarios.press("End")
+            assert scenarios.input_value() == "40"
+            limit = page.get_by_role("slider", name="Time limit [s]")
+            limit.focus()
+            limit.press("Home")
+            assert limit.get_attribute("aria-valuetext") == "1"
+            page.get_by_role("button", name="Run optimizer").click()
+
+            # The stage is on the status box while the 14-day, 40-scenario model is built.
+            page.get_by_text("Step 3 of 4, plan").first.wait_for(timeout=LONG_RUN_MS)
+            page.get_by_text("Plan ready in").wait_for(timeout=LONG_RUN_MS)
+            page.locator(METRIC).nth(4).wait_for()
+            notice = page.locator('[data-testid="stAlertContentWarning"]').first
+            notice.wait_for(state="visible")
+            assert notice.inner_text().startswith("Optimizer hit its 1 s time limit"), (
+                notice.inner_text()
+            )
+            kpis = page.locator(METRIC).all_inner_texts()
+            assert kpis[0].startswith("$") and kpis[0] != "$0", kpis
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+            _shot(page, "app_time_limit.png")
+        finally:
+            browser.close()
