@@ -412,7 +412,7 @@ def show_hashrate(evaluation: Evaluation, floor_eh_s: float) -> None:
     if below is not None and not below.empty:
         marks = alt.Chart(below).mark_tick(color="#d73027", thickness=2, size=14)
         chart = chart + marks.encode(
-            x="time:T", y=alt.value(352), tooltip=list(notices.SHORTFALL_COLUMNS)
+            x="time:T", y=alt.value(352), tooltip=list(notices.FLOOR_TABLE_COLUMNS)
         )
     st.altair_chart(chart.properties(height=360), width="stretch")
     st.caption("Mean fleet hashrate per strategy; the band spans P5 to P95 of the judged runs.")

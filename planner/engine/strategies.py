@@ -265,7 +265,10 @@ def ordered_fractions(plan: Plan) -> dict[str, np.ndarray]:
         ordered[:, :n] = np.divide(
             run, available, out=np.full_like(run, np.nan), where=available > 1e-12
         )
-        out[site.id] = np.repeat(np.clip(ordered, 0.0, 1.0), plan.duration_h.astype(int), axis=1)
+        ordered = np.clip(ordered, 0.0, 1.0)
+        ordered[ordered > 1.0 - FRACTION_TOLERANCE] = 1.0
+        ordered[ordered < FRACTION_TOLERANCE] = 0.0
+        out[site.id] = np.repeat(ordered, plan.duration_h.astype(int), axis=1)
     return out
 
 

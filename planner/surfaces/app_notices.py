@@ -124,20 +124,20 @@ def hours_below_floor(evaluation: Evaluation, policy: str) -> float:
 
 
 #: Columns of :func:`floor_shortfall_table`.
-SHORTFALL_COLUMNS: tuple[str, ...] = ("time", "runs below %", "mean shortfall EH/s", "reason")
+FLOOR_TABLE_COLUMNS: tuple[str, ...] = ("time", "runs below %", "mean shortfall EH/s", "reason")
 
 
 def floor_shortfall_table(evaluation: Evaluation, policy: str) -> pd.DataFrame:
     """The hours ``policy`` could not keep its floor, one row per hour, first hours first.
 
-    Columns :data:`SHORTFALL_COLUMNS`: the share of judged runs below the floor in the hour
+    Columns :data:`FLOOR_TABLE_COLUMNS`: the share of judged runs below the floor in the hour
     [%], their mean shortfall [EH/s] and the most likely reason (every available machine ran:
     an outage, freeze damage, failures, heat, machines in transit).
     """
     rows = evaluation.floor_shortfalls
     rows = rows[rows["policy"] == policy]
     if rows.empty:
-        return pd.DataFrame(columns=list(SHORTFALL_COLUMNS))
+        return pd.DataFrame(columns=list(FLOOR_TABLE_COLUMNS))
     out = []
     for time, hour in rows.groupby("time", sort=True):
         weight = hour["weight"].to_numpy()
@@ -152,7 +152,7 @@ def floor_shortfall_table(evaluation: Evaluation, policy: str) -> pd.DataFrame:
                 "reason": str(reasons.index[0]),
             }
         )
-    return pd.DataFrame(out, columns=list(SHORTFALL_COLUMNS))
+    return pd.DataFrame(out, columns=list(FLOOR_TABLE_COLUMNS))
 
 
 def cvar_help(scenarios: int) -> str:
