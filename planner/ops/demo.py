@@ -34,6 +34,10 @@ DEMO_STORMS = StormSettings(
     cold_snap_depth_sd_c=0.0,
 )
 
+#: The demo optimizer's time limit [s]: a batch job that should finish with the optimizer's plan
+#: on a busy machine too (about 20 s of CPU for the two-week, 20-scenario model).
+DEMO_TIME_LIMIT_S = 300.0
+
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` while long work runs."""
 
@@ -107,8 +111,9 @@ def run_demo(
     progress
         Called with ``(step, done, total)`` as the work advances.
     optimize_settings
-        The optimizer's settings (default :class:`OptimizeSettings`). A solve out of time shows
-        the best plan found, or the strike rule's, with :attr:`Plan.note` saying so.
+        The optimizer's settings (default: :class:`OptimizeSettings` with a
+        :data:`DEMO_TIME_LIMIT_S` time limit). A solve out of time shows the best plan found, or
+        the strike rule's, with :attr:`Plan.note` saying so.
 
     Returns
     -------
@@ -130,7 +135,8 @@ def run_demo(
     if any(name.startswith("optimized") for name in strategies):
         _tick(progress, "optimize", 0, 1)
         planned = make_scenarios(fleet, feeds, plan_scenarios, seed)
-        plan = optimize(fleet, planned, optimize_settings or OptimizeSettings())
+        settings = optimize_settings or OptimizeSettings(time_limit_s=DEMO_TIME_LIMIT_S)
+        plan = optimize(fleet, planned, settings)
     # Strategies are judged on scenarios the optimizer never saw (another seed).
     _tick(progress, "scenarios", 0, scenarios)
     judged = make_scenarios(fleet, feeds, scenarios, seed + 1)

@@ -31,7 +31,7 @@ from planner.engine.compare import horizon_limit, is_plan_strategy
 from planner.engine.metrics import with_hashrate_kept
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.inputs import check_choice, check_hours, check_seed, parse_start
-from planner.ops.demo import write_comparison
+from planner.ops.demo import DEMO_TIME_LIMIT_S, write_comparison
 from planner.ops.jobs.artifacts import expected_schedule, output_dir
 from planner.ops.jobs.prune import prune_runs
 from planner.ops.locking import EXIT_LOCKED, default_lock_path
@@ -193,7 +193,7 @@ def demo(
     seed: SeedOption = 7,
     time_limit: Annotated[
         float, typer.Option(min=0.001, help="Optimizer time limit [s]; then its best plan.")
-    ] = 60.0,
+    ] = DEMO_TIME_LIMIT_S,
     as_json: JsonOption = False,
 ) -> None:
     """Run the main job offline on the demo fleet: write kpis.csv and report.html to OUT."""

@@ -137,7 +137,8 @@ def add_nonanticipativity_constraints(ctx: Context) -> None:
     ``order[k, t]`` is the share of the tier's available machines ordered to run, decided now for
     every period ``t`` before the site's lead ends; ``run_max`` is the variable's upper bound
     (availability x nameplate x most machines present). Scenarios in which the tier has nothing
-    available have no row: the order holds for whatever is available.
+    available have no row: the order holds for whatever is available. Rows are written divided
+    by ``run_max`` (a share on both sides), which keeps their coefficients near 1.
     """
     order = ctx.var("order")
     cols = order.dense_cols()
@@ -157,8 +158,8 @@ def add_nonanticipativity_constraints(ctx: Context) -> None:
         labels,
         np.concatenate([rows, rows]),
         np.concatenate([run[k, t, s], cols[k, t]]),
-        np.concatenate([np.ones(len(k)), -upper[k, t, s]]),
+        np.concatenate([1.0 / upper[k, t, s], -np.ones(len(k))]),
         0.0,
         0.0,
-        doc="run within the lead time = the share ordered now x the most available [MW]",
+        doc="run within the lead time / the most available = the share ordered now [-]",
     )

@@ -54,7 +54,7 @@ FAMILY_UNITS: dict[str, str] = {
     "slots": "machines",
     "site_capacity": "MW",
     "relocation_budget": "USD",
-    "nonanticipativity": "MW",
+    "nonanticipativity": "share of the available load",
     "ramp": "MW",
     "min_down": "MW or on/off",
     "demand_response": "MW",
