@@ -6,18 +6,19 @@ values on the days it shares, and scenario ``i`` is the same however many are dr
 
 Streams
     A stream is one random variable of one thing, named by a tuple of labels: ``("temp-noise",
-    "west-texas")`` or ``("price-noise", scenario, "rockdale")``. Its numbers come from a
+    "west-texas")`` or ``("scenario-price", 3, "rockdale")``. Its numbers come from a
     counter-based generator, :class:`numpy.random.Philox` (Salmon et al., "Parallel random
-    numbers: as easy as 1, 2, 3", SC 2011): the key is drawn from
-    ``numpy.random.SeedSequence(seed, spawn_key=labels)`` (text labels enter as their CRC-32), the
-    counter is the calendar day. Day ``d`` (UTC days since 1970-01-01) owns the counters from
-    ``(d + DAY_OFFSET) x blocks`` on, whatever day the horizon starts on and however long it is,
-    so drawing days 10..13 gives the same words for day 12 as drawing days 12..40.
+    numbers: as easy as 1, 2, 3", SC 2011). The key is drawn from
+    ``numpy.random.SeedSequence(seed, spawn_key=(CALENDAR_STREAM, *labels))`` (text labels
+    enter as their CRC-32); the counter is the calendar day: day ``d`` (UTC days since
+    1970-01-01) owns the counters from ``(d + DAY_OFFSET) x blocks`` on, whatever day the
+    horizon starts on and however long it is, so drawing days 10..13 gives the same words for
+    day 12 as drawing days 12..40.
 Values
-    Every value is a fixed number of the day's 64-bit words, so it keeps its place in the day:
-    a uniform takes one word (its top 53 bits, as numpy's ``random()``), a normal two (Box-Muller),
-    an exponential one (inverse distribution function), an Erlang (gamma of integer shape ``k``)
-    ``k``.
+    Every value takes a fixed number of its day's 64-bit words, so it keeps its place in the
+    day: a uniform one word (its top 53 bits, as numpy's ``random()``), a pair of normals two
+    (Box-Muller: the cosine and the sine), an exponential one (inverse distribution function),
+    a gamma of integer shape ``k`` (Erlang) ``k``.
 AR(1) with a calendar memory
     ``x_t = phi x_{t-1} + e_t`` cannot start from a state drawn at the horizon start without
     making the path depend on the start. :func:`ar1` instead gives each day the AR(1) started
@@ -45,6 +46,9 @@ import pandas as pd
 DAY_OFFSET = 1 << 20
 #: Philox4x64 gives four 64-bit words per counter value [-].
 WORDS_PER_BLOCK = 4
+#: First spawn-key word of every calendar stream, so that no other stream of the same seed
+#: (the Monte Carlo failure streams, say) can share a key with one.
+CALENDAR_STREAM = 0x43414C
 #: Weight below which an AR(1) forgets a past shock [-].
 AR1_FORGET = 1e-9
 #: Nanoseconds in an hour and in a day.
@@ -126,7 +130,8 @@ def words(seed: int, stream: Stream, first_day: int, n_days: int, per_day: int) 
         ``uint64``; row ``i`` is the same for every call that covers day ``first_day + i``.
     """
     labels = tuple(zlib.crc32(x.encode()) if isinstance(x, str) else int(x) for x in stream)
-    key = np.random.SeedSequence(seed, spawn_key=labels).generate_state(2, np.uint64)
+    spawn_key = (CALENDAR_STREAM, *labels)
+    key = np.random.SeedSequence(seed, spawn_key=spawn_key).generate_state(2, np.uint64)
     blocks = -(-per_day // WORDS_PER_BLOCK)
     philox = np.random.Philox(key=key, counter=(first_day + DAY_OFFSET) * blocks)
     raw = philox.random_raw(n_days * blocks * WORDS_PER_BLOCK)

@@ -301,8 +301,7 @@ def _draw(
     hashprice, btc_price = _scenario_hashprice(index, seed, base, settings)
     outages = tuple(
         _draw_outages(
-            seed,
-            stream,
+            (seed, index, site),
             base.hours,
             hazards[s],
             exposure[s],
@@ -310,7 +309,7 @@ def _draw(
             base.alert_active[s],
             settings,
         )
-        for s, stream in enumerate(_streams("scenario-outage", index, base))
+        for s, site in enumerate(base.site_ids)
     )
     return Scenario(
         index=index,
@@ -431,8 +430,7 @@ def _scenario_hashprice(
 
 
 def _draw_outages(
-    seed: int,
-    stream: tuple[str, int, str],
+    who: tuple[int, int, str],
     hours: draws.Hours,
     hazard: OutageHazard,
     exposure: float,
@@ -442,16 +440,21 @@ def _draw_outages(
 ) -> tuple[tuple[float, float], ...]:
     """Grid outages of one site: an hourly Bernoulli hazard raised by cold, heat and alerts.
 
-    Each calendar hour holds three draws: a uniform that decides whether an outage starts in
-    it, a uniform for where in the hour it starts and a standard normal for its lognormal length.
+    ``who`` is ``(seed, scenario index, site id)``. Each calendar hour holds three draws: a
+    uniform that decides whether an outage starts in it, a uniform for where in the hour it
+    starts and a standard normal for its lognormal length.
     """
     weather = 4.0 * (temp < -10.0) + 1.0 * (temp > 40.0) + 2.0 * alert
     rate = hazard.rate_per_year / 8760.0 * exposure * (1.0 + settings.storm_severity * weather)
-    arrival = draws.per_hour(draws.uniform, seed, stream, hours)
+    seed, index, site = who
+    arrival = draws.per_hour(draws.uniform, seed, ("scenario-outage", index, site), hours)
     which = np.flatnonzero(arrival < rate)
-    name, index, site = stream
-    offset = draws.at_hours(draws.uniform, seed, (f"{name}-offset", index, site), hours, which)
-    length = draws.at_hours(draws.normal, seed, (f"{name}-length", index, site), hours, which)
+    offset = draws.at_hours(
+        draws.uniform, seed, ("scenario-outage-offset", index, site), hours, which
+    )
+    length = draws.at_hours(
+        draws.normal, seed, ("scenario-outage-length", index, site), hours, which
+    )
     starts = which + offset
     durations = (
         hazard.duration_median_h
