@@ -154,7 +154,7 @@ def test_calibrated_spike_hours_and_winter_minimum_lie_in_the_real_range() -> No
     # 1,000 USD/MWh (five years) and its winter minimum lie within what 2021-2024 really did.
     # One winter's minimum varies with sd 3.6 degC between seeds, so a median of five would be
     # a coin toss near the real range's warm end (-7.2 degC); the median of 80 winters has a
-    # standard error of 0.5 degC (about -8.3 degC over 600 seeds).
+    # standard error of 0.5 degC (about -8.4 degC over 600 seeds).
     west = [synthetic.Location("west-texas", 31.85, -102.37, "America/Chicago")]
     hours_over, winter_min = [], []
     for seed in range(80):
