@@ -172,15 +172,19 @@ def exponential(seed: int, stream: Stream, first_day: int, n_days: int, per_day:
 def erlang(
     seed: int, stream: Stream, first_day: int, n_days: int, per_day: int, shape: int
 ) -> np.ndarray:
-    """Gamma numbers of integer ``shape`` and scale 1 (sums of ``shape`` exponentials),
-    ``(n_days, per_day)``; see :func:`words` for the other arguments."""
+    """Gamma numbers of integer ``shape`` and scale 1, ``(n_days, per_day)``; see :func:`words`
+    for the other arguments.
+
+    A sum of ``shape`` exponentials, ``-ln(1 - u_1) - ... = -ln((1 - u_1) ...)``: one logarithm
+    of the product.
+    """
     if shape < 1 or shape != int(shape):
         raise ValueError(f"shape: must be an integer >= 1, got {shape}")
-    e = exponential(seed, stream, first_day, n_days, per_day * shape)
-    total = e[:, 0::shape].copy()
+    u = uniform(seed, stream, first_day, n_days, per_day * shape)
+    product = 1.0 - u[:, 0::shape]
     for k in range(1, shape):
-        total += e[:, k::shape]
-    return total
+        product *= 1.0 - u[:, k::shape]
+    return -np.log(product)
 
 
 def per_hour(draw: Draw, seed: int, stream: Stream, hours: Hours) -> np.ndarray:
