@@ -187,11 +187,10 @@ def _daily_span(hours: draws.Hours) -> tuple[int, int]:
     return hours.first_day - 1, hours.n_days + 2
 
 
-def _daily_to_hourly(times: pd.DatetimeIndex, first_day: int, daily: np.ndarray) -> np.ndarray:
+def _daily_to_hourly(on: draws.Hours, first_day: int, daily: np.ndarray) -> np.ndarray:
     """Linear interpolation of per-day values (placed at 12:00 UTC, the first on day number
-    ``first_day``) to the hourly ``times``."""
-    origin = draws.day_dates(first_day, 1)[0]
-    hours = np.asarray((times - origin) / pd.Timedelta(hours=1), dtype=float)
+    ``first_day``) to the hours ``on``."""
+    hours = 24.0 * (on.first_day - first_day) + on.first_hour + np.arange(on.count, dtype=float)
     return np.interp(hours, 24.0 * np.arange(len(daily)) + 12.0, daily)
 
 
@@ -260,7 +259,7 @@ def synthetic_weather(
         # northers are the same air mass everywhere.
         scale = anomaly_scale(loc.latitude)
         daily = scale * (shared + own_sd * own) + northers
-        anomaly = _daily_to_hourly(times, first_day, daily) - cold + heat
+        anomaly = _daily_to_hourly(on, first_day, daily) - cold + heat
         start_c, per_c, floor = COLD_DIURNAL_DAMPING
         damping = np.clip(1.0 + np.minimum(anomaly + start_c, 0.0) / per_c, floor, 1.0)
         noise = draws.per_hour(draws.normal, seed, ("temp-noise", loc.site_id), on)
@@ -418,10 +417,10 @@ def synthetic_prices(
         hourly = hourly_sd * draws.per_hour(draws.normal, seed, ("price-hourly", node), on)
         energy = (
             base_usd_per_mwh * fuel * PRICE_SHAPE[hour] * load
-            * np.exp(_daily_to_hourly(times, first_day, daily) + hourly)
+            * np.exp(_daily_to_hourly(on, first_day, daily) + hourly)
         )  # fmt: skip
         day_z = draws.normal(seed, ("tightness", node), first_day, n_days, 1)[:, 0]
-        z = _daily_to_hourly(times, first_day, day_z)
+        z = _daily_to_hourly(on, first_day, day_z)
         tight = (np.exp(TIGHTNESS_SD[0] * z), np.exp(TIGHTNESS_SD[1] * z))
         stress = grid_stress(t, loc.latitude, hour, tight)
         scarcity = cap_usd_per_mwh * np.clip(stress, 0.0, 1.0) ** SCARCITY_EXPONENT
