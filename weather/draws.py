@@ -93,8 +93,19 @@ class Hours:
 
     @classmethod
     def of(cls, times: pd.DatetimeIndex) -> Hours:
-        """The calendar place of ``times``, consecutive hourly interval starts."""
+        """The calendar place of ``times``, consecutive hourly interval starts.
+
+        Raises
+        ------
+        ValueError
+            ``times`` are not consecutive whole hours.
+        """
         first, last = times[0].value // NS_PER_HOUR, times[-1].value // NS_PER_HOUR
+        if last - first + 1 != len(times) or times[0].value % NS_PER_HOUR:
+            raise ValueError(
+                f"times: must be consecutive whole hours, got {len(times)} from {times[0]} to "
+                f"{times[-1]}"
+            )
         return cls(first // 24, last // 24 - first // 24 + 1, first % 24, len(times))
 
     @property

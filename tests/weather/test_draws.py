@@ -30,6 +30,10 @@ def test_hours_know_their_days() -> None:
     assert on.day.tolist() == [0] * 19 + [1] * 11
     rows = np.arange(48.0).reshape(2, 24)  # value = hour counted from the 10th's midnight
     np.testing.assert_array_equal(on.take(rows), np.arange(5.0, 35.0))
+    with pytest.raises(ValueError, match="times: must be consecutive whole hours, got 2 from"):
+        draws.Hours.of(times[[0, 2]])
+    with pytest.raises(ValueError, match="times: must be consecutive whole hours"):
+        draws.Hours.of(times + pd.Timedelta(minutes=30))
 
 
 def test_a_day_s_words_do_not_depend_on_the_days_drawn_with_it() -> None:
