@@ -10,6 +10,9 @@ them. Figures are medians of repeated runs; times in seconds.
   pool. Target <= 60 s on 2 cores.
 - ``scaling``: 10, 50 and 200 sites over 1 week, 1 month and 1 year, and the same 50 sites with
   10x the machines: the cost follows the events, not the machines.
+- ``scenarios`` (only when asked): offline feeds and :func:`planner.make_scenarios` for the demo
+  fleet (14 days from 2025-01-10, the demo's cold snap, 40 scenarios) and 50 sites (one year,
+  10 scenarios): wall and CPU medians. Run the same command in another checkout for a baseline.
 - ``ab`` (only when asked): this ``simulate`` raced against another version's, run by run. The
   baseline file imports everything else, the SimPy processes of
   ``planner/engine/site_processes.py`` included, from this tree.
@@ -17,6 +20,7 @@ them. Figures are medians of repeated runs; times in seconds.
 Usage::
 
     .venv/bin/python benchmarks/bench_simulation.py [--only fleet50,mc1000,scaling] [--repeat N]
+    .venv/bin/python benchmarks/bench_simulation.py --only scenarios --repeat 3
     git show <commit>:planner/engine/simulation.py > /tmp/simulation_before.py
     .venv/bin/python benchmarks/bench_simulation.py --only ab --baseline /tmp/simulation_before.py
 """
@@ -41,6 +45,7 @@ from planner.domain.examples import demo_fleet
 from planner.domain.fleet import Fleet, fleet_from_dict
 from planner.engine.montecarlo import evaluate
 from planner.engine.simulation import simulate, simulate_arrays
+from planner.ops.demo import DEMO_STORMS
 from planner.world.feeds import fetch_feeds
 from planner.world.scenarios import Scenario, make_scenarios
 
@@ -194,6 +199,40 @@ def bench_scaling(repeat: int) -> list[dict[str, Any]]:
     return out
 
 
+def bench_scenarios(repeat: int) -> list[dict[str, Any]]:
+    """Offline feeds and scenario generation: median wall and CPU time of ``repeat`` runs."""
+    out = []
+    cases = (
+        ("demo, 14 days, 40 scenarios", demo_fleet(), "2025-01-10", 24 * 14, 40),
+        ("50 sites, 1 year, 10 scenarios", synthetic_fleet(50), START, YEAR_H, 10),
+    )
+    for name, fleet, start, hours, n in cases:
+        fetch = partial(fetch_feeds, fleet, start, hours, "offline", seed=7, storms=DEMO_STORMS)
+        feeds = fetch()
+        for step, run in (
+            ("offline feeds", fetch),
+            ("make_scenarios", partial(make_scenarios, fleet, feeds, n, 8)),
+        ):
+            wall, cpu = [], []
+            for _ in range(repeat):
+                t0, c0 = time.perf_counter(), time.process_time()
+                run()
+                wall.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
+            out.append(
+                {
+                    "bench": "scenarios",
+                    "case": name,
+                    "step": step,
+                    "median_s": statistics.median(wall),
+                    "cpu_median_s": statistics.median(cpu),
+                    "runs": repeat,
+                    "load_1min": round(os.getloadavg()[0], 2),
+                }
+            )
+    return out
+
+
 def bench_ab(repeat: int, baseline: str) -> list[dict[str, Any]]:
     """This ``simulate`` against another version's (a ``simulation.py`` file), interleaved run by
     run in one process so that machine load hits both alike."""
@@ -245,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         "fleet50": lambda: bench_fleet50(args.repeat),
         "mc1000": lambda: bench_mc1000(min(args.repeat, 3)),
         "scaling": lambda: bench_scaling(args.repeat),
+        "scenarios": lambda: bench_scenarios(args.repeat),
         "ab": lambda: bench_ab(args.repeat, args.baseline),
     }
     if "ab" in wanted and not args.baseline:
@@ -255,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in benches[name]():
             print(json.dumps(row), flush=True)
             rows.append(row)
-    print(markdown(rows, ("fleet50", "mc1000", "scaling", "ab")))
+    print(markdown(rows, ("fleet50", "mc1000", "scaling", "scenarios", "ab")))
     return 0
 
 

@@ -79,14 +79,12 @@ def trailing_mean(x: np.ndarray, hours: int) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Same shape as ``x``; ``[1, 2, 3, 4]`` over 2 hours gives ``[1, 1.5, 2.5, 3.5]``.
+        Same shape as ``x``; ``[1, 2, 3, 4]`` over 2 hours gives ``[1, 1.5, 2.5, 3.5]``. Each
+        window is summed from its own values (:func:`_trailing`), not as a difference of running
+        sums, so an hour's mean is the same to the bit wherever the array starts.
     """
-    c = np.cumsum(x, axis=-1)
-    c = np.concatenate([np.zeros((*x.shape[:-1], 1)), c], axis=-1)
-    n = x.shape[-1]
-    end = np.arange(1, n + 1)
-    begin = np.maximum(0, end - hours)
-    return (c[..., end] - c[..., begin]) / (end - begin)
+    x = np.asarray(x, dtype=float)
+    return _trailing(x, hours, np.add, 0.0) / np.minimum(np.arange(1, x.shape[-1] + 1), hours)
 
 
 def trailing_max(x: np.ndarray, hours: int) -> np.ndarray:
@@ -104,9 +102,32 @@ def trailing_max(x: np.ndarray, hours: int) -> np.ndarray:
     numpy.ndarray
         Same shape as ``x``; ``[3, 1, 2, 0]`` over 2 hours gives ``[3, 3, 2, 2]``.
     """
-    pad = [(0, 0)] * (x.ndim - 1) + [(hours - 1, 0)]
-    padded = np.pad(x, pad, mode="edge")
-    return np.lib.stride_tricks.sliding_window_view(padded, hours, axis=-1).max(axis=-1)
+    return _trailing(np.asarray(x, dtype=float), hours, np.maximum, -np.inf)
+
+
+def _trailing(x: np.ndarray, hours: int, op: np.ufunc, empty: float) -> np.ndarray:
+    """``op`` over the last ``hours`` values along the last axis, ``empty`` before the start.
+
+    Blocks of 1, 2, 4, ... values are combined as the binary digits of ``hours`` ask: about
+    ``2 log2(hours)`` array operations, each value's window from its own values alone.
+    """
+    out = np.full_like(x, empty)
+    block, width, covered = x, 1, 0  # block[t]: op over the `width` values up to t
+    while width <= hours:
+        if hours & width:
+            out = op(out, _lagged(block, covered, empty))
+            covered += width
+        block = op(block, _lagged(block, width, empty))
+        width *= 2
+    return out
+
+
+def _lagged(x: np.ndarray, lag: int, empty: float) -> np.ndarray:
+    """``x`` moved ``lag`` steps later along the last axis, ``empty`` before the start."""
+    out = np.full_like(x, empty)
+    if lag < x.shape[-1]:
+        out[..., lag:] = x[..., : x.shape[-1] - lag]
+    return out
 
 
 def design_band_c(latitude: float) -> tuple[float, float]:

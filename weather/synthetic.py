@@ -1,11 +1,14 @@
 """Seeded offline feeds: the world ``make demo`` and the tests run in when no network is wanted.
 
 Everything here is a plain function of its arguments and a seed; the same seed gives the same
-numbers. Each physical stream (temperature, prices, load, market) draws from its own child of
-``numpy.random.SeedSequence(seed)`` so that adding a site or a stream does not change the others;
-each season's storm draws from a generator seeded by ``(seed, kind, year)``. The climate the
-weather is drawn around and the grid stress that drives scarcity prices are
-:mod:`weather.climate`'s.
+numbers. Every random number is anchored to the calendar (:mod:`weather.draws`): it comes from
+a stream named by what it is and where (``("temp-noise", site id)``, ``("price-daily", node)``)
+at its calendar day and hour, so a longer horizon sees the same weather and prices plus more
+days, a later start sees the same values on the days it shares, and adding a site, node or area
+changes nothing else. Daily anomalies are AR(1) processes with a calendar memory
+(:func:`weather.draws.ar1`). Each season's storm draws from a generator seeded by
+``(seed, kind, year)``. The climate the weather is drawn around and the grid stress that drives
+scarcity prices are :mod:`weather.climate`'s.
 
 Temperature
     ``T = mean(lat) - amp(lat) cos(2 pi (doy - 20) / 365.25) + diurnal(local hour) + anomaly``,
@@ -32,10 +35,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
+from weather import draws
 from weather.climate import (
     DIURNAL_HALF_RANGE_C,
     PRICE_CAP_USD_PER_MWH,
@@ -121,10 +126,6 @@ def hourly_index(start: pd.Timestamp | str, hours: int) -> pd.DatetimeIndex:
     return pd.date_range(first.floor("h"), periods=hours, freq="h", name="time")
 
 
-def _streams(seed: int, n: int) -> list[np.random.Generator]:
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
-
-
 #: Cold air masses come with cloud and wind: below an anomaly of -START the daily range shrinks
 #: by 1/PER_C per degC, to no less than FLOOR (NASA POWER Midland winters: daily mean minus
 #: minimum 7 degC on ordinary days, about 4.5 degC on the coldest 5 %) [degC], [degC], [-].
@@ -136,9 +137,13 @@ SHARED_ANOMALY_SD_C = (4.5, 2.2)
 OWN_ANOMALY_SD_C = (1.8, 1.4)
 #: Day-to-day persistence of the shared and own anomalies (lag-1 autocorrelation) [-].
 ANOMALY_PERSISTENCE = (0.75, 0.7)
-#: Northers: chance per mid-winter day of a cold-air outbreak, and the mean and gamma shape of its
-#: size, added to the shared anomaly [1/d], [degC], [-]. They give winter its cold skew.
-NORTHER_RATE_PER_DAY, NORTHER_MEAN_C, NORTHER_SHAPE = 0.05, 6.0, 3.0
+#: Northers: chance per mid-winter day of a cold-air outbreak, and the mean and gamma shape (an
+#: integer: a sum of exponentials) of its size, added to the shared anomaly [1/d], [degC], [-].
+#: They give winter its cold skew.
+NORTHER_RATE_PER_DAY, NORTHER_MEAN_C, NORTHER_SHAPE = 0.05, 6.0, 3
+#: Hourly weather noise: temperature sd [degC], gust gamma (integer shape, scale [m/s]), chance of
+#: a wet hour [-] and its mean rain [mm].
+TEMP_NOISE_SD_C, GUST_GAMMA, WET_HOUR_CHANCE, WET_HOUR_MEAN_MM = 0.6, (4, 2.5), 0.06, 1.5
 
 
 def _event_weight(times: pd.DatetimeIndex, centre: pd.Timestamp, days: float) -> np.ndarray:
@@ -176,10 +181,24 @@ def _storm(
     return out
 
 
-def _daily_to_hourly(times: pd.DatetimeIndex, daily: np.ndarray) -> np.ndarray:
-    """Linear interpolation of per-day values (placed at 12:00 UTC) to the hourly ``times``."""
-    hours = np.asarray((times - times[0].floor("D")) / pd.Timedelta(hours=1), dtype=float)
+def _daily_span(hours: draws.Hours) -> tuple[int, int]:
+    """First day number and count of the days whose daily values the hours interpolate between:
+    their UTC days and one on either side."""
+    return hours.first_day - 1, hours.n_days + 2
+
+
+def _daily_to_hourly(on: draws.Hours, first_day: int, daily: np.ndarray) -> np.ndarray:
+    """Linear interpolation of per-day values (placed at 12:00 UTC, the first on day number
+    ``first_day``) to the hours ``on``."""
+    hours = 24.0 * (on.first_day - first_day) + on.first_hour + np.arange(on.count, dtype=float)
     return np.interp(hours, 24.0 * np.arange(len(daily)) + 12.0, daily)
+
+
+def _daily_ar1(
+    seed: int, stream: draws.Stream, first_day: int, n_days: int, phi: float, sd: float
+) -> np.ndarray:
+    """A stationary daily AR(1) of marginal standard deviation ``sd`` on ``n_days`` days."""
+    return sd * draws.ar1_normal(seed, [stream], first_day, n_days, 1, phi)[0, :, 0]
 
 
 def _winter_weight(doy: np.ndarray) -> np.ndarray:
@@ -219,12 +238,10 @@ def synthetic_weather(
     """
     storms = storms or StormSettings()
     times = hourly_index(start, hours)
-    first_day = times[0].floor("D")
-    n_days = (times[-1].floor("D") - first_day).days + 1
-    day_doy = pd.date_range(first_day, periods=n_days, freq="D").day_of_year.to_numpy()
-    winter_day = _winter_weight(day_doy)
-    shared_rng, *site_rngs = _streams(seed, len(locations) + 1)
-    shared, northers = _shared_anomaly(shared_rng, winter_day)
+    on = draws.Hours.of(times)
+    first_day, n_days = _daily_span(on)
+    winter_day = _winter_weight(draws.day_dates(first_day, n_days).day_of_year.to_numpy())
+    shared, northers = _shared_anomaly(seed, first_day, n_days)
     own_sd = OWN_ANOMALY_SD_C[1] + (OWN_ANOMALY_SD_C[0] - OWN_ANOMALY_SD_C[1]) * winter_day
     doy = times.day_of_year.to_numpy()
     s = storms
@@ -233,25 +250,33 @@ def synthetic_weather(
     heat = _storm(times, seed, 1, (8, 5), s.heat_wave_chance, s.heat_wave_window_days,
                   s.heat_wave_rise_c, s.heat_wave_rise_sd_c, s.heat_wave_days)  # fmt: skip
     frames = []
-    for loc, rng in zip(locations, site_rngs, strict=True):
+    for loc in locations:
         local_hour = times.tz_convert(loc.timezone).hour.to_numpy()
-        own = _ar1(rng, n_days, phi=ANOMALY_PERSISTENCE[1], sd=1.0)
+        own = _daily_ar1(
+            seed, ("own-anomaly", loc.site_id), first_day, n_days, ANOMALY_PERSISTENCE[1], 1.0
+        )
         # Gaussian anomalies scale with the site's seasonal swing (larger inland and poleward);
         # northers are the same air mass everywhere.
         scale = anomaly_scale(loc.latitude)
-        anomaly = _daily_to_hourly(times, scale * (shared + own_sd * own) + northers) - cold + heat
+        daily = scale * (shared + own_sd * own) + northers
+        anomaly = _daily_to_hourly(on, first_day, daily) - cold + heat
         start_c, per_c, floor = COLD_DIURNAL_DAMPING
         damping = np.clip(1.0 + np.minimum(anomaly + start_c, 0.0) / per_c, floor, 1.0)
+        noise = draws.per_hour(draws.normal, seed, ("temp-noise", loc.site_id), on)
         temp = (
             climate_mean_c(loc.latitude)
             - seasonal_amplitude_c(loc.latitude) * np.cos(2 * np.pi * (doy - 20) / 365.25)
             - DIURNAL_HALF_RANGE_C * damping * np.cos(2 * np.pi * (local_hour - 3) / 24)
             + anomaly
-            + rng.normal(0.0, 0.6, hours)
+            + TEMP_NOISE_SD_C * noise
         )
-        gust = np.clip(rng.gamma(4.0, 2.5, hours) + 0.4 * cold, 0.0, 60.0)
-        wet = rng.random(hours) < 0.06
-        precip = np.where(wet, rng.exponential(1.5, hours), 0.0)
+        shape, scale_m_s = GUST_GAMMA
+        gusts = partial(draws.erlang, shape=shape)
+        gust = draws.per_hour(gusts, seed, ("gust", loc.site_id), on) * scale_m_s
+        gust = np.clip(gust + 0.4 * cold, 0.0, 60.0)
+        wet = draws.per_hour(draws.uniform, seed, ("wet-hour", loc.site_id), on)
+        rain = draws.per_hour(draws.exponential, seed, ("rain", loc.site_id), on)
+        precip = np.where(wet < WET_HOUR_CHANCE, WET_HOUR_MEAN_MM * rain, 0.0)
         frames.append(
             pd.DataFrame(
                 {"temp_air_c": temp, "wind_gust_m_s": gust, "precip_mm": precip},
@@ -261,40 +286,27 @@ def synthetic_weather(
     return validate(pd.concat(frames), "weather", FEED)
 
 
-def _shared_anomaly(
-    rng: np.random.Generator, winter_day: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _shared_anomaly(seed: int, first_day: int, n_days: int) -> tuple[np.ndarray, np.ndarray]:
     """The continental daily anomaly: a Gaussian part at 32 N and the winter northers [degC].
 
-    Both follow ``x[d] = phi x[d-1] + e[d]``: the Gaussian part with
-    ``e = sqrt(1 - phi^2) sd(d) z[d]`` (``sd`` from :data:`SHARED_ANOMALY_SD_C`, larger in
-    winter), the northers with ``e = -norther[d] + E[norther[d]]`` so that their mean is 0 and
-    winter's lower tail is heavier than its upper one.
+    Both follow ``x[d] = phi x[d-1] + e[d]`` with a calendar memory (:func:`weather.draws.ar1`):
+    the Gaussian part with ``e = sqrt(1 - phi^2) sd(d) z[d]`` (``sd`` from
+    :data:`SHARED_ANOMALY_SD_C`, larger in winter), the northers with
+    ``e = -norther[d] + E[norther[d]]`` so that their mean is 0 and winter's lower tail is heavier
+    than its upper one.
     """
-    n = len(winter_day)
     phi = ANOMALY_PERSISTENCE[0]
+    memory = draws.ar1_memory_days(phi)
+    first, n = first_day - memory, n_days + memory
+    winter_day = _winter_weight(draws.day_dates(first, n).day_of_year.to_numpy())
     sd = SHARED_ANOMALY_SD_C[1] + (SHARED_ANOMALY_SD_C[0] - SHARED_ANOMALY_SD_C[1]) * winter_day
     rate = NORTHER_RATE_PER_DAY * winter_day
-    northers = np.where(
-        rng.random(n) < rate, rng.gamma(NORTHER_SHAPE, NORTHER_MEAN_C / NORTHER_SHAPE, n), 0.0
-    )
-    gauss = _ar_filter(np.sqrt(1 - phi**2) * sd * rng.standard_normal(n), phi)
-    gauss += sd[0] * rng.standard_normal() * phi ** np.arange(n)
-    return gauss, _ar_filter(rate * NORTHER_MEAN_C - northers, phi)
-
-
-def _ar_filter(shocks: np.ndarray, phi: float) -> np.ndarray:
-    """``x[0] = 0``, ``x[d] = phi x[d-1] + shocks[d]``."""
-    out = np.zeros(len(shocks))
-    for i in range(1, len(shocks)):
-        out[i] = phi * out[i - 1] + shocks[i]
-    return out
-
-
-def _ar1(rng: np.random.Generator, n: int, phi: float, sd: float) -> np.ndarray:
-    """A stationary AR(1) series of length ``n`` with marginal standard deviation ``sd``."""
-    shocks = rng.normal(0.0, sd * np.sqrt(1 - phi**2), n)
-    return _ar_filter(shocks, phi) + rng.normal(0.0, sd) * phi ** np.arange(n)
+    hit = draws.uniform(seed, ("norther",), first, n, 1)[:, 0] < rate
+    size = draws.erlang(seed, ("norther-size",), first, n, 1, NORTHER_SHAPE)[:, 0]
+    northers = np.where(hit, size * NORTHER_MEAN_C / NORTHER_SHAPE, 0.0)
+    z = draws.normal(seed, ("shared-anomaly",), first, n, 1)[:, 0]
+    gauss = draws.ar1((np.sqrt(1 - phi**2) * sd * z)[:, None], phi, memory)[:, 0]
+    return gauss, draws.ar1((rate * NORTHER_MEAN_C - northers)[:, None], phi, memory)[:, 0]
 
 
 #: Real-time price by local hour relative to the median hour: hour-of-day medians of ERCOT
@@ -314,6 +326,9 @@ HEAT_PRICE_PER_C, HEAT_PRICE_START_C, COLD_PRICE_PER_C = 0.06, 10.0, 0.03
 #: Standard deviation of the daily log multiplier on cold and on heat stress: how much reserve,
 #: wind and imports the grid happens to have that day [-]. Heat spikes depend more on the wind.
 TIGHTNESS_SD = (0.3, 1.0)
+#: Hours of temperature before an hour that its price depends on: the trailing 24-h mean of the
+#: load factor and of cold stress [h].
+PRICE_HISTORY_HOURS = 24
 #: Exponent of the scarcity curve ``cap x clip(stress, 0, 1) ** SCARCITY_EXPONENT`` [-].
 SCARCITY_EXPONENT = 3.0
 #: Random spikes: chance per hour (at the median hour of the daily shape) and mean size [USD/MWh].
@@ -346,7 +361,11 @@ def synthetic_prices(
     - ``spikes``: random exponential spikes (unit trips, ramps; :data:`SPIKE_RATE_PER_H`),
       likelier in peak hours.
 
-    Daily draws are interpolated linearly between days (placed at 12:00 UTC).
+    Daily draws are interpolated linearly between days (placed at 12:00 UTC). Every draw is
+    anchored to the calendar (:mod:`weather.draws`); the fuel level is one per seed. The first
+    23 hours see a shorter trailing window than 24 h: give ``weather`` a day before the hours
+    wanted (as offline :func:`planner.fetch_feeds` does) for prices that do not depend on where
+    the frame starts.
 
     Parameters
     ----------
@@ -375,16 +394,16 @@ def synthetic_prices(
     node_sites: dict[str, str] = {}
     for site_id, node in nodes.items():
         node_sites.setdefault(node, site_id)
-    fuel_rng, *node_rngs = _streams(seed, len(node_sites) + 1)
-    fuel = np.exp(fuel_rng.normal(0.0, FUEL_LEVEL_SD))
+    # One fuel level per seed: a stream of its own, read on day 0.
+    fuel = np.exp(FUEL_LEVEL_SD * draws.normal(seed, ("fuel-level",), 0, 1, 1)[0, 0])
     frames = []
-    for (node, site_id), rng in zip(node_sites.items(), node_rngs, strict=True):
+    for node, site_id in node_sites.items():
         loc = by_id[site_id]
         temp = weather.xs(site_id, level="site_id")["temp_air_c"]
         times = pd.DatetimeIndex(temp.index)
         t = temp.to_numpy(dtype=float)
-        n = len(t)
-        n_days = (times[-1].floor("D") - times[0].floor("D")).days + 1
+        on = draws.Hours.of(times)
+        first_day, n_days = _daily_span(on)
         hour = times.tz_convert(loc.timezone).hour.to_numpy()
         mean, amp = climate_mean_c(loc.latitude), seasonal_amplitude_c(loc.latitude)
         t24 = trailing_mean(t, 24)
@@ -394,17 +413,21 @@ def synthetic_prices(
             + COLD_PRICE_PER_C * np.maximum(0.0, (mean - amp) - t24)
         )
         phi, daily_sd, hourly_sd = PRICE_NOISE
-        noise = _daily_to_hourly(times, _ar1(rng, n_days, phi=phi, sd=daily_sd))
+        daily = _daily_ar1(seed, ("price-daily", node), first_day, n_days, phi, daily_sd)
+        hourly = hourly_sd * draws.per_hour(draws.normal, seed, ("price-hourly", node), on)
         energy = (
             base_usd_per_mwh * fuel * PRICE_SHAPE[hour] * load
-            * np.exp(noise + rng.normal(0.0, hourly_sd, n))
+            * np.exp(_daily_to_hourly(on, first_day, daily) + hourly)
         )  # fmt: skip
-        z = _daily_to_hourly(times, rng.standard_normal(n_days))
+        day_z = draws.normal(seed, ("tightness", node), first_day, n_days, 1)[:, 0]
+        z = _daily_to_hourly(on, first_day, day_z)
         tight = (np.exp(TIGHTNESS_SD[0] * z), np.exp(TIGHTNESS_SD[1] * z))
         stress = grid_stress(t, loc.latitude, hour, tight)
         scarcity = cap_usd_per_mwh * np.clip(stress, 0.0, 1.0) ** SCARCITY_EXPONENT
         rate = SPIKE_RATE_PER_H * PRICE_SHAPE[hour] ** 2
-        spikes = np.where(rng.random(n) < rate, rng.exponential(SPIKE_MEAN_USD_PER_MWH, n), 0.0)
+        spike = draws.per_hour(draws.uniform, seed, ("spike", node), on) < rate
+        size = draws.per_hour(draws.exponential, seed, ("spike-size", node), on)
+        spikes = np.where(spike, SPIKE_MEAN_USD_PER_MWH * size, 0.0)
         price = np.minimum(energy + spike_scale * (scarcity + spikes), cap_usd_per_mwh)
         frames.append(
             pd.DataFrame(
@@ -436,16 +459,18 @@ def synthetic_load(
         per cooling degree above 20 degC and 0.8 GW per heating degree below 10 degC.
     """
     frames = []
-    for (area, site_ids), rng in zip(areas.items(), _streams(seed, len(areas)), strict=True):
+    for area, site_ids in areas.items():
         temp = weather.loc[list(site_ids), "temp_air_c"].groupby(level="time").mean()
         t = temp.to_numpy()
-        hour = pd.DatetimeIndex(temp.index).hour.to_numpy()
+        times = pd.DatetimeIndex(temp.index)
+        hour = times.hour.to_numpy()
+        on = draws.Hours.of(times)
         load = (
             45_000.0
             + 1_100.0 * np.maximum(0.0, t - 20.0)
             + 800.0 * np.maximum(0.0, 10.0 - t)
             + 4_000.0 * np.sin(2 * np.pi * (hour - 17) / 24 + np.pi / 2)
-            + rng.normal(0.0, 600.0, len(t))
+            + 600.0 * draws.per_hour(draws.normal, seed, ("load-noise", area), on)
         )
         frames.append(
             pd.DataFrame(
@@ -490,13 +515,13 @@ def synthetic_market(
     """
     times = hourly_index(start, hours)
     days = pd.date_range(times[0].floor("D"), times[-1].floor("D"), freq="D", name="time")
-    price_rng, hash_rng = _streams(seed, 2)
+    first_day = draws.day_number(days[0])
     dt = 1.0 / 365.25
-    shocks = price_rng.normal(
-        -0.5 * btc_volatility_annual**2 * dt, btc_volatility_annual * np.sqrt(dt), len(days)
-    )
+    z_price = draws.normal(seed, ("btc-return",), first_day, len(days), 1)[:, 0]
+    shocks = -0.5 * btc_volatility_annual**2 * dt + btc_volatility_annual * np.sqrt(dt) * z_price
     shocks[0] = 0.0
-    growth = hash_rng.normal(np.log1p(hashrate_growth_annual) * dt, 0.004, len(days))
+    z_hash = draws.normal(seed, ("hashrate-growth",), first_day, len(days), 1)[:, 0]
+    growth = np.log1p(hashrate_growth_annual) * dt + 0.004 * z_hash
     growth[0] = 0.0
     return pd.DataFrame(
         {

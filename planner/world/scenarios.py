@@ -1,9 +1,11 @@
 """Scenarios: joint draws of weather, prices, grid outages and hashprice over a horizon.
 
-Each :class:`Scenario` is one plausible future for the whole fleet. Its random draws come from
-its own child of ``numpy.random.SeedSequence(seed)``, split again per process (weather, prices,
-outages, market), so scenario ``i`` is the same whatever ``n`` is and the same seed gives the same
-set. See ``docs/model.md`` (Scenarios) for the formulas.
+Each :class:`Scenario` is one plausible future for the whole fleet. Its random draws are
+anchored to the calendar (:mod:`weather.draws`): a draw comes from the stream named by its
+process, the scenario's index and the site (``("scenario-price", i, site id)``) at its calendar
+day and hour. So scenario ``i`` is the same whatever ``n`` is, a longer horizon sees the same days
+plus more, and the same seed gives the same set. See ``docs/model.md`` (Scenarios) for the
+formulas.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from planner.errors import ConfigError
 from planner.inputs import check_number, gather
 from planner.world.feeds import Feeds, hashprice_hourly, site_hours
 from planner.world.hazards import OutageHazard
+from weather import draws
 from weather.climate import PRICE_CAP_USD_PER_MWH, grid_stress
 
 
@@ -85,7 +88,7 @@ class Scenario:
     Attributes
     ----------
     index
-        Position in its set; with the set's seed it identifies the draw.
+        Position in its set; with the set's seed and the calendar it identifies the draw.
     weight
         Probability weight [-]; the weights of a set sum to 1.
     times
@@ -205,12 +208,8 @@ def make_scenarios(
     hazards = feeds.hazards if hazards is None else hazards
     site_hazards = [hazards.get(s.id, OutageHazard()) for s in fleet.sites]
     exposure = np.array([s.outage_exposure for s in fleet.sites])
-    latitudes = np.array([s.latitude for s in fleet.sites])
-    local_hours = np.array([base.times.tz_convert(s.timezone).hour for s in fleet.sites])
-    children = np.random.SeedSequence(seed).spawn(n)
     scenarios = tuple(
-        _draw(i, child, base, settings, site_hazards, exposure, (latitudes, local_hours), 1.0 / n)
-        for i, child in enumerate(children)
+        _draw(i, seed, base, settings, site_hazards, exposure, 1.0 / n) for i in range(n)
     )
     return ScenarioSet(scenarios, fleet.site_ids, seed, settings)
 
@@ -219,7 +218,9 @@ def make_scenarios(
 class _BaseArrays:
     """The feeds as ``(sites, hours)`` arrays: the centre the scenarios spread around."""
 
+    site_ids: tuple[str, ...]
     times: pd.DatetimeIndex
+    hours: draws.Hours  # where the times sit on the calendar
     temp: np.ndarray
     price: np.ndarray
     hashprice: np.ndarray
@@ -228,6 +229,9 @@ class _BaseArrays:
     four_cp_probability: np.ndarray
     alert_active: np.ndarray
     members: np.ndarray | None  # (members, sites, hours) ensemble temperatures, if any
+    latitudes: np.ndarray  # (sites,) [deg]
+    local_hours: np.ndarray  # (sites, hours) local hour of day [h]
+    stress: np.ndarray  # (sites, hours) grid stress of the feed's weather [-]
 
     @classmethod
     def from_feeds(cls, fleet: Fleet, feeds: Feeds, hours: int) -> _BaseArrays:
@@ -235,9 +239,14 @@ class _BaseArrays:
         per_site = [site_hours(fleet, s, feeds, hashprice) for s in fleet.sites]
         times = feeds.times[:hours]
         daily_btc = feeds.market["btc_price_usd"].reindex(times.floor("D"), method="ffill")
+        temp = np.array([h.temp_air_c[:hours] for h in per_site])
+        latitudes = np.array([s.latitude for s in fleet.sites])
+        local_hours = np.array([times.tz_convert(s.timezone).hour for s in fleet.sites])
         return cls(
+            site_ids=fleet.site_ids,
             times=times,
-            temp=np.array([h.temp_air_c[:hours] for h in per_site]),
+            hours=draws.Hours.of(times),
+            temp=temp,
             price=np.array([h.price_usd_per_mwh[:hours] for h in per_site]),
             hashprice=hashprice[:hours],
             btc_price=daily_btc.to_numpy(),
@@ -245,6 +254,9 @@ class _BaseArrays:
             four_cp_probability=np.array([h.four_cp_probability[:hours] for h in per_site]),
             alert_active=np.array([h.alert_active[:hours] for h in per_site]),
             members=_ensemble_members(fleet, feeds, times),
+            latitudes=latitudes,
+            local_hours=local_hours,
+            stress=_stress(temp, latitudes, local_hours),
         )
 
 
@@ -265,36 +277,39 @@ def _ensemble_members(fleet: Fleet, feeds: Feeds, times: pd.DatetimeIndex) -> np
     )
 
 
-def _ar1(rng: np.random.Generator, shape: tuple[int, int], phi: float, sd: float) -> np.ndarray:
-    """Stationary AR(1) along the last axis with marginal standard deviation ``sd``."""
-    shocks = rng.normal(0.0, sd * np.sqrt(1 - phi**2), shape)
-    out = np.empty(shape)
-    out[:, 0] = rng.normal(0.0, sd, shape[0])
-    for t in range(1, shape[1]):
-        out[:, t] = phi * out[:, t - 1] + shocks[:, t]
-    return out
+#: Persistence of the scenario's temperature error from one day to the next, and of its log
+#: price noise from one hour to the next [-].
+TEMP_ERROR_PHI, PRICE_NOISE_PHI = 0.7, 0.9
+
+
+def _streams(name: str, index: int, base: _BaseArrays) -> list[tuple[str, int, str]]:
+    """The stream of each site for one process of scenario ``index``."""
+    return [(name, index, site) for site in base.site_ids]
 
 
 def _draw(
     index: int,
-    seed: np.random.SeedSequence,
+    seed: int,
     base: _BaseArrays,
     settings: ScenarioSettings,
     hazards: list[OutageHazard],
     exposure: np.ndarray,
-    where: tuple[np.ndarray, np.ndarray],
     weight: float,
 ) -> Scenario:
-    weather_rng, price_rng, outage_rng, market_rng = (
-        np.random.default_rng(s) for s in seed.spawn(4)
-    )
-    sites = base.temp.shape[0]
-    temp = _scenario_temperature(index, weather_rng, base, settings)
-    price = _scenario_prices(price_rng, base, temp, where, settings)
-    hashprice, btc_price = _scenario_hashprice(market_rng, base, settings)
+    temp = _scenario_temperature(index, seed, base, settings)
+    price = _scenario_prices(index, seed, base, temp, settings)
+    hashprice, btc_price = _scenario_hashprice(index, seed, base, settings)
     outages = tuple(
-        _draw_outages(outage_rng, hazards[s], exposure[s], temp[s], base.alert_active[s], settings)
-        for s in range(sites)
+        _draw_outages(
+            (seed, index, site),
+            base.hours,
+            hazards[s],
+            exposure[s],
+            temp[s],
+            base.alert_active[s],
+            settings,
+        )
+        for s, site in enumerate(base.site_ids)
     )
     return Scenario(
         index=index,
@@ -352,17 +367,18 @@ def scenario_from_feeds(fleet: Fleet, feeds: Feeds) -> Scenario:
 
 
 def _scenario_temperature(
-    index: int, rng: np.random.Generator, base: _BaseArrays, settings: ScenarioSettings
+    index: int, seed: int, base: _BaseArrays, settings: ScenarioSettings
 ) -> np.ndarray:
     """An ensemble member when the feeds have them, else the feed plus a smooth error.
 
-    Storm severity deepens frost: ``T' = T - (severity - 1) max(0, -T)``.
+    The error is a daily AR(1) held over each UTC calendar day. Storm severity deepens frost:
+    ``T' = T - (severity - 1) max(0, -T)``.
     """
     centre = base.members[index % len(base.members)] if base.members is not None else base.temp
-    sites, hours = centre.shape
-    days = (hours + 23) // 24
-    daily = _ar1(rng, (sites, days), phi=0.7, sd=settings.temp_error_c)
-    temp = centre + np.repeat(daily, 24, axis=1)[:, :hours]
+    streams = _streams("scenario-temp", index, base)
+    on = base.hours
+    daily = draws.ar1_normal(seed, streams, on.first_day, on.n_days, 1, TEMP_ERROR_PHI)[..., 0]
+    temp = centre + settings.temp_error_c * daily[:, on.day]
     return temp - (settings.storm_severity - 1.0) * np.maximum(0.0, -temp)
 
 
@@ -374,10 +390,10 @@ def _stress(temp: np.ndarray, latitudes: np.ndarray, local_hours: np.ndarray) ->
 
 
 def _scenario_prices(
-    rng: np.random.Generator,
+    index: int,
+    seed: int,
     base: _BaseArrays,
     temp: np.ndarray,
-    where: tuple[np.ndarray, np.ndarray],
     settings: ScenarioSettings,
 ) -> np.ndarray:
     """Feed prices with correlated log noise, plus scarcity for weather worse than the feed's.
@@ -385,45 +401,65 @@ def _scenario_prices(
     Prices are capped at the offer cap, or at the feed's own highest price where that is higher
     (ERCOT's cap was 9,000 USD/MWh during Uri: recorded prices are never clipped).
     """
-    noise = np.exp(_ar1(rng, base.price.shape, phi=0.9, sd=settings.price_noise))
-    extra = np.maximum(0.0, _stress(temp, *where) ** 2 - _stress(base.temp, *where) ** 2)
+    on = base.hours
+    streams = _streams("scenario-price", index, base)
+    hourly = draws.ar1_normal(seed, streams, on.first_day, on.n_days, 24, PRICE_NOISE_PHI)
+    noise = np.exp(settings.price_noise * on.take(hourly))
+    stress = _stress(temp, base.latitudes, base.local_hours)
+    extra = np.maximum(0.0, stress**2 - base.stress**2)
     price = base.price * noise + settings.price_spike_scale * PRICE_CAP_USD_PER_MWH * extra
     cap = np.maximum(PRICE_CAP_USD_PER_MWH, base.price.max(axis=1, keepdims=True))
     return np.minimum(price, cap)
 
 
 def _scenario_hashprice(
-    rng: np.random.Generator, base: _BaseArrays, settings: ScenarioSettings
+    index: int, seed: int, base: _BaseArrays, settings: ScenarioSettings
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Feed hashprice scaled by a BTC price path (GBM) and a difficulty drift; the BTC price."""
-    days = len(base.btc_price) // 24 + 1
+    """Feed hashprice scaled by a BTC price path (GBM, one step per UTC calendar day) and a
+    difficulty drift; the BTC price."""
+    on = base.hours
     dt = 1.0 / 365.25
     vol = settings.btc_volatility_annual
-    log_btc = np.cumsum(rng.normal(-0.5 * vol**2 * dt, vol * np.sqrt(dt), days))
+    z = draws.normal(seed, ("scenario-btc", index), on.first_day, on.n_days, 1)[:, 0]
+    log_btc = np.cumsum(-0.5 * vol**2 * dt + vol * np.sqrt(dt) * z)
     log_btc -= log_btc[0]
-    drift = np.log1p(settings.difficulty_growth_annual) * dt * np.arange(days)
+    drift = np.log1p(settings.difficulty_growth_annual) * dt * np.arange(on.n_days)
     daily = (1.0 + settings.btc_price_shock) * np.exp(log_btc - drift)
-    hour_day = np.arange(len(base.hashprice)) // 24
     btc = (1.0 + settings.btc_price_shock) * np.exp(log_btc)
-    return base.hashprice * daily[hour_day], base.btc_price * btc[hour_day]
+    return base.hashprice * daily[on.day], base.btc_price * btc[on.day]
 
 
 def _draw_outages(
-    rng: np.random.Generator,
+    who: tuple[int, int, str],
+    hours: draws.Hours,
     hazard: OutageHazard,
     exposure: float,
     temp: np.ndarray,
     alert: np.ndarray,
     settings: ScenarioSettings,
 ) -> tuple[tuple[float, float], ...]:
-    """Grid outages of one site: an hourly Bernoulli hazard raised by cold, heat and alerts."""
+    """Grid outages of one site: an hourly Bernoulli hazard raised by cold, heat and alerts.
+
+    ``who`` is ``(seed, scenario index, site id)``. Each calendar hour holds three draws: a
+    uniform that decides whether an outage starts in it, a uniform for where in the hour it
+    starts and a standard normal for its lognormal length.
+    """
     weather = 4.0 * (temp < -10.0) + 1.0 * (temp > 40.0) + 2.0 * alert
     rate = hazard.rate_per_year / 8760.0 * exposure * (1.0 + settings.storm_severity * weather)
-    starts = np.flatnonzero(rng.random(len(temp)) < rate) + rng.random()
+    seed, index, site = who
+    arrival = draws.per_hour(draws.uniform, seed, ("scenario-outage", index, site), hours)
+    which = np.flatnonzero(arrival < rate)
+    offset = draws.at_hours(
+        draws.uniform, seed, ("scenario-outage-offset", index, site), hours, which
+    )
+    length = draws.at_hours(
+        draws.normal, seed, ("scenario-outage-length", index, site), hours, which
+    )
+    starts = which + offset
     durations = (
         hazard.duration_median_h
         * settings.outage_duration_scale
-        * rng.lognormal(0.0, hazard.duration_sigma, len(starts))
+        * np.exp(hazard.duration_sigma * length)
     )
     return merge_intervals(zip(starts.tolist(), (starts + durations).tolist(), strict=True))
 

@@ -24,10 +24,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 import planner
+from planner.domain import examples
 from planner.domain.examples import two_sites
 from planner.domain.fleet import Fleet, fleet_from_dict
 from planner.errors import ConfigError, FeedError
+from planner.ops.demo import DEMO_STORMS
 from planner.world.feeds import (
+    Feeds,
     FeedSources,
     default_cache_dir,
     fetch_feeds,
@@ -793,6 +796,8 @@ def test_offline_demo_never_opens_a_socket(tmp_path: Path, no_network: None) -> 
 
 
 def test_offline_frames_are_the_generator_frames() -> None:
+    # Prices come from weather drawn from a day before the start (their trailing 24-h window),
+    # then cut to the horizon.
     from weather import synthetic
 
     fleet = planner.demo_fleet()
@@ -800,14 +805,49 @@ def test_offline_frames_are_the_generator_frames() -> None:
     locations = [synthetic.Location(s.id, s.latitude, s.longitude, s.timezone) for s in fleet.sites]
     weather = synthetic.synthetic_weather(locations, "2025-01-10", 72, 11, None)
     pd.testing.assert_frame_equal(feeds.weather, weather)
-    pd.testing.assert_frame_equal(
-        feeds.prices,
-        synthetic.synthetic_prices(
-            weather, locations, {s.id: s.grid.node for s in fleet.sites}, 11
-        ),
-    )
+    history = synthetic.synthetic_weather(locations, "2025-01-09", 96, 11, None)
+    nodes = {s.id: s.grid.node for s in fleet.sites}
+    prices = synthetic.synthetic_prices(history, locations, nodes, 11)
+    pd.testing.assert_frame_equal(feeds.prices, _on(prices, feeds.times))
     assert feeds.ensemble is None and feeds.alerts.empty and feeds.outages.empty
     assert feeds.freshness["weather"].status == "fallback"
+
+
+def _on(frame: pd.DataFrame, times: pd.DatetimeIndex) -> pd.DataFrame:
+    """The rows of a canonical ``(key, time)`` frame at ``times``, unused index levels dropped."""
+    kept = frame[frame.index.get_level_values("time").isin(times)]
+    return kept.set_axis(kept.index.remove_unused_levels(), axis=0)
+
+
+@pytest.mark.parametrize(
+    "fleet", [planner.demo_fleet(), examples.texas_fleet()], ids=["demo", "texas"]
+)
+def test_offline_feeds_are_anchored_to_the_calendar(fleet: Fleet) -> None:
+    # The app's default (start 2025-01-10, seed 7, the demo's certain cold snap): 7 and 14 days
+    # agree on the first 7 to the bit, and a start 3 days and 5 hours later agrees on every
+    # hour it shares, prices included. The market path starts at the given BTC price on the
+    # first day: its daily returns agree.
+    def feeds(start: str, days: int) -> Feeds:
+        return fetch_feeds(fleet, start, 24 * days, "offline", seed=7, storms=DEMO_STORMS)
+
+    week, fortnight, later = feeds("2025-01-10", 7), feeds("2025-01-10", 14), feeds(LATER, 11)
+    shared = later.times[later.times < week.times[-1] + pd.Timedelta(hours=1)]
+    assert len(shared) == 24 * 7 - 3 * 24 - 5
+    for name in ("weather", "prices", "load"):
+        frame = getattr(week, name)
+        pd.testing.assert_frame_equal(frame, _on(getattr(fortnight, name), week.times))
+        pd.testing.assert_frame_equal(_on(frame, shared), _on(getattr(later, name), shared))
+    pd.testing.assert_frame_equal(week.market, fortnight.market[:7])
+    np.testing.assert_allclose(
+        np.diff(np.log(week.market["btc_price_usd"]))[3:],
+        np.diff(np.log(later.market["btc_price_usd"]))[:3],
+        rtol=0,
+        atol=1e-12,
+    )
+
+
+#: A start 3 days and 5 hours after the app's default.
+LATER = "2025-01-13 05:00"
 
 
 # --------------------------------------------------------------------------------------------

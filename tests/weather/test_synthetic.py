@@ -58,6 +58,10 @@ FIXED_SNAP = synthetic.StormSettings(
 )
 
 
+#: No cold snap (a heat wave cannot reach January).
+NO_SNAP = synthetic.StormSettings(cold_snap_depth_c=0.0)
+
+
 def _at_local_9(series: pd.Series) -> pd.Series:
     """The 09:00 Central Standard Time hours (15:00 UTC): the diurnal cosine is 0 there, so the
     narrower daily range of cold air masses does not enter and a storm's drop is exactly its bump."""
@@ -146,20 +150,87 @@ REAL_MIDLAND_WINTER_MIN_C = (-18.9, -11.1, -7.2, -10.5)
 
 
 def test_calibrated_spike_hours_and_winter_minimum_lie_in_the_real_range() -> None:
-    # Five seeded years of the West Texas site on HB_WEST: the median year's count of hours
-    # above 1,000 USD/MWh and its winter minimum lie within what 2021-2024 really did.
+    # Seeded years of the West Texas site on HB_WEST: the median year's count of hours above
+    # 1,000 USD/MWh (five years) and its winter minimum lie within what 2021-2024 really did.
+    # One winter's minimum varies with sd 3.6 degC between seeds, so a median of five would be
+    # a coin toss near the real range's warm end (-7.2 degC); the median of 80 winters has a
+    # standard error of 0.5 degC (about -8.4 degC over 600 seeds).
     west = [synthetic.Location("west-texas", 31.85, -102.37, "America/Chicago")]
     hours_over, winter_min = [], []
-    for seed in range(5):
+    for seed in range(80):
         w = synthetic.synthetic_weather(west, "2025-01-01 06:00", 8760, seed=seed)
-        p = synthetic.synthetic_prices(w, west, {"west-texas": "HB_WEST"}, seed=seed)
-        hours_over.append(int((p["price_usd_per_mwh"] > 1000.0).sum()))
-        temp = w["temp_air_c"]
-        months = temp.index.get_level_values("time").tz_convert("America/Chicago").month
-        winter_min.append(float(temp[np.isin(months, [1, 2, 12])].min()))
+        winter_min.append(_winter_minimum(w))
+        if seed < 5:
+            p = synthetic.synthetic_prices(w, west, {"west-texas": "HB_WEST"}, seed=seed)
+            hours_over.append(int((p["price_usd_per_mwh"] > 1000.0).sum()))
     assert (
         min(REAL_HB_WEST_HOURS_OVER_1000)
         <= np.median(hours_over)
         <= max(REAL_HB_WEST_HOURS_OVER_1000)
     )
     assert min(REAL_MIDLAND_WINTER_MIN_C) <= np.median(winter_min) <= max(REAL_MIDLAND_WINTER_MIN_C)
+
+
+def _winter_minimum(weather: pd.DataFrame) -> float:
+    """Lowest temperature in January, February and December, local time [degC]."""
+    temp = weather["temp_air_c"]
+    months = temp.index.get_level_values("time").tz_convert("America/Chicago").month
+    return float(temp[np.isin(months, [1, 2, 12])].min())
+
+
+def _on(frame: pd.DataFrame, times: pd.DatetimeIndex) -> pd.DataFrame:
+    """The rows of a canonical ``(key, time)`` frame at ``times``."""
+    return frame[frame.index.get_level_values("time").isin(times)]
+
+
+def test_a_longer_horizon_sees_the_same_days_plus_more() -> None:
+    # Every draw is anchored to its calendar day, so 7 and 14 days from the same start agree on
+    # the first 7 to the bit: weather (storm included), prices, load and market.
+    nodes = {"tx": "HB_WEST", "nd": "MINN.HUB"}
+    week, fortnight = (
+        synthetic.synthetic_weather(SITES, "2025-01-10", 24 * days, seed=7, storms=FIXED_SNAP)
+        for days in (7, 14)
+    )
+    times = week.index.get_level_values("time").unique()
+    pd.testing.assert_frame_equal(week, _on(fortnight, times))
+    pd.testing.assert_frame_equal(
+        synthetic.synthetic_prices(week, SITES, nodes, seed=7),
+        _on(synthetic.synthetic_prices(fortnight, SITES, nodes, seed=7), times),
+    )
+    pd.testing.assert_frame_equal(
+        synthetic.synthetic_load(week, {"ERCOT": ["tx"]}, seed=7),
+        _on(synthetic.synthetic_load(fortnight, {"ERCOT": ["tx"]}, seed=7), times),
+    )
+    market = synthetic.synthetic_market("2025-01-10", 24 * 14, seed=7)
+    pd.testing.assert_frame_equal(synthetic.synthetic_market("2025-01-10", 24 * 7, 7), market[:7])
+    # The week holds the whole storm: 16 x 0.5 (1 + cos(2 pi 3 / 120)) = 15.90 degC colder at
+    # 16 Jan 15:00 UTC than without it (see test_cold_snap_deepens_mid_january_only).
+    calm = synthetic.synthetic_weather(SITES, "2025-01-10", 24 * 7, seed=7, storms=NO_SNAP)
+    drop = (calm["temp_air_c"] - week["temp_air_c"]).xs("tx", level="site_id")
+    assert drop["2025-01-16 15:00"] == pytest.approx(15.90, abs=0.01)
+
+
+def test_a_later_start_sees_the_same_values_on_the_days_it_shares() -> None:
+    # Start 3 days and 5 hours later: weather and load are the same on every shared hour (the
+    # daily AR(1) anomalies have a calendar memory, not a state drawn at the start). A node's
+    # price reads a trailing 24-h mean of temperature, so it agrees from the 24th shared hour on
+    # (offline feeds draw a day of weather before the start for that reason). The market path
+    # starts at the given price on the first day: its daily returns are the same.
+    nodes = {"tx": "HB_WEST", "nd": "MINN.HUB"}
+    early = synthetic.synthetic_weather(SITES, "2025-01-10", 24 * 10, seed=3)
+    late = synthetic.synthetic_weather(SITES, "2025-01-13 05:00", 24 * 10, seed=3)
+    shared = late.index.get_level_values("time").unique()[: 24 * 7 - 5]
+    pd.testing.assert_frame_equal(_on(early, shared), _on(late, shared))
+    pd.testing.assert_frame_equal(
+        _on(synthetic.synthetic_load(early, {"ERCOT": ["tx", "nd"]}, seed=3), shared),
+        _on(synthetic.synthetic_load(late, {"ERCOT": ["tx", "nd"]}, seed=3), shared),
+    )
+    price_early = _on(synthetic.synthetic_prices(early, SITES, nodes, seed=3), shared[23:])
+    price_late = synthetic.synthetic_prices(late, SITES, nodes, seed=3)
+    pd.testing.assert_frame_equal(price_early, _on(price_late, shared[23:]))
+    assert not _on(price_late, shared[:1]).equals(_on(price_early, shared[:1]))
+    returns = [
+        np.diff(np.log(synthetic.synthetic_market(start, 24 * 10, seed=3)["btc_price_usd"]))
+        for start in ("2025-01-10", "2025-01-13 05:00")
+    ]
+    np.testing.assert_allclose(returns[0][3:], returns[1][:6], rtol=0, atol=1e-12)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 #: First spawn-key word of the failure streams: task seeds have spawn keys
-#: ``(SIMULATION_STREAM, scenario, replication)``, three words long, while the scenario draws of
-#: the same seed use keys of one or two words, so the streams never coincide.
+#: ``(SIMULATION_STREAM, scenario, replication)``, while the scenario draws of the same seed
+#: start theirs with ``weather.draws.CALENDAR_STREAM``, so the streams never coincide.
 SIMULATION_STREAM = 0x4D43
 
 

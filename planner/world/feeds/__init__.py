@@ -156,10 +156,21 @@ def _offline_feeds(
     seed: int,
     storms: synthetic.StormSettings | None,
 ) -> Feeds:
-    """The seeded synthetic world (unchanged numbers) and the packaged hazard table."""
+    """The seeded synthetic world and the packaged hazard table.
+
+    The weather is drawn from :data:`weather.synthetic.PRICE_HISTORY_HOURS` before ``start`` so
+    that the first hours' prices see their whole trailing window: every value then depends on
+    the seed and its calendar hour alone, not on where the horizon starts.
+    """
+    times = synthetic.hourly_index(start, hours)
+    lead = synthetic.PRICE_HISTORY_HOURS
     locations = [synthetic.Location(s.id, s.latitude, s.longitude, s.timezone) for s in fleet.sites]
-    weather = synthetic.synthetic_weather(locations, start, hours, seed, storms)
+    history = synthetic.synthetic_weather(
+        locations, times[0] - pd.Timedelta(hours=lead), hours + lead, seed, storms
+    )
     nodes = {s.id: s.grid.node for s in fleet.sites}
+    prices = _from(synthetic.synthetic_prices(history, locations, nodes, seed), times[0])
+    weather = _from(history, times[0])
     areas: dict[str, list[str]] = {}
     for s in fleet.sites:
         areas.setdefault(s.grid.iso, []).append(s.id)
@@ -167,9 +178,9 @@ def _offline_feeds(
     hazards, hazard_notes = fleet_hazards(fleet.sites, table)
     generator = Freshness("fallback", f"synthetic generator (seed {seed})")
     return Feeds(
-        times=synthetic.hourly_index(start, hours),
+        times=times,
         weather=weather,
-        prices=synthetic.synthetic_prices(weather, locations, nodes, seed),
+        prices=prices,
         load=synthetic.synthetic_load(weather, areas, seed),
         market=synthetic.synthetic_market(start, hours, seed),
         mode="offline",
@@ -183,3 +194,9 @@ def _offline_feeds(
             "outage hazards": Freshness("fallback", table.source),
         },
     )
+
+
+def _from(frame: pd.DataFrame, first: pd.Timestamp) -> pd.DataFrame:
+    """The rows of a canonical ``(key, time)`` frame from ``first`` on."""
+    kept = frame[frame.index.get_level_values("time") >= first]
+    return kept.set_axis(kept.index.remove_unused_levels(), axis=0)
