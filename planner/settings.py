@@ -188,10 +188,10 @@ class Settings(BaseModel):
             try:
                 super().__init__(**data)
             except ValidationError as exc:
-                raise config_error(self.title(), exc, type(self)) from None
+                raise config_error(self.settings_name(), exc, type(self)) from None
 
     @classmethod
-    def title(cls) -> str:
+    def settings_name(cls) -> str:
         """How errors name these settings (``optimize settings``)."""
         return cls.model_config.get("title") or cls.__name__
 
@@ -210,7 +210,7 @@ class Settings(BaseModel):
         data
             Keys as the field names; nested settings as tables.
         source
-            The file or table, named in errors (``job.toml``); default :meth:`title`.
+            The file or table, named in errors (``job.toml``); default :meth:`settings_name`.
         key_path
             How a field's key is shown in errors (``scenario_settings`` -> ``scenarios`` when a
             file's table has another name than the field); default the field's name.
@@ -224,7 +224,7 @@ class Settings(BaseModel):
             try:
                 return cls.model_validate(data)
             except ValidationError as exc:
-                raise config_error(source or cls.title(), exc, cls, key_path) from None
+                raise config_error(source or cls.settings_name(), exc, cls, key_path) from None
 
     def replace(self, **changes: Any) -> Self:
         """A copy with ``changes``, checked like the constructor.
