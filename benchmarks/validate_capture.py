@@ -455,7 +455,7 @@ def window_feeds(fleet: Fleet, data: Path) -> Feeds:
 
     from planner.world.replay import ReplayFiles, read_replay_feeds
 
-    files = replace(ReplayFiles.from_folder(data), weather_hourly=None)
+    files = ReplayFiles.from_folder(data).replace(weather_hourly=None)
     start = pd.Timestamp(FIRST_LOCAL, tz=ZONE).tz_convert("UTC")
     end = pd.Timestamp(END_LOCAL, tz=ZONE).tz_convert("UTC")
     feeds = read_replay_feeds(fleet, start, end, files)

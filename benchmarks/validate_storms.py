@@ -101,13 +101,11 @@ def window_feeds(fleet: Fleet, first: str, last: str, data: Path) -> Feeds:
     The hourly station file covers 2021 only; outside it the NASA POWER daily file (rebuilt hour
     by hour) is the one weather source.
     """
-    from dataclasses import replace
-
     from planner.world.replay import ReplayFiles, read_replay_feeds
 
     files = ReplayFiles.from_folder(data)
     if not first.startswith("2021"):
-        files = replace(files, weather_hourly=None)
+        files = files.replace(weather_hourly=None)
     return read_replay_feeds(fleet, first, last, files)
 
 

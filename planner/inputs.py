@@ -57,6 +57,7 @@ __all__ = [
     "check_whole",
     "gather",
     "parse_start",
+    "range_rule",
 ]
 
 #: Earliest start: the first whole UTC day after the genesis block (2009-01-03 18:15 UTC).
@@ -181,7 +182,7 @@ def check_whole(value: object, name: str, lo: int, hi: int) -> int:
     """
     number = int(value) if isinstance(value, Integral) and not isinstance(value, bool) else None
     if number is None or not lo <= number <= hi:
-        raise ConfigError(name, f"must be a whole number in [{lo}, {hi}], got {value!r}")
+        raise ConfigError(name, f"must be a whole number {range_rule(lo, hi)}, got {value!r}")
     return number
 
 
@@ -201,16 +202,38 @@ def check_number(
     ConfigError
         Not a finite number (``"twelve"``, ``true``, ``[2, 5]``), or out of range.
     """
-    if math.isfinite(hi):
-        rule = f"in {'(' if open_lo else '['}{lo:g}, {hi:g}{')' if open_hi else ']'}"
-    else:
-        rule = f"{'>' if open_lo else '>='} {lo:g}"
+    rule = range_rule(lo, hi, open_lo=open_lo, open_hi=open_hi)
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise ConfigError(name, f"must be a number {rule}, got {value!r}")
     x = float(value)
     if not ((x > lo if open_lo else x >= lo) and (x < hi if open_hi else x <= hi)):
         raise ConfigError(name, f"must be {rule}, got {value!r}")
     return x
+
+
+def range_rule(
+    lo: float = -math.inf,
+    hi: float = math.inf,
+    *,
+    open_lo: bool = False,
+    open_hi: bool = False,
+) -> str:
+    """How a range reads in a message: ``in [0, 1]``, ``in (0, 1]``, ``>= 0``, ``< 5``.
+
+    Whole-number ends are written whole (``in [0, 4294967295]``), others with ``:g``
+    (``in [0, 1000]``, ``<= 1e+12``); an infinite end is left out (empty for no ends at all).
+    """
+
+    def end(x: float) -> str:
+        return str(int(x)) if isinstance(x, Integral) else f"{x:g}"
+
+    if math.isfinite(lo) and math.isfinite(hi):
+        return f"in {'(' if open_lo else '['}{end(lo)}, {end(hi)}{')' if open_hi else ']'}"
+    if math.isfinite(lo):
+        return f"{'>' if open_lo else '>='} {end(lo)}"
+    if math.isfinite(hi):
+        return f"{'<' if open_hi else '<='} {end(hi)}"
+    return ""
 
 
 def check_choice(value: object, name: str, choices: Sequence[str]) -> str:

@@ -6,7 +6,8 @@ which live there with the economics they answer for.
 Every model is a frozen pydantic v2 model with units in its field names. :func:`load_fleet` reads a
 fleet file, merges its ``[models.*]`` and ``[cooling.*]`` tables over the packaged ASIC catalog and
 turns every problem into one :class:`~planner.errors.ConfigError` whose lines name the file, the key
-path (``sites[2].capacity_mw``) and the allowed values.
+path (``sites[2].capacity_mw``) and the allowed values (:func:`planner.settings.config_error`, the
+formatter every settings object shares).
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from planner.domain.economics.contracts import CONTRACT_KINDS, Contract
+from planner.domain.economics.contracts import Contract
 from planner.errors import ConfigError
+from planner.settings import TimeZoneName, config_error
 
 CoolingKind = Literal["air", "hydro", "immersion"]
 
@@ -193,7 +194,7 @@ class Site(_Frozen):
     name: str = Field(min_length=1)
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
-    timezone: str
+    timezone: TimeZoneName
     region: str = ""
     grid: Grid
     capacity_mw: float = Field(gt=0, le=5000)
@@ -206,17 +207,6 @@ class Site(_Frozen):
     repair_crews: int = Field(default=2, ge=0)
     restart_minutes: float = Field(default=30.0, ge=0)
     outage_exposure: float = Field(default=1.0, ge=0, le=20)
-
-    @field_validator("timezone")
-    @classmethod
-    def _iana_timezone(cls, tz: str) -> str:
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"must be an IANA time zone such as America/Chicago, got {tz!r}"
-            ) from None
-        return tz
 
     @model_validator(mode="after")
     def _contract_fits_site(self) -> Site:
@@ -436,21 +426,11 @@ def fleet_from_dict(raw: Mapping[str, Any], source: str = "fleet") -> Fleet:
     data = dict(raw)
     for key in ("models", "cooling"):
         extra = raw.get(key, {})
-        if not isinstance(extra, Mapping):
-            raise ConfigError(source, f"{key}: must be a table, got {_given(extra)}")
-        data[key] = {**catalog[key], **extra}
+        data[key] = {**catalog[key], **extra} if isinstance(extra, Mapping) else extra
     try:
         return Fleet.model_validate(_arrays_as_tuples(data), strict=True)
     except ValidationError as exc:
-        errors = exc.errors()
-        locs = [tuple(e["loc"]) for e in errors]
-        problems = [
-            line
-            for err in errors
-            if not _is_echo_of_deeper_error(tuple(err["loc"]), err["type"], locs)
-            for line in _describe(err).splitlines()
-        ]
-        raise ConfigError(source, problems) from None
+        raise config_error(source, exc, Fleet) from None
 
 
 def _arrays_as_tuples(value: Any) -> Any:
@@ -460,74 +440,3 @@ def _arrays_as_tuples(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: _arrays_as_tuples(v) for k, v in value.items()}
     return value
-
-
-def _is_echo_of_deeper_error(loc: tuple[Any, ...], kind: str, locs: list[tuple[Any, ...]]) -> bool:
-    """A "too short" list whose items themselves failed only repeats those items' errors."""
-    return kind == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs)
-
-
-def _given(value: Any) -> str:
-    text = repr(list(value) if isinstance(value, tuple) else value)  # as written in TOML
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _key_path(loc: tuple[int | str, ...]) -> str:
-    """``('sites', 2, 'contract', 'ppa', 'x')`` -> ``sites[2].contract.x``."""
-    out = ""
-    previous: int | str | None = None
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif previous == "contract" and part in CONTRACT_KINDS:
-            pass  # the discriminated-union tag pydantic inserts; not a key in the file
-        else:
-            out += f".{part}" if out else str(part)
-        previous = part
-    return out
-
-
-_TYPE_NAMES = {
-    "float": "a number",
-    "int": "a whole number",
-    "bool": "true or false",
-    "string": "a string",
-    "dict": "a table",
-    "list": "an array",
-    "tuple": "an array",
-}
-_BOUNDS = {
-    "greater_than": ">",
-    "greater_than_equal": ">=",
-    "less_than": "<",
-    "less_than_equal": "<=",
-}
-
-
-def _describe(err: Mapping[str, Any]) -> str:
-    """One line for one pydantic error: key path, rule, and what was given."""
-    path = _key_path(tuple(err["loc"]))
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    given = err.get("input")
-    if kind in _BOUNDS:
-        rule = f"must be {_BOUNDS[kind]} {next(iter(ctx.values())):g}, got {_given(given)}"
-    elif kind == "missing":
-        rule = "required key is missing"
-    elif kind == "extra_forbidden":
-        rule = "unknown key (check the spelling against docs/fleet.md)"
-    elif kind in {"union_tag_invalid", "union_tag_not_found"}:
-        rule = f"kind must be one of {', '.join(CONTRACT_KINDS)}, got {ctx.get('tag', given)!r}"
-    elif kind == "literal_error":
-        rule = f"must be one of {ctx.get('expected')}, got {_given(given)}"
-    elif kind.endswith(("_parsing", "_type")) and kind.split("_")[0] in _TYPE_NAMES:
-        rule = f"must be {_TYPE_NAMES[kind.split('_')[0]]}, got {_given(given)}"
-    elif kind == "value_error":
-        rule = str(ctx.get("error", err["msg"]))
-        head = rule.split(": ", 1)[0]
-        if not path or " " in head:
-            return f"{path}: {rule}" if path else rule
-        return f"{path}.{rule}"  # a model check whose message starts with its own key path
-    else:
-        rule = f"{err['msg'][0].lower()}{err['msg'][1:]}, got {_given(given)}"
-    return f"{path}: {rule}" if path else rule

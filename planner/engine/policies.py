@@ -41,6 +41,7 @@ from planner.domain.ledger import (
 )
 from planner.engine.hashrate_floor import fleet_floor_eh_s
 from planner.errors import ConfigError
+from planner.inputs import MAX_SIMULATION_HOURS, check_number, check_whole, gather
 from weather.climate import design_band_c
 
 #: Months of ERCOT's coincident peaks (June-September), in the site's local time.
@@ -121,14 +122,12 @@ class StrikePrice:
     name: str = "strike"
 
     def __post_init__(self) -> None:
-        if self.debounce_hours < 1:
-            raise ConfigError(
-                "strike policy", f"debounce_hours: must be >= 1, got {self.debounce_hours}"
-            )
-        if self.min_hold_hours < 0:
-            raise ConfigError(
-                "strike policy", f"min_hold_hours: must be >= 0, got {self.min_hold_hours}"
-            )
+        problems = gather(
+            lambda: check_whole(self.debounce_hours, "debounce_hours", 1, MAX_SIMULATION_HOURS),
+            lambda: check_whole(self.min_hold_hours, "min_hold_hours", 0, MAX_SIMULATION_HOURS),
+        )
+        if problems:
+            raise ConfigError("strike policy", problems)
 
     def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
         """1 while a tier runs, 0 while it is shed."""
@@ -217,11 +216,10 @@ class FourCPAvoidance:
     name: str = "4cp"
 
     def __post_init__(self) -> None:
-        problems = []
-        if not 0.0 < self.threshold <= 1.0:
-            problems.append(f"threshold: must be in (0, 1], got {self.threshold:g}")
-        if self.window_hours < 0:
-            problems.append(f"window_hours: must be >= 0, got {self.window_hours}")
+        problems = gather(
+            lambda: check_number(self.threshold, "threshold", 0.0, 1.0, open_lo=True),
+            lambda: check_whole(self.window_hours, "window_hours", 0, MAX_SIMULATION_HOURS),
+        )
         if self.tiers != "all" and (
             isinstance(self.tiers, bool) or not isinstance(self.tiers, int) or self.tiers < 1
         ):
@@ -303,15 +301,13 @@ class ProtectiveShutdown:
     name: str = "protective"
 
     def __post_init__(self) -> None:
-        problems = []
-        if self.lead_hours < 0:
-            problems.append(f"lead_hours: must be >= 0, got {self.lead_hours}")
-        if self.hold_hours < 0:
-            problems.append(f"hold_hours: must be >= 0, got {self.hold_hours}")
-        if not 0.0 < self.freeze_protection_share <= 1.0:
-            problems.append(
-                f"freeze_protection_share: must be in (0, 1], got {self.freeze_protection_share:g}"
-            )
+        problems = gather(
+            lambda: check_whole(self.lead_hours, "lead_hours", 0, MAX_SIMULATION_HOURS),
+            lambda: check_whole(self.hold_hours, "hold_hours", 0, MAX_SIMULATION_HOURS),
+            lambda: check_number(
+                self.freeze_protection_share, "freeze_protection_share", 0.0, 1.0, open_lo=True
+            ),
+        )
         if problems:
             raise ConfigError("protective policy", problems)
 

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from planner.domain.fleet import Fleet
 from planner.engine.optimization.plan import Plan
@@ -36,6 +37,7 @@ from planner.engine.optimization.solver import optimize
 from planner.engine.policies import Compose, FollowPlan, Policy, StrikePrice
 from planner.engine.strategies import FreezeProtection, commitment_caps
 from planner.errors import ConfigError
+from planner.settings import Seed, Settings, Whole, invalid
 from planner.world.feeds import Feeds
 from planner.world.scenarios import (
     OutageHazard,
@@ -53,8 +55,7 @@ TEMP_ERROR_PERSISTENCE_PER_DAY = 0.7
 PRICE_ERROR_PERSISTENCE_PER_H = 0.9
 
 
-@dataclass(frozen=True)
-class RollingSettings:
+class RollingSettings(Settings):
     """How the rolling horizon re-plans.
 
     Attributes
@@ -77,29 +78,23 @@ class RollingSettings:
         ``False``: act on the plan's probability-weighted schedule.
     """
 
-    step_hours: int = 24
-    window_hours: int | None = None
-    scenarios: int = 5
-    seed: int = 0
+    model_config = ConfigDict(title="rolling settings")
+
+    step_hours: Whole = Field(24, ge=1)
+    window_hours: Whole | None = None
+    scenarios: Whole = Field(5, ge=1)
+    seed: Seed = 0
     scenario_settings: ScenarioSettings | None = None
-    optimize: OptimizeSettings = field(default_factory=OptimizeSettings)
+    optimize: OptimizeSettings = Field(default_factory=OptimizeSettings)
     react: bool = True
 
-    def __post_init__(self) -> None:
-        problems = []
-        if not isinstance(self.step_hours, int) or self.step_hours < 1:
-            problems.append(f"step_hours: must be a whole number >= 1, got {self.step_hours!r}")
-        elif self.window_hours is not None and (
-            not isinstance(self.window_hours, int) or self.window_hours < self.step_hours
-        ):
-            problems.append(
-                f"window_hours: must be a whole number >= step_hours ({self.step_hours}), "
-                f"got {self.window_hours!r}"
-            )
-        if not isinstance(self.scenarios, int) or self.scenarios < 1:
-            problems.append(f"scenarios: must be a whole number >= 1, got {self.scenarios!r}")
-        if problems:
-            raise ConfigError("rolling settings", problems)
+    @field_validator("window_hours")
+    @classmethod
+    def _window_covers_a_step(cls, window: int | None, info: ValidationInfo) -> int | None:
+        step = info.data.get("step_hours")
+        if window is not None and step is not None and window < step:
+            raise invalid(f"must be a whole number >= step_hours ({step}), got {window!r}")
+        return window
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,7 +162,7 @@ def rolling_horizon(
             f"feeds must start at {realised.times[0]} and cover {hours} hours, "
             f"got {len(feeds.times)} hours from {feeds.times[0]}",
         )
-    opt = dataclasses.replace(settings.optimize, relocate=False)
+    opt = settings.optimize.replace(relocate=False)
     centre = scenario_from_feeds(fleet, feeds)
     hazards = [feeds.hazards.get(s.id, OutageHazard()) for s in fleet.sites]
     window = hours if settings.window_hours is None else settings.window_hours

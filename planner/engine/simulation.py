@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import simpy
+from pydantic import ConfigDict, Field
 
 from planner.domain.economics.units import HOURS_PER_DAY
 from planner.domain.fleet import Fleet, Site
@@ -46,6 +47,7 @@ from planner.engine.site_processes import (
     ship,
 )
 from planner.errors import ConfigError
+from planner.settings import Number, Settings
 from planner.world.feeds import Feeds
 from planner.world.scenarios import Scenario, scenario_from_feeds
 from weather.schema import EVENT_COLUMNS
@@ -96,8 +98,7 @@ class Failure:
     time_h: float
 
 
-@dataclass(frozen=True)
-class SimSettings:
+class SimSettings(Settings):
     """How the discrete-event part runs.
 
     Attributes
@@ -115,10 +116,12 @@ class SimSettings:
         A hydro site counts as idle when fewer than this share of its machines run [-].
     """
 
+    model_config = ConfigDict(title="simulation settings")
+
     failures: bool = True
-    failure_batch_hours: float | None = None
-    repair_hours_per_machine: float = 2.0
-    freeze_idle_share: float = 0.1
+    failure_batch_hours: Number | None = Field(None, gt=0)
+    repair_hours_per_machine: Number = Field(2.0, ge=0)
+    freeze_idle_share: Number = Field(0.1, ge=0, le=1)
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,17 +17,19 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pandas as pd
 import requests
+from pydantic import ConfigDict, Field
 
 from planner.errors import ConfigError, FeedError, JobError
 from planner.inputs import check_url
+from planner.settings import Array, Number, Settings
 from weather.http import check_timeout, post_json, redact
 from weather.schema import validate
 
@@ -68,9 +70,10 @@ class RiskKind(StrEnum):
     SEVERE_WEATHER = "severe_weather_alert"
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(Settings):
     """When the job notifies. ``None`` switches a check off.
+
+    :meth:`~planner.settings.Settings.from_mapping` reads a config table (``[notify.thresholds]``).
 
     Attributes
     ----------
@@ -86,58 +89,15 @@ class Thresholds:
         ``Severe``, ``Moderate``, ``Minor``, ``Unknown``).
     """
 
-    hashrate_at_risk_max: float | None = None
-    planned_curtailment_mwh_max: float | None = None
+    model_config = ConfigDict(title="thresholds")
+
+    hashrate_at_risk_max: Number | None = Field(None, ge=0, le=1)
+    planned_curtailment_mwh_max: Number | None = Field(None, ge=0)
     notify_on_severe_alert: bool = True
-    severe_levels: tuple[str, ...] = ("Extreme", "Severe")
-
-    def __post_init__(self) -> None:
-        problems: list[str] = []
-        p = self.hashrate_at_risk_max
-        if p is not None and not (_is_number(p) and 0.0 <= p <= 1.0):
-            problems.append(f"hashrate_at_risk_max: must be a probability in 0 .. 1, got {p!r}")
-        e = self.planned_curtailment_mwh_max
-        if e is not None and not (_is_number(e) and math.isfinite(e) and e >= 0.0):
-            problems.append(f"planned_curtailment_mwh_max: must be >= 0 MWh, got {e!r}")
-        if not isinstance(self.notify_on_severe_alert, bool):
-            problems.append(
-                "notify_on_severe_alert: must be true or false, "
-                f"got {self.notify_on_severe_alert!r}"
-            )
-        levels = self.severe_levels
-        if not isinstance(levels, list | tuple) or not all(
-            isinstance(x, str) and x for x in levels
-        ):
-            problems.append(f"severe_levels: must be a list of severity names, got {levels!r}")
-        else:
-            object.__setattr__(self, "severe_levels", tuple(levels))
-        if problems:
-            raise ConfigError("thresholds", problems)
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], source: str = "thresholds") -> Thresholds:
-        """Thresholds from a config table (TOML/JSON), rejecting unknown keys.
-
-        Parameters
-        ----------
-        data
-            Keys as the attribute names.
-        source
-            Where ``data`` came from (``settings.toml [notify.thresholds]``), for errors.
-        """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(
-                source, f"unknown keys {unknown}; allowed: {', '.join(sorted(known))}"
-            )
-        values = dict(data)
-        if isinstance(values.get("severe_levels"), list):
-            values["severe_levels"] = tuple(values["severe_levels"])
-        try:
-            return cls(**values)
-        except ConfigError as exc:
-            raise ConfigError(source, exc.problems) from None
+    severe_levels: Annotated[tuple[Annotated[str, Field(min_length=1)], ...], Array] = (
+        "Extreme",
+        "Severe",
+    )
 
 
 @dataclass(frozen=True)

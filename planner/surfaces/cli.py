@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
@@ -445,10 +444,10 @@ def forecast(
         settings = planner.JobSettings(**{k: v for k, v in overrides.items() if v is not None})
     thresholds = settings.thresholds
     if max_hashrate_at_risk is not None:
-        thresholds = replace(thresholds, hashrate_at_risk_max=max_hashrate_at_risk)
+        thresholds = thresholds.replace(hashrate_at_risk_max=max_hashrate_at_risk)
     if max_planned_curtailment is not None:
-        thresholds = replace(thresholds, planned_curtailment_mwh_max=max_planned_curtailment)
-    settings = replace(settings, thresholds=thresholds)
+        thresholds = thresholds.replace(planned_curtailment_mwh_max=max_planned_curtailment)
+    settings = settings.replace(thresholds=thresholds)
     outcome = planner.run_forecast_job(
         fleet,
         out,

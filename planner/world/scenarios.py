@@ -12,23 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 import pandas as pd
+from pydantic import ConfigDict, Field
 
 from planner.domain.fleet import Fleet
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, SiteHours
 from planner.errors import ConfigError
-from planner.inputs import check_number, gather
+from planner.settings import Number, Settings
 from planner.world.feeds import Feeds, hashprice_hourly, site_hours
 from planner.world.hazards import OutageHazard
 from weather import draws
 from weather.climate import PRICE_CAP_USD_PER_MWH, grid_stress
 
 
-@dataclass(frozen=True)
-class ScenarioSettings:
+class ScenarioSettings(Settings):
     """What-if knobs and uncertainty levels of the scenario generator.
 
     Attributes
@@ -52,33 +51,16 @@ class ScenarioSettings:
         Mean yearly growth of network hashrate [-].
     """
 
-    storm_severity: float = 1.0
-    outage_duration_scale: float = 1.0
-    price_spike_scale: float = 1.0
-    btc_price_shock: float = 0.0
-    temp_error_c: float = 2.0
-    price_noise: float = 0.15
-    btc_volatility_annual: float = 0.55
-    difficulty_growth_annual: float = 0.3
+    model_config = ConfigDict(title="scenario settings")
 
-    def __post_init__(self) -> None:
-        bad = gather(
-            *(
-                partial(check_number, getattr(self, k), k, lo, hi)
-                for k, lo, hi in (
-                    ("storm_severity", 0.0, 5.0),
-                    ("outage_duration_scale", 0.0, 20.0),
-                    ("price_spike_scale", 0.0, 20.0),
-                    ("btc_price_shock", -0.95, 5.0),
-                    ("temp_error_c", 0.0, 15.0),
-                    ("price_noise", 0.0, 2.0),
-                    ("btc_volatility_annual", 0.0, 3.0),
-                    ("difficulty_growth_annual", -0.9, 5.0),
-                )
-            )
-        )
-        if bad:
-            raise ConfigError("scenario settings", bad)
+    storm_severity: Number = Field(1.0, ge=0, le=5)
+    outage_duration_scale: Number = Field(1.0, ge=0, le=20)
+    price_spike_scale: Number = Field(1.0, ge=0, le=20)
+    btc_price_shock: Number = Field(0.0, ge=-0.95, le=5)
+    temp_error_c: Number = Field(2.0, ge=0, le=15)
+    price_noise: Number = Field(0.15, ge=0, le=2)
+    btc_volatility_annual: Number = Field(0.55, ge=0, le=3)
+    difficulty_growth_annual: Number = Field(0.3, ge=-0.9, le=5)
 
 
 @dataclass(frozen=True, eq=False)

@@ -179,7 +179,7 @@ def test_demo_what_if_in_a_real_browser(server: str, tmp_path: Path) -> None:
             # A bad fleet file: the page says which key is wrong, no traceback.
             page.get_by_text("Upload TOML").click()
             page.locator('input[type="file"]').set_input_files(_bad_fleet(tmp_path / "bad.toml"))
-            error = page.get_by_text("sites[0].capacity_mw: must be > 0, got -5")
+            error = page.get_by_text("sites[0].capacity_mw: must be in (0, 5000], got -5")
             error.wait_for(state="visible")
             assert "bad.toml" in error.inner_text()
             assert page.locator('[data-testid="stException"]').count() == 0

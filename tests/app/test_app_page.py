@@ -205,7 +205,7 @@ def test_bad_toml_upload_names_the_key_path() -> None:
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Fleet rejected: bad.toml: sites[0].capacity_mw: must be > 0, got -5"
+        "Fleet rejected: bad.toml: sites[0].capacity_mw: must be in (0, 5000], got -5"
     ]
 
 

@@ -169,7 +169,8 @@ def test_uploads_are_checked_with_key_paths() -> None:
     text = files("planner.domain").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
     assert sup.fleet_from_upload(text.encode()).site_ids == demo_fleet().site_ids
     bad = re.sub(r"capacity_mw\s*=\s*[0-9.]+", "capacity_mw = -5", text, count=1)
-    with pytest.raises(ConfigError, match=r"^bad\.toml: sites\[0\]\.capacity_mw: must be > 0"):
+    rule = r"^bad\.toml: sites\[0\]\.capacity_mw: must be in \(0, 5000\], got -5$"
+    with pytest.raises(ConfigError, match=rule):
         sup.fleet_from_upload(bad.encode(), "bad.toml")
     with pytest.raises(ConfigError, match="not UTF-8 text"):
         sup.fleet_from_upload(b"\xff\xfe[[sites]]", "binary.toml")

@@ -358,7 +358,7 @@ def test_a_failing_provider_with_only_an_old_cache_is_a_feed_error(
     assert "HTTP 500" in message
     assert "30.0 h old" in message and "max_stale_hours=24" in message
     # a larger allowance accepts the same answer
-    relaxed = dataclasses.replace(sources, max_stale_hours=48)
+    relaxed = sources.replace(max_stale_hours=48)
     providers.server.clear()
     providers.forecast(status=500)
     providers.ensemble(status=500)

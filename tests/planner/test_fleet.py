@@ -75,7 +75,7 @@ BAD_FILES = {
     ),
     "negative capacity": (
         _bad("capacity_mw = 70.0", "capacity_mw = -5"),
-        ["sites[2].capacity_mw: must be > 0, got -5"],
+        ["sites[2].capacity_mw: must be in (0, 5000], got -5"],
     ),
     "unknown model": (
         _bad('"s21-pro" = 15000', '"s21pro" = 15000'),
@@ -100,7 +100,7 @@ BAD_FILES = {
     ),
     "key of another contract kind": (
         _bad("adder_usd_per_mwh = 6.0", "adder_usd_per_mwh = 6.0, price_usd_per_mwh = 3"),
-        ["sites[3].contract.price_usd_per_mwh", "unknown key"],
+        ["sites[3].contract.price_usd_per_mwh: unknown key", "allowed: adder_usd_per_mwh, kind"],
     ),
     "ppa above capacity": (
         _bad("contracted_mw = 140.0", "contracted_mw = 400.0"),
@@ -112,7 +112,7 @@ BAD_FILES = {
     ),
     "latitude out of range": (
         _bad("latitude = 46.91", "latitude = 146.91"),
-        ["sites[3].latitude: must be <= 90, got 146.91"],
+        ["sites[3].latitude: must be in [-90, 90], got 146.91"],
     ),
     "hydro model at an air site": (
         _bad('"s21-pro" = 15000', '"s21-hyd" = 100'),
@@ -121,11 +121,11 @@ BAD_FILES = {
     # Strict types: nothing is converted from another type (docs/fleet.md, Types).
     "string for a number": (
         _bad("capacity_mw = 150.0", 'capacity_mw = "100"'),
-        ["sites[0].capacity_mw: must be a number, got '100'"],
+        ["sites[0].capacity_mw: must be a number in (0, 5000], got '100'"],
     ),
     "fraction for a count": (
         _bad("slots = 45000", "slots = 45000.0"),
-        ["sites[0].slots: must be a whole number, got 45000.0"],
+        ["sites[0].slots: must be a whole number >= 0, got 45000.0"],
     ),
     "number for true or false": (
         _bad("sell_back = true", "sell_back = 1"),
@@ -135,13 +135,17 @@ BAD_FILES = {
         _bad('node = "HB_WEST"', "node = 2025-01-01"),
         ["sites[0].grid.node: must be a string, got datetime.date(2025, 1, 1)"],
     ),
+    "array for the models table": (
+        _bad('name = "Demo', 'models = [1, 2]\nname = "Demo'),
+        ["models: must be a table, got [1, 2]"],
+    ),
     "array for a table": (
         _bad('machines = { "s19j-pro" = 20000, "s21" = 20000 }', "machines = [1, 2]"),
         ["sites[0].machines: must be a table, got [1, 2]"],
     ),
     "string for a count": (
         _bad('"s21" = 20000', '"s21" = "20000"'),
-        ["sites[0].machines.s21: must be a whole number, got '20000'"],
+        ["sites[0].machines.s21: must be a whole number >= 0, got '20000'"],
     ),
 }
 

@@ -238,8 +238,8 @@ def test_job_settings_check_every_value_and_report_all_problems() -> None:
         "horizon_hours: must be a whole number in [24, 336], got 400; "
         "seed: must be a whole number in [0, 4294967295], got -1; "
         "eval_seed: must be a whole number in [0, 4294967295], got 4294967296; "
-        "webhook_url: must be an http:// or https:// URL, got a 'ftp' URL; "
-        "strategies: must be an array of strategy names, got 'optimized'"
+        "strategies: must be an array, got 'optimized'; "
+        "webhook_url: must be an http:// or https:// URL, got a 'ftp' URL"
     )
     toml_date: dict[str, Any] = {"start": date(2025, 1, 14)}  # `start = 2025-01-14` in TOML
     assert planner.JobSettings(**toml_date).start == "2025-01-14"
@@ -267,11 +267,11 @@ def test_feed_sources_check_types_and_take_toml_spellings() -> None:
     with pytest.raises(ConfigError) as info:
         FeedSources(**bad)
     assert str(info.value) == (
-        "feed sources: cache_dir: must be a path (a string), got 5; "
-        "timeout_s: must be seconds or [connect, read] seconds, each in (0, 600], got '5'; "
+        "feed sources: prices_tz: must be an IANA time zone such as America/Chicago, got 'Texas'; "
+        "gridstatus: must be true or false, got 'yes'; "
+        "nws_url: must be an http:// or https:// URL, got a 'ftp' URL; "
+        "cache_dir: must be a path (a string), got 5; "
         "max_stale_hours: must be a number >= 0, got 'twelve'; "
         "retries: must be a whole number in [0, 10], got 11; "
-        "nws_url: must be an http:// or https:// URL, got a 'ftp' URL; "
-        "prices_tz: must be an IANA time zone such as America/Chicago, got 'Texas'; "
-        "gridstatus: must be true or false, got 'yes'"
+        "timeout_s: must be seconds or [connect, read] seconds, each in (0, 600], got '5'"
     )

@@ -154,7 +154,7 @@ def test_the_plan_is_judged_on_scenarios_it_did_not_see(tmp_path: Path) -> None:
     pytest.MonkeyPatch.context()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(forecast, "make_scenarios", spy)
-        outcome = run(tmp_path, replace(SMALL, seed=11))
+        outcome = run(tmp_path, SMALL.replace(seed=11))
     assert seen == [11, 12]  # the optimizer's set, then the judged set (eval_seed = seed + 1)
     assert outcome.evaluation is not None and outcome.evaluation.seed == 12
 
@@ -166,7 +166,7 @@ def test_same_inputs_reuse_the_succeeded_run_and_force_runs_again(tmp_path: Path
     assert again.notification == "not sent (reused run)"
     assert len(history(tmp_path)) == 1
     # Another seed is another run; force runs the same inputs again.
-    other = run(tmp_path, replace(SMALL, seed=8))
+    other = run(tmp_path, SMALL.replace(seed=8))
     forced = run(tmp_path, force=True)
     assert not other.reused and not forced.reused
     assert len({first.run.id, other.run.id, forced.run.id}) == 3
@@ -175,6 +175,27 @@ def test_same_inputs_reuse_the_succeeded_run_and_force_runs_again(tmp_path: Path
     fresh = run(tmp_path)
     assert not fresh.reused
     assert [r.status for r in history(tmp_path)] == [RunStatus.SUCCEEDED] * 4
+
+
+def test_equal_settings_however_they_are_built_are_the_same_run(tmp_path: Path) -> None:
+    """A run is known by its settings' values, not by how the settings object was made: a job
+    config file (a TOML date, a whole number where a number is expected), keywords, and a copy
+    changed and changed back all give the same idempotency key, so the first run is reused."""
+    first = run(tmp_path)
+    config = tmp_path / "job.toml"
+    config.write_text(
+        '[job]\nmode = "offline"\nstart = 2025-01-14\nhorizon_hours = 48\n'
+        "scenarios = 3\neval_scenarios = 4\n\n[optimize]\nrisk_lambda = 0\n",
+        encoding="utf-8",
+    )
+    from_file = load_job_settings(config)
+    round_trip = SMALL.replace(seed=8).replace(seed=7)
+    for settings in (from_file, round_trip):
+        assert settings == SMALL and hash(settings) == hash(SMALL)
+        assert settings.to_json() == SMALL.to_json()
+        again = run(tmp_path, settings)
+        assert again.reused and again.run.id == first.run.id
+    assert len(history(tmp_path)) == 1
 
 
 def test_stale_feeds_show_in_the_kpis_and_the_report(
@@ -223,7 +244,7 @@ def test_without_a_plan_strategy_the_optimizer_does_not_run(
         raise AssertionError("optimize called")
 
     monkeypatch.setattr(forecast, "optimize", refuse)
-    outcome = run(tmp_path, replace(SMALL, strategies=("run-through", "strike")))
+    outcome = run(tmp_path, SMALL.replace(strategies=("run-through", "strike")))
     assert outcome.plan is None and "plan_csv" not in outcome.run.artifacts
     assert outcome.run.kpis["planned_curtailment_mwh"] == pytest.approx(
         outcome.table.set_index("policy").loc["strike", "curtailed_mwh"]
@@ -309,8 +330,7 @@ def test_a_failure_at_any_stage_is_recorded_and_leaves_earlier_runs_intact(
         "report": __import__("planner.ops.report", fromlist=["write_report"]),
         "RunStore": RunStore,
     }
-    settings = replace(
-        SMALL,
+    settings = SMALL.replace(
         thresholds=notify.Thresholds(planned_curtailment_mwh_max=0.0),
         webhook_url="http://127.0.0.1:9/hook",  # only reached by the notify stage
     )
@@ -338,12 +358,12 @@ def test_a_failure_at_any_stage_is_recorded_and_leaves_earlier_runs_intact(
         with RunStore(tmp_path / "data" / "runs.sqlite") as store:
             assert store.get_run(earlier.run.id) == earlier.run
     # The next run is not fooled by the failed ones: it runs and succeeds.
-    assert not run(tmp_path, replace(SMALL, seed=9)).reused
+    assert not run(tmp_path, SMALL.replace(seed=9)).reused
 
 
 def test_a_feed_with_no_cached_answer_fails_the_run_naming_the_feed(tmp_path: Path) -> None:
-    settings = replace(
-        SMALL, mode="cache", sources=planner.FeedSources(cache_dir=tmp_path / "empty-cache")
+    settings = SMALL.replace(
+        mode="cache", sources=planner.FeedSources(cache_dir=tmp_path / "empty-cache")
     )
     now = pd.Timestamp("2025-01-14 06:00", tz="UTC").to_pydatetime()
     with pytest.raises(JobError) as caught:
@@ -369,8 +389,8 @@ def test_an_interrupted_run_is_marked_failed_by_the_next_one(tmp_path: Path) -> 
 
 def _alerting(url: str) -> JobSettings:
     # The plan curtails some energy in this window, so a 0 MWh limit is crossed for sure.
-    return replace(
-        SMALL, thresholds=notify.Thresholds(planned_curtailment_mwh_max=0.0), webhook_url=url
+    return SMALL.replace(
+        thresholds=notify.Thresholds(planned_curtailment_mwh_max=0.0), webhook_url=url
     )
 
 
@@ -411,7 +431,7 @@ def test_a_webhook_server_that_is_down_does_not_fail_the_run(tmp_path: Path) -> 
 
 
 def test_thresholds_crossed_without_a_webhook_are_reported_not_sent(tmp_path: Path) -> None:
-    outcome = run(tmp_path, replace(_alerting("https://hooks.invalid/x"), webhook_url=None))
+    outcome = run(tmp_path, _alerting("https://hooks.invalid/x").replace(webhook_url=None))
     assert outcome.notification == "not configured"
     assert outcome.run.kpis["risk_alerts"] == 1.0
     html = outcome.report_path.read_text(encoding="utf-8")
@@ -551,15 +571,29 @@ planned_curtailment_mwh_max = 500
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[jobs]\nmode = 'live'\n", "unknown table(s) ['jobs']"),
-        ("[job]\nhorizon = 48\n", "job: unknown key(s) ['horizon']"),
+        (
+            "[jobs]\nmode = 'live'\n",
+            "jobs: unknown key; did you mean 'job'? "
+            "allowed: feeds, job, notify, optimize, scenarios",
+        ),
+        ("[job]\nhorizon = 48\n", "job.horizon: unknown key; did you mean 'horizon_hours'?"),
         ("[job]\nhorizon_hours = 1000\n", "job.horizon_hours: must be a whole number in [24, 336]"),
         ("[job]\nmode = 'online'\n", "job.mode: must be one of live, cache, offline"),
         ("[optimize]\nrisk_lambda = -1\n", "optimize.risk_lambda: must be in [0, 1000]"),
-        ("[notify]\nurl = 'x'\n", "notify: unknown key(s) ['url']"),
+        ("[notify]\nurl = 'x'\n", "notify.url: unknown key; allowed: thresholds, webhook_url"),
         (
             "[notify.thresholds]\nhashrate_at_risk_max = 2\n",
-            "hashrate_at_risk_max: must be a probability",
+            "notify.thresholds.hashrate_at_risk_max: must be in [0, 1], got 2",
+        ),
+        (
+            "[optimize]\nrisk_lambda = 0.5\nrisk_lamda = 1\n",
+            "optimize.risk_lamda: unknown key; did you mean 'risk_lambda'?",
+        ),
+        ("[optimize]\nhorizon = 'weekly'\n", "optimize.horizon: must be one of operational"),
+        ("optimize = 5\n", "optimize: must be a table, got 5"),
+        (
+            "[feeds]\nprices_paht = 'p.csv'\n",
+            "feeds.prices_paht: unknown key; did you mean 'prices_path'?",
         ),
         ("[job\n", "not valid TOML"),
     ],

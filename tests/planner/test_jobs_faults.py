@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,8 +79,7 @@ def forecast_with_nulls(hours: list[int]) -> str:
 
 
 def live_settings(server: HTTPServer, cache: Path) -> JobSettings:
-    return replace(
-        SMALL,
+    return SMALL.replace(
         mode="live",
         start="2024-01-15",
         sources=planner.FeedSources(
@@ -341,7 +339,7 @@ def test_a_run_killed_while_fetching_feeds_is_failed_later_with_its_stage_and_du
             proc.kill()
     assert proc.returncode == -signal.SIGKILL
 
-    after = run(tmp_path, replace(SMALL, seed=8))  # the next run marks the dead one
+    after = run(tmp_path, SMALL.replace(seed=8))  # the next run marks the dead one
 
     dead = next(r for r in history(tmp_path) if r.id == running.id)
     assert dead.status is RunStatus.FAILED and dead.stage == "feeds"
@@ -430,8 +428,8 @@ def test_prune_spares_the_latest_run_unless_confirmed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     good = run(tmp_path)
-    failing = replace(
-        SMALL, mode="cache", sources=planner.FeedSources(cache_dir=tmp_path / "empty-cache")
+    failing = SMALL.replace(
+        mode="cache", sources=planner.FeedSources(cache_dir=tmp_path / "empty-cache")
     )
     now = datetime(2025, 1, 14, 6, 0, tzinfo=UTC)
     for _ in range(2):

@@ -89,9 +89,11 @@ def test_kpis_above_thresholds_alert_with_hand_worked_messages() -> None:
 
 def test_thresholds_are_strict_and_none_switches_off() -> None:
     at_limit = {HASHRATE_AT_RISK_KPI: 0.10, PLANNED_CURTAILMENT_KPI: 300.0}
-    t = Thresholds(0.10, 300.0, notify_on_severe_alert=False)
+    t = Thresholds(
+        hashrate_at_risk_max=0.10, planned_curtailment_mwh_max=300.0, notify_on_severe_alert=False
+    )
     assert risk_alerts(at_limit, ALERTS, t) == []  # equal is not above
-    off = Thresholds(None, None, notify_on_severe_alert=False)
+    off = Thresholds(notify_on_severe_alert=False)
     assert risk_alerts({}, ALERTS, off) == []  # KPIs are not even needed
 
 
@@ -152,8 +154,8 @@ def test_thresholds_validate_and_load_from_config() -> None:
     with pytest.raises(ConfigError) as exc:
         Thresholds(hashrate_at_risk_max=1.5, planned_curtailment_mwh_max=-1)
     assert str(exc.value) == (
-        "thresholds: hashrate_at_risk_max: must be a probability in 0 .. 1, got 1.5; "
-        "planned_curtailment_mwh_max: must be >= 0 MWh, got -1"
+        "thresholds: hashrate_at_risk_max: must be in [0, 1], got 1.5; "
+        "planned_curtailment_mwh_max: must be >= 0, got -1"
     )
     with pytest.raises(
         ConfigError, match="notify_on_severe_alert: must be true or false, got 'yes'"
@@ -162,11 +164,14 @@ def test_thresholds_validate_and_load_from_config() -> None:
     t = Thresholds.from_mapping(
         {"hashrate_at_risk_max": 0.05, "severe_levels": ["Extreme"]}, "settings.toml [notify]"
     )
-    assert t == Thresholds(0.05, None, True, ("Extreme",))
-    with pytest.raises(
-        ConfigError, match=r"settings.toml \[notify\]: unknown keys \['hashrate_max'\]"
-    ):
+    assert t == Thresholds(hashrate_at_risk_max=0.05, severe_levels=("Extreme",))
+    with pytest.raises(ConfigError) as exc:
         Thresholds.from_mapping({"hashrate_max": 0.1}, "settings.toml [notify]")
+    assert str(exc.value) == (
+        "settings.toml [notify]: hashrate_max: unknown key; did you mean 'hashrate_at_risk_max'? "
+        "allowed: hashrate_at_risk_max, notify_on_severe_alert, planned_curtailment_mwh_max, "
+        "severe_levels"
+    )
     with pytest.raises(
         ConfigError, match=r"^settings.toml \[notify\]: hashrate_at_risk_max: must be"
     ):
@@ -174,7 +179,7 @@ def test_thresholds_validate_and_load_from_config() -> None:
 
 
 def test_payload_carries_a_text_line_and_json_safe_values() -> None:
-    alerts = risk_alerts(KPIS, ALERTS, Thresholds(0.10, None, notify_on_severe_alert=False))
+    alerts = risk_alerts(KPIS, ALERTS, Thresholds(hashrate_at_risk_max=0.10, notify_on_severe_alert=False))
     body = webhook_payload(
         alerts, run_id="20250115T060000Z-abcd1234", kpis={"x": math.nan, "y": 2}, artifacts={}
     )

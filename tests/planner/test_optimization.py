@@ -529,7 +529,7 @@ def test_settings_errors_name_the_setting_and_the_range() -> None:
     with pytest.raises(ConfigError) as info:
         OptimizeSettings(horizon="weekly", cvar_alpha=1.5, mip_gap=-1)  # type: ignore[arg-type]
     message = str(info.value)
-    assert "horizon: must be 'operational' or 'strategic', got 'weekly'" in message
+    assert "horizon: must be one of operational, strategic, got 'weekly'" in message
     assert "cvar_alpha: must be in [0, 1), got 1.5" in message
     assert "mip_gap: must be in [0, 1), got -1" in message
 

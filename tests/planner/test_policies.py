@@ -119,6 +119,23 @@ def test_4cp_settings_are_checked() -> None:
         FourCPAvoidance(tiers=0)
 
 
+def test_policy_parameters_are_checked_in_the_words_of_the_settings() -> None:
+    with pytest.raises(ConfigError) as info:
+        StrikePrice(debounce_hours=0, min_hold_hours=1.5)  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "strike policy: debounce_hours: must be a whole number in [1, 87600], got 0; "
+        "min_hold_hours: must be a whole number in [0, 87600], got 1.5"
+    )
+    with pytest.raises(ConfigError) as info:
+        ProtectiveShutdown(lead_hours=-1, freeze_protection_share=0.0)
+    assert str(info.value) == (
+        "protective policy: lead_hours: must be a whole number in [0, 87600], got -1; "
+        "freeze_protection_share: must be in (0, 1], got 0.0"
+    )
+    with pytest.raises(ConfigError, match=r"^4cp policy: window_hours: must be a whole number"):
+        FourCPAvoidance(window_hours=2.0)  # type: ignore[arg-type]
+
+
 # ------------------------------------------------------------------------ protective shutdown
 
 #       hour:  0    1    2    3    4    5     6     7     8    9    10   11

@@ -81,7 +81,7 @@ def test_rolling_stands_down_for_the_4cp_peak_and_beats_the_strike_rule(summer: 
 def test_open_loop_rolling_follows_each_plans_expected_schedule(summer: tuple) -> None:
     """With ``react=False`` each step runs the plan's probability-weighted schedule."""
     fleet, feeds, realised = summer
-    settings = dataclasses.replace(FAST, react=False)
+    settings = FAST.replace(react=False)
     result = rolling_horizon(fleet, feeds, realised, settings)
     for j, t0 in enumerate(result.decision_hours):
         for site in fleet.sites:
@@ -142,6 +142,6 @@ def test_feeds_must_cover_the_realised_horizon(summer: tuple) -> None:
 
 def test_relocations_are_not_re_planned(summer: tuple) -> None:
     fleet, feeds, realised = summer
-    settings = dataclasses.replace(FAST, optimize=OptimizeSettings(relocate=True))
+    settings = FAST.replace(optimize=OptimizeSettings(relocate=True))
     result = rolling_horizon(fleet, feeds, realised, settings)
     assert all(not p.settings.relocate and p.relocations.empty for p in result.plans)

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
 from typing import Literal
 
-from planner.errors import ConfigError
-from planner.inputs import check_number, check_whole, gather
+from pydantic import ConfigDict, Field
+
+from planner.settings import Number, Settings, Whole
 
 Horizon = Literal["operational", "strategic"]
 
 #: Longest operational horizon (hourly periods) before the strategic horizon should be used [h].
 MAX_OPERATIONAL_HOURS = 14 * 24
 
-_SOURCE = "optimize settings"
 
-
-@dataclass(frozen=True)
-class OptimizeSettings:
+class OptimizeSettings(Settings):
     """What the optimizer plans for and how hard it tries.
 
     Attributes
@@ -73,56 +68,22 @@ class OptimizeSettings:
         Relative MIP gap at which the solver stops [-].
     """
 
+    model_config = ConfigDict(title="optimize settings")
+
     horizon: Horizon = "operational"
-    strategic_period_hours: int = 24
-    risk_lambda: float = 0.0
-    cvar_alpha: float = 0.95
-    hashrate_floor_eh_s: float = 0.0
-    floor_probability: float | None = None
-    relocation_budget_usd: float | None = None
-    fleet_cap_mw: float | None = None
-    ramp_mw_per_h: float | None = None
-    min_down_hours: float | None = None
-    min_on_share: float = 0.1
-    freeze_protection_share: float = 0.1
-    lead_hours: float = 1.0
-    protection_lead_hours: float = 6.0
+    strategic_period_hours: Whole = Field(24, ge=1, le=744)
+    risk_lambda: Number = Field(0.0, ge=0, le=1e3)
+    cvar_alpha: Number = Field(0.95, ge=0, lt=1)
+    hashrate_floor_eh_s: Number = Field(0.0, ge=0, le=1e3)
+    floor_probability: Number | None = Field(None, gt=0, lt=1)
+    relocation_budget_usd: Number | None = Field(None, ge=0, le=1e12)
+    fleet_cap_mw: Number | None = Field(None, ge=0, le=1e6)
+    ramp_mw_per_h: Number | None = Field(None, gt=0, le=1e5)
+    min_down_hours: Number | None = Field(None, gt=0, le=8760)
+    min_on_share: Number = Field(0.1, ge=0, le=1)
+    freeze_protection_share: Number = Field(0.1, ge=0, le=1)
+    lead_hours: Number = Field(1.0, gt=0, le=MAX_OPERATIONAL_HOURS)
+    protection_lead_hours: Number = Field(6.0, ge=0, le=MAX_OPERATIONAL_HOURS)
     relocate: bool = True
-    time_limit_s: float = 60.0
-    mip_gap: float = 1e-4
-
-    def __post_init__(self) -> None:
-        problems = _problems(self)
-        if problems:
-            raise ConfigError(_SOURCE, problems)
-
-
-def _problems(s: OptimizeSettings) -> list[str]:
-    def number(name: str, lo: float, hi: float, **ends: bool) -> Callable[[], object]:
-        return partial(check_number, getattr(s, name), name, lo, hi, **ends)
-
-    def optional(name: str, lo: float, hi: float, **ends: bool) -> Callable[[], object]:
-        return (lambda: None) if getattr(s, name) is None else number(name, lo, hi, **ends)
-
-    out = gather(
-        lambda: check_whole(s.strategic_period_hours, "strategic_period_hours", 1, 744),
-        number("risk_lambda", 0.0, 1e3),
-        number("cvar_alpha", 0.0, 1.0, open_hi=True),
-        number("hashrate_floor_eh_s", 0.0, 1e3),
-        optional("floor_probability", 0.0, 1.0, open_lo=True, open_hi=True),
-        optional("relocation_budget_usd", 0.0, 1e12),
-        optional("fleet_cap_mw", 0.0, 1e6),
-        optional("ramp_mw_per_h", 0.0, 1e5, open_lo=True),
-        optional("min_down_hours", 0.0, 8760.0, open_lo=True),
-        number("min_on_share", 0.0, 1.0),
-        number("freeze_protection_share", 0.0, 1.0),
-        number("lead_hours", 0.0, float(MAX_OPERATIONAL_HOURS), open_lo=True),
-        number("protection_lead_hours", 0.0, float(MAX_OPERATIONAL_HOURS)),
-        number("time_limit_s", 0.0, 1e6, open_lo=True),
-        number("mip_gap", 0.0, 1.0, open_hi=True),
-    )
-    if s.horizon not in ("operational", "strategic"):
-        out.insert(0, f"horizon: must be 'operational' or 'strategic', got {s.horizon!r}")
-    if not isinstance(s.relocate, bool):
-        out.append(f"relocate: must be true or false, got {s.relocate!r}")
-    return out
+    time_limit_s: Number = Field(60.0, gt=0, le=1e6)
+    mip_gap: Number = Field(1e-4, ge=0, lt=1)

@@ -38,7 +38,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 
 import pandas as pd
 
@@ -57,7 +56,7 @@ from planner.ops.jobs.settings import DEFAULT_FLOOR_SHARE, JobSettings
 from planner.ops.locking import default_lock_path, job_lock
 from planner.ops.notify import RiskAlert, redact_url, risk_alerts, send_webhook, webhook_payload
 from planner.ops.store import RunRecord, RunStore, default_store_path, idempotency_key
-from planner.world.feeds import FeedMode, Feeds, FeedSources, fetch_feeds
+from planner.world.feeds import Feeds, FeedSources, fetch_feeds
 from planner.world.scenarios import make_scenarios
 from weather.schema import EVENT_COLUMNS
 
@@ -189,17 +188,15 @@ def run_forecast_job(
         The run history cannot be used, or a stage failed (the run is recorded as failed).
     """
     settings = settings or JobSettings()
-    if mode is not None:
-        settings = replace(settings, mode=cast(FeedMode, mode))  # checked by JobSettings
-    if horizon is not None:
-        settings = replace(settings, horizon_hours=horizon)
-    if scenarios is not None:
-        settings = replace(settings, scenarios=scenarios)
+    given = {"mode": mode, "horizon_hours": horizon, "scenarios": scenarios}
+    changes = {k: v for k, v in given.items() if v is not None}
+    if changes:
+        settings = settings.replace(**changes)
     clock = now or datetime.now(UTC)
     if clock.tzinfo is None:
         raise ConfigError("forecast job", f"now: must be tz-aware, got {clock.isoformat()}")
     begin = _start(start if start is not None else settings.start, clock)
-    settings = replace(settings, start=begin.isoformat())
+    settings = settings.replace(start=begin.isoformat())
     settings.resolved_webhook()  # a bad $PLANNER_WEBHOOK_URL is refused before any work
     fleet = fleet_path if isinstance(fleet_path, Fleet) else load_fleet(Path(fleet_path))
     out = art.output_dir(out_dir)

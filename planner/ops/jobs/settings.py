@@ -32,31 +32,33 @@ A job config file (every table and key optional; unknown keys are errors that na
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from planner.engine.optimization import OptimizeSettings
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.errors import ConfigError
-from planner.inputs import (
-    check_choice,
-    check_hours,
-    check_number,
-    check_seed,
-    check_url,
-    check_whole,
-    gather,
-    parse_start,
-)
+from planner.inputs import check_hours, check_url, parse_start
 from planner.ops.notify import Thresholds
-from planner.world.feeds import FEED_MODES, FeedMode, FeedSources
+from planner.settings import (
+    Array,
+    Number,
+    Seed,
+    Settings,
+    Url,
+    Whole,
+    checked_by,
+    invalid,
+    unknown_key,
+)
+from planner.world.feeds import FeedMode, FeedSources, env_sources
 from planner.world.scenarios import ScenarioSettings
 
 __all__ = ["DEFAULT_STRATEGIES", "WEBHOOK_ENV", "JobSettings", "load_job_settings"]
@@ -69,8 +71,17 @@ WEBHOOK_ENV = "PLANNER_WEBHOOK_URL"
 DEFAULT_FLOOR_SHARE = 0.8
 
 
-@dataclass(frozen=True)
-class JobSettings:
+def _start_text(value: Any) -> Any:
+    """``start`` as ISO 8601 text (a TOML date or datetime is one), checked by
+    :func:`planner.inputs.parse_start`."""
+    if isinstance(value, date):
+        value = value.isoformat()
+    if value is not None:
+        checked_by(parse_start)(value)
+    return value
+
+
+class JobSettings(Settings):
     """What the forecast job does (everything that decides its numbers, plus notification).
 
     Attributes
@@ -116,46 +127,45 @@ class JobSettings:
         :meth:`planner.FeedSources.from_env`.
     """
 
+    model_config = ConfigDict(title="job settings")
+
     mode: FeedMode = "live"
-    start: str | None = None
-    horizon_hours: int = 168
-    scenarios: int = 20
-    eval_scenarios: int = 40
-    replications: int = 1
-    seed: int = 7
-    eval_seed: int | None = None
-    strategies: tuple[str, ...] = DEFAULT_STRATEGIES
+    start: Annotated[str | None, BeforeValidator(_start_text)] = None
+    horizon_hours: Annotated[
+        int, BeforeValidator(checked_by(check_hours, most=MAX_OPERATIONAL_HOURS))
+    ] = 168
+    scenarios: Whole = Field(20, ge=1, le=10_000)
+    eval_scenarios: Whole = Field(40, ge=1, le=100_000)
+    replications: Whole = Field(1, ge=1, le=1000)
+    seed: Seed = 7
+    eval_seed: Seed | None = None
+    strategies: Annotated[tuple[str, ...], Array] = DEFAULT_STRATEGIES
     recommended: str | None = None
-    optimize: OptimizeSettings = field(default_factory=OptimizeSettings)
-    scenario_settings: ScenarioSettings = field(default_factory=ScenarioSettings)
-    hashrate_floor_eh_s: float | None = None
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    webhook_url: str | None = field(default=None, repr=False)  # a secret: never in a repr
+    optimize: OptimizeSettings = Field(default_factory=OptimizeSettings)
+    scenario_settings: ScenarioSettings = Field(default_factory=ScenarioSettings)
+    hashrate_floor_eh_s: Number | None = Field(None, ge=0)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    webhook_url: Url | None = Field(None, repr=False)  # a secret: never in a repr
     sources: FeedSources | None = None
 
-    def __post_init__(self) -> None:
-        if isinstance(self.strategies, list | tuple):
-            object.__setattr__(self, "strategies", tuple(self.strategies))
-        if isinstance(self.start, date):  # a TOML date or datetime, not a string
-            object.__setattr__(self, "start", self.start.isoformat())
-        problems = gather(
-            lambda: check_choice(self.mode, "mode", FEED_MODES),
-            lambda: self.start is None or parse_start(self.start),
-            lambda: check_hours(self.horizon_hours, "horizon_hours", most=MAX_OPERATIONAL_HOURS),
-            lambda: check_whole(self.scenarios, "scenarios", 1, 10_000),
-            lambda: check_whole(self.eval_scenarios, "eval_scenarios", 1, 100_000),
-            lambda: check_whole(self.replications, "replications", 1, 1000),
-            lambda: check_seed(self.seed),
-            lambda: self.eval_seed is None or check_seed(self.eval_seed, "eval_seed"),
-            lambda: (
-                self.hashrate_floor_eh_s is None
-                or check_number(self.hashrate_floor_eh_s, "hashrate_floor_eh_s", 0.0)
-            ),
-            lambda: self.webhook_url is None or check_url(self.webhook_url, "webhook_url"),
-        )
-        problems += _strategy_problems(self.strategies, self.recommended)
-        if problems:
-            raise ConfigError("job settings", problems)
+    @field_validator("strategies")
+    @classmethod
+    def _named_once(cls, strategies: tuple[str, ...]) -> tuple[str, ...]:
+        if not strategies:
+            raise invalid("must name at least one strategy, got []")
+        if len(set(strategies)) != len(strategies):
+            raise invalid(f"must be unique, got {list(strategies)}")
+        return strategies
+
+    @field_validator("recommended")
+    @classmethod
+    def _among_strategies(cls, recommended: str | None, info: ValidationInfo) -> str | None:
+        strategies = info.data.get("strategies")
+        if recommended is not None and strategies is not None and recommended not in strategies:
+            raise invalid(
+                f"must be one of the strategies {list(strategies)}, got {recommended!r}"
+            )
+        return recommended
 
     @property
     def judged_seed(self) -> int:
@@ -193,13 +203,10 @@ class JobSettings:
             "eval_seed": self.judged_seed,
             "strategies": list(self.strategies),
             "recommended": self.recommended,
-            "optimize": asdict(self.optimize),
-            "scenario_settings": asdict(self.scenario_settings),
+            "optimize": self.optimize.model_dump(mode="json"),
+            "scenario_settings": self.scenario_settings.model_dump(mode="json"),
             "hashrate_floor_eh_s": self.hashrate_floor_eh_s,
-            "thresholds": {
-                **asdict(self.thresholds),
-                "severe_levels": list(self.thresholds.severe_levels),
-            },
+            "thresholds": self.thresholds.model_dump(mode="json"),
             "feed_files": None
             if sources is None
             else {
@@ -209,29 +216,18 @@ class JobSettings:
         }
 
 
-def _strategy_problems(strategies: object, recommended: object) -> list[str]:
-    if not isinstance(strategies, tuple) or not all(isinstance(n, str) for n in strategies):
-        return [f"strategies: must be an array of strategy names, got {strategies!r}"]
-    problems = []
-    if not strategies:
-        problems.append("strategies: at least one is needed")
-    if len(set(strategies)) != len(strategies):
-        problems.append(f"strategies: must be unique, got {list(strategies)}")
-    if recommended is not None and recommended not in strategies:
-        problems.append(
-            f"recommended: must be one of the strategies {list(strategies)}, got {recommended!r}"
-        )
-    return problems
-
-
+#: The tables of a job config file.
 _SECTIONS = ("job", "optimize", "scenarios", "feeds", "notify")
-_JOB_KEYS = {f.name for f in fields(JobSettings)} - {
-    "optimize",
-    "scenario_settings",
-    "thresholds",
-    "webhook_url",
-    "sources",
+#: Where a :class:`JobSettings` field stands in a job config file, if not in ``[job]``.
+_FILE_KEYS = {
+    "optimize": "optimize",
+    "scenario_settings": "scenarios",
+    "thresholds": "notify.thresholds",
+    "webhook_url": "notify.webhook_url",
+    "sources": "feeds",
 }
+#: The keys of its ``[job]`` table.
+_JOB_KEYS = tuple(k for k in JobSettings.model_fields if k not in _FILE_KEYS)
 
 
 def load_job_settings(path: str | os.PathLike[str], **overrides: Any) -> JobSettings:
@@ -280,74 +276,37 @@ def settings_from_mapping(
     **overrides: Any,
 ) -> JobSettings:
     """:class:`JobSettings` from a parsed config (see :func:`load_job_settings`)."""
-    unknown = sorted(set(raw) - set(_SECTIONS))
-    if unknown:
-        raise ConfigError(source, f"unknown table(s) {unknown}; allowed: {', '.join(_SECTIONS)}")
-    values: dict[str, Any] = {}
-    job = _table(raw, "job", source)
-    bad = sorted(set(job) - _JOB_KEYS)
-    if bad:
-        raise ConfigError(
-            source, f"job: unknown key(s) {bad}; allowed: {', '.join(sorted(_JOB_KEYS))}"
-        )
-    values.update(job)
-    values["optimize"] = _build(
-        OptimizeSettings, _table(raw, "optimize", source), "optimize", source
-    )
-    values["scenario_settings"] = _build(
-        ScenarioSettings, _table(raw, "scenarios", source), "scenarios", source
-    )
-    notify = dict(_table(raw, "notify", source))
-    thresholds = notify.pop("thresholds", {})
-    webhook = notify.pop("webhook_url", None)
-    if notify:
-        raise ConfigError(
-            source, f"notify: unknown key(s) {sorted(notify)}; allowed: webhook_url, thresholds"
-        )
-    if not isinstance(thresholds, Mapping):
-        raise ConfigError(source, "notify.thresholds: must be a table")
-    values["thresholds"] = Thresholds.from_mapping(thresholds, f"{source} [notify.thresholds]")
-    values["webhook_url"] = webhook
+    problems = [f"{k}: {unknown_key(k, _SECTIONS)}" for k in raw if k not in _SECTIONS]
+    job, notify = _table(raw, "job", source), _table(raw, "notify", source)
+    problems += [f"job.{k}: {unknown_key(k, _JOB_KEYS)}" for k in job if k not in _JOB_KEYS]
+    problems += [
+        f"notify.{k}: {unknown_key(k, ('thresholds', 'webhook_url'))}"
+        for k in notify
+        if k not in ("thresholds", "webhook_url")
+    ]
+    if problems:
+        raise ConfigError(source, problems)
+    values: dict[str, Any] = dict(job)
+    for field, table in (("optimize", "optimize"), ("scenario_settings", "scenarios")):
+        if table in raw:
+            values[field] = raw[table]
+    values.update(notify)
     feeds = dict(_table(raw, "feeds", source))
     if feeds:
         for key in ("prices_path", "load_path", "outages_path", "cache_dir"):
             if isinstance(feeds.get(key), str) and base is not None:
                 feeds[key] = (base / Path(feeds[key]).expanduser()).resolve()
-        known = {f.name for f in fields(FeedSources)}
-        bad = sorted(set(feeds) - known)
-        if bad:
-            raise ConfigError(
-                source, f"feeds: unknown key(s) {bad}; allowed: {', '.join(sorted(known))}"
-            )
-        try:
-            values["sources"] = FeedSources.from_env(**feeds)
-        except ConfigError as exc:
-            raise ConfigError(source, [f"feeds.{p}" for p in exc.problems]) from None
+        values["sources"] = {**env_sources(), **feeds}
     values.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        return JobSettings(**values)
-    except ConfigError as exc:
-        tables = [("notify." if p.startswith("webhook_url:") else "job.") + p for p in exc.problems]
-        raise ConfigError(source, tables) from None
-    except TypeError as exc:
-        raise ConfigError(source, f"job: {exc}") from None
+    return JobSettings.from_mapping(values, source, key_path=_file_key)
+
+
+def _file_key(field: str) -> str:
+    return _FILE_KEYS.get(field, f"job.{field}")
 
 
 def _table(raw: Mapping[str, Any], name: str, source: str) -> Mapping[str, Any]:
     value = raw.get(name, {})
     if not isinstance(value, Mapping):
-        raise ConfigError(source, f"{name}: must be a table, got {type(value).__name__}")
+        raise ConfigError(source, f"{name}: must be a table, got {value!r}")
     return value
-
-
-def _build(kind: type, values: Mapping[str, Any], table: str, source: str) -> Any:
-    known = {f.name for f in dataclasses.fields(kind)}
-    bad = sorted(set(values) - known)
-    if bad:
-        raise ConfigError(
-            source, f"{table}: unknown key(s) {bad}; allowed: {', '.join(sorted(known))}"
-        )
-    try:
-        return kind(**values)
-    except ConfigError as exc:
-        raise ConfigError(source, [f"{table}.{p}" for p in exc.problems]) from None

@@ -63,6 +63,7 @@ from planner.world.feeds.sources import (
     FreshnessStatus,
     default_cache_dir,
     default_data_dir,
+    env_sources,
 )
 from planner.world.hazards import fleet_hazards, packaged_hazard_table
 from weather import synthetic
@@ -83,6 +84,7 @@ __all__ = [
     "FreshnessStatus",
     "default_cache_dir",
     "default_data_dir",
+    "env_sources",
     "fetch_feeds",
     "hashprice_hourly",
     "is_us_site",

@@ -5,16 +5,25 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import platformdirs
+from pydantic import BeforeValidator, ConfigDict, Field
 
 from planner.errors import ConfigError
-from planner.inputs import MAX_SIMULATION_HOURS, check_number, check_url, check_whole, gather
+from planner.inputs import MAX_SIMULATION_HOURS
+from planner.settings import (
+    Array,
+    FilePath,
+    Number,
+    Settings,
+    TimeZoneName,
+    Url,
+    Whole,
+    invalid,
+)
 from planner.world.feeds.gaps import DEFAULT_MAX_GAP_HOURS, DEFAULT_MAX_MISSING_SHARE
 from weather import http, nws
 
@@ -29,6 +38,7 @@ __all__ = [
     "FreshnessStatus",
     "default_cache_dir",
     "default_data_dir",
+    "env_sources",
 ]
 
 FreshnessStatus = Literal["fresh", "stale", "fallback", "missing"]
@@ -89,8 +99,7 @@ class Freshness:
         return ", ".join(f"{where} {h:,} h" for where, h in self.filled_hours.items())
 
 
-@dataclass(frozen=True)
-class FeedSources:
+class FeedSources(Settings):
     """Where the live and cached feeds come from. API keys never go here: they come from env.
 
     Attributes
@@ -136,87 +145,37 @@ class FeedSources:
         (see :mod:`planner.world.hazards`).
     """
 
-    prices_path: Path | None = None
-    prices_tz: str | None = None
-    load_path: Path | None = None
-    load_tz: str | None = None
-    outages_path: Path | None = None
-    gridstatus: bool = False
-    ensemble_models: tuple[str, ...] = ("gfs_seamless",)
-    forecast_url: str | None = None
-    archive_url: str | None = None
-    ensemble_url: str | None = None
-    nws_url: str = nws.NWS_URL
-    cache_dir: Path | None = None
-    max_stale_hours: float = DEFAULT_MAX_STALE_HOURS
-    max_gap_hours: int = DEFAULT_MAX_GAP_HOURS
-    max_missing_share: float = DEFAULT_MAX_MISSING_SHARE
-    max_response_mb: float | None = None
-    retries: int = http.DEFAULT_RETRIES
-    backoff_s: float = http.DEFAULT_BACKOFF_S
-    timeout_s: tuple[float, float] = http.DEFAULT_TIMEOUT
-    user_agent: str | None = None
-    site_share: float | None = None
+    model_config = ConfigDict(title="feed sources")
 
-    def __post_init__(self) -> None:
-        problems = []
-        for name in ("prices_path", "load_path", "outages_path", "cache_dir"):
-            value = getattr(self, name)
-            if isinstance(value, str) and value.strip():
-                object.__setattr__(self, name, Path(value).expanduser())
-            elif value is not None and not isinstance(value, Path):
-                problems.append(f"{name}: must be a path (a string), got {value!r}")
-        models = self.ensemble_models
-        if isinstance(models, list | tuple) and all(isinstance(m, str) and m for m in models):
-            object.__setattr__(self, "ensemble_models", tuple(models))
-        else:
-            problems.append(
-                f"ensemble_models: must be an array of Open-Meteo model names, got {models!r}"
-            )
-        try:
-            object.__setattr__(self, "timeout_s", http.check_timeout(self.timeout_s))
-        except ValueError as exc:
-            problems.append(f"timeout_s: {exc}")
-        problems += gather(
-            lambda: check_number(self.max_stale_hours, "max_stale_hours", 0.0),
-            lambda: check_whole(self.max_gap_hours, "max_gap_hours", 0, MAX_SIMULATION_HOURS),
-            lambda: check_number(self.max_missing_share, "max_missing_share", 0.0, 1.0),
-            lambda: (
-                self.max_response_mb is None
-                or check_number(self.max_response_mb, "max_response_mb", 0.0, open_lo=True)
-            ),
-            lambda: check_whole(self.retries, "retries", 0, MAX_RETRIES),
-            lambda: check_number(self.backoff_s, "backoff_s", 0.0, http.DEFAULT_MAX_WAIT_S),
-            lambda: self.site_share is None or check_number(self.site_share, "site_share", 0, 1),
-            *(
-                partial(check_url, getattr(self, name), name)
-                for name in ("forecast_url", "archive_url", "ensemble_url", "nws_url")
-                if getattr(self, name) is not None
-            ),
-        )
-        for name in ("prices_tz", "load_tz"):
-            zone = getattr(self, name)
-            if zone is not None and not _is_zone(zone):
-                problems.append(
-                    f"{name}: must be an IANA time zone such as America/Chicago, got {zone!r}"
-                )
-        if not isinstance(self.gridstatus, bool):
-            problems.append(f"gridstatus: must be true or false, got {self.gridstatus!r}")
-        if self.user_agent is not None and not (
-            isinstance(self.user_agent, str) and self.user_agent.strip()
-        ):
-            problems.append(f"user_agent: must be a non-empty string, got {self.user_agent!r}")
-        if problems:
-            raise ConfigError("feed sources", problems)
+    prices_path: FilePath | None = None
+    prices_tz: TimeZoneName | None = None
+    load_path: FilePath | None = None
+    load_tz: TimeZoneName | None = None
+    outages_path: FilePath | None = None
+    gridstatus: bool = False
+    ensemble_models: Annotated[tuple[Annotated[str, Field(min_length=1)], ...], Array] = (
+        "gfs_seamless",
+    )
+    forecast_url: Url | None = None
+    archive_url: Url | None = None
+    ensemble_url: Url | None = None
+    nws_url: Url = nws.NWS_URL
+    cache_dir: FilePath | None = None
+    max_stale_hours: Number = Field(DEFAULT_MAX_STALE_HOURS, ge=0)
+    max_gap_hours: Whole = Field(DEFAULT_MAX_GAP_HOURS, ge=0, le=MAX_SIMULATION_HOURS)
+    max_missing_share: Number = Field(DEFAULT_MAX_MISSING_SHARE, ge=0, le=1)
+    max_response_mb: Number | None = Field(None, gt=0)
+    retries: Whole = Field(http.DEFAULT_RETRIES, ge=0, le=MAX_RETRIES)
+    backoff_s: Number = Field(http.DEFAULT_BACKOFF_S, ge=0, le=http.DEFAULT_MAX_WAIT_S)
+    timeout_s: Annotated[tuple[float, float], BeforeValidator(_timeout)] = http.DEFAULT_TIMEOUT
+    user_agent: Annotated[str, BeforeValidator(_non_blank)] | None = None
+    site_share: Number | None = Field(None, ge=0, le=1)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> FeedSources:
-        """Sources from the environment, for cron jobs.
+        """Sources from the environment (:func:`env_sources`), for cron jobs.
 
-        ``PLANNER_PRICES_PATH``, ``PLANNER_LOAD_PATH`` and ``PLANNER_OUTAGES_PATH`` name the
-        files; when unset, ``prices.csv``, ``load.csv`` and ``oe417.csv`` in
-        :func:`default_data_dir` are used if they exist. ``PLANNER_MAX_STALE_HOURS`` sets
-        ``max_stale_hours``. Keyword arguments override all of these.
+        Keyword arguments override the environment.
 
         Returns
         -------
@@ -227,37 +186,60 @@ class FeedSources:
         ConfigError
             ``PLANNER_MAX_STALE_HOURS`` is not a number, or a value is out of range.
         """
-        values: dict[str, Any] = {}
-        data_dir = default_data_dir()
-        for name, env, default in (
-            ("prices_path", "PLANNER_PRICES_PATH", "prices.csv"),
-            ("load_path", "PLANNER_LOAD_PATH", "load.csv"),
-            ("outages_path", "PLANNER_OUTAGES_PATH", "oe417.csv"),
-        ):
-            text = os.environ.get(env, "").strip()
-            if text:
-                values[name] = Path(text).expanduser()
-            elif (data_dir / default).is_file():
-                values[name] = data_dir / default
-        stale = os.environ.get("PLANNER_MAX_STALE_HOURS", "").strip()
-        if stale:
-            try:
-                values["max_stale_hours"] = float(stale)
-            except ValueError:
-                raise ConfigError(
-                    "PLANNER_MAX_STALE_HOURS", f"must be a number of hours, got {stale!r}"
-                ) from None
-        return cls(**{**values, **overrides})
+        return cls(**{**env_sources(), **overrides})
 
 
-def _is_zone(name: object) -> bool:
-    if not isinstance(name, str):
-        return False
+def _timeout(value: Any) -> tuple[float, float]:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+        return http.check_timeout(value)
+    except ValueError as exc:
+        raise invalid(str(exc)) from None
+
+
+def _non_blank(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise invalid(f"must be a non-empty string, got {value!r}")
+    return value
+
+
+def env_sources() -> dict[str, Any]:
+    """The :class:`FeedSources` keys the environment sets.
+
+    ``PLANNER_PRICES_PATH``, ``PLANNER_LOAD_PATH`` and ``PLANNER_OUTAGES_PATH`` name the files;
+    when unset, ``prices.csv``, ``load.csv`` and ``oe417.csv`` in :func:`default_data_dir` are
+    used if they exist. ``PLANNER_MAX_STALE_HOURS`` sets ``max_stale_hours``.
+
+    Returns
+    -------
+    dict
+        Key -> value, only for the keys set.
+
+    Raises
+    ------
+    ConfigError
+        ``PLANNER_MAX_STALE_HOURS`` is not a number.
+    """
+    values: dict[str, Any] = {}
+    data_dir = default_data_dir()
+    for name, env, default in (
+        ("prices_path", "PLANNER_PRICES_PATH", "prices.csv"),
+        ("load_path", "PLANNER_LOAD_PATH", "load.csv"),
+        ("outages_path", "PLANNER_OUTAGES_PATH", "oe417.csv"),
+    ):
+        text = os.environ.get(env, "").strip()
+        if text:
+            values[name] = Path(text).expanduser()
+        elif (data_dir / default).is_file():
+            values[name] = data_dir / default
+    stale = os.environ.get("PLANNER_MAX_STALE_HOURS", "").strip()
+    if stale:
+        try:
+            values["max_stale_hours"] = float(stale)
+        except ValueError:
+            raise ConfigError(
+                "PLANNER_MAX_STALE_HOURS", f"must be a number of hours, got {stale!r}"
+            ) from None
+    return values
 
 
 def default_cache_dir() -> Path:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from planner.errors import ConfigError
+from planner.settings import Array, FilePath, Number, Settings, TimeZoneName, invalid
 
 __all__ = ["ISD_STATIONS", "ReplayFiles"]
 
@@ -29,8 +32,17 @@ _PATTERNS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class ReplayFiles:
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise invalid(f"must be an existing file, got '{path}'")
+    return path
+
+
+#: A file that exists (a path, or a string naming one).
+DataFile = Annotated[FilePath, AfterValidator(_existing)]
+
+
+class ReplayFiles(Settings):
     """The historical files a replay reads (formats in :mod:`planner.world.replay`).
 
     Attributes
@@ -63,30 +75,25 @@ class ReplayFiles:
     At least one of ``weather_hourly`` and ``weather_daily`` is needed.
     """
 
-    prices: Path
-    btc: Path
-    weather_hourly: Path | None = None
-    weather_daily: Path | None = None
-    load: Path | None = None
-    outages: Path | None = None
-    prices_tz: str | None = None
-    load_tz: str | None = None
-    stations: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(ISD_STATIONS))
+    model_config = ConfigDict(title="replay files")
 
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name in _PATTERNS and value is not None and not isinstance(value, Path):
-                object.__setattr__(self, f.name, Path(value).expanduser())
-        problems = []
+    prices: DataFile
+    btc: DataFile
+    weather_hourly: DataFile | None = None
+    weather_daily: DataFile | None = None
+    load: DataFile | None = None
+    outages: DataFile | None = None
+    prices_tz: TimeZoneName | None = None
+    load_tz: TimeZoneName | None = None
+    stations: dict[str, Annotated[tuple[Number, Number], Array]] = Field(
+        default_factory=lambda: dict(ISD_STATIONS)
+    )
+
+    @model_validator(mode="after")
+    def _some_weather(self) -> ReplayFiles:
         if self.weather_hourly is None and self.weather_daily is None:
-            problems.append("weather: give weather_hourly, weather_daily or both")
-        for name in _PATTERNS:
-            path = getattr(self, name)
-            if path is not None and not path.is_file():
-                problems.append(f"{name}: file not found: {path}")
-        if problems:
-            raise ConfigError("replay files", problems)
+            raise ValueError("weather: give weather_hourly, weather_daily or both")
+        return self
 
     @classmethod
     def from_folder(cls, folder: str | Path, **overrides: object) -> ReplayFiles:
@@ -115,7 +122,7 @@ class ReplayFiles:
         if missing:
             wanted = ", ".join(f"{n} ({_PATTERNS[n]})" for n in missing)
             raise ConfigError("replay files", f"{root}: no {wanted}; give the file explicitly")
-        return cls(**found)  # type: ignore[arg-type]  # paths and overrides, checked in __post_init__
+        return cls(**found)  # type: ignore[arg-type]  # paths and overrides, checked by the model
 
     def used(self) -> dict[str, str]:
         """Feed name -> file path, for the files given."""
