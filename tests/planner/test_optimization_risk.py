@@ -217,7 +217,7 @@ def test_orders_that_cannot_hold_in_every_scenario_make_the_model_infeasible() -
     settings = OptimizeSettings(lead_hours=1, protection_lead_hours=0)
     assert optimize(fleet, both, settings).solver.status.has_solution
     with pytest.raises(SolveError, match=r"nonanticipativity|demand_response"):
-        optimize(fleet, both, dataclasses.replace(settings, lead_hours=2))
+        optimize(fleet, both, settings.replace(lead_hours=2))
 
 
 def test_judged_out_of_sample_the_strategy_runs_what_was_ordered() -> None:

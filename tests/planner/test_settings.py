@@ -261,6 +261,8 @@ def test_default_job_settings_json_is_unchanged() -> None:
             "min_down_hours": None,
             "min_on_share": 0.1,
             "freeze_protection_share": 0.1,
+            "lead_hours": 1.0,
+            "protection_lead_hours": 6.0,
             "relocate": True,
             "time_limit_s": 60.0,
             "mip_gap": 1e-4,
