@@ -301,7 +301,9 @@ def _climate(temps: pd.Series) -> pd.DataFrame:
             rows.append((float(values[near].mean()), float(values[near].std(ddof=1))))
         else:
             rows.append((math.nan, math.nan))
-    return pd.DataFrame(rows, index=pd.RangeIndex(1, 367), columns=["mean_c", "sd_c"])
+    table = pd.DataFrame(rows, index=pd.RangeIndex(1, 367), columns=["mean_c", "sd_c"])
+    # Days of the year never seen (a held-out month) take their neighbours' climate.
+    return table.interpolate(limit_direction="both")
 
 
 def _hour_share(days: pd.DataFrame) -> pd.DataFrame:
