@@ -17,7 +17,7 @@ def calendar_table(days: pd.DatetimeIndex) -> pd.DataFrame:
     """
     days = pd.DatetimeIndex(days).normalize()
     holidays = USFederalHolidayCalendar().holidays(days.min(), days.max()) if len(days) else []
-    weekday = np.asarray(days.weekday)
+    weekday = np.asarray(days.day_of_week)
     off = (weekday >= 5) | np.asarray(days.isin(holidays))
     return pd.DataFrame(
         {
