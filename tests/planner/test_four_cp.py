@@ -184,7 +184,9 @@ def test_an_hours_chance_is_its_days_times_its_share_of_peaks(grid: tuple) -> No
     assert got == pytest.approx(0.4 * model.hour_share.loc[7].to_numpy())
     # Outside June-September nothing is a 4CP peak.
     october = pd.date_range("2022-10-03", periods=24, freq="h", tz="UTC")
-    assert hourly_probability(model, pd.Series({pd.Timestamp("2022-10-03"): 1.0}), october).max() == 0
+    assert (
+        hourly_probability(model, pd.Series({pd.Timestamp("2022-10-03"): 1.0}), october).max() == 0
+    )
 
 
 # ------------------------------------------------------------------------------- the replay
