@@ -260,20 +260,43 @@ def _corrected(errors: pd.Series) -> np.ndarray:
     return (daily - bias).reindex(errors.index).to_numpy()
 
 
-def _bias(model: FourCPModel, load: pd.Series, observed_c: pd.Series, issue: pd.Timestamp) -> float:
+def _bias(
+    model: FourCPModel, stats: pd.DataFrame, observed_c: pd.Series, issue: pd.Timestamp
+) -> float:
     """Mean error of the regression over the last :data:`BIAS_DAYS` whole days published by
-    ``issue`` (0 when fewer than 3 have load and temperatures) [MW]."""
-    tz = model.tz
-    complete = (issue - LOAD_LAG).tz_convert(tz).tz_localize(None).normalize()
-    start = complete - pd.Timedelta(days=LEVEL_DAYS + BIAS_DAYS + 2)
-    recent = load[load.index >= start.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")]
-    days = daily_table(recent, observed_c, tz)
+    ``issue`` (0 when fewer than 3 have load and temperatures) [MW].
+
+    ``stats``: :func:`_daily_stats` of the load published by ``issue``.
+    """
+    complete = (issue - LOAD_LAG).tz_convert(model.tz).tz_localize(None).normalize()
+    level = stats["mean_mw"].rolling(LEVEL_DAYS, min_periods=LEVEL_DAYS - 30).mean().shift(2)
+    temps = observed_c.copy()
+    temps.index = pd.DatetimeIndex(temps.index).normalize()
+    days = pd.DataFrame(
+        {
+            "peak_mw": stats["peak_mw"],
+            "level_mw": level,
+            "temp_max_c": temps.reindex(stats.index).to_numpy(),
+            "temp_prev_c": temps.reindex(stats.index - _DAY).to_numpy(),
+        },
+        index=stats.index,
+    )
     days = days[days.index < complete].tail(BIAS_DAYS).dropna()
     if len(days) < 3:
         return 0.0
-    with threadpool_limits(limits=1):
-        fitted = model.regressor.predict(days[list(FEATURES)].to_numpy())
+    table = response_table(model, pd.DatetimeIndex(days.index))
+    fitted = _interpolate(
+        table, days["temp_max_c"].to_numpy()[None, :], days["temp_prev_c"].to_numpy()[None, :]
+    )[0]
     return float(np.mean(days["peak_mw"] - days["level_mw"] - fitted))
+
+
+def _daily_stats(load: pd.Series, tz: str) -> pd.DataFrame:
+    """Peak and mean load of each local day of ``load``, every day in the span a row [MW]."""
+    local = load.tz_convert(tz)
+    day = local.index.tz_localize(None).normalize()
+    stats = local.groupby(day).agg(["max", "mean"]).set_axis(["peak_mw", "mean_mw"], axis=1)
+    return stats.reindex(pd.date_range(stats.index.min(), stats.index.max(), freq="D"))
 
 
 def _regressor(seed: int) -> HistGradientBoostingRegressor:
@@ -383,10 +406,14 @@ def peak_day_probabilities(
     days = days[days.month.isin(FOUR_CP_MONTHS)]
     if len(days) == 0:
         return pd.Series(dtype=float)
-    load = known_load(load_mw, issue)
+    since = issue - pd.Timedelta(days=LEVEL_DAYS + BIAS_DAYS + 3)
+    load = known_load(load_mw[load_mw.index >= since], issue)
     seen = issue_day if issue_local.hour >= ISSUE_HOUR_LOCAL else issue_day - _DAY
     observed = temp_max_c[pd.DatetimeIndex(temp_max_c.index).normalize() <= seen]
-    level = _level(load, tz, issue_day)
+    if load.empty:
+        raise ConfigError(SOURCE, f"load: no hours published by {issue:%Y-%m-%d %H:%M} UTC")
+    stats = _daily_stats(load, tz)
+    level = _level(stats, issue_day)
     span = pd.date_range(first, days[-1], freq="D")
     mean_c, sd_c = _temperature_paths(model, span, forecast_c, first, day1_mae_c)
     rng = np.random.default_rng([seed, int(issue.value // 10**9)])
@@ -396,7 +423,7 @@ def peak_day_probabilities(
     previous = np.full(paths, before[0]) if np.isfinite(before[0]) else temps[:, 0]
     prev = np.concatenate([previous[:, None], temps[:, :-1]], axis=1)
     above = _interpolate(response_table(model, span), temps, prev)
-    above += _bias(model, load, observed, issue) + rng.choice(model.residuals, size=above.shape)
+    above += _bias(model, stats, observed, issue) + rng.choice(model.residuals, size=above.shape)
     peak = level + above
     local_load = load.tz_convert(tz)
     month_key = local_load.index.year * 12 + local_load.index.month
@@ -417,15 +444,12 @@ def peak_day_probabilities(
     return pd.Series(out, dtype=float).sort_index()
 
 
-def _level(load: pd.Series, tz: str, issue_day: pd.Timestamp) -> float:
+def _level(stats: pd.DataFrame, issue_day: pd.Timestamp) -> float:
     """The load level of the days after the issue day: the mean of the daily mean loads of the
     :data:`LEVEL_DAYS` days ending the day before the issue day (as in :func:`daily_table`) [MW].
     """
-    local = load.tz_convert(tz)
-    day = local.index.tz_localize(None).normalize()
     start = issue_day - pd.Timedelta(days=LEVEL_DAYS)
-    inside = np.asarray((day >= start) & (day < issue_day))
-    means = local[inside].groupby(day[inside]).mean()
+    means = stats.loc[(stats.index >= start) & (stats.index < issue_day), "mean_mw"].dropna()
     if len(means) < LEVEL_DAYS - 30:
         raise ConfigError(
             SOURCE,
