@@ -383,8 +383,8 @@ def peak_day_probabilities(
     day1_mae_c
         Mean absolute error of the forecast at one day of lead [degC] (:func:`forecast_sd_c`).
     last_day
-        Last local day wanted; default the end of the month after the issue day. The paths
-        always run to the end of that day's month.
+        Last local day wanted; default the day after the issue day (the day-ahead chance).
+        The paths always run to the end of that day's month.
     paths
         Monte Carlo paths.
     seed
