@@ -131,10 +131,10 @@ class Inputs:
     temp: pd.Series
 
 
-def summer_days(years: list[int], months: tuple[int, ...] = SUMMER) -> pd.DatetimeIndex:
-    """Local days of the given months of ``years``."""
+def summer_days(years: list[int]) -> pd.DatetimeIndex:
+    """Local June-September days of ``years``."""
     days = pd.date_range(f"{min(years)}-06-01", f"{max(years)}-09-30", freq="D")
-    return days[days.year.isin(years) & days.month.isin(months)]
+    return days[days.year.isin(years) & days.month.isin(SUMMER)]
 
 
 def hourly_chances(
@@ -152,11 +152,7 @@ def hourly_chances(
     chances = day_ahead_chances(
         model, inputs.load, inputs.temp, forecast, days, day1_mae_c=mae_c, seed=SEED
     )
-    start = days.min().tz_localize(ZONE)
-    end = (days.max() + pd.Timedelta(days=1)).tz_localize(ZONE)
-    times = pd.date_range(start, end, freq="h", inclusive="left").tz_convert("UTC")
-    local_day = times.tz_convert(ZONE).tz_localize(None).normalize()
-    times = times[local_day.isin(days)]
+    times = _hours(days)
     return pd.Series(hourly_probability(model, chances, times), index=times)
 
 
@@ -415,9 +411,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _hours(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The hours of the local ``days``, UTC."""
     start = days.min().tz_localize(ZONE)
     end = (days.max() + pd.Timedelta(days=1)).tz_localize(ZONE)
-    return pd.date_range(start, end, freq="h", inclusive="left").tz_convert("UTC")
+    times = pd.date_range(start, end, freq="h", inclusive="left").tz_convert("UTC")
+    return times[times.tz_convert(ZONE).tz_localize(None).normalize().isin(days)]
 
 
 # ----------------------------------------------------------------------------------- report
