@@ -18,6 +18,7 @@ import pandas as pd
 from planner.domain.economics import FOUR_CP_MONTHS
 from planner.domain.fleet import Fleet
 from planner.errors import ConfigError
+from planner.world.feeds.bundle import empty_four_cp
 from planner.world.forecasters import (
     DAY_AHEAD_MAE_C,
     day_ahead_chances,
@@ -70,12 +71,7 @@ def replay_four_cp(
         The frame, index ``(area, time)`` with ``four_cp_probability`` [-] (empty when nothing
         could be forecast), and one note per ISO saying how it was made or why not.
     """
-    empty = pd.DataFrame(
-        {"four_cp_probability": np.zeros(0)},
-        index=pd.MultiIndex.from_arrays(
-            [np.array([], dtype=object), pd.DatetimeIndex([], tz="UTC")], names=["area", "time"]
-        ),
-    )
+    empty = empty_four_cp()
     isos = sorted({s.grid.iso for s in fleet.sites})
     if not np.isin(times.tz_convert(fleet.sites[0].timezone).month, FOUR_CP_MONTHS).any():
         return empty, []
