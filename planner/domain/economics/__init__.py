@@ -41,6 +41,7 @@ from planner.domain.economics.contracts import (
     ppa_energy_cost_usd,
 )
 from planner.domain.economics.programs import (
+    FOUR_CP_MONTHS,
     dr_credit_usd,
     dr_penalty_usd,
     four_cp_charge_usd,
@@ -54,6 +55,7 @@ from planner.domain.economics.revenue import (
 
 __all__ = [
     "CONTRACT_KINDS",
+    "FOUR_CP_MONTHS",
     "GENESIS_TIME_UTC",
     "HALVING_INTERVAL_BLOCKS",
     "HALVING_TIMES_UTC",

@@ -21,6 +21,9 @@ from planner.errors import ConfigError
 
 # --------------------------------------------------------------------------- ERCOT 4CP
 
+#: The months whose system peaks ERCOT's 4CP bills: June, July, August, September.
+FOUR_CP_MONTHS: tuple[int, ...] = (6, 7, 8, 9)
+
 
 def four_cp_charge_usd(
     load_mw_at_peaks: npt.ArrayLike, rate_usd_per_kw_year: npt.ArrayLike
@@ -89,7 +92,7 @@ def four_cp_peak_hours(load_mw: pd.Series, tz: str = "America/Chicago") -> pd.Da
         local = index.tz_convert(tz)
     except (KeyError, ValueError) as exc:
         raise ConfigError(SOURCE, f"tz: must be an IANA time zone, got {tz!r} ({exc})") from None
-    summer = np.asarray(local.month.isin([6, 7, 8, 9]))
+    summer = np.asarray(local.month.isin(FOUR_CP_MONTHS))
     summer_load = pd.Series(load_mw.to_numpy()[summer], index=np.flatnonzero(summer))
     keys = [np.asarray(local.year)[summer], np.asarray(local.month)[summer]]
     peak_positions = summer_load.groupby(keys).idxmax().to_numpy()

@@ -50,7 +50,7 @@ import pandas as pd
 
 from planner.domain.fleet import Fleet
 from planner.inputs import check_choice, check_hours, check_seed, parse_start
-from planner.world.feeds.arrays import LOAD_FORECAST_ERROR, SEVERE, hashprice_hourly, site_hours
+from planner.world.feeds.arrays import SEVERE, hashprice_hourly, site_hours
 from planner.world.feeds.bundle import FEED_MODES, FeedMode, Feeds
 from planner.world.feeds.fill import persist
 from planner.world.feeds.live import MAX_FORECAST_DAYS, RECENT_PAST_DAYS, LiveRun, is_us_site
@@ -73,7 +73,6 @@ __all__ = [
     "CACHE_DIR_ENV",
     "DEFAULT_MAX_STALE_HOURS",
     "FEED_MODES",
-    "LOAD_FORECAST_ERROR",
     "MAX_FORECAST_DAYS",
     "RECENT_PAST_DAYS",
     "SEVERE",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -12,7 +10,7 @@ from planner.domain.fleet import Fleet, Site
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, SiteHours
 from planner.world.feeds.bundle import Feeds
 
-__all__ = ["LOAD_FORECAST_ERROR", "SEVERE", "hashprice_hourly", "site_hours"]
+__all__ = ["SEVERE", "hashprice_hourly", "site_hours"]
 
 
 def hashprice_hourly(fleet: Fleet, feeds: Feeds) -> np.ndarray:
@@ -46,33 +44,20 @@ def site_hours(fleet: Fleet, site: Site, feeds: Feeds, hashprice: np.ndarray) ->
     )
 
 
-#: Relative error of a day-ahead system load forecast, used for 4CP peak probabilities [-].
-LOAD_FORECAST_ERROR = 0.02
-
-
 def _four_cp(site: Site, feeds: Feeds) -> tuple[np.ndarray, np.ndarray]:
-    """Which hours are June-September monthly peaks of the site's grid, and the forecast chance.
-
-    The chance that hour ``h`` is its month's peak, seen through a load forecast with relative
-    error ``e``: ``Phi((L_h - M) / (e M) + 1)`` with ``M`` the month's forecast maximum, so the
-    forecast peak hour scores 0.84 and an hour 2 % below it 0.5.
-    """
+    """Which hours are June-September monthly peaks of the site's grid (the billing truth, from
+    the feeds' load), and the forecast chance issued before each day (:attr:`Feeds.four_cp`;
+    0 where none was made)."""
     n = len(feeds.times)
+    chance = np.zeros(n)
+    if site.grid.iso in feeds.four_cp.index.get_level_values("area"):
+        given = feeds.four_cp.xs(site.grid.iso, level="area")["four_cp_probability"]
+        chance = given.reindex(feeds.times).fillna(0.0).to_numpy()
     if site.grid.iso not in feeds.load.index.get_level_values("area"):
-        return np.zeros(n, dtype=bool), np.zeros(n)
+        return np.zeros(n, dtype=bool), chance
     load = feeds.load.xs(site.grid.iso, level="area")["load_mw"].reindex(feeds.times)
     peaks = economics.four_cp_peak_hours(load.dropna(), tz=site.timezone)
-    local = feeds.times.tz_convert(site.timezone)
-    month_max = load.groupby([local.year, local.month]).transform("max").to_numpy()
-    z = (load.to_numpy() - month_max) / (LOAD_FORECAST_ERROR * month_max) + 1.0
-    summer = np.isin(local.month, [6, 7, 8, 9])
-    probability = np.where(summer, _normal_cdf(np.nan_to_num(z, nan=-10.0)), 0.0)
-    return np.asarray(feeds.times.isin(peaks)), probability
-
-
-def _normal_cdf(z: np.ndarray) -> np.ndarray:
-    """Standard normal distribution function, elementwise."""
-    return 0.5 * (1.0 + np.vectorize(math.erf)(z / math.sqrt(2.0)))
+    return np.asarray(feeds.times.isin(peaks)), chance
 
 
 #: Alert severities that count as a threat to a site.

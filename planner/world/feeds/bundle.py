@@ -12,12 +12,20 @@ from planner.world.feeds.sources import Freshness
 from planner.world.hazards import OutageHazard
 from weather.schema import empty_events
 
-__all__ = ["FEED_MODES", "FeedMode", "Feeds"]
+__all__ = ["FEED_MODES", "FeedMode", "Feeds", "empty_four_cp"]
 
 FeedMode = Literal["live", "cache", "offline"]
 FEED_MODES: tuple[str, ...] = ("live", "cache", "offline")
 #: Freshness name prefix of the NWS alerts feed of a site (``nws alerts <site id>``).
 ALERTS_FEED = "nws alerts "
+
+
+def empty_four_cp() -> pd.DataFrame:
+    """A 4CP chance frame with no rows: index ``(area, time)``, ``four_cp_probability``."""
+    index = pd.MultiIndex.from_arrays(
+        [pd.Index([], dtype=object), pd.DatetimeIndex([], tz="UTC")], names=["area", "time"]
+    )
+    return pd.DataFrame({"four_cp_probability": pd.Series([], dtype=float)}, index=index)
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +60,11 @@ class Feeds:
     freshness
         Per feed name (``open-meteo forecast``, ``nws alerts <site>``, ``prices <node>``...),
         where its data came from and how old they are.
+    four_cp
+        Day-ahead chance that each hour is its month's 4CP peak, index ``(area, time)``, column
+        ``four_cp_probability`` [-], issued from what was published before each day (replays:
+        :func:`planner.world.replay.replay_four_cp`); empty where no forecast was made, and
+        then the chance is 0.
     """
 
     times: pd.DatetimeIndex
@@ -66,6 +79,7 @@ class Feeds:
     notes: tuple[str, ...] = ()
     hazards: dict[str, OutageHazard] = field(default_factory=dict)
     freshness: Mapping[str, Freshness] = field(default_factory=dict)
+    four_cp: pd.DataFrame = field(default_factory=empty_four_cp)
 
     @property
     def unavailable_alerts(self) -> list[str]:

@@ -29,7 +29,9 @@ weather_daily
     minimum at 06:00 and the maximum at 15:00 local time, half-cosine (sinusoidal) curves between
     successive extremes (:func:`planner.world.replay.weather.diurnal_temperature`).
 load
-    System load (``ercot_native_load_hourly_*.csv``, areas matched to ``grid.iso``) for 4CP peaks.
+    System load (``ercot_native_load_hourly_*.csv``, areas matched to ``grid.iso``) for 4CP peaks;
+    with ``weather_daily`` its history trains the day-ahead 4CP forecaster
+    (:func:`replay_four_cp`).
 outages
     DOE OE-417 disturbance events (``doe_oe417_disturbance_events_2015_2023.csv``): outage hazards
     per NERC region are fitted to the whole table (:mod:`planner.world.hazards`) and its reports
@@ -47,6 +49,7 @@ from planner.world.replay.feeds import (
     replay_window,
 )
 from planner.world.replay.files import ISD_STATIONS, ReplayFiles
+from planner.world.replay.four_cp import replay_four_cp
 from planner.world.replay.weather import diurnal_temperature
 
 __all__ = [
@@ -56,5 +59,6 @@ __all__ = [
     "diurnal_temperature",
     "read_btc_market",
     "read_replay_feeds",
+    "replay_four_cp",
     "replay_window",
 ]

@@ -15,6 +15,7 @@ from planner.inputs import parse_start
 from planner.world.feeds import Feeds, Freshness
 from planner.world.hazards import fleet_hazards, hazard_table_from_events, packaged_hazard_table
 from planner.world.replay.files import ReplayFiles
+from planner.world.replay.four_cp import replay_four_cp
 from planner.world.replay.weather import (
     MAX_HOUR_LOCAL,
     MIN_HOUR_LOCAL,
@@ -102,7 +103,9 @@ def read_replay_feeds(
     Feeds
         ``mode="replay"``; ``freshness`` names each file (``fresh``: recorded data;
         ``fallback`` for temperatures rebuilt from daily extremes); ``notes`` say which source
-        each site's weather came from.
+        each site's weather came from; ``four_cp`` holds the day-ahead 4CP peak chance in
+        June-September windows with a load and a daily temperature file
+        (:func:`planner.world.replay.replay_four_cp`).
 
     Raises
     ------
@@ -127,6 +130,8 @@ def read_replay_feeds(
         f"{fleet.market.fee_share:.0%} of the block reward (fleet market.fee_share)."
     )
     load = _load(fleet, files, times, freshness, notes)
+    four_cp, four_cp_notes = replay_four_cp(fleet, files, times)
+    notes.extend(four_cp_notes)
     hazards, outages = _outages(fleet, files, times, site_share, freshness, notes)
     return Feeds(
         times=times,
@@ -140,6 +145,7 @@ def read_replay_feeds(
         notes=tuple(notes),
         hazards=hazards,
         freshness=freshness,
+        four_cp=four_cp,
     )
 
 

@@ -1,0 +1,46 @@
+"""Causal forecasters: each trained on data before its issue time and fed only what is published
+by then.
+
+``four_cp``
+    The day-ahead chance that a day holds its month's ERCOT 4CP peak (:func:`fit_four_cp`,
+    :func:`peak_day_probabilities`, :func:`hourly_probability`).
+``temperature``
+    The skill of a daily maximum temperature forecast by lead, and the emulated forecast
+    backtests use (:func:`forecast_sd_c`, :func:`emulated_forecast`).
+``calendar``
+    Weekdays, weekends and U.S. federal holidays (:func:`calendar_table`).
+"""
+
+from planner.world.forecasters.calendar import calendar_table
+from planner.world.forecasters.four_cp import (
+    ISSUE_HOUR_LOCAL,
+    LOAD_LAG,
+    FourCPModel,
+    day_ahead_chances,
+    day_ahead_issue,
+    fit_four_cp,
+    hourly_probability,
+    peak_day_probabilities,
+)
+from planner.world.forecasters.temperature import (
+    DAY_AHEAD_MAE_C,
+    MAX_LEAD_DAYS,
+    emulated_forecast,
+    forecast_sd_c,
+)
+
+__all__ = [
+    "DAY_AHEAD_MAE_C",
+    "ISSUE_HOUR_LOCAL",
+    "LOAD_LAG",
+    "MAX_LEAD_DAYS",
+    "FourCPModel",
+    "calendar_table",
+    "day_ahead_chances",
+    "day_ahead_issue",
+    "emulated_forecast",
+    "fit_four_cp",
+    "forecast_sd_c",
+    "hourly_probability",
+    "peak_day_probabilities",
+]
