@@ -142,7 +142,11 @@ def to_highs(
     """
     with fd_stdout_to_log(_log, "HiGHS"):  # highspy >= 1.16 prints a banner on construction
         h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+    # The solver's log never reaches the console; at debug level it goes to the log, by line.
+    h.setOptionValue("log_to_console", False)
+    h.setOptionValue("output_flag", _log.isEnabledFor(logging.DEBUG))
+    if _log.isEnabledFor(logging.DEBUG):
+        h.cbLogging += _log_highs
     lower = _finite(np.concatenate(matrix.col_lower) if matrix.col_lower else np.zeros(0))
     upper = _finite(np.concatenate(matrix.col_upper) if matrix.col_upper else np.zeros(0))
     n = matrix.n_cols
@@ -190,6 +194,10 @@ def to_highs(
         h.changeColsCost(n, np.arange(n, dtype=np.int32), matrix.cost_vector())
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     return h, slacks
+
+
+def _log_highs(event: highspy.HighsCallbackEvent) -> None:
+    _log.debug("HiGHS: %s", event.message.rstrip())
 
 
 def _set_integrality(h: highspy.Highs, cols: np.ndarray, integer: bool) -> None:
