@@ -8,7 +8,12 @@ the whole thing as a scheduled job.
 >>> fleet = planner.demo_fleet()
 >>> len(fleet.sites)
 6
+
+The optimizer's names (:func:`optimize`, :class:`Plan`, :class:`OptimizeSettings`) load Pyomo and
+highspy on first use, not with ``import planner``.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from planner.api import DemoOutcome, run_demo, texas_fleet
 from planner.errors import ConfigError, FeedError, JobError, PlannerError, SolveError
@@ -26,7 +31,6 @@ from planner.jobs import (
 from planner.locking import JobLockedError
 from planner.metrics import kpis
 from planner.montecarlo import Evaluation, evaluate
-from planner.optimization import OptimizeSettings, Plan, optimize
 from planner.policies import (
     Compose,
     FollowPlan,
@@ -40,6 +44,12 @@ from planner.replay import ReplayFiles, ReplayOutcome, read_replay_feeds, run_re
 from planner.scenarios import Scenario, ScenarioSet, ScenarioSettings, make_scenarios
 from planner.simulation import Shipment, SimResult, SimSettings, simulate
 from planner.store import RunRecord, RunStore
+
+if TYPE_CHECKING:
+    from planner.optimization import OptimizeSettings, Plan, optimize
+
+#: Names of :mod:`planner.optimization`, imported on first use (:func:`__getattr__`).
+_OPTIMIZATION_NAMES = frozenset({"OptimizeSettings", "Plan", "optimize"})
 
 __all__ = [
     "Compose",
@@ -95,3 +105,17 @@ __all__ = [
     "texas_fleet",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _OPTIMIZATION_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from planner import optimization
+
+    value = getattr(optimization, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _OPTIMIZATION_NAMES)

@@ -6,9 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from planner import optimization
 from planner.atomic import atomic_write
 from planner.examples import demo_fleet
 from planner.feeds import Feeds, fetch_feeds
@@ -17,9 +19,12 @@ from planner.inputs import check_hours
 from planner.jobs.artifacts import output_dir
 from planner.metrics import kpis
 from planner.montecarlo import Evaluation
-from planner.optimization import OptimizeSettings, Plan, optimize
+from planner.optimization import OptimizeSettings
 from planner.scenarios import make_scenarios
 from weather.synthetic import StormSettings
+
+if TYPE_CHECKING:
+    from planner.optimization import Plan
 
 #: Strategies the demo compares, in report order; the first is the baseline.
 DEMO_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protective", "optimized")
@@ -122,12 +127,11 @@ def run_demo(
     feeds = fetch_feeds(fleet, start, hours, "offline", seed=seed, storms=DEMO_STORMS)
     plan = None
     if any(name.startswith("optimized") for name in strategies):
+        planned = make_scenarios(fleet, feeds, plan_scenarios, seed, progress=progress)
         _tick(progress, "optimize", 0, 1)
-        planned = make_scenarios(fleet, feeds, plan_scenarios, seed)
-        plan = optimize(fleet, planned, OptimizeSettings())
+        plan = optimization.optimize(fleet, planned, OptimizeSettings())
     # Strategies are judged on scenarios the optimizer never saw (another seed).
-    _tick(progress, "scenarios", 0, scenarios)
-    judged = make_scenarios(fleet, feeds, scenarios, seed + 1)
+    judged = make_scenarios(fleet, feeds, scenarios, seed + 1, progress=progress)
     evaluation = compare_strategies(
         fleet,
         judged,
@@ -214,8 +218,8 @@ def write_comparison(
     from planner.report import write_report
 
     folder = output_dir(out_dir)
-    kpis_path = atomic_write(folder / "kpis.csv", lambda f: table.to_csv(f, index=False))
     results = simulate_strategies(fleet, feeds, strategies, plan=plan, seed=seed)
+    # Both files at the end, each atomically: an interruption before leaves the old pair.
     report = write_report(
         folder / "report.html",
         fleet=fleet,
@@ -229,4 +233,5 @@ def write_comparison(
         plan=plan,
         feeds=feeds,
     )
+    kpis_path = atomic_write(folder / "kpis.csv", lambda f: table.to_csv(f, index=False))
     return kpis_path, report

@@ -19,6 +19,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import signal
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -72,6 +73,10 @@ RUN_KEYS: tuple[str, ...] = ("policy", "scenario", "replication", "site_id", "we
 #: Below this many simulated site-hours (all tasks and policies) the work runs in this process
 #: unless ``workers`` is given: starting worker processes would cost more than it saves.
 SERIAL_BELOW_SITE_HOURS = 400_000
+
+#: At most this many simulated site-hours (tasks x policies) per batch, about a second of work:
+#: progress moves on a large run, and an interrupted one stops within a batch or two.
+BATCH_SITE_HOURS_MAX = 250_000
 
 _SUMMED: tuple[str, ...] = SUMMARY_COLUMNS[:6]  # hourly ledger columns summed over the horizon
 _LEDGER_POS = {c: LEDGER_COLUMNS.index(c) for c in (*_SUMMED, "hashrate_th_s")}
@@ -346,6 +351,8 @@ _WORKER: tuple[_Job, _Memos] | None = None
 def _init_worker(job: _Job) -> None:
     global _WORKER  # one job per worker process, set once by the pool
     _WORKER = (job, _Memos())
+    # Ctrl-C reaches the whole process group: the parent stops the pool, workers stay quiet.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_batch_in_worker(tasks: Sequence[tuple[int, int]]) -> _BatchResult | _WorkerError:
@@ -529,7 +536,8 @@ def evaluate(
         Local worker processes (default ``os.cpu_count()``; 1 runs in this process, as does work
         below :data:`SERIAL_BELOW_SITE_HOURS` when ``workers`` is not given).
     batch_size
-        Tasks per batch (default: about four batches per worker).
+        Tasks per batch (default: about four batches per worker, at most
+        :data:`BATCH_SITE_HOURS_MAX` site-hours each).
     settings
         Discrete-event settings of every run.
     shipments
@@ -555,7 +563,8 @@ def evaluate(
     n_workers = 1 if serial else (workers or os.cpu_count() or 1)
     if executor == "dask":
         n_workers = workers or 2
-    size = batch_size or max(1, math.ceil(len(tasks) / (4 * n_workers)))
+    most = max(1, BATCH_SITE_HOURS_MAX // (len(resolved) * len(fleet.sites) * hours))
+    size = batch_size or max(1, min(math.ceil(len(tasks) / (4 * n_workers)), most))
     batches = [tasks[k : k + size] for k in range(0, len(tasks), size)]
     done = 0
 
@@ -565,6 +574,7 @@ def evaluate(
         if progress is not None:
             progress("simulate", done, len(tasks))
 
+    tick(0)
     if executor == "dask":
         results = _run_dask(job, batches, address, workers, tick)
     elif serial or len(batches) == 1:

@@ -8,7 +8,7 @@ set. See ``docs/model.md`` (Scenarios) for the formulas.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -186,6 +186,8 @@ def make_scenarios(
     horizon: int | None = None,
     settings: ScenarioSettings | None = None,
     hazards: dict[str, OutageHazard] | None = None,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ScenarioSet:
     """Draw ``n`` joint scenarios around the feeds.
 
@@ -206,6 +208,8 @@ def make_scenarios(
     hazards
         Outage hazard per site id, scaled by each site's ``outage_exposure`` (default
         ``feeds.hazards``; sites without one get the generic :class:`OutageHazard`).
+    progress
+        Called as ``progress("scenarios", done, n)`` before the first draw and after each.
 
     Returns
     -------
@@ -226,11 +230,16 @@ def make_scenarios(
     latitudes = np.array([s.latitude for s in fleet.sites])
     local_hours = np.array([base.times.tz_convert(s.timezone).hour for s in fleet.sites])
     children = np.random.SeedSequence(seed).spawn(n)
-    scenarios = tuple(
-        _draw(i, child, base, settings, site_hazards, exposure, (latitudes, local_hours), 1.0 / n)
-        for i, child in enumerate(children)
-    )
-    return ScenarioSet(scenarios, fleet.site_ids, seed, settings)
+    scenarios = []
+    for i, child in enumerate(children):
+        if progress is not None:
+            progress("scenarios", i, n)
+        scenarios.append(
+            _draw(i, child, base, settings, site_hazards, exposure, (latitudes, local_hours), 1 / n)
+        )
+    if progress is not None:
+        progress("scenarios", n, n)
+    return ScenarioSet(tuple(scenarios), fleet.site_ids, seed, settings)
 
 
 @dataclass(frozen=True, eq=False)

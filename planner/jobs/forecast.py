@@ -38,10 +38,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
+from planner import optimization
 from planner.errors import ConfigError, JobError, PlannerError
 from planner.feeds import FeedMode, Feeds, FeedSources, fetch_feeds
 from planner.fleet import Fleet, load_fleet
@@ -55,11 +56,13 @@ from planner.locking import default_lock_path, job_lock
 from planner.metrics import FLEET, kpis
 from planner.montecarlo import Evaluation
 from planner.notify import RiskAlert, redact_url, risk_alerts, send_webhook, webhook_payload
-from planner.optimization import Plan, optimize
 from planner.scenarios import make_scenarios
 from planner.simulation import SimResult
 from planner.store import RunRecord, RunStore, default_store_path, idempotency_key
 from weather.schema import EVENT_COLUMNS
+
+if TYPE_CHECKING:
+    from planner.optimization import Plan
 
 __all__ = ["STAGES", "JobOutcome", "run_forecast_job"]
 
@@ -304,15 +307,22 @@ class _Job:
     def _work(self, run_id: str, feeds: Feeds, folder: art.RunFolder) -> JobOutcome:
         s, fleet = self.settings, self.fleet
         self.tick("scenarios")
-        planned = make_scenarios(fleet, feeds, s.scenarios, s.seed, settings=s.scenario_settings)
+        planned = make_scenarios(
+            fleet, feeds, s.scenarios, s.seed, settings=s.scenario_settings, progress=self.tick
+        )
         judged = make_scenarios(
-            fleet, feeds, s.eval_scenarios, s.judged_seed, settings=s.scenario_settings
+            fleet,
+            feeds,
+            s.eval_scenarios,
+            s.judged_seed,
+            settings=s.scenario_settings,
+            progress=self.tick,
         )
         wants_plan = any(is_plan_strategy(n) for n in s.strategies)
         plan = None
         if wants_plan:
             self.tick("optimize")
-            plan = optimize(fleet, planned, s.optimize)
+            plan = optimization.optimize(fleet, planned, s.optimize)
         self.tick("evaluate")
         evaluation = compare_strategies(
             fleet,
@@ -501,7 +511,9 @@ class _Job:
         and OS errors; anything else, a bug, unchanged)."""
         problems = folder.discard() if folder is not None else []
         what = " ".join(str(exc).split())
-        if not isinstance(exc, PlannerError):
+        if isinstance(exc, KeyboardInterrupt):  # Ctrl-C: the CLI says "interrupted", exit 130
+            what = "interrupted"
+        elif not isinstance(exc, PlannerError):
             what = f"{type(exc).__name__}: {what}" if what else type(exc).__name__
         reason = f"stage {self.stage}: {what}"
         if problems:

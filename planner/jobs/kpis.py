@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,9 @@ from planner.fleet import Fleet
 from planner.metrics import FLEET
 from planner.montecarlo import Evaluation
 from planner.notify import HASHRATE_AT_RISK_KPI, PLANNED_CURTAILMENT_KPI
-from planner.optimization import Plan
+
+if TYPE_CHECKING:
+    from planner.optimization import Plan
 
 __all__ = [
     "FEED_FILLED_KPI",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,11 +23,13 @@ from planner.feeds import Feeds
 from planner.fleet import Fleet
 from planner.inputs import MAX_SIMULATION_HOURS
 from planner.montecarlo import Evaluation, evaluate
-from planner.optimization import Plan
 from planner.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.policies import Compose, Policy, policy_named
 from planner.scenarios import ScenarioSet, scenario_from_feeds
 from planner.simulation import Shipment, SimResult, simulate
+
+if TYPE_CHECKING:
+    from planner.optimization import Plan
 
 __all__ = [
     "PLAN_PREFIX",

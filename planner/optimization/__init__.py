@@ -9,14 +9,33 @@
 - The model's maths is ``docs/model.md`` (Optimizer); each constraint family is one function in
   :mod:`~planner.optimization.first_stage`, :mod:`~planner.optimization.operations` or
   :mod:`~planner.optimization.money`.
+
+Only :class:`OptimizeSettings` is imported with the package; the rest (Pyomo and highspy, about
+0.4 s) on first use, so ``import planner`` does not pay for the solver.
 """
 
-from planner.optimization.plan import Plan, PlanKPIs
-from planner.optimization.rolling import RollingResult, RollingSettings, rolling_horizon
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from planner.optimization.settings import OptimizeSettings
-from planner.optimization.solve import SolveResult, SolveStatus, solve
-from planner.optimization.solver import PlanSolver, optimize
-from planner.optimization.strategy import Strategy, optimized_strategy
+
+if TYPE_CHECKING:
+    from planner.optimization.plan import Plan, PlanKPIs
+    from planner.optimization.rolling import RollingResult, RollingSettings, rolling_horizon
+    from planner.optimization.solve import SolveResult, SolveStatus, solve
+    from planner.optimization.solver import PlanSolver, optimize
+    from planner.optimization.strategy import Strategy, optimized_strategy
+
+#: Names that need Pyomo or highspy, by module: imported together on first use.
+_SOLVER_NAMES = {
+    "plan": ("Plan", "PlanKPIs"),
+    "rolling": ("RollingResult", "RollingSettings", "rolling_horizon"),
+    "solve": ("SolveResult", "SolveStatus", "solve"),
+    "solver": ("PlanSolver", "optimize"),
+    "strategy": ("Strategy", "optimized_strategy"),
+}
 
 __all__ = [
     "OptimizeSettings",
@@ -33,3 +52,21 @@ __all__ = [
     "rolling_horizon",
     "solve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the solver side (Pyomo, highspy) on first use of one of its names.
+
+    All of them are bound at once, after the imports: the function :func:`solve` shares its name
+    with the module ``planner.optimization.solve``, which importing binds here.
+    """
+    if not any(name in names for names in _SOLVER_NAMES.values()):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    modules = {m: importlib.import_module(f"{__name__}.{m}") for m in _SOLVER_NAMES}
+    for module, names in _SOLVER_NAMES.items():
+        globals().update({n: getattr(modules[module], n) for n in names})
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

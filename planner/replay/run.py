@@ -6,9 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from planner import optimization
 from planner.atomic import atomic_write
 from planner.errors import ConfigError
 from planner.feeds import Feeds
@@ -22,12 +24,14 @@ from planner.jobs.strategies import (
 )
 from planner.metrics import FLEET, kpis
 from planner.montecarlo import Evaluation
-from planner.optimization import OptimizeSettings, Plan, optimize
-from planner.optimization.settings import MAX_OPERATIONAL_HOURS
+from planner.optimization.settings import MAX_OPERATIONAL_HOURS, OptimizeSettings
 from planner.replay.feeds import read_replay_feeds
 from planner.replay.files import ReplayFiles
 from planner.scenarios import ScenarioSet, ScenarioSettings, make_scenarios, scenario_from_feeds
 from planner.simulation import SimResult
+
+if TYPE_CHECKING:
+    from planner.optimization import Plan
 
 __all__ = [
     "HISTORICAL",
@@ -204,7 +208,7 @@ def hindsight_plan(fleet: Fleet, feeds: Feeds, n: int, seed: int) -> Plan:
         if long
         else OptimizeSettings()
     )
-    return optimize(fleet, draws, settings)
+    return optimization.optimize(fleet, draws, settings)
 
 
 def replay_table(evaluation: Evaluation, baseline: str) -> pd.DataFrame:
