@@ -15,13 +15,16 @@ in :mod:`planner.metrics`.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import pickle
 import signal
+import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -74,8 +77,9 @@ RUN_KEYS: tuple[str, ...] = ("policy", "scenario", "replication", "site_id", "we
 #: unless ``workers`` is given: starting worker processes would cost more than it saves.
 SERIAL_BELOW_SITE_HOURS = 400_000
 
-#: At most this many simulated site-hours (tasks x policies) per batch, about a second of work:
-#: progress moves on a large run, and an interrupted one stops within a batch or two.
+#: At most this many runs (tasks x policies) and simulated site-hours per batch, a second or two
+#: of work: progress moves on a large run, and an interrupted one stops within a batch or two.
+BATCH_RUNS_MAX = 200
 BATCH_SITE_HOURS_MAX = 250_000
 
 _SUMMED: tuple[str, ...] = SUMMARY_COLUMNS[:6]  # hourly ledger columns summed over the horizon
@@ -426,7 +430,10 @@ def _run_local(
     """A process pool; workers start from a fork server (or spawn), never a fork of this process."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        _deaf_forkserver()
     results: list[_BatchResult | None] = [None] * len(batches)
+    others = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(batches)),
         mp_context=context,
@@ -434,18 +441,56 @@ def _run_local(
         initargs=(job,),
     )
     try:
-        pending: dict[Future[_BatchResult | _WorkerError], int] = {
-            pool.submit(_run_batch_in_worker, batch): k for k, batch in enumerate(batches)
-        }
+        with _interrupt_deferred():  # submitting starts the workers
+            pending: dict[Future[_BatchResult | _WorkerError], int] = {
+                pool.submit(_run_batch_in_worker, batch): k for k, batch in enumerate(batches)
+            }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 k = pending.pop(future)
                 results[k] = _unwrap(future.result())
                 tick(len(batches[k]))
+    except KeyboardInterrupt:  # stop now: no batch is worth finishing (nor a worker starting)
+        for worker in set(multiprocessing.active_children()) - others:
+            worker.terminate()
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return [r for r in results if r is not None]
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back while worker processes start; deliver it once the pool is whole.
+
+    An interrupt in the middle of a start leaves a half-made worker that fails loudly once the
+    pool is gone. Only the main thread receives signals, so elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            signal.raise_signal(signal.SIGINT)  # to the handler we put back
+
+
+def _deaf_forkserver() -> None:
+    """Start the fork server, if it is not running, with SIGINT ignored: the workers it forks
+    then ignore Ctrl-C from birth (a terminal sends it to the whole process group; the parent
+    stops the pool)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_dask(
@@ -537,7 +582,7 @@ def evaluate(
         below :data:`SERIAL_BELOW_SITE_HOURS` when ``workers`` is not given).
     batch_size
         Tasks per batch (default: about four batches per worker, at most
-        :data:`BATCH_SITE_HOURS_MAX` site-hours each).
+        :data:`BATCH_RUNS_MAX` runs and :data:`BATCH_SITE_HOURS_MAX` site-hours each).
     settings
         Discrete-event settings of every run.
     shipments
@@ -563,7 +608,14 @@ def evaluate(
     n_workers = 1 if serial else (workers or os.cpu_count() or 1)
     if executor == "dask":
         n_workers = workers or 2
-    most = max(1, BATCH_SITE_HOURS_MAX // (len(resolved) * len(fleet.sites) * hours))
+    runs_per_task = len(resolved)
+    most = max(
+        1,
+        min(
+            BATCH_RUNS_MAX // runs_per_task,
+            BATCH_SITE_HOURS_MAX // (runs_per_task * len(fleet.sites) * hours),
+        ),
+    )
     size = batch_size or max(1, min(math.ceil(len(tasks) / (4 * n_workers)), most))
     batches = [tasks[k : k + size] for k in range(0, len(tasks), size)]
     done = 0
