@@ -20,7 +20,7 @@ import json
 import logging
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -207,6 +207,31 @@ def _echo_json(payload: Any) -> None:
     echo(json.dumps(payload, indent=2, default=str))
 
 
+def _estimate(
+    fleet: planner.Fleet,
+    hours: int,
+    strategies: Sequence[str],
+    *,
+    scenarios: int = 0,
+    replications: int = 1,
+    plan_scenarios: int = 0,
+    report: bool = False,
+) -> None:
+    """Say how long the run will take (when that is long enough to matter)."""
+    planning = sum(planner.jobs.is_plan_strategy(n) for n in strategies)
+    estimate = estimate_run(
+        sites=len(fleet.sites),
+        hours=hours,
+        scenarios=scenarios,
+        replications=replications,
+        strategies=len(strategies),
+        plan_strategies=planning,
+        plan_scenarios=plan_scenarios if planning else 0,
+        report=report,
+    )
+    show_estimate(estimate)
+
+
 def _feeds(fleet: planner.Fleet, start: str, hours: int, mode: str, seed: int) -> planner.Feeds:
     sources = planner.FeedSources.from_env() if mode != "offline" else None
     return planner.fetch_feeds(fleet, start, hours, mode, seed=seed, sources=sources)  # type: ignore[arg-type]  # checked by fetch_feeds
@@ -230,18 +255,14 @@ def demo(
 ) -> None:
     """Run the main job offline on the demo fleet: write kpis.csv and report.html to OUT."""
     loaded = _fleet(fleet)
-    strategies = planner.api.DEMO_STRATEGIES
-    show_estimate(
-        estimate_run(
-            sites=len(loaded.sites),
-            hours=hours,
-            scenarios=scenarios,
-            replications=replications,
-            strategies=len(strategies),
-            plan_strategies=sum(planner.jobs.is_plan_strategy(n) for n in strategies),
-            plan_scenarios=plan_scenarios,
-            report=True,
-        )
+    _estimate(
+        loaded,
+        hours,
+        planner.api.DEMO_STRATEGIES,
+        scenarios=scenarios,
+        replications=replications,
+        plan_scenarios=plan_scenarios,
+        report=True,
     )
     outcome = planner.run_demo(
         out,
@@ -340,24 +361,20 @@ def compare(
     loaded = _fleet(fleet)
     if out is not None:
         output_dir(out)  # created and proven writable before the work
-    planning = sum(planner.jobs.is_plan_strategy(n) for n in names)
-    show_estimate(
-        estimate_run(
-            sites=len(loaded.sites),
-            hours=hours,
-            scenarios=scenarios,
-            replications=replications,
-            strategies=len(names),
-            plan_strategies=planning,
-            plan_scenarios=plan_scenarios if planning else 0,
-            report=out is not None,
-        )
+    _estimate(
+        loaded,
+        hours,
+        names,
+        scenarios=scenarios,
+        replications=replications,
+        plan_scenarios=plan_scenarios,
+        report=out is not None,
     )
     progress = Progress()
     progress("feeds", 0, 1)
     feeds = _feeds(loaded, start, hours, mode, seed)
     plan = None
-    if planning:
+    if any(planner.jobs.is_plan_strategy(n) for n in names):
         planned = planner.make_scenarios(loaded, feeds, plan_scenarios, seed, progress=progress)
         progress("optimize", 0, 1)
         plan = planner.optimize(loaded, planned)
@@ -409,7 +426,7 @@ def optimize(
         relocate=relocate,
         time_limit_s=time_limit,
     )
-    show_estimate(estimate_run(sites=len(loaded.sites), hours=hours, plan_scenarios=scenarios))
+    _estimate(loaded, hours, ["optimized"], plan_scenarios=scenarios)
     progress = Progress()
     progress("feeds", 0, 1)
     feeds = _feeds(loaded, start, hours, mode, seed)
@@ -507,18 +524,14 @@ def forecast(
         thresholds = replace(thresholds, planned_curtailment_mwh_max=max_planned_curtailment)
     settings = replace(settings, thresholds=thresholds)
     loaded = planner.load_fleet(fleet)
-    planning = sum(planner.jobs.is_plan_strategy(n) for n in settings.strategies)
-    show_estimate(
-        estimate_run(
-            sites=len(loaded.sites),
-            hours=hours or settings.horizon_hours,
-            scenarios=settings.eval_scenarios,
-            replications=settings.replications,
-            strategies=len(settings.strategies),
-            plan_strategies=planning,
-            plan_scenarios=(scenarios or settings.scenarios) if planning else 0,
-            report=True,
-        )
+    _estimate(
+        loaded,
+        hours or settings.horizon_hours,
+        settings.strategies,
+        scenarios=settings.eval_scenarios,
+        replications=settings.replications,
+        plan_scenarios=scenarios or settings.scenarios,
+        report=True,
     )
     outcome = planner.run_forecast_job(
         loaded,

@@ -467,11 +467,12 @@ def _interrupt_deferred() -> Iterator[None]:
     An interrupt in the middle of a start leaves a half-made worker that fails loudly once the
     pool is gone. Only the main thread receives signals, so elsewhere this does nothing.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        yield  # not ours to change (a thread, or a handler installed outside Python)
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
@@ -484,9 +485,10 @@ def _deaf_forkserver() -> None:
     """Start the fork server, if it is not running, with SIGINT ignored: the workers it forks
     then ignore Ctrl-C from birth (a terminal sends it to the whole process group; the parent
     stops the pool)."""
-    if threading.current_thread() is not threading.main_thread():
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         multiprocessing.forkserver.ensure_running()
     finally:

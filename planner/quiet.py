@@ -96,7 +96,7 @@ def stdout_to_stderr() -> Iterator[TextIO]:
         sys.stdout = sys.stderr
     real = previous
     if saved is not None and _descriptor(previous) == 1:
-        real = open(  # noqa: SIM115  # closed below, after descriptor 1 is back
+        real = open(  # noqa: SIM115  # closed in the finally below
             saved,
             "w",
             encoding=getattr(previous, "encoding", None) or "utf-8",

@@ -33,8 +33,7 @@ def test_the_estimate_names_the_stages_that_matter(capsys: pytest.CaptureFixture
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        "estimate: about 1 h 20 min (scenarios 15 min, simulate 1 h 03 min); "
-        "Ctrl-C stops cleanly\n"
+        "estimate: about 1 h 20 min (scenarios 15 min, simulate 1 h 03 min); Ctrl-C stops cleanly\n"
     )
 
 
