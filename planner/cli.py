@@ -171,7 +171,7 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def _main(
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Log debug detail to stderr.")
+        bool, typer.Option("--verbose", "-v", help="Log the planner's debug detail to stderr.")
     ] = False,
     show_version: Annotated[
         bool,
@@ -181,10 +181,11 @@ def _main(
     ] = False,
 ) -> None:
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    if verbose:  # ours, the solver's log included; Pyomo's debug log would print whole models
+        for name in ("planner", "weather"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
     # urllib3's debug lines print request paths and queries, where webhook and API secrets live;
     # weather.http logs every request with its secrets masked instead.
     logging.getLogger("urllib3").setLevel(logging.INFO)

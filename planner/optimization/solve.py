@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import enum
 import logging
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import highspy
 import numpy as np
@@ -142,11 +144,8 @@ def to_highs(
     """
     with fd_stdout_to_log(_log, "HiGHS"):  # highspy >= 1.16 prints a banner on construction
         h = highspy.Highs()
-    # The solver's log never reaches the console; at debug level it goes to the log, by line.
-    h.setOptionValue("log_to_console", False)
-    h.setOptionValue("output_flag", _log.isEnabledFor(logging.DEBUG))
-    if _log.isEnabledFor(logging.DEBUG):
-        h.cbLogging += _log_highs
+    h.setOptionValue("log_to_console", False)  # the solver's log: _run_highs, at debug level
+    h.setOptionValue("output_flag", False)
     lower = _finite(np.concatenate(matrix.col_lower) if matrix.col_lower else np.zeros(0))
     upper = _finite(np.concatenate(matrix.col_upper) if matrix.col_upper else np.zeros(0))
     n = matrix.n_cols
@@ -196,8 +195,27 @@ def to_highs(
     return h, slacks
 
 
-def _log_highs(event: highspy.HighsCallbackEvent) -> None:
-    _log.debug("HiGHS: %s", event.message.rstrip())
+def _run_highs(h: highspy.Highs) -> None:
+    """``h.run()``; at debug level the solver's log goes to the log, line by line.
+
+    HiGHS writes it to a temporary file, read after the run: a Python logging callback would run
+    inside the solver, where a Ctrl-C turns into a solve error instead of an interruption.
+    """
+    if not _log.isEnabledFor(logging.DEBUG):
+        h.run()
+        return
+    with tempfile.TemporaryDirectory(prefix="planner-highs-") as folder:
+        path = Path(folder, "highs.log")
+        h.setOptionValue("log_file", str(path))
+        h.setOptionValue("output_flag", True)
+        try:
+            h.run()
+        finally:
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("log_file", "")  # closes the file
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    for line in text.splitlines():
+        _log.debug("HiGHS: %s", line)
 
 
 def _set_integrality(h: highspy.Highs, cols: np.ndarray, integer: bool) -> None:
@@ -288,7 +306,7 @@ def _run_once(h: highspy.Highs, deadline: float) -> _Run:
     # instance: the limit of this run is the clock now plus the time left.
     budget = max(deadline - time.perf_counter(), 1e-3)
     h.setOptionValue("time_limit", h.getRunTime() + budget)
-    h.run()
+    _run_highs(h)
     model_status = h.getModelStatus()
     info = h.getInfo()
     feasible = info.primal_solution_status == 2
@@ -454,7 +472,7 @@ def infeasible_families(matrix: Matrix, time_limit_s: float = 60.0) -> dict[str,
     """
     h, slacks = to_highs(matrix, elastic=True)
     h.setOptionValue("time_limit", float(time_limit_s))
-    h.run()
+    _run_highs(h)
     if h.getInfo().primal_solution_status != 2:
         return None
     values = np.asarray(h.getSolution().col_value)
