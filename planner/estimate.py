@@ -1,10 +1,10 @@
 """How long a run will take, before it starts: a per-stage estimate from measured unit costs.
 
 The costs are seconds per unit of work measured on the reference machine (``BENCHMARKS.md``,
-"Run-time estimates"; ``benchmarks/bench_estimate.py`` measures them again): drawing a scenario
-and simulating a strategy through one cost a fixed part per site and a part per site-hour, the
-plan grows a little faster than its scenario-site-hours. A machine unlike the reference,
-a loaded one, or a storm that makes many events moves the real time; the estimate tells a
+"Start-up, and the run-time estimate"; ``benchmarks/bench_estimate.py`` measures them again):
+drawing a scenario and simulating a strategy through one cost a fixed part per site and a part
+per site-hour, the plan grows a little faster than its scenario-site-hours. A machine unlike the
+reference, a loaded one, or a storm that makes many events moves the real time; the estimate tells a
 two-minute run from a two-hour one, not more.
 """
 

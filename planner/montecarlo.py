@@ -80,7 +80,7 @@ SERIAL_BELOW_SITE_HOURS = 400_000
 #: At most this many runs (tasks x policies) and simulated site-hours per batch, a second or two
 #: of work: progress moves on a large run, and an interrupted one stops within a batch or two.
 BATCH_RUNS_MAX = 200
-BATCH_SITE_HOURS_MAX = 250_000
+BATCH_SITE_HOURS_MAX = 1_000_000
 
 _SUMMED: tuple[str, ...] = SUMMARY_COLUMNS[:6]  # hourly ledger columns summed over the horizon
 _LEDGER_POS = {c: LEDGER_COLUMNS.index(c) for c in (*_SUMMED, "hashrate_th_s")}

@@ -1,7 +1,7 @@
 """The run-time estimate: stage by stage from the unit costs, worked by hand here.
 
 The unit costs themselves are measured by benchmarks/bench_estimate.py (BENCHMARKS.md,
-"Run-time estimates"); these tests check the arithmetic that scales them.
+"Start-up, and the run-time estimate"); these tests check the arithmetic that scales them.
 """
 
 from __future__ import annotations
