@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,9 @@ from planner.errors import ConfigError
 from planner.inputs import MAX_SIMULATION_HOURS
 from planner.world.feeds import Feeds
 from planner.world.scenarios import ScenarioSet, scenario_from_feeds
+
+if TYPE_CHECKING:
+    from planner.engine.optimization import Plan
 
 __all__ = [
     "PLAN_PREFIX",

@@ -11,10 +11,11 @@ import pandas as pd
 
 from planner.domain.examples import demo_fleet
 from planner.domain.fleet import Fleet
+from planner.engine import optimization
 from planner.engine.compare import compare_strategies, horizon_limit, simulate_strategies
 from planner.engine.metrics import kpis, with_hashrate_kept
 from planner.engine.montecarlo import Evaluation
-from planner.engine.optimization import OptimizeSettings, Plan, optimize
+from planner.engine.optimization import OptimizeSettings, Plan
 from planner.inputs import check_hours
 from planner.ops.atomic import atomic_write
 from planner.ops.jobs.artifacts import output_dir
@@ -133,13 +134,12 @@ def run_demo(
     feeds = fetch_feeds(fleet, start, hours, "offline", seed=seed, storms=DEMO_STORMS)
     plan = None
     if any(name.startswith("optimized") for name in strategies):
+        planned = make_scenarios(fleet, feeds, plan_scenarios, seed, progress=progress)
         _tick(progress, "optimize", 0, 1)
-        planned = make_scenarios(fleet, feeds, plan_scenarios, seed)
         settings = optimize_settings or OptimizeSettings(time_limit_s=DEMO_TIME_LIMIT_S)
-        plan = optimize(fleet, planned, settings)
+        plan = optimization.optimize(fleet, planned, settings)
     # Strategies are judged on scenarios the optimizer never saw (another seed).
-    _tick(progress, "scenarios", 0, scenarios)
-    judged = make_scenarios(fleet, feeds, scenarios, seed + 1)
+    judged = make_scenarios(fleet, feeds, scenarios, seed + 1, progress=progress)
     evaluation = compare_strategies(
         fleet,
         judged,
@@ -199,8 +199,8 @@ def write_comparison(
     """
 
     folder = output_dir(out_dir)
-    kpis_path = atomic_write(folder / "kpis.csv", lambda f: table.to_csv(f, index=False))
     results = simulate_strategies(fleet, feeds, strategies, plan=plan, seed=seed)
+    # Both files at the end, each atomically: an interruption before leaves the old pair.
     report = write_report(
         folder / "report.html",
         ReportInputs(
@@ -216,4 +216,5 @@ def write_comparison(
             feeds=feeds,
         ),
     )
+    kpis_path = atomic_write(folder / "kpis.csv", lambda f: table.to_csv(f, index=False))
     return kpis_path, report

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.domain.fleet import Fleet
+from planner.engine import optimization
 from planner.engine.compare import (
     compare_strategies,
     is_plan_strategy,
@@ -17,7 +18,7 @@ from planner.engine.compare import (
 )
 from planner.engine.metrics import FLEET, kpis, with_hashrate_kept
 from planner.engine.montecarlo import Evaluation
-from planner.engine.optimization import OptimizeSettings, Plan, optimize
+from planner.engine.optimization import OptimizeSettings, Plan
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.engine.simulation import SimResult
 from planner.errors import ConfigError
@@ -210,7 +211,7 @@ def hindsight_plan(fleet: Fleet, feeds: Feeds, n: int, seed: int) -> Plan:
         if long
         else OptimizeSettings()
     )
-    return optimize(fleet, draws, settings)
+    return optimization.optimize(fleet, draws, settings)
 
 
 def replay_table(evaluation: Evaluation, baseline: str) -> pd.DataFrame:

@@ -1,23 +1,26 @@
 """The ``planner`` command.
 
 Commands: ``demo``, ``check``, ``simulate``, ``compare``, ``optimize``, ``forecast`` (the
-scheduled job), ``replay``, ``runs list | show | prune``, ``app``. Results go to stdout (``--json``
-for machines), progress and diagnostics to stderr (``--verbose`` for debug logging).
+scheduled job), ``replay``, ``runs list | show | prune``, ``app``; ``--version``. Results go to
+stdout (``--json`` for machines), progress, estimates and diagnostics to stderr (``--verbose`` for
+debug logging, the solver's log included). While a command works, file descriptor 1 and
+``sys.stdout`` point at stderr: only the results reach stdout, whatever a dependency prints.
 
 Exit codes: 0 success; 1 a user, configuration, feed or job error (one line on stderr, no
 traceback); 2 a usage error (a bad option value, unknown option, missing argument; one line
-``error: --start: ...``); 3 the forecast job's lock is held by another run (nothing was done).
+``error: --start: ...``); 3 the forecast job's lock is held by another run (nothing was done); 130
+interrupted (Ctrl-C: one line ``interrupted``), 143 ``planner app`` stopped by SIGTERM.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import json
 import logging
-import os
 import shutil
-import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,12 +33,15 @@ from planner.engine.compare import horizon_limit, is_plan_strategy
 from planner.engine.metrics import with_hashrate_kept
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.inputs import check_choice, check_hours, check_seed, parse_start
-from planner.ops.demo import DEMO_TIME_LIMIT_S, write_comparison
+from planner.ops.demo import DEMO_STRATEGIES, DEMO_TIME_LIMIT_S, write_comparison
+from planner.ops.estimate import estimate_run
 from planner.ops.jobs.artifacts import expected_schedule, output_dir
 from planner.ops.jobs.prune import prune_runs
 from planner.ops.locking import EXIT_LOCKED, default_lock_path
 from planner.surfaces.cli_output import (
     Progress,
+    command_output,
+    echo,
     format_kpi_table,
     format_plan,
     format_replay_table,
@@ -44,13 +50,26 @@ from planner.surfaces.cli_output import (
     format_runs,
     frame_records,
     run_json,
+    show_estimate,
+    show_interrupted,
 )
+from planner.surfaces.supervise import run_child
 from planner.world.feeds import FEED_MODES
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: Output folder of the forecast job's runs unless --out says otherwise.
 DEFAULT_OUT = Path("planner-out/runs")
-__all__ = ["EXIT_ERROR", "EXIT_LOCKED", "EXIT_OK", "EXIT_USAGE", "app", "format_kpi_table", "main"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_LOCKED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "app",
+    "format_kpi_table",
+    "main",
+    "version",
+]
 
 app = typer.Typer(
     name="planner",
@@ -138,17 +157,38 @@ DataDirOption = Annotated[
 ]
 
 
+def version() -> str:
+    """The installed package's version (``importlib.metadata``), else ``planner.__version__``."""
+    try:
+        return importlib.metadata.version("mining-fleet-planner")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return planner.__version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        echo(f"planner {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Log debug detail to stderr.")
+        bool, typer.Option("--verbose", "-v", help="Log the planner's debug detail to stderr.")
+    ] = False,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    if verbose:  # ours, the solver's log included; Pyomo's debug log would print whole models
+        for name in ("planner", "weather"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
     # urllib3's debug lines print request paths and queries, where webhook and API secrets live;
     # weather.http logs every request with its secrets masked instead.
     logging.getLogger("urllib3").setLevel(logging.INFO)
@@ -168,7 +208,32 @@ def _names(text: str) -> list[str]:
 
 
 def _echo_json(payload: Any) -> None:
-    typer.echo(json.dumps(payload, indent=2, default=str))
+    echo(json.dumps(payload, indent=2, default=str))
+
+
+def _estimate(
+    fleet: planner.Fleet,
+    hours: int,
+    strategies: Sequence[str],
+    *,
+    scenarios: int = 0,
+    replications: int = 1,
+    plan_scenarios: int = 0,
+    report: bool = False,
+) -> None:
+    """Say how long the run will take (when that is long enough to matter)."""
+    planning = sum(is_plan_strategy(n) for n in strategies)
+    estimate = estimate_run(
+        sites=len(fleet.sites),
+        hours=hours,
+        scenarios=scenarios,
+        replications=replications,
+        strategies=len(strategies),
+        plan_strategies=planning,
+        plan_scenarios=plan_scenarios if planning else 0,
+        report=report,
+    )
+    show_estimate(estimate)
 
 
 def _feeds(fleet: planner.Fleet, start: str, hours: int, mode: str, seed: int) -> planner.Feeds:
@@ -196,9 +261,19 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Run the main job offline on the demo fleet: write kpis.csv and report.html to OUT."""
+    loaded = _fleet(fleet)
+    _estimate(
+        loaded,
+        hours,
+        DEMO_STRATEGIES,
+        scenarios=scenarios,
+        replications=replications,
+        plan_scenarios=plan_scenarios,
+        report=True,
+    )
     outcome = planner.run_demo(
         out,
-        fleet=_fleet(fleet),
+        fleet=loaded,
         start=start,
         hours=hours,
         scenarios=scenarios,
@@ -220,10 +295,10 @@ def demo(
             }
         )
         return
-    typer.echo(format_kpi_table(fleet_rows))
+    echo(format_kpi_table(fleet_rows))
     if note:
-        typer.echo(f"\nnote: {note}")
-    typer.echo(f"\nwrote {outcome.kpis_path}\nwrote {outcome.report_path}")
+        echo(f"\nnote: {note}")
+    echo(f"\nwrote {outcome.kpis_path}\nwrote {outcome.report_path}")
 
 
 @app.command()
@@ -247,8 +322,8 @@ def check(
     if as_json:
         _echo_json({"fleet": loaded.name, "sites": rows})
         return
-    typer.echo(f"{fleet}: ok, {len(rows)} sites, {len(loaded.routes)} routes")
-    typer.echo(pd.DataFrame(rows).to_string(index=False))
+    echo(f"{fleet}: ok, {len(rows)} sites, {len(loaded.routes)} routes")
+    echo(pd.DataFrame(rows).to_string(index=False))
 
 
 @app.command()
@@ -273,7 +348,7 @@ def simulate(
     if as_json:
         _echo_json({"kpis": frame_records(table)})
         return
-    typer.echo(format_kpi_table(fleet_rows.rename(columns={"strategy": "policy"}), central=True))
+    echo(format_kpi_table(fleet_rows.rename(columns={"strategy": "policy"}), central=True))
 
 
 @app.command()
@@ -298,31 +373,41 @@ def compare(
     loaded = _fleet(fleet)
     if out is not None:
         output_dir(out)  # created and proven writable before the work
+    _estimate(
+        loaded,
+        hours,
+        names,
+        scenarios=scenarios,
+        replications=replications,
+        plan_scenarios=plan_scenarios,
+        report=out is not None,
+    )
     progress = Progress()
     progress("feeds", 0, 1)
     feeds = _feeds(loaded, start, hours, mode, seed)
     plan = None
     if any(is_plan_strategy(n) for n in names):
+        planned = planner.make_scenarios(loaded, feeds, plan_scenarios, seed, progress=progress)
         progress("optimize", 0, 1)
-        planned = planner.make_scenarios(loaded, feeds, plan_scenarios, seed)
         plan = planner.optimize(loaded, planned)
-    judged = planner.make_scenarios(loaded, feeds, scenarios, seed + 1)
+    judged = planner.make_scenarios(loaded, feeds, scenarios, seed + 1, progress=progress)
     evaluation = planner.compare_strategies(
         loaded, judged, names, plan=plan, replications=replications, progress=progress
     )
     table = with_hashrate_kept(evaluation.metrics(), baseline=names[0])
     written = []
     if out is not None:
+        progress("report", 0, 1)
         paths = write_comparison(out, loaded, feeds, names, evaluation, table, plan=plan, seed=seed)
         written = [str(p) for p in paths]
     if as_json:
         _echo_json({"kpis": frame_records(table), "written": written})
         return
-    typer.echo(format_risk_table(table[table["site_id"] == "fleet"]))
+    echo(format_risk_table(table[table["site_id"] == "fleet"]))
     if plan is not None and plan.note:
-        typer.echo(f"note: {plan.note}")
+        echo(f"note: {plan.note}")
     for path in written:
-        typer.echo(f"wrote {path}")
+        echo(f"wrote {path}")
 
 
 @app.command()
@@ -347,16 +432,19 @@ def optimize(
     """Plan curtailment and relocations over scenarios; print the plan's KPIs and moves."""
     loaded = _fleet(fleet)
     folder = None if out is None else output_dir(out)  # proven writable before the work
-    feeds = _feeds(loaded, start, hours, mode, seed)
     settings = planner.OptimizeSettings(
         risk_lambda=risk_lambda,
         hashrate_floor_eh_s=hashrate_floor,
         relocate=relocate,
         time_limit_s=time_limit,
     )
-    plan = planner.optimize(
-        loaded, planner.make_scenarios(loaded, feeds, scenarios, seed), settings
-    )
+    _estimate(loaded, hours, ["optimized"], plan_scenarios=scenarios)
+    progress = Progress()
+    progress("feeds", 0, 1)
+    feeds = _feeds(loaded, start, hours, mode, seed)
+    planned = planner.make_scenarios(loaded, feeds, scenarios, seed, progress=progress)
+    progress("optimize", 0, 1)
+    plan = planner.optimize(loaded, planned, settings)
     schedule = expected_schedule(plan.schedule, plan.weights)
     written = []
     if folder is not None:
@@ -379,9 +467,9 @@ def optimize(
             }
         )
         return
-    typer.echo(format_plan(plan))
+    echo(format_plan(plan))
     for path in written:
-        typer.echo(f"wrote {path}")
+        echo(f"wrote {path}")
 
 
 @app.command()
@@ -448,8 +536,18 @@ def forecast(
     if max_planned_curtailment is not None:
         thresholds = thresholds.replace(planned_curtailment_mwh_max=max_planned_curtailment)
     settings = settings.replace(thresholds=thresholds)
+    loaded = planner.load_fleet(fleet)
+    _estimate(
+        loaded,
+        hours or settings.horizon_hours,
+        settings.strategies,
+        scenarios=settings.eval_scenarios,
+        replications=settings.replications,
+        plan_scenarios=scenarios or settings.scenarios,
+        report=True,
+    )
     outcome = planner.run_forecast_job(
-        fleet,
+        loaded,
         out,
         mode=mode,
         horizon=hours,
@@ -472,15 +570,15 @@ def forecast(
         )
         return
     if outcome.reused:
-        typer.echo(f"reused run {outcome.run.id}: same fleet, feeds and settings; nothing to do")
+        echo(f"reused run {outcome.run.id}: same fleet, feeds and settings; nothing to do")
     else:
-        typer.echo(format_risk_table(outcome.table))
-        typer.echo(f"\nrun {outcome.run.id} succeeded; notification: {outcome.notification}")
+        echo(format_risk_table(outcome.table))
+        echo(f"\nrun {outcome.run.id} succeeded; notification: {outcome.notification}")
         for alert in outcome.alerts:
-            typer.echo(f"alert: {alert.message}")
+            echo(f"alert: {alert.message}")
         for note in outcome.notes[len(outcome.feeds.notes) if outcome.feeds else 0 :]:
             typer.echo(f"note: {note}", err=True)
-    typer.echo(f"report: {outcome.report_path}")
+    echo(f"report: {outcome.report_path}")
 
 
 @app.command()
@@ -556,10 +654,10 @@ def replay(
             }
         )
         return
-    typer.echo(format_replay_table(outcome.table, outcome.feeds))
+    echo(format_replay_table(outcome.table, outcome.feeds))
     for path in (outcome.kpis_path, outcome.report_path):
         if path is not None:
-            typer.echo(f"wrote {path}")
+            echo(f"wrote {path}")
 
 
 def _store(data_dir: Path | None) -> planner.RunStore:
@@ -581,7 +679,7 @@ def runs_list(
     if as_json:
         _echo_json([run_json(r) for r in records])
         return
-    typer.echo(format_runs(records) if records else "no runs yet")
+    echo(format_runs(records) if records else "no runs yet")
 
 
 @runs_app.command("show")
@@ -596,7 +694,7 @@ def runs_show(
     if as_json:
         _echo_json(run_json(record))
         return
-    typer.echo(format_run(record))
+    echo(format_run(record))
 
 
 @runs_app.command("prune")
@@ -649,9 +747,9 @@ def runs_prune(
             }
         )
         return
-    typer.echo(f"pruned {len(outcome.runs)} run(s), deleted {len(outcome.deleted)} file(s)")
+    echo(f"pruned {len(outcome.runs)} run(s), deleted {len(outcome.deleted)} file(s)")
     for run_id in outcome.spared_latest:
-        typer.echo(f"kept run {run_id}: 'latest' points to it (add --yes to prune it too)")
+        echo(f"kept run {run_id}: 'latest' points to it (add --yes to prune it too)")
 
 
 @app.command("app")
@@ -660,8 +758,15 @@ def app_command(
         Path | None, typer.Option("--app-file", help="Streamlit script (default: app.py).")
     ] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to serve on.")] = None,
+    address: Annotated[
+        str,
+        typer.Option(
+            help="Address to serve on: 127.0.0.1 is this machine only; 0.0.0.0 opens the app "
+            "(and its files and webhooks) to the network."
+        ),
+    ] = "127.0.0.1",
 ) -> None:
-    """Start the Streamlit what-if app (streamlit run app.py)."""
+    """Start the Streamlit what-if app on this machine (SIGTERM or Ctrl-C stops it)."""
     candidates = (
         [app_file] if app_file else [Path("app.py"), Path(planner.__file__).parents[1] / "app.py"]
     )
@@ -676,10 +781,12 @@ def app_command(
             "app", "streamlit is not installed: pip install 'mining-fleet-planner[app]'"
         )
     command = [sys.executable, "-m", "streamlit", "run", str(script)]
+    command += ["--server.address", address, "--server.headless", "true"]
+    command += ["--browser.gatherUsageStats", "false"]
     if port is not None:
         command += ["--server.port", str(port)]
     typer.echo(f"starting: {' '.join(command)}", err=True)
-    code = subprocess.call(command, env=os.environ.copy())
+    code = run_child(command)
     if code:
         raise typer.Exit(code)
 
@@ -696,9 +803,11 @@ def _one_line(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return its exit code. Planner errors become one line on stderr and exit 1;
-    a held job lock exits 3."""
+    a held job lock exits 3; Ctrl-C exits 130 with the line ``interrupted``."""
+    command = typer.main.get_command(app)
+    _guard(command)
     try:
-        app(args=argv, prog_name="planner", standalone_mode=False)
+        code = command.main(args=argv, prog_name="planner", standalone_mode=False)
     except planner.JobLockedError as exc:
         typer.echo(f"locked: {_one_line(exc)}", err=True)
         return EXIT_LOCKED
@@ -718,7 +827,31 @@ def main(argv: list[str] | None = None) -> int:
         if callable(show):
             show()
         return int(code)
-    return EXIT_OK
+    return code if isinstance(code, int) else EXIT_OK  # typer.Exit(code) comes back as code
+
+
+def _guard(command: object) -> None:
+    """Run each command's work (after its options are parsed, so --help and usage errors print
+    as usual) under :func:`~planner.surfaces.cli_output.command_output`; Ctrl-C ends it with one
+    line."""
+    if isinstance(command, typer.core.TyperGroup):
+        for sub in command.commands.values():
+            _guard(sub)
+    elif isinstance(command, typer.core.TyperCommand) and command.callback is not None:
+        command.callback = _guarded(command.callback)
+
+
+def _guarded(work: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(work)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            with command_output():
+                return work(*args, **kwargs)
+        except KeyboardInterrupt:
+            show_interrupted()
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+    return run
 
 
 def _usage_line(exc: typer.TyperException) -> str:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TextIO
 
 import pandas as pd
 import typer
 
 import planner
+from planner.ops.estimate import RunEstimate
+from planner.quiet import stdout_to_stderr
 
 __all__ = [
+    "ESTIMATE_SHOWN_FROM_S",
     "Progress",
+    "command_output",
+    "echo",
+    "format_duration",
     "format_kpi_table",
     "format_plan",
     "format_replay_table",
@@ -23,27 +31,130 @@ __all__ = [
     "format_runs",
     "frame_records",
     "run_json",
+    "show_estimate",
+    "show_interrupted",
 ]
 
 
-class Progress:
-    """Progress on stderr: a redrawn bar on a terminal, one line per update otherwise."""
+#: Where results go while a command runs (:func:`command_output`); ``None``: ``sys.stdout``.
+_results: TextIO | None = None
+#: Whether a progress bar has drawn a line that is not ended yet.
+_bar_open = False
+#: Estimates below this are not shown [s].
+ESTIMATE_SHOWN_FROM_S = 10.0
 
-    def __init__(self) -> None:
+
+@contextlib.contextmanager
+def command_output() -> Iterator[None]:
+    """While a command works, everything but its results goes to stderr.
+
+    File descriptor 1 and ``sys.stdout`` point at stderr (:func:`planner.quiet.stdout_to_stderr`),
+    so a dependency that prints, from Python or C, cannot corrupt the results; :func:`echo`
+    writes to the real standard output.
+    """
+    global _results
+    outer = _results
+    with stdout_to_stderr() as real:
+        _results = real
+        try:
+            yield
+        finally:
+            _results = outer
+            _end_bar()
+
+
+def echo(text: str = "") -> None:
+    """Write a result (text and a newline) to the command's standard output."""
+    stream = _results if _results is not None else sys.stdout
+    stream.write(f"{text}\n")
+    stream.flush()
+
+
+def _end_bar() -> None:
+    global _bar_open
+    if _bar_open:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+        _bar_open = False
+
+
+def show_interrupted() -> None:
+    """The one line of an interrupted command, on stderr (after any progress bar)."""
+    _end_bar()
+    typer.echo("interrupted", err=True)
+
+
+def format_duration(seconds: float) -> str:
+    """A duration for people: ``40 s``, ``12 min``, ``3 h 05 min``, ``2.5 days``."""
+    if seconds < 59.5:
+        return f"{max(round(seconds), 1)} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{seconds / 86400:.1f} days"
+
+
+def show_estimate(estimate: RunEstimate) -> None:
+    """Say on stderr how long the run will take, when that is :data:`ESTIMATE_SHOWN_FROM_S` or
+    more: the total and the stages that matter (a tenth of it or more)."""
+    total = estimate.total_s
+    if total < ESTIMATE_SHOWN_FROM_S:
+        return
+    parts = [f"{stage} {format_duration(s)}" for stage, s in estimate.stages if s >= total / 10]
+    typer.echo(
+        f"estimate: about {format_duration(total)} ({', '.join(parts)}); Ctrl-C stops cleanly",
+        err=True,
+    )
+
+
+class Progress:
+    """Progress on stderr: a bar redrawn at most ten times a second on a terminal; elsewhere (a
+    log file, a pipe) one line when a stage (or a count within it) starts or ends and at most
+    one per ``every_s`` seconds in between. With counts, both show the time left at the rate so
+    far.
+
+    Parameters
+    ----------
+    every_s
+        Seconds between two lines within a stage when stderr is not a terminal [s].
+    clock
+        Seconds from a fixed point [s] (default :func:`time.monotonic`).
+    """
+
+    def __init__(self, every_s: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.tty = sys.stderr.isatty()
-        self.step = ""
+        self.every_s, self.clock = every_s, clock
+        self.step, self.total = "", 0
+        self.started = self.shown = clock()
 
     def __call__(self, step: str, done: int, total: int) -> None:
-        if not self.tty:
-            typer.echo(f"[{done}/{total}] {step}", err=True)
+        global _bar_open
+        now = self.clock()
+        new = (step, total) != (self.step, self.total)  # a new stage, or a new set in it
+        if new:
+            self.step, self.total, self.started = step, total, now
+        left = ""
+        if 0 < done < total:
+            rate = (now - self.started) / done
+            left = f" ({format_duration(rate * (total - done))} left)"
+        gap = 0.1 if self.tty else self.every_s
+        if not (new or done >= total or now - self.shown >= gap):
             return
-        if step != self.step and self.step:
-            sys.stderr.write("\n")
-        self.step = step
+        self.shown = now
+        if not self.tty:
+            typer.echo(f"[{done}/{total}] {step}{left}", err=True)
+            return
+        if new:
+            _end_bar()
         filled = int(30 * done / total) if total else 30
-        sys.stderr.write(f"\r{step:<10} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        sys.stderr.write(
+            f"\r{step:<10} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}{left:<20}"
+        )
+        _bar_open = True
         if step == "done":
-            sys.stderr.write("\n")
+            _end_bar()
         sys.stderr.flush()
 
 

@@ -10,7 +10,7 @@ formulas.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -153,6 +153,8 @@ def make_scenarios(
     horizon: int | None = None,
     settings: ScenarioSettings | None = None,
     hazards: dict[str, OutageHazard] | None = None,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ScenarioSet:
     """Draw ``n`` joint scenarios around the feeds.
 
@@ -173,6 +175,8 @@ def make_scenarios(
     hazards
         Outage hazard per site id, scaled by each site's ``outage_exposure`` (default
         ``feeds.hazards``; sites without one get the generic :class:`OutageHazard`).
+    progress
+        Called as ``progress("scenarios", done, n)`` before the first draw and after each.
 
     Returns
     -------
@@ -190,10 +194,14 @@ def make_scenarios(
     hazards = feeds.hazards if hazards is None else hazards
     site_hazards = [hazards.get(s.id, OutageHazard()) for s in fleet.sites]
     exposure = np.array([s.outage_exposure for s in fleet.sites])
-    scenarios = tuple(
-        _draw(i, seed, base, settings, site_hazards, exposure, 1.0 / n) for i in range(n)
-    )
-    return ScenarioSet(scenarios, fleet.site_ids, seed, settings)
+    scenarios = []
+    for i in range(n):
+        if progress is not None:
+            progress("scenarios", i, n)
+        scenarios.append(_draw(i, seed, base, settings, site_hazards, exposure, 1.0 / n))
+    if progress is not None:
+        progress("scenarios", n, n)
+    return ScenarioSet(tuple(scenarios), fleet.site_ids, seed, settings)
 
 
 @dataclass(frozen=True, eq=False)

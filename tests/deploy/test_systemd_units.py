@@ -97,10 +97,12 @@ def test_forecast_service_runs_the_readme_job_and_accepts_exit_3() -> None:
     assert values("planner-forecast.service", "StateDirectory") == ["planner"]
 
 
-def test_app_service_listens_on_loopback_only() -> None:
+def test_app_service_listens_on_loopback_only_and_sees_the_jobs_history() -> None:
     (exec_start,) = values("planner-app.service", "ExecStart")
     assert "--server.address 127.0.0.1" in exec_start
     assert values("planner-app.service", "ProtectSystem") == ["strict"]
+    for key in ("Environment", "StateDirectory", "CacheDirectory", "WorkingDirectory"):
+        assert values("planner-app.service", key) == values("planner-forecast.service", key)
 
 
 @needs_systemd_analyze

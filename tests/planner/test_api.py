@@ -79,6 +79,30 @@ def test_public_surface_is_exact() -> None:
     assert hasattr(importlib.import_module("planner.ops.jobs"), "JobSettings")
 
 
+LAZY_SOLVER = """
+import sys
+import planner
+heavy = ("pyomo", "highspy", "sklearn")  # the solver; the forecasters' learner (fit time only)
+assert not any(m in sys.modules for m in heavy), "import planner"
+from planner.surfaces.cli import main
+assert main(["--help"]) == 0
+assert not any(m in sys.modules for m in heavy), "planner --help"
+from planner import OptimizeSettings, Plan, optimize
+assert "pyomo" in sys.modules and "highspy" in sys.modules
+assert optimize.__module__ == "planner.engine.optimization.solver" and Plan.__name__ == "Plan"
+assert {"OptimizeSettings", "Plan", "optimize"} <= set(dir(planner))
+from planner.engine.optimization import solve  # the function, not its module of the same name
+assert callable(solve) and solve.__module__ == "planner.engine.optimization.solve"
+"""
+
+
+def test_import_planner_and_help_do_not_load_the_solver() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", LAZY_SOLVER], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_error_tree() -> None:
     for error in (planner.ConfigError, planner.FeedError, planner.SolveError, planner.JobError):
         assert issubclass(error, planner.PlannerError)

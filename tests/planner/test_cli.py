@@ -6,10 +6,18 @@ Exit codes: 0 ok, 1 a user/config/feed/job error as one line on stderr, 2 usage,
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
+import tomllib
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -249,10 +257,14 @@ def test_app_starts_streamlit_or_says_why_not(
     script = tmp_path / "app.py"
     script.write_text("import streamlit as st\n")
     calls: list[list[str]] = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, env: calls.append(cmd) or 0)
+    monkeypatch.setattr(cli, "run_child", lambda cmd: calls.append(cmd) or 0)
     assert main(["app", "--app-file", str(script), "--port", "8599"]) == 0
+    assert main(["app", "--app-file", str(script), "--address", "0.0.0.0"]) == 0
+    streamlit = [sys.executable, "-m", "streamlit", "run", str(script)]
+    quiet = ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     assert calls == [
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", "8599"]
+        [*streamlit, "--server.address", "127.0.0.1", *quiet, "--server.port", "8599"],
+        [*streamlit, "--server.address", "0.0.0.0", *quiet],
     ]
 
 
@@ -289,3 +301,213 @@ def test_errors_are_one_line_exit_1_in_a_subprocess(tmp_path: Path) -> None:
     proc = planner_subprocess("runs", "list", "--data-dir", str(tmp_path / "data"), cwd=tmp_path)
     assert proc.returncode == 1 and proc.stdout == ""
     assert one_line_error(proc.stderr).startswith("error: run history")
+
+
+# ------------------------------------------------- output discipline, version, interrupts, app
+
+NOISY = """
+import contextlib, importlib, os, sys
+import planner
+from planner.surfaces.cli import main
+
+# The library's own guard off: HiGHS's C-level banner reaches file descriptor 1 as it would
+# from any dependency that prints.
+highs = importlib.import_module("planner.engine.optimization.solve")
+highs.fd_stdout_to_log = lambda logger, what: contextlib.nullcontext()
+real = planner.optimize
+
+def noisy(*args, **kwargs):
+    os.write(1, b"STAND-IN C-LEVEL WRITE\\n")
+    print("STAND-IN PYTHON PRINT")
+    return real(*args, **kwargs)
+
+planner.optimize = noisy
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_json_is_one_document_whatever_a_dependency_writes_to_stdout(tmp_path: Path) -> None:
+    args = ["optimize", "--fleet", str(TEXAS), *OFFLINE, "--scenarios", "2", "--json"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    noisy = subprocess.run(
+        [sys.executable, "-c", NOISY, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert noisy.returncode == 0, noisy.stderr
+    payload = json.loads(noisy.stdout)  # the whole of stdout is the one document
+    assert payload["status"] == "optimal"
+    assert "STAND-IN C-LEVEL WRITE" in noisy.stderr and "STAND-IN PYTHON PRINT" in noisy.stderr
+    assert "Running HiGHS" in noisy.stderr  # the real banner, sent to stderr by the CLI
+    # The same plan as a run where nothing is in the way.
+    quiet = planner_subprocess(*args, cwd=tmp_path)
+    assert quiet.returncode == 0 and json.loads(quiet.stdout) == payload
+    assert "Running HiGHS" not in quiet.stderr  # the library's guard logs it at debug level
+
+
+def test_json_pipes_into_a_json_reader(tmp_path: Path) -> None:
+    command = (
+        f"set -o pipefail; {sys.executable} -m planner.surfaces.cli optimize --hours 24 --scenarios 2 "
+        f"--json | {sys.executable} -m json.tool"
+    )
+    proc = subprocess.run(
+        ["bash", "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "optimal"
+
+
+def test_verbose_shows_the_solver_log_on_stderr_and_json_stays_clean(tmp_path: Path) -> None:
+    proc = planner_subprocess(
+        "--verbose",
+        "optimize",
+        "--fleet",
+        str(TEXAS),
+        *OFFLINE,
+        "--scenarios",
+        "2",
+        "--json",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "optimal"
+    solver_lines = [line for line in proc.stderr.splitlines() if "HiGHS: " in line]
+    assert any("Model status" in line for line in solver_lines), proc.stderr
+    assert all(
+        line.startswith("DEBUG planner.engine.optimization.solve: ") for line in solver_lines
+    )
+    assert "Running HiGHS" in proc.stderr  # the banner, logged by the library's guard
+
+
+def test_version_is_the_installed_package_version(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"planner {declared}\n"
+
+    def not_installed(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    monkeypatch.setattr(cli.planner, "__version__", "9.9.9")
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == "planner 9.9.9\n"
+
+
+def test_ctrl_c_stops_a_forecast_run_with_one_line_and_keeps_the_earlier_run(
+    tmp_path: Path,
+) -> None:
+    earlier = planner_subprocess(*forecast_args(tmp_path), "--json", cwd=tmp_path)
+    assert earlier.returncode == 0, earlier.stderr
+    first = json.loads(earlier.stdout)
+    folder = Path(first["folder"])
+
+    def digest() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+    before = digest()
+    # A long run: 5,000 judged scenarios, stopped while the strategies are being judged.
+    args = [*forecast_args(tmp_path), "--eval-scenarios", "5000", "--json"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner.surfaces.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+    )
+    lines: list[str] = []
+    assert proc.stderr is not None
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 300
+    while not any("] evaluate" in line for line in lines):
+        assert proc.poll() is None and time.monotonic() < deadline, "".join(lines)
+        time.sleep(0.1)
+    time.sleep(1.0)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=120)  # stderr is the reader thread's alone
+    took = time.monotonic() - sent
+    reader.join(timeout=10)
+    assert proc.stdout is not None
+    stdout = proc.stdout.read()
+    err = "".join(lines)
+
+    assert proc.returncode == 130, err
+    assert stdout == ""  # no half a JSON document
+    said = [x for x in err.splitlines() if not x.startswith(("[", "estimate: "))]
+    assert said == ["interrupted"], err
+    assert "Traceback" not in err
+    assert took < 60
+    # The earlier run is untouched and still the latest; nothing half-written is left.
+    assert digest() == before
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == sorted(["latest", first["id"]])
+    assert os.readlink(out / "latest") == first["id"]
+    # The interrupted run is in the history as failed, with the reason.
+    listed = planner_subprocess(
+        "runs", "list", "--data-dir", str(tmp_path / "data"), "--json", cwd=tmp_path
+    )
+    runs = json.loads(listed.stdout)
+    assert [r["status"] for r in runs] == ["failed", "succeeded"]
+    assert runs[0]["error"] == "stage evaluate: interrupted"
+
+
+def test_sigterm_stops_planner_app_and_its_streamlit_child(tmp_path: Path) -> None:
+    script = tmp_path / "tiny.py"
+    script.write_text('import streamlit as st\nst.write("ok")\n')
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "planner.surfaces.cli",
+            "app",
+            "--port",
+            str(port),
+            "--app-file",
+            str(script),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "streamlit did not answer"
+            try:
+                url = f"http://127.0.0.1:{port}/_stcore/health"
+                with urllib.request.urlopen(url, timeout=2) as answer:
+                    assert answer.read() == b"ok"
+                    break
+            except OSError:
+                time.sleep(0.3)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert len(children) == 1  # streamlit
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+        assert proc.returncode == 143
+        assert time.monotonic() - sent < 15
+        assert not Path(f"/proc/{children[0]}").exists()  # the child is gone, reaped
+        with socket.socket() as client:
+            assert client.connect_ex(("127.0.0.1", port)) != 0  # the port is closed
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

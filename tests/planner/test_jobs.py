@@ -23,6 +23,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 import planner
+from planner.engine import optimization
 from planner.errors import ConfigError, FeedError, JobError, SolveError
 from planner.ops import notify
 from planner.ops.jobs import JobSettings, forecast, load_job_settings, run_forecast_job
@@ -243,7 +244,7 @@ def test_without_a_plan_strategy_the_optimizer_does_not_run(
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("optimize called")
 
-    monkeypatch.setattr(forecast, "optimize", refuse)
+    monkeypatch.setattr(optimization, "optimize", refuse)
     outcome = run(tmp_path, SMALL.replace(strategies=("run-through", "strike")))
     assert outcome.plan is None and "plan_csv" not in outcome.run.artifacts
     assert outcome.run.kpis["planned_curtailment_mwh"] == pytest.approx(
@@ -283,7 +284,7 @@ INJECTIONS: dict[str, tuple[str, Any, Callable[..., Any], type[BaseException], s
         "scenarios: n: must be >= 1",
     ),
     "optimize": (
-        "forecast",
+        "optimization",
         "optimize",
         _raise(SolveError("optimizer: infeasible: hashrate_floor (short by 3 EH/s)")),
         JobError,
@@ -327,6 +328,7 @@ def test_a_failure_at_any_stage_is_recorded_and_leaves_earlier_runs_intact(
     before = digest(earlier.folder)
     targets = {
         "forecast": forecast,
+        "optimization": optimization,
         "report": __import__("planner.ops.report", fromlist=["write_report"]),
         "RunStore": RunStore,
     }

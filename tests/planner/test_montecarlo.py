@@ -66,8 +66,8 @@ def test_local_pool_with_two_workers_matches_one_worker(
         progress=lambda step, done, total: seen.append((step, done, total)),
     )
     assert pooled.equals(serial)
-    # Three batches of two tasks: one report after each.
-    assert [done for _, done, _ in seen] == [2, 4, 6]
+    # Three batches of two tasks: one report before the first and one after each.
+    assert [done for _, done, _ in seen] == [0, 2, 4, 6]
     assert {(step, total) for step, _, total in seen} == {("simulate", 6)}
 
 
@@ -87,7 +87,7 @@ def test_dask_local_cluster_matches_the_local_runner(
         progress=lambda _step, done, _total: seen.append(done),
     )
     assert distributed.equals(serial)
-    assert sorted(seen) == [2, 4, 6]
+    assert sorted(seen) == [0, 2, 4, 6]
 
 
 def test_dask_at_an_address_leaves_the_cluster_running_and_carries_errors(

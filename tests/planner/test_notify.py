@@ -179,7 +179,9 @@ def test_thresholds_validate_and_load_from_config() -> None:
 
 
 def test_payload_carries_a_text_line_and_json_safe_values() -> None:
-    alerts = risk_alerts(KPIS, ALERTS, Thresholds(hashrate_at_risk_max=0.10, notify_on_severe_alert=False))
+    alerts = risk_alerts(
+        KPIS, ALERTS, Thresholds(hashrate_at_risk_max=0.10, notify_on_severe_alert=False)
+    )
     body = webhook_payload(
         alerts, run_id="20250115T060000Z-abcd1234", kpis={"x": math.nan, "y": 2}, artifacts={}
     )

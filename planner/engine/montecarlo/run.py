@@ -27,6 +27,11 @@ Progress = Callable[[str, int, int], None]
 #: unless ``workers`` is given: starting worker processes would cost more than it saves.
 SERIAL_BELOW_SITE_HOURS = 400_000
 
+#: At most this many runs (tasks x policies) and simulated site-hours per batch, a second or two
+#: of work: progress moves on a large run, and an interrupted one stops within a batch or two.
+BATCH_RUNS_MAX = 200
+BATCH_SITE_HOURS_MAX = 1_000_000
+
 
 def evaluate(
     fleet: Fleet,
@@ -70,7 +75,8 @@ def evaluate(
         Local worker processes (default ``os.cpu_count()``; 1 runs in this process, as does work
         below :data:`SERIAL_BELOW_SITE_HOURS` when ``workers`` is not given).
     batch_size
-        Tasks per batch (default: about four batches per worker).
+        Tasks per batch (default: about four batches per worker, at most
+        :data:`BATCH_RUNS_MAX` runs and :data:`BATCH_SITE_HOURS_MAX` site-hours each).
     settings
         Discrete-event settings of every run.
     shipments
@@ -96,7 +102,15 @@ def evaluate(
     n_workers = 1 if serial else (workers or os.cpu_count() or 1)
     if executor == "dask":
         n_workers = workers or 2
-    size = batch_size or max(1, math.ceil(len(tasks) / (4 * n_workers)))
+    runs_per_task = len(resolved)
+    most = max(
+        1,
+        min(
+            BATCH_RUNS_MAX // runs_per_task,
+            BATCH_SITE_HOURS_MAX // (runs_per_task * len(fleet.sites) * hours),
+        ),
+    )
+    size = batch_size or max(1, min(math.ceil(len(tasks) / (4 * n_workers)), most))
     batches = [tasks[k : k + size] for k in range(0, len(tasks), size)]
     done = 0
 
@@ -106,6 +120,7 @@ def evaluate(
         if progress is not None:
             progress("simulate", done, len(tasks))
 
+    tick(0)
     if executor == "dask":
         results = run_dask(job, batches, address, workers, tick)
     elif serial or len(batches) == 1:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,10 +17,12 @@ import pandas as pd
 from planner.domain.fleet import Fleet
 from planner.domain.ledger import site_tiers
 from planner.engine.optimization.data import ModelData, TierData
-from planner.engine.optimization.model import BuiltModel
 from planner.engine.optimization.settings import OptimizeSettings
-from planner.engine.optimization.solve import SolveResult, SolveStatus
+from planner.engine.optimization.status import SolveResult, SolveStatus
 from planner.errors import ConfigError
+
+if TYPE_CHECKING:
+    from planner.engine.optimization.model import BuiltModel
 
 #: Columns of :attr:`Plan.schedule`, in order.
 SCHEDULE_COLUMNS: tuple[str, ...] = (

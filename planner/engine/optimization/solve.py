@@ -10,16 +10,18 @@ their sum; the families whose slack is positive are named in the :class:`SolveEr
 
 from __future__ import annotations
 
-import enum
 import logging
+import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
 
 from planner.engine.optimization.matrix import Matrix, RowBlock
+from planner.engine.optimization.status import SolveResult, SolveStatus
 from planner.errors import SolveError
 from planner.quiet import fd_stdout_to_log
 
@@ -65,62 +67,6 @@ FAMILY_UNITS: dict[str, str] = {
 }
 
 
-class SolveStatus(enum.Enum):
-    """How a solve ended."""
-
-    OPTIMAL = "optimal"
-    TIME_LIMIT_FEASIBLE = "time_limit_feasible"
-    TIME_LIMIT_NO_SOLUTION = "time_limit_no_solution"
-    INFEASIBLE = "infeasible"
-    UNBOUNDED = "unbounded"
-    ERROR = "error"
-
-    @property
-    def has_solution(self) -> bool:
-        """Whether a usable solution exists."""
-        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT_FEASIBLE)
-
-
-@dataclass(frozen=True, eq=False)
-class SolveResult:
-    """What one solve produced.
-
-    Attributes
-    ----------
-    status
-        How it ended.
-    objective_usd
-        Objective value (expected profit - relocation cost - risk term) [USD]; ``None`` without a
-        solution.
-    mip_gap
-        Relative gap between the solution and the best bound (0 for an LP) [-]; ``None`` without
-        a solution.
-    build_seconds
-        Preparing the data, building the model and passing it to HiGHS [s] (0 for a re-solve).
-    solve_seconds
-        HiGHS wall-clock time [s].
-    columns, rows, integers, nonzeros
-        Size of the model as HiGHS received it.
-    values
-        Column values in column order (empty without a solution; a plan made without one holds
-        the fallback's values here).
-    message
-        HiGHS's model status in words.
-    """
-
-    status: SolveStatus
-    objective_usd: float | None
-    mip_gap: float | None
-    build_seconds: float
-    solve_seconds: float
-    columns: int
-    rows: int
-    integers: int
-    nonzeros: int
-    values: np.ndarray = field(repr=False)
-    message: str = ""
-
-
 def to_highs(
     matrix: Matrix, *, elastic: bool = False
 ) -> tuple[highspy.Highs, list[tuple[str, int]]]:
@@ -144,7 +90,8 @@ def to_highs(
     """
     with fd_stdout_to_log(_log, "HiGHS"):  # highspy >= 1.16 prints a banner on construction
         h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)  # the solver's log: _run_highs, at debug level
+    h.setOptionValue("output_flag", False)
     lower = _finite(np.concatenate(matrix.col_lower) if matrix.col_lower else np.zeros(0))
     upper = _finite(np.concatenate(matrix.col_upper) if matrix.col_upper else np.zeros(0))
     n = matrix.n_cols
@@ -192,6 +139,29 @@ def to_highs(
         h.changeColsCost(n, np.arange(n, dtype=np.int32), matrix.cost_vector())
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     return h, slacks
+
+
+def _run_highs(h: highspy.Highs) -> None:
+    """``h.run()``; at debug level the solver's log goes to the log, line by line.
+
+    HiGHS writes it to a temporary file, read after the run: a Python logging callback would run
+    inside the solver, where a Ctrl-C turns into a solve error instead of an interruption.
+    """
+    if not _log.isEnabledFor(logging.DEBUG):
+        h.run()
+        return
+    with tempfile.TemporaryDirectory(prefix="planner-highs-") as folder:
+        path = Path(folder, "highs.log")
+        h.setOptionValue("log_file", str(path))
+        h.setOptionValue("output_flag", True)
+        try:
+            h.run()
+        finally:
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("log_file", "")  # closes the file
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    for line in text.splitlines():
+        _log.debug("HiGHS: %s", line)
 
 
 def _set_integrality(h: highspy.Highs, cols: np.ndarray, integer: bool) -> None:
@@ -282,7 +252,7 @@ def _run_once(h: highspy.Highs, deadline: float) -> _Run:
     # instance: the limit of this run is the clock now plus the time left.
     budget = max(deadline - time.perf_counter(), 1e-3)
     h.setOptionValue("time_limit", h.getRunTime() + budget)
-    h.run()
+    _run_highs(h)
     model_status = h.getModelStatus()
     info = h.getInfo()
     feasible = info.primal_solution_status == 2
@@ -457,7 +427,7 @@ def infeasible_families(matrix: Matrix, time_limit_s: float = 60.0) -> dict[str,
     """
     h, slacks = to_highs(matrix, elastic=True)
     h.setOptionValue("time_limit", float(time_limit_s))
-    h.run()
+    _run_highs(h)
     if h.getInfo().primal_solution_status != 2:
         return None
     values = np.asarray(h.getSolution().col_value)

@@ -23,13 +23,8 @@ from planner.engine.optimization.fallback import strike_values
 from planner.engine.optimization.model import PARAMETERS, BuiltModel, build_model
 from planner.engine.optimization.plan import Plan, extract_plan
 from planner.engine.optimization.settings import OptimizeSettings
-from planner.engine.optimization.solve import (
-    SolveResult,
-    SolveStatus,
-    push_mutables,
-    solve,
-    to_highs,
-)
+from planner.engine.optimization.solve import push_mutables, solve, to_highs
+from planner.engine.optimization.status import SolveResult, SolveStatus
 from planner.errors import ConfigError
 from planner.world.scenarios import Scenario, ScenarioSet
 

@@ -42,10 +42,11 @@ from pathlib import Path
 import pandas as pd
 
 from planner.domain.fleet import Fleet, load_fleet
+from planner.engine import optimization
 from planner.engine.compare import compare_strategies, is_plan_strategy, simulate_strategies
 from planner.engine.metrics import FLEET, kpis
 from planner.engine.montecarlo import Evaluation
-from planner.engine.optimization import Plan, optimize
+from planner.engine.optimization import Plan
 from planner.engine.simulation import SimResult
 from planner.errors import ConfigError, JobError, PlannerError
 from planner.inputs import parse_start
@@ -301,15 +302,22 @@ class _Job:
     def _work(self, run_id: str, feeds: Feeds, folder: art.RunFolder) -> JobOutcome:
         s, fleet = self.settings, self.fleet
         self.tick("scenarios")
-        planned = make_scenarios(fleet, feeds, s.scenarios, s.seed, settings=s.scenario_settings)
+        planned = make_scenarios(
+            fleet, feeds, s.scenarios, s.seed, settings=s.scenario_settings, progress=self.tick
+        )
         judged = make_scenarios(
-            fleet, feeds, s.eval_scenarios, s.judged_seed, settings=s.scenario_settings
+            fleet,
+            feeds,
+            s.eval_scenarios,
+            s.judged_seed,
+            settings=s.scenario_settings,
+            progress=self.tick,
         )
         wants_plan = any(is_plan_strategy(n) for n in s.strategies)
         plan = None
         if wants_plan:
             self.tick("optimize")
-            plan = optimize(fleet, planned, s.optimize)
+            plan = optimization.optimize(fleet, planned, s.optimize)
             if plan.note:
                 logger.warning("optimizer: %s", plan.note)
                 self.notes.append(f"Optimizer: {plan.note}.")
@@ -506,7 +514,9 @@ class _Job:
         and OS errors; anything else, a bug, unchanged)."""
         problems = folder.discard() if folder is not None else []
         what = " ".join(str(exc).split())
-        if not isinstance(exc, PlannerError):
+        if isinstance(exc, KeyboardInterrupt):  # Ctrl-C: the CLI says "interrupted", exit 130
+            what = "interrupted"
+        elif not isinstance(exc, PlannerError):
             what = f"{type(exc).__name__}: {what}" if what else type(exc).__name__
         reason = f"stage {self.stage}: {what}"
         if problems:

@@ -162,9 +162,7 @@ class JobSettings(Settings):
     def _among_strategies(cls, recommended: str | None, info: ValidationInfo) -> str | None:
         strategies = info.data.get("strategies")
         if recommended is not None and strategies is not None and recommended not in strategies:
-            raise invalid(
-                f"must be one of the strategies {list(strategies)}, got {recommended!r}"
-            )
+            raise invalid(f"must be one of the strategies {list(strategies)}, got {recommended!r}")
         return recommended
 
     @property

@@ -42,17 +42,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.model_selection import GroupKFold, cross_val_predict
 from threadpoolctl import threadpool_limits
 
 from planner.domain.economics import FOUR_CP_MONTHS
 from planner.errors import ConfigError
 from planner.world.forecasters.calendar import calendar_table
 from planner.world.forecasters.temperature import DAY_AHEAD_MAE_C, MAX_LEAD_DAYS, forecast_sd_c
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingRegressor
 
 __all__ = [
     "FEATURES",
@@ -237,6 +239,8 @@ def fit_four_cp(
     regressor = _regressor(seed)
     groups = train.index.year * 100 + train.index.month
     folds = min(5, len(np.unique(groups)))
+    from sklearn.model_selection import GroupKFold, cross_val_predict  # 2 s: only when fitting
+
     # One thread: a few hundred rows fit faster alone than fighting other work for cores.
     with threadpool_limits(limits=1):
         out_of_fold = cross_val_predict(_regressor(seed), x, y, groups=groups, cv=GroupKFold(folds))
@@ -301,6 +305,8 @@ def _daily_stats(load: pd.Series, tz: str) -> pd.DataFrame:
 
 def _regressor(seed: int) -> HistGradientBoostingRegressor:
     """The daily peak regression: shallow trees, monotone in today's temperature."""
+    from sklearn.ensemble import HistGradientBoostingRegressor  # 2 s: only when fitting
+
     return HistGradientBoostingRegressor(
         max_iter=200,
         learning_rate=0.05,

@@ -1,0 +1,70 @@
+"""How a solve ended (:class:`SolveStatus`) and what it produced (:class:`SolveResult`).
+
+A module of its own, free of the solver, so that a :class:`~planner.engine.optimization.plan.Plan`
+and everything that reads one import neither Pyomo nor highspy.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["SolveResult", "SolveStatus"]
+
+
+class SolveStatus(enum.Enum):
+    """How a solve ended."""
+
+    OPTIMAL = "optimal"
+    TIME_LIMIT_FEASIBLE = "time_limit_feasible"
+    TIME_LIMIT_NO_SOLUTION = "time_limit_no_solution"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    ERROR = "error"
+
+    @property
+    def has_solution(self) -> bool:
+        """Whether a usable solution exists."""
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT_FEASIBLE)
+
+
+@dataclass(frozen=True, eq=False)
+class SolveResult:
+    """What one solve produced.
+
+    Attributes
+    ----------
+    status
+        How it ended.
+    objective_usd
+        Objective value (expected profit - relocation cost - risk term) [USD]; ``None`` without a
+        solution.
+    mip_gap
+        Relative gap between the solution and the best bound (0 for an LP) [-]; ``None`` without
+        a solution.
+    build_seconds
+        Preparing the data, building the model and passing it to HiGHS [s] (0 for a re-solve).
+    solve_seconds
+        HiGHS wall-clock time [s].
+    columns, rows, integers, nonzeros
+        Size of the model as HiGHS received it.
+    values
+        Column values in column order (empty without a solution; a plan made without one holds
+        the fallback's values here).
+    message
+        HiGHS's model status in words.
+    """
+
+    status: SolveStatus
+    objective_usd: float | None
+    mip_gap: float | None
+    build_seconds: float
+    solve_seconds: float
+    columns: int
+    rows: int
+    integers: int
+    nonzeros: int
+    values: np.ndarray = field(repr=False)
+    message: str = ""
