@@ -41,7 +41,7 @@ from typing import Any
 from tables import machine, markdown
 
 import planner
-from planner import estimate
+from planner.ops import estimate
 from planner.ops.demo import DEMO_STORMS, write_comparison
 
 ROOT = Path(__file__).resolve().parents[1]

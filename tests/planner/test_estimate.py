@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from planner import estimate as est
+from planner.ops import estimate as est
 from planner.ops.estimate import estimate_run
 
 
