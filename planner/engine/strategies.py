@@ -39,7 +39,6 @@ from planner.domain.ledger import SiteHours, site_tiers
 from planner.engine.hashrate_floor import HashrateFloor
 from planner.engine.optimization.plan import Plan
 from planner.engine.policies import (
-    WATER_FREEZE_C,
     Compose,
     FollowPlan,
     Policy,

@@ -17,9 +17,9 @@ import pandas as pd
 
 from planner.domain.economics.units import HOURS_PER_WEEK
 from planner.domain.fleet import Fleet, Site
+from planner.domain.freeze import WATER_FREEZE_C
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, site_tiers
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS, OptimizeSettings
-from planner.engine.policies import WATER_FREEZE_C
 from planner.errors import ConfigError
 from planner.world.scenarios import Scenario, ScenarioSet
 from weather.climate import design_band_c
