@@ -32,7 +32,7 @@ def exposed_hours_allowed(protection_hours: float) -> int:
 
     One more exposed hour in a row and the protection runs out inside the stretch.
     """
-    return int(math.floor(protection_hours))
+    return math.floor(protection_hours)
 
 
 def running_share(run_fraction: np.ndarray, counts: npt.ArrayLike) -> np.ndarray:
