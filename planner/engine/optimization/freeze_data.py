@@ -86,7 +86,7 @@ def forward_margins(
             ks = np.flatnonzero(tier_site == i)
             if not len(ks):
                 continue
-            miners = [fleet.models[models[k]] for k in ks]
+            miners = [fleet.models[models[int(k)]] for k in ks]
             out[ks, s] = forward_margin_usd_per_machine_hour(
                 [m.hashrate_th_s for m in miners],
                 [m.power_w for m in miners],
@@ -134,7 +134,7 @@ def prepare_freeze(
         damaged = np.floor(installed[ks] * envelope.freeze_damage_share)
         repair_h = envelope.freeze_repair_days * HOURS_PER_DAY
         restart_h = restart_hours(site, site_tiers(fleet, site))
-        miners = [fleet.models[models[k]] for k in ks]
+        miners = [fleet.models[models[int(k)]] for k in ks]
         for s, sc in enumerate(scen):
             cold = sc.temp_air_c[i] < WATER_FREEZE_C
             if cold.sum() < need or damaged.sum() <= 0:
