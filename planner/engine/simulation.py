@@ -536,19 +536,15 @@ def simulate_arrays(
     logged = len(log)
     env.run(until=hours + VALUATION_CAP_HOURS)
     del log[logged:]
-    after = np.array(
-        [
-            list(
-                after_horizon_row(
-                    fleet,
-                    st.site,
-                    site_hours[i],
-                    st.machines_out(float(hours), VALUATION_CAP_HOURS),
-                ).values()
-            )
-            for i, st in enumerate(states.values())
-        ]
-    ).reshape(len(states), len(AFTER_HORIZON_COLUMNS))
+    rows = [
+        after_horizon_row(
+            fleet, st.site, site_hours[i], st.machines_out(hours, VALUATION_CAP_HOURS)
+        )
+        for i, st in enumerate(states.values())
+    ]
+    after = np.array([[row[c] for c in AFTER_HORIZON_COLUMNS] for row in rows]).reshape(
+        len(states), len(AFTER_HORIZON_COLUMNS)
+    )
     return SimArrays(
         policy.name, scenario, tuple(states), values, log, after, floor_eh_s, tuple(below)
     )

@@ -59,13 +59,12 @@ class SiteState:
     freeze_repair_h: float = 0.0
     freeze_damaged: float = 0.0
     transport_usd: float = 0.0
-    never_back: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    never_back: np.ndarray = field(init=False)
     times: list[float] = field(default_factory=list)
     values: list[np.ndarray] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if len(self.never_back) != len(self.tiers):
-            self.never_back = np.zeros(len(self.tiers))
+        self.never_back = np.zeros(len(self.tiers))
 
     def tier_index(self, model_id: str) -> int:
         return next(i for i, t in enumerate(self.tiers) if t.model_id == model_id)
