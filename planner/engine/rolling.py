@@ -10,7 +10,7 @@ At each decision time ``t0`` (every ``step_hours``) the driver
    it ends;
 2. optimizes the window ``[t0, t0 + window_hours)`` over them (a new model: the data are baked
    into the coefficients; :class:`~planner.engine.optimization.PlanSolver` re-solves scalar
-   what-ifs);
+   what-ifs), telling it how long each hydro site has already stood idle below 0 degC;
 3. acts on the hours ``[t0, t0 + step_hours)`` with the plan's strategy
    (:func:`~planner.engine.strategies.optimized_strategy`: the hour's own price against the
    tier breakevens, the plan's commitments, freeze protection), computed from the realised
@@ -189,13 +189,13 @@ def rolling_horizon(
             condition(s, realised, centre, t0, t1, hazards, weight=1.0 / settings.scenarios)
             for s in drawn
         ]
-        plan = optimize(fleet, forecast, opt)
-        plans.append(plan)
-        step = slice_scenario(realised, t0, t0 + act)
         exposed = {
             s.id: _exposed_before(fleet, i, pieces[s.id], realised)
             for i, s in enumerate(fleet.sites)
         }
+        plan = optimize(fleet, forecast, opt, exposed_before_h=exposed)
+        plans.append(plan)
+        step = slice_scenario(realised, t0, t0 + act)
         policy = _acting_policy(plan, act, settings.react, exposed)
         for i, site in enumerate(fleet.sites):
             pieces[site.id].append(policy.run_fraction(fleet, site, step.site_hours(i)))

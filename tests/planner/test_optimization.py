@@ -640,6 +640,23 @@ def test_a_cheap_hour_inside_a_cold_run_keeps_the_loops_warm_for_free() -> None:
     )
 
 
+@pytest.mark.parametrize(("before", "warm_hours"), [(0, 0), (3, 1), (7, 0)])
+def test_idle_cold_hours_carried_in_shorten_the_first_window(before: int, warm_hours: int) -> None:
+    # Six idle hours below 0 degC at 500 USD/MWh: alone they do not outlast the protection. With
+    # 3 such hours behind the site when the horizon starts the stretch would reach 9: one of
+    # hours 0-3 must be warm (7 - 3 = 4 hours left of the protection). With 7 behind it the
+    # protection has already run out (the damage is done): nothing to save.
+    fleet = hydro_site()
+    scenario = flat_scenario(fleet, 6, temp_air_c=-5.0, price_usd_per_mwh=500.0)
+    plan = optimize(fleet, [scenario], exposed_before_h={"tx": before})
+    running = np.array(plan.schedule["running_mw"])
+    assert np.count_nonzero(running > 1e-9) == warm_hours
+    if warm_hours:
+        assert np.flatnonzero(running > 1e-9)[0] <= 3
+        assert plan.kpis.expected_profit_usd == pytest.approx(-PULSE_AT_500)
+    assert plan.kpis.expected_after_horizon_usd == 0.0
+
+
 def cheap_repair_hydro_site() -> Fleet:
     """The hydro site with freeze repairs of 1 USD a machine, done in a day."""
     hydro = dict(read_catalog()["cooling"]["hydro"])

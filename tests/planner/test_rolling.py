@@ -151,7 +151,8 @@ def test_relocations_are_not_re_planned(summer: tuple) -> None:
 def test_freeze_protection_carries_its_count_from_one_step_into_the_next() -> None:
     """A hydro site idle at 500 USD/MWh (above its breakeven) through 24 hours below 0 degC,
     re-planned every 4 hours. Each step alone never sees 7 idle cold hours, but the count is
-    carried over: the 7th, 14th and 21st hours run 10 % of the machines, and nothing freezes."""
+    carried over: the 7th, 14th and 21st hours run 10 % of the machines, and nothing freezes.
+    Re-planned every hour and following each plan's first hour, nothing freezes either."""
     raw = one_site(cooling="hydro", model="s21-hyd", count=1000).sites[0].model_dump(by_alias=True)
     fleet = fleet_from_dict({"sites": [raw]})
     realised = flat_scenario(fleet, 24, temp_air_c=-5.0, price_usd_per_mwh=500.0)
@@ -161,4 +162,10 @@ def test_freeze_protection_carries_its_count_from_one_step_into_the_next() -> No
     warm = np.flatnonzero(result.schedule["tx"][0] > 0)
     assert warm.tolist() == [6, 13, 20]
     run = simulate(fleet, realised, result.policy(), settings=SimSettings(failures=False))
+    assert (run.events["kind"] == "freeze-damage").sum() == 0
+    # Acting on each plan's first hour alone, re-planning every hour: each plan is told how long
+    # the site has already stood idle in the cold, so a warm hour is never put off for ever.
+    hourly = dataclasses.replace(settings, step_hours=1, react=False)
+    followed = rolling_horizon(fleet, feeds, realised, hourly)
+    run = simulate(fleet, realised, followed.policy(), settings=SimSettings(failures=False))
     assert (run.events["kind"] == "freeze-damage").sum() == 0

@@ -8,7 +8,7 @@ are the scenarios' hours; strategic periods aggregate them (``docs/model.md``, O
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -246,9 +246,16 @@ class ModelData:
 
 
 def prepare(
-    fleet: Fleet, scenarios: ScenarioSet | Sequence[Scenario], settings: OptimizeSettings
+    fleet: Fleet,
+    scenarios: ScenarioSet | Sequence[Scenario],
+    settings: OptimizeSettings,
+    *,
+    exposed_before_h: Mapping[str, int] | None = None,
 ) -> ModelData:
     """Turn the fleet and scenarios into :class:`ModelData`.
+
+    ``exposed_before_h``: idle hours below 0 degC in a row that a freeze-risk site has behind it
+    when the horizon starts (a rolling plan's earlier steps), per site id [h].
 
     Raises
     ------
@@ -361,7 +368,9 @@ def prepare(
             starts,
         ),
         forward_margin=forward,
-        freeze=prepare_freeze(fleet, scen, tier_site, models, installed, avail_h, forward),
+        freeze=prepare_freeze(
+            fleet, scen, tier_site, models, installed, avail_h, forward, exposed_before_h or {}
+        ),
         scenarios=scen,
     )
 

@@ -12,7 +12,7 @@ The rows that use these arrays are in :mod:`planner.engine.optimization.freeze`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,6 +105,7 @@ def prepare_freeze(
     installed: np.ndarray,
     availability_h: np.ndarray,
     forward: np.ndarray,
+    exposed_before_h: Mapping[str, int],
 ) -> FreezeData:
     """List the cold hours and damage windows of every freeze-risk site and scenario.
 
@@ -118,6 +119,10 @@ def prepare_freeze(
         Hourly availability of each tier, ``(tiers, hours, scenarios)`` [-].
     forward
         Forward margins, ``(tiers, scenarios)`` (:func:`forward_margins`) [USD per machine-h].
+    exposed_before_h
+        Idle hours below 0 degC in a row behind each site when the horizon starts, per site id
+        [h]: a cold run from hour 0 continues that stretch, so its first window is shorter by
+        as much (and the damage it would cause starts that much earlier).
     """
     hours = len(scen[0].times)
     cols: dict[str, list[int]] = {k: [] for k in ("site", "scen", "hour")}
@@ -135,9 +140,11 @@ def prepare_freeze(
         repair_h = envelope.freeze_repair_days * HOURS_PER_DAY
         restart_h = restart_hours(site, site_tiers(fleet, site))
         miners = [fleet.models[models[int(k)]] for k in ks]
+        before = int(exposed_before_h.get(site.id, 0))
+        carried = before if 0 < before < need else 0  # past the protection: the damage is done
         for s, sc in enumerate(scen):
             cold = sc.temp_air_c[i] < WATER_FREEZE_C
-            if cold.sum() < need or damaged.sum() <= 0:
+            if cold.sum() < need - carried or damaged.sum() <= 0:
                 continue
             down = outage_mask(merge_for_restart(sc.outages[i], restart_h), hours) > 0.5
             avail = availability_h[ks, :, s]
@@ -158,17 +165,23 @@ def prepare_freeze(
             lost_per_hour = damaged @ margin  # (hours,) [USD/h] while the damaged are out
             after_per_hour = float(damaged @ forward[ks, s])
             repairs = float(damaged.sum()) * envelope.freeze_repair_usd_per_machine
-            for begin, end in _cold_runs(cold, need):
+            for begin, end in _cold_runs(cold, need, carried):
                 costs = []
-                for b in range(begin, end - need + 1):
-                    at = b + envelope.freeze_protection_hours
+                # (first hour, length, damage time) of each window; a run from hour 0 continues
+                # the stretch carried in, so its first window ends where that stretch would
+                # outlast the protection.
+                protection = envelope.freeze_protection_hours
+                spans = [(b, need, b + protection) for b in range(begin, end - need + 1)]
+                if begin == 0 and carried:
+                    spans.insert(0, (0, need - carried, protection - carried))
+                for b, length, at in spans:
                     costs.append(
                         _integral(lost_per_hour, at + repair_h)
                         - _integral(lost_per_hour, at)
                         + max(0.0, at + repair_h - hours) * after_per_hour
                         + repairs
                     )
-                    span = position[b : b + need]
+                    span = position[b : b + length]
                     members.append(span[span >= 0])
                     windows["run"].append(len(runs["site"]))
                     windows["start"].append(b)
@@ -191,11 +204,16 @@ def prepare_freeze(
     )
 
 
-def _cold_runs(cold: np.ndarray, need: int) -> list[tuple[int, int]]:
-    """``(first, end)`` of every run of at least ``need`` cold hours in a row."""
+def _cold_runs(cold: np.ndarray, need: int, carried: int = 0) -> list[tuple[int, int]]:
+    """``(first, end)`` of every run of at least ``need`` cold hours in a row (a run from hour 0
+    counting ``carried`` hours more)."""
     edges = np.diff(np.concatenate(([0], cold.astype(np.int8), [0])))
     begins, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return [(int(b), int(e)) for b, e in zip(begins, ends, strict=True) if e - b >= need]
+    return [
+        (int(b), int(e))
+        for b, e in zip(begins, ends, strict=True)
+        if e - b + (carried if b == 0 else 0) >= need
+    ]
 
 
 def _integral(per_hour: np.ndarray, x: float) -> float:
