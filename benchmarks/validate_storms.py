@@ -194,7 +194,7 @@ def run_strategies(
             24,
             True,
             "re-plans daily over 24 h; acts with the plan's strategy: breakeven guard on the "
-            "hour's price, the plan's commitments, freeze floor",
+            "hour's price, the plan's commitments, freeze protection",
         ),
     ):
         result = rolling_run(
