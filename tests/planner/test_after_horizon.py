@@ -7,6 +7,7 @@ index contract without adder. One S21 Hyd. (335 TH/s, 5.36 kW) earns 335 x 0.05 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,9 @@ from planner.domain.after_horizon import (
 )
 from planner.domain.examples import one_site
 from planner.domain.fleet import Fleet, fleet_from_dict
-from planner.engine.optimization import OptimizeSettings, optimize
+from planner.engine.optimization import OptimizeSettings, PlanSolver, SolveStatus, optimize
+from planner.engine.optimization.fallback import strike_values
+from planner.engine.optimization.plan import extract_plan
 from planner.engine.policies import StrikePrice, policy_named
 from planner.engine.simulation import Failure, Shipment, SimSettings, simulate
 from planner.engine.strategies import optimized_strategy
@@ -205,3 +208,23 @@ def test_forward_margin_reads_the_last_week_floored_at_zero() -> None:
         [335.0], [5360.0], 1.0, np.full(len(price), 0.05), price
     )
     assert margin.tolist() == pytest.approx([0.5 * (S21_HYD_EARNS - 0.00536 * 40.0)])
+
+
+def test_the_strike_rules_fallback_plan_carries_its_freeze_at_full_value() -> None:
+    # The plan shown when a solve finds nothing in time is the strike rule's: on the same window
+    # its after-horizon value is the simulation's to the cent (damage at hour 68, 300 machines
+    # out for 1,436 hours after the window at 0.416362 USD, plus 135,000 USD of repairs).
+    fleet, scenario = freeze_at_the_end()
+    solver = PlanSolver(fleet, [scenario])
+    params = solver.parameters
+    result = dataclasses.replace(
+        solver.solve().solver,
+        status=SolveStatus.TIME_LIMIT_NO_SOLUTION,
+        values=strike_values(solver.built, params),
+    )
+    plan = extract_plan(solver.built, result, params, note="fallback")
+    simulated = simulate(fleet, scenario, StrikePrice(), settings=QUIET)
+    assert plan.kpis.expected_after_horizon_usd == pytest.approx(314_368.57, abs=0.01)
+    assert plan.kpis.expected_profit_incl_after_horizon_usd == pytest.approx(
+        simulated.profit_incl_after_horizon_usd
+    )
