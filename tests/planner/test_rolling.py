@@ -165,7 +165,7 @@ def test_freeze_protection_carries_its_count_from_one_step_into_the_next() -> No
     assert (run.events["kind"] == "freeze-damage").sum() == 0
     # Acting on each plan's first hour alone, re-planning every hour: each plan is told how long
     # the site has already stood idle in the cold, so a warm hour is never put off for ever.
-    hourly = dataclasses.replace(settings, step_hours=1, react=False)
+    hourly = settings.replace(step_hours=1, react=False)
     followed = rolling_horizon(fleet, feeds, realised, hourly)
     run = simulate(fleet, realised, followed.policy(), settings=SimSettings(failures=False))
     assert (run.events["kind"] == "freeze-damage").sum() == 0
