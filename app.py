@@ -312,18 +312,24 @@ def colour_scale() -> alt.Scale:
 
 def show_kpis(h: sup.Headline, nameplate: float, floor_pct: float, hours_below: float) -> None:
     cols = st.columns(6 if floor_pct > 0 else 5)
+    gain = (
+        h.expected_profit_incl_after_horizon_usd - h.strike_expected_profit_incl_after_horizon_usd
+    )
+    tail_gain = h.cvar5_profit_incl_after_horizon_usd - h.strike_cvar5_profit_incl_after_horizon_usd
     cols[0].metric(
-        "Expected profit",
-        format_usd(h.expected_profit_usd),
-        f"{format_usd(h.expected_profit_usd - h.strike_expected_profit_usd, signed=True)} "
-        "vs strike rule",
-        help="The optimizer's plan, judged on scenarios it did not see.",
+        "Expected profit incl. after horizon",
+        format_usd(h.expected_profit_incl_after_horizon_usd),
+        f"{format_usd(gain, signed=True)} vs strike rule",
+        help="The optimizer's plan, judged on scenarios it did not see: the horizon's profit "
+        "less what the fleet leaves behind after it (machines frozen, under repair or in "
+        "transit, repairs, relocations).",
     )
     cols[1].metric(
-        "Worst-5 % profit",
-        format_usd(h.cvar5_profit_usd),
-        f"{format_usd(h.cvar5_profit_usd - h.strike_cvar5_profit_usd, signed=True)} vs strike rule",
-        help="CVaR 5 %: mean fleet profit over the worst 5 % of judged scenarios.",
+        "Worst-5 % incl. after horizon",
+        format_usd(h.cvar5_profit_incl_after_horizon_usd),
+        f"{format_usd(tail_gain, signed=True)} vs strike rule",
+        help="CVaR 5 %: mean fleet profit incl. after horizon over the worst 5 % of judged "
+        "scenarios.",
     )
     cols[2].metric(
         "Mean hashrate",
@@ -352,6 +358,11 @@ def show_kpis(h: sup.Headline, nameplate: float, floor_pct: float, hours_below: 
             "floor: every available machine ran (grid outage, freeze damage, failures, heat, "
             "machines in transit). The hours and reasons are under Hashrate.",
         )
+    st.caption(
+        f"Profit inside the horizon alone: {format_usd(h.expected_profit_usd)} "
+        f"(strike rule {format_usd(h.strike_expected_profit_usd)}); the figures above also "
+        "count what each leaves behind after the horizon."
+    )
 
 
 def show_map_and_risk(fleet: Fleet, metrics: pd.DataFrame) -> None:
@@ -443,7 +454,9 @@ def show_profit(evaluation: Evaluation) -> None:
         alt.Chart(profits)
         .mark_boxplot(extent="min-max", opacity=0.35, size=28)
         .encode(
-            x=alt.X("profit_musd:Q", title="fleet profit over the horizon [$M]"), y=y, color=color
+            x=alt.X("profit_musd:Q", title="fleet profit incl. after horizon [$M]"),
+            y=y,
+            color=color,
         )
     )
     dots = (
@@ -453,11 +466,19 @@ def show_profit(evaluation: Evaluation) -> None:
             x="profit_musd:Q",
             y=y,
             color=color,
-            tooltip=["strategy", "scenario", alt.Tooltip("profit_musd:Q", format=".2f")],
+            tooltip=[
+                "strategy",
+                "scenario",
+                alt.Tooltip("profit_musd:Q", format=".2f", title="incl. after horizon $M"),
+                alt.Tooltip("in_horizon_musd:Q", format=".2f", title="in horizon $M"),
+            ],
         )
     )
     st.altair_chart((box + dots).properties(height=240), width="stretch")
-    st.caption("One dot per judged scenario; boxes span min to max with the quartiles.")
+    st.caption(
+        "One dot per judged scenario at full value (the horizon's profit less what the fleet "
+        "leaves behind after it); boxes span min to max with the quartiles."
+    )
 
 
 def show_curtailment(plan: sup.Plan) -> None:

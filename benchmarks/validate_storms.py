@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from benchmarks.validate_common import (
@@ -81,8 +80,9 @@ WINDOW_H = 24
 PERFECT = "optimizer, perfect foresight"
 ROLLING = "rolling optimizer, forecasts only"
 ROLLING_GUARD = "rolling optimizer + guard"
-#: Share of a hydro site's machines the optimizer keeps running below 0 degC (the protective
-#: policy's default, above the simulation's idle threshold of 0.1 with a margin for failures).
+#: Share of a hydro site's machines the optimizer runs in an hour it keeps the loops warm (the
+#: protective policy's default, above the simulation's idle share of 0.1 with a margin, since the
+#: perfect-foresight plan's schedule is followed as it is).
 FREEZE_SHARE = 0.2
 #: A price at or above this is "at the cap" in Uri (the offer cap was 9,000 USD/MWh) [USD/MWh].
 AT_CAP_USD_PER_MWH = 8900.0
@@ -116,6 +116,7 @@ class StrategyRun:
     name: str
     ledger: pd.DataFrame
     events: pd.DataFrame
+    after_horizon: pd.DataFrame
     seconds: float
     detail: str
 
@@ -137,9 +138,9 @@ def run_strategies(
     )
     from planner.engine.simulation import simulate
 
-    def sim(policy: Policy) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def sim(policy: Policy) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         result = simulate(fleet, truth, policy, seed=SEED)
-        return result.ledger, result.events
+        return result.ledger, result.events, result.after_horizon
 
     runs: list[StrategyRun] = []
     for policy, detail in (
@@ -151,8 +152,10 @@ def run_strategies(
         ),
     ):
         started = time.perf_counter()
-        ledger, events = sim(policy)
-        runs.append(StrategyRun(policy.name, ledger, events, time.perf_counter() - started, detail))
+        ledger, events, after = sim(policy)
+        runs.append(
+            StrategyRun(policy.name, ledger, events, after, time.perf_counter() - started, detail)
+        )
 
     hours = len(truth.times)
     long = hours > MAX_OPERATIONAL_HOURS
@@ -168,12 +171,13 @@ def run_strategies(
             freeze_protection_share=FREEZE_SHARE,
         ),
     )
-    ledger, events = sim(FollowPlan({s.id: plan.schedule_for(s.id, 0) for s in fleet.sites}))
+    ledger, events, after = sim(FollowPlan({s.id: plan.schedule_for(s.id, 0) for s in fleet.sites}))
     runs.append(
         StrategyRun(
             PERFECT,
             ledger,
             events,
+            after,
             time.perf_counter() - started,
             f"one plan over the realised window ({'strategic, 1-h periods' if long else 'hourly'})",
         )
@@ -190,7 +194,7 @@ def run_strategies(
             24,
             True,
             "re-plans daily over 24 h; acts with the plan's strategy: breakeven guard on the "
-            "hour's price, the plan's commitments, freeze floor",
+            "hour's price, the plan's commitments, freeze protection",
         ),
     ):
         result = rolling_run(
@@ -206,13 +210,14 @@ def run_strategies(
             optimize_settings=protect,
         )
         started = time.perf_counter()
-        ledger, events = sim(result.policy(name))
+        ledger, events, after = sim(result.policy(name))
         plans = len(result.plans)
         runs.append(
             StrategyRun(
                 name,
                 ledger,
                 events,
+                after,
                 result.seconds + time.perf_counter() - started,
                 f"{detail} ({plans} plans x {SCENARIOS} scenarios)",
             )
@@ -220,38 +225,17 @@ def run_strategies(
     return runs
 
 
-def freeze_cost_after(
-    fleet: Fleet, run: StrategyRun, end: pd.Timestamp, hashprice_usd_per_th_day: float
-) -> tuple[int, float]:
-    """Machines lost to freeze damage, and the revenue they lose after the window [-], [USD].
-
-    Damaged machines stay out until the repair ends (60 days for the hydro envelope); the revenue
-    of the days beyond the window is valued at the window's mean hashprice.
-    """
-    events = run.events[run.events["kind"] == "freeze-damage"]
-    machines = 0
-    lost = 0.0
-    for row in events.itertuples(index=False):
-        site = fleet.site(row.site_id)
-        models = [fleet.models[m] for m in site.machines]
-        th_per_machine = float(np.mean([m.hashrate_th_s for m in models]))
-        days_after = max(0.0, (pd.Timestamp(row.end) - end) / pd.Timedelta(days=1))
-        machines += int(row.count)
-        lost += int(row.count) * th_per_machine * days_after * hashprice_usd_per_th_day
-    return machines, lost
-
-
 def summarise(fleet: Fleet, runs: list[StrategyRun], truth: Scenario) -> pd.DataFrame:
-    """Fleet figures per strategy over the window."""
-    end = truth.times[-1] + pd.Timedelta(hours=1)
-    mean_hp = float(np.mean(truth.hashprice_usd_per_th_day))
+    """Fleet figures per strategy over the window, and what each leaves behind after it (the
+    simulation's full value, :mod:`planner.domain.after_horizon`)."""
     base_hash = None
     rows = []
     for run in runs:
         total = run.ledger.groupby(level="time").sum()
         mean_eh = float(total["hashrate_th_s"].mean()) / 1e6
         base_hash = mean_eh if base_hash is None else base_hash
-        machines, lost = freeze_cost_after(fleet, run, end, mean_hp)
+        frozen = run.events[run.events["kind"] == "freeze-damage"]
+        left = float(run.after_horizon["after_horizon_usd"].sum())
         profit = float(total["profit_usd"].sum())
         rows.append(
             {
@@ -261,9 +245,9 @@ def summarise(fleet: Fleet, runs: list[StrategyRun], truth: Scenario) -> pd.Data
                 "energy_mwh": float(total["energy_mwh"].sum()),
                 "mean_hashrate_eh_s": mean_eh,
                 "hashrate_kept_pct": 100.0 * mean_eh / base_hash,
-                "machines_frozen": machines,
-                "freeze_loss_after_usd": lost,
-                "profit_incl_freeze_usd": profit - lost,
+                "machines_frozen": int(frozen["count"].sum()),
+                "after_horizon_usd": left,
+                "profit_incl_after_horizon_usd": profit - left,
                 "seconds": run.seconds,
             }
         )
@@ -347,8 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         "mean_hashrate_eh_s": ".3f",
         "hashrate_kept_pct": ".1f",
         "machines_frozen": ",d",
-        "freeze_loss_after_usd": ",.0f",
-        "profit_incl_freeze_usd": ",.0f",
+        "after_horizon_usd": ",.0f",
+        "profit_incl_after_horizon_usd": ",.0f",
         "seconds": ".1f",
     }
     for key, (label, first, last) in STORMS.items():
@@ -377,10 +361,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         by_name = {r.name: r for r in runs}
         best = table.set_index("strategy")
-        share = 100.0 * best["profit_incl_freeze_usd"] / best.loc[PERFECT, "profit_incl_freeze_usd"]
+        full = best["profit_incl_after_horizon_usd"]
+        share = 100.0 * full / full[PERFECT]
         report.figure(
             f"{key}_rolling_share_of_pf",
-            f"{label}: rolling optimizer (forecasts only) profit incl. freeze losses, share of "
+            f"{label}: rolling optimizer (forecasts only) profit incl. after horizon, share of "
             "perfect foresight",
             float(share[ROLLING]),
             "%",
@@ -516,8 +501,11 @@ turned into site outages here), random ASIC failures with one seed shared by all
 - **Curtailed** [MWh]: facility energy the available machines could have drawn but did not.
 - **Hashrate kept** [%]: mean fleet hashrate over run-through's.
 - **Freeze damage**: hydro machines frozen (idle below 0 degC beyond the 6 h protection: 30 % of
-  the site out for 60 days). The revenue those machines lose *after* the window, at the window's
-  mean hashprice, is the freeze loss; `profit_incl_freeze_usd` subtracts it.
+  the site out for 60 days).
+- **After the horizon**: what each run leaves behind when the window ends, as the simulation
+  values it (docs/model.md, Full value): machines frozen, under repair or restarting then lose
+  the margin they would have earned after it (the window's last week held flat, floored at 0),
+  and frozen machines cost 450 USD each to repair; `profit_incl_after_horizon_usd` subtracts it.
 - **Perfect foresight**: the optimizer (Pyomo + HiGHS) given the realised window as its one
   scenario; the plan is then simulated like every other strategy.
 - **Rolling optimizer** (`planner.engine.rolling.rolling_horizon`, through
@@ -528,25 +516,21 @@ turned into site outages here), random ASIC failures with one seed shared by all
   in the same season (robust sd of day-ahead persistence errors of daily mean temperature at the
   NASA POWER Texas sites and of log hourly price at the two hubs; BTC volatility and network
   growth of the year before), conditioned on the last observed hour; the optimizer plans over
-  them (freeze protection: 20 % of the hydro machines kept running below 0 degC, as the
-  protective policy does). *Forecasts only*: a re-plan every hour, and the first hour of each plan
-  (the same in every scenario) is carried out. *+ guard*: a re-plan every day, acted on with the
-  plan's strategy (`optimized_strategy(plan)`): each tier runs while the hour's own price is below
-  its breakeven, within the plan's commitments, above the freeze floor; it reads the hour's price as
-  the strike rule does.
+  them (freeze damage valued as the simulation charges it; a warm hour runs 20 % of the hydro
+  machines, the protective policy's share). *Forecasts only*: a re-plan every hour, and the first
+  hour of each plan (the same in every scenario) is carried out. *+ guard*: a re-plan every day,
+  acted on with the plan's strategy (`optimized_strategy(plan)`): each tier runs while the hour's
+  own price is below its breakeven, within the plan's commitments, and the hydro site runs its
+  share for an hour whenever its loops would otherwise freeze; it reads the hour's price as the
+  strike rule does.
 """
 
 _WEAKNESSES = [
-    "The optimizer's freeze protection keeps 20 % of a hydro site running in every hour below "
-    "0 degC, even where the site's 6-hour protection would bridge the cold: in Elliott the strike "
-    "rule let the hydro hall idle through short cold spells without damage and beat the "
-    "'perfect-foresight' plan by about 0.24 M USD. The optimizer does not model the protection "
-    "time (the simulation does), so its perfect-foresight plan is not an upper bound on profit.",
     "Drawn grid outages are switched off in the rolling forecasts: with them the driver "
     "(planner.engine.rolling.rolling_horizon, hourly re-plans) hit an infeasible model during Uri "
     "(2021-02-17 03:00 UTC: one scenario's outage in the first hour, non-anticipativity and the "
-    "hydro freeze floor in the other scenarios cannot all hold). The forecasts therefore carry no "
-    "outage risk, like the realised windows.",
+    "hydro freeze floor the optimizer then had in the other scenarios could not all hold). The "
+    "forecasts therefore carry no outage risk, like the realised windows.",
     "Storm prices are forecast from prices only: the forecaster cannot see Uri coming before the "
     "first high hour (no day-ahead market prices, reserve or outage data are in the shared "
     "folder). It follows a spike one hour late and keeps curtailing a few hours after it breaks.",

@@ -87,6 +87,8 @@ class CoolingEnvelope(_Frozen):
         Share of machines damaged once protection runs out [-].
     freeze_repair_days
         Time to bring freeze-damaged machines back [d].
+    freeze_repair_usd_per_machine
+        What repairing one freeze-damaged machine costs [USD].
     """
 
     derate_curve: tuple[tuple[float, float], ...] = Field(min_length=1)
@@ -96,6 +98,7 @@ class CoolingEnvelope(_Frozen):
     freeze_protection_hours: float = Field(default=0.0, ge=0)
     freeze_damage_share: float = Field(default=0.0, ge=0, le=1)
     freeze_repair_days: float = Field(default=0.0, ge=0)
+    freeze_repair_usd_per_machine: float = Field(default=0.0, ge=0)
 
     @field_validator("derate_curve")
     @classmethod

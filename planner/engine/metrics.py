@@ -24,7 +24,9 @@ from planner.engine.simulation import SimResult
 KPI_COLUMNS: tuple[str, ...] = (
     "strategy",
     "site_id",
+    "profit_incl_after_horizon_usd",
     "profit_usd",
+    "after_horizon_usd",
     "revenue_usd",
     "energy_cost_usd",
     "credits_usd",
@@ -53,8 +55,11 @@ def kpis(fleet: Fleet, results: Sequence[SimResult], baseline: str = "run-throug
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`KPI_COLUMNS`. ``hashrate_kept_pct`` is the strategy's TH/s-hours over the
-        baseline's [%]; ``uptime_pct`` is mean running hashrate over nameplate [%].
+        Columns :data:`KPI_COLUMNS`. ``profit_incl_after_horizon_usd`` is the full value: the
+        horizon's ``profit_usd`` less ``after_horizon_usd``, what the run leaves behind
+        (:attr:`~planner.engine.simulation.SimResult.after_horizon`) [USD].
+        ``hashrate_kept_pct`` is the strategy's TH/s-hours over the baseline's [%];
+        ``uptime_pct`` is mean running hashrate over nameplate [%].
     """
     nameplate = {s.id: fleet.installed_hashrate_th_s(s) for s in fleet.sites}
     nameplate[FLEET] = sum(nameplate.values())
@@ -62,6 +67,8 @@ def kpis(fleet: Fleet, results: Sequence[SimResult], baseline: str = "run-throug
     for result in results:
         per_site = result.ledger.groupby(level="site_id", sort=False)
         sums = per_site.sum()
+        sums["after_horizon_usd"] = result.after_horizon["after_horizon_usd"]
+        sums["profit_incl_after_horizon_usd"] = sums["profit_usd"] - sums["after_horizon_usd"]
         hashrate = per_site["hashrate_th_s"].mean()
         sums.loc[FLEET] = sums.sum()
         hashrate.loc[FLEET] = hashrate.sum()
@@ -70,7 +77,7 @@ def kpis(fleet: Fleet, results: Sequence[SimResult], baseline: str = "run-throug
                 {
                     "strategy": result.policy,
                     "site_id": site_id,
-                    **{c: row[c] for c in KPI_COLUMNS[2:8]},
+                    **{c: row[c] for c in KPI_COLUMNS[2:10]},
                     "mean_hashrate_eh_s": hashrate[site_id] / 1e6,
                     "uptime_pct": 100.0 * hashrate[site_id] / nameplate[str(site_id)],
                 }
@@ -87,15 +94,18 @@ def kpis(fleet: Fleet, results: Sequence[SimResult], baseline: str = "run-throug
 #: Tail probability of :func:`risk_table`'s value at risk and CVaR [-].
 TAIL = 0.05
 
+#: Profit measures of :func:`risk_table`: the full value first, then inside the horizon.
+PROFITS: tuple[str, ...] = ("profit_incl_after_horizon_usd", "profit_usd")
+
 #: Columns of :func:`risk_table`, in order.
 RISK_COLUMNS: tuple[str, ...] = (
     "policy",
     "site_id",
-    "expected_profit_usd",
-    "median_profit_usd",
-    "p5_profit_usd",
-    "p95_profit_usd",
-    "cvar5_profit_usd",
+    *(f"{stat}_{p}" for p in PROFITS for stat in ("expected", "median", "p5", "p95", "cvar5")),
+    "expected_after_horizon_usd",
+    "expected_lost_margin_usd",
+    "expected_repair_usd",
+    "expected_transport_usd",
     "expected_revenue_usd",
     "expected_energy_cost_usd",
     "expected_credits_usd",
@@ -106,7 +116,13 @@ RISK_COLUMNS: tuple[str, ...] = (
     "curtailed_mwh",
     "outage_hours",
     "freeze_events",
+    "machines_out",
 )
+
+#: The headline measure: expected full-value profit [USD]; rankings and "best" use it.
+HEADLINE = "expected_profit_incl_after_horizon_usd"
+
+_MEANS = RISK_COLUMNS[RISK_COLUMNS.index("expected_after_horizon_usd") :]
 
 #: Durations at which :func:`survival_curves` reads the curves by default [h].
 DEFAULT_SURVIVAL_HOURS = np.arange(0.0, 73.0)
@@ -221,32 +237,31 @@ def risk_table(runs: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`RISK_COLUMNS`, one row per ``(policy, site_id)`` in first-seen order.
-        ``expected_*`` and the unprefixed figures are weighted means; ``median``, ``p5``,
-        ``p95`` are weighted quantiles and ``cvar5_profit_usd`` the weighted mean of the worst
-        5 % of profits (:func:`cvar`) [USD]. ``btc_mined`` [BTC], ``mean_hashrate_eh_s``
-        [EH/s], ``uptime_pct`` [%], ``energy_mwh`` and ``curtailed_mwh`` [MWh],
-        ``outage_hours`` [h] and ``freeze_events`` [-] are means per run.
+        For each profit measure, the full value ``profit_incl_after_horizon_usd`` (the headline,
+        :data:`HEADLINE`) and ``profit_usd`` inside the horizon: ``expected_*`` the weighted
+        mean, ``median``, ``p5``, ``p95`` weighted quantiles and ``cvar5`` the weighted mean of
+        the worst 5 % (:func:`cvar`) [USD]. The other ``expected_*`` money figures [USD] and the
+        unprefixed ones are weighted means per run: ``btc_mined`` [BTC],
+        ``mean_hashrate_eh_s`` [EH/s], ``uptime_pct`` [%], ``energy_mwh`` and ``curtailed_mwh``
+        [MWh], ``outage_hours`` [h], ``freeze_events`` and ``machines_out`` (at the horizon's
+        end) [-].
     """
     rows = []
     for (policy, site_id), group in runs.groupby(["policy", "site_id"], sort=False):
         w = group["weight"].to_numpy(dtype=float)
-        profit = group["profit_usd"].to_numpy(dtype=float)
-        p5, median, p95 = weighted_quantile(profit, w, [TAIL, 0.5, 1.0 - TAIL])
-        rows.append(
-            {
-                "policy": policy,
-                "site_id": site_id,
-                "expected_profit_usd": _mean(profit, w),
-                "median_profit_usd": float(median),
-                "p5_profit_usd": float(p5),
-                "p95_profit_usd": float(p95),
-                "cvar5_profit_usd": cvar(profit, w, TAIL),
-                "expected_revenue_usd": _mean(group["revenue_usd"].to_numpy(), w),
-                "expected_energy_cost_usd": _mean(group["energy_cost_usd"].to_numpy(), w),
-                "expected_credits_usd": _mean(group["credits_usd"].to_numpy(), w),
-                **{c: _mean(group[c].to_numpy(dtype=float), w) for c in RISK_COLUMNS[10:]},
-            }
-        )
+        row: dict[str, object] = {"policy": policy, "site_id": site_id}
+        for name in PROFITS:
+            profit = group[name].to_numpy(dtype=float)
+            p5, median, p95 = weighted_quantile(profit, w, [TAIL, 0.5, 1.0 - TAIL])
+            row[f"expected_{name}"] = _mean(profit, w)
+            row[f"median_{name}"] = float(median)
+            row[f"p5_{name}"] = float(p5)
+            row[f"p95_{name}"] = float(p95)
+            row[f"cvar5_{name}"] = cvar(profit, w, TAIL)
+        for column in _MEANS:
+            source = column.removeprefix("expected_")
+            row[column] = _mean(group[source].to_numpy(dtype=float), w)
+        rows.append(row)
     return pd.DataFrame(rows, columns=list(RISK_COLUMNS))
 
 

@@ -33,6 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from planner.domain.fleet import Fleet, Site
+from planner.domain.freeze import WATER_FREEZE_C
 from planner.domain.ledger import (
     SiteHours,
     marginal_price_usd_per_mwh,
@@ -46,9 +47,6 @@ from weather.climate import design_band_c
 
 #: Months of ERCOT's coincident peaks (June-September), in the site's local time.
 FOUR_CP_MONTHS: tuple[int, ...] = (6, 7, 8, 9)
-
-#: Ambient temperature below which water left standing in a hydro site's loops can freeze [degC].
-WATER_FREEZE_C = 0.0
 
 
 class Policy(Protocol):

@@ -10,7 +10,7 @@ At each decision time ``t0`` (every ``step_hours``) the driver
    it ends;
 2. optimizes the window ``[t0, t0 + window_hours)`` over them (a new model: the data are baked
    into the coefficients; :class:`~planner.engine.optimization.PlanSolver` re-solves scalar
-   what-ifs);
+   what-ifs), telling it how long each hydro site has already stood idle below 0 degC;
 3. acts on the hours ``[t0, t0 + step_hours)`` with the plan's strategy
    (:func:`~planner.engine.strategies.optimized_strategy`: the hour's own price against the
    tier breakevens, the plan's commitments, freeze protection), computed from the realised
@@ -31,10 +31,13 @@ import numpy as np
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from planner.domain.fleet import Fleet
+from planner.domain.freeze import exposed_run_before, idle_hours
+from planner.domain.ledger import site_tiers
 from planner.engine.optimization.plan import Plan
 from planner.engine.optimization.settings import OptimizeSettings
 from planner.engine.optimization.solver import optimize
 from planner.engine.policies import Compose, FollowPlan, Policy, StrikePrice
+from planner.engine.simulation import outage_mask
 from planner.engine.strategies import FreezeProtection, commitment_caps
 from planner.errors import ConfigError
 from planner.settings import Seed, Settings, Whole, invalid
@@ -186,30 +189,48 @@ def rolling_horizon(
             condition(s, realised, centre, t0, t1, hazards, weight=1.0 / settings.scenarios)
             for s in drawn
         ]
-        plan = optimize(fleet, forecast, opt)
+        exposed = {
+            s.id: _exposed_before(fleet, i, pieces[s.id], realised)
+            for i, s in enumerate(fleet.sites)
+        }
+        plan = optimize(fleet, forecast, opt, exposed_before_h=exposed)
         plans.append(plan)
         step = slice_scenario(realised, t0, t0 + act)
-        policy = _acting_policy(plan, act, settings.react)
+        policy = _acting_policy(plan, act, settings.react, exposed)
         for i, site in enumerate(fleet.sites):
             pieces[site.id].append(policy.run_fraction(fleet, site, step.site_hours(i)))
     schedule = {k: np.concatenate(v, axis=1) for k, v in pieces.items()}
     return RollingResult(decisions, tuple(plans), schedule, time.perf_counter() - started)
 
 
-def _acting_policy(plan: Plan, hours: int, react: bool) -> Policy:
-    """The policy acted on for the first ``hours`` of ``plan``."""
+def _acting_policy(plan: Plan, hours: int, react: bool, exposed: dict[str, int]) -> Policy:
+    """The policy acted on for the first ``hours`` of ``plan``; ``exposed`` carries each site's
+    idle hours below 0 degC in a row before them into the freeze protection."""
     if not react:
         return FollowPlan(
             {s.id: plan.schedule_for(s.id)[:, :hours] for s in plan.fleet.sites}, name="plan"
         )
     caps = {k: v[:, :hours] for k, v in commitment_caps(plan).items()}
-    members: list[Policy] = [
+    policy: Policy = Compose(
         StrikePrice(debounce_hours=1, min_hold_hours=_hold(plan.settings), name="guard"),
         FollowPlan(caps, name="commitments"),
-    ]
-    if plan.settings.freeze_protection_share > 0.0:
-        members.append(FreezeProtection(plan.settings.freeze_protection_share))
-    return Compose(*members, name="rolling")
+        name="rolling",
+    )
+    share = plan.settings.freeze_protection_share
+    if share > 0.0:
+        policy = FreezeProtection(policy, share, exposed, name="rolling")
+    return policy
+
+
+def _exposed_before(fleet: Fleet, i: int, acted: list[np.ndarray], realised: Scenario) -> int:
+    """Idle hours below 0 degC in a row at site ``i`` just before the hours not yet acted on."""
+    if not acted:
+        return 0
+    done = np.concatenate(acted, axis=1)
+    hours = done.shape[1]
+    tiers = site_tiers(fleet, fleet.sites[i])
+    idle = idle_hours(done, [t.count for t in tiers], outage_mask(realised.outages[i], hours))
+    return exposed_run_before(idle, realised.temp_air_c[i, :hours])
 
 
 def _hold(settings: OptimizeSettings) -> int:

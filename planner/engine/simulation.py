@@ -5,9 +5,13 @@ restarts take the site's restart time and then each tier's cold start, ASIC fail
 site's repair crews (first come, first served, as a SimPy ``Resource`` would serve them, at the
 cost of one timeout per repair), relocated machines leave, spend their transit out of service and
 are installed at the destination, and hydro sites left idle below freezing for longer than their
-protection lose machines to freeze damage. Each change appends the site's working
-machines per tier to a timeline; between changes the state is constant, so the hourly ledger is
-numpy arithmetic over the timeline's hourly means (:func:`planner.domain.ledger.site_ledger`).
+protection lose machines to freeze damage (:mod:`planner.domain.freeze`). Each change appends the
+site's working machines per tier to a timeline; between changes the state is constant, so the
+hourly ledger is numpy arithmetic over the timeline's hourly means
+(:func:`planner.domain.ledger.site_ledger`). After the horizon the run goes on with nothing new
+happening until every repair, restart and arrival under way has finished; the timelines then
+give each site's machine-hours out after the horizon, which
+:mod:`planner.domain.after_horizon` turns into dollars (the run's full value).
 
 This module holds what a run is told (:class:`SimSettings`, :class:`Shipment`, :class:`Failure`),
 what it gives back (:class:`SimResult`, :class:`SimArrays`) and :func:`simulate`, which sets the
@@ -25,8 +29,14 @@ import pandas as pd
 import simpy
 from pydantic import ConfigDict, Field
 
+from planner.domain.after_horizon import (
+    AFTER_HORIZON_COLUMNS,
+    VALUATION_CAP_HOURS,
+    after_horizon_row,
+)
 from planner.domain.economics.units import HOURS_PER_DAY
 from planner.domain.fleet import Fleet, Site
+from planner.domain.freeze import FREEZE_IDLE_SHARE, freeze_damage_hours, idle_hours
 from planner.domain.ledger import LEDGER_COLUMNS, Tier, site_ledger_values, site_tiers
 from planner.engine.hashrate_floor import (
     Shortfall,
@@ -78,6 +88,8 @@ class Shipment:
         Departure, hours from the horizon start [h].
     transit_days
         Days out of service [d].
+    cost_usd_per_machine
+        Relocation cost per machine shipped [USD] (the full-value accounting charges it).
     """
 
     from_site: str
@@ -86,6 +98,7 @@ class Shipment:
     count: int
     depart_h: float
     transit_days: float
+    cost_usd_per_machine: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -113,7 +126,8 @@ class SimSettings(Settings):
     repair_hours_per_machine
         Crew time to repair one failed machine [h].
     freeze_idle_share
-        A hydro site counts as idle when fewer than this share of its machines run [-].
+        A hydro site counts as idle when fewer than this share of its machines run [-]
+        (:data:`planner.domain.freeze.FREEZE_IDLE_SHARE`).
     """
 
     model_config = ConfigDict(title="simulation settings")
@@ -121,7 +135,7 @@ class SimSettings(Settings):
     failures: bool = True
     failure_batch_hours: Number | None = Field(None, gt=0)
     repair_hours_per_machine: Number = Field(2.0, ge=0)
-    freeze_idle_share: Number = Field(0.1, ge=0, le=1)
+    freeze_idle_share: Number = Field(FREEZE_IDLE_SHARE, ge=0, le=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,6 +152,12 @@ class SimResult:
     events
         Event log: ``start``, ``end``, ``site_id``, ``kind``, ``severity``, ``source``,
         ``source_id``, ``count`` (machines concerned).
+    after_horizon
+        What the run leaves behind, one row per site (index ``site_id``), columns
+        :data:`planner.domain.after_horizon.AFTER_HORIZON_COLUMNS`: machines out at the end
+        [-], their machine-hours out after it [machine-h], hours until the last is back [h],
+        the margin they lose after the horizon, the freeze repair and relocation bills and the
+        three together (``after_horizon_usd``) [USD].
     scenario
         Index of the scenario in its set (0 for a run on feeds).
     floor_shortfalls
@@ -150,10 +170,31 @@ class SimResult:
     policy: str
     ledger: pd.DataFrame
     events: pd.DataFrame
+    after_horizon: pd.DataFrame
     scenario: int = 0
     floor_shortfalls: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(SHORTFALL_COLUMNS))
     )
+
+    def profit_by_site(self) -> pd.DataFrame:
+        """Per site: ``profit_usd`` inside the horizon, ``after_horizon_usd`` and
+        ``profit_incl_after_horizon_usd`` (their difference, the full value) [USD]."""
+        inside = self.ledger["profit_usd"].groupby(level="site_id", sort=False).sum()
+        after = self.after_horizon["after_horizon_usd"].reindex(inside.index)
+        return pd.DataFrame(
+            {
+                "profit_usd": inside,
+                "after_horizon_usd": after,
+                "profit_incl_after_horizon_usd": inside - after,
+            }
+        )
+
+    @property
+    def profit_incl_after_horizon_usd(self) -> float:
+        """The fleet's full-value profit: inside the horizon less what it leaves behind [USD]."""
+        return float(
+            self.ledger["profit_usd"].sum() - self.after_horizon["after_horizon_usd"].sum()
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,6 +215,9 @@ class SimArrays:
     log
         Events in the order they happened: ``(site_id, kind, start_h, end_h, count, source_id)``
         with times in hours from the horizon start (``end_h`` ``None`` when open).
+    after_horizon
+        ``(sites, len(AFTER_HORIZON_COLUMNS))``: what the run leaves behind per site, columns
+        :data:`planner.domain.after_horizon.AFTER_HORIZON_COLUMNS`.
     floor_eh_s
         The fleet hashrate floor the policy asked for [EH/s] (0: none).
     shortfalls
@@ -185,6 +229,7 @@ class SimArrays:
     site_ids: tuple[str, ...]
     ledger_values: np.ndarray
     log: EventLog
+    after_horizon: np.ndarray
     floor_eh_s: float = 0.0
     shortfalls: tuple[Shortfall, ...] = ()
 
@@ -202,6 +247,11 @@ class SimArrays:
         ledger = pd.DataFrame(
             self.ledger_values, index=index, columns=list(LEDGER_COLUMNS), copy=False
         )
+        after = pd.DataFrame(
+            self.after_horizon,
+            index=pd.Index(list(self.site_ids), name="site_id"),
+            columns=list(AFTER_HORIZON_COLUMNS),
+        )
         hour = np.array([h for h, _, _ in self.shortfalls], dtype=int)
         eh_s = np.array([v for _, v, _ in self.shortfalls], dtype=float) / 1e6
         below = pd.DataFrame(
@@ -214,7 +264,7 @@ class SimArrays:
             }
         )
         return SimResult(
-            self.policy, ledger, _events_frame(self.log, times), self.scenario.index, below
+            self.policy, ledger, _events_frame(self.log, times), after, self.scenario.index, below
         )
 
 
@@ -274,35 +324,8 @@ def failure_batch_hours(settings: SimSettings, horizon: float) -> float:
 # ---------------------------------------------------------------------------- outages, freeze
 
 
-def freeze_damage_hours(
-    idle: np.ndarray, temp_air_c: np.ndarray, protection_hours: float
-) -> list[float]:
-    """Hours at which a hydro site's freeze protection runs out.
-
-    Parameters
-    ----------
-    idle
-        Whether the site is idle (too few machines running to keep the loops warm) each hour.
-    temp_air_c
-        Ambient temperature [degC].
-    protection_hours
-        Consecutive idle hours below 0 degC the protection lasts [h].
-
-    Returns
-    -------
-    list of float
-        One time per idle-and-freezing stretch longer than the protection: its start plus the
-        protection hours [h].
-    """
-    exposed = np.asarray(idle, dtype=bool) & (np.asarray(temp_air_c) < 0.0)
-    need = int(np.floor(protection_hours)) + 1  # idle hours in a row that outlast the protection
-    edges = np.diff(np.concatenate(([0], exposed.view(np.int8), [0])))
-    begins, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return [float(b + protection_hours) for b, e in zip(begins, ends, strict=True) if e - b >= need]
-
-
-def _outage_mask(outages: Sequence[tuple[float, float]], hours: int) -> np.ndarray:
-    """Share of each hour without grid [-]."""
+def outage_mask(outages: Sequence[tuple[float, float]], hours: int) -> np.ndarray:
+    """Share of each hour without grid [-], given ``(start, end)`` outages [h]."""
     down = np.zeros(hours)
     edges = np.arange(hours + 1, dtype=float)
     for start, end in outages:
@@ -415,7 +438,7 @@ def simulate_arrays(
         # Before the run: the machines installed, the grid as the scenario has it.
         installed = [
             np.array([t.count for t in tiers], dtype=float)[:, None]
-            * (1.0 - _outage_mask(_restarted(o, site, tiers), hours))[None, :]
+            * (1.0 - outage_mask(_restarted(o, site, tiers), hours))[None, :]
             for site, tiers, o in zip(sites, tiers_of, outages_of, strict=True)
         ]
         runs = raise_to_floor(fleet, sites, site_hours, runs, installed, floor_eh_s)
@@ -436,16 +459,21 @@ def simulate_arrays(
         facility_process = env.process(facility(env, st, log))
         env.process(grid(env, facility_process, [o for o in outages if o[0] < hours]))
         if failures is not None:
-            scripted = [(f.time_h, f.model_id, f.count) for f in failures if f.site_id == site.id]
+            scripted = [
+                (f.time_h, f.model_id, f.count)
+                for f in failures
+                if f.site_id == site.id and f.time_h < hours
+            ]
             env.process(scripted_failures(env, st, scripted, log))
         elif settings.failures:
             drawn.append((st, rngs[i], scenario.failure_multiplier[i]))
         envelope = fleet.cooling[site.cooling]
         if envelope.freeze_risk:
-            counts = np.array([t.count for t in tiers], dtype=float)[:, None]
-            running_share = (run * counts).sum(axis=0) / max(counts.sum(), 1.0)
-            idle = (running_share < settings.freeze_idle_share) | (
-                _outage_mask(outages, hours) > 0.5
+            idle = idle_hours(
+                run,
+                [t.count for t in tiers],
+                outage_mask(outages, hours),
+                settings.freeze_idle_share,
             )
             at = freeze_damage_hours(
                 idle, site_hours[i].temp_air_c, envelope.freeze_protection_hours
@@ -457,6 +485,8 @@ def simulate_arrays(
         batch = failure_batch_hours(settings, hours)
         env.process(random_failures(env, drawn, batch, hours, log))
     for shipment in shipments:
+        if shipment.depart_h >= hours:
+            continue
         env.process(
             ship(
                 env,
@@ -467,6 +497,7 @@ def simulate_arrays(
                 shipment.depart_h,
                 shipment.transit_days * HOURS_PER_DAY,
                 log,
+                shipment.cost_usd_per_machine,
             )
         )
     env.run(until=hours)
@@ -500,7 +531,23 @@ def simulate_arrays(
             hours,
         )
         below = shortfalls(fleet_th_s, floor_eh_s, causes)
-    return SimArrays(policy.name, scenario, tuple(states), values, log, floor_eh_s, tuple(below))
+    # Past the horizon nothing new happens (no failure, outage, freeze or departure is scheduled
+    # after it); what is under way finishes, and the timelines say what the run left behind.
+    logged = len(log)
+    env.run(until=hours + VALUATION_CAP_HOURS)
+    del log[logged:]
+    rows = [
+        after_horizon_row(
+            fleet, st.site, site_hours[i], st.machines_out(hours, VALUATION_CAP_HOURS)
+        )
+        for i, st in enumerate(states.values())
+    ]
+    after = np.array([[row[c] for c in AFTER_HORIZON_COLUMNS] for row in rows]).reshape(
+        len(states), len(AFTER_HORIZON_COLUMNS)
+    )
+    return SimArrays(
+        policy.name, scenario, tuple(states), values, log, after, floor_eh_s, tuple(below)
+    )
 
 
 def _restarted(

@@ -20,6 +20,7 @@ from typing import cast
 import numpy as np
 import simpy
 
+from planner.domain.after_horizon import MachinesOut
 from planner.domain.economics.units import HOURS_PER_YEAR
 from planner.domain.fleet import Site
 from planner.domain.ledger import Tier
@@ -41,6 +42,10 @@ class SiteState:
     ``idle_crews`` counts free repair crews; ``waiting`` holds the repairs queued for one;
     ``repair_hours_per_machine`` is a crew's time per failed machine [h]; ``freeze_share`` and
     ``freeze_repair_h`` are the share of every tier a freeze damages [-] and its repair time [h].
+    What the run leaves behind is counted as it happens: ``freeze_damaged`` machines [-],
+    ``transport_usd`` of the machines shipped to the site [USD] and, per tier, ``never_back``:
+    machines that will not return by themselves (failed at a site without repair crews, or
+    arrived at a site without a free slot) [-].
     """
 
     site: Site
@@ -52,8 +57,14 @@ class SiteState:
     waiting: deque[_Repair] = field(default_factory=deque)
     freeze_share: float = 0.0
     freeze_repair_h: float = 0.0
+    freeze_damaged: float = 0.0
+    transport_usd: float = 0.0
+    never_back: np.ndarray = field(init=False)
     times: list[float] = field(default_factory=list)
     values: list[np.ndarray] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.never_back = np.zeros(len(self.tiers))
 
     def tier_index(self, model_id: str) -> int:
         return next(i for i, t in enumerate(self.tiers) if t.model_id == model_id)
@@ -77,6 +88,39 @@ class SiteState:
         cum = np.vstack([np.zeros(v.shape[1]), np.cumsum(v * np.diff(t)[:, None], axis=0)])
         at_edges = np.array([np.interp(edges, t, cum[:, k]) for k in range(v.shape[1])])
         return np.diff(at_edges, axis=1)
+
+    def machines_out(self, horizon: float, cap: float) -> MachinesOut:
+        """What the timeline says of the machines out after the horizon.
+
+        Call it once the run has gone on past the horizon with nothing new happening (no
+        failure, outage or departure after it), so that every repair, restore, restart and
+        arrival under way has finished: the machines working then are the reference, and each
+        tier's shortfall against it is integrated from the horizon on. Machines that never come
+        back (:attr:`never_back`) count as out for ``cap`` hours.
+
+        Parameters
+        ----------
+        horizon
+            End of the horizon [h].
+        cap
+            Longest time after the horizon counted [h].
+        """
+        t = np.asarray(self.times)
+        v = np.asarray(self.values)  # (changes, tiers)
+        back = v[-1]
+        first = int(np.searchsorted(t, horizon, side="right")) - 1  # the state at the horizon
+        edges = np.concatenate([[horizon], t[first + 1 :], [horizon + cap]])
+        short = back[None, :] - v[first:]
+        hours = (short * np.diff(np.minimum(edges, horizon + cap))[:, None]).sum(axis=0)
+        last = float(t[-1] - horizon) if t[-1] > horizon else 0.0
+        never = self.never_back
+        return MachinesOut(
+            at_horizon=short[0] + never,
+            machine_hours=hours + never * cap,
+            back_after_h=cap if never.sum() > 0 else last,
+            freeze_damaged=self.freeze_damaged,
+            transport_usd=self.transport_usd,
+        )
 
 
 # ------------------------------------------------------------------------------- grid outages
@@ -167,6 +211,8 @@ def fail(env: simpy.Environment, st: SiteState, k: int, count: int, log: EventLo
     log.append(_event(st.site.id, "asic-failure", env.now, None, count))
     if st.site.repair_crews > 0:
         _repair(env, st, k, count, st.repair_hours_per_machine, log)
+    else:
+        st.never_back[k] += count
 
 
 def random_failures(
@@ -264,6 +310,7 @@ def freeze(
         if damaged.sum() == 0:
             continue
         st.counts -= damaged
+        st.freeze_damaged += float(damaged.sum())
         st.record(env.now)
         log.append(
             _event(st.site.id, "freeze-damage", env.now, env.now + repair_h, int(damaged.sum()))
@@ -288,6 +335,7 @@ def ship(
     depart_h: float,
     transit_h: float,
     log: EventLog,
+    cost_usd_per_machine: float = 0.0,
 ) -> _Process:
     """Machines leave, spend their transit out of service, then are installed within free slots.
 
@@ -307,18 +355,22 @@ def ship(
         Hours out of service [h].
     log
         The run's event log.
+    cost_usd_per_machine
+        Relocation cost, charged to the destination for every machine that leaves [USD].
     """
     yield env.timeout(depart_h - env.now)
     k_from = origin.tier_index(model_id)
     count = min(count, int(origin.counts[k_from]))
     origin.counts[k_from] -= count
     origin.record(env.now)
+    destination.transport_usd += count * cost_usd_per_machine
     left = env.now
     yield env.timeout(transit_h)
     free = destination.site.slots - int(destination.counts.sum())
     installed = max(0, min(count, free))
     k_to = destination.tier_index(model_id)
     destination.counts[k_to] += installed
+    destination.never_back[k_to] += count - installed
     destination.record(env.now)
     log.append(
         _event(

@@ -16,9 +16,11 @@ the plan knows that a price rule cannot, and lets the hour's price decide the re
 - **Orders** (:class:`Orders`): over each site's lead time the plan's run shares were decided
   before the scenario was known, the same in every scenario; they are carried out as ordered
   (a cap and a keep-running floor at once).
-- **Freeze protection** (:class:`FreezeProtection`): at freeze-risk (hydro) sites, in hours below
-  0 degC, the plan's protection share keeps running whatever the price: a keep-running floor that
-  wins over the guard and the caps (:class:`~planner.engine.policies.Compose`).
+- **Freeze protection** (:class:`FreezeProtection`): at freeze-risk (hydro) sites, when the guard
+  and the caps would leave the site idle below 0 degC for longer than its loops' protection
+  lasts, the plan's protection share runs for one hour whatever the price, which starts the
+  protection over (:func:`planner.domain.freeze.keep_warm_hours`): the least running that
+  avoids the freeze damage the optimizer charges (30 % of the machines out for 60 days).
 - **Hashrate floor** (:class:`~planner.engine.hashrate_floor.HashrateFloor`): the plan's fleet
   floor, kept by the simulation in every hour ahead of the guard, cheapest hash first, wherever
   the machines allow it; the hours they do not are reported with their reason.
@@ -35,16 +37,17 @@ import numpy as np
 
 from planner.domain import economics
 from planner.domain.fleet import Fleet, Site
+from planner.domain.freeze import FREEZE_IDLE_SHARE, idle_hours, keep_warm_hours
 from planner.domain.ledger import SiteHours, site_tiers
-from planner.engine.hashrate_floor import HashrateFloor
+from planner.engine.hashrate_floor import HashrateFloor, fleet_floor_eh_s
 from planner.engine.optimization.plan import Plan
 from planner.engine.policies import (
-    WATER_FREEZE_C,
     Compose,
     FollowPlan,
     Policy,
     StrikePrice,
     protection_fractions,
+    run_floor,
 )
 from planner.engine.simulation import Shipment
 from planner.errors import ConfigError
@@ -60,40 +63,82 @@ PRICE_MARGIN_USD_PER_MWH = 1e-6
 FREEZE_MARGIN = 1e-6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FreezeProtection:
-    """Keep a share of a freeze-risk site's machines running in every hour below 0 degC.
+    """Keep a freeze-risk site's loops from freezing with the least running the protection allows.
 
-    The hour's temperature is observed when the hour comes, so the floor uses no forecast. It is
-    a keep-running floor (:meth:`min_run_fraction`) that :class:`~planner.engine.policies.Compose`
-    lets win over any curtailment; alone the policy runs everything.
+    At a freeze-risk site it walks the hours forward under the decisions it protects
+    (``policy``): where those would leave the site idle below 0 degC
+    (:func:`planner.domain.freeze.idle_hours`) one hour longer than the loops' protection lasts,
+    it runs ``share`` of the installed machines, most efficient tier first
+    (:func:`~planner.engine.policies.protection_fractions`), for that hour, which starts the
+    protection over (:func:`planner.domain.freeze.keep_warm_hours`). Only past decisions and the
+    hour's own temperature are read, so it needs no forecast. The hours it runs are a
+    keep-running floor (:meth:`min_run_fraction`) that :class:`~planner.engine.policies.Compose`
+    lets win over any curtailment.
 
     Attributes
     ----------
+    policy
+        The decisions to protect; ``None``: the site is taken as idle but for the floor (as a
+        :class:`~planner.engine.policies.Compose` member), and alone the policy runs everything.
     share
-        Share of the site's installed machines to keep running, most efficient tier first
-        (:func:`~planner.engine.policies.protection_fractions`), in [0, 1] [-].
+        Share of the site's installed machines to run in a protecting hour, in [0, 1]; at least
+        the simulation's idle share (:data:`planner.domain.freeze.FREEZE_IDLE_SHARE`) [-].
+    exposed_before_h
+        Idle hours below 0 degC in a row just before the first hour, per site id (a rolling
+        plan's earlier steps) [h].
     name
         Name shown in results.
     """
 
-    share: float = 0.1
+    policy: Policy | None = None
+    share: float = FREEZE_IDLE_SHARE
+    exposed_before_h: Mapping[str, int] = field(default_factory=dict)
     name: str = "freeze-protection"
 
-    def min_run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
-        """The protection fractions in hours below 0 degC at freeze-risk sites, else 0 [-]."""
+    def _floor(self, fleet: Fleet, site: Site, hours: SiteHours, decided: np.ndarray) -> np.ndarray:
         tiers = site_tiers(fleet, site)
         floor = np.zeros((len(tiers), len(hours.times)))
-        if self.share <= 0.0 or not fleet.cooling[site.cooling].freeze_risk:
+        envelope = fleet.cooling[site.cooling]
+        if self.share <= 0.0 or not envelope.freeze_risk:
             return floor
-        cold = np.asarray(hours.temp_air_c, dtype=float) < WATER_FREEZE_C
+        counts = [t.count for t in tiers]
+        warm = keep_warm_hours(
+            idle_hours(decided, counts, idle_share=self.share),
+            hours.temp_air_c,
+            envelope.freeze_protection_hours,
+            self.exposed_before_h.get(site.id, 0),
+        )
         share = min(1.0, self.share * (1.0 + FREEZE_MARGIN))
-        floor[:, cold] = protection_fractions([t.count for t in tiers], share)[:, None]
+        floor[:, warm] = protection_fractions(counts, share)[:, None]
         return floor
 
+    def _decided(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
+        shape = (len(site_tiers(fleet, site)), len(hours.times))
+        if self.policy is None:
+            return np.zeros(shape)
+        return np.asarray(self.policy.run_fraction(fleet, site, hours), dtype=float)
+
+    @property
+    def hashrate_floor_eh_s(self) -> float:
+        """The fleet hashrate floor the protected decisions ask for [EH/s] (0: none)."""
+        return fleet_floor_eh_s(self.policy)
+
+    def min_run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
+        """The protecting hours' fractions at freeze-risk sites (else 0), and any keep-running
+        floor of the protected decisions, ``(tiers, hours)`` [-]."""
+        protecting = self._floor(fleet, site, hours, self._decided(fleet, site, hours))
+        if self.policy is None:
+            return protecting
+        return np.maximum(protecting, run_floor(self.policy, fleet, site, hours))
+
     def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
-        """All ones: the policy only adds a floor."""
-        return np.ones((len(site_tiers(fleet, site)), len(hours.times)))
+        """The protected decisions raised to the floor (all ones without ``policy``) [-]."""
+        if self.policy is None:
+            return np.ones((len(site_tiers(fleet, site)), len(hours.times)))
+        decided = self._decided(fleet, site, hours)
+        return np.maximum(decided, self._floor(fleet, site, hours, decided))
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,7 +193,7 @@ class Strategy:
     name
         Name of the policy in results.
     policy
-        ``Compose(guard, commitments, freeze protection)`` (module docstring).
+        ``FreezeProtection(Compose(guard, commitments))`` (module docstring).
     shipments
         The plan's relocations.
     commitments
@@ -195,7 +240,8 @@ def optimized_strategy(
         Whether to cap tiers where the plan curtails beyond the price rule and carry out the
         orders of its lead times (off: the guard and the floors only, for comparisons).
     freeze_protection
-        Whether hydro sites keep the plan's ``freeze_protection_share`` running below 0 degC.
+        Whether hydro sites run the plan's ``freeze_protection_share`` when their loops'
+        protection would otherwise run out (:class:`FreezeProtection`).
     hashrate_floor
         Whether the fleet keeps the plan's ``hashrate_floor_eh_s`` where its machines allow.
 
@@ -224,14 +270,15 @@ def optimized_strategy(
     if commitments:
         members.append(FollowPlan(caps, name="commitments"))
         members.append(Orders(ordered_fractions(plan)))
-    if freeze_protection and settings.freeze_protection_share > 0.0:
-        members.append(FreezeProtection(settings.freeze_protection_share))
     floor = float(plan.parameters.get("hashrate_floor_eh_s", 0.0)) if hashrate_floor else 0.0
     if floor > 0.0:
         members.append(HashrateFloor(floor))
+    policy: Policy = Compose(*members, name=name)
+    if freeze_protection and settings.freeze_protection_share > 0.0:
+        policy = FreezeProtection(policy, settings.freeze_protection_share, name=name)
     return Strategy(
         name=name,
-        policy=Compose(*members, name=name),
+        policy=policy,
         shipments=tuple(plan_shipments(plan)),
         commitments=caps if commitments else {k: np.ones_like(v) for k, v in caps.items()},
         plan=plan,
@@ -282,6 +329,7 @@ def plan_shipments(plan: Plan) -> list[Shipment]:
             count=int(row.machines),
             depart_h=float(row.depart_h),
             transit_days=float(row.arrive_h - row.depart_h) / 24.0,
+            cost_usd_per_machine=float(row.cost_usd) / max(int(row.machines), 1),
         )
         for row in plan.relocations.itertuples(index=False)
     ]

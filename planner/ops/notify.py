@@ -244,7 +244,8 @@ def webhook_payload(
     Returns
     -------
     dict
-        ``source``, ``run_id``, ``text`` (one summary line), ``alerts`` (list of
+        ``source``, ``run_id``, ``text`` (one summary line, ending with the expected profit incl.
+        after horizon and inside it when ``kpis`` carry them), ``alerts`` (list of
         :meth:`RiskAlert.to_json`), plus ``kpis``/``artifacts`` if given. Non-finite KPI values
         become ``null`` (JSON has no NaN).
     """
@@ -254,7 +255,7 @@ def webhook_payload(
         "source": "mining-fleet-planner",
         "run_id": run_id,
         "text": f"mining-fleet-planner run {run_id}: {n} risk alert{'s' if n != 1 else ''}: "
-        f"{summary}",
+        f"{summary}{_headline(kpis or {})}",
         "alerts": [a.to_json() for a in alerts],
     }
     if kpis is not None:
@@ -262,6 +263,16 @@ def webhook_payload(
     if artifacts is not None:
         body["artifacts"] = {str(k): os.fspath(v) for k, v in artifacts.items()}
     return body
+
+
+def _headline(kpis: Mapping[str, float]) -> str:
+    """`` (expected profit incl. after horizon $X, in horizon $Y)`` when the KPIs carry them."""
+    full = kpis.get("expected_profit_incl_after_horizon_usd")
+    inside = kpis.get("expected_profit_usd")
+    if full is None or not math.isfinite(full):
+        return ""
+    tail = f", in horizon ${inside:,.0f}" if inside is not None and math.isfinite(inside) else ""
+    return f" (expected profit incl. after horizon ${full:,.0f}{tail})"
 
 
 def send_webhook(

@@ -16,7 +16,7 @@ from planner.engine.compare import (
     is_plan_strategy,
     simulate_strategies,
 )
-from planner.engine.metrics import FLEET, kpis, with_hashrate_kept
+from planner.engine.metrics import FLEET, HEADLINE, kpis, with_hashrate_kept
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import OptimizeSettings, Plan
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
@@ -57,8 +57,10 @@ HISTORICAL = ScenarioSettings(
 #: Columns of :func:`replay_table`, in order.
 TABLE_COLUMNS: tuple[str, ...] = (
     "strategy",
+    "profit_incl_after_horizon_usd",
+    "profit_incl_after_horizon_vs_baseline_usd",
     "profit_usd",
-    "profit_vs_baseline_usd",
+    "after_horizon_usd",
     "curtailed_mwh",
     "hashrate_kept_pct",
     "mean_hashrate_eh_s",
@@ -220,8 +222,10 @@ def replay_table(evaluation: Evaluation, baseline: str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`TABLE_COLUMNS`: ``profit_usd`` and the other money figures [USD],
-        ``profit_vs_baseline_usd`` (profit minus the baseline's) [USD], ``curtailed_mwh``
+        Columns :data:`TABLE_COLUMNS`: ``profit_incl_after_horizon_usd`` (the full value: the
+        window's ``profit_usd`` less ``after_horizon_usd``, what the run leaves behind after it)
+        and ``profit_incl_after_horizon_vs_baseline_usd`` (minus the baseline's), the other money
+        figures [USD], ``curtailed_mwh``
         [MWh], ``hashrate_kept_pct`` (mean hashrate over the baseline's) [%],
         ``mean_hashrate_eh_s`` [EH/s], ``outage_hours`` (site-hours) [h], ``freeze_events`` [-].
     """
@@ -233,10 +237,12 @@ def replay_table(evaluation: Evaluation, baseline: str) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "strategy": list(fleet.index),
-            "profit_usd": fleet["expected_profit_usd"].to_numpy(),
-            "profit_vs_baseline_usd": (
-                fleet["expected_profit_usd"] - base["expected_profit_usd"]
+            "profit_incl_after_horizon_usd": fleet[HEADLINE].to_numpy(),
+            "profit_incl_after_horizon_vs_baseline_usd": (
+                fleet[HEADLINE] - base[HEADLINE]
             ).to_numpy(),
+            "profit_usd": fleet["expected_profit_usd"].to_numpy(),
+            "after_horizon_usd": fleet["expected_after_horizon_usd"].to_numpy(),
             "curtailed_mwh": fleet["curtailed_mwh"].to_numpy(),
             "hashrate_kept_pct": (
                 100.0 * fleet["mean_hashrate_eh_s"] / base["mean_hashrate_eh_s"]

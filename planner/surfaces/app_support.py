@@ -421,12 +421,14 @@ def combine(rules: Evaluation, planned: Evaluation) -> Evaluation:
 
 # ------------------------------------------------------------------------------- page tables
 
-#: Risk-table columns the page shows, with their labels.
+#: Risk-table columns the page shows, with their labels: the full value (profit incl. after
+#: horizon) first, the profit inside the horizon and what is left after it beside it.
 FLEET_COLUMNS: dict[str, str] = {
-    "expected_profit_usd": "E[profit] $M",
-    "p5_profit_usd": "P5 profit $M",
-    "cvar5_profit_usd": "CVaR5 profit $M",
-    "p95_profit_usd": "P95 profit $M",
+    "expected_profit_incl_after_horizon_usd": "E[profit incl. after] $M",
+    "p5_profit_incl_after_horizon_usd": "P5 incl. after $M",
+    "cvar5_profit_incl_after_horizon_usd": "CVaR5 incl. after $M",
+    "expected_profit_usd": "E[profit in horizon] $M",
+    "expected_after_horizon_usd": "left after horizon $M",
     "mean_hashrate_eh_s": "mean EH/s",
     "uptime_pct": "uptime %",
     "curtailed_mwh": "curtailed MWh",
@@ -455,16 +457,21 @@ def risk_table(metrics: pd.DataFrame, site_id: str = "fleet") -> pd.DataFrame:
 class Headline:
     """The KPI row: the plan's figures judged out of sample and the strike rule's beside them.
 
-    Money [USD], hashrate [EH/s], energy [MWh], probability [-].
+    The headline profits are the full value, ``*_incl_after_horizon_usd``: the horizon's profit
+    less what the fleet leaves behind after it; ``expected_profit_usd`` and
+    ``strike_expected_profit_usd`` are the profits inside the horizon alone. Money [USD],
+    hashrate [EH/s], energy [MWh], probability [-].
     """
 
+    expected_profit_incl_after_horizon_usd: float
+    cvar5_profit_incl_after_horizon_usd: float
     expected_profit_usd: float
-    cvar5_profit_usd: float
     mean_hashrate_eh_s: float
     curtailed_mwh: float
     relocation_cost_usd: float
+    strike_expected_profit_incl_after_horizon_usd: float
+    strike_cvar5_profit_incl_after_horizon_usd: float
     strike_expected_profit_usd: float
-    strike_cvar5_profit_usd: float
     strike_mean_hashrate_eh_s: float
     strike_curtailed_mwh: float
     below_floor_probability: float
@@ -480,14 +487,17 @@ def headline(
     below = 0.0
     if floor_eh_s > 0:
         below = float(evaluation.hashrate_at_risk(floor_eh_s).loc[PLAN, "probability_below"])
+    full = "profit_incl_after_horizon_usd"
     return Headline(
+        expected_profit_incl_after_horizon_usd=float(ours[f"expected_{full}"]),
+        cvar5_profit_incl_after_horizon_usd=float(ours[f"cvar5_{full}"]),
         expected_profit_usd=float(ours["expected_profit_usd"]),
-        cvar5_profit_usd=float(ours["cvar5_profit_usd"]),
         mean_hashrate_eh_s=float(ours["mean_hashrate_eh_s"]),
         curtailed_mwh=float(ours["curtailed_mwh"]),
         relocation_cost_usd=float(plan.kpis.relocation_cost_usd),
+        strike_expected_profit_incl_after_horizon_usd=float(rule[f"expected_{full}"]),
+        strike_cvar5_profit_incl_after_horizon_usd=float(rule[f"cvar5_{full}"]),
         strike_expected_profit_usd=float(rule["expected_profit_usd"]),
-        strike_cvar5_profit_usd=float(rule["cvar5_profit_usd"]),
         strike_mean_hashrate_eh_s=float(rule["mean_hashrate_eh_s"]),
         strike_curtailed_mwh=float(rule["curtailed_mwh"]),
         below_floor_probability=below,
@@ -496,8 +506,13 @@ def headline(
 
 #: Map colourings: label -> (risk-table column, higher is worse, unit formatter).
 MAP_METRICS: dict[str, tuple[str, bool, str]] = {
-    "Worst-5 % profit (CVaR)": ("cvar5_profit_usd", False, "usd"),
-    "Expected profit": ("expected_profit_usd", False, "usd"),
+    "Worst-5 % profit incl. after horizon (CVaR)": (
+        "cvar5_profit_incl_after_horizon_usd",
+        False,
+        "usd",
+    ),
+    "Expected profit incl. after horizon": ("expected_profit_incl_after_horizon_usd", False, "usd"),
+    "Expected profit in horizon": ("expected_profit_usd", False, "usd"),
     "Grid outage hours": ("outage_hours", True, "hours"),
     "Uptime": ("uptime_pct", False, "pct"),
     "Freeze events": ("freeze_events", True, "count"),
@@ -736,7 +751,8 @@ def hashrate_bands(evaluation: Evaluation) -> pd.DataFrame:
 
 
 def fleet_profits(evaluation: Evaluation) -> pd.DataFrame:
-    """Fleet profit of every judged run: ``strategy``, ``scenario``, ``weight``, ``profit_musd``."""
+    """Fleet profit of every judged run: ``strategy``, ``scenario``, ``weight``, ``profit_musd``
+    (incl. after horizon) and ``in_horizon_musd`` (inside the horizon) [M USD]."""
     runs = evaluation.runs
     rows = runs[runs["site_id"] == "fleet"]
     out = pd.DataFrame(
@@ -744,7 +760,8 @@ def fleet_profits(evaluation: Evaluation) -> pd.DataFrame:
             "strategy": rows["policy"].to_numpy(),
             "scenario": rows["scenario"].to_numpy(),
             "weight": rows["weight"].to_numpy(),
-            "profit_musd": rows["profit_usd"].to_numpy() / 1e6,
+            "profit_musd": rows["profit_incl_after_horizon_usd"].to_numpy() / 1e6,
+            "in_horizon_musd": rows["profit_usd"].to_numpy() / 1e6,
         }
     )
     return out

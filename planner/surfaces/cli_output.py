@@ -165,12 +165,16 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def format_kpi_table(fleet_rows: pd.DataFrame, *, central: bool = False) -> str:
-    """The fleet rows of the demo's risk table (or, ``central``, of a KPI table) as text."""
+    """The fleet rows of the demo's risk table (or, ``central``, of a KPI table) as text, the
+    profit incl. after horizon first and the profit inside the horizon beside it."""
     if central:
         shown = pd.DataFrame(
             {
                 "strategy": fleet_rows["policy"],
-                "profit $M": (fleet_rows["profit_usd"] / 1e6).round(3),
+                "profit incl. after $M": (fleet_rows["profit_incl_after_horizon_usd"] / 1e6).round(
+                    3
+                ),
+                "in horizon $M": (fleet_rows["profit_usd"] / 1e6).round(3),
                 "curtailed MWh": fleet_rows["curtailed_mwh"].round(0),
                 "mean EH/s": fleet_rows["mean_hashrate_eh_s"].round(2),
                 "kept %": fleet_rows["hashrate_kept_pct"].round(1),
@@ -181,9 +185,7 @@ def format_kpi_table(fleet_rows: pd.DataFrame, *, central: bool = False) -> str:
     shown = pd.DataFrame(
         {
             "strategy": fleet_rows["policy"],
-            "E[profit] $M": (fleet_rows["expected_profit_usd"] / 1e6).round(2),
-            "P5 $M": (fleet_rows["p5_profit_usd"] / 1e6).round(2),
-            "CVaR5 $M": (fleet_rows["cvar5_profit_usd"] / 1e6).round(2),
+            **_full_value_columns(fleet_rows, digits=2),
             "curtailed GWh": (fleet_rows["curtailed_mwh"] / 1e3).round(1),
             "mean EH/s": fleet_rows["mean_hashrate_eh_s"].round(2),
             "kept %": fleet_rows["hashrate_kept_pct"].round(1),
@@ -193,13 +195,24 @@ def format_kpi_table(fleet_rows: pd.DataFrame, *, central: bool = False) -> str:
     return shown.to_string(index=False)
 
 
+def _full_value_columns(fleet_rows: pd.DataFrame, digits: int) -> dict[str, pd.Series]:
+    """Expected profit incl. after horizon, its P5 and CVaR5, and the expected profit inside
+    the horizon and what is left after it, in $M."""
+    full = "profit_incl_after_horizon_usd"
+    return {
+        "E[profit incl. after] $M": (fleet_rows[f"expected_{full}"] / 1e6).round(digits),
+        "P5 $M": (fleet_rows[f"p5_{full}"] / 1e6).round(digits),
+        "CVaR5 $M": (fleet_rows[f"cvar5_{full}"] / 1e6).round(digits),
+        "E[in horizon] $M": (fleet_rows["expected_profit_usd"] / 1e6).round(digits),
+        "left after $M": (fleet_rows["expected_after_horizon_usd"] / 1e6).round(digits),
+    }
+
+
 def format_risk_table(fleet_rows: pd.DataFrame) -> str:
     """Fleet rows of a strategy table (risk table plus hashrate kept/at risk) as text."""
     columns: dict[str, Any] = {
         "strategy": fleet_rows["policy"],
-        "E[profit] $M": (fleet_rows["expected_profit_usd"] / 1e6).round(3),
-        "P5 $M": (fleet_rows["p5_profit_usd"] / 1e6).round(3),
-        "CVaR5 $M": (fleet_rows["cvar5_profit_usd"] / 1e6).round(3),
+        **_full_value_columns(fleet_rows, digits=3),
         "curtailed MWh": fleet_rows["curtailed_mwh"].round(0),
         "mean EH/s": fleet_rows["mean_hashrate_eh_s"].round(2),
     }
@@ -218,8 +231,9 @@ def format_replay_table(table: pd.DataFrame, feeds: planner.Feeds) -> str:
     shown = pd.DataFrame(
         {
             "strategy": table["strategy"],
-            "profit $M": (table["profit_usd"] / 1e6).round(2),
-            "vs baseline $M": (table["profit_vs_baseline_usd"] / 1e6).round(2),
+            "profit incl. after $M": (table["profit_incl_after_horizon_usd"] / 1e6).round(2),
+            "vs baseline $M": (table["profit_incl_after_horizon_vs_baseline_usd"] / 1e6).round(2),
+            "in window $M": (table["profit_usd"] / 1e6).round(2),
             "curtailed MWh": table["curtailed_mwh"].round(0),
             "hashrate kept %": table["hashrate_kept_pct"].round(1),
             "mean EH/s": table["mean_hashrate_eh_s"].round(2),
@@ -236,7 +250,9 @@ def format_plan(plan: planner.Plan) -> str:
     lines = [
         f"solver: {plan.solver.status.value} (gap {gap}, {plan.solver.solve_seconds:.2f} s)",
         *([f"note: {plan.note}"] if plan.note else []),
-        f"expected profit ${k.expected_profit_usd / 1e6:,.3f}M, CVaR of loss "
+        f"expected profit incl. after horizon "
+        f"${k.expected_profit_incl_after_horizon_usd / 1e6:,.3f}M (in horizon "
+        f"${k.expected_profit_usd / 1e6:,.3f}M), CVaR of loss "
         f"${k.cvar_loss_usd / 1e6:,.3f}M, curtailed {k.expected_curtailed_mwh:,.0f} MWh, "
         f"mean {k.mean_hashrate_eh_s:,.2f} EH/s, relocations ${k.relocation_cost_usd:,.0f}",
     ]
@@ -278,14 +294,14 @@ def format_runs(records: Sequence[planner.RunRecord]) -> str:
     """One line per run: id, status, start, duration, profit or error."""
     rows = []
     for r in records:
-        profit = r.kpis.get("expected_profit_usd")
+        profit = r.kpis.get("expected_profit_incl_after_horizon_usd")
         rows.append(
             {
                 "run": r.id,
                 "status": r.status.value,
                 "started (UTC)": f"{r.started_at:%Y-%m-%d %H:%M}",
                 "took s": "" if r.duration_s is None else f"{r.duration_s:.1f}",
-                "E[profit] $M": "" if profit is None else f"{profit / 1e6:,.3f}",
+                "E[profit incl. after] $M": "" if profit is None else f"{profit / 1e6:,.3f}",
                 "error": (r.error or "")[:60],
             }
         )

@@ -64,12 +64,12 @@ def test_default_run_shows_plan_kpis_risk_table_and_map() -> None:
     assert not at.error
     labels = [m.label for m in at.metric]
     assert labels[:4] == [
-        "Expected profit",
-        "Worst-5 % profit",
+        "Expected profit incl. after horizon",
+        "Worst-5 % incl. after horizon",
         "Mean hashrate",
         "Curtailed energy",
     ]
-    assert _metric(at, "Expected profit").startswith("$")
+    assert _metric(at, "Expected profit incl. after horizon").startswith("$")
     assert _metric(at, "Mean hashrate").endswith("EH/s")
     assert [t.label for t in at.tabs] == [
         "Map & risk",
@@ -129,11 +129,11 @@ def test_each_view_draws_from_the_same_plan() -> None:
 
 def test_btc_shock_moves_expected_profit_down() -> None:
     at = _page()
-    before = _usd(_metric(at, "Expected profit"))
+    before = _usd(_metric(at, "Expected profit incl. after horizon"))
     at.slider(key="btc_shock").set_value(-30)
     _run_optimizer(at)
     assert not at.exception and not at.error
-    after = _usd(_metric(at, "Expected profit"))
+    after = _usd(_metric(at, "Expected profit incl. after horizon"))
     # Hashprice falls 30 %: the demo week earns about $8M of revenue, so profit drops by millions.
     assert after < before - 1e6
     assert [s.label.split(" · ")[0].startswith("Plan ready in") for s in at.status] == [True]
@@ -225,7 +225,7 @@ def test_a_good_upload_plans_that_fleet() -> None:
     at.radio(key="fleet_source").set_value("Upload TOML").run()
     at.file_uploader(key="fleet_file").set_value(("mine.toml", good, "application/toml")).run()
     assert not at.exception and not at.error
-    assert _metric(at, "Expected profit").startswith("$")
+    assert _metric(at, "Expected profit incl. after horizon").startswith("$")
 
 
 def test_run_history_lists_the_jobs_runs(_data_dir: Path) -> None:

@@ -110,12 +110,20 @@ def test_replan_judges_the_plan_and_tables_hold_three_strategies(
     table = sup.risk_table(evaluation.metrics())
     assert list(table.index) == list(sup.STRATEGIES)
     full = evaluation.metrics().set_index(["policy", "site_id"])
-    assert table.loc["strike", "E[profit] $M"] == pytest.approx(
+    assert table.loc["strike", "E[profit incl. after] $M"] == pytest.approx(
+        full.loc[("strike", "fleet"), "expected_profit_incl_after_horizon_usd"] / 1e6
+    )
+    assert table.loc["strike", "E[profit in horizon] $M"] == pytest.approx(
         full.loc[("strike", "fleet"), "expected_profit_usd"] / 1e6
     )
     head = sup.headline(evaluation, evaluation.metrics(), result.plan, floor_eh_s=0.0)
-    assert head.expected_profit_usd == pytest.approx(
-        full.loc[(sup.PLAN, "fleet"), "expected_profit_usd"]
+    ours = full.loc[(sup.PLAN, "fleet")]
+    assert head.expected_profit_incl_after_horizon_usd == pytest.approx(
+        ours["expected_profit_incl_after_horizon_usd"]
+    )
+    # The full value is the in-horizon profit less what the plan leaves behind after it.
+    assert head.expected_profit_incl_after_horizon_usd == pytest.approx(
+        head.expected_profit_usd - ours["expected_after_horizon_usd"]
     )
     assert head.below_floor_probability == 0.0
     profits = sup.fleet_profits(evaluation)

@@ -110,6 +110,14 @@ def test_risk_table_by_hand() -> None:
             "uptime_pct": [100.0, 0.0, 100.0, 100.0],
             "outage_hours": [0.0, 24.0, 0.0, 0.0],
             "freeze_events": [0.0, 1.0, 0.0, 0.0],
+            # The bad run froze: 30 machines out after the horizon, 700 USD of margin lost
+            # after it and 300 USD of repairs.
+            "machines_out": [0.0, 30.0, 0.0, 0.0],
+            "lost_margin_usd": [0.0, 700.0, 0.0, 0.0],
+            "repair_usd": [0.0, 300.0, 0.0, 0.0],
+            "transport_usd": 0.0,
+            "after_horizon_usd": [0.0, 1000.0, 0.0, 0.0],
+            "profit_incl_after_horizon_usd": [100.0, -1300.0, 50.0, 200.0],
         }
     )
     row = risk_table(runs).iloc[0]
@@ -129,6 +137,16 @@ def test_risk_table_by_hand() -> None:
     assert row["outage_hours"] == pytest.approx(2.4)
     assert row["freeze_events"] == pytest.approx(0.1)
     assert row["btc_mined"] == pytest.approx(0.5)
+    # Full value: the same runs less what they leave behind: 95 - 0.1 x 1,000 = -5; the bad
+    # run is still the worst 5 % (-1,300), the quantiles of the others do not move.
+    assert row["expected_profit_incl_after_horizon_usd"] == pytest.approx(-5.0)
+    assert row["cvar5_profit_incl_after_horizon_usd"] == -1300.0
+    assert row["p5_profit_incl_after_horizon_usd"] == -1300.0
+    assert row["median_profit_incl_after_horizon_usd"] == 100.0
+    assert row["expected_after_horizon_usd"] == pytest.approx(100.0)
+    assert row["expected_lost_margin_usd"] == pytest.approx(70.0)
+    assert row["expected_repair_usd"] == pytest.approx(30.0)
+    assert row["machines_out"] == pytest.approx(3.0)
 
 
 # -------------------------------------------------------------------------- hashrate at risk

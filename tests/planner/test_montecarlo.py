@@ -170,6 +170,16 @@ def test_runs_table_matches_a_direct_simulation(
             sums.loc[list(fleet.site_ids), column].to_numpy()
         )
         assert rows.loc["fleet", column] == pytest.approx(sums[column].sum())
+    # What the run leaves behind after the horizon is the simulation's after-horizon table,
+    # and the full value the profit less it, per site and on the fleet row.
+    after = direct.after_horizon
+    sites = list(fleet.site_ids)
+    for column in ("machines_out", "lost_margin_usd", "repair_usd", "after_horizon_usd"):
+        assert rows.loc[sites, column].to_numpy() == pytest.approx(after.loc[sites, column])
+        assert rows.loc["fleet", column] == pytest.approx(after[column].sum())
+    assert rows.loc["fleet", "profit_incl_after_horizon_usd"] == pytest.approx(
+        direct.profit_incl_after_horizon_usd
+    )
     # The kept hourly fleet hashrate is the ledger's, in float32.
     k = int(
         np.flatnonzero(

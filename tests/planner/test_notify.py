@@ -208,6 +208,17 @@ def test_payload_carries_a_text_line_and_json_safe_values() -> None:
     }
 
 
+def test_payload_text_ends_with_the_full_value_headline() -> None:
+    # The run's headline is the expected profit incl. after horizon; the profit inside the
+    # horizon stands beside it, labelled.
+    kpis = {"expected_profit_incl_after_horizon_usd": 1_234_567.4, "expected_profit_usd": 2.5e6}
+    body = webhook_payload([], run_id="r1", kpis=kpis)
+    assert body["text"] == (
+        "mining-fleet-planner run r1: 0 risk alerts: no thresholds crossed (expected profit "
+        "incl. after horizon $1,234,567, in horizon $2,500,000)"
+    )
+
+
 # -- webhook -------------------------------------------------------------------------------------
 #
 # The POST goes through weather.http.post_json, the planner's one HTTP policy: doubling backoff

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from planner.domain.examples import one_site, two_sites
-from planner.domain.fleet import Fleet, fleet_from_dict
+from planner.domain.fleet import Fleet, fleet_from_dict, read_catalog
 from planner.domain.ledger import (
     marginal_price_usd_per_mwh,
     site_ledger,
@@ -167,7 +167,11 @@ def test_moving_machines_to_cheap_power_is_worth_it_and_counted_in_whole_machine
     running = plan.schedule.groupby(["site_id", "period"])["running_mw"].sum()
     assert running.loc["b"].tolist() == pytest.approx([0.0, 0.021, 0.021])
     assert running.loc["a"].tolist() == pytest.approx([0.0, 0.0, 0.0])
-    assert plan_shipments(plan) == [Shipment("a", "b", "s21", 6, 0.0, 1.0 / 24.0)]
+    (shipment,) = plan_shipments(plan)
+    assert shipment.cost_usd_per_machine == pytest.approx(0.1)  # the route's, for full value
+    assert dataclasses.replace(shipment, cost_usd_per_machine=0.1) == Shipment(
+        "a", "b", "s21", 6, 0.0, 1.0 / 24.0, 0.1
+    )
 
 
 def test_the_simulation_can_follow_the_plan() -> None:
@@ -585,16 +589,103 @@ def hydro_site() -> Fleet:
     return fleet_from_dict({"sites": [raw]})
 
 
-def test_freeze_protection_keeps_a_share_running_below_zero() -> None:
-    # Hydro site, 1,000 S21 Hyd. (5.36 kW); prices above breakeven curtail everything, except
-    # that below 0 degC 10 % of the machines (0.536 MW) must run, unless the grid is down.
+# 1,000 S21 Hyd. (335 TH/s, 5.36 kW), no overhead, hashprice 0.05: a machine earns
+# 335 x 0.05 / 24 = 0.697917 USD an hour (breakeven 130.2 USD/MWh). At 500 USD/MWh keeping the
+# idle share (10 %, 100 machines, 0.536 MW) running one hour costs 100 x (2.68 - 0.697917) =
+# 198.2083 USD; a freeze puts 300 machines out and costs 300 x 450 = 135,000 USD of repairs (their
+# margin at 500 USD/MWh is 0, in the horizon and in the forward week).
+PULSE_AT_500 = 100 * (5.36 * 0.5 - 335 * 0.05 / 24)
+
+
+def test_cold_spells_shorter_than_the_protection_cost_nothing() -> None:
+    # Three idle hours below 0 degC (the last without grid) do not outlast the 6-hour protection:
+    # nothing needs to run, and nothing is left behind.
     fleet = hydro_site()
     temp = np.array([5.0, -5.0, -5.0, -5.0])
     scenario = flat_scenario(
         fleet, 4, temp_air_c=temp, price_usd_per_mwh=500.0, outages={"tx": [(3.0, 4.0)]}
     )
     plan = optimize(fleet, [scenario])
-    assert plan.schedule["running_mw"].tolist() == pytest.approx([0.0, 0.536, 0.536, 0.0], rel=1e-5)
+    assert plan.schedule["running_mw"].tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert plan.kpis.expected_after_horizon_usd == 0.0
+
+
+def test_a_long_cold_run_is_kept_warm_one_hour_in_seven() -> None:
+    # 16 idle hours below 0 degC: every 7 in a row must hold a warm hour, so two hours run the
+    # idle share (0.536 MW), never more; the freeze it avoids would cost 135,000 USD.
+    fleet = hydro_site()
+    scenario = flat_scenario(fleet, 16, temp_air_c=-5.0, price_usd_per_mwh=500.0)
+    plan = optimize(fleet, [scenario])
+    running = np.array(plan.schedule["running_mw"])
+    assert sorted(running.round(6).tolist())[-3:] == [0.0, 0.536, 0.536]
+    warm = np.flatnonzero(running > 0)
+    assert warm[0] <= 6 and warm[1] - warm[0] <= 7 and warm[1] >= 16 - 7  # no 7 idle in a row
+    assert plan.kpis.expected_profit_usd == pytest.approx(-2 * PULSE_AT_500)
+    assert plan.kpis.expected_after_horizon_usd == 0.0
+
+
+def test_a_cheap_hour_inside_a_cold_run_keeps_the_loops_warm_for_free() -> None:
+    # 14 cold hours at 500 USD/MWh but for hour 5 at 40: the whole site runs then (margin
+    # 0.697917 - 0.2144 = 0.483517 USD per machine), which breaks the idle stretch; one paid
+    # warm hour covers hours 6-13. Profit 483.5167 - 198.2083 = 285.3083 USD.
+    fleet = hydro_site()
+    price = np.r_[np.full(5, 500.0), 40.0, np.full(8, 500.0)]
+    plan = optimize(fleet, [flat_scenario(fleet, 14, temp_air_c=-5.0, price_usd_per_mwh=price)])
+    running = np.array(plan.schedule["running_mw"])
+    assert running[5] == pytest.approx(5.36)
+    assert np.count_nonzero(running[6:] > 1e-9) == 1
+    assert running[6:].max() == pytest.approx(0.536)
+    assert plan.kpis.expected_profit_usd == pytest.approx(
+        1000 * (335 * 0.05 / 24 - 5.36 * 0.04) - PULSE_AT_500
+    )
+
+
+@pytest.mark.parametrize(("before", "warm_hours"), [(0, 0), (3, 1), (7, 0)])
+def test_idle_cold_hours_carried_in_shorten_the_first_window(before: int, warm_hours: int) -> None:
+    # Six idle hours below 0 degC at 500 USD/MWh: alone they do not outlast the protection. With
+    # 3 such hours behind the site when the horizon starts the stretch would reach 9: one of
+    # hours 0-3 must be warm (7 - 3 = 4 hours left of the protection). With 7 behind it the
+    # protection has already run out (the damage is done): nothing to save.
+    fleet = hydro_site()
+    scenario = flat_scenario(fleet, 6, temp_air_c=-5.0, price_usd_per_mwh=500.0)
+    plan = optimize(fleet, [scenario], exposed_before_h={"tx": before})
+    running = np.array(plan.schedule["running_mw"])
+    assert np.count_nonzero(running > 1e-9) == warm_hours
+    if warm_hours:
+        assert np.flatnonzero(running > 1e-9)[0] <= 3
+        assert plan.kpis.expected_profit_usd == pytest.approx(-PULSE_AT_500)
+    assert plan.kpis.expected_after_horizon_usd == 0.0
+
+
+def cheap_repair_hydro_site() -> Fleet:
+    """The hydro site with freeze repairs of 1 USD a machine, done in a day."""
+    hydro = dict(read_catalog()["cooling"]["hydro"])
+    hydro.update(freeze_repair_days=1.0, freeze_repair_usd_per_machine=1.0)
+    raw = one_site(cooling="hydro", model="s21-hyd", count=1000).sites[0].model_dump(by_alias=True)
+    return fleet_from_dict({"sites": [raw], "cooling": {"hydro": hydro}})
+
+
+@pytest.mark.parametrize(
+    ("price", "damaged"),
+    [(500.0, False), (9000.0, True)],
+)
+def test_the_plan_weighs_keeping_warm_against_what_a_freeze_costs(
+    price: float, damaged: bool
+) -> None:
+    # 12 cold hours: one warm hour (in hour 5 or 6) covers every 7 in a row. A freeze costs
+    # 300 machines x 1 USD of repairs (their margin is 0 at these prices, inside the horizon and
+    # after it). At 500 USD/MWh the warm hour costs 198.21 USD: keep warm. At 9,000 it costs
+    # 100 x (48.24 - 0.697917) = 4,754.21 USD: the freeze is cheaper.
+    fleet = cheap_repair_hydro_site()
+    scenario = flat_scenario(fleet, 12, temp_air_c=-5.0, price_usd_per_mwh=price)
+    plan = optimize(fleet, [scenario])
+    if damaged:
+        assert plan.schedule["running_mw"].max() == 0.0
+        assert plan.kpis.expected_after_horizon_usd == pytest.approx(300.0)
+        assert plan.kpis.expected_profit_incl_after_horizon_usd == pytest.approx(-300.0)
+    else:
+        assert plan.kpis.expected_after_horizon_usd == 0.0
+        assert plan.kpis.expected_profit_incl_after_horizon_usd == pytest.approx(-PULSE_AT_500)
 
 
 def test_ramp_limit_makes_the_site_stop_ahead_of_a_spike() -> None:

@@ -194,11 +194,12 @@ def test_the_cvar_level_changes_the_plan_where_the_tail_differs() -> None:
 
 
 def test_orders_that_cannot_hold_in_every_scenario_make_the_model_infeasible() -> None:
-    # 1,000 S21 Hyd. (5.36 MW) committed to shed 5 MW on a demand-response call. Scenario A is
-    # cold in hour 1 (10 % of the machines must run to keep the loops warm), scenario B calls
-    # demand response then (at most 0.36 MW, 7 % of them, may run). Each scenario alone is
-    # feasible; one order for
-    # hour 1 that holds in both is not, and the diagnosis names the rows in conflict.
+    # 1,000 S21 Hyd. (5.36 MW, 0.335 EH/s) committed to shed 5 MW on a demand-response call,
+    # with a fleet floor of 0.02 EH/s. Scenario A is 48 degC in hour 1 (a hydro derate of 0.85):
+    # the floor needs a run share of at least 0.02 / (0.85 x 0.335) = 7.02 % of what is
+    # available. Scenario B calls demand response then: at most 0.36 MW, 6.72 % of it, may run.
+    # Each scenario alone is feasible; one order for hour 1 that holds in both is not, and the
+    # diagnosis names the rows in conflict.
     raw = one_site(cooling="hydro", model="s21-hyd").sites[0].model_dump(by_alias=True)
     raw["programs"] = {
         "demand_response": [
@@ -211,12 +212,12 @@ def test_orders_that_cannot_hold_in_every_scenario_make_the_model_infeasible() -
         ]
     }
     fleet = fleet_from_dict({"sites": [raw]})
-    cold = flat_scenario(fleet, 2, temp_air_c=np.array([5.0, -3.0]), price_usd_per_mwh=20.0)
+    hot = flat_scenario(fleet, 2, temp_air_c=np.array([20.0, 48.0]), price_usd_per_mwh=20.0)
     called = flat_scenario(fleet, 2, price_usd_per_mwh=np.array([20.0, 3500.0]))
-    both = equally_likely([cold, called])
-    settings = OptimizeSettings(lead_hours=1, protection_lead_hours=0)
+    both = equally_likely([hot, called])
+    settings = OptimizeSettings(lead_hours=1, protection_lead_hours=0, hashrate_floor_eh_s=0.02)
     assert optimize(fleet, both, settings).solver.status.has_solution
-    with pytest.raises(SolveError, match=r"nonanticipativity|demand_response"):
+    with pytest.raises(SolveError, match=r"nonanticipativity|demand_response|hashrate_floor"):
         optimize(fleet, both, settings.replace(lead_hours=2))
 
 

@@ -11,7 +11,7 @@ import pytest
 from planner.domain.examples import one_site
 from planner.domain.fleet import Fleet, fleet_from_dict
 from planner.engine.optimization import OptimizeSettings, PlanSolver, optimize
-from planner.engine.policies import StrikePrice
+from planner.engine.policies import FollowPlan, StrikePrice
 from planner.engine.simulation import SimSettings, simulate
 from planner.engine.strategies import (
     FreezeProtection,
@@ -148,36 +148,62 @@ def test_commitment_needs_every_scenario_that_would_run() -> None:
     assert commitment_caps(plan)["tx"].tolist() == [[1, 1, 1, 1, 1]]
 
 
-def test_hydro_site_keeps_its_protection_share_where_the_strike_rule_freezes() -> None:
+def test_hydro_site_keeps_warm_one_hour_where_the_strike_rule_freezes() -> None:
     # 1,000 S21 Hyd. at 500 USD/MWh (above breakeven) for 12 hours below 0 degC: the strike rule
     # stops everything, the loops freeze after their 6 protection hours and 30 % of the machines
-    # are lost. The strategy keeps 10 % (a hair more) running and nothing freezes.
+    # are lost. The strategy runs 10 % (a hair more) in the 7th idle hour only, which starts the
+    # protection over, and nothing freezes.
     fleet = hydro_site()
     scenario = flat_scenario(fleet, 12, temp_air_c=-5.0, price_usd_per_mwh=500.0)
     strategy = optimized_strategy(optimize(fleet, [scenario]))
     u = strategy.policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
-    np.testing.assert_allclose(u, 0.1 * (1 + 1e-6))
+    expected = np.zeros((1, 12))
+    expected[0, 6] = 0.1 * (1 + 1e-6)
+    np.testing.assert_allclose(u, expected)
     strike = simulate(fleet, scenario, StrikePrice(), settings=NO_FAILURES)
     mine = simulate(fleet, scenario, strategy.policy, settings=NO_FAILURES)
     assert (strike.events["kind"] == "freeze-damage").sum() == 1
     assert (mine.events["kind"] == "freeze-damage").sum() == 0
-    # Without the protection member, the loops are still kept warm over the 6-hour protective
-    # lead (an order given before the hours came, carried out as given), and not after it.
-    unprotected = optimized_strategy(
-        optimize(fleet, [scenario]), freeze_protection=False
-    ).policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
-    np.testing.assert_allclose(unprotected[0, :6], 0.1 * (1 + 1e-6), rtol=1e-6)
-    assert unprotected[0, 6:].max() == 0.0
+    # The plan itself keeps warm once: one hour, 5 or 6, lies in every window of 7 cold hours.
+    plan = optimize(fleet, [scenario])
+    warm = np.flatnonzero(np.array(plan.schedule["running_mw"]) > 1e-9)
+    assert len(warm) == 1 and warm[0] in (5, 6)
+    # Without the protection member only the plan's orders over the 6-hour protective lead (hours
+    # 0-5, decided before the hours came) are carried out: its warm hour if it falls there.
+    unprotected = optimized_strategy(plan, freeze_protection=False).policy.run_fraction(
+        fleet, fleet.sites[0], scenario.site_hours(0)
+    )
+    ordered = np.flatnonzero(unprotected[0] > 0).tolist()
+    assert ordered == ([5] if warm[0] == 5 else [])
 
 
-def test_freeze_protection_floor_only_at_freeze_risk_sites_in_freezing_hours() -> None:
-    policy = FreezeProtection(0.25)
+def test_freeze_protection_runs_only_where_the_protection_would_run_out() -> None:
+    # Hours 1-8 and 10-17 below 0 degC (hour 9 at 0 degC is not below it); protection 6 hours.
+    # Taking the site as idle, the 7th cold hour of each run is kept warm: hours 7 and 16.
+    temp = np.r_[1.0, np.full(8, -1.0), 0.0, np.full(8, -1.0)]
     hydro = hydro_site(400)
-    cold = flat_scenario(hydro, 3, temp_air_c=np.array([1.0, -1.0, 0.0]))
-    floor = policy.min_run_fraction(hydro, hydro.sites[0], cold.site_hours(0))
-    np.testing.assert_allclose(floor, [[0.0, 0.25 * (1 + 1e-6), 0.0]])
+    cold = flat_scenario(hydro, len(temp), temp_air_c=temp)
+    site, hours = hydro.sites[0], cold.site_hours(0)
+    floor = FreezeProtection(share=0.25).min_run_fraction(hydro, site, hours)
+    assert np.flatnonzero(floor[0]).tolist() == [7, 16]
+    np.testing.assert_allclose(floor[0, [7, 16]], 0.25 * (1 + 1e-6))
+    # Protecting decisions that run the site in hour 3: the clock starts over there, and the
+    # first run's last 5 idle hours (4-8) do not outlast the protection.
+    runs_at_3 = FollowPlan({site.id: (np.arange(len(temp)) == 3)[None, :].astype(float)})
+    wrapped = FreezeProtection(runs_at_3, share=0.25)
+    assert np.flatnonzero(wrapped.min_run_fraction(hydro, site, hours)[0]).tolist() == [16]
+    assert wrapped.run_fraction(hydro, site, hours)[0, [3, 16]].tolist() == pytest.approx(
+        [1.0, 0.25]
+    )
+    # Six idle cold hours carried in from a rolling plan's earlier steps into 10 cold hours: the
+    # first is kept warm, then the 8th; above freezing in hour 0, the count would start over.
+    carried = FreezeProtection(share=0.25, exposed_before_h={site.id: 6})
+    still_cold = flat_scenario(hydro, 10, temp_air_c=-1.0).site_hours(0)
+    assert np.flatnonzero(carried.min_run_fraction(hydro, site, still_cold)[0]).tolist() == [0, 7]
+    assert np.flatnonzero(carried.min_run_fraction(hydro, site, hours)[0]).tolist() == [7, 16]
     air = one_site()
     freezing = flat_scenario(air, 3, temp_air_c=-20.0)
+    policy = FreezeProtection(share=0.25)
     assert policy.min_run_fraction(air, air.sites[0], freezing.site_hours(0)).max() == 0.0
     assert policy.run_fraction(air, air.sites[0], freezing.site_hours(0)).min() == 1.0
 

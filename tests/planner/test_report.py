@@ -131,17 +131,24 @@ def tiny_ledgers() -> dict[str, pd.DataFrame]:
     }
 
 
-def kpis_from(ledgers: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Sums and means of the ledgers, the shape metrics.py will hand the report."""
+def kpis_from(
+    ledgers: Mapping[str, pd.DataFrame], after: Mapping[str, Mapping[str, float]] | None = None
+) -> pd.DataFrame:
+    """Sums and means of the ledgers, the shape metrics.py will hand the report; ``after`` gives
+    what a strategy leaves behind per site after the horizon [USD] (0 where not given)."""
     rows: list[dict[str, Any]] = []
     for strategy, ledger in ledgers.items():
         parts = [(str(s), g.droplevel("site_id")) for s, g in ledger.groupby(level="site_id")]
         parts.append(("fleet", ledger.groupby(level="time").sum()))
+        left = dict((after or {}).get(strategy, {}))
+        left["fleet"] = sum(left.values())
         for site_id, g in parts:
             rows.append(
                 {
                     "strategy": strategy,
                     "site_id": site_id,
+                    "profit_incl_after_horizon_usd": g["profit_usd"].sum() - left.get(site_id, 0),
+                    "after_horizon_usd": left.get(site_id, 0.0),
                     **{c: g[c].sum() for c in ("profit_usd", "revenue_usd", "energy_cost_usd")},
                     **{c: g[c].sum() for c in ("credits_usd", "energy_mwh", "curtailed_mwh")},
                     "mean_hashrate_eh_s": g["hashrate_th_s"].mean() / 1e6,
@@ -305,17 +312,37 @@ def test_kpi_table_shows_hand_computed_profits_delta_and_best() -> None:
 
     rows = tables(render(kpis=kpis))["kpi-table"]
     header, body = rows[0][1], {r[1][0].split()[0]: r for r in rows[1:]}
-    assert header[:3] == ["Strategy", "Profit", "Δ profit vs run-through"]
+    assert header[:5] == [
+        "Strategy",
+        "Profit incl. after horizon",
+        "Δ vs run-through",
+        "Profit in horizon",
+        "Left after horizon",
+    ]
     run_class, run = body["run-through"]
     strike_class, strike = body["strike"]
     assert run[1:3] == ["$2.4k", "baseline"]
     # 9,600 - 2,400 = +7,200; 7,200 / 2,400 = +300 %.
-    assert strike[1:3] == ["$9.6k", "+$7.2k (+300.0%)"]
+    assert strike[1:5] == ["$9.6k", "+$7.2k (+300.0%)", "$9.6k", "$0"]
     # Strike keeps alpha's 1 EH/s for 60 of 72 h: (60 x 1.0 / 72) + 0.5 = 1.33 EH/s, which is
     # 1.333 / 1.5 = 88.9 % of run-through's hashrate; curtailed 12 h x 20 MWh = 240 MWh.
-    assert strike[6:9] == ["240 MWh", "1.33 EH/s", "88.9%"]
+    assert strike[8:11] == ["240 MWh", "1.33 EH/s", "88.9%"]
     assert (strike_class, run_class) == ("best", "")
     assert "best" in strike[0]
+
+
+def test_kpi_table_ranks_on_what_is_left_after_the_horizon() -> None:
+    # The strike rule's alpha leaves 8,000 USD behind (machines frozen past the horizon): its
+    # full value is 9,600 - 8,000 = 1,600, behind run-through's 2,400 by 800 (-33.3 %), and
+    # run-through is marked best although strike's profit inside the horizon is higher.
+    kpis = kpis_from(tiny_ledgers(), after={"strike": {"alpha": 8000.0}})
+    rows = tables(render(kpis=kpis))["kpi-table"]
+    body = {r[1][0].split()[0]: r for r in rows[1:]}
+    run_class, run = body["run-through"]
+    strike_class, strike = body["strike"]
+    assert strike[1:5] == ["$1.6k", "-$800 (-33.3%)", "$9.6k", "$8.0k"]
+    assert (run_class, strike_class) == ("best", "")
+    assert "best" in run[0]
 
 
 def test_missing_baseline_shows_no_delta() -> None:

@@ -194,6 +194,68 @@ def test_relocation_table_lists_the_plans_moves() -> None:
     assert "No optimizer plan" in section(render(), "relocations")
 
 
+def test_full_value_section_ranks_on_what_each_strategy_leaves_behind() -> None:
+    # Two equally likely scenarios. run-through earns 2,400 and 2,000 and leaves nothing behind;
+    # strike earns 9,600 and 9,000 inside the horizon but freezes in the second scenario: 300
+    # machines out, 6,000 of margin lost after the horizon and 1,500 of repairs. Full value:
+    # strike 9,600 and 1,500 (mean 5,550, CVaR5 = the worst 1,500), run-through 2,200 (CVaR5
+    # 2,000): strike is best on the mean, 3,350 ahead.
+    rows = []
+    for policy, profits, lost, repair in (
+        ("run-through", (2400.0, 2000.0), (0.0, 0.0), (0.0, 0.0)),
+        ("strike", (9600.0, 9000.0), (0.0, 6000.0), (0.0, 1500.0)),
+    ):
+        for k in range(2):
+            left = lost[k] + repair[k]
+            rows.append(
+                {
+                    "policy": policy,
+                    "site_id": "fleet",
+                    "weight": 0.5,
+                    "profit_usd": profits[k],
+                    "revenue_usd": 0.0,
+                    "energy_cost_usd": 0.0,
+                    "credits_usd": 0.0,
+                    "energy_mwh": 0.0,
+                    "curtailed_mwh": 0.0,
+                    "btc_mined": 0.0,
+                    "mean_hashrate_eh_s": 1.0,
+                    "uptime_pct": 100.0,
+                    "outage_hours": 0.0,
+                    "freeze_events": float(left > 0),
+                    "machines_out": 300.0 if left > 0 else 0.0,
+                    "lost_margin_usd": lost[k],
+                    "repair_usd": repair[k],
+                    "transport_usd": 0.0,
+                    "after_horizon_usd": left,
+                    "profit_incl_after_horizon_usd": profits[k] - left,
+                }
+            )
+    risk = planner.engine.metrics.risk_table(pd.DataFrame(rows))
+    table = tables(render(risk=risk))["full-value-table"]
+    body = {r[1][0].split()[0]: (r[0], r[1]) for r in table[1:]}
+    strike_class, strike = body["strike"]
+    run_class, run = body["run-through"]
+    assert (strike_class, run_class) == ("best", "")
+    # Full value, behind the best, CVaR5 full value, in horizon, CVaR5 in horizon, left after
+    # the horizon (3,750 = (6,000 + 1,500) / 2), of it margin (3,000), repairs (750),
+    # relocations, machines out (150), freeze events (0.5).
+    assert strike[1:] == [
+        "$5.5k",
+        "best",
+        "$1.5k",
+        "$9.3k",
+        "$9.0k",
+        "$3.8k",
+        "$3.0k",
+        "$750",
+        "$0",
+        "150",
+        "0.50",
+    ]
+    assert run[1:4] == ["$2.2k", "-$3.4k", "$2.0k"]
+
+
 def test_alerts_section_lists_thresholds_weather_alerts_and_outage_reports() -> None:
     alerts = pd.DataFrame(
         {
@@ -310,9 +372,10 @@ def test_report_opens_in_headless_chromium_offline_without_console_errors(tmp_pa
             browser.close()
     assert [m for m in messages if m.startswith(("error", "pageerror"))] == []
     assert requests == [page_url]  # the page itself, nothing else
-    assert headings[:4] == [
+    assert headings[:5] == [
         "Fleet KPIs by strategy",
         "Risk across scenarios",
+        "Strategies at full value",
         "Alerts",
         "Feed freshness",
     ]

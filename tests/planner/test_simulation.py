@@ -9,9 +9,10 @@ import pytest
 import planner
 from planner.domain.examples import one_site
 from planner.domain.fleet import Programs, fleet_from_dict
+from planner.domain.freeze import freeze_damage_hours
 from planner.domain.ledger import site_ledger
 from planner.engine.policies import RunThrough, StrikePrice
-from planner.engine.simulation import Failure, Shipment, SimSettings, freeze_damage_hours, simulate
+from planner.engine.simulation import Failure, Shipment, SimSettings, simulate
 from planner.world.scenarios import flat_scenario, make_scenarios
 
 QUIET = SimSettings(failures=False)

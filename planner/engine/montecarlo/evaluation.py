@@ -23,6 +23,12 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "uptime_pct",
     "outage_hours",
     "freeze_events",
+    "machines_out",
+    "lost_margin_usd",
+    "repair_usd",
+    "transport_usd",
+    "after_horizon_usd",
+    "profit_incl_after_horizon_usd",
 )
 
 #: Columns of :attr:`Evaluation.floor_shortfalls`, in order.
@@ -60,7 +66,11 @@ class Evaluation:
         :data:`SUMMARY_COLUMNS`. Money [USD], energy [MWh], ``btc_mined`` [BTC] (NaN when the
         scenarios carry no BTC price), ``mean_hashrate_eh_s`` [EH/s], ``uptime_pct`` mean running
         hashrate over nameplate [%], ``outage_hours`` hours inside the horizon from grid loss to
-        full restart [h] (site-hours summed on the fleet row), ``freeze_events`` [-].
+        full restart [h] (site-hours summed on the fleet row), ``freeze_events`` [-]; then what
+        the run leaves behind (:attr:`planner.engine.simulation.SimResult.after_horizon`):
+        ``machines_out`` at the horizon's end [-], ``lost_margin_usd``, ``repair_usd``,
+        ``transport_usd``, their sum ``after_horizon_usd`` and the full value
+        ``profit_incl_after_horizon_usd = profit_usd - after_horizon_usd`` [USD].
     run_index
         The runs of one policy in order: ``scenario``, ``replication``, ``weight``; row ``k`` is
         row ``k`` of :attr:`fleet_hashrate_th_s` for every policy.

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.domain.after_horizon import AFTER_HORIZON_COLUMNS
 from planner.domain.fleet import Fleet, Site
 from planner.domain.ledger import LEDGER_COLUMNS, SiteHours, site_tiers
 from planner.engine.montecarlo.evaluation import SUMMARY_COLUMNS
@@ -28,6 +29,8 @@ from planner.world.scenarios import Scenario
 _SUMMED: tuple[str, ...] = SUMMARY_COLUMNS[:6]  # hourly ledger columns summed over the horizon
 _LEDGER_POS = {c: LEDGER_COLUMNS.index(c) for c in (*_SUMMED, "hashrate_th_s")}
 _COL = {c: i for i, c in enumerate(SUMMARY_COLUMNS)}
+_AFTER = ("machines_out", "lost_margin_usd", "repair_usd", "transport_usd", "after_horizon_usd")
+_AFTER_POS = [AFTER_HORIZON_COLUMNS.index(c) for c in _AFTER]
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,6 +159,10 @@ def _run_task(
         summary[p, :, _COL["outage_hours"]] = outage_hours
         frozen = Counter(entry[0] for entry in run.log if entry[1] == "freeze-damage")
         summary[p, :, _COL["freeze_events"]] = [frozen[s] for s in fleet.site_ids]
+        summary[p][:, [_COL[c] for c in _AFTER]] = run.after_horizon[:, _AFTER_POS]
+        summary[p, :, _COL["profit_incl_after_horizon_usd"]] = (
+            summary[p, :, _COL["profit_usd"]] - summary[p, :, _COL["after_horizon_usd"]]
+        )
         hashrate[p] = site_hashrate.sum(axis=0)
         below.extend((p, h, th_s, run.floor_eh_s, why) for h, th_s, why in run.shortfalls)
     return summary, hashrate, records, below

@@ -8,7 +8,7 @@ are the scenarios' hours; strategic periods aggregate them (``docs/model.md``, O
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -17,9 +17,10 @@ import pandas as pd
 
 from planner.domain.economics.units import HOURS_PER_WEEK
 from planner.domain.fleet import Fleet, Site
+from planner.domain.freeze import WATER_FREEZE_C
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, site_tiers
+from planner.engine.optimization.freeze_data import FreezeData, forward_margins, prepare_freeze
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS, OptimizeSettings
-from planner.engine.policies import WATER_FREEZE_C
 from planner.errors import ConfigError
 from planner.world.scenarios import Scenario, ScenarioSet
 from weather.climate import design_band_c
@@ -128,11 +129,15 @@ class ModelData:
     dr_share
         Share of the period's hours in which demand response is called (price at or above
         :data:`planner.domain.ledger.DR_TRIGGER_USD_PER_MWH`), ``(sites, periods, scenarios)`` [-].
-    cold_share
-        Share of the period's hours below 0 degC, ``(sites, periods, scenarios)`` [-].
     threat_share
         Share of the period's hours in which a protective order is in play
         (:func:`protective_threat`), ``(sites, periods, scenarios)`` [-].
+    forward_margin
+        What a machine of each tier earns per hour after the horizon, ``(tiers, scenarios)``
+        (:mod:`planner.domain.after_horizon`) [USD per machine-hour].
+    freeze
+        The freeze-risk sites' cold hours and damage windows
+        (:class:`~planner.engine.optimization.freeze_data.FreezeData`).
     scenarios
         The scenarios themselves (the strike rule's fallback plan reads their hours).
     """
@@ -154,8 +159,9 @@ class ModelData:
     hashprice: np.ndarray
     four_cp_hours: np.ndarray
     dr_share: np.ndarray
-    cold_share: np.ndarray
     threat_share: np.ndarray
+    forward_margin: np.ndarray
+    freeze: FreezeData
     scenarios: tuple[Scenario, ...] = ()
 
     @property
@@ -240,9 +246,16 @@ class ModelData:
 
 
 def prepare(
-    fleet: Fleet, scenarios: ScenarioSet | Sequence[Scenario], settings: OptimizeSettings
+    fleet: Fleet,
+    scenarios: ScenarioSet | Sequence[Scenario],
+    settings: OptimizeSettings,
+    *,
+    exposed_before_h: Mapping[str, int] | None = None,
 ) -> ModelData:
     """Turn the fleet and scenarios into :class:`ModelData`.
+
+    ``exposed_before_h``: idle hours below 0 degC in a row that a freeze-risk site has behind it
+    when the horizon starts (a rolling plan's earlier steps), per site id [h].
 
     Raises
     ------
@@ -314,9 +327,11 @@ def prepare(
         axis=-1,
     )
     price_h = np.stack([sc.price_usd_per_mwh for sc in scen], axis=-1)
-    temp_h = np.stack([sc.temp_air_c for sc in scen], axis=-1)
     site_avail_h = site_grid_h * derate
     avail_h = grid_h * derate[tier_site]
+    models = [t.model_id for t in tiers]
+    installed = np.array([t.installed for t in tiers], dtype=float)
+    forward = forward_margins(fleet, scen, tier_site, models)
     return ModelData(
         fleet=fleet,
         settings=settings,
@@ -339,7 +354,6 @@ def prepare(
             np.stack([sc.four_cp_peak for sc in scen], axis=-1).astype(float), starts, axis=1
         ).reshape(n_sites, len(starts), len(scen)),
         dr_share=_period_mean((price_h >= DR_TRIGGER_USD_PER_MWH).astype(float), starts),
-        cold_share=_period_mean((temp_h < 0.0).astype(float), starts),
         threat_share=_period_mean(
             np.stack(
                 [
@@ -352,6 +366,10 @@ def prepare(
                 axis=-1,
             ).astype(float),
             starts,
+        ),
+        forward_margin=forward,
+        freeze=prepare_freeze(
+            fleet, scen, tier_site, models, installed, avail_h, forward, exposed_before_h or {}
         ),
         scenarios=scen,
     )

@@ -5,9 +5,10 @@ fallback is the strike rule run on every scenario the model holds
 (:class:`~planner.engine.policies.StrikePrice` with its defaults: a tier runs while its
 facility-level breakeven at the hour's hashprice covers the hour's marginal power price, with
 its debounce and hold), no relocation, and the model's own accounting rows priced on that
-schedule, so that :func:`~planner.engine.optimization.plan.extract_plan` reads it like any
-solution. The fallback need not meet the model's policy rows (freeze protection, a hashrate
-floor, demand-response calls): it is what the operator's rule does, shown with a note saying so.
+schedule, the freeze damage it lets happen included (what it leaves behind after the horizon),
+so that :func:`~planner.engine.optimization.plan.extract_plan` reads it like any solution. The
+fallback need not meet the model's policy rows (a hashrate floor, demand-response calls): it is
+what the operator's rule does, shown with a note saying so.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ ACCOUNTING_ROWS: dict[str, str] = {
     "revenue_definition": "revenue",
     "rt_cost_definition": "rt_cost",
     "fixed_cost_definition": "fixed_cost",
+    "after_horizon_definition": "after",
 }
 
 
@@ -84,10 +86,12 @@ def strike_values(built: BuiltModel, parameters: Mapping[str, float]) -> np.ndar
     d, ctx, matrix = built.data, built.context, built.matrix
     values = np.zeros(matrix.n_cols)
     available = d.availability * (d.power_mw * d.installed)[:, None, None]
-    running = strike_run_fractions(built, parameters) * available
+    fractions = strike_run_fractions(built, parameters)
+    running = fractions * available
     run = ctx.run_cols()
     present = run >= 0
     values[run[present]] = running[present]
+    _freeze_values(built, fractions, values)
     for j, i in enumerate(ctx.ppa_sites()):
         ks = d.site_tier_indices(i)
         energy = d.overhead[i] * running[ks].sum(axis=0) * d.duration_h[:, None]
@@ -103,3 +107,32 @@ def strike_values(built: BuiltModel, parameters: Mapping[str, float]) -> np.ndar
         sums = np.bincount(row_of_term, rows.coefs * values[rows.cols], minlength=rows.size)
         values[ctx.var(variable).col(np.arange(rows.size))] = rows.lower - sums
     return values
+
+
+def _freeze_values(built: BuiltModel, fractions: np.ndarray, values: np.ndarray) -> None:
+    """The strike rule's warm hours and freeze damages, as the model counts them.
+
+    A cold hour is warm when the rule runs at least the idle share of the site's machines (the
+    simulation's test); a cold run is damaged when one of its windows has no warm hour.
+    """
+    d, ctx = built.data, built.context
+    fz = d.freeze
+    if not len(fz.hour):
+        return
+    period = np.searchsorted(d.start_h, fz.hour, side="right") - 1
+    share = np.zeros(len(fz.hour))
+    for i in np.unique(fz.hour_site):
+        ks = d.site_tier_indices(int(i))
+        at = np.flatnonzero(fz.hour_site == i)
+        n = d.installed[ks]
+        share[at] = (
+            n @ fractions[ks][:, period[at], fz.hour_scenario[at]] / max(float(n.sum()), 1.0)
+        )
+    warm = (share >= d.settings.freeze_protection_share).astype(float)
+    values[ctx.var("warm").col(np.arange(len(fz.hour)))] = warm
+    if len(fz.run_start):
+        damaged = np.zeros(len(fz.run_start))
+        for w, members in enumerate(fz.window_hours):
+            if warm[members].sum() == 0:
+                damaged[fz.window_run[w]] = 1.0
+        values[ctx.var("damage").col(np.arange(len(fz.run_start)))] = damaged

@@ -16,7 +16,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from planner.engine.optimization import first_stage, money, operations
+from planner.engine.optimization import first_stage, freeze, money, operations
 from planner.engine.optimization.context import Context
 from planner.engine.optimization.data import ModelData
 from planner.engine.optimization.matrix import INF, Matrix
@@ -81,6 +81,7 @@ def build_model(data: ModelData, *, components: bool = True) -> BuiltModel:
         _add_sets(ctx)
         _add_parameters(ctx)
         _add_variables(ctx)
+        freeze.add_freeze_variables(ctx)
         first_stage.add_stock_constraints(ctx)
         first_stage.add_throughput_constraints(ctx)
         first_stage.add_slot_constraints(ctx)
@@ -92,12 +93,14 @@ def build_model(data: ModelData, *, components: bool = True) -> BuiltModel:
         operations.add_min_down_constraints(ctx)
         operations.add_demand_response_constraints(ctx)
         operations.add_curtailment_allowance_constraints(ctx)
-        operations.add_freeze_protection_constraints(ctx)
+        freeze.add_freeze_protection_constraints(ctx)
+        freeze.add_freeze_damage_constraints(ctx)
         operations.add_hashrate_floor_constraints(ctx)
         operations.add_fleet_cap_constraints(ctx)
         money.add_ppa_split_constraints(ctx)
         money.add_revenue_definitions(ctx)
         money.add_energy_cost_definitions(ctx)
+        freeze.add_after_horizon_definitions(ctx)
         money.add_cvar_constraints(ctx)
         _add_objective(ctx)
     return BuiltModel(data, ctx.matrix, ctx, time.perf_counter() - started)
@@ -235,12 +238,14 @@ def _add_variables(ctx: Context) -> None:
 
 
 def _add_objective(ctx: Context) -> None:
-    """Expected profit - relocation cost - lambda x CVaR_alpha(loss), maximised."""
+    """Expected profit - relocation cost - what is left behind after the horizon
+    - lambda x CVaR_alpha(loss), maximised."""
     m, d, mx = ctx.model, ctx.data, ctx.matrix
     ship = ctx.ship_cols()
     mx.add_cost(ship, -np.array([o.cost_usd_per_machine for o in d.options]))
     fixed = ctx.var("fixed_cost").col(np.arange(len(d.weights)))
     mx.add_cost(fixed, -d.weights)
+    mx.add_cost(ctx.var("after").col(np.arange(len(d.weights))), -d.weights)
     for s, w in enumerate(d.weights.tolist()):
         mx.add_mutable_cost(int(ctx.var("revenue").col(s)), w * m.hashprice_scale)
         mx.add_mutable_cost(int(ctx.var("rt_cost").col(s)), -w * m.price_scale)

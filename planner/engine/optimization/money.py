@@ -135,8 +135,10 @@ def add_energy_cost_definitions(ctx: Context) -> None:
 def add_cvar_constraints(ctx: Context) -> None:
     """``cvar``: ``excess_loss_s >= loss_s - eta`` (Rockafellar-Uryasev).
 
-    ``loss_s = -(hs revenue_s - ps rt_cost_s - fixed_cost_s) + sum_o cost_o ship_o``; the
-    objective subtracts ``lambda (eta + 1 / (1 - alpha) sum_s w_s excess_loss_s)``.
+    ``loss_s = -(hs revenue_s - ps rt_cost_s - fixed_cost_s) + sum_o cost_o ship_o +
+    after_s`` (what the scenario leaves behind after the horizon,
+    :mod:`~planner.engine.optimization.freeze`); the objective subtracts
+    ``lambda (eta + 1 / (1 - alpha) sum_s w_s excess_loss_s)``.
     """
     d, m = ctx.data, ctx.model
     n_scen = d.shape[2]
@@ -147,6 +149,7 @@ def add_cvar_constraints(ctx: Context) -> None:
         (scen, ctx.var("excess_loss").col(scen), np.ones(n_scen)),
         (scen, np.full(n_scen, int(ctx.var("eta").col())), np.ones(n_scen)),
         (scen, ctx.var("fixed_cost").col(scen), -np.ones(n_scen)),
+        (scen, ctx.var("after").col(scen), -np.ones(n_scen)),
         (np.repeat(scen, len(ship)), np.tile(ship, n_scen), np.tile(-cost, n_scen)),
     ]
     mutable = []

@@ -15,7 +15,6 @@ import numpy as np
 from planner.engine.optimization.context import Context
 
 _EPS = 1e-9
-_FREEZE_MARGIN = 1e-6
 Terms = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
@@ -323,44 +322,6 @@ def add_curtailment_allowance_constraints(ctx: Context) -> None:
         -np.inf,
         np.concatenate(bound),
         doc="curtailed energy <= allowance share of nameplate energy [MWh]",
-    )
-
-
-def add_freeze_protection_constraints(ctx: Context) -> None:
-    """``freeze_protection``: at freeze-risk sites, in cold periods, enough machines run.
-
-    ``sum_k run / P_k >= share x cold x sum_k g[k,t,s] N_k(t)``: machines running at least the
-    share of machines with grid power, scaled by the share of the period below 0 degC.
-    """
-    d = ctx.data
-    share = d.settings.freeze_protection_share
-    risky = np.array([d.fleet.cooling[s.cooling].freeze_risk for s in d.sites])
-    if share <= 0 or not risky.any():
-        return
-    const, ship = site_potential(ctx, d.grid)
-    need = risky[:, None, None] & (d.cold_share > 0) & (const + np.abs(ship).sum(axis=-1) > 0)
-    i, t, s = np.nonzero(need)
-    if len(i) == 0:
-        return
-    rows = np.arange(len(i))
-    # A hair above the share: the simulation counts a site running exactly the share as idle
-    # when rounding puts it a hair below.
-    factor = share * (1.0 + _FREEZE_MARGIN) * d.cold_share[i, t, s]
-    parts = [
-        load_terms(ctx, rows, i, t, s, 1.0 / d.power_mw),
-        ship_terms(ctx, rows, -factor[:, None] * ship[i, t, s]),
-    ]
-    labels = [
-        (d.sites[a].id, b, c) for a, b, c in zip(i.tolist(), t.tolist(), s.tolist(), strict=True)
-    ]
-    ctx.matrix.add_rows(
-        "freeze_protection",
-        "freeze_protection",
-        labels,
-        *concat_terms(parts),
-        factor * const[i, t, s],
-        np.inf,
-        doc="machines running in cold periods >= protection share of powered machines [-]",
     )
 
 

@@ -58,10 +58,10 @@ class PlanKPIs:
     Attributes
     ----------
     expected_profit_usd
-        Probability-weighted profit after relocation costs [USD].
+        Probability-weighted profit inside the horizon, after relocation costs [USD].
     cvar_loss_usd
-        Mean loss (negative profit) over the worst ``1 - alpha`` of probability [USD]; negative
-        when even those scenarios make money.
+        Mean loss (negative full-value profit) over the worst ``1 - alpha`` of probability
+        [USD]; negative when even those scenarios make money.
     expected_revenue_usd
         Mining revenue [USD].
     expected_power_cost_usd
@@ -72,6 +72,13 @@ class PlanKPIs:
         Facility energy available but not drawn [MWh].
     mean_hashrate_eh_s
         Time- and probability-weighted mean fleet hashrate [EH/s].
+    expected_after_horizon_usd
+        What the plan leaves behind after the horizon, as the model values it: freeze damage
+        (lost margin inside and after the horizon, repairs) and machines still in transit
+        [USD].
+    expected_profit_incl_after_horizon_usd
+        The full value the plan maximises (risk neutral): ``expected_profit_usd -
+        expected_after_horizon_usd`` [USD].
     """
 
     expected_profit_usd: float
@@ -81,6 +88,8 @@ class PlanKPIs:
     relocation_cost_usd: float
     expected_curtailed_mwh: float
     mean_hashrate_eh_s: float
+    expected_after_horizon_usd: float = 0.0
+    expected_profit_incl_after_horizon_usd: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,7 +120,11 @@ class Plan:
     weights
         Scenario probabilities [-].
     profit_usd
-        Profit of each scenario after relocation costs, ``(scenarios,)`` [USD].
+        Profit of each scenario inside the horizon after relocation costs, ``(scenarios,)``
+        [USD].
+    after_horizon_usd
+        What each scenario leaves behind after the horizon (:attr:`PlanKPIs`), ``(scenarios,)``
+        [USD]; the full value of a scenario is ``profit_usd - after_horizon_usd``.
     tiers
         The tiers of the arrays below.
     running_mw, available_mw
@@ -143,6 +156,7 @@ class Plan:
     duration_h: np.ndarray
     weights: np.ndarray
     profit_usd: np.ndarray
+    after_horizon_usd: np.ndarray
     tiers: tuple[TierData, ...] = field(repr=False)
     running_mw: np.ndarray = field(repr=False)
     available_mw: np.ndarray = field(repr=False)
@@ -242,6 +256,7 @@ def extract_plan(
     )
     relocation_cost = float(ship @ np.array([o.cost_usd_per_machine for o in d.options]))
     profit = revenue - power - relocation_cost
+    after = values[ctx.var("after").col(scen)]
     u = d.overhead[d.tier_site][:, None, None]
     curtailed = ((available - running) * u * d.duration_h[None, :, None]).sum(axis=(0, 1))
     hashrate = (running * d.eh_s_per_mw[:, None, None] * d.duration_h[None, :, None]).sum(
@@ -250,12 +265,14 @@ def extract_plan(
     w = d.weights
     kpis = PlanKPIs(
         expected_profit_usd=float(w @ profit),
-        cvar_loss_usd=cvar_of_loss(-profit, w, parameters["cvar_alpha"]),
+        cvar_loss_usd=cvar_of_loss(after - profit, w, parameters["cvar_alpha"]),
         expected_revenue_usd=float(w @ revenue),
         expected_power_cost_usd=float(w @ power),
         relocation_cost_usd=relocation_cost,
         expected_curtailed_mwh=float(w @ curtailed),
         mean_hashrate_eh_s=float(w @ hashrate),
+        expected_after_horizon_usd=float(w @ after),
+        expected_profit_incl_after_horizon_usd=float(w @ (profit - after)),
     )
     return Plan(
         fleet=d.fleet,
@@ -270,6 +287,7 @@ def extract_plan(
         duration_h=d.duration_h,
         weights=d.weights,
         profit_usd=profit,
+        after_horizon_usd=after,
         tiers=d.tiers,
         running_mw=running,
         available_mw=available,

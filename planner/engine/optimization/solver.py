@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -55,6 +55,9 @@ class PlanSolver:
         The scenarios to plan over (weights summing to 1).
     settings
         Horizon, risk, floor, limits and solver options.
+    exposed_before_h
+        Idle hours below 0 degC in a row that each freeze-risk site has behind it when the
+        horizon starts, per site id (a rolling plan's earlier steps) [h]; none by default.
 
     Attributes
     ----------
@@ -87,9 +90,13 @@ class PlanSolver:
         fleet: Fleet,
         scenarios: ScenarioSet | Sequence[Scenario],
         settings: OptimizeSettings | None = None,
+        *,
+        exposed_before_h: Mapping[str, int] | None = None,
     ) -> None:
         started = time.perf_counter()
-        self.data: ModelData = prepare(fleet, scenarios, settings or OptimizeSettings())
+        self.data: ModelData = prepare(
+            fleet, scenarios, settings or OptimizeSettings(), exposed_before_h=exposed_before_h
+        )
         self.built: BuiltModel = build_model(self.data)
         self._highs, _ = to_highs(self.built.matrix)
         self.build_seconds = time.perf_counter() - started
@@ -250,6 +257,8 @@ def optimize(
     fleet: Fleet,
     scenarios: ScenarioSet | Sequence[Scenario],
     settings: OptimizeSettings | None = None,
+    *,
+    exposed_before_h: Mapping[str, int] | None = None,
 ) -> Plan:
     """Plan relocations and curtailment for ``fleet`` over ``scenarios``.
 
@@ -263,6 +272,9 @@ def optimize(
         Horizon (``"operational"``: hourly up to 14 days; ``"strategic"``: daily periods), risk
         weight and CVaR level, hashrate floor, relocation budget, ramp and minimum down time,
         freeze protection, time limit and MIP gap.
+    exposed_before_h
+        Idle hours below 0 degC in a row behind each freeze-risk site at the start, per site id
+        (see :class:`PlanSolver`) [h].
 
     Returns
     -------
@@ -276,4 +288,4 @@ def optimize(
         Infeasible (the message names the constraint families that cannot be met), unbounded or
         a solver error. A solve out of time is no error: :meth:`PlanSolver.solve`.
     """
-    return PlanSolver(fleet, scenarios, settings).solve()
+    return PlanSolver(fleet, scenarios, settings, exposed_before_h=exposed_before_h).solve()

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from planner.domain.fleet import Fleet
-from planner.engine.metrics import FLEET
+from planner.engine.metrics import FLEET, HEADLINE
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import Plan
 from planner.ops.notify import HASHRATE_AT_RISK_KPI, PLANNED_CURTAILMENT_KPI
@@ -19,11 +19,16 @@ from planner.world.feeds import Feeds, Freshness
 __all__ = [
     "FEED_FILLED_KPI",
     "FEED_STATUS_KPIS",
+    "HEADLINE_KPI",
     "feed_stamps",
     "fleet_hash",
     "run_kpis",
     "strategy_table",
 ]
+
+#: KPI key of the run's headline: the recommended strategy's expected profit incl. after
+#: horizon [USD].
+HEADLINE_KPI = HEADLINE
 
 #: KPI keys counting feeds by freshness status (``stale``, ``fallback``, ``missing``) [-].
 FEED_STATUS_KPIS: dict[str, str] = {
@@ -105,8 +110,13 @@ def run_kpis(
     Returns
     -------
     dict
-        ``expected_profit_usd``, ``p5_profit_usd``, ``cvar5_profit_usd``,
-        ``profit_vs_baseline_usd`` [USD]; ``curtailed_mwh`` and ``planned_curtailment_mwh``
+        The headline, at full value (the horizon's profit less what the run leaves behind
+        after it): ``expected_profit_incl_after_horizon_usd``,
+        ``p5_profit_incl_after_horizon_usd``, ``cvar5_profit_incl_after_horizon_usd``,
+        ``profit_incl_after_horizon_vs_baseline_usd`` and ``expected_after_horizon_usd``; the
+        same inside the horizon: ``expected_profit_usd``, ``p5_profit_usd``,
+        ``cvar5_profit_usd``, ``profit_vs_baseline_usd`` [USD]; ``curtailed_mwh`` and
+        ``planned_curtailment_mwh``
         (the plan's expected curtailment, else the recommended strategy's) [MWh];
         ``mean_hashrate_eh_s``, ``hashrate_floor_eh_s`` [EH/s]; ``hashrate_kept_pct`` [%];
         ``hashrate_at_risk_probability`` [-]; ``relocated_machines`` [-];
@@ -117,6 +127,11 @@ def run_kpis(
     mine, base = fleet.loc[recommended], fleet.loc[baseline]
     planned = plan.kpis.expected_curtailed_mwh if plan is not None else float(mine["curtailed_mwh"])
     kpis = {
+        HEADLINE_KPI: float(mine[HEADLINE_KPI]),
+        "p5_profit_incl_after_horizon_usd": float(mine["p5_profit_incl_after_horizon_usd"]),
+        "cvar5_profit_incl_after_horizon_usd": float(mine["cvar5_profit_incl_after_horizon_usd"]),
+        "profit_incl_after_horizon_vs_baseline_usd": float(mine[HEADLINE_KPI] - base[HEADLINE_KPI]),
+        "expected_after_horizon_usd": float(mine["expected_after_horizon_usd"]),
         "expected_profit_usd": float(mine["expected_profit_usd"]),
         "p5_profit_usd": float(mine["p5_profit_usd"]),
         "cvar5_profit_usd": float(mine["cvar5_profit_usd"]),

@@ -55,6 +55,7 @@ def _header(r: ReportInputs) -> str:
 _SECTIONS: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
     ("kpis", "Fleet KPIs by strategy", tables.kpi_section),
     ("risk", "Risk across scenarios", tables.risk_section),
+    ("full-value", "Strategies at full value", tables.full_value_section),
     ("alerts", "Alerts", tables.alerts_section),
     ("feeds", "Feed freshness", tables.feeds_section),
     ("bands", "Hashrate across scenarios", charts.bands_section),

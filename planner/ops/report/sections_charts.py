@@ -84,7 +84,8 @@ def profit_section(r: ReportInputs) -> str:
     )
     return _figure(
         chart,
-        "Fleet profit (revenue − energy cost + credits) accumulated from the start of the horizon.",
+        "Fleet profit (revenue − energy cost + credits) accumulated from the start of the "
+        "horizon; what a strategy leaves behind after it is in the KPI table.",
     )
 
 
@@ -96,17 +97,20 @@ def distribution_section(r: ReportInputs) -> str:
     fleet = runs[runs["site_id"] == FLEET]
     samples = {
         s: (
-            fleet.loc[fleet["policy"] == s, "profit_usd"].to_numpy(dtype=float),
+            fleet.loc[fleet["policy"] == s, "profit_incl_after_horizon_usd"].to_numpy(dtype=float),
             fleet.loc[fleet["policy"] == s, "weight"].to_numpy(dtype=float),
         )
         for s in r.evaluation.policies
     }
     colours = {s: r.colours.get(s, "#000000") for s in samples}
-    chart = box_plot_svg(samples, title="Fleet profit distribution by strategy", colours=colours)
+    chart = box_plot_svg(
+        samples, title="Fleet profit incl. after horizon, by strategy", colours=colours
+    )
     return _figure(
         chart,
-        "Fleet profit of each run (dots): the box spans P25-P75 with the median, whiskers reach "
-        "P5 and P95, the diamond is the mean. Every strategy sees the same draws.",
+        "Fleet profit of each run at full value (dots: the horizon's profit less what the run "
+        "leaves behind): the box spans P25-P75 with the median, whiskers reach P5 and P95, the "
+        "diamond is the mean. Every strategy sees the same draws.",
     )
 
 
@@ -116,17 +120,23 @@ def site_profit_section(r: ReportInputs) -> str:
     if per_site.empty:
         return empty_note("No per-site rows in the KPI table.")
     # pivot, not pivot_table: duplicates were rejected up front and must never be aggregated.
-    table = per_site.pivot(index="site_id", columns="strategy", values="profit_usd")
+    table = per_site.pivot(
+        index="site_id", columns="strategy", values="profit_incl_after_horizon_usd"
+    )
     sites = [s for s in r.fleet.site_ids if s in table.index]
     sites += [s for s in table.index if s not in sites]
     table = table.reindex(index=sites, columns=[s for s in r.strategies if s in table.columns])
     chart = bar_chart_svg(
         table,
-        title="Profit by site and strategy",
-        x_label="Profit over the horizon (USD)",
+        title="Profit incl. after horizon, by site and strategy",
+        x_label="Profit incl. after horizon (USD)",
         colours=r.colours,
     )
-    return _figure(chart, "Profit per site over the horizon.")
+    return _figure(
+        chart,
+        "Profit per site over the horizon less what the site is left with after it (machines "
+        "still out, freeze repairs, relocations).",
+    )
 
 
 def _block(times: pd.DatetimeIndex) -> tuple[str, str, str]:

@@ -36,12 +36,13 @@ def _caption(text: str) -> str:
 
 
 def kpi_section(r: ReportInputs) -> str:
-    """Fleet totals per strategy over the central run, with the delta to the baseline."""
+    """Fleet totals per strategy over the central run, full value first, with the delta to the
+    baseline."""
     fleet = r.kpis[r.kpis["site_id"] == FLEET_ROW].set_index("strategy")
     rows = [s for s in r.strategies if s in fleet.index]
     if not rows:
         return empty_note("No fleet totals in the KPI table.")
-    profit = {s: float(fleet.loc[s, "profit_usd"]) for s in rows}
+    profit = {s: float(fleet.loc[s, "profit_incl_after_horizon_usd"]) for s in rows}
     base = profit.get(BASELINE_STRATEGY, math.nan)
     best = max((p for p in profit.values() if math.isfinite(p)), default=math.nan)
     body = []
@@ -63,11 +64,17 @@ def kpi_section(r: ReportInputs) -> str:
         body.append(
             f'<tr{row_class}><th scope="row">'
             f"{swatch(r.colours[s])}{escape(s)}{badge}</th>"
-            + td(format_usd(k["profit_usd"]), num=True, title=format_usd_exact(k["profit_usd"]))
+            + _usd_td(k["profit_incl_after_horizon_usd"])
             + delta_td
             + "".join(
-                td(format_usd(k[c]), num=True, title=format_usd_exact(k[c]))
-                for c in ("revenue_usd", "energy_cost_usd", "credits_usd")
+                _usd_td(k[c])
+                for c in (
+                    "profit_usd",
+                    "after_horizon_usd",
+                    "revenue_usd",
+                    "energy_cost_usd",
+                    "credits_usd",
+                )
             )
             + td(format_mwh(k["curtailed_mwh"]), num=True)
             + td(format_eh_s(k["mean_hashrate_eh_s"]), num=True)
@@ -75,30 +82,48 @@ def kpi_section(r: ReportInputs) -> str:
             + td(format_pct(k["uptime_pct"]), num=True)
             + "</tr>"
         )
-    heads = ["Strategy", "Profit", f"Δ profit vs {BASELINE_STRATEGY}", "Revenue", "Energy cost"]
-    heads += ["Credits", "Curtailed", "Mean hashrate", "Hashrate kept", "Uptime"]
+    heads = ["Strategy", "Profit incl. after horizon", f"Δ vs {BASELINE_STRATEGY}"]
+    heads += ["Profit in horizon", "Left after horizon", "Revenue", "Energy cost", "Credits"]
+    heads += ["Curtailed", "Mean hashrate", "Hashrate kept", "Uptime"]
     caption = (
-        f"Fleet totals over the horizon. Δ is profit minus {BASELINE_STRATEGY}'s (and as a share "
-        f"of it when that is positive); hashrate kept is mean hashrate as a share of "
-        f"{BASELINE_STRATEGY}'s. The best profit is marked."
+        "Fleet totals over the horizon. Profit incl. after horizon is the full value: the "
+        "horizon's profit less what the run leaves behind (margin lost by machines still frozen, "
+        "under repair, in transit or restarting when it ends, freeze repairs and relocation "
+        f"bills; see the full-value section). Δ is that figure minus {BASELINE_STRATEGY}'s (and "
+        "as a share of it when that is positive); hashrate kept is mean hashrate as a share of "
+        f"{BASELINE_STRATEGY}'s. The best full-value profit is marked."
     )
     return table_html("kpi-table", heads, body, numeric_from=1) + _caption(caption)
 
 
-def risk_section(r: ReportInputs) -> str:
-    """Distribution figures per strategy over the Monte Carlo runs."""
+def _usd_td(value: float) -> str:
+    return td(format_usd(value), num=True, title=format_usd_exact(value))
+
+
+def _fleet_risk(r: ReportInputs) -> tuple[pd.DataFrame, list[str]] | None:
+    """The risk table's fleet rows and the strategies in page order; ``None`` without one."""
     if r.risk is None or r.risk.empty:
-        return empty_note("No Monte Carlo evaluation in this run.")
+        return None
     fleet = r.risk[r.risk["site_id"] == FLEET_ROW].set_index("policy")
     rows = [s for s in r.strategies if s in fleet.index] + [
         s for s in fleet.index if s not in r.strategies
     ]
+    return fleet, rows
+
+
+def risk_section(r: ReportInputs) -> str:
+    """Distribution figures per strategy over the Monte Carlo runs, at full value."""
+    found = _fleet_risk(r)
+    if found is None:
+        return empty_note("No Monte Carlo evaluation in this run.")
+    fleet, rows = found
     money = (
+        "expected_profit_incl_after_horizon_usd",
+        "median_profit_incl_after_horizon_usd",
+        "p5_profit_incl_after_horizon_usd",
+        "p95_profit_incl_after_horizon_usd",
+        "cvar5_profit_incl_after_horizon_usd",
         "expected_profit_usd",
-        "median_profit_usd",
-        "p5_profit_usd",
-        "p95_profit_usd",
-        "cvar5_profit_usd",
     )
     optional = [
         (c, h, f)
@@ -117,10 +142,7 @@ def risk_section(r: ReportInputs) -> str:
         k = fleet.loc[s]
         body.append(
             f'<tr><th scope="row">{swatch(r.colours.get(s, "#000000"))}{escape(s)}</th>'
-            + "".join(
-                td(format_usd(float(k[c])), num=True, title=format_usd_exact(float(k[c])))
-                for c in money
-            )
+            + "".join(_usd_td(float(k[c])) for c in money)
             + td(format_mwh(float(k["curtailed_mwh"])), num=True)
             + td(format_eh_s(float(k["mean_hashrate_eh_s"])), num=True)
             + "".join(td(f(float(k[c])), num=True) for c, _, f in optional)
@@ -128,13 +150,16 @@ def risk_section(r: ReportInputs) -> str:
             + td(f"{float(k['freeze_events']):.2f}", num=True)
             + "</tr>"
         )
-    heads = ["Strategy", "Expected profit", "Median", "P5", "P95", "CVaR5", "Curtailed"]
-    heads += ["Mean hashrate", *(h for _, h, _ in optional), "Outage site-hours", "Freeze events"]
+    heads = ["Strategy", "Expected profit incl. after horizon", "Median", "P5", "P95", "CVaR5"]
+    heads += ["Expected profit in horizon", "Curtailed", "Mean hashrate"]
+    heads += [*(h for _, h, _ in optional), "Outage site-hours", "Freeze events"]
     caption = (
         "Fleet outcomes over the Monte Carlo scenarios (weather, prices, outages, hashprice and "
-        "ASIC failures drawn jointly; every strategy sees the same draws). P5 and P95 are "
-        "weighted quantiles of profit; CVaR5 is the mean profit of the worst 5 % of runs; "
-        "curtailed energy, hashrate, outage hours and freeze events are means per run."
+        "ASIC failures drawn jointly; every strategy sees the same draws), at full value: each "
+        "run's profit less what it leaves behind after the horizon. P5 and P95 are weighted "
+        "quantiles; CVaR5 is the mean of the worst 5 % of runs; the profit inside the horizon "
+        "alone is shown beside them. Curtailed energy, hashrate, outage hours and freeze events "
+        "are means per run."
     )
     if optional:
         caption += (
@@ -142,6 +167,58 @@ def risk_section(r: ReportInputs) -> str:
             "is the chance the fleet's hashrate falls below the floor in at least one hour."
         )
     return table_html("risk-table", heads, body, numeric_from=1) + _caption(caption)
+
+
+def full_value_section(r: ReportInputs) -> str:
+    """The strategies compared at full value: what each leaves behind after the horizon."""
+    found = _fleet_risk(r)
+    if found is None:
+        return empty_note("No Monte Carlo evaluation in this run.")
+    fleet, rows = found
+    headline = fleet["expected_profit_incl_after_horizon_usd"]
+    best = float(headline.max())
+    body = []
+    for s in rows:
+        k = fleet.loc[s]
+        gap = float(k["expected_profit_incl_after_horizon_usd"]) - best
+        is_best = gap == 0.0
+        badge = ' <span class="badge">best</span>' if is_best else ""
+        row_class = ' class="best"' if is_best else ""
+        body.append(
+            f'<tr{row_class}><th scope="row">'
+            f"{swatch(r.colours.get(s, '#000000'))}{escape(s)}{badge}</th>"
+            + _usd_td(float(k["expected_profit_incl_after_horizon_usd"]))
+            + (td("best", css="muted") if is_best else _usd_td(gap))
+            + _usd_td(float(k["cvar5_profit_incl_after_horizon_usd"]))
+            + _usd_td(float(k["expected_profit_usd"]))
+            + _usd_td(float(k["cvar5_profit_usd"]))
+            + "".join(
+                _usd_td(float(k[c]))
+                for c in (
+                    "expected_after_horizon_usd",
+                    "expected_lost_margin_usd",
+                    "expected_repair_usd",
+                    "expected_transport_usd",
+                )
+            )
+            + td(f"{float(k['machines_out']):,.0f}", num=True)
+            + td(f"{float(k['freeze_events']):.2f}", num=True)
+            + "</tr>"
+        )
+    heads = ["Strategy", "Expected profit incl. after horizon", "Behind the best"]
+    heads += ["CVaR5 incl. after horizon", "Expected profit in horizon", "CVaR5 in horizon"]
+    heads += ["Left after horizon", "Margin lost after it", "Freeze repairs", "Relocations"]
+    heads += ["Machines out at the end", "Freeze events"]
+    caption = (
+        "What each strategy leaves behind when the horizon ends, in expectation over the "
+        "scenarios: machines frozen, under repair, in transit or restarting then stay out after "
+        "it, each losing the margin it would have earned (the last week's hourly margin, "
+        "floored at 0, held flat); freeze-damaged machines carry their repair bill and "
+        "relocations their cost. Demand-response penalties and 4CP charges decided inside the "
+        "horizon are already in its profit. Ranked on expected profit incl. after horizon; "
+        "docs/model.md (Full value) gives the rule."
+    )
+    return table_html("full-value-table", heads, body, numeric_from=1) + _caption(caption)
 
 
 def _location_text(site: Site) -> str:
