@@ -16,8 +16,14 @@ The optimizer's solver side (:func:`optimize`: Pyomo and highspy) loads on first
 from typing import TYPE_CHECKING, Any
 
 from planner.domain.examples import demo_fleet, texas_fleet
-from planner.domain.fleet import Fleet, MinerModel, Route, Site, load_fleet
-from planner.engine.compare import compare_strategies, simulate_strategies
+from planner.domain.fleet import Fleet, MinerModel, Route, Site, load_fleet, parse_fleet
+from planner.engine.compare import (
+    compare_strategies,
+    horizon_limit,
+    is_plan_strategy,
+    merge_evaluations,
+    simulate_strategies,
+)
 from planner.engine.metrics import kpis
 from planner.engine.montecarlo import Evaluation, evaluate
 from planner.engine.optimization import OptimizeSettings, Plan
@@ -30,14 +36,32 @@ from planner.engine.policies import (
     RunThrough,
     StrikePrice,
 )
+from planner.engine.replanner import Replan, Replanner
 from planner.engine.simulation import Shipment, SimResult, SimSettings, simulate
 from planner.errors import ConfigError, FeedError, JobError, PlannerError, SolveError
-from planner.ops.demo import DemoOutcome, run_demo
+from planner.ops.comparison import ComparisonOutcome, run_comparison
+from planner.ops.demo import (
+    DEMO_STORMS,
+    DEMO_STRATEGIES,
+    DEMO_TIME_LIMIT_S,
+    DemoOutcome,
+    run_demo,
+)
+from planner.ops.estimate import RunEstimate, estimate_strategies
 from planner.ops.jobs import JobOutcome, JobSettings, load_job_settings, run_forecast_job
+from planner.ops.jobs.artifacts import prepare_output_dir, write_plan
+from planner.ops.jobs.prune import PruneOutcome, prune_runs
 from planner.ops.locking import JobLockedError
 from planner.ops.replay import ReplayOutcome, run_replay
-from planner.ops.store import RunRecord, RunStore
-from planner.world.feeds import Feeds, FeedSources, fetch_feeds
+from planner.ops.report import (
+    ReportInputs,
+    format_eh_s,
+    format_usd,
+    render_report,
+    site_value_map_svg,
+)
+from planner.ops.store import RunRecord, RunStore, default_store_path
+from planner.world.feeds import FEED_MODES, FeedMode, Feeds, FeedSources, fetch_feeds
 from planner.world.replay import ReplayFiles, read_replay_feeds
 from planner.world.scenarios import Scenario, ScenarioSet, ScenarioSettings, make_scenarios
 
@@ -45,11 +69,17 @@ if TYPE_CHECKING:
     from planner.engine.optimization import optimize
 
 __all__ = [
+    "DEMO_STORMS",
+    "DEMO_STRATEGIES",
+    "DEMO_TIME_LIMIT_S",
+    "FEED_MODES",
+    "ComparisonOutcome",
     "Compose",
     "ConfigError",
     "DemoOutcome",
     "Evaluation",
     "FeedError",
+    "FeedMode",
     "FeedSources",
     "Feeds",
     "Fleet",
@@ -65,9 +95,14 @@ __all__ = [
     "PlannerError",
     "Policy",
     "ProtectiveShutdown",
+    "PruneOutcome",
+    "Replan",
+    "Replanner",
     "ReplayFiles",
     "ReplayOutcome",
+    "ReportInputs",
     "Route",
+    "RunEstimate",
     "RunRecord",
     "RunStore",
     "RunThrough",
@@ -81,21 +116,35 @@ __all__ = [
     "SolveError",
     "StrikePrice",
     "compare_strategies",
+    "default_store_path",
     "demo_fleet",
+    "estimate_strategies",
     "evaluate",
     "fetch_feeds",
+    "format_eh_s",
+    "format_usd",
+    "horizon_limit",
+    "is_plan_strategy",
     "kpis",
     "load_fleet",
     "load_job_settings",
     "make_scenarios",
+    "merge_evaluations",
     "optimize",
+    "parse_fleet",
+    "prepare_output_dir",
+    "prune_runs",
     "read_replay_feeds",
+    "render_report",
+    "run_comparison",
     "run_demo",
     "run_forecast_job",
     "run_replay",
     "simulate",
     "simulate_strategies",
+    "site_value_map_svg",
     "texas_fleet",
+    "write_plan",
 ]
 __version__ = "0.1.0"
 

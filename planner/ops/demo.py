@@ -1,28 +1,26 @@
-"""The public entry points that the CLI, the app and the jobs call."""
+"""The offline demo: the demo fleet through a mid-January cold snap, strategies compared over
+Monte Carlo scenarios (:func:`run_demo`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from planner.domain.examples import demo_fleet
 from planner.domain.fleet import Fleet
-from planner.engine import optimization
-from planner.engine.compare import compare_strategies, horizon_limit, simulate_strategies
-from planner.engine.metrics import kpis, with_hashrate_kept
+from planner.engine.compare import horizon_limit
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import OptimizeSettings, Plan
 from planner.inputs import check_hours
-from planner.ops.atomic import atomic_write
-from planner.ops.jobs.artifacts import output_dir
-from planner.ops.report import ReportInputs, write_report
-from planner.world.feeds import Feeds, fetch_feeds
-from planner.world.scenarios import make_scenarios
+from planner.ops.comparison import run_comparison
+from planner.ops.jobs.artifacts import prepare_output_dir
+from planner.world.feeds import fetch_feeds
 from weather.synthetic import StormSettings
+
+__all__ = ["DEMO_STORMS", "DEMO_STRATEGIES", "DEMO_TIME_LIMIT_S", "DemoOutcome", "run_demo"]
 
 #: Strategies the demo compares, in report order; the first is the baseline.
 DEMO_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protective", "optimized")
@@ -129,92 +127,29 @@ def run_demo(
 
     fleet = fleet or demo_fleet()
     check_hours(hours, most=horizon_limit(strategies))
-    out = output_dir(out_dir)  # created and proven writable before the work
+    out = prepare_output_dir(out_dir)  # created and proven writable before the work
     _tick(progress, "feeds", 0, 1)
     feeds = fetch_feeds(fleet, start, hours, "offline", seed=seed, storms=DEMO_STORMS)
-    plan = None
-    if any(name.startswith("optimized") for name in strategies):
-        planned = make_scenarios(fleet, feeds, plan_scenarios, seed, progress=progress)
-        _tick(progress, "optimize", 0, 1)
-        settings = optimize_settings or OptimizeSettings(time_limit_s=DEMO_TIME_LIMIT_S)
-        plan = optimization.optimize(fleet, planned, settings)
-    # Strategies are judged on scenarios the optimizer never saw (another seed).
-    judged = make_scenarios(fleet, feeds, scenarios, seed + 1, progress=progress)
-    evaluation = compare_strategies(
+    outcome = run_comparison(
         fleet,
-        judged,
-        list(strategies),
-        plan=plan,
+        feeds,
+        strategies,
+        scenarios=scenarios,
+        plan_scenarios=plan_scenarios,
         replications=replications,
+        seed=seed,
+        out_dir=out,
+        optimize_settings=optimize_settings or OptimizeSettings(time_limit_s=DEMO_TIME_LIMIT_S),
         workers=workers,
         progress=progress,
     )
-    table = with_hashrate_kept(evaluation.metrics(), baseline=strategies[0])
-    _tick(progress, "report", 0, 1)
-    kpis_path, report_path = write_comparison(
-        out, fleet, feeds, strategies, evaluation, table, plan=plan, seed=seed
-    )
+    assert outcome.kpis_path is not None and outcome.report_path is not None
     _tick(progress, "done", 1, 1)
-    return DemoOutcome(table, evaluation, plan, kpis_path, report_path)
+    return DemoOutcome(
+        outcome.kpis, outcome.evaluation, outcome.plan, outcome.kpis_path, outcome.report_path
+    )
 
 
 def _tick(progress: Progress | None, step: str, done: int, total: int) -> None:
     if progress is not None:
         progress(step, done, total)
-
-
-def write_comparison(
-    out_dir: str | Path,
-    fleet: Fleet,
-    feeds: Feeds,
-    strategies: Sequence[str],
-    evaluation: Evaluation,
-    table: pd.DataFrame,
-    *,
-    plan: Plan | None = None,
-    seed: int = 7,
-) -> tuple[Path, Path]:
-    """Write a strategy comparison: ``kpis.csv`` (``table``) and ``report.html``.
-
-    Parameters
-    ----------
-    out_dir
-        Output folder (created if missing).
-    fleet, feeds
-        The fleet and the feeds the comparison ran on.
-    strategies
-        Strategy names; the first is the baseline. Each also runs once through the feeds
-        themselves for the report's charts (:func:`planner.ops.jobs.simulate_strategies`).
-    evaluation, table
-        The comparison (:func:`planner.compare_strategies`) and its risk table.
-    plan
-        The optimizer's plan, when ``optimized`` strategies are among them.
-    seed
-        Seed of the central runs' failures.
-
-    Returns
-    -------
-    tuple of Path
-        ``(kpis.csv, report.html)``.
-    """
-
-    folder = output_dir(out_dir)
-    results = simulate_strategies(fleet, feeds, strategies, plan=plan, seed=seed)
-    # Both files at the end, each atomically: an interruption before leaves the old pair.
-    report = write_report(
-        folder / "report.html",
-        ReportInputs(
-            fleet=fleet,
-            kpis=kpis(fleet, results, baseline=strategies[0]),
-            ledgers={r.policy: r.ledger for r in results},
-            title=f"{fleet.name}: {', '.join(strategies)}",
-            generated_at=datetime.now(UTC),
-            notes=(*feeds.notes, *([f"Optimizer: {plan.note}."] if plan and plan.note else [])),
-            risk=table,
-            evaluation=evaluation,
-            plan=plan,
-            feeds=feeds,
-        ),
-    )
-    kpis_path = atomic_write(folder / "kpis.csv", lambda f: table.to_csv(f, index=False))
-    return kpis_path, report

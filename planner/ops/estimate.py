@@ -11,8 +11,11 @@ two-minute run from a two-hour one, not more.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from planner.domain.fleet import Fleet
+from planner.engine.compare import is_plan_strategy
 from planner.engine.montecarlo import SERIAL_BELOW_SITE_HOURS
 
 __all__ = [
@@ -27,6 +30,7 @@ __all__ = [
     "SIMULATE_S_PER_SITE_HOUR",
     "RunEstimate",
     "estimate_run",
+    "estimate_strategies",
 ]
 
 #: Drawing one scenario: per site [s] ...
@@ -128,6 +132,51 @@ def estimate_run(
         central = strategies * sites * (SIMULATE_S_PER_SITE + hours * SIMULATE_S_PER_SITE_HOUR)
         stages.append(("report", REPORT_S + central))
     return RunEstimate(tuple(stages))
+
+
+def estimate_strategies(
+    fleet: Fleet,
+    hours: int,
+    strategies: Sequence[str],
+    *,
+    scenarios: int = 0,
+    replications: int = 1,
+    plan_scenarios: int = 0,
+    report: bool = False,
+) -> RunEstimate:
+    """How long judging ``strategies`` on ``fleet`` will take (:func:`estimate_run`); the plan
+    is made only when a strategy follows it.
+
+    Parameters
+    ----------
+    fleet
+        The fleet.
+    hours
+        The horizon [h].
+    strategies
+        Strategy names (see :func:`planner.compare_strategies`).
+    scenarios, replications
+        Scenarios judged on (0: none) and failure draws per scenario.
+    plan_scenarios
+        Scenarios the optimizer plans over, when a strategy follows the plan.
+    report
+        Whether a report is written.
+
+    Returns
+    -------
+    RunEstimate
+    """
+    planning = sum(is_plan_strategy(n) for n in strategies)
+    return estimate_run(
+        sites=len(fleet.sites),
+        hours=hours,
+        scenarios=scenarios,
+        replications=replications,
+        strategies=len(strategies),
+        plan_strategies=planning,
+        plan_scenarios=plan_scenarios if planning else 0,
+        report=report,
+    )
 
 
 def _speedup(site_hours: int, workers: int | None) -> float:

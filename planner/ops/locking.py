@@ -3,7 +3,7 @@
 :func:`job_lock` takes the operating system's lock on the lock file through :mod:`filelock`
 (``flock`` on Linux and macOS, ``LockFileEx`` on Windows) and writes the holder's pid, host and
 start time into it. A second run, in this process or any other, gets :class:`JobLockedError` at
-once, naming the lock file and the holder; the CLI exits with :data:`EXIT_LOCKED`. The kernel
+once, naming the lock file and the holder (the CLI exits with code 3). The kernel
 drops the lock when the holder releases it, raises out of the ``with`` block, or dies (even by
 ``SIGKILL``), so there is never a stale lock to clean up by hand.
 
@@ -44,7 +44,6 @@ from planner.errors import JobError
 from planner.ops.store import DATA_DIR_ENV, default_data_dir
 
 __all__ = [
-    "EXIT_LOCKED",
     "LOCK_FILENAME",
     "JobLock",
     "JobLockedError",
@@ -53,8 +52,6 @@ __all__ = [
     "job_lock",
 ]
 
-#: Exit code of a CLI run that found the job lock held (1 is a user/feed error, 2 usage).
-EXIT_LOCKED = 3
 #: File name of the forecast job's lock inside the data directory.
 LOCK_FILENAME = "forecast.lock"
 
@@ -118,7 +115,7 @@ class JobLock:
 
 
 class JobLockedError(JobError):
-    """Another run holds the job lock; this one must exit at once with :data:`EXIT_LOCKED`.
+    """Another run holds the job lock; this one must exit at once, having done nothing.
 
     Parameters
     ----------
@@ -127,8 +124,6 @@ class JobLockedError(JobError):
     holder
         Who holds it, as far as the file says.
     """
-
-    exit_code = EXIT_LOCKED
 
     def __init__(self, path: Path, holder: LockHolder) -> None:
         self.path = path

@@ -24,7 +24,7 @@ from planner.engine.simulation import SimResult
 from planner.errors import ConfigError
 from planner.inputs import check_seed
 from planner.ops.atomic import atomic_write
-from planner.ops.jobs.artifacts import output_dir
+from planner.ops.jobs.artifacts import prepare_output_dir
 from planner.ops.report import ReportInputs, write_report
 from planner.world.feeds import Feeds
 from planner.world.replay.feeds import read_replay_feeds
@@ -158,7 +158,7 @@ def run_replay(
         raise ConfigError("replay", f"scenarios: must be >= 1, got {scenarios}")
     seed = check_seed(seed)
     names = list(strategies)
-    folder = None if out_dir is None else output_dir(out_dir)  # proven writable before the work
+    folder = None if out_dir is None else prepare_output_dir(out_dir)  # writable before the work
     _tick(progress, "feeds", 0, 1)
     feeds = read_replay_feeds(fleet, start, end, files)
     draws = historical_draws(fleet, feeds, scenarios, seed)

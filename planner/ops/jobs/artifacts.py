@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.engine.optimization import Plan
 from planner.errors import ConfigError, JobError
 from planner.ops.atomic import atomic_write, atomic_write_text
 
@@ -30,8 +31,9 @@ __all__ = [
     "check_artifacts",
     "delete_files",
     "expected_schedule",
-    "output_dir",
     "parquet_available",
+    "prepare_output_dir",
+    "write_plan",
     "write_table",
 ]
 
@@ -39,7 +41,7 @@ __all__ = [
 LATEST_LINK = "latest"
 
 
-def output_dir(out_dir: str | os.PathLike[str]) -> Path:
+def prepare_output_dir(out_dir: str | os.PathLike[str]) -> Path:
     """Create ``out_dir`` if needed, prove that a file can be written in it, and return it.
 
     Called before the work, so that a folder that cannot take the results fails at once instead
@@ -296,6 +298,35 @@ def expected_schedule(schedule: pd.DataFrame, weights: np.ndarray) -> pd.DataFra
         where=available > 1e-12,
     )
     return out
+
+
+def write_plan(out_dir: str | os.PathLike[str], plan: Plan) -> tuple[Path, Path]:
+    """Write the plan to act on: ``plan.csv`` (:func:`expected_schedule`) and
+    ``relocations.csv`` (:attr:`Plan.relocations <planner.Plan.relocations>`), each atomically.
+
+    Parameters
+    ----------
+    out_dir
+        Output folder (created if missing, :func:`prepare_output_dir`).
+    plan
+        The optimizer's plan.
+
+    Returns
+    -------
+    tuple of Path
+        ``(plan.csv, relocations.csv)``.
+
+    Raises
+    ------
+    ConfigError
+        The folder cannot be created or written.
+    """
+    folder = prepare_output_dir(out_dir)
+    schedule = expected_schedule(plan.schedule, plan.weights)
+    written = []
+    for name, frame in (("plan.csv", schedule), ("relocations.csv", plan.relocations)):
+        written.append(atomic_write_text(folder / name, frame.to_csv(index=False)))
+    return written[0], written[1]
 
 
 def _plain(obj: object) -> object:

@@ -200,7 +200,7 @@ def run_forecast_job(
     settings = settings.replace(start=begin.isoformat())
     settings.resolved_webhook()  # a bad $PLANNER_WEBHOOK_URL is refused before any work
     fleet = fleet_path if isinstance(fleet_path, Fleet) else load_fleet(Path(fleet_path))
-    out = art.output_dir(out_dir)
+    out = art.prepare_output_dir(out_dir)
     store_file = Path(store_path) if store_path is not None else default_store_path(data_dir)
     lock_file = Path(lock_path) if lock_path is not None else default_lock_path(data_dir)
     with job_lock(lock_file), RunStore(store_file) as store:

@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from planner.ops.jobs.artifacts import LATEST_LINK, delete_files
-from planner.ops.locking import JobLockedError, job_lock
-from planner.ops.store import RunRecord, RunStatus, RunStore
+from planner.ops.locking import JobLockedError, default_lock_path, job_lock
+from planner.ops.store import RunRecord, RunStatus, RunStore, default_store_path
 
 __all__ = ["PruneOutcome", "latest_runs", "output_dirs", "prune_runs", "stale_temp_paths"]
 
@@ -132,24 +132,22 @@ def stale_temp_paths(
 
 
 def prune_runs(
-    store: RunStore,
-    lock_path: Path,
     *,
     keep_last: int | None = None,
     older_than_days: float | None = None,
-    out_dirs: Iterable[Path] = (),
+    out_dirs: Iterable[str | os.PathLike[str]] = (),
     keep_files: bool = False,
     include_latest: bool = False,
     dry_run: bool = False,
+    data_dir: str | os.PathLike[str] | None = None,
+    store_path: str | os.PathLike[str] | None = None,
+    lock_path: str | os.PathLike[str] | None = None,
 ) -> PruneOutcome:
-    """Delete old runs, their files and stale temporary folders; see the module docstring.
+    """Delete the job's old runs, their files and stale temporary folders; see the module
+    docstring.
 
     Parameters
     ----------
-    store
-        The run history.
-    lock_path
-        The job lock (:func:`planner.ops.locking.default_lock_path`).
     keep_last, older_than_days
         As for :meth:`RunStore.prune` (at least one).
     out_dirs
@@ -160,6 +158,11 @@ def prune_runs(
         The user confirmed that the run ``latest`` points to may go too.
     dry_run
         Delete nothing; say what would go.
+    data_dir
+        Folder of the run history and the lock (default ``$PLANNER_DATA_DIR`` or the platform's
+        user data folder).
+    store_path, lock_path
+        The run history file and the job lock, if not in ``data_dir``.
 
     Returns
     -------
@@ -172,34 +175,42 @@ def prune_runs(
     planner.errors.JobError
         The history or the lock cannot be used.
     """
-    dirs = output_dirs(store, out_dirs)
-    latest = latest_runs(dirs)
-    protect = () if include_latest else tuple(latest)
-    with ExitStack() as held:
-        try:
-            held.enter_context(job_lock(lock_path))
-            live_since = None  # we hold the lock: no job is running
-        except JobLockedError as exc:  # a job is running since the holder took the lock
-            live_since = exc.holder.started_at or datetime.min.replace(tzinfo=UTC)
-        if live_since is None and not dry_run:
-            store.mark_interrupted(0.0)  # any "running" row is dead
-        result = store.prune(
-            keep_last=keep_last, older_than_days=older_than_days, keep_ids=protect, dry_run=dry_run
-        )
-        spared: tuple[str, ...] = ()
-        if protect:
-            wanted = store.prune(keep_last=keep_last, older_than_days=older_than_days, dry_run=True)
-            spared = tuple(r.id for r in wanted.runs if r.id in latest)
-        files = [] if keep_files else list(result.orphaned_paths)
-        temps = stale_temp_paths(dirs, store, live_since)
-        if dry_run:
-            deleted = [str(p) for p in files if p.is_file() or p.is_symlink()]
-        else:
-            deleted = delete_files(files)
-            for path in temps:
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink(missing_ok=True)
-        deleted += [str(p) for p in temps]
+    store_file = Path(store_path) if store_path is not None else default_store_path(data_dir)
+    lock_file = Path(lock_path) if lock_path is not None else default_lock_path(data_dir)
+    with RunStore(store_file) as store:
+        dirs = output_dirs(store, [Path(d) for d in out_dirs])
+        latest = latest_runs(dirs)
+        protect = () if include_latest else tuple(latest)
+        with ExitStack() as held:
+            try:
+                held.enter_context(job_lock(lock_file))
+                live_since = None  # we hold the lock: no job is running
+            except JobLockedError as exc:  # a job is running since the holder took the lock
+                live_since = exc.holder.started_at or datetime.min.replace(tzinfo=UTC)
+            if live_since is None and not dry_run:
+                store.mark_interrupted(0.0)  # any "running" row is dead
+            result = store.prune(
+                keep_last=keep_last,
+                older_than_days=older_than_days,
+                keep_ids=protect,
+                dry_run=dry_run,
+            )
+            spared: tuple[str, ...] = ()
+            if protect:
+                wanted = store.prune(
+                    keep_last=keep_last, older_than_days=older_than_days, dry_run=True
+                )
+                spared = tuple(r.id for r in wanted.runs if r.id in latest)
+            files = [] if keep_files else list(result.orphaned_paths)
+            temps = stale_temp_paths(dirs, store, live_since)
+            if dry_run:
+                deleted = [str(p) for p in files if p.is_file() or p.is_symlink()]
+            else:
+                deleted = delete_files(files)
+                for path in temps:
+                    if path.is_dir() and not path.is_symlink():
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink(missing_ok=True)
+            deleted += [str(p) for p in temps]
     return PruneOutcome(result.runs, tuple(deleted), spared, tuple(latest))

@@ -11,10 +11,11 @@ atomically; both take one :class:`ReportInputs`, checked when it is made::
     write_report(path, inputs)
 
 Every piece of text goes through :func:`html.escape`. Sections live in ``sections_tables`` and
-``sections_charts``; the charts they draw in ``svg`` (line, bar, map), ``svg_risk`` (hashrate
-bands, profit box plots) and ``svg_heatmap``, all drawn with the pieces of ``canvas`` (colours,
-plot area, legend); ``format`` holds the text (escaping, numbers, money, ticks) and ``cells`` the
-small HTML pieces (table cells, tables, the note of an empty section).
+``sections_charts``; the charts they draw in ``svg`` (line, bar), ``svg_map`` (the site map,
+and a map of one value per site for the app), ``svg_risk`` (hashrate bands, profit box plots)
+and ``svg_heatmap``, all drawn with the pieces of ``canvas`` (colours, plot area, legend);
+``format`` holds the text (escaping, numbers, money, ticks) and ``cells`` the small HTML pieces
+(table cells, tables, the note of an empty section).
 
 Inputs
 ------
@@ -37,9 +38,9 @@ from planner.ops.report.svg import (
     fleet_cumulative_profit_usd,
     fleet_daily_hashrate_eh_s,
     line_chart_svg,
-    site_map_svg,
 )
 from planner.ops.report.svg_heatmap import heatmap_svg
+from planner.ops.report.svg_map import site_map_svg, site_value_map_svg
 from planner.ops.report.svg_risk import band_chart_svg, box_plot_svg
 
 __all__ = [
@@ -59,5 +60,6 @@ __all__ = [
     "nice_ticks",
     "render_report",
     "site_map_svg",
+    "site_value_map_svg",
     "write_report",
 ]

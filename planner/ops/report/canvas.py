@@ -64,12 +64,23 @@ def text_px(text: str, size: float = 12) -> float:
     return len(text) * size * 0.58
 
 
-def svg_open(width: float, height: float, label: str, css_class: str) -> str:
+def svg_open(
+    width: float, height: float, label: str, css_class: str, *, fluid: bool = False
+) -> str:
     """The opening ``<svg>`` tag of a chart of ``width`` x ``height`` [px] that scales to its
-    container, with ``label`` as its accessible name and ``<title>``."""
+    container, with ``label`` as its accessible name and ``<title>``.
+
+    ``fluid``: the chart fills its container's width up to ``width`` by itself (for pages
+    without the report's style sheet), its height following.
+    """
+    size = (
+        f'width="100%" style="max-width: {width:.0f}px; font-family: sans-serif"'
+        if fluid
+        else f'width="{width:.0f}" height="{height:.0f}"'
+    )
     return (
-        f'<svg class="{css_class}" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-        f'height="{height:.0f}" role="img" aria-label="{escape(label)}" font-size="12">'
+        f'<svg class="{css_class}" viewBox="0 0 {width:.0f} {height:.0f}" {size} '
+        f'role="img" aria-label="{escape(label)}" font-size="12">'
         f"<title>{escape(label)}</title>"
     )
 

@@ -18,9 +18,9 @@ from planner.ops.report.svg import (
     fleet_cumulative_profit_usd,
     fleet_daily_hashrate_eh_s,
     line_chart_svg,
-    site_map_svg,
 )
 from planner.ops.report.svg_heatmap import heatmap_svg
+from planner.ops.report.svg_map import site_map_svg
 from planner.ops.report.svg_risk import band_chart_svg, box_plot_svg
 
 _HOUR = pd.Timedelta(hours=1)

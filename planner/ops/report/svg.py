@@ -1,4 +1,4 @@
-"""Inline SVG charts: line, grouped bar and site map, plus the series they draw."""
+"""Inline SVG charts: line and grouped bar, plus the series they draw."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from planner.domain.fleet import Fleet, Site
 from planner.ops.report.canvas import (
     AXIS_COLOUR,
     GRID_COLOUR,
@@ -29,7 +28,6 @@ from planner.ops.report.format import (
     usd_tick_labels,
 )
 
-COOLING_COLOURS = {"air": "#E69F00", "hydro": "#0072B2", "immersion": "#009E73"}
 _MAX_LINE_POINTS = 2000  # longer cumulative series are thinned to one point per UTC midnight
 _HOUR = pd.Timedelta(hours=1)
 
@@ -245,95 +243,6 @@ def bar_chart_svg(
         f'text-anchor="middle" fill="{AXIS_COLOUR}">{escape(x_label)}</text>'
         "</svg>"
     )
-    return "".join(parts)
-
-
-def _graticule_step(span_deg: float) -> float:
-    return next((s for s in (1.0, 2.0, 5.0, 10.0, 15.0, 30.0) if span_deg / s <= 8), 45.0)
-
-
-def site_map_svg(
-    fleet: Fleet, *, width: int = 960, min_height: int = 260, max_height: int = 520
-) -> str:
-    """Sites on an equirectangular projection of their bounding box, with a graticule.
-
-    x is longitude x cos(centre latitude) and y is latitude, so shapes are true near the centre of
-    the box; the box gets a margin of 12 % of its larger side (at least 1 degree) and is stretched
-    to fill the canvas. Circle area grows with capacity [MW], colour is the cooling kind, labels
-    are site ids. Fleets across the antimeridian are not handled.
-
-    Parameters
-    ----------
-    fleet
-        The fleet whose sites to draw.
-    width, min_height, max_height
-        Canvas size limits [px].
-    """
-    sites: Sequence[Site] = fleet.sites
-    lats = np.array([s.latitude for s in sites])
-    lons = np.array([s.longitude for s in sites])
-    kx = math.cos(math.radians((lats.min() + lats.max()) / 2))
-    xs, ys = lons * kx, lats
-    pad = max(1.0, 0.12 * max(np.ptp(xs), np.ptp(ys)))
-    box_w, box_h = np.ptp(xs) + 2 * pad, np.ptp(ys) + 2 * pad
-    kinds = [k for k in COOLING_COLOURS if any(s.cooling == k for s in sites)]
-    legend, legend_h = legend_svg(
-        [(k, COOLING_COLOURS[k]) for k in kinds], left=16, top=8, width=width, shape="circle"
-    )
-    plot_w = width - 32
-    scale = min(plot_w / box_w, max_height / box_h)
-    plot_h = max(float(min_height), box_h * scale)
-    frame = PlotArea(left=16, top=16 + legend_h, width=plot_w, height=plot_h)
-    cx, cy = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2
-    x0, y1 = cx - plot_w / scale / 2, cy + plot_h / scale / 2  # west edge, north edge
-
-    def px(lon: float) -> float:
-        return frame.left + (lon * kx - x0) * scale
-
-    def py(lat: float) -> float:
-        return frame.top + (y1 - lat) * scale
-
-    label = f"Site map of {fleet.name}"
-    parts = [
-        svg_open(width, frame.bottom + 8, label, "chart site-map"),
-        legend,
-        f'<rect x="{frame.left}" y="{frame.top}" width="{frame.width}" height="{frame.height}" '
-        f'fill="#f4f8fb" stroke="{GRID_COLOUR}"/>',
-    ]
-    lon_w, lon_e = x0 / kx, (x0 + plot_w / scale) / kx
-    lat_s, lat_n = y1 - plot_h / scale, y1
-    step = _graticule_step(max(lon_e - lon_w, lat_n - lat_s))
-    for lon in np.arange(math.ceil(lon_w / step) * step, lon_e, step):
-        x = px(lon)
-        text = f"{abs(lon):g}°{'E' if lon > 0 else 'W' if lon < 0 else ''}"
-        parts.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.top}" y2="{frame.bottom}" '
-            f'stroke="{GRID_COLOUR}"/><text x="{x + 3:.1f}" y="{frame.bottom - 5}" font-size="10" '
-            f'fill="{AXIS_COLOUR}">{escape(text)}</text>'
-        )
-    for lat in np.arange(math.ceil(lat_s / step) * step, lat_n, step):
-        y = py(lat)
-        text = f"{abs(lat):g}°{'N' if lat > 0 else 'S' if lat < 0 else ''}"
-        parts.append(
-            f'<line x1="{frame.left}" x2="{frame.right}" y1="{y:.1f}" y2="{y:.1f}" '
-            f'stroke="{GRID_COLOUR}"/><text x="{frame.left + 4}" y="{y - 3:.1f}" font-size="10" '
-            f'fill="{AXIS_COLOUR}">{escape(text)}</text>'
-        )
-    biggest = max(s.capacity_mw for s in sites)
-    for site in sites:
-        x, y = px(site.longitude), py(site.latitude)
-        r = 5 + 9 * math.sqrt(site.capacity_mw / biggest)
-        right = x + r + 4 + text_px(site.id) <= frame.right
-        text_x, anchor = (x + r + 4, "start") if right else (x - r - 4, "end")
-        tip = f"{site.name} ({site.id}): {site.capacity_mw:,.0f} MW, {site.cooling}"
-        parts.append(
-            f'<g class="site" data-site="{escape(site.id)}"><circle cx="{x:.1f}" cy="{y:.1f}" '
-            f'r="{r:.1f}" fill="{COOLING_COLOURS[site.cooling]}" fill-opacity="0.85" '
-            f'stroke="#fff" stroke-width="1.5"><title>{escape(tip)}</title></circle>'
-            f'<text x="{text_x:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-weight="600" '
-            f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape(site.id)}</text></g>'
-        )
-    parts.append("</svg>")
     return "".join(parts)
 
 
