@@ -6,7 +6,7 @@ what-if knobs; "Run optimizer" applies them. Expensive steps are cached by their
 feeds and scenarios (``st.cache_data``), the persistent optimizer per fleet and planning
 scenarios (``st.cache_resource``; knobs that are solver parameters re-solve it with
 ``PlanSolver.update`` instead of rebuilding), and the judged evaluations. What is computed, and
-how, lives in :mod:`planner.surfaces.app_support`.
+how, lives in :mod:`planner.surfaces.app` (through the public ``planner`` names only).
 """
 
 from __future__ import annotations
@@ -20,12 +20,22 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements.lib.mutable_status_container import StatusContainer
 
-from planner import Evaluation, Feeds, Fleet, PlannerError, ScenarioSet, demo_fleet
-from planner.engine.optimization import OptimizeSettings
-from planner.ops.report import format_eh_s, format_usd
-from planner.surfaces import app_notices as notices
-from planner.surfaces import app_support as sup
-from planner.world.feeds import FeedMode
+from planner import (
+    Evaluation,
+    FeedMode,
+    Feeds,
+    Fleet,
+    OptimizeSettings,
+    Plan,
+    PlannerError,
+    Replanner,
+    ScenarioSet,
+    demo_fleet,
+    format_eh_s,
+    format_usd,
+)
+from planner.surfaces import app as sup
+from planner.surfaces.app import notices
 
 STRIKE_OPTIONS: list[str | int] = ["breakeven", 40, 60, 80, 100, 125, 150, 200, 300, 500]
 BUDGET_OPTIONS: list[str | int] = [
@@ -90,9 +100,9 @@ def cached_engine(
     lead_hours: float,
     _fleet: Fleet,
     _planning: ScenarioSet,
-) -> sup.ReplanEngine:
+) -> Replanner:
     """The persistent solver by (fleet, planning scenarios, lead time); shared, locked."""
-    return sup.ReplanEngine(_fleet, _planning, OptimizeSettings(lead_hours=lead_hours))
+    return Replanner(_fleet, _planning, OptimizeSettings(lead_hours=lead_hours))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -113,13 +123,12 @@ def cached_plan_evaluation(
     fleet_key: str,
     setup: sup.Setup,
     knobs: sup.WhatIf,
-    _engine: sup.ReplanEngine,
+    _engine: Replanner,
     _judging: ScenarioSet,
 ) -> tuple[float, Evaluation]:
     """The plan judged (judge seconds, evaluation) by (fleet, setup, plan knobs)."""
-    started = time.perf_counter()
-    evaluation = sup.judge_plan(_engine.fleet, _judging, _engine.plan(knobs))
-    return time.perf_counter() - started, evaluation
+    replan = sup.replan(_engine, _judging, knobs)
+    return replan.judge_seconds, replan.evaluation
 
 
 # ----------------------------------------------------------------------------------- widgets
@@ -299,13 +308,6 @@ def plan_form() -> tuple[sup.Setup, sup.WhatIf]:
 # ----------------------------------------------------------------------------------- views
 
 
-def replan_text(wall_s: float, solve_s: float, judge_s: float) -> str:
-    """How the re-plan was served: solved now (with its split) or from the cache."""
-    if wall_s < 0.5 * (solve_s + judge_s):
-        return "plan from cache"
-    return f"re-plan {wall_s:.2f} s (optimizer {solve_s:.2f} s, judging {judge_s:.2f} s)"
-
-
 def colour_scale() -> alt.Scale:
     return alt.Scale(domain=list(sup.STRATEGIES), range=[sup.COLOURS[s] for s in sup.STRATEGIES])
 
@@ -481,7 +483,7 @@ def show_profit(evaluation: Evaluation) -> None:
     )
 
 
-def show_curtailment(plan: sup.Plan) -> None:
+def show_curtailment(plan: Plan) -> None:
     heat = sup.curtailment_heatmap(plan)
     heat["end"] = heat["time"] + pd.Timedelta(hours=1)
     chart = (
@@ -507,7 +509,7 @@ def show_curtailment(plan: sup.Plan) -> None:
     )
 
 
-def show_relocations(plan: sup.Plan) -> None:
+def show_relocations(plan: Plan) -> None:
     relocations = sup.relocation_table(plan)
     if relocations.empty:
         st.info("No relocations: the plan keeps every machine where it is.")
@@ -565,7 +567,7 @@ def show_downloads(
     setup: sup.Setup,
     whatif: sup.WhatIf,
     evaluation: Evaluation,
-    plan: sup.Plan,
+    plan: Plan,
 ) -> None:
     st.download_button(
         "Plan (CSV)",
@@ -596,7 +598,7 @@ class PageState:
     """What the views draw on: the feeds, the plan and the evaluation of every strategy."""
 
     feeds: Feeds
-    plan: sup.Plan
+    plan: Plan
     evaluation: Evaluation
     replan_text: str
 
@@ -630,7 +632,7 @@ def run_steps(
     engine = cached_engine(
         key, setup, plan_knobs, whatif.lead_hours, _fleet=fleet, _planning=planning
     )
-    plan = engine.plan(whatif)
+    plan = sup.plan_for(engine, whatif)
     solve_s = time.perf_counter() - started
     stage("judge")
     started = time.perf_counter()
@@ -640,7 +642,7 @@ def run_steps(
     rules = cached_rules(
         key, setup, judge_knobs, whatif.strike_usd_per_mwh, _fleet=fleet, _judging=judging
     )
-    text = replan_text(solve_s + time.perf_counter() - started, solve_s, judge_s)
+    text = notices.replan_text(solve_s + time.perf_counter() - started, solve_s, judge_s)
     return PageState(feeds, plan, sup.combine(rules, planned), text)
 
 
@@ -654,12 +656,7 @@ def main() -> None:
         st.stop()
     assert fleet is not None
     nameplate = sup.nameplate_eh_s(fleet)
-    st.caption(
-        f"{fleet.name}: {len(fleet.sites)} sites, "
-        f"{sum(s.capacity_mw for s in fleet.sites):,.0f} MW, {format_eh_s(nameplate)} nameplate · "
-        f"{setup.days} days from {setup.start} · {setup.scenarios} scenarios · "
-        f"{setup.mode} feeds"
-    )
+    st.caption(notices.fleet_caption(fleet, setup, nameplate))
     started = time.perf_counter()
     status = st.status("Planning…", expanded=False)
     try:
@@ -676,7 +673,7 @@ def main() -> None:
         state="complete",
     )
     feeds, plan, evaluation = page.feeds, page.plan, page.evaluation
-    floor_eh_s = whatif.hashrate_floor_pct / 100.0 * nameplate
+    floor_eh_s = whatif.floor_eh_s(nameplate)
     notice = notices.plan_notice(plan)
     if notice:
         st.warning(notice)

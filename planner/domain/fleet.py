@@ -410,7 +410,24 @@ def load_fleet(path: str | Path) -> Fleet:
 
 
 def parse_fleet(text: str, source: str = "fleet.toml") -> Fleet:
-    """Parse fleet TOML text; see :func:`load_fleet`. ``source`` names it in errors."""
+    """Parse fleet TOML text (an upload, a string), as :func:`load_fleet` reads a file.
+
+    Parameters
+    ----------
+    text
+        The TOML text.
+    source
+        What the text is, named in error messages (a file name).
+
+    Returns
+    -------
+    Fleet
+
+    Raises
+    ------
+    ConfigError
+        TOML syntax, or invalid content; one line naming each key path.
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

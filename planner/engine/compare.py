@@ -50,12 +50,28 @@ Progress = Callable[[str, int, int], None]
 
 
 def is_plan_strategy(name: str) -> bool:
-    """Whether ``name`` follows the optimizer's plan (``optimized``, ``optimized+4cp``...)."""
+    """Whether a strategy follows the optimizer's plan (``optimized``, ``optimized+4cp``...).
+
+    Parameters
+    ----------
+    name
+        A strategy name (module docstring).
+
+    Returns
+    -------
+    bool
+        ``True`` when running it needs a plan.
+    """
     return name.split("+", 1)[0].strip() == PLAN_PREFIX
 
 
 def horizon_limit(strategies: Iterable[str]) -> int:
     """Longest horizon [h] the strategies can run over.
+
+    Parameters
+    ----------
+    strategies
+        Strategy names (module docstring).
 
     Returns
     -------
@@ -186,6 +202,11 @@ def merge_evaluations(parts: Sequence[Evaluation], order: Sequence[str]) -> Eval
         Evaluations of disjoint policies over the same runs.
     order
         Policy names in the order wanted (each in exactly one part).
+
+    Returns
+    -------
+    Evaluation
+        The policies of ``order``, in that order, over the shared runs.
 
     Raises
     ------

@@ -47,6 +47,16 @@ def prepare_output_dir(out_dir: str | os.PathLike[str]) -> Path:
     Called before the work, so that a folder that cannot take the results fails at once instead
     of after the run.
 
+    Parameters
+    ----------
+    out_dir
+        The output folder (``~`` is expanded).
+
+    Returns
+    -------
+    Path
+        The folder, ready to write in.
+
     Raises
     ------
     ConfigError

@@ -59,7 +59,13 @@ def format_mwh(value: float) -> str:
 
 
 def format_eh_s(value: float) -> str:
-    """Hashrate: ``3.51 EH/s`` (input [EH/s])."""
+    """Hashrate to two decimals: ``3.51 EH/s``.
+
+    Parameters
+    ----------
+    value
+        Hashrate [EH/s]; NaN gives an em dash.
+    """
     return f"{value:,.2f} EH/s" if math.isfinite(value) else MISSING
 
 

@@ -38,5 +38,16 @@ def default_data_dir(override: str | os.PathLike[str] | None = None) -> Path:
 
 
 def default_store_path(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """``runs.sqlite`` in :func:`default_data_dir` (``data_dir`` overrides the folder)."""
+    """Where the job's run history lives: ``runs.sqlite`` in :func:`default_data_dir`.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder; default ``$PLANNER_DATA_DIR``, else the platform's user data folder.
+
+    Returns
+    -------
+    Path
+        The SQLite file (it may not exist yet).
+    """
     return default_data_dir(data_dir) / STORE_FILENAME

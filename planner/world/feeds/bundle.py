@@ -14,7 +14,10 @@ from weather.schema import empty_events
 
 __all__ = ["FEED_MODES", "FeedMode", "Feeds", "empty_four_cp"]
 
+#: How :func:`~planner.fetch_feeds` gets its data: ``live`` (the providers, through the HTTP
+#: cache), ``cache`` (the HTTP cache only, no network) or ``offline`` (the seeded generator).
 FeedMode = Literal["live", "cache", "offline"]
+#: The feed modes, as values (:data:`FeedMode`).
 FEED_MODES: tuple[str, ...] = ("live", "cache", "offline")
 #: Freshness name prefix of the NWS alerts feed of a site (``nws alerts <site id>``).
 ALERTS_FEED = "nws alerts "

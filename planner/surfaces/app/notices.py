@@ -1,5 +1,6 @@
-"""What the what-if page (``app.py``) says about its own work: the stage it is in, how the plan
-was made, why no plan could be, and the hours the hashrate floor could not be kept.
+"""What the what-if page (``app.py``) says about its own work: what it plans over, the stage it
+is in, how the plan was made and served, why no plan could be, and the hours the hashrate floor
+could not be kept.
 
 No Streamlit import: the page shows these strings and tables; tests call them directly.
 """
@@ -11,9 +12,16 @@ import math
 import numpy as np
 import pandas as pd
 
-from planner import Evaluation, FeedError, PlannerError, SolveError
-from planner.engine.optimization import Plan
-from planner.surfaces.app_support import Setup, WhatIf
+from planner import (
+    Evaluation,
+    FeedError,
+    Fleet,
+    Plan,
+    PlannerError,
+    SolveError,
+    format_eh_s,
+)
+from planner.surfaces.app.inputs import Setup, WhatIf
 
 #: The page's stages, in order.
 STAGES: tuple[str, ...] = ("feeds", "scenarios", "plan", "judge")
@@ -43,6 +51,39 @@ def stage_label(stage: str, setup: Setup, whatif: WhatIf) -> str:
         "judge": "the plan and today's rules on scenarios the plan did not see",
     }[stage]
     return f"Step {STAGES.index(stage) + 1} of {len(STAGES)}, {stage}: {doing}…"
+
+
+def fleet_caption(fleet: Fleet, setup: Setup, nameplate_eh_s: float) -> str:
+    """The line under the title: the fleet, its size and what the page plans over.
+
+    Parameters
+    ----------
+    fleet, setup
+        The page's fleet and setup.
+    nameplate_eh_s
+        The fleet's installed hashrate [EH/s].
+    """
+    return (
+        f"{fleet.name}: {len(fleet.sites)} sites, "
+        f"{sum(s.capacity_mw for s in fleet.sites):,.0f} MW, {format_eh_s(nameplate_eh_s)} "
+        f"nameplate · {setup.days} days from {setup.start} · {setup.scenarios} scenarios · "
+        f"{setup.mode} feeds"
+    )
+
+
+def replan_text(wall_s: float, solve_s: float, judge_s: float) -> str:
+    """How the re-plan was served: solved now (with its split) or from the cache.
+
+    Parameters
+    ----------
+    wall_s
+        What the plan and judge steps took on this run [s].
+    solve_s, judge_s
+        What making the plan and judging it took when they were computed [s].
+    """
+    if wall_s < 0.5 * (solve_s + judge_s):
+        return "plan from cache"
+    return f"re-plan {wall_s:.2f} s (optimizer {solve_s:.2f} s, judging {judge_s:.2f} s)"
 
 
 def plan_notice(plan: Plan) -> str:
