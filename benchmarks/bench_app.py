@@ -5,7 +5,7 @@ in seconds; medians over ``--repeat`` rounds.
 
 - ``setup``: what a new fleet or setup costs once (demo fleet, 7 days, 10 scenarios): feeds,
   planning and judging scenarios, building the model, the first solve, judging the rules.
-- ``replan``: the page's re-plan path, :func:`planner.surfaces.app_support.replan` =
+- ``replan``: the page's re-plan path, :func:`planner.surfaces.app.replan` =
   ``PlanSolver.update`` through the persistent solver + judging the plan out of sample on the
   10 judging scenarios. Each round walks the knobs one move at a time (BTC -20 %, risk aversion,
   CVaR level, hashrate floor, relocation budget, BTC +20 %, back to the defaults), with the
@@ -40,8 +40,8 @@ from typing import Any
 
 from tables import machine, markdown
 
-from planner import demo_fleet
-from planner.surfaces import app_support as sup
+from planner import Replanner, demo_fleet
+from planner.surfaces import app as sup
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 2.0
@@ -76,7 +76,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, value
 
 
-def _build(setup: sup.Setup) -> tuple[dict[str, float], sup.ReplanEngine, Any]:
+def _build(setup: sup.Setup) -> tuple[dict[str, float], Replanner, Any]:
     fleet = demo_fleet()
     times: dict[str, float] = {}
     times["feeds"], feeds = _timed(lambda: sup.feeds_for(fleet, setup))
@@ -86,8 +86,8 @@ def _build(setup: sup.Setup) -> tuple[dict[str, float], sup.ReplanEngine, Any]:
     times["judging scenarios"], judging = _timed(
         lambda: sup.scenarios_for(fleet, feeds, setup, sup.WhatIf(), judging=True)
     )
-    times["build model"], engine = _timed(lambda: sup.ReplanEngine(fleet, planning))
-    times["first solve"], _ = _timed(lambda: engine.plan(sup.WhatIf()))
+    times["build model"], engine = _timed(lambda: Replanner(fleet, planning))
+    times["first solve"], _ = _timed(lambda: sup.plan_for(engine, sup.WhatIf()))
     times["judge run-through + strike"], _ = _timed(
         lambda: sup.judge_rules(fleet, judging, sup.WhatIf())
     )

@@ -41,8 +41,10 @@ from typing import Any
 from tables import machine, markdown
 
 import planner
+from planner.engine.metrics import with_hashrate_kept
 from planner.ops import estimate
-from planner.ops.demo import DEMO_STORMS, write_comparison
+from planner.ops.comparison import write_comparison
+from planner.ops.demo import DEMO_STORMS
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ["run-through", "strike", "strike+protective"]
@@ -129,7 +131,7 @@ def bench_unit(repeat: int) -> list[dict[str, Any]]:
     judged = planner.make_scenarios(fleet, feeds, 8, 8)
     plan = planner.optimize(fleet, planner.make_scenarios(fleet, feeds, 4, 7))
     evaluation = planner.compare_strategies(fleet, judged, names, plan=plan, workers=1)
-    table = planner.ops.demo.with_hashrate_kept(evaluation.metrics(), baseline=names[0])
+    table = with_hashrate_kept(evaluation.metrics(), baseline=names[0])
     with tempfile.TemporaryDirectory() as out:
         seconds = cpu(
             lambda: write_comparison(out, fleet, feeds, names, evaluation, table, plan=plan),

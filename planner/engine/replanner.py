@@ -102,6 +102,7 @@ class Replanner:
         self.solver: PlanSolver = optimization.PlanSolver(fleet, scenarios, settings)
         self._lock = threading.Lock()
         self._memo: OrderedDict[Key, Plan | SolveError] = OrderedDict()
+        self._asked: dict[str, float | None] = {}  # every parameter given so far, last value
 
     @property
     def build_seconds(self) -> float:
@@ -124,7 +125,7 @@ class Replanner:
         **parameters
             Mutable parameters of the solver (``hashprice_scale``, ``risk_lambda``,
             ``cvar_alpha``, ``hashrate_floor_eh_s`` [EH/s], ``relocation_budget_usd`` [USD],
-            ``None`` for no budget...); those not given keep their last values.
+            ``None`` for no budget...); those not given keep the values last asked for.
 
         Raises
         ------
@@ -134,13 +135,15 @@ class Replanner:
             A parameter out of the solver's range.
         """
         limit = self.solver.data.settings.time_limit_s if time_limit_s is None else time_limit_s
-        key = (*sorted(parameters.items()), ("time_limit_s", limit))
         with self._lock:
+            # The key holds every parameter asked for so far, so it says all the solver's values.
+            asked = {**self._asked, **parameters}
+            key = (*sorted(asked.items()), ("time_limit_s", limit))
             found = self._memo.get(key)
             if found is None:
                 self.solver.time_limit_s = limit
                 try:
-                    found = self.solver.update(**parameters)
+                    found = self.solver.update(**asked)  # ConfigError: nothing changed
                 except SolveError as exc:
                     found = exc
                 self._memo[key] = found
@@ -148,6 +151,7 @@ class Replanner:
                     self._memo.popitem(last=False)
             else:
                 self._memo.move_to_end(key)
+            self._asked = asked
         if isinstance(found, SolveError):
             raise found
         return found

@@ -17,6 +17,7 @@ import pytest
 from planner import (
     ConfigError,
     FeedError,
+    Replanner,
     ScenarioSet,
     SolveError,
     demo_fleet,
@@ -26,8 +27,8 @@ from planner import (
 from planner.domain.examples import one_site
 from planner.engine.optimization import OptimizeSettings, PlanSolver
 from planner.engine.strategies import optimized_strategy
-from planner.surfaces import app_notices as notices
-from planner.surfaces import app_support as sup
+from planner.surfaces import app as sup
+from planner.surfaces.app import notices
 from planner.world.scenarios import flat_scenario
 
 SETUP = sup.Setup()
@@ -35,20 +36,20 @@ FLOOR_PCT = 80.0
 
 
 @pytest.fixture(scope="module")
-def world() -> tuple[sup.ReplanEngine, ScenarioSet]:
+def world() -> tuple[Replanner, ScenarioSet]:
     fleet = demo_fleet()
     feeds = sup.feeds_for(fleet, SETUP)
     planning = sup.scenarios_for(fleet, feeds, SETUP, sup.WhatIf(), judging=False)
     judging = sup.scenarios_for(fleet, feeds, SETUP, sup.WhatIf(), judging=True)
-    return sup.ReplanEngine(fleet, planning), judging
+    return Replanner(fleet, planning), judging
 
 
 def test_the_app_default_keeps_an_80_pct_floor_wherever_the_fleet_could(
-    world: tuple[sup.ReplanEngine, ScenarioSet],
+    world: tuple[Replanner, ScenarioSet],
 ) -> None:
     engine, judging = world
     whatif = sup.WhatIf(hashrate_floor_pct=FLOOR_PCT)
-    floor = FLOOR_PCT / 100 * engine.nameplate_eh_s  # 18.96 EH/s
+    floor = FLOOR_PCT / 100 * sup.nameplate_eh_s(engine.fleet)  # 18.96 EH/s
     result = sup.replan(engine, judging, whatif)
     assert result.plan.parameters["hashrate_floor_eh_s"] == pytest.approx(floor)
     evaluation = result.evaluation
@@ -152,8 +153,8 @@ def test_stage_labels_and_the_notice_above_a_fallback_plan() -> None:
     fleet = demo_fleet()
     feeds = sup.feeds_for(fleet, sup.Setup(days=3))
     planning = sup.scenarios_for(fleet, feeds, sup.Setup(days=3), sup.WhatIf(), judging=False)
-    engine = sup.ReplanEngine(fleet, planning)
-    plan = engine.plan(sup.WhatIf(time_limit_s=0.001))
+    engine = Replanner(fleet, planning)
+    plan = sup.plan_for(engine, sup.WhatIf(time_limit_s=0.001))
     assert plan.is_fallback
     assert notices.plan_notice(plan) == (
         "Optimizer hit its 0.001 s time limit with no solution; showing the strike rule's plan. "
@@ -161,7 +162,7 @@ def test_stage_labels_and_the_notice_above_a_fallback_plan() -> None:
         "fewer days or scenarios."
     )
     # The same knobs with time to spare are another plan, not the remembered fallback.
-    solved = engine.plan(sup.WhatIf())
+    solved = sup.plan_for(engine, sup.WhatIf())
     assert not solved.is_fallback and notices.plan_notice(solved) == ""
     assert not np.allclose(solved.running_mw, plan.running_mw)
 

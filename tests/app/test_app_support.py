@@ -1,4 +1,4 @@
-"""The app's support module: inputs, the re-plan engine and the tables the page draws.
+"""The app's support package: inputs, re-plans through a Replanner and the tables the page draws.
 
 The demo fleet over the default setup (7 days from 2025-01-10, 10 scenarios, seed 7) is built
 once per module: feeds, planning and judging scenarios and one engine (about 2 s).
@@ -13,20 +13,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner import ConfigError, ScenarioSet, SolveError, demo_fleet
-from planner.ops.store import RunStore
-from planner.surfaces import app_support as sup
+from planner import ConfigError, Replanner, RunStore, ScenarioSet, SolveError, demo_fleet
+from planner.ops.report.svg_map import place_labels
+from planner.surfaces import app as sup
 
 SETUP = sup.Setup()
 
 
 @pytest.fixture(scope="module")
-def world() -> tuple[sup.ReplanEngine, ScenarioSet]:
+def world() -> tuple[Replanner, ScenarioSet]:
     fleet = demo_fleet()
     feeds = sup.feeds_for(fleet, SETUP)
     planning = sup.scenarios_for(fleet, feeds, SETUP, sup.WhatIf(), judging=False)
     judging = sup.scenarios_for(fleet, feeds, SETUP, sup.WhatIf(), judging=True)
-    return sup.ReplanEngine(fleet, planning), judging
+    return Replanner(fleet, planning), judging
 
 
 def test_solver_parameters_carry_the_knobs() -> None:
@@ -69,16 +69,16 @@ def test_cache_keys_keep_only_what_each_step_depends_on() -> None:
 
 
 def test_engine_replans_through_one_solver_and_remembers(
-    world: tuple[sup.ReplanEngine, ScenarioSet],
+    world: tuple[Replanner, ScenarioSet],
 ) -> None:
     engine, _ = world
     solver = engine.solver
-    base = engine.plan(sup.WhatIf())
-    lower = engine.plan(sup.WhatIf(btc_price_shock=-0.3))
+    base = sup.plan_for(engine, sup.WhatIf())
+    lower = sup.plan_for(engine, sup.WhatIf(btc_price_shock=-0.3))
     assert engine.solver is solver  # no rebuild
     assert lower.parameters["hashprice_scale"] == pytest.approx(0.7)
     assert lower.kpis.expected_revenue_usd < base.kpis.expected_revenue_usd
-    assert engine.plan(sup.WhatIf()) is base  # from memory, not re-solved
+    assert sup.plan_for(engine, sup.WhatIf()) is base  # from memory, not re-solved
 
 
 def test_infeasible_floor_raises_the_one_line_solve_error_and_is_remembered() -> None:
@@ -86,19 +86,19 @@ def test_infeasible_floor_raises_the_one_line_solve_error_and_is_remembered() ->
     # One scenario keeps the solver's infeasibility diagnosis short.
     fleet, setup = demo_fleet(), sup.Setup(scenarios=1)
     feeds = sup.feeds_for(fleet, setup)
-    engine = sup.ReplanEngine(
+    engine = Replanner(
         fleet, sup.scenarios_for(fleet, feeds, setup, sup.WhatIf(), judging=False)
     )
     with pytest.raises(SolveError, match="hashrate_floor") as first:
-        engine.plan(sup.WhatIf(hashrate_floor_pct=100.0))
+        sup.plan_for(engine, sup.WhatIf(hashrate_floor_pct=100.0))
     with pytest.raises(SolveError) as second:
-        engine.plan(sup.WhatIf(hashrate_floor_pct=100.0))
+        sup.plan_for(engine, sup.WhatIf(hashrate_floor_pct=100.0))
     assert second.value is first.value
     assert "\n" not in sup.one_line(first.value)
 
 
 def test_replan_judges_the_plan_and_tables_hold_three_strategies(
-    world: tuple[sup.ReplanEngine, ScenarioSet],
+    world: tuple[Replanner, ScenarioSet],
 ) -> None:
     engine, judging = world
     result = sup.replan(engine, judging, sup.WhatIf())
@@ -133,10 +133,10 @@ def test_replan_judges_the_plan_and_tables_hold_three_strategies(
 
 
 def test_expected_schedule_first_hour_is_the_plans_decision(
-    world: tuple[sup.ReplanEngine, ScenarioSet],
+    world: tuple[Replanner, ScenarioSet],
 ) -> None:
     engine, _ = world
-    plan = engine.plan(sup.WhatIf())
+    plan = sup.plan_for(engine, sup.WhatIf())
     schedule = sup.expected_schedule(plan)
     first = schedule[schedule["time"] == plan.times[0]].set_index(["site_id", "model_id"])
     decision = plan.first_period.set_index(["site_id", "model_id"])
@@ -146,8 +146,8 @@ def test_expected_schedule_first_hour_is_the_plans_decision(
     heat = sup.curtailment_heatmap(plan)
     assert len(heat) == 6 * SETUP.hours
     assert heat["curtailed_pct"].between(0.0, 100.0 + 1e-9).all()
-    assert sup._ramp(0.0, sup.HEAT_STOPS) == "#ffffff"  # runs: white
-    assert sup._ramp(1.0, sup.HEAT_STOPS) == "#a63603"  # all held off: dark orange
+    assert sup.ramp(0.0, sup.HEAT_STOPS) == "#ffffff"  # runs: white
+    assert sup.ramp(1.0, sup.HEAT_STOPS) == "#a63603"  # all held off: dark orange
     assert set(heat.loc[heat["curtailed_pct"] < 1e-9, "colour"]) <= {"#ffffff"}
     csv = sup.plan_csv(plan)
     assert csv.splitlines()[0] == (
@@ -159,12 +159,12 @@ def test_expected_schedule_first_hour_is_the_plans_decision(
     ]  # fmt: skip
 
 
-def test_report_is_one_self_contained_page(world: tuple[sup.ReplanEngine, ScenarioSet]) -> None:
+def test_report_is_one_self_contained_page(world: tuple[Replanner, ScenarioSet]) -> None:
     engine, judging = world
-    plan = engine.plan(sup.WhatIf())
+    plan = sup.plan_for(engine, sup.WhatIf())
     evaluation = sup.combine(
         sup.judge_rules(engine.fleet, judging, sup.WhatIf()),
-        sup.judge_plan(engine.fleet, judging, plan),
+        engine.judge(plan, judging),
     )
     feeds = sup.feeds_for(engine.fleet, SETUP)
     page = sup.report_html(engine.fleet, feeds, SETUP, sup.WhatIf(), evaluation, plan)
@@ -196,7 +196,7 @@ def test_risk_map_colours_best_green_worst_red_and_labels_do_not_collide() -> No
     assert re.search(r'data-site="new-york"[^>]*fill="#d73027"', svg)  # 5 h: red
     assert "better 0.0 h" in svg and "worse 5.0 h" in svg
     # Two circles side by side: the second label goes elsewhere than on the first circle.
-    places = sup._place_labels(
+    places = place_labels(
         [(100, 100, 10), (130, 100, 10)], [(40, 30), (40, 30)], (0, 0, 400, 400)
     )
     assert [cost for *_, cost in places] == [0.0, 0.0]

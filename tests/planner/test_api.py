@@ -17,11 +17,17 @@ from planner.surfaces.cli import main
 def test_public_surface_is_exact() -> None:
     assert sorted(planner.__all__) == sorted(
         [
+            "DEMO_STORMS",
+            "DEMO_STRATEGIES",
+            "DEMO_TIME_LIMIT_S",
+            "FEED_MODES",
+            "ComparisonOutcome",
             "Compose",
             "ConfigError",
             "DemoOutcome",
             "Evaluation",
             "FeedError",
+            "FeedMode",
             "FeedSources",
             "Feeds",
             "Fleet",
@@ -37,9 +43,14 @@ def test_public_surface_is_exact() -> None:
             "PlannerError",
             "Policy",
             "ProtectiveShutdown",
+            "PruneOutcome",
+            "Replan",
+            "Replanner",
             "ReplayFiles",
             "ReplayOutcome",
+            "ReportInputs",
             "Route",
+            "RunEstimate",
             "RunRecord",
             "RunStore",
             "RunThrough",
@@ -53,21 +64,35 @@ def test_public_surface_is_exact() -> None:
             "SolveError",
             "StrikePrice",
             "compare_strategies",
+            "default_store_path",
             "demo_fleet",
+            "estimate_strategies",
             "evaluate",
             "fetch_feeds",
+            "format_eh_s",
+            "format_usd",
+            "horizon_limit",
+            "is_plan_strategy",
             "kpis",
             "load_fleet",
             "load_job_settings",
             "make_scenarios",
+            "merge_evaluations",
             "optimize",
+            "parse_fleet",
+            "prepare_output_dir",
+            "prune_runs",
             "read_replay_feeds",
+            "render_report",
+            "run_comparison",
             "run_demo",
             "run_forecast_job",
             "run_replay",
             "simulate",
             "simulate_strategies",
+            "site_value_map_svg",
             "texas_fleet",
+            "write_plan",
         ]
     )
     for name in planner.__all__:
@@ -77,6 +102,21 @@ def test_public_surface_is_exact() -> None:
 
     assert hasattr(importlib.import_module("planner.world.replay"), "ReplayFiles")
     assert hasattr(importlib.import_module("planner.ops.jobs"), "JobSettings")
+
+
+def test_every_public_function_and_class_has_a_numpydoc_docstring() -> None:
+    import inspect
+
+    missing = []
+    for name in planner.__all__:
+        obj = getattr(planner, name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue  # constants and type aliases: a #: comment where they are defined
+        doc = inspect.getdoc(obj) or ""
+        takes = inspect.isfunction(obj) and inspect.signature(obj).parameters
+        if not doc or (takes and "Parameters\n----------" not in doc):
+            missing.append(name)
+    assert missing == []
 
 
 LAZY_SOLVER = """

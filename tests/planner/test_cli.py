@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.surfaces import cli
-from planner.surfaces.cli import main
+import planner
+from planner.surfaces.cli import commands_app, main
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXAS = ROOT / "planner" / "domain" / "texas_fleet.toml"
@@ -257,7 +257,7 @@ def test_app_starts_streamlit_or_says_why_not(
     script = tmp_path / "app.py"
     script.write_text("import streamlit as st\n")
     calls: list[list[str]] = []
-    monkeypatch.setattr(cli, "run_child", lambda cmd: calls.append(cmd) or 0)
+    monkeypatch.setattr(commands_app, "run_child", lambda cmd: calls.append(cmd) or 0)
     assert main(["app", "--app-file", str(script), "--port", "8599"]) == 0
     assert main(["app", "--app-file", str(script), "--address", "0.0.0.0"]) == 0
     streamlit = [sys.executable, "-m", "streamlit", "run", str(script)]
@@ -398,7 +398,7 @@ def test_version_is_the_installed_package_version(
         raise importlib.metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(importlib.metadata, "version", not_installed)
-    monkeypatch.setattr(cli.planner, "__version__", "9.9.9")
+    monkeypatch.setattr(planner, "__version__", "9.9.9")
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == "planner 9.9.9\n"
 

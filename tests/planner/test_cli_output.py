@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from planner.ops.estimate import RunEstimate
-from planner.surfaces.cli_output import Progress, format_duration, show_estimate
+from planner import RunEstimate
+from planner.surfaces.cli.output import Progress, format_duration, show_estimate
 
 
 @pytest.mark.parametrize(

@@ -78,3 +78,29 @@ def test_a_hundred_times_the_scenarios_is_a_hundred_times_the_judging() -> None:
 def test_nothing_to_do_is_no_time() -> None:
     e = estimate_run(sites=6, hours=168)
     assert e.stages == () and e.total_s == 0.0
+
+
+def test_strategy_names_say_whether_a_plan_is_made_and_followed() -> None:
+    import planner
+
+    fleet = planner.demo_fleet()  # 6 sites
+    # Rules only: the planning scenarios asked for are not drawn and nothing is optimized.
+    rules = planner.estimate_strategies(
+        fleet, 168, ["run-through", "strike"], scenarios=10, plan_scenarios=8
+    )
+    assert [stage for stage, _ in rules.stages] == ["scenarios", "simulate"]
+    per_site = est.SCENARIO_S_PER_SITE + 168 * est.SCENARIO_S_PER_SITE_HOUR
+    assert dict(rules.stages)["scenarios"] == pytest.approx(10 * 6 * per_site)
+    # 'optimized+4cp' follows the plan: 8 more scenarios drawn, a plan, one plan follower.
+    both = planner.estimate_strategies(
+        fleet, 168, ["run-through", "optimized+4cp"], scenarios=10, plan_scenarios=8
+    )
+    assert both.stages == estimate_run(
+        sites=6,
+        hours=168,
+        scenarios=10,
+        strategies=2,
+        plan_strategies=1,
+        plan_scenarios=8,
+    ).stages
+    assert dict(both.stages)["scenarios"] == pytest.approx(18 * 6 * per_site)

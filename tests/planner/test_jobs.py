@@ -28,8 +28,8 @@ from planner.errors import ConfigError, FeedError, JobError, SolveError
 from planner.ops import notify
 from planner.ops.jobs import JobSettings, forecast, load_job_settings, run_forecast_job
 from planner.ops.jobs import artifacts as art
-from planner.ops.locking import EXIT_LOCKED
 from planner.ops.store import RunStatus, RunStore
+from planner.surfaces.cli import EXIT_LOCKED
 from planner.world.feeds import Freshness
 from weather import http
 

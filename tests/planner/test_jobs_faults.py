@@ -31,7 +31,7 @@ from planner.ops.jobs import JobSettings, run_forecast_job
 from planner.ops.jobs.prune import stale_temp_paths
 from planner.ops.locking import job_lock
 from planner.ops.store import RunStatus, RunStore
-from planner.surfaces import app_support
+from planner.surfaces import app
 from planner.surfaces.cli import main
 from weather import http
 from weather.sqlite_cache import corruption
@@ -143,7 +143,7 @@ def test_filled_hours_and_a_failed_nws_reach_kpis_report_and_app(
     assert reason.replace("&", "&amp;") in html
     # The app's freshness table.
     assert outcome.feeds is not None
-    table = app_support.freshness_table(outcome.feeds).set_index("feed")
+    table = app.freshness_table(outcome.feeds).set_index("feed")
     assert table.loc["open-meteo forecast", "filled_hours"] == "tx 3 h, hydro 0 h"
     assert table.loc["nws alerts tx", "note"] == reason
     # Earlier run, latest link and cache intact.

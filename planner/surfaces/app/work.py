@@ -25,6 +25,7 @@ from planner import (
     Feeds,
     Fleet,
     Plan,
+    Policy,
     Replan,
     Replanner,
     ReportInputs,
@@ -140,7 +141,7 @@ def report_html(
     Charts of the central forecast come from one run per strategy through the feeds; the risk
     figures, bands and distribution from the judged evaluation.
     """
-    rules = [RunThrough(), strike_policy(whatif)]
+    rules: list[Policy] = [RunThrough(), strike_policy(whatif)]
     results = [simulate(fleet, feeds, p, seed=setup.seed) for p in rules]
     results += simulate_strategies(fleet, feeds, [PLAN], plan=plan, seed=setup.seed)
     notes = (

@@ -14,7 +14,6 @@ import pandas as pd
 import typer
 
 import planner
-from planner.ops.estimate import RunEstimate
 from planner.quiet import stdout_to_stderr
 
 __all__ = [
@@ -96,7 +95,7 @@ def format_duration(seconds: float) -> str:
     return f"{seconds / 86400:.1f} days"
 
 
-def show_estimate(estimate: RunEstimate) -> None:
+def show_estimate(estimate: planner.RunEstimate) -> None:
     """Say on stderr how long the run will take, when that is :data:`ESTIMATE_SHOWN_FROM_S` or
     more: the total and the stages that matter (a tenth of it or more)."""
     total = estimate.total_s
