@@ -485,7 +485,6 @@ def show_profit(evaluation: Evaluation) -> None:
 
 def show_curtailment(plan: Plan) -> None:
     heat = sup.curtailment_heatmap(plan)
-    heat["end"] = heat["time"] + pd.Timedelta(hours=1)
     chart = (
         alt.Chart(heat)
         .mark_rect()

@@ -164,9 +164,9 @@ def expected_schedule(plan: Plan) -> pd.DataFrame:
 
 
 def curtailment_heatmap(plan: Plan) -> pd.DataFrame:
-    """Expected curtailment per site and period: ``site_id``, ``time``, ``curtailed_mw`` [MW],
-    ``available_mw`` [MW], ``curtailed_pct`` of the available load [%] and its ``colour``
-    (:data:`HEAT_STOPS`)."""
+    """Expected curtailment per site and period: ``site_id``, ``time`` and ``end`` (an hour
+    later), ``curtailed_mw`` [MW], ``available_mw`` [MW], ``curtailed_pct`` of the available load
+    [%] and its ``colour`` (:data:`HEAT_STOPS`)."""
     schedule = expected_schedule(plan)
     out = schedule.groupby(["site_id", "time"], sort=False, as_index=False)[
         ["curtailed_mw", "available_mw"]
@@ -176,6 +176,7 @@ def curtailment_heatmap(plan: Plan) -> pd.DataFrame:
         out["curtailed_mw"].to_numpy(), avail, out=np.zeros_like(avail), where=avail > 1e-9
     )
     out["colour"] = [ramp(p / 100.0, HEAT_STOPS) for p in out["curtailed_pct"]]
+    out["end"] = out["time"] + pd.Timedelta(hours=1)
     return out
 
 
