@@ -164,7 +164,7 @@ def write_comparison(
         The fleet and the feeds the comparison ran on.
     strategies
         Strategy names; the first is the baseline. Each also runs once through the feeds
-        themselves for the report's charts (:func:`planner.ops.jobs.simulate_strategies`).
+        themselves for the report's charts (:func:`planner.simulate_strategies`).
     evaluation, table
         The comparison (:func:`planner.compare_strategies`) and its risk table.
     plan

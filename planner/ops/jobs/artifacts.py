@@ -312,7 +312,7 @@ def expected_schedule(schedule: pd.DataFrame, weights: np.ndarray) -> pd.DataFra
 
 def write_plan(out_dir: str | os.PathLike[str], plan: Plan) -> tuple[Path, Path]:
     """Write the plan to act on: ``plan.csv`` (:func:`expected_schedule`) and
-    ``relocations.csv`` (:attr:`Plan.relocations <planner.Plan.relocations>`), each atomically.
+    ``relocations.csv`` (the plan's relocations), each atomically.
 
     Parameters
     ----------
@@ -333,10 +333,10 @@ def write_plan(out_dir: str | os.PathLike[str], plan: Plan) -> tuple[Path, Path]
     """
     folder = prepare_output_dir(out_dir)
     schedule = expected_schedule(plan.schedule, plan.weights)
-    written = []
-    for name, frame in (("plan.csv", schedule), ("relocations.csv", plan.relocations)):
-        written.append(atomic_write_text(folder / name, frame.to_csv(index=False)))
-    return written[0], written[1]
+    return (
+        atomic_write_text(folder / "plan.csv", schedule.to_csv(index=False)),
+        atomic_write_text(folder / "relocations.csv", plan.relocations.to_csv(index=False)),
+    )
 
 
 def _plain(obj: object) -> object:

@@ -178,39 +178,58 @@ def prune_runs(
     store_file = Path(store_path) if store_path is not None else default_store_path(data_dir)
     lock_file = Path(lock_path) if lock_path is not None else default_lock_path(data_dir)
     with RunStore(store_file) as store:
-        dirs = output_dirs(store, [Path(d) for d in out_dirs])
-        latest = latest_runs(dirs)
-        protect = () if include_latest else tuple(latest)
-        with ExitStack() as held:
-            try:
-                held.enter_context(job_lock(lock_file))
-                live_since = None  # we hold the lock: no job is running
-            except JobLockedError as exc:  # a job is running since the holder took the lock
-                live_since = exc.holder.started_at or datetime.min.replace(tzinfo=UTC)
-            if live_since is None and not dry_run:
-                store.mark_interrupted(0.0)  # any "running" row is dead
-            result = store.prune(
-                keep_last=keep_last,
-                older_than_days=older_than_days,
-                keep_ids=protect,
-                dry_run=dry_run,
-            )
-            spared: tuple[str, ...] = ()
-            if protect:
-                wanted = store.prune(
-                    keep_last=keep_last, older_than_days=older_than_days, dry_run=True
-                )
-                spared = tuple(r.id for r in wanted.runs if r.id in latest)
-            files = [] if keep_files else list(result.orphaned_paths)
-            temps = stale_temp_paths(dirs, store, live_since)
-            if dry_run:
-                deleted = [str(p) for p in files if p.is_file() or p.is_symlink()]
-            else:
-                deleted = delete_files(files)
-                for path in temps:
-                    if path.is_dir() and not path.is_symlink():
-                        shutil.rmtree(path)
-                    else:
-                        path.unlink(missing_ok=True)
-            deleted += [str(p) for p in temps]
+        return _prune(
+            store,
+            lock_file,
+            keep_last=keep_last,
+            older_than_days=older_than_days,
+            out_dirs=[Path(d) for d in out_dirs],
+            keep_files=keep_files,
+            include_latest=include_latest,
+            dry_run=dry_run,
+        )
+
+
+def _prune(
+    store: RunStore,
+    lock_path: Path,
+    *,
+    keep_last: int | None,
+    older_than_days: float | None,
+    out_dirs: list[Path],
+    keep_files: bool,
+    include_latest: bool,
+    dry_run: bool,
+) -> PruneOutcome:
+    """:func:`prune_runs` on an open history."""
+    dirs = output_dirs(store, out_dirs)
+    latest = latest_runs(dirs)
+    protect = () if include_latest else tuple(latest)
+    with ExitStack() as held:
+        try:
+            held.enter_context(job_lock(lock_path))
+            live_since = None  # we hold the lock: no job is running
+        except JobLockedError as exc:  # a job is running since the holder took the lock
+            live_since = exc.holder.started_at or datetime.min.replace(tzinfo=UTC)
+        if live_since is None and not dry_run:
+            store.mark_interrupted(0.0)  # any "running" row is dead
+        result = store.prune(
+            keep_last=keep_last, older_than_days=older_than_days, keep_ids=protect, dry_run=dry_run
+        )
+        spared: tuple[str, ...] = ()
+        if protect:
+            wanted = store.prune(keep_last=keep_last, older_than_days=older_than_days, dry_run=True)
+            spared = tuple(r.id for r in wanted.runs if r.id in latest)
+        files = [] if keep_files else list(result.orphaned_paths)
+        temps = stale_temp_paths(dirs, store, live_since)
+        if dry_run:
+            deleted = [str(p) for p in files if p.is_file() or p.is_symlink()]
+        else:
+            deleted = delete_files(files)
+            for path in temps:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink(missing_ok=True)
+        deleted += [str(p) for p in temps]
     return PruneOutcome(result.runs, tuple(deleted), spared, tuple(latest))

@@ -1,11 +1,11 @@
 """What every command shares: the Typer apps, exit codes, option types with the library's own
 checks as usage errors, and the helpers that load a fleet, read strategy names, fetch feeds and
-show an estimate."""
+open the run history."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +14,7 @@ import typer
 
 import planner
 from planner.inputs import check_choice, check_hours, check_seed, parse_start
-from planner.surfaces.cli.output import echo, show_estimate
+from planner.surfaces.cli.output import echo
 
 __all__ = [
     "DEFAULT_OUT",
@@ -30,8 +30,8 @@ __all__ = [
     "echo_json",
     "feeds_of",
     "fleet_of",
+    "run_store",
     "runs_app",
-    "show_run_estimate",
     "strategy_names",
 ]
 
@@ -159,30 +159,6 @@ def strategy_names(text: str) -> list[str]:
 def echo_json(payload: Any) -> None:
     """One JSON document on standard output."""
     echo(json.dumps(payload, indent=2, default=str))
-
-
-def show_run_estimate(
-    fleet: planner.Fleet,
-    hours: int,
-    strategies: Sequence[str],
-    *,
-    scenarios: int = 0,
-    replications: int = 1,
-    plan_scenarios: int = 0,
-    report: bool = False,
-) -> None:
-    """Say how long the run will take (when that is long enough to matter)."""
-    show_estimate(
-        planner.estimate_strategies(
-            fleet,
-            hours,
-            strategies,
-            scenarios=scenarios,
-            replications=replications,
-            plan_scenarios=plan_scenarios,
-            report=report,
-        )
-    )
 
 
 def feeds_of(fleet: planner.Fleet, start: str, hours: int, mode: str, seed: int) -> planner.Feeds:

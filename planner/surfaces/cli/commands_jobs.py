@@ -25,7 +25,6 @@ from planner.surfaces.cli.base import (
     echo_json,
     fleet_of,
     run_store,
-    show_run_estimate,
     strategy_names,
 )
 from planner.surfaces.cli.output import (
@@ -37,6 +36,7 @@ from planner.surfaces.cli.output import (
     format_runs,
     frame_records,
     run_json,
+    show_estimate,
 )
 
 __all__ = ["forecast", "replay", "runs_list", "runs_prune", "runs_show"]
@@ -106,14 +106,16 @@ def forecast(
         thresholds = thresholds.replace(planned_curtailment_mwh_max=max_planned_curtailment)
     settings = settings.replace(thresholds=thresholds)
     loaded = planner.load_fleet(fleet)
-    show_run_estimate(
-        loaded,
-        hours or settings.horizon_hours,
-        settings.strategies,
-        scenarios=settings.eval_scenarios,
-        replications=settings.replications,
-        plan_scenarios=scenarios or settings.scenarios,
-        report=True,
+    show_estimate(
+        planner.estimate_strategies(
+            loaded,
+            hours or settings.horizon_hours,
+            settings.strategies,
+            scenarios=settings.eval_scenarios,
+            replications=settings.replications,
+            plan_scenarios=scenarios or settings.scenarios,
+            report=True,
+        )
     )
     outcome = planner.run_forecast_job(
         loaded,

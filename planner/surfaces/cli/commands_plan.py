@@ -25,7 +25,6 @@ from planner.surfaces.cli.base import (
     echo_json,
     feeds_of,
     fleet_of,
-    show_run_estimate,
     strategy_names,
 )
 from planner.surfaces.cli.output import (
@@ -35,6 +34,7 @@ from planner.surfaces.cli.output import (
     format_plan,
     format_risk_table,
     frame_records,
+    show_estimate,
 )
 
 __all__ = ["check", "compare", "demo", "optimize", "simulate"]
@@ -60,14 +60,16 @@ def demo(
 ) -> None:
     """Run the main job offline on the demo fleet: write kpis.csv and report.html to OUT."""
     loaded = fleet_of(fleet)
-    show_run_estimate(
-        loaded,
-        hours,
-        planner.DEMO_STRATEGIES,
-        scenarios=scenarios,
-        replications=replications,
-        plan_scenarios=plan_scenarios,
-        report=True,
+    show_estimate(
+        planner.estimate_strategies(
+            loaded,
+            hours,
+            planner.DEMO_STRATEGIES,
+            scenarios=scenarios,
+            replications=replications,
+            plan_scenarios=plan_scenarios,
+            report=True,
+        )
     )
     outcome = planner.run_demo(
         out,
@@ -168,14 +170,16 @@ def compare(
     loaded = fleet_of(fleet)
     if out is not None:
         planner.prepare_output_dir(out)  # created and proven writable before the work
-    show_run_estimate(
-        loaded,
-        hours,
-        names,
-        scenarios=scenarios,
-        replications=replications,
-        plan_scenarios=plan_scenarios,
-        report=out is not None,
+    show_estimate(
+        planner.estimate_strategies(
+            loaded,
+            hours,
+            names,
+            scenarios=scenarios,
+            replications=replications,
+            plan_scenarios=plan_scenarios,
+            report=out is not None,
+        )
     )
     progress = Progress()
     progress("feeds", 0, 1)
@@ -231,7 +235,9 @@ def optimize(
         relocate=relocate,
         time_limit_s=time_limit,
     )
-    show_run_estimate(loaded, hours, ["optimized"], plan_scenarios=scenarios)
+    show_estimate(
+        planner.estimate_strategies(loaded, hours, ["optimized"], plan_scenarios=scenarios)
+    )
     progress = Progress()
     progress("feeds", 0, 1)
     feeds = feeds_of(loaded, start, hours, mode, seed)
