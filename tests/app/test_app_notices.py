@@ -170,3 +170,19 @@ def test_stage_labels_and_the_notice_above_a_fallback_plan() -> None:
 def test_cvar_help_counts_the_scenarios_each_level_averages() -> None:
     assert "α 0.80: 2, α 0.90: 1, α 0.95: 1" in notices.cvar_help(10)
     assert "α 0.80: 8, α 0.90: 4, α 0.95: 2" in notices.cvar_help(40)
+
+
+def test_the_caption_and_how_a_replan_was_served() -> None:
+    # The demo fleet: 6 sites, 23.703 EH/s installed; the default setup.
+    caption = notices.fleet_caption(demo_fleet(), SETUP, 23.703)
+    assert caption.endswith(
+        "23.70 EH/s nameplate · 7 days from 2025-01-10 · 10 scenarios · offline feeds"
+    )
+    assert ": 6 sites, " in caption
+    # Solved now: the step took about as long as solving (1.2 s) and judging (0.6 s) did.
+    assert notices.replan_text(1.9, 1.2, 0.6) == (
+        "re-plan 1.90 s (optimizer 1.20 s, judging 0.60 s)"
+    )
+    # From the caches: under half of what computing it took (0.5 x 1.8 s = 0.9 s).
+    assert notices.replan_text(0.89, 1.2, 0.6) == "plan from cache"
+    assert notices.replan_text(0.9, 1.2, 0.6).startswith("re-plan 0.90 s")
