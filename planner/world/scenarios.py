@@ -22,6 +22,7 @@ from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, SiteHours
 from planner.errors import ConfigError
 from planner.settings import Number, Settings
 from planner.world.feeds import Feeds, hashprice_hourly, site_hours
+from planner.world.feeds.arrays import hashprice_before
 from planner.world.hazards import OutageHazard
 from weather import draws
 from weather.climate import PRICE_CAP_USD_PER_MWH, grid_stress
@@ -95,6 +96,16 @@ class Scenario:
     btc_price_usd
         BTC price, ``(hours,)`` [USD/BTC]; ``None`` when the scenario was built without one (BTC
         mined is then unknown).
+    temp_forecast_c
+        The temperature forecast issued before the horizon, ``(sites, hours)`` [degC]: what the
+        policies read ahead (drawn scenarios: the feeds' forecast, not the draw); ``None``: the
+        scenario's own temperature (a perfect forecast).
+    price_before_usd_per_mwh
+        Settled price of the hour before the horizon per site, ``(sites,)`` [USD/MWh]; ``None``
+        when not known.
+    hashprice_before_usd_per_th_day
+        Hashprice of the last UTC day closed before the horizon [USD/(TH/s day)]; NaN: the
+        first hour's is taken as known at the start.
     """
 
     index: int
@@ -109,10 +120,15 @@ class Scenario:
     four_cp_probability: np.ndarray
     alert_active: np.ndarray
     btc_price_usd: np.ndarray | None = None
+    temp_forecast_c: np.ndarray | None = None
+    price_before_usd_per_mwh: np.ndarray | None = None
+    hashprice_before_usd_per_th_day: float = np.nan
 
     def site_hours(self, site_index: int) -> SiteHours:
         """The outside world at one site in this scenario (grid up: outages are events)."""
         price = self.price_usd_per_mwh[site_index]
+        forecast = self.temp_forecast_c
+        before = self.price_before_usd_per_mwh
         return SiteHours(
             times=self.times,
             temp_air_c=self.temp_air_c[site_index],
@@ -123,6 +139,9 @@ class Scenario:
             dr_called=price >= DR_TRIGGER_USD_PER_MWH,
             four_cp_probability=self.four_cp_probability[site_index],
             alert_active=self.alert_active[site_index],
+            temp_forecast_c=None if forecast is None else forecast[site_index],
+            price_before_usd_per_mwh=np.nan if before is None else float(before[site_index]),
+            hashprice_before_usd_per_th_day=self.hashprice_before_usd_per_th_day,
         )
 
 
@@ -222,6 +241,7 @@ class _BaseArrays:
     latitudes: np.ndarray  # (sites,) [deg]
     local_hours: np.ndarray  # (sites, hours) local hour of day [h]
     stress: np.ndarray  # (sites, hours) grid stress of the feed's weather [-]
+    hashprice_before: float  # of the last day closed before the horizon (NaN: not in the feeds)
 
     @classmethod
     def from_feeds(cls, fleet: Fleet, feeds: Feeds, hours: int) -> _BaseArrays:
@@ -247,6 +267,7 @@ class _BaseArrays:
             latitudes=latitudes,
             local_hours=local_hours,
             stress=_stress(temp, latitudes, local_hours),
+            hashprice_before=hashprice_before(fleet, feeds),
         )
 
 
@@ -314,6 +335,8 @@ def _draw(
         four_cp_probability=base.four_cp_probability,
         alert_active=base.alert_active,
         btc_price_usd=btc_price,
+        temp_forecast_c=base.temp,
+        hashprice_before_usd_per_th_day=base.hashprice_before,
     )
 
 
@@ -353,6 +376,8 @@ def scenario_from_feeds(fleet: Fleet, feeds: Feeds) -> Scenario:
         four_cp_probability=base.four_cp_probability,
         alert_active=base.alert_active,
         btc_price_usd=base.btc_price,
+        temp_forecast_c=base.temp,
+        hashprice_before_usd_per_th_day=base.hashprice_before,
     )
 
 
