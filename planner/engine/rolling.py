@@ -60,7 +60,8 @@ from planner.world.scenarios import (
 from weather.climate import PRICE_CAP_USD_PER_MWH
 
 #: A forecast issued at a decision time: from its information set, the feeds over the hours given
-#: (the plan's window, at least 24 h), whose scenarios the plan is made on.
+#: (from the hour before the decision, when there is one, to the end of the plan's window; at
+#: least 24 h), whose scenarios the plan is made on.
 Forecaster = Callable[[InformationSet, pd.DatetimeIndex], Feeds]
 
 #: Day-to-day persistence of a temperature forecast error (the scenario generator's AR(1)) [-].
@@ -204,14 +205,18 @@ def rolling_horizon(
                 fleet, feeds, settings.scenarios, seed, max(24, t1), settings.scenario_settings
             )
             forecast = [condition(s, info, centre, t0, t1, hazards, weight=weight) for s in drawn]
-        else:
-            span = max(24, t1 - t0)
-            issued = forecaster(info, info.at + pd.to_timedelta(np.arange(span), unit="h"))
+        else:  # issued from the hour before the decision on, so the error seen there carries on
+            lead = 1 if t0 > 0 else 0
+            span = max(24, t1 - t0 + lead)
+            hours_ahead = pd.to_timedelta(np.arange(span), unit="h")
+            issued = forecaster(info, realised.times[t0 - lead] + hours_ahead)
             drawn = make_scenarios(
                 fleet, issued, settings.scenarios, seed, span, settings.scenario_settings
             )
+            issued_centre = scenario_from_feeds(fleet, issued)
             forecast = [
-                condition(s, info, centre, 0, t1 - t0, hazards, weight=weight) for s in drawn
+                condition(s, info, issued_centre, lead, lead + t1 - t0, hazards, weight=weight)
+                for s in drawn
             ]
         exposed = {
             s.id: _exposed_before(fleet, i, pieces[s.id], realised)

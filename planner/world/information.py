@@ -11,7 +11,8 @@ of :mod:`planner.domain.publication`:
   closes;
 - grid load: an hour is published :data:`~planner.domain.publication.LOAD_LAG` after it ends;
 - outage events: known from their start; their end only once it has passed;
-- forecasts: a forecast is known from its issue time; the newest one issued by then is kept.
+- forecasts: a forecast is known from its issue time; for each target the newest issue by then
+  is kept.
 
 A consumer that reads only its :class:`InformationSet` cannot see the future; the property tests
 (``tests/planner/test_no_leak.py``) change everything after a decision time and check that no
@@ -76,9 +77,8 @@ class InformationSet:
         Outage events (``start``, ``end``, ``site_id``) begun by ``at``; ``end`` is NaT while the
         outage is not over at ``at``.
     forecasts
-        By name, the newest forecast issued by ``at`` (a frame indexed by target time).
-    forecast_issued
-        By name, when that forecast was issued.
+        By name, what the forecasts issued by ``at`` say: a frame indexed by target (a time or
+        a day) with an ``issued`` column, the newest issue for each target.
     """
 
     at: pd.Timestamp
@@ -89,7 +89,6 @@ class InformationSet:
     load: pd.DataFrame = field(default_factory=_empty)
     outages: pd.DataFrame = field(default_factory=_empty_events)
     forecasts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    forecast_issued: Mapping[str, pd.Timestamp] = field(default_factory=dict)
 
     def as_of(self, when: pd.Timestamp | str) -> InformationSet:
         """The information set of an earlier time ``when`` (at most :attr:`at`)."""
@@ -104,7 +103,7 @@ class InformationSet:
             self.market,
             self.load,
             self.outages,
-            {k: [(self.forecast_issued[k], v)] for k, v in self.forecasts.items()},
+            self.forecasts,
         )
 
 
@@ -113,7 +112,8 @@ class History:
     """The whole record of the outside world, to be cut at decision times (:meth:`at`).
 
     Attributes are those of :class:`InformationSet`, over the whole record; ``forecasts`` maps a
-    name to the forecasts of that name as ``(issued, frame)`` pairs.
+    name to every issue of that forecast: a frame indexed by target with an ``issued`` column
+    (UTC) and the forecast values.
     """
 
     prices: pd.DataFrame
@@ -122,7 +122,7 @@ class History:
     market: pd.DataFrame = field(default_factory=_empty)
     load: pd.DataFrame = field(default_factory=_empty)
     outages: pd.DataFrame = field(default_factory=_empty_events)
-    forecasts: Mapping[str, list[tuple[pd.Timestamp, pd.DataFrame]]] = field(default_factory=dict)
+    forecasts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     def at(self, when: pd.Timestamp | str) -> InformationSet:
         """What was published by ``when`` (UTC; naive times are taken as UTC)."""
@@ -151,19 +151,17 @@ def _cut(
     market: pd.DataFrame,
     load: pd.DataFrame,
     outages: pd.DataFrame,
-    forecasts: Mapping[str, list[tuple[pd.Timestamp, pd.DataFrame]]],
+    forecasts: Mapping[str, pd.DataFrame],
 ) -> InformationSet:
     """Apply the publication rules (module docstring) at ``at``."""
     begun = outages[outages["start"] <= at].copy()
     if len(begun):
         begun["end"] = begun["end"].where(begun["end"] <= at)
-    newest: dict[str, pd.DataFrame] = {}
-    issued: dict[str, pd.Timestamp] = {}
+    known = {}
     for name, issues in forecasts.items():
-        known = [(t, frame) for t, frame in issues if t <= at]
-        if known:
-            t, frame = max(known, key=lambda pair: pair[0])
-            newest[name], issued[name] = frame, t
+        issued = issues[issues["issued"] <= at]
+        newest = issued.sort_values("issued", kind="stable")
+        known[name] = newest[~newest.index.duplicated(keep="last")].sort_index()
     return InformationSet(
         at=at,
         prices=prices[prices.index + interval <= at],
@@ -172,8 +170,7 @@ def _cut(
         market=market[market.index + DAY <= at],
         load=load[load.index + pd.Timedelta(hours=1) + LOAD_LAG <= at],
         outages=begun,
-        forecasts=newest,
-        forecast_issued=issued,
+        forecasts=known,
     )
 
 

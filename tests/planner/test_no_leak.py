@@ -13,7 +13,7 @@ A deliberately leaky policy shows the check has teeth.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,8 @@ from planner.engine.policies import (
 )
 from planner.engine.rolling import RollingSettings, condition, rolling_horizon
 from planner.engine.strategies import FreezeProtection, optimized_strategy
-from planner.world.feeds import fetch_feeds
+from planner.world.feeds import Feeds, fetch_feeds
+from planner.world.forecasters.persistence import persistence_feeds
 from planner.world.hazards import OutageHazard
 from planner.world.information import scenario_history
 from planner.world.scenarios import Scenario, make_scenarios, scenario_from_feeds
@@ -169,7 +170,9 @@ WORLDS = {
 }
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(**WORLDS)
 def test_no_policy_decision_moves_when_the_future_changes(
     plan: object, seed: int, other: int, t: int, offset: int
@@ -178,7 +181,9 @@ def test_no_policy_decision_moves_when_the_future_changes(
     changed = changed_after(real, t, other)
     for policy in policies(plan):
         for before, after in zip(decisions(policy, real), decisions(policy, changed), strict=True):
-            np.testing.assert_array_equal(before[:, : t + 1], after[:, : t + 1], err_msg=policy.name)
+            np.testing.assert_array_equal(
+                before[:, : t + 1], after[:, : t + 1], err_msg=policy.name
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,7 +236,7 @@ def test_conditioned_scenarios_see_only_the_information_set(
         assert a.outages == b.outages
 
 
-def _feeds(scenario: Scenario) -> object:
+def _feeds(scenario: Scenario) -> Feeds:
     """Offline feeds over the world's horizon (the forecast the scenarios are drawn around)."""
     return fetch_feeds(FLEET, scenario.times[0], len(scenario.times), "offline", seed=7)
 
@@ -259,18 +264,6 @@ def test_the_rolling_driver_never_reads_what_happens_later(
         np.testing.assert_array_equal(first[site.id][:, : t + 1], second[site.id][:, : t + 1])
 
 
-def _persistence(info: object, times: pd.DatetimeIndex) -> object:
-    """A forecaster issued from the information set alone: the last settled price of each site
-    and the last read temperature, flat over the window (the feeds' other frames offline)."""
-    feeds = fetch_feeds(FLEET, times[0], len(times), "offline", seed=11)
-    prices = feeds.prices.copy()
-    last = info.prices.iloc[-1] if len(info.prices) else pd.Series(40.0, index=FLEET.site_ids)  # type: ignore[attr-defined]
-    for site in FLEET.sites:
-        node = (site.grid.node, slice(None))
-        prices.loc[node, "price_usd_per_mwh"] = float(last[site.id])
-    return dataclasses.replace(feeds, prices=prices)
-
-
 @settings(max_examples=4, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), other=st.integers(0, 2**31 - 1), t=st.integers(0, 35))
 def test_the_rolling_driver_with_a_forecaster_never_reads_what_happens_later(
@@ -279,9 +272,13 @@ def test_the_rolling_driver_with_a_forecaster_never_reads_what_happens_later(
     real = world(seed, 36, 0)
     changed = changed_after(real, t, other)
     feeds = _feeds(real)
-    run: Callable[[Scenario], dict[str, np.ndarray]] = lambda s: rolling_horizon(  # noqa: E731
-        FLEET, feeds, s, ROLLING, forecaster=_persistence  # type: ignore[arg-type]
-    ).schedule
+    forecaster = partial(persistence_feeds, FLEET, template=feeds)
+
+    def run(scenario: Scenario) -> dict[str, np.ndarray]:
+        return rolling_horizon(
+            FLEET, feeds, scenario, ROLLING, forecaster=lambda i, t: forecaster(i, times=t)
+        ).schedule
+
     first, second = run(real), run(changed)
     for site in FLEET.sites:
         np.testing.assert_array_equal(first[site.id][:, : t + 1], second[site.id][:, : t + 1])
