@@ -19,15 +19,12 @@ from planner.errors import ConfigError
 from planner.world.forecasters.persistence import latest_same_time
 from planner.world.forecasters.prices import (
     DayAheadForecaster,
-    ModelSettings,
     NextIntervalForecaster,
-    PriceQuantiles,
     day_ahead_features,
     day_ahead_issue,
-    from_scale,
     next_interval_features,
-    to_scale,
 )
+from planner.world.forecasters.quantiles import ModelSettings, PriceQuantiles, from_scale, to_scale
 from planner.world.information import History
 
 ZONE = "America/Chicago"
@@ -164,7 +161,7 @@ def test_day_ahead_training_reads_nothing_published_after_its_cut(
     again = DayAheadForecaster.fit(changed, "HB_X", model.trained_until, zone=ZONE, settings=SMALL)
     days = pd.date_range("2023-06-26", "2023-06-30")
     a, b = model.forecast_history(history, days), again.forecast_history(history, days)
-    np.testing.assert_array_equal(a.values, b.values)
+    np.testing.assert_array_equal(a.usd_per_mwh, b.usd_per_mwh)
 
 
 @settings(max_examples=15, deadline=None)
@@ -179,9 +176,9 @@ def test_a_day_ahead_forecast_is_the_same_whatever_is_published_after_its_issue(
     seen_later = issue + pd.Timedelta(hours=later)  # a later information set is cut back
     a = model.forecast(history.at(issue), target)
     b = model.forecast(changed.at(seen_later), target)
-    np.testing.assert_array_equal(a.values, b.values)
+    np.testing.assert_array_equal(a.usd_per_mwh, b.usd_per_mwh)
     many = model.forecast_history(history, [target])
-    np.testing.assert_array_equal(many.values, a.values)
+    np.testing.assert_array_equal(many.usd_per_mwh, a.usd_per_mwh)
     assert (a.issued == issue).all()
     with pytest.raises(ConfigError, match="issued at"):
         model.forecast(history.at(issue - pd.Timedelta(minutes=1)), target)
@@ -204,9 +201,9 @@ def test_a_next_interval_forecast_is_the_same_whatever_is_published_after_its_is
     changed = _changed_after(history, at, seed)
     a = model.forecast(history.at(at))
     b = model.forecast(changed.at(at))
-    np.testing.assert_array_equal(a.values, b.values)
+    np.testing.assert_array_equal(a.usd_per_mwh, b.usd_per_mwh)
     many = model.forecast_history(history, pd.DatetimeIndex([at]))
-    np.testing.assert_array_equal(many.values, a.values)
+    np.testing.assert_array_equal(many.usd_per_mwh, a.usd_per_mwh)
 
 
 def test_next_interval_training_reads_nothing_published_after_its_cut(
@@ -219,7 +216,7 @@ def test_next_interval_training_reads_nothing_published_after_its_cut(
     )
     times = pd.date_range(model.trained_until, periods=96, freq="15min")
     a, b = model.forecast_history(history, times), again.forecast_history(history, times)
-    np.testing.assert_array_equal(a.values, b.values)
+    np.testing.assert_array_equal(a.usd_per_mwh, b.usd_per_mwh)
 
 
 def test_the_forecaster_learns_the_evening_spikes() -> None:
@@ -238,3 +235,41 @@ def test_the_forecaster_learns_the_evening_spikes() -> None:
     assert np.median(q98[evening]) > 5 * np.median(q98[night])
     q50 = quantiles.level(0.5)
     assert np.median(q50[night]) == pytest.approx(30.0, abs=10.0)
+
+
+# ------------------------------------------------------------------------ the scenario generator
+
+
+def test_the_scenario_generator_draws_prices_from_a_quantile_forecast() -> None:
+    """Every hour forecast at 10 / 20 / 60 USD/MWh for levels 0.25 / 0.5 / 0.75: drawn scenarios
+    hold 10 a quarter of the time and 60 a quarter of the time (the quantile function is flat
+    beyond the outer levels), 20 at the median; a planning level of 0.75 makes 60 the one path."""
+    from planner.domain.examples import one_site
+    from planner.world.feeds import fetch_feeds
+    from planner.world.forecasters.quantiles import forecast_feeds
+    from planner.world.scenarios import ScenarioSettings, make_scenarios
+
+    fleet = one_site()
+    feeds = fetch_feeds(fleet, "2025-07-14", 24, "offline", seed=1)
+    hours = feeds.times
+    forecast = PriceQuantiles(
+        pd.DatetimeIndex([hours[0]] * 24),
+        hours,
+        (0.25, 0.5, 0.75),
+        np.tile([10.0, 20.0, 60.0], (24, 1)),
+    )
+    drawn_from = forecast_feeds(feeds, {"HB_WEST": forecast})
+    assert drawn_from.prices["price_usd_per_mwh"].eq(20.0).all()
+    calm = ScenarioSettings(temp_error_c=0.0)
+    prices = np.array(
+        [
+            s.price_usd_per_mwh[0]
+            for s in make_scenarios(fleet, drawn_from, 400, seed=3, settings=calm)
+        ]
+    )
+    assert (prices == 10.0).mean() == pytest.approx(0.25, abs=0.04)
+    assert (prices == 60.0).mean() == pytest.approx(0.25, abs=0.04)
+    assert (prices < 20.0).mean() == pytest.approx(0.5, abs=0.06)
+    planned = forecast_feeds(feeds, {"HB_WEST": forecast}, planning_level=0.75)
+    assert planned.price_quantiles is None
+    assert planned.prices["price_usd_per_mwh"].eq(60.0).all()

@@ -1,9 +1,8 @@
 """Hub price forecasters: quantiles of the real-time price, issued from an information set.
 
-Two forecasters of one hub's real-time settlement price, each a set of scikit-learn gradient-
-boosted trees (``HistGradientBoostingRegressor`` with quantile loss, one model per level of
-:data:`LEVELS`) on the working scale ``asinh(p / 10)`` (log-like for high prices, linear through
-zero; prices can be negative):
+Two forecasters of one hub's real-time settlement price, each a
+:class:`~planner.world.forecasters.quantiles.QuantileModel` (scikit-learn gradient-boosted trees
+with quantile loss, one model per level, on the working scale ``asinh(p / 10)``):
 
 - :class:`DayAheadForecaster`: each hour of a local day, issued the day before at
   :data:`ISSUE_HOUR` local time (when ERCOT's day-ahead market closes). Features: the target's
@@ -33,184 +32,33 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import HistGradientBoostingRegressor
 
 from planner.domain.publication import LOAD_LAG
 from planner.errors import ConfigError
+from planner.world.forecasters.quantiles import (
+    ModelSettings,
+    PriceQuantiles,
+    QuantileModel,
+    to_scale,
+)
 from planner.world.information import History, InformationSet
 
 __all__ = [
     "ISSUE_HOUR",
-    "LEVELS",
     "DayAheadForecaster",
-    "ModelSettings",
     "NextIntervalForecaster",
-    "PriceQuantiles",
-    "QuantileModel",
     "day_ahead_features",
     "day_ahead_issue",
-    "from_scale",
     "next_interval_features",
-    "to_scale",
 ]
-
-#: Quantile levels every forecaster issues [-].
-LEVELS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98)
 
 #: Local hour of the day before at which day-ahead forecasts are issued [h].
 ISSUE_HOUR = 10
-
-#: Scale of the working transform ``asinh(p / SCALE)`` [USD/MWh].
-SCALE_USD_PER_MWH = 10.0
 
 HOUR = pd.Timedelta(hours=1)
 DAY = pd.Timedelta(days=1)
 #: ERCOT's real-time settlement interval.
 QUARTER_HOUR = pd.Timedelta(minutes=15)
-
-
-def to_scale(price: np.ndarray | pd.Series) -> np.ndarray:
-    """Prices to the working scale ``asinh(p / 10)`` [-]."""
-    return np.arcsinh(np.asarray(price, dtype=float) / SCALE_USD_PER_MWH)
-
-
-def from_scale(y: np.ndarray) -> np.ndarray:
-    """The working scale back to prices [USD/MWh]."""
-    return SCALE_USD_PER_MWH * np.sinh(np.asarray(y, dtype=float))
-
-
-# ------------------------------------------------------------------------------ quantiles
-
-
-@dataclass(frozen=True, eq=False)
-class PriceQuantiles:
-    """Quantile forecasts of a price at target intervals.
-
-    Attributes
-    ----------
-    issued
-        Issue time of each target's forecast, UTC.
-    times
-        Target interval starts, UTC.
-    levels
-        Quantile levels, increasing [-].
-    values
-        ``(targets, levels)``, non-decreasing along the levels [USD/MWh].
-    """
-
-    issued: pd.DatetimeIndex
-    times: pd.DatetimeIndex
-    levels: tuple[float, ...]
-    values: np.ndarray
-
-    def level(self, q: float) -> np.ndarray:
-        """The ``q``-quantile of each target, interpolated between levels [USD/MWh]."""
-        if not self.levels[0] <= q <= self.levels[-1]:
-            raise ConfigError(
-                "price quantiles", f"level {q:g} outside [{self.levels[0]}, {self.levels[-1]}]"
-            )
-        levels = np.asarray(self.levels)
-        j = int(np.clip(np.searchsorted(levels, q, side="right") - 1, 0, len(levels) - 2))
-        if len(levels) == 1:
-            return self.values[:, 0].copy()
-        share = (q - levels[j]) / (levels[j + 1] - levels[j])
-        return np.asarray(self.values[:, j] + share * (self.values[:, j + 1] - self.values[:, j]))
-
-    def expected(self) -> np.ndarray:
-        """Mean of each target's distribution [USD/MWh].
-
-        The quantile function is linear between levels and flat beyond the outer ones (a lower
-        bound of the mean where the upper tail is long).
-        """
-        levels = np.asarray(self.levels)
-        width = np.diff(levels)
-        inner = ((self.values[:, 1:] + self.values[:, :-1]) / 2.0) @ width
-        return np.asarray(
-            inner + levels[0] * self.values[:, 0] + (1.0 - levels[-1]) * self.values[:, -1]
-        )
-
-
-@dataclass(frozen=True)
-class ModelSettings:
-    """Settings of the gradient-boosted quantile models.
-
-    Attributes
-    ----------
-    levels
-        Quantile levels, increasing, in (0, 1) [-].
-    max_iter
-        Boosting iterations per model [-].
-    learning_rate
-        Shrinkage [-].
-    max_leaf_nodes
-        Leaves per tree [-].
-    min_samples_leaf
-        Smallest leaf [-].
-    seed
-        Seed of the models' random state.
-    """
-
-    levels: tuple[float, ...] = LEVELS
-    max_iter: int = 80
-    learning_rate: float = 0.1
-    max_leaf_nodes: int = 15
-    min_samples_leaf: int = 40
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        levels = np.asarray(self.levels, dtype=float)
-        if not (len(levels) and (levels > 0).all() and (levels < 1).all()):
-            raise ConfigError("forecaster", f"levels: must be in (0, 1), got {self.levels}")
-        if (np.diff(levels) <= 0).any():
-            raise ConfigError("forecaster", f"levels: must increase, got {self.levels}")
-
-
-@dataclass(frozen=True, eq=False)
-class QuantileModel:
-    """One fitted gradient-boosted regressor per quantile level, on the working scale."""
-
-    levels: tuple[float, ...]
-    columns: tuple[str, ...]
-    models: tuple[HistGradientBoostingRegressor, ...] = field(repr=False)
-
-    @classmethod
-    def fit(
-        cls, features: pd.DataFrame, target: np.ndarray, settings: ModelSettings
-    ) -> QuantileModel:
-        """Fit every level on ``features`` (NaN allowed) and the working-scale ``target``.
-
-        A feature with no value in the training rows (a feed that starts later) is left out.
-        """
-        keep = np.isfinite(target)
-        if keep.sum() < 10 * settings.min_samples_leaf:
-            raise ConfigError(
-                "forecaster", f"too little history to train on: {int(keep.sum())} examples"
-            )
-        rows = features[keep]
-        rows = rows.loc[:, rows.notna().any(axis=0)]
-        x, y = rows.to_numpy(dtype=float), np.asarray(target)[keep]
-        models = tuple(
-            HistGradientBoostingRegressor(
-                loss="quantile",
-                quantile=q,
-                max_iter=settings.max_iter,
-                learning_rate=settings.learning_rate,
-                max_leaf_nodes=settings.max_leaf_nodes,
-                min_samples_leaf=settings.min_samples_leaf,
-                early_stopping=False,
-                random_state=settings.seed,
-            ).fit(x, y)
-            for q in settings.levels
-        )
-        return cls(settings.levels, tuple(rows.columns), models)
-
-    def predict(self, features: pd.DataFrame) -> np.ndarray:
-        """Quantiles ``(rows, levels)`` [USD/MWh], sorted along the levels (no crossing)."""
-        x = features[list(self.columns)].to_numpy(dtype=float)
-        if len(x) == 0:
-            return np.empty((0, len(self.levels)))
-        y = np.column_stack([m.predict(x) for m in self.models])
-        return from_scale(np.sort(y, axis=1))
 
 
 # ----------------------------------------------------------------------------------- helpers
