@@ -171,7 +171,7 @@ WORLDS = {
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(**WORLDS)
 def test_no_policy_decision_moves_when_the_future_changes(
@@ -244,7 +244,7 @@ def _feeds(scenario: Scenario) -> Feeds:
 ROLLING = RollingSettings(step_hours=6, window_hours=12, scenarios=2, seed=3)
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(
     seed=st.integers(0, 2**31 - 1),
     other=st.integers(0, 2**31 - 1),
