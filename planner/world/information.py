@@ -11,8 +11,7 @@ of :mod:`planner.domain.publication`:
   closes;
 - grid load: an hour is published :data:`~planner.domain.publication.LOAD_LAG` after it ends;
 - outage events: known from their start; their end only once it has passed;
-- forecasts: a forecast is known from its issue time; for each target the newest issue by then
-  is kept.
+- forecasts: a forecast is known from its issue time.
 
 A consumer that reads only its :class:`InformationSet` cannot see the future; the property tests
 (``tests/planner/test_no_leak.py``) change everything after a decision time and check that no
@@ -77,8 +76,8 @@ class InformationSet:
         Outage events (``start``, ``end``, ``site_id``) begun by ``at``; ``end`` is NaT while the
         outage is not over at ``at``.
     forecasts
-        By name, what the forecasts issued by ``at`` say: a frame indexed by target (a time or
-        a day) with an ``issued`` column, the newest issue for each target.
+        By name, every issue of that forecast made by ``at``: a frame indexed by target (a time
+        or a day) with an ``issued`` column (:meth:`newest` keeps the newest per target).
     """
 
     at: pd.Timestamp
@@ -89,6 +88,14 @@ class InformationSet:
     load: pd.DataFrame = field(default_factory=_empty)
     outages: pd.DataFrame = field(default_factory=_empty_events)
     forecasts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def newest(self, name: str) -> pd.DataFrame:
+        """The newest issue of forecast ``name`` for each target (empty if none was issued)."""
+        issues = self.forecasts.get(name)
+        if issues is None:
+            return pd.DataFrame(columns=["issued"])
+        ordered = issues.sort_values("issued", kind="stable")
+        return ordered[~ordered.index.duplicated(keep="last")].sort_index()
 
     def as_of(self, when: pd.Timestamp | str) -> InformationSet:
         """The information set of an earlier time ``when`` (at most :attr:`at`)."""
@@ -157,11 +164,7 @@ def _cut(
     begun = outages[outages["start"] <= at].copy()
     if len(begun):
         begun["end"] = begun["end"].where(begun["end"] <= at)
-    known = {}
-    for name, issues in forecasts.items():
-        issued = issues[issues["issued"] <= at]
-        newest = issued.sort_values("issued", kind="stable")
-        known[name] = newest[~newest.index.duplicated(keep="last")].sort_index()
+    known = {name: issues[issues["issued"] <= at] for name, issues in forecasts.items()}
     return InformationSet(
         at=at,
         prices=prices[prices.index + interval <= at],
