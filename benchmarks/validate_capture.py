@@ -490,25 +490,27 @@ foresight** = strategy / oracle; the oracle runs a tier exactly where its margin
 *strike* row is the guard alone (`StrikePrice` on the last settled interval, no debounce beyond
 one interval, no hold). The *controller* also sheds where the next-interval forecast is above
 breakeven (`SpikeGuard`): `planner.world.forecasters.prices.NextIntervalForecaster`, quantile
-gradient boosting on the last settled intervals, the last hour, four hours and day, the same time
-the day before, the time of day and weekday, the last published ERCOT load (one hour after its
-hour ends) and its change, and the day's temperature forecast; trained walk-forward on every
-15-minute interval settled before each refit (the windows in time order: every 3 days in the
-winter windows, 7 in summer); no forecast until there is enough history (the guard alone). The
-number it reads (the forecast's mean or a quantile level) is chosen at each refit on all the
-forecasts issued before it: the level with the best mean value captured over the earlier
-windows and the weeks of the current one.
+gradient boosting of the departure from the last settled interval, on the last settled
+intervals, the last hour, four hours and day, the same time the day before, the time of day and
+weekday, the last published ERCOT load (one hour after its hour ends) and its change, and the
+day's temperature forecast; trained walk-forward on every 15-minute interval settled before each
+refit (the windows in time order: every 3 days in the winter windows, 7 in summer); no forecast
+until there is enough history (the guard alone). The number it reads (the forecast's mean or a
+quantile level) is chosen at each refit on the forecasts issued before it: the level with the
+best value captured on the current window's own forecasts once they cover a week, else the best
+mean over the earlier windows.
 
 **Day-ahead plan**: each hour of a local day is fixed the day before, with no intraday guard, from
-`planner.world.forecasters.prices.DayAheadForecaster` (quantile gradient boosting on the hour,
-weekday and month, the latest published prices at the same hour, the last day's and week's
-prices, the last published load, its daily peak and its value at the same hour, and the day's
-temperature forecast), issued at 10:00 local the day before and refitted at the start of each
-month on every day published before. A tier runs where the forecast's chosen number is below
-breakeven; that number (mean or level) is chosen on the year before the window (a third of the
-history for Uri, the data start in January 2020), from a model trained before that year. With no
-coupling between hours this is the optimizer's plan on that price path (checked against the LP on
-every seventh day). *Persistence* runs where the price 24 h earlier was below breakeven.
+`planner.world.forecasters.prices.DayAheadForecaster` (quantile gradient boosting of the
+departure from the latest published price at the same hour, on the hour, weekday and month, the
+latest published prices at the same hour, the last day's and week's prices, the last published
+load, its daily peak and its value at the same hour, and the day's temperature forecast),
+issued at 10:00 local the day before and refitted at the start of each month on every day
+published before. A tier runs where the forecast's chosen number is below breakeven; that number
+(mean or level) is chosen on the year before the window (a third of the history for Uri, the
+data start in January 2020), from a model trained before that year. With no coupling between
+hours this is the optimizer's plan on that price path (checked against the LP on every seventh
+day). *Persistence* runs where the price 24 h earlier was below breakeven.
 
 **Temperature forecast**: no forecast archive is in the shared data, so backtests stand one in as
 the NASA POWER daily maximum and minimum (mean of the Texas sites) plus a normal error of a

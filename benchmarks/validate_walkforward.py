@@ -10,8 +10,9 @@ on forecasts issued before the window it is used in:
   model trained before that year.
 - :func:`next_interval_backtest`: the next-interval forecaster over the 15-minute windows in
   time order, refitted every few days on every 15-minute interval settled before; its level
-  chosen at each refit on all the forecasts issued before (the mean over windows of the value
-  each level would have captured), none while there are none.
+  chosen at each refit on the forecasts issued before: the current window's own once they cover
+  a week, else the mean over the earlier windows of the value each level would have captured;
+  none while there are none.
 
 A decision reads one number per interval from a forecast: its expected value (``"mean"``) or a
 quantile level (``"0.9"``); a tier runs where that number is below the hub price at which it
@@ -28,6 +29,9 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.validate_common import ZONE
+
+#: 15-minute intervals of its own forecasts after which a window's level is chosen on them alone.
+OWN_HISTORY_INTERVALS = 7 * 96
 
 #: The numbers a decision may read from a forecast: its mean, or one of these levels.
 CANDIDATES: tuple[str, ...] = ("mean", "0.5", "0.75", "0.9", "0.95", "0.98")
@@ -176,7 +180,7 @@ def next_interval_backtest(
         for k, start in enumerate(starts):
             stop = starts[k + 1] if k + 1 < len(starts) else local[-1] + pd.Timedelta(minutes=15)
             inside = np.flatnonzero((local >= max(start, local[0])) & (local < stop))
-            level = choose_level(seen)
+            level = choose_level(seen, current=name)
             run.levels.append((start, level))
             try:
                 model = NextIntervalForecaster.fit(
@@ -207,11 +211,18 @@ def strike_runs(judge: Economics) -> np.ndarray:
     return judge.runs_below(settled)
 
 
-def choose_level(seen: list[tuple[str, object, Economics, np.ndarray]]) -> str | None:
-    """The level with the best mean, over windows, of the value captured by the guard and that
-    level's spike guard on the forecasts already issued; ``None`` before any."""
+def choose_level(
+    seen: list[tuple[str, object, Economics, np.ndarray]], current: str | None = None
+) -> str | None:
+    """The level with the best value captured by the guard and that level's spike guard on the
+    forecasts already issued: on the current window's own once they cover a week
+    (:data:`OWN_HISTORY_INTERVALS`), else the mean over the earlier windows; ``None`` before any.
+    """
     if not seen:
         return None
+    own = [record for record in seen if record[0] == current]
+    if sum(len(record[2].price) for record in own) >= OWN_HISTORY_INTERVALS:
+        seen = own
     windows = sorted({name for name, *_ in seen})
     score = {}
     for candidate in CANDIDATES:

@@ -55,7 +55,6 @@ from planner.world.scenarios import (
     Scenario,
     ScenarioSettings,
     make_scenarios,
-    scenario_from_feeds,
 )
 from weather.climate import PRICE_CAP_USD_PER_MWH
 
@@ -186,7 +185,6 @@ def rolling_horizon(
             f"got {len(feeds.times)} hours from {feeds.times[0]}",
         )
     opt = settings.optimize.replace(relocate=False)
-    centre = scenario_from_feeds(fleet, feeds)
     hazards = [feeds.hazards.get(s.id, OutageHazard()) for s in fleet.sites]
     history = scenario_history(realised, fleet.site_ids)
     window = hours if settings.window_hours is None else settings.window_hours
@@ -204,7 +202,7 @@ def rolling_horizon(
             drawn = make_scenarios(
                 fleet, feeds, settings.scenarios, seed, max(24, t1), settings.scenario_settings
             )
-            forecast = [condition(s, info, centre, t0, t1, hazards, weight=weight) for s in drawn]
+            forecast = [condition(s, info, t0, t1, hazards, weight=weight) for s in drawn]
         else:  # issued from the hour before the decision on, so the error seen there carries on
             lead = 1 if t0 > 0 else 0
             span = max(24, t1 - t0 + lead)
@@ -213,10 +211,8 @@ def rolling_horizon(
             drawn = make_scenarios(
                 fleet, issued, settings.scenarios, seed, span, settings.scenario_settings
             )
-            issued_centre = scenario_from_feeds(fleet, issued)
             forecast = [
-                condition(s, info, issued_centre, lead, lead + t1 - t0, hazards, weight=weight)
-                for s in drawn
+                condition(s, info, lead, lead + t1 - t0, hazards, weight=weight) for s in drawn
             ]
         exposed = {
             s.id: _exposed_before(fleet, i, pieces[s.id], realised)
@@ -257,7 +253,6 @@ def _exposed_before(fleet: Fleet, i: int, acted: list[np.ndarray], realised: Sce
 def condition(
     scenario: Scenario,
     info: InformationSet,
-    centre: Scenario,
     t0: int,
     t1: int,
     hazards: list[OutageHazard],
@@ -269,11 +264,11 @@ def condition(
     ``scenario`` is a draw whose hour ``t0`` is the decision time ``info.at``; ``info`` is the
     realised world's information set then (:class:`~planner.world.information.InformationSet`,
     columns in fleet order named by site id), the only view of it read here. With ``o = t0 - 1``
-    the last hour observed and ``C`` the forecast (``centre``):
+    the last hour observed, ``R`` the realised world and ``s`` the draw:
 
-    - temperature: ``T_s(h) + 0.7^(day(h) - day(o)) x (e_R - e_s)``, ``e = T(o) - C_T(o)``;
-    - price: ``p_s(h) x exp(0.9^(h - o) x (l_R - l_s))``, ``l = log(p(o) / C_p(o))`` where both
-      prices are positive, capped at the price cap;
+    - temperature: ``T_s(h) + 0.7^(day(h) - day(o)) x (T_R(o) - T_s(o))``;
+    - price: ``p_s(h) x (p_R(o) / p_s(o))^(0.9^(h - o))`` where both prices are positive,
+      capped at the price cap;
     - hashprice: ``hp_s(h) x H_R / H_s``, ``H`` the hashprice of the last UTC day closed by
       ``info.at`` (the level published, the scenario's moves after it);
     - outages: the scenario's own from ``t0``, plus a realised outage under way at ``info.at``
@@ -289,8 +284,6 @@ def condition(
         A draw around the forecast over at least ``[0, t1)``.
     info
         The realised world's information set at the decision time.
-    centre
-        The forecast itself (:func:`~planner.world.scenarios.scenario_from_feeds`).
     t0, t1
         Decision time and end of the plan's window, hours of ``scenario`` [h].
     hazards
@@ -327,11 +320,7 @@ def condition(
         out.temp_air_c + TEMP_ERROR_PERSISTENCE_PER_DAY ** days[None, :] * temp_gap
     )
     price_seen = info.prices.loc[seen, sites].to_numpy(dtype=float)
-    positive = (
-        (price_seen > 0)
-        & (scenario.price_usd_per_mwh[:, o] > 0)
-        & (centre.price_usd_per_mwh[:, o] > 0)
-    )
+    positive = (price_seen > 0) & (scenario.price_usd_per_mwh[:, o] > 0)
     log_gap = np.zeros(len(positive))
     log_gap[positive] = np.log(price_seen[positive] / scenario.price_usd_per_mwh[positive, o])
     decay = PRICE_ERROR_PERSISTENCE_PER_H ** (ahead - o)

@@ -41,7 +41,7 @@ from planner.world.feeds import Feeds, fetch_feeds
 from planner.world.forecasters.persistence import persistence_feeds
 from planner.world.hazards import OutageHazard
 from planner.world.information import scenario_history
-from planner.world.scenarios import Scenario, make_scenarios, scenario_from_feeds
+from planner.world.scenarios import Scenario, make_scenarios
 
 FLEET = two_sites()
 START = pd.Timestamp("2025-01-19 18:00", tz="UTC")
@@ -224,12 +224,11 @@ def test_conditioned_scenarios_see_only_the_information_set(
     real = world(seed, 72, offset)
     changed = changed_after(real, t, other)
     drawn = make_scenarios(FLEET, _feeds(real), 2, seed=5, horizon=72)
-    centre = scenario_from_feeds(FLEET, _feeds(real))
     hazards = [OutageHazard(duration_median_h=3.0)] * 2
     got = []
     for scenario in (real, changed):
         info = scenario_history(scenario, FLEET.site_ids).at(scenario.times[t])
-        got.append([condition(s, info, centre, t, 72, hazards, weight=0.5) for s in drawn])
+        got.append([condition(s, info, t, 72, hazards, weight=0.5) for s in drawn])
     for a, b in zip(*got, strict=True):
         for name in ("temp_air_c", "price_usd_per_mwh", "hashprice_usd_per_th_day"):
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)

@@ -100,7 +100,6 @@ def test_conditioning_carries_the_observed_errors_forward_by_hand() -> None:
     known from hour 24 until 20 + 3 = 23 h, i.e. at least 1 more hour."""
     fleet = one_site()
     drawn = flat_scenario(fleet, 48, temp_air_c=10.0, price_usd_per_mwh=40.0)
-    centre = drawn
     realised = flat_scenario(
         fleet,
         48,
@@ -110,7 +109,7 @@ def test_conditioning_carries_the_observed_errors_forward_by_hand() -> None:
         outages={"tx": [(20.0, 30.0)]},
     )
     info = scenario_history(realised, fleet.site_ids).at(realised.times[24])
-    got = condition(drawn, info, centre, 24, 48, [OutageHazard(duration_median_h=3.0)], weight=0.5)
+    got = condition(drawn, info, 24, 48, [OutageHazard(duration_median_h=3.0)], weight=0.5)
     assert got.weight == 0.5
     assert len(got.times) == 24 and got.times[0] == drawn.times[24]
     np.testing.assert_allclose(got.temp_air_c[0], 10.0 + 3.5)

@@ -51,13 +51,17 @@ def latest_same_time(
     """
     clean = prices.dropna()
     clean = clean[~clean.index.duplicated()]
-    first = np.maximum(1, np.ceil((times + interval - at) / DAY).astype(int))
-    out = np.full(len(times), np.nan)
-    for extra in range(8):
-        back = times - pd.to_timedelta(first + extra, unit="D")
-        found = clean.reindex(back).to_numpy(dtype=float)
-        out = np.where(np.isnan(out), found, out)
-    return out
+    first = np.maximum(1, np.ceil(np.asarray((times + interval - at) / DAY, dtype=float))).astype(
+        int
+    )
+    days = first[None, :] + np.arange(8)[:, None]  # (tries, targets)
+    back = np.repeat(times.as_unit("ns").asi8[None, :], 8, axis=0) - days * DAY.value
+    stamps = pd.DatetimeIndex(back.ravel().astype("datetime64[ns]")).tz_localize("UTC")
+    found = clean.reindex(stamps).to_numpy(dtype=float).reshape(back.shape)
+    known = np.isfinite(found)
+    pick = np.argmax(known, axis=0)
+    out = found[pick, np.arange(len(times))]
+    return np.where(known.any(axis=0), out, np.nan)
 
 
 def persistence_feeds(

@@ -2,7 +2,9 @@
 
 Two forecasters of one hub's real-time settlement price, each a
 :class:`~planner.world.forecasters.quantiles.QuantileModel` (scikit-learn gradient-boosted trees
-with quantile loss, one model per level, on the working scale ``asinh(p / 10)``):
+with quantile loss, one model per level, on the working scale ``asinh(p / 10)``) of the departure
+from a persistence anchor (the same hour's latest published price; the last settled interval),
+so that a level never seen in training (Uri's days at the cap) is still forecast:
 
 - :class:`DayAheadForecaster`: each hour of a local day, issued the day before at
   :data:`ISSUE_HOUR` local time (when ERCOT's day-ahead market closes). Features: the target's
@@ -267,7 +269,9 @@ class DayAheadForecaster:
             prices, days, zone, load=_load(info, load_area), temperature=_temps(info)
         )
         target = to_scale(prices.reindex(features.index).to_numpy())
-        model = QuantileModel.fit(features, target, settings or ModelSettings())
+        model = QuantileModel.fit(
+            features, target, settings or ModelSettings(), anchor="same_hour_last"
+        )
         return cls(node, zone, model, until, load_area)
 
     def forecast(self, info: InformationSet, day: pd.Timestamp | str) -> PriceQuantiles:
@@ -434,7 +438,7 @@ class NextIntervalForecaster:
             temperature=_temps(info),
         )
         target = to_scale(prices.to_numpy())
-        model = QuantileModel.fit(features, target, settings or ModelSettings())
+        model = QuantileModel.fit(features, target, settings or ModelSettings(), anchor="lag1")
         return cls(node, zone, model, until, info.price_interval, load_area)
 
     def forecast(self, info: InformationSet) -> PriceQuantiles:

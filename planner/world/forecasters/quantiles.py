@@ -139,15 +139,26 @@ class ModelSettings:
 
 @dataclass(frozen=True, eq=False)
 class QuantileModel:
-    """One fitted gradient-boosted regressor per quantile level, on the working scale."""
+    """One fitted gradient-boosted regressor per quantile level, on the working scale.
+
+    With an ``anchor`` (a feature column on the working scale, such as the last settled price)
+    the trees learn the departure from it: trees cannot forecast a level they never saw in
+    training, but they can forecast a change from one (a price at the cap for days after a
+    history without such days). A missing anchor counts as 0.
+    """
 
     levels: tuple[float, ...]
     columns: tuple[str, ...]
     models: tuple[HistGradientBoostingRegressor, ...] = field(repr=False)
+    anchor: str | None = None
 
     @classmethod
     def fit(
-        cls, features: pd.DataFrame, target: np.ndarray, settings: ModelSettings
+        cls,
+        features: pd.DataFrame,
+        target: np.ndarray,
+        settings: ModelSettings,
+        anchor: str | None = None,
     ) -> QuantileModel:
         """Fit every level on ``features`` (NaN allowed) and the working-scale ``target``.
 
@@ -160,7 +171,8 @@ class QuantileModel:
             )
         rows = features[keep]
         rows = rows.loc[:, rows.notna().any(axis=0)]
-        x, y = rows.to_numpy(dtype=float), np.asarray(target)[keep]
+        y = np.asarray(target)[keep] - _anchor(rows, anchor)
+        x = rows.to_numpy(dtype=float)
         models = tuple(
             HistGradientBoostingRegressor(
                 loss="quantile",
@@ -174,15 +186,23 @@ class QuantileModel:
             ).fit(x, y)
             for q in settings.levels
         )
-        return cls(settings.levels, tuple(rows.columns), models)
+        return cls(settings.levels, tuple(rows.columns), models, anchor)
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """Quantiles ``(rows, levels)`` [USD/MWh], sorted along the levels (no crossing)."""
-        x = features[list(self.columns)].to_numpy(dtype=float)
-        if len(x) == 0:
+        rows = features[list(self.columns)]
+        if len(rows) == 0:
             return np.empty((0, len(self.levels)))
+        x = rows.to_numpy(dtype=float)
         y = np.column_stack([m.predict(x) for m in self.models])
-        return from_scale(np.sort(y, axis=1))
+        return from_scale(np.sort(y, axis=1) + _anchor(rows, self.anchor)[:, None])
+
+
+def _anchor(rows: pd.DataFrame, anchor: str | None) -> np.ndarray:
+    """The anchor column of ``rows`` (0 where missing, or without an anchor)."""
+    if anchor is None or anchor not in rows:
+        return np.zeros(len(rows))
+    return np.nan_to_num(rows[anchor].to_numpy(dtype=float), nan=0.0)
 
 
 def forecast_feeds(
