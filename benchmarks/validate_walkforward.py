@@ -6,8 +6,8 @@ on forecasts issued before the window it is used in:
 
 - :func:`day_ahead_backtest`: the day-ahead forecaster (:mod:`planner.world.forecasters.prices`)
   over a window, refitted at the start of each local month; its decision level chosen on the
-  year before the window (a third of the history when there are fewer than two years), from a
-  model trained before that year.
+  same season a year before (a third of the history when there is too little before that
+  season), from a model trained before it.
 - :func:`next_interval_backtest`: the next-interval forecaster over the 15-minute windows in
   time order, refitted every few days on every 15-minute interval settled before; its level
   chosen at each refit on the forecasts issued before: the current window's own once they cover
@@ -32,6 +32,9 @@ from benchmarks.validate_common import ZONE
 
 #: 15-minute intervals of its own forecasts after which a window's level is chosen on them alone.
 OWN_HISTORY_INTERVALS = 7 * 96
+
+#: Days of history a day-ahead model needs before the season its level is chosen on [days].
+MIN_TRAINING_DAYS = 180
 
 #: The numbers a decision may read from a forecast: its mean, or one of these levels.
 CANDIDATES: tuple[str, ...] = ("mean", "0.5", "0.75", "0.9", "0.95", "0.98")
@@ -98,9 +101,7 @@ def day_ahead_backtest(
 
     started = time.perf_counter()
     first = pd.Timestamp(history.prices[node].first_valid_index().tz_convert(ZONE).date())  # type: ignore[attr-defined]
-    span = (days[0] - first).days
-    length = 365 if span >= 2 * 365 else span // 3
-    chosen_days = pd.date_range(days[0] - pd.Timedelta(days=length), days[0] - pd.Timedelta(days=1))
+    chosen_days = selection_days(days, first)
     model = DayAheadForecaster.fit(
         history,
         node,
@@ -143,6 +144,19 @@ def day_ahead_backtest(
         len(starts) + 1,
         time.perf_counter() - started,
     )
+
+
+def selection_days(days: pd.DatetimeIndex, first: pd.Timestamp) -> pd.DatetimeIndex:
+    """The days a day-ahead decision level is chosen on: the same season a year before (the
+    window's days shifted back a year, widened by a month on each side), when at least
+    :data:`MIN_TRAINING_DAYS` of history come before it; else the last third of the history."""
+    year = pd.DateOffset(years=1)
+    month = pd.Timedelta(days=30)
+    start, end = days[0] - year - month, days[-1] - year + month
+    if (start - first).days >= MIN_TRAINING_DAYS:
+        return pd.date_range(start, end)
+    span = (days[0] - first).days
+    return pd.date_range(days[0] - pd.Timedelta(days=span // 3), days[0] - pd.Timedelta(days=1))
 
 
 @dataclass
