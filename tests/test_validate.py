@@ -200,3 +200,15 @@ def test_the_spike_guard_level_is_chosen_on_forecasts_issued_before() -> None:
     assert walk.choose_level([]) is None
     assert forecast.expected()[1] == pytest.approx(15.0)
     assert walk.choose_level([("w", forecast, econ, walk.strike_runs(econ))]) == "0.95"
+
+
+def test_day_ahead_levels_are_chosen_on_the_same_season_a_year_before() -> None:
+    # Summer 2023 with data from 2020: June-September 2022 widened by 30 days each side. Uri
+    # (February 2021) has 403 days of history, too few before February 2020: the last third,
+    # 134 days back from February 7.
+    summer = pd.date_range("2023-06-01", "2023-09-30")
+    got = walk.selection_days(summer, pd.Timestamp("2020-01-01"))
+    assert (got[0], got[-1]) == (pd.Timestamp("2022-05-02"), pd.Timestamp("2022-10-30"))
+    uri = pd.date_range("2021-02-07", "2021-02-24")
+    got = walk.selection_days(uri, pd.Timestamp("2020-01-01"))
+    assert (got[0], got[-1]) == (pd.Timestamp("2020-09-26"), pd.Timestamp("2021-02-06"))
