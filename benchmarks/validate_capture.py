@@ -498,7 +498,7 @@ refit (the windows in time order: every 3 days in the winter windows, 7 in summe
 until there is enough history (the guard alone). The number it reads (the forecast's mean or a
 quantile level) is chosen at each refit on the forecasts issued before it: the level with the
 best value captured on the current window's own forecasts once they cover a week, else the best
-mean over the earlier windows.
+mean over the earlier windows; no spike guard where none did better than the guard alone.
 
 **Day-ahead plan**: each hour of a local day is fixed the day before, with no intraday guard, from
 `planner.world.forecasters.prices.DayAheadForecaster` (quantile gradient boosting of the

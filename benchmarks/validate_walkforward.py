@@ -12,7 +12,7 @@ on forecasts issued before the window it is used in:
   time order, refitted every few days on every 15-minute interval settled before; its level
   chosen at each refit on the forecasts issued before: the current window's own once they cover
   a week, else the mean over the earlier windows of the value each level would have captured;
-  none while there are none.
+  none (the guard alone) while there are none or where no level did better than the guard alone.
 
 A decision reads one number per interval from a forecast: its expected value (``"mean"``) or a
 quantile level (``"0.9"``); a tier runs where that number is below the hub price at which it
@@ -230,7 +230,8 @@ def choose_level(
 ) -> str | None:
     """The level with the best value captured by the guard and that level's spike guard on the
     forecasts already issued: on the current window's own once they cover a week
-    (:data:`OWN_HISTORY_INTERVALS`), else the mean over the earlier windows; ``None`` before any.
+    (:data:`OWN_HISTORY_INTERVALS`), else the mean over the earlier windows. ``None`` (the guard
+    alone) before any forecast, and wherever no spike guard did better than the guard alone.
     """
     if not seen:
         return None
@@ -238,14 +239,19 @@ def choose_level(
     if sum(len(record[2].price) for record in own) >= OWN_HISTORY_INTERVALS:
         seen = own
     windows = sorted({name for name, *_ in seen})
-    score = {}
-    for candidate in CANDIDATES:
+    score: dict[str | None, float] = {}
+    for candidate in (None, *CANDIDATES):
         per_window = []
         for window in windows:
             parts = [(f, e, s) for n, f, e, s in seen if n == window]
             margin = np.hstack([e.margin for _, e, _ in parts])
             runs = np.hstack(
-                [np.minimum(s, e.runs_below(read_level(f, candidate))) for f, e, s in parts]
+                [
+                    s
+                    if candidate is None
+                    else np.minimum(s, e.runs_below(read_level(f, candidate)))
+                    for f, e, s in parts
+                ]
             )
             joined = Economics(np.empty((0, 0)), margin, np.empty(0))
             per_window.append(joined.value(runs))

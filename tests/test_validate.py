@@ -200,6 +200,10 @@ def test_the_spike_guard_level_is_chosen_on_forecasts_issued_before() -> None:
     assert walk.choose_level([]) is None
     assert forecast.expected()[1] == pytest.approx(15.0)
     assert walk.choose_level([("w", forecast, econ, walk.strike_runs(econ))]) == "0.95"
+    # Where no level beats the guard alone (the spike already seen, interval 2 dear), none.
+    calm = walk.Economics(econ.threshold, np.array([[5.0, 3.0, -10.0, -1.0]]), econ.price)
+    calm = walk.Economics(calm.threshold, calm.margin, np.array([40.0, 40.0, 900.0, 900.0]))
+    assert walk.choose_level([("w", forecast, calm, walk.strike_runs(calm))]) is None
 
 
 def test_day_ahead_levels_are_chosen_on_the_same_season_a_year_before() -> None:
