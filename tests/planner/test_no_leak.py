@@ -256,7 +256,7 @@ def test_the_rolling_driver_never_reads_what_happens_later(
     real = world(seed, 36, 0)
     changed = changed_after(real, t, other)
     feeds = _feeds(real)
-    setting = dataclasses.replace(ROLLING, react=react)
+    setting = ROLLING.replace(react=react)
     first = rolling_horizon(FLEET, feeds, real, setting).schedule
     second = rolling_horizon(FLEET, feeds, changed, setting).schedule
     for site in FLEET.sites:

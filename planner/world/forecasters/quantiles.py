@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import HistGradientBoostingRegressor
 
 from planner.errors import ConfigError
 from planner.world.feeds import Feeds
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingRegressor
 
 __all__ = [
     "LEVELS",
@@ -164,6 +167,8 @@ class QuantileModel:
 
         A feature with no value in the training rows (a feed that starts later) is left out.
         """
+        from sklearn.ensemble import HistGradientBoostingRegressor  # 2 s: only when fitting
+
         keep = np.isfinite(target)
         if keep.sum() < 10 * settings.min_samples_leaf:
             raise ConfigError(
