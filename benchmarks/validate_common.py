@@ -7,12 +7,11 @@ run it). It holds:
   ``$PLANNER_VALIDATION_DATA``) and the check for missing files;
 - :class:`Report`, the machine-readable output of a script: one JSON object per line on stdout
   (``text``, ``table``, ``figure``, ``weakness``), which the runner assembles into Markdown;
-- :class:`PriceForecaster`, the causal price forecast the rolling-horizon optimizer sees (a blend
-  of the last observed hour and the same hour a day earlier, with forecast-error scenarios
-  bootstrapped from the real history before the window);
-- :func:`day_ahead_feeds`, :func:`calibrate_noise` and :func:`rolling_run`: the forecast the
-  optimizer's rolling-horizon driver (:func:`planner.engine.rolling.rolling_horizon`) sees, its
-  noise measured on the real series, and the one call into that driver.
+- the histories the price forecasters learn from (:func:`price_history`) with the stand-in
+  temperature forecast (:func:`temperature_forecasts`), and :func:`value_captured_pct`;
+- :func:`calibrate_noise` and :func:`rolling_run`: the forecast noise of the optimizer's
+  rolling-horizon driver (:func:`planner.engine.rolling.rolling_horizon`), measured on the real
+  series, and the one call into that driver.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +48,8 @@ OE417 = "outages/doe_oe417_disturbance_events_2015_2023.csv"
 #: ERCOT real-time offer cap in force [USD/MWh]: 9,000 until the post-Uri change, 5,000 from 2022.
 OFFER_CAP_2021_USD_PER_MWH = 9000.0
 OFFER_CAP_2022_USD_PER_MWH = 5000.0
-#: ERCOT real-time price floor [USD/MWh].
-PRICE_FLOOR_USD_PER_MWH = -250.0
-#: Scale of the asinh transform the price forecast works in [USD/MWh]: log-like above it,
-#: linear around zero (prices can be negative).
-ASINH_SCALE_USD_PER_MWH = 10.0
+#: The ERCOT hubs' time zone.
+ZONE = "America/Chicago"
 
 
 # ------------------------------------------------------------------------------------ data
@@ -202,241 +197,75 @@ def _plain(value: Any) -> Any:
     return value
 
 
-# --------------------------------------------------------------------------- price forecast
+# ------------------------------------------------------------------- histories and forecasts
 
 
-def to_asinh(price: np.ndarray) -> np.ndarray:
-    """Prices to the forecast's working scale ``asinh(p / 10)`` [-]."""
-    return np.arcsinh(np.asarray(price, dtype=float) / ASINH_SCALE_USD_PER_MWH)
+def read_15min_prices(data: Path) -> pd.DataFrame:
+    """Native 15-minute hub prices of the four event windows, indexed by UTC interval start
+    [USD/MWh], with the ``event`` column (``uri_2021``, ``elliott_2022``, ``summer_2023``,
+    ``heather_jan_2024``)."""
+    raw = pd.read_csv(data / PRICES_15MIN)
+    raw.index = pd.DatetimeIndex(pd.to_datetime(raw["interval_start_utc"], utc=True), name="time")
+    raw = raw[~raw.index.duplicated()].sort_index()
+    return raw.drop(columns=["interval_start_local", "interval_start_utc"])
 
 
-def from_asinh(y: np.ndarray) -> np.ndarray:
-    """The working scale back to prices [USD/MWh]."""
-    return ASINH_SCALE_USD_PER_MWH * np.sinh(y)
+#: Mean absolute error of a day-1 daily maximum temperature forecast [degC]: published point
+#: verification puts it near 1-2 degC (NWS MOS verification: 2-3 degF), the figure the 4CP
+#: forecaster uses too. Backtests stand a forecast in as the realised value plus a normal error
+#: of sd = MAE x sqrt(pi / 2).
+TEMP_FORECAST_MAE_C = 1.5
 
 
-@dataclass(frozen=True)
-class PriceForecaster:
-    """A causal hourly price forecast with bootstrapped error scenarios.
-
-    Working in ``y = asinh(p / 10)`` (log-like for high prices, linear through zero), the point
-    forecast made at the start of hour ``t`` for hour ``t + k`` (``k = 0, 1, ...``) uses only
-    hours before ``t``::
-
-        y_hat(t, k) = a_k y(t - 1) + (1 - a_k) y(t - 24 + (k mod 24)),   a_k = phi^(k + 1)
-
-    the last observed hour, fading into the same hour of the last observed day (day-ahead
-    persistence). ``phi`` is the least-squares fit of ``y(t) - y(t-24)`` on
-    ``y(t-1) - y(t-24)`` over the training hours. Scenario ``s`` adds to the whole path the error
-    vector ``e(tau, 0..H-1) = y(tau + k) - y_hat(tau, k)`` of a training decision time ``tau``
-    drawn at random among those with the same local hour as ``t``: the errors keep their real
-    size, skew (spikes) and correlation across leads. Prices are clipped to
-    ``[floor, cap]``.
-
-    Attributes
-    ----------
-    phi
-        Weight of the last observed hour at lead 0 [-].
-    errors
-        Per local hour (0..23), the training error vectors ``(samples, horizon)`` [-], for every
-        node in the same rows ``(nodes, samples, horizon)``.
-    horizon
-        Longest lead the errors cover [h].
-    """
-
-    phi: float
-    errors: dict[int, np.ndarray]
-    horizon: int
-
-    @classmethod
-    def fit(
-        cls,
-        prices: np.ndarray,
-        local_hours: np.ndarray,
-        train: np.ndarray,
-        horizon: int,
-    ) -> PriceForecaster:
-        """Fit ``phi`` and collect error vectors from history.
-
-        Parameters
-        ----------
-        prices
-            Hourly prices, ``(nodes, hours)`` [USD/MWh], gap-free.
-        local_hours
-            Local clock hour of each hour, ``(hours,)``.
-        train
-            Whether each hour may serve as a training decision time (must lie before the
-            window being forecast, with ``horizon`` hours after it also before the window).
-        horizon
-            Leads to keep [h].
-        """
-        y = to_asinh(np.atleast_2d(prices))
-        n = y.shape[1]
-        taus = np.flatnonzero(np.asarray(train, dtype=bool))
-        taus = taus[(taus >= 48) & (taus + horizon <= n)]
-        if len(taus) < 24 * 7:
-            raise ValueError(f"too little training history: {len(taus)} decision hours")
-        d = (y[:, taus] - y[:, taus - 24]).ravel()
-        x = (y[:, taus - 1] - y[:, taus - 24]).ravel()
-        phi = float(np.clip((d @ x) / max(x @ x, 1e-12), 0.0, 1.0))
-        leads = np.arange(horizon)
-        point = _point(y, taus, leads, phi)  # (nodes, taus, horizon)
-        actual = y[:, taus[:, None] + leads[None, :]]
-        err = actual - point
-        hours = np.asarray(local_hours)[taus]
-        return cls(phi, {h: err[:, hours == h, :] for h in range(24)}, horizon)
-
-    def point(self, history: np.ndarray, horizon: int) -> np.ndarray:
-        """Point forecast in ``y`` for the next ``horizon`` hours, ``(nodes, horizon)``.
-
-        ``history`` holds at least the last 48 observed hours, ``(nodes, >= 48)``, the last
-        column being hour ``t - 1``.
-        """
-        y = to_asinh(np.atleast_2d(history))
-        t = y.shape[1]
-        return _point(y, np.array([t]), np.arange(horizon), self.phi)[:, 0, :]
-
-    def scenarios(
-        self,
-        history: np.ndarray,
-        local_hour: int,
-        horizon: int,
-        n: int,
-        rng: np.random.Generator,
-        cap_usd_per_mwh: float,
-    ) -> np.ndarray:
-        """``n`` price paths for the next ``horizon`` hours, ``(n, nodes, horizon)`` [USD/MWh]."""
-        if horizon > self.horizon:
-            raise ValueError(f"horizon {horizon} h beyond the fitted {self.horizon} h")
-        point = self.point(history, horizon)
-        pool = self.errors[int(local_hour)]
-        pick = rng.integers(0, pool.shape[1], n)
-        paths = point[None, :, :] + pool[:, pick, :horizon].transpose(1, 0, 2)
-        return np.clip(from_asinh(paths), PRICE_FLOOR_USD_PER_MWH, cap_usd_per_mwh)
-
-    def reduced(
-        self, history: np.ndarray, local_hour: int, horizon: int, n: int, cap_usd_per_mwh: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """``n`` representative price paths and their weights (deterministic scenario reduction).
-
-        Every stored error vector of the hour gives a path; the paths are ranked by their mean
-        price over the first hour of all nodes and cut into ``n`` bins at the quantiles
-        :data:`REDUCTION_QUANTILES` (finer in the upper tail, where the spikes are). A bin's
-        scenario is the mean of its paths in price space and its weight the bin's share, so the
-        weighted mean of the scenarios equals the mean over every path at every lead.
-
-        Returns
-        -------
-        paths, weights
-            ``(bins, nodes, horizon)`` [USD/MWh] and ``(bins,)`` [-]; empty bins are dropped.
-        """
-        if horizon > self.horizon:
-            raise ValueError(f"horizon {horizon} h beyond the fitted {self.horizon} h")
-        point = self.point(history, horizon)
-        pool = self.errors[int(local_hour)][:, :, :horizon]
-        paths = np.clip(
-            from_asinh(point[:, None, :] + pool), PRICE_FLOOR_USD_PER_MWH, cap_usd_per_mwh
-        ).transpose(1, 0, 2)  # (samples, nodes, horizon)
-        rank = np.argsort(paths[:, :, 0].mean(axis=1), kind="stable")
-        edges = np.unique(np.round(reduction_quantiles(n) * len(rank)).astype(int))
-        groups = [rank[a:b] for a, b in pairwise(edges.tolist()) if b > a]
-        scen = np.array([paths[g].mean(axis=0) for g in groups])
-        weights = np.array([len(g) for g in groups], dtype=float) / len(rank)
-        return scen, weights
-
-    def mean_forecast(
-        self, history: np.ndarray, local_hour: int, horizon: int, cap_usd_per_mwh: float
-    ) -> np.ndarray:
-        """Expected price over every stored error vector, ``(nodes, horizon)`` [USD/MWh]."""
-        point = self.point(history, horizon)
-        pool = self.errors[int(local_hour)][:, :, :horizon]
-        paths = np.clip(
-            from_asinh(point[:, None, :] + pool), PRICE_FLOOR_USD_PER_MWH, cap_usd_per_mwh
-        )
-        return np.asarray(paths.mean(axis=1))
+def temperature_forecasts(
+    data: Path, mae_c: float = TEMP_FORECAST_MAE_C, seed: int = 0, zone: str = ZONE
+) -> pd.DataFrame:
+    """The day-ahead temperature forecast backtests stand in: Texas daily maximum and minimum
+    (the mean of the NASA POWER Texas sites) plus a normal error of the day-1 skill, issued at
+    18:00 local the day before (index: local days; ``issued`` UTC, ``temp_max_c``,
+    ``temp_min_c``) [degC]."""
+    raw = pd.read_csv(data / NASA_DAILY, usecols=["date", "temp_max_c", "temp_min_c"])
+    daily = raw.groupby("date")[["temp_max_c", "temp_min_c"]].mean()
+    daily.index = pd.DatetimeIndex(pd.to_datetime(daily.index), name="day")
+    sd = mae_c * math.sqrt(math.pi / 2.0)
+    noise = np.random.default_rng(seed).normal(0.0, 1.0, daily.shape) * sd
+    out = daily + noise
+    issued = daily.index.tz_localize(zone) - pd.Timedelta(hours=6)
+    out.insert(0, "issued", issued.tz_convert("UTC"))
+    return out
 
 
-def reduction_quantiles(n: int) -> np.ndarray:
-    """Bin edges (quantiles in [0, 1]) of :meth:`PriceForecaster.reduced` for ``n`` bins.
+def price_history(
+    data: Path, nodes: Sequence[str], *, quarter_hours: bool = False, seed: int = 0
+) -> Any:
+    """The record the price forecasters learn from (:class:`planner.world.information.History`):
+    the hourly hub prices (or the 15-minute prices of the event windows), ERCOT load and the
+    stand-in temperature forecasts."""
+    from planner.world.information import History
 
-    The top half of the bins halve the remaining tail each time (0.5, 0.75, 0.875, ... of the
-    way up), the bottom half are equal; with 10 bins the top bin holds the highest 3.1 % of paths.
-    """
-    if n < 2:
-        return np.array([0.0, 1.0])
-    low = n // 2
-    tail = n - low
-    bottom = np.linspace(0.0, 0.5, low + 1)
-    top = 1.0 - 0.5 ** np.arange(2, tail + 1)
-    return np.concatenate([bottom, top, [1.0]])
-
-
-def _point(y: np.ndarray, taus: np.ndarray, leads: np.ndarray, phi: float) -> np.ndarray:
-    """Point forecasts ``(nodes, len(taus), len(leads))`` made at each ``tau`` (see the class)."""
-    a = phi ** (leads + 1.0)
-    last = y[:, taus - 1][:, :, None]
-    base = y[:, taus[:, None] - 24 + (leads[None, :] % 24)]
-    return np.asarray(a * last + (1.0 - a) * base)
-
-
-def persistence_error_sd(series: pd.Series, lag: int) -> float:
-    """Robust standard deviation (1.4826 x MAD) of ``x(t) - x(t - lag)`` over a series."""
-    diff = (series - series.shift(lag)).dropna().to_numpy()
-    return float(1.4826 * np.median(np.abs(diff - np.median(diff))))
-
-
-# --------------------------------------------------------------------------- rolling horizon
-
-
-def day_ahead_feeds(feeds: Any, prices: pd.DataFrame, data: Path) -> Any:
-    """The forecast a rolling driver draws around: what was known a day before each hour.
-
-    Prices of hour ``h`` are the realised prices of ``h - 24 h`` (day-ahead persistence, read
-    from the full hourly file so the first day has its eve), the BTC price and network hashrate
-    of day ``d`` those of ``d - 1``; temperatures stay the realised ones (a stand-in for a
-    weather forecast; the scenario generator adds the calibrated error). Drawn grid outages are
-    switched off (zero hazard): the realised windows have none either.
-
-    Parameters
-    ----------
-    feeds
-        The realised window (:class:`planner.world.feeds.Feeds`).
-    prices
-        Hourly hub prices, the whole history (:func:`read_hourly_prices`) [USD/MWh].
-    data
-        The data folder (the BTC daily file).
-    """
-    from dataclasses import replace
-
-    from planner.world.hazards import OutageHazard
-
-    times = feeds.times
-    nodes = list(dict.fromkeys(feeds.prices.index.get_level_values("node")))
-    parts = []
-    for node in nodes:
-        series = prices[node].reindex(times - pd.Timedelta(hours=24))
-        index = pd.MultiIndex.from_arrays([[node] * len(times), times], names=["node", "time"])
-        parts.append(pd.DataFrame({"price_usd_per_mwh": series.to_numpy()}, index=index))
-    btc = pd.read_csv(data / BTC_DAILY)
-    btc.index = pd.DatetimeIndex(pd.to_datetime(btc["date_utc"], utc=True), name="time")
-    days = feeds.market.index
-    yesterday = btc.reindex(days - pd.Timedelta(days=1))
-    market = pd.DataFrame(
-        {
-            "btc_price_usd": yesterday["btc_close_usd"].to_numpy(),
-            "network_hashrate_eh_s": yesterday["hashrate_eh_s"].to_numpy(),
-        },
-        index=days,
+    if quarter_hours:
+        prices = read_15min_prices(data)[list(nodes)].astype(float)
+        interval = pd.Timedelta(minutes=15)
+    else:
+        prices = read_hourly_prices(data)[list(nodes)]
+        interval = pd.Timedelta(hours=1)
+    return History(
+        prices=prices,
+        price_interval=interval,
+        load=read_system_load(data).to_frame("ERCOT"),
+        forecasts={"temperature": temperature_forecasts(data, seed=seed)},
     )
-    hazards = {site_id: OutageHazard(rate_per_year=0.0) for site_id in feeds.hazards}
-    return replace(
-        feeds,
-        prices=pd.concat(parts),
-        market=market,
-        hazards=hazards,
-        outages=feeds.outages.iloc[0:0],
-        notes=(*feeds.notes, "Forecast: day-ahead persistence of prices and BTC data."),
-    )
+
+
+def value_captured_pct(profit: float, run_through: float, oracle: float) -> float:
+    """A strategy's gain over running through as a share of the oracle's gain [%].
+
+    Examples
+    --------
+    >>> value_captured_pct(90.0, 50.0, 100.0)
+    80.0
+    """
+    return 100.0 * (profit - run_through) / (oracle - run_through)
 
 
 @dataclass(frozen=True)
@@ -525,14 +354,17 @@ def rolling_run(
     seed: int,
     noise: NoiseCalibration,
     react: bool,
+    forecaster: Any,
     optimize_settings: Any = None,
 ) -> Any:
     """One run of the optimizer's rolling-horizon driver: the one seam to it.
 
     Calls :func:`planner.engine.rolling.rolling_horizon` (re-plan every ``step_hours`` over
-    ``window_hours`` from scenarios drawn around ``forecast_feeds`` with the calibrated noise and
-    conditioned on what was observed; act with the plan's strategy when ``react``, else on the
-    plan's schedule) and returns its result (``.schedule``, ``.policy()``, ``.seconds``).
+    ``window_hours`` from scenarios drawn with the calibrated noise around the forecast
+    ``forecaster`` issues from each decision's information set, conditioned on what was
+    observed; act with the controller when ``react``, else on the plan's schedule) and returns
+    its result (``.schedule``, ``.policy()``, ``.seconds``). ``forecast_feeds`` are the window's
+    feeds, the template the forecasts are issued over.
     """
     from planner.engine.optimization import OptimizeSettings
     from planner.engine.rolling import RollingSettings, rolling_horizon
@@ -546,7 +378,7 @@ def rolling_run(
         optimize=optimize_settings or OptimizeSettings(relocate=False),
         react=react,
     )
-    return rolling_horizon(fleet, forecast_feeds, realised, settings)
+    return rolling_horizon(fleet, forecast_feeds, realised, settings, forecaster=forecaster)
 
 
 def machine_line() -> str:

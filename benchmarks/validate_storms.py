@@ -10,10 +10,15 @@ drawn grid outages; the same ASIC-failure seed for every strategy):
 
 - ``run-through``; ``strike`` (the library rule, hourly prices, debounce 1 h, hold 2 h);
   ``strike+protective``;
-- ``optimizer, perfect foresight``: the optimizer's plan over one scenario, the realised window;
-- ``rolling optimizer, forecasts``: re-planned every hour over the next 48 h from forecasts known
-  at that hour (:class:`benchmarks.validate_common.PriceForecaster`; temperatures with a noise
-  calibrated on NASA POWER day-ahead persistence errors); only the first hour of each plan runs.
+- ``optimizer, perfect foresight``: the optimizer's plan over one scenario, the realised window
+  (a hindsight bound);
+- ``rolling optimizer, forecasts only``: re-planned every hour over the next 24 h from the
+  persistence forecast issued from what was published by then
+  (:func:`planner.world.forecasters.persistence.persistence_feeds`; temperatures with a noise
+  calibrated on NASA POWER day-ahead persistence errors); only the first hour of each plan runs;
+- ``rolling optimizer + controller``: re-planned daily, carried out by the controller
+  (:func:`planner.engine.control.plan_controller`: the plan's commitments and freeze floor, the
+  guard on the latest published price).
 
 Prints JSON lines (see :class:`benchmarks.validate_common.Report`). Usage::
 
@@ -42,11 +47,11 @@ from benchmarks.validate_common import (
     Report,
     calibrate_noise,
     data_dir,
-    day_ahead_feeds,
     missing_files,
     read_hourly_prices,
     read_system_load,
     rolling_run,
+    value_captured_pct,
 )
 
 if TYPE_CHECKING:
@@ -79,7 +84,7 @@ WINDOW_H = 24
 #: Strategy names.
 PERFECT = "optimizer, perfect foresight"
 ROLLING = "rolling optimizer, forecasts only"
-ROLLING_GUARD = "rolling optimizer + guard"
+ROLLING_GUARD = "rolling optimizer + controller"
 #: Share of a hydro site's machines the optimizer runs in an hour it keeps the loops warm (the
 #: protective policy's default, above the simulation's idle share of 0.1 with a margin, since the
 #: perfect-foresight plan's schedule is followed as it is).
@@ -122,7 +127,7 @@ class StrategyRun:
 
 
 def run_strategies(
-    fleet: Fleet, truth: Scenario, forecast_feeds: Feeds, noise: NoiseCalibration
+    fleet: Fleet, truth: Scenario, feeds: Feeds, noise: NoiseCalibration
 ) -> list[StrategyRun]:
     """Every strategy simulated on the realised window with the same failure seed."""
     import time
@@ -137,6 +142,7 @@ def run_strategies(
         StrikePrice,
     )
     from planner.engine.simulation import simulate
+    from planner.world.forecasters.persistence import persistence_feeds
 
     def sim(policy: Policy) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         result = simulate(fleet, truth, policy, seed=SEED)
@@ -145,7 +151,7 @@ def run_strategies(
     runs: list[StrategyRun] = []
     for policy, detail in (
         (RunThrough(), "every available machine, all the time"),
-        (StrikePrice(), "library rule on the hour's price: debounce 1 h, hold 2 h"),
+        (StrikePrice(), "library rule on the last settled hour's price: debounce 1 h, hold 2 h"),
         (
             Compose(StrikePrice(), ProtectiveShutdown()),
             "strike, plus shutdown below the design-band cold edge and the hydro freeze floor",
@@ -179,7 +185,8 @@ def run_strategies(
             events,
             after,
             time.perf_counter() - started,
-            f"one plan over the realised window ({'strategic, 1-h periods' if long else 'hourly'})",
+            "one plan over the realised window, a hindsight bound "
+            f"({'strategic, 1-h periods' if long else 'hourly'})",
         )
     )
     for name, step, react, detail in (
@@ -193,13 +200,13 @@ def run_strategies(
             ROLLING_GUARD,
             24,
             True,
-            "re-plans daily over 24 h; acts with the plan's strategy: breakeven guard on the "
-            "hour's price, the plan's commitments, freeze protection",
+            "re-plans daily over 24 h; carried out by the controller: guard on the last "
+            "settled hour's price, the plan's commitments, freeze protection",
         ),
     ):
         result = rolling_run(
             fleet,
-            forecast_feeds,
+            feeds,
             truth,
             step_hours=step,
             window_hours=WINDOW_H,
@@ -207,6 +214,7 @@ def run_strategies(
             seed=SEED,
             noise=noise,
             react=react,
+            forecaster=lambda info, times: persistence_feeds(fleet, info, feeds, times),
             optimize_settings=protect,
         )
         started = time.perf_counter()
@@ -251,7 +259,17 @@ def summarise(fleet: Fleet, runs: list[StrategyRun], truth: Scenario) -> pd.Data
                 "seconds": run.seconds,
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    full = table["profit_incl_after_horizon_usd"]
+    by = full.set_axis(table["strategy"])
+    through, perfect = by["run-through"], by[PERFECT]
+    table.insert(
+        len(table.columns) - 1,
+        "value_captured_pct",
+        [value_captured_pct(p, through, perfect) for p in full],
+    )
+    table.insert(len(table.columns) - 1, "share_of_pf_pct", 100.0 * full / perfect)
+    return table
 
 
 def curtailed_share(run: StrategyRun, hours: pd.DatetimeIndex) -> float:
@@ -318,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
         report.text("Missing data files: " + ", ".join(missing))
         report.done()
         return 0
+    from dataclasses import replace
+
+    from planner.world.hazards import OutageHazard
     from planner.world.scenarios import scenario_from_feeds
 
     fleet = texas_fleet()
@@ -333,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         "machines_frozen": ",d",
         "after_horizon_usd": ",.0f",
         "profit_incl_after_horizon_usd": ",.0f",
+        "value_captured_pct": ".1f",
+        "share_of_pf_pct": ".1f",
         "seconds": ".1f",
     }
     for key, (label, first, last) in STORMS.items():
@@ -340,7 +363,12 @@ def main(argv: list[str] | None = None) -> int:
         truth = scenario_from_feeds(fleet, feeds)
         nodes = sorted({site.grid.node for site in fleet.sites})
         noise = calibrate_noise(data, prices, nodes, truth.times[0])
-        runs = run_strategies(fleet, truth, day_ahead_feeds(feeds, prices, data), noise)
+        quiet = replace(
+            feeds,
+            hazards={s.id: OutageHazard(rate_per_year=0.0) for s in fleet.sites},
+            outages=feeds.outages.iloc[0:0],
+        )
+        runs = run_strategies(fleet, truth, quiet, noise)
         table = summarise(fleet, runs, truth)
         sources = [n for n in feeds.notes if n.startswith(("Weather", "Market"))]
         report.text(
@@ -361,18 +389,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         by_name = {r.name: r for r in runs}
         best = table.set_index("strategy")
-        full = best["profit_incl_after_horizon_usd"]
-        share = 100.0 * full / full[PERFECT]
+        share, value = best["share_of_pf_pct"], best["value_captured_pct"]
         report.figure(
-            f"{key}_rolling_share_of_pf",
-            f"{label}: rolling optimizer (forecasts only) profit incl. after horizon, share of "
-            "perfect foresight",
-            float(share[ROLLING]),
+            f"{key}_controller_value_captured",
+            f"{label}: rolling optimizer + controller (realisable), value captured against the "
+            "perfect-foresight plan, profit incl. after horizon",
+            float(value[ROLLING_GUARD]),
             "%",
             comparison=(
-                f"rolling + guard {share[ROLLING_GUARD]:.1f} %; strike rule "
-                f"{share['strike']:.1f} %; strike+protective {share['strike+protective']:.1f} %; "
-                f"run-through {share['run-through']:.0f} %"
+                f"share of perfect foresight {share[ROLLING_GUARD]:.1f} %; forecasts only "
+                f"{value[ROLLING]:.1f} % ({share[ROLLING]:.1f} %); strike rule "
+                f"{value['strike']:.1f} % ({share['strike']:.1f} %); strike+protective "
+                f"{value['strike+protective']:.1f} % ({share['strike+protective']:.1f} %); "
+                "value captured (share of perfect foresight)"
             ),
         )
         if key == "uri":
@@ -509,20 +538,27 @@ turned into site outages here), random ASIC failures with one seed shared by all
 - **Perfect foresight**: the optimizer (Pyomo + HiGHS) given the realised window as its one
   scenario; the plan is then simulated like every other strategy.
 - **Rolling optimizer** (`planner.engine.rolling.rolling_horizon`, through
-  `benchmarks.validate_common.rolling_run`): at each decision hour the planner's scenario
-  generator draws 5 scenarios of the next 24 h around a *day-ahead forecast* (each hour's price =
-  the realised price 24 h earlier; BTC data of the day before; temperatures = the realised ones,
-  standing in for a weather forecast), with noise measured on the real series before the window
-  in the same season (robust sd of day-ahead persistence errors of daily mean temperature at the
-  NASA POWER Texas sites and of log hourly price at the two hubs; BTC volatility and network
-  growth of the year before), conditioned on the last observed hour; the optimizer plans over
-  them (freeze damage valued as the simulation charges it; a warm hour runs 20 % of the hydro
-  machines, the protective policy's share). *Forecasts only*: a re-plan every hour, and the first
-  hour of each plan (the same in every scenario) is carried out. *+ guard*: a re-plan every day,
-  acted on with the plan's strategy (`optimized_strategy(plan)`): each tier runs while the hour's
-  own price is below its breakeven, within the plan's commitments, and the hydro site runs its
-  share for an hour whenever its loops would otherwise freeze; it reads the hour's price as the
-  strike rule does.
+  `benchmarks.validate_common.rolling_run`): at each decision hour the realised window is cut to
+  what had been published by then (`planner.world.information`), and the persistence forecast is
+  issued from it (`planner.world.forecasters.persistence.persistence_feeds`: each hour's price
+  is the latest published price at the same time of day; the hashprice that of the last closed
+  UTC day; temperatures are the realised ones, standing in for a weather forecast). The planner's
+  scenario generator draws 5 scenarios of the next 24 h around it, with noise measured on the
+  real series before the window in the same season (robust sd of day-ahead persistence errors
+  of daily mean temperature at the NASA POWER Texas sites and of log hourly price at the two
+  hubs; BTC volatility and network growth of the year before), conditioned on the last hour
+  observed; no grid outages are drawn. The optimizer plans over them (freeze damage valued as
+  the simulation charges it; a warm hour runs 20 % of the hydro machines, the protective
+  policy's share). *Forecasts only*: a re-plan every hour, and the first hour of each plan (the
+  same in every scenario) is carried out. *+ controller*: a re-plan every day, carried out by
+  the controller (`planner.engine.control.plan_controller`): each tier runs while the last
+  settled hour's price is below its breakeven at the last closed day's hashprice, within the
+  plan's commitments, and the hydro site runs its share for an hour whenever its loops would
+  otherwise freeze.
+- **Strike** acts on the last settled hour's price too; *strike+protective* reads the
+  temperature ahead, here the realised one (a perfect weather forecast: a bound).
+- **Value captured** = (strategy - run-through) / (perfect foresight - run-through) and **share
+  of perfect foresight** = strategy / perfect foresight, both on profit incl. after horizon.
 """
 
 _WEAKNESSES = [

@@ -24,6 +24,7 @@ validate = importlib.import_module("benchmarks.validate")
 common = importlib.import_module("benchmarks.validate_common")
 capture = importlib.import_module("benchmarks.validate_capture")
 fourcp = importlib.import_module("benchmarks.validate_4cp")
+walk = importlib.import_module("benchmarks.validate_walkforward")
 
 
 def test_discovers_the_three_scripts_and_skips_the_helper_module() -> None:
@@ -163,25 +164,55 @@ def test_4cp_policy_curtails_exactly_the_hours_at_or_above_the_threshold_in_summ
     assert fourcp.curtailed(probability, 0.3).tolist() == [False, True, False, True]
 
 
-def test_forecaster_point_and_reduction_keep_the_mean() -> None:
-    # Flat history: the point forecast is the flat price at every lead, whatever phi.
-    forecaster = common.PriceForecaster(
-        phi=0.8, errors={h: np.zeros((1, 3, 24)) for h in range(24)}, horizon=24
+def test_value_captured_and_the_strike_closed_form_by_hand() -> None:
+    # One tier, four intervals with margins 5, -10, 3, -1 USD: the oracle earns 8 (runs 1 and 3),
+    # running through -3, a gain of 11. Running intervals 1, 2 and 3 earns -2: (-2 + 3) / 11.
+    econ = walk.Economics(
+        threshold=np.full((1, 4), 50.0),
+        margin=np.array([[5.0, -10.0, 3.0, -1.0]]),
+        price=np.array([40.0, 90.0, 45.0, 60.0]),
     )
-    point = forecaster.point(np.full((1, 48), 30.0), 24)
-    assert common.from_asinh(point) == pytest.approx(np.full((1, 24), 30.0))
-    # Errors: 100 paths; the reduced scenarios' weighted mean equals the mean over all paths.
-    rng = np.random.default_rng(0)
-    pool = rng.standard_t(3, (1, 100, 24))
-    forecaster = common.PriceForecaster(phi=0.8, errors={h: pool for h in range(24)}, horizon=24)
-    paths, weights = forecaster.reduced(np.full((1, 48), 30.0), 17, 24, 10, 5000.0)
-    assert weights.sum() == pytest.approx(1.0)
-    assert len(weights) == 10 and weights[-1] == pytest.approx(0.03)  # top bin: 3 of 100
-    full = forecaster.mean_forecast(np.full((1, 48), 30.0), 17, 24, 5000.0)
-    assert np.tensordot(weights, paths, axes=1) == pytest.approx(full)
+    assert econ.value(np.array([[1.0, 1.0, 1.0, 0.0]])) == pytest.approx(100.0 / 11.0)
+    assert common.value_captured_pct(-2.0, -3.0, 8.0) == pytest.approx(100.0 / 11.0)
+    # The strike on the last settled interval: the first runs (nothing settled), then each
+    # interval reads the one before: 40 (run), 90 (shed), 45 (run).
+    assert walk.strike_runs(econ).tolist() == [[1.0, 1.0, 0.0, 1.0]]
+    # A decision reading NaN (no forecast) runs.
+    assert econ.runs_below(np.array([np.nan, 60.0, 10.0, 50.0])).tolist() == [[1.0, 0.0, 1.0, 0.0]]
 
 
-def test_reduction_quantiles_are_finer_in_the_upper_tail() -> None:
-    assert common.reduction_quantiles(4).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
-    edges = common.reduction_quantiles(10)
-    assert edges[5] == 0.5 and edges[-2] == pytest.approx(0.96875) and edges[-1] == 1.0
+def test_the_spike_guard_level_is_chosen_on_forecasts_issued_before() -> None:
+    # One earlier window of four intervals; the forecast's quantiles are 0 at every level but
+    # 0.95 and 0.98 in interval 1 (the spike), at 200 USD/MWh (its mean: 0.05 x 100 + 0.03 x 200
+    # + 0.02 x 200 = 15). The guard alone runs into the spike (it reads the interval before);
+    # only a spike guard reading 0.95 or 0.98 sheds it: 0.95 comes first. Nothing seen: none.
+    from planner.world.forecasters.quantiles import PriceQuantiles
+
+    econ = walk.Economics(
+        threshold=np.full((1, 4), 50.0),
+        margin=np.array([[5.0, -10.0, 3.0, 2.0]]),
+        price=np.array([40.0, 900.0, 45.0, 40.0]),
+    )
+    times = pd.date_range("2023-07-01", periods=4, freq="15min", tz="UTC")
+    values = np.zeros((4, 7))
+    values[1, 5:] = 200.0  # levels 0.95 and 0.98
+    forecast = PriceQuantiles(times, times, (0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98), values)
+    assert walk.choose_level([]) is None
+    assert forecast.expected()[1] == pytest.approx(15.0)
+    assert walk.choose_level([("w", forecast, econ, walk.strike_runs(econ))]) == "0.95"
+    # Where no level beats the guard alone (the spike already seen, interval 2 dear), none.
+    calm = walk.Economics(econ.threshold, np.array([[5.0, 3.0, -10.0, -1.0]]), econ.price)
+    calm = walk.Economics(calm.threshold, calm.margin, np.array([40.0, 40.0, 900.0, 900.0]))
+    assert walk.choose_level([("w", forecast, calm, walk.strike_runs(calm))]) is None
+
+
+def test_day_ahead_levels_are_chosen_on_the_same_season_a_year_before() -> None:
+    # Summer 2023 with data from 2020: June-September 2022 widened by 30 days each side. Uri
+    # (February 2021) has 403 days of history, too few before February 2020: the last third,
+    # 134 days back from February 7.
+    summer = pd.date_range("2023-06-01", "2023-09-30")
+    got = walk.selection_days(summer, pd.Timestamp("2020-01-01"))
+    assert (got[0], got[-1]) == (pd.Timestamp("2022-05-02"), pd.Timestamp("2022-10-30"))
+    uri = pd.date_range("2021-02-07", "2021-02-24")
+    got = walk.selection_days(uri, pd.Timestamp("2020-01-01"))
+    assert (got[0], got[-1]) == (pd.Timestamp("2020-09-26"), pd.Timestamp("2021-02-06"))

@@ -7,6 +7,7 @@ hours; nothing ticks machine by machine. The formulas are those of ``docs/model.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import pandas as pd
 from planner.domain import economics
 from planner.domain.economics.units import KW_PER_MW
 from planner.domain.fleet import Fleet, MinerModel, Site
+from planner.domain.publication import Published, published_daily, published_steps
 
 #: The ledger's columns, in order.
 LEDGER_COLUMNS: tuple[str, ...] = (
@@ -53,10 +55,16 @@ def site_tiers(fleet: Fleet, site: Site) -> tuple[Tier, ...]:
 class SiteHours:
     """The outside world at one site, hour by hour (all arrays of the length of ``times``).
 
+    The realised world (what the ledger settles) and what a decision may read are kept apart:
+    a policy deciding step ``i`` reads :attr:`published` (prices and hashprice published by the
+    step's start, :mod:`planner.domain.publication`), the forecasts (:attr:`temperature_forecast`,
+    ``four_cp_probability``, ``alert_active``: issued before the horizon) and the step's own
+    temperature, which the site's sensors read in real time; never the step's own price.
+
     Attributes
     ----------
     times
-        Interval starts, UTC, hourly.
+        Interval starts, UTC: hourly in the simulation, 15-minute on native settlement intervals.
     temp_air_c
         Ambient temperature [degC].
     price_usd_per_mwh
@@ -73,6 +81,17 @@ class SiteHours:
         Forecast chance, known ahead, that the hour is a 4CP peak [-].
     alert_active
         Whether a severe-weather alert covers the site in the hour.
+    temp_forecast_c
+        Temperature forecast issued before the horizon [degC]; ``None``: the realised
+        temperature stands for it (a perfect forecast: replays and hand-made hours).
+    price_before_usd_per_mwh
+        Settled price of the step before the first [USD/MWh]; NaN when not known.
+    hashprice_before_usd_per_th_day
+        Hashprice of the last UTC day closed before the first step [USD/(TH/s day)]; NaN: the
+        first step's hashprice is taken as known at the start (the level a forecast starts from).
+    price_forecast_usd_per_mwh
+        Expected price of each step, forecast at the step's start from what was published by
+        then (a next-interval price forecast) [USD/MWh]; ``None`` when there is none.
     """
 
     times: pd.DatetimeIndex
@@ -84,6 +103,29 @@ class SiteHours:
     dr_called: np.ndarray
     four_cp_probability: np.ndarray
     alert_active: np.ndarray
+    temp_forecast_c: np.ndarray | None = None
+    price_before_usd_per_mwh: float = np.nan
+    hashprice_before_usd_per_th_day: float = np.nan
+    price_forecast_usd_per_mwh: np.ndarray | None = None
+
+    @property
+    def temperature_forecast(self) -> np.ndarray:
+        """The temperature forecast a policy may read ahead [degC]."""
+        return self.temp_air_c if self.temp_forecast_c is None else self.temp_forecast_c
+
+    @cached_property
+    def published(self) -> Published:
+        """Prices and hashprice published by the start of each step (the decision's view)."""
+        hashprice = np.asarray(self.hashprice_usd_per_th_day, dtype=float)
+        before = self.hashprice_before_usd_per_th_day
+        if np.isnan(before) and len(hashprice):
+            before = float(hashprice[0])
+        return Published(
+            price_usd_per_mwh=published_steps(
+                self.price_usd_per_mwh, self.price_before_usd_per_mwh
+            ),
+            hashprice_usd_per_th_day=published_daily(self.times, hashprice, before),
+        )
 
 
 def marginal_price_usd_per_mwh(site: Site, price_usd_per_mwh: np.ndarray) -> np.ndarray:

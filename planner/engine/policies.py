@@ -2,14 +2,17 @@
 
 A policy turns a site's hours into a run fraction per tier and hour (``(tiers, hours)``, each in
 [0, 1], the share of that tier's *available* machines that run). Tiers come from
-:func:`planner.domain.ledger.site_tiers`, most efficient first.
+:func:`planner.domain.ledger.site_tiers`, most efficient first. The decision of each step reads
+only its information set: what was published by the step's start and forecasts issued before
+the horizon (:class:`~planner.domain.ledger.SiteHours`, :mod:`planner.domain.publication`), so
+changing the world after a step never changes that step's decision.
 
 - :class:`RunThrough`: run every available machine, whatever the price.
-- :class:`StrikePrice`: the rule fleet software uses today. A tier is shed when the marginal power
-  price has stayed above its strike for ``debounce_hours`` consecutive hours and restored when it
-  has stayed below for as long, after at least ``min_hold_hours`` off. Each tier's strike is its
-  breakeven power price (so the least efficient tiers shed first and the most efficient restore
-  first), or one fixed strike for every tier.
+- :class:`StrikePrice`: the rule fleet software uses today. A tier is shed when the latest
+  published marginal power price has stayed above its strike for ``debounce_hours`` and restored
+  when it has stayed below for as long, after at least ``min_hold_hours`` off. Each tier's strike
+  is its breakeven power price at the last published hashprice (so the least efficient tiers shed
+  first and the most efficient restore first), or one fixed strike for every tier.
 - :class:`FourCPAvoidance`: at sites enrolled in 4CP, curtail in the June-September hours the
   forecast gives a high chance of being a monthly system peak.
 - :class:`ProtectiveShutdown`: shut air and immersion sites down ahead of forecast hard freezes
@@ -24,6 +27,7 @@ A policy turns a site's hours into a run fraction per tier and hour (``(tiers, h
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
@@ -40,6 +44,7 @@ from planner.domain.ledger import (
     site_tiers,
     tier_breakeven_usd_per_mwh,
 )
+from planner.domain.publication import step_hours
 from planner.engine.hashrate_floor import fleet_floor_eh_s
 from planner.errors import ConfigError
 from planner.inputs import MAX_SIMULATION_HOURS, check_number, check_whole, gather
@@ -104,40 +109,52 @@ class RunThrough:
 class StrikePrice:
     """Curtail a tier when power costs more than it earns, with debounce and a minimum hold.
 
+    Each step acts on the latest published price, the step before's (one interval of lag: the
+    hour before in the hourly simulation, the last settled 15-minute interval on native
+    settlement prices), against each tier's breakeven at the last published (closed UTC day's)
+    hashprice; before any price is published a tier runs. Durations are converted to steps of
+    ``hours`` (rounded up, at least one).
+
     Attributes
     ----------
     debounce_hours
-        Consecutive hours above (below) the strike before shedding (restoring) [h].
+        Time above (below) the strike before shedding (restoring), > 0 [h].
     min_hold_hours
-        Hours a shed tier stays off before it may restore [h].
+        Time a shed tier stays off before it may restore, >= 0 [h].
     strike_usd_per_mwh
         One strike for every tier [USD/MWh]; ``None`` uses each tier's breakeven.
     """
 
-    debounce_hours: int = 1
-    min_hold_hours: int = 2
+    debounce_hours: float = 1
+    min_hold_hours: float = 2
     strike_usd_per_mwh: float | None = None
     name: str = "strike"
 
     def __post_init__(self) -> None:
         problems = gather(
-            lambda: check_whole(self.debounce_hours, "debounce_hours", 1, MAX_SIMULATION_HOURS),
-            lambda: check_whole(self.min_hold_hours, "min_hold_hours", 0, MAX_SIMULATION_HOURS),
+            lambda: check_number(
+                self.debounce_hours, "debounce_hours", 0, MAX_SIMULATION_HOURS, open_lo=True
+            ),
+            lambda: check_number(self.min_hold_hours, "min_hold_hours", 0, MAX_SIMULATION_HOURS),
         )
         if problems:
             raise ConfigError("strike policy", problems)
 
     def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
         """1 while a tier runs, 0 while it is shed."""
-        marginal = marginal_price_usd_per_mwh(site, hours.price_usd_per_mwh)
+        seen = hours.published
+        marginal = marginal_price_usd_per_mwh(site, seen.price_usd_per_mwh)
+        step = step_hours(hours.times)
+        debounce = max(1, math.ceil(self.debounce_hours / step - 1e-9))
+        hold = math.ceil(self.min_hold_hours / step - 1e-9)
         rows = []
         for tier in site_tiers(fleet, site):
             strike = (
-                tier_breakeven_usd_per_mwh(site, tier, hours.hashprice_usd_per_th_day)
+                tier_breakeven_usd_per_mwh(site, tier, seen.hashprice_usd_per_th_day)
                 if self.strike_usd_per_mwh is None
                 else self.strike_usd_per_mwh
             )
-            rows.append(debounced_on(marginal > strike, self.debounce_hours, self.min_hold_hours))
+            rows.append(debounced_on(marginal > strike, debounce, hold))
         return np.array(rows, dtype=float).reshape(-1, len(hours.times))
 
 
@@ -254,8 +271,9 @@ class ProtectiveShutdown:
     An hour is *threatening* when the temperature is below ``freeze_below_c`` (by default the
     cold edge of the local grid's design band, :func:`weather.climate.design_band_c`: a hard
     freeze for Texas is an ordinary night in North Dakota) or, with
-    ``on_alerts``, a severe-weather alert covers the site. The policy may read the temperature
-    ahead because ``hours.temp_air_c`` stands for the forecast. A site is shut from
+    ``on_alerts``, a severe-weather alert covers the site. The policy reads the temperature
+    forecast issued before the horizon (``hours.temperature_forecast``) ahead, never the
+    realised temperature. A site is shut from
     ``lead_hours`` before a threatening hour until ``hold_hours`` after it: machines powered down
     in an orderly way survive the grid crashes, brown-outs and cold restarts a storm brings, and
     the site does not buy power at storm prices (Uri, Feb 2021: ERCOT at the cap for days).
@@ -314,7 +332,7 @@ class ProtectiveShutdown:
         below = (
             design_band_c(site.latitude)[0] if self.freeze_below_c is None else self.freeze_below_c
         )
-        threat = np.asarray(hours.temp_air_c, dtype=float) < below
+        threat = np.asarray(hours.temperature_forecast, dtype=float) < below
         if self.on_alerts:
             threat = threat | np.asarray(hours.alert_active, dtype=bool)
         return widen(threat, ahead=self.lead_hours, behind=self.hold_hours)
@@ -330,7 +348,7 @@ class ProtectiveShutdown:
         floor = np.zeros((len(tiers), len(hours.times)))
         if not fleet.cooling[site.cooling].freeze_risk:
             return floor
-        freezing = np.asarray(hours.temp_air_c, dtype=float) < WATER_FREEZE_C
+        freezing = np.asarray(hours.temperature_forecast, dtype=float) < WATER_FREEZE_C
         share = protection_fractions([t.count for t in tiers], self.freeze_protection_share)
         floor[:, widen(freezing, ahead=self.lead_hours, behind=0)] = share[:, None]
         return floor

@@ -2,54 +2,66 @@
 
 At each decision time ``t0`` (every ``step_hours``) the driver
 
-1. draws fresh forecast scenarios around the feeds (:func:`planner.world.scenarios.make_scenarios`,
-   the forecast noise of :class:`~planner.world.scenarios.ScenarioSettings`) and *conditions* them
-   on what has been observed up to ``t0`` in the realised world (:func:`condition`): the last
-   observed temperature, price and hashprice errors against the forecast carry on, decaying at the
-   scenario generator's own AR(1) rates; a grid outage under way is known to have started, not when
-   it ends;
-2. optimizes the window ``[t0, t0 + window_hours)`` over them (a new model: the data are baked
+1. cuts the realised world to its information set at ``t0``
+   (:meth:`planner.world.information.History.at`: prices of hours that have ended, temperatures
+   read, UTC days closed, outages begun with their end unknown) — the only view of the realised
+   world any later step reads;
+2. draws fresh forecast scenarios (:func:`planner.world.scenarios.make_scenarios`) either around
+   the feeds, a forecast issued before the horizon, and *conditions* them on the information set
+   (:func:`condition`: the last observed temperature and price errors against the draw carry on,
+   decaying at the scenario generator's own AR(1) rates; the published hashprice level; a grid
+   outage under way is known to have started, not when it ends), or around the forecast a
+   ``forecaster`` issues from the information set for the window;
+3. optimizes the window ``[t0, t0 + window_hours)`` over them (a new model: the data are baked
    into the coefficients; :class:`~planner.engine.optimization.PlanSolver` re-solves scalar
    what-ifs), telling it how long each hydro site has already stood idle below 0 degC;
-3. acts on the hours ``[t0, t0 + step_hours)`` with the plan's strategy
-   (:func:`~planner.engine.strategies.optimized_strategy`: the hour's own price against the
-   tier breakevens, the plan's commitments, freeze protection), computed from the realised
-   hours of that step only, or with the plan's expected schedule (``react=False``).
+4. acts on the hours ``[t0, t0 + step_hours)`` with the controller
+   (:func:`~planner.engine.control.plan_controller`: the plan's commitments and freeze
+   protection, and the guard on the latest published price and hashprice), or with the plan's
+   expected schedule (``react=False``).
 
-No realised value after the hour being decided is ever read. Relocations are first-stage
-decisions of :func:`~planner.engine.optimization.optimize`; the re-plans decide curtailment only.
+No decision reads a value published after it (``tests/planner/test_no_leak.py``). Relocations
+are first-stage decisions of :func:`~planner.engine.optimization.optimize`; the re-plans decide
+curtailment only.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from planner.domain.fleet import Fleet
 from planner.domain.freeze import exposed_run_before, idle_hours
 from planner.domain.ledger import site_tiers
+from planner.domain.publication import published_daily
+from planner.engine.control import plan_controller
 from planner.engine.optimization.plan import Plan
 from planner.engine.optimization.settings import OptimizeSettings
 from planner.engine.optimization.solver import optimize
-from planner.engine.policies import Compose, FollowPlan, Policy, StrikePrice
+from planner.engine.policies import FollowPlan, Policy
 from planner.engine.simulation import outage_mask
-from planner.engine.strategies import FreezeProtection, commitment_caps
 from planner.errors import ConfigError
 from planner.settings import Seed, Settings, Whole, invalid
 from planner.world.feeds import Feeds
+from planner.world.information import InformationSet, scenario_history
 from planner.world.scenarios import (
     OutageHazard,
     Scenario,
     ScenarioSettings,
     make_scenarios,
-    scenario_from_feeds,
 )
 from weather.climate import PRICE_CAP_USD_PER_MWH
+
+#: A forecast issued at a decision time: from its information set, the feeds over the hours given
+#: (from the hour before the decision, when there is one, to the end of the plan's window; at
+#: least 24 h), whose scenarios the plan is made on.
+Forecaster = Callable[[InformationSet, pd.DatetimeIndex], Feeds]
 
 #: Day-to-day persistence of a temperature forecast error (the scenario generator's AR(1)) [-].
 TEMP_ERROR_PERSISTENCE_PER_DAY = 0.7
@@ -77,8 +89,8 @@ class RollingSettings(Settings):
     optimize
         Optimizer settings of every re-plan (relocations are always off).
     react
-        ``True``: act with the plan's strategy, which reads the hour's own price;
-        ``False``: act on the plan's probability-weighted schedule.
+        ``True``: act with the controller (the plan's commitments and floor, the guard on the
+        latest published price); ``False``: act on the plan's probability-weighted schedule.
     """
 
     model_config = ConfigDict(title="rolling settings")
@@ -132,6 +144,8 @@ def rolling_horizon(
     feeds: Feeds,
     realised: Scenario,
     settings: RollingSettings | None = None,
+    *,
+    forecaster: Forecaster | None = None,
 ) -> RollingResult:
     """Re-plan every ``step_hours`` through one realised world (module docstring).
 
@@ -140,11 +154,16 @@ def rolling_horizon(
     fleet
         The fleet (relocations are not re-planned).
     feeds
-        The forecast the scenarios are drawn around; its horizon starts with ``realised``'s.
+        The forecast issued before the horizon, which the scenarios are drawn around when there
+        is no ``forecaster``; its horizon starts with ``realised``'s.
     realised
-        The world as it turns out (e.g. a scenario of a set the planner did not draw).
+        The world as it turns out (e.g. a scenario of a set the planner did not draw); read only
+        through its information set at each decision time.
     settings
         Step, window, scenarios per re-plan, optimizer settings.
+    forecaster
+        A forecast issued at each decision time from its information set (:data:`Forecaster`);
+        ``None``: ``feeds`` and :func:`condition`.
 
     Returns
     -------
@@ -166,29 +185,35 @@ def rolling_horizon(
             f"got {len(feeds.times)} hours from {feeds.times[0]}",
         )
     opt = settings.optimize.replace(relocate=False)
-    centre = scenario_from_feeds(fleet, feeds)
     hazards = [feeds.hazards.get(s.id, OutageHazard()) for s in fleet.sites]
+    history = scenario_history(realised, fleet.site_ids)
     window = hours if settings.window_hours is None else settings.window_hours
     started = time.perf_counter()
     pieces: dict[str, list[np.ndarray]] = {s.id: [] for s in fleet.sites}
     plans: list[Plan] = []
     decisions = tuple(range(0, hours, settings.step_hours))
+    weight = 1.0 / settings.scenarios
     for j, t0 in enumerate(decisions):
         t1 = min(hours, t0 + window)
         act = min(hours, t0 + settings.step_hours) - t0
         seed = int(np.random.SeedSequence(settings.seed, spawn_key=(j,)).generate_state(1)[0])
-        drawn = make_scenarios(
-            fleet,
-            feeds,
-            settings.scenarios,
-            seed,
-            horizon=max(24, t1),
-            settings=settings.scenario_settings,
-        )
-        forecast = [
-            condition(s, realised, centre, t0, t1, hazards, weight=1.0 / settings.scenarios)
-            for s in drawn
-        ]
+        info = history.at(realised.times[t0])
+        if forecaster is None:
+            drawn = make_scenarios(
+                fleet, feeds, settings.scenarios, seed, max(24, t1), settings.scenario_settings
+            )
+            forecast = [condition(s, info, t0, t1, hazards, weight=weight) for s in drawn]
+        else:  # issued from the hour before the decision on, so the error seen there carries on
+            lead = 1 if t0 > 0 else 0
+            span = max(24, t1 - t0 + lead)
+            hours_ahead = pd.to_timedelta(np.arange(span), unit="h")
+            issued = forecaster(info, realised.times[t0 - lead] + hours_ahead)
+            drawn = make_scenarios(
+                fleet, issued, settings.scenarios, seed, span, settings.scenario_settings
+            )
+            forecast = [
+                condition(s, info, lead, lead + t1 - t0, hazards, weight=weight) for s in drawn
+            ]
         exposed = {
             s.id: _exposed_before(fleet, i, pieces[s.id], realised)
             for i, s in enumerate(fleet.sites)
@@ -210,20 +235,12 @@ def _acting_policy(plan: Plan, hours: int, react: bool, exposed: dict[str, int])
         return FollowPlan(
             {s.id: plan.schedule_for(s.id)[:, :hours] for s in plan.fleet.sites}, name="plan"
         )
-    caps = {k: v[:, :hours] for k, v in commitment_caps(plan).items()}
-    policy: Policy = Compose(
-        StrikePrice(debounce_hours=1, min_hold_hours=_hold(plan.settings), name="guard"),
-        FollowPlan(caps, name="commitments"),
-        name="rolling",
-    )
-    share = plan.settings.freeze_protection_share
-    if share > 0.0:
-        policy = FreezeProtection(policy, share, exposed, name="rolling")
-    return policy
+    return plan_controller(plan, hours, exposed_before_h=exposed, name="rolling")
 
 
 def _exposed_before(fleet: Fleet, i: int, acted: list[np.ndarray], realised: Scenario) -> int:
-    """Idle hours below 0 degC in a row at site ``i`` just before the hours not yet acted on."""
+    """Idle hours below 0 degC in a row at site ``i`` just before the hours not yet acted on
+    (the site's own decisions, its temperature readings and the outages it has seen)."""
     if not acted:
         return 0
     done = np.concatenate(acted, axis=1)
@@ -233,91 +250,100 @@ def _exposed_before(fleet: Fleet, i: int, acted: list[np.ndarray], realised: Sce
     return exposed_run_before(idle, realised.temp_air_c[i, :hours])
 
 
-def _hold(settings: OptimizeSettings) -> int:
-    return 0 if settings.min_down_hours is None else math.ceil(settings.min_down_hours - 1e-9)
-
-
 def condition(
     scenario: Scenario,
-    realised: Scenario,
-    centre: Scenario,
+    info: InformationSet,
     t0: int,
     t1: int,
     hazards: list[OutageHazard],
     *,
     weight: float,
 ) -> Scenario:
-    """A forecast scenario for ``[t0, t1)`` that agrees with what was observed before ``t0``.
+    """A forecast scenario for ``[t0, t1)`` that agrees with what was published by ``t0``.
 
-    With ``o = t0 - 1`` the last observed hour and ``C`` the forecast (``centre``):
+    ``scenario`` is a draw whose hour ``t0`` is the decision time ``info.at``; ``info`` is the
+    realised world's information set then (:class:`~planner.world.information.InformationSet`,
+    columns in fleet order named by site id), the only view of it read here. With ``o = t0 - 1``
+    the last hour observed, ``R`` the realised world and ``s`` the draw:
 
-    - temperature: ``T_s(h) + 0.7^(day(h) - day(o)) x (e_R - e_s)``, ``e = T(o) - C_T(o)``;
-    - price: ``p_s(h) x exp(0.9^(h - o) x (l_R - l_s))``, ``l = log(p(o) / C_p(o))`` where both
-      prices are positive, capped at the price cap;
-    - hashprice: ``hp_s(h) x hp_R(o) / hp_s(o)`` (the level observed, the scenario's moves);
-    - outages: the scenario's own from ``t0``, plus a realised outage under way at ``t0``
-      (started, not yet over), assumed to last the site's median outage duration and at least
-      one more hour.
+    - temperature: ``T_s(h) + 0.7^(day(h) - day(o)) x (T_R(o) - T_s(o))``;
+    - price: ``p_s(h) x (p_R(o) / p_s(o))^(0.9^(h - o))`` where both prices are positive,
+      capped at the price cap;
+    - hashprice: ``hp_s(h) x H_R / H_s``, ``H`` the hashprice of the last UTC day closed by
+      ``info.at`` (the level published, the scenario's moves after it);
+    - outages: the scenario's own from ``t0``, plus a realised outage under way at ``info.at``
+      (begun, its end not yet published), assumed to last the site's median outage duration and
+      at least one more hour.
 
-    At ``t0 = 0`` nothing has been observed: the scenario is only cut to ``[0, t1)``.
+    At ``t0 = 0`` nothing of the draw lies before the decision: only the hashprice level and the
+    outages under way apply.
 
     Parameters
     ----------
     scenario
         A draw around the forecast over at least ``[0, t1)``.
-    realised
-        The world as observed; only hours before ``t0`` are read.
-    centre
-        The forecast itself (:func:`~planner.world.scenarios.scenario_from_feeds`).
+    info
+        The realised world's information set at the decision time.
     t0, t1
-        Decision time and end of the plan's window [h].
+        Decision time and end of the plan's window, hours of ``scenario`` [h].
     hazards
         Outage hazard per site, fleet order.
     weight
         Probability of the conditioned scenario [-].
     """
     out = slice_scenario(scenario, t0, t1)
-    if t0 == 0:
-        return dataclasses.replace(out, weight=weight)
-    o = t0 - 1
-    ahead = np.arange(t0, t1)
-    days = ahead // 24 - o // 24
-    temp_gap = (realised.temp_air_c[:, o] - scenario.temp_air_c[:, o])[:, None]
-    temp = out.temp_air_c + TEMP_ERROR_PERSISTENCE_PER_DAY ** days[None, :] * temp_gap
-    positive = (
-        (realised.price_usd_per_mwh[:, o] > 0)
-        & (scenario.price_usd_per_mwh[:, o] > 0)
-        & (centre.price_usd_per_mwh[:, o] > 0)
-    )
-    log_gap = np.zeros(len(positive))
-    log_gap[positive] = np.log(
-        realised.price_usd_per_mwh[positive, o] / scenario.price_usd_per_mwh[positive, o]
-    )
-    decay = PRICE_ERROR_PERSISTENCE_PER_H ** (ahead - o)
-    price = np.minimum(
-        out.price_usd_per_mwh * np.exp(decay[None, :] * log_gap[:, None]), PRICE_CAP_USD_PER_MWH
-    )
-    level = realised.hashprice_usd_per_th_day[o] / scenario.hashprice_usd_per_th_day[o]
+    sites = list(info.prices.columns)
+    hour = pd.Timedelta(hours=1)
     outages = []
     for i, own in enumerate(out.outages):
+        begun = info.outages[(info.outages["site_id"] == sites[i]) & info.outages["end"].isna()]
         ongoing = [
-            (0.0, max(1.0, a + hazards[i].duration_median_h - t0))
-            for a, b in realised.outages[i]
-            if a < t0 < b  # down now: seen; when it ends: not
+            (0.0, max(1.0, (start - info.at) / hour + hazards[i].duration_median_h))
+            for start in begun["start"]
         ]
         outages.append(_merge([*ongoing, *own]))
-    return dataclasses.replace(
-        out,
-        weight=weight,
-        temp_air_c=temp,
-        price_usd_per_mwh=price,
-        hashprice_usd_per_th_day=out.hashprice_usd_per_th_day * level,
-        outages=tuple(outages),
+    changes: dict[str, object] = {"weight": weight, "outages": tuple(outages)}
+    if "hashprice_usd_per_th_day" in info.market and len(info.market):
+        known = float(info.market["hashprice_usd_per_th_day"].iloc[-1])
+        changes["hashprice_usd_per_th_day"] = out.hashprice_usd_per_th_day * (
+            known / _published_hashprice(scenario, t0)
+        )
+    if t0 == 0:
+        return dataclasses.replace(out, **changes)  # type: ignore[arg-type]
+    o = t0 - 1
+    seen = scenario.times[o]
+    ahead = np.arange(t0, t1)
+    days = ahead // 24 - o // 24
+    temp_seen = info.temperature.loc[seen, sites].to_numpy(dtype=float)
+    temp_gap = (temp_seen - scenario.temp_air_c[:, o])[:, None]
+    changes["temp_air_c"] = (
+        out.temp_air_c + TEMP_ERROR_PERSISTENCE_PER_DAY ** days[None, :] * temp_gap
     )
+    price_seen = info.prices.loc[seen, sites].to_numpy(dtype=float)
+    positive = (price_seen > 0) & (scenario.price_usd_per_mwh[:, o] > 0)
+    log_gap = np.zeros(len(positive))
+    log_gap[positive] = np.log(price_seen[positive] / scenario.price_usd_per_mwh[positive, o])
+    decay = PRICE_ERROR_PERSISTENCE_PER_H ** (ahead - o)
+    changes["price_usd_per_mwh"] = np.minimum(
+        out.price_usd_per_mwh * np.exp(decay[None, :] * log_gap[:, None]), PRICE_CAP_USD_PER_MWH
+    )
+    return dataclasses.replace(out, **changes)  # type: ignore[arg-type]
+
+
+def _published_hashprice(scenario: Scenario, t: int) -> float:
+    """The scenario's hashprice of the last UTC day closed by its hour ``t``."""
+    values = np.asarray(scenario.hashprice_usd_per_th_day, dtype=float)
+    before = scenario.hashprice_before_usd_per_th_day
+    before = float(values[0]) if np.isnan(before) else before
+    return float(published_daily(scenario.times[: t + 1], values[: t + 1], before)[t])
 
 
 def slice_scenario(scenario: Scenario, t0: int, t1: int) -> Scenario:
-    """The hours ``[t0, t1)`` of a scenario, outages shifted to start from ``t0`` and clipped."""
+    """The hours ``[t0, t1)`` of a scenario, outages shifted to start from ``t0`` and clipped.
+
+    The slice knows what was published before its first hour: the price of hour ``t0 - 1`` and
+    the hashprice of the last UTC day closed by ``t0``.
+    """
     cut = slice(t0, t1)
     outages = tuple(
         tuple(
@@ -326,6 +352,10 @@ def slice_scenario(scenario: Scenario, t0: int, t1: int) -> Scenario:
         for site in scenario.outages
     )
     btc = None if scenario.btc_price_usd is None else scenario.btc_price_usd[cut]
+    forecast = None if scenario.temp_forecast_c is None else scenario.temp_forecast_c[:, cut]
+    price_before = (
+        scenario.price_usd_per_mwh[:, t0 - 1] if t0 > 0 else scenario.price_before_usd_per_mwh
+    )
     return dataclasses.replace(
         scenario,
         times=scenario.times[cut],
@@ -338,6 +368,13 @@ def slice_scenario(scenario: Scenario, t0: int, t1: int) -> Scenario:
         four_cp_probability=scenario.four_cp_probability[:, cut],
         alert_active=scenario.alert_active[:, cut],
         btc_price_usd=btc,
+        temp_forecast_c=forecast,
+        price_before_usd_per_mwh=price_before,
+        hashprice_before_usd_per_th_day=(
+            _published_hashprice(scenario, t0)
+            if t0 > 0
+            else scenario.hashprice_before_usd_per_th_day
+        ),
     )
 
 

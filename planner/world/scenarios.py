@@ -10,6 +10,7 @@ formulas.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, SiteHours
 from planner.errors import ConfigError
 from planner.settings import Number, Settings
 from planner.world.feeds import Feeds, hashprice_hourly, site_hours
+from planner.world.feeds.arrays import hashprice_before
 from planner.world.hazards import OutageHazard
 from weather import draws
 from weather.climate import PRICE_CAP_USD_PER_MWH, grid_stress
@@ -95,6 +97,16 @@ class Scenario:
     btc_price_usd
         BTC price, ``(hours,)`` [USD/BTC]; ``None`` when the scenario was built without one (BTC
         mined is then unknown).
+    temp_forecast_c
+        The temperature forecast issued before the horizon, ``(sites, hours)`` [degC]: what the
+        policies read ahead (drawn scenarios: the feeds' forecast, not the draw); ``None``: the
+        scenario's own temperature (a perfect forecast).
+    price_before_usd_per_mwh
+        Settled price of the hour before the horizon per site, ``(sites,)`` [USD/MWh]; ``None``
+        when not known.
+    hashprice_before_usd_per_th_day
+        Hashprice of the last UTC day closed before the horizon [USD/(TH/s day)]; NaN: the
+        first hour's is taken as known at the start.
     """
 
     index: int
@@ -109,10 +121,15 @@ class Scenario:
     four_cp_probability: np.ndarray
     alert_active: np.ndarray
     btc_price_usd: np.ndarray | None = None
+    temp_forecast_c: np.ndarray | None = None
+    price_before_usd_per_mwh: np.ndarray | None = None
+    hashprice_before_usd_per_th_day: float = np.nan
 
     def site_hours(self, site_index: int) -> SiteHours:
         """The outside world at one site in this scenario (grid up: outages are events)."""
         price = self.price_usd_per_mwh[site_index]
+        forecast = self.temp_forecast_c
+        before = self.price_before_usd_per_mwh
         return SiteHours(
             times=self.times,
             temp_air_c=self.temp_air_c[site_index],
@@ -123,6 +140,9 @@ class Scenario:
             dr_called=price >= DR_TRIGGER_USD_PER_MWH,
             four_cp_probability=self.four_cp_probability[site_index],
             alert_active=self.alert_active[site_index],
+            temp_forecast_c=None if forecast is None else forecast[site_index],
+            price_before_usd_per_mwh=np.nan if before is None else float(before[site_index]),
+            hashprice_before_usd_per_th_day=self.hashprice_before_usd_per_th_day,
         )
 
 
@@ -222,6 +242,9 @@ class _BaseArrays:
     latitudes: np.ndarray  # (sites,) [deg]
     local_hours: np.ndarray  # (sites, hours) local hour of day [h]
     stress: np.ndarray  # (sites, hours) grid stress of the feed's weather [-]
+    hashprice_before: float  # of the last day closed before the horizon (NaN: not in the feeds)
+    quantiles: np.ndarray | None  # (sites, hours, levels) price quantiles (NaN: none for a site)
+    levels: np.ndarray | None  # their levels
 
     @classmethod
     def from_feeds(cls, fleet: Fleet, feeds: Feeds, hours: int) -> _BaseArrays:
@@ -247,7 +270,25 @@ class _BaseArrays:
             latitudes=latitudes,
             local_hours=local_hours,
             stress=_stress(temp, latitudes, local_hours),
+            hashprice_before=hashprice_before(fleet, feeds),
+            **_price_quantiles(fleet, feeds, times),
         )
+
+
+def _price_quantiles(
+    fleet: Fleet, feeds: Feeds, times: pd.DatetimeIndex
+) -> dict[str, np.ndarray | None]:
+    """The feeds' price quantiles as ``(sites, hours, levels)`` (NaN where a node has none)."""
+    frame = feeds.price_quantiles
+    if frame is None or frame.empty:
+        return {"quantiles": None, "levels": None}
+    levels = np.array([float(c) for c in frame.columns])
+    nodes = set(frame.index.get_level_values("node"))
+    out = np.full((len(fleet.sites), len(times), len(levels)), np.nan)
+    for i, site in enumerate(fleet.sites):
+        if site.grid.node in nodes:
+            out[i] = frame.xs(site.grid.node, level="node").reindex(times).to_numpy(dtype=float)
+    return {"quantiles": out, "levels": levels}
 
 
 def _ensemble_members(fleet: Fleet, feeds: Feeds, times: pd.DatetimeIndex) -> np.ndarray | None:
@@ -314,6 +355,8 @@ def _draw(
         four_cp_probability=base.four_cp_probability,
         alert_active=base.alert_active,
         btc_price_usd=btc_price,
+        temp_forecast_c=base.temp,
+        hashprice_before_usd_per_th_day=base.hashprice_before,
     )
 
 
@@ -353,6 +396,8 @@ def scenario_from_feeds(fleet: Fleet, feeds: Feeds) -> Scenario:
         four_cp_probability=base.four_cp_probability,
         alert_active=base.alert_active,
         btc_price_usd=base.btc_price,
+        temp_forecast_c=base.temp,
+        hashprice_before_usd_per_th_day=base.hashprice_before,
     )
 
 
@@ -388,18 +433,56 @@ def _scenario_prices(
 ) -> np.ndarray:
     """Feed prices with correlated log noise, plus scarcity for weather worse than the feed's.
 
+    Where the feeds carry price quantiles, the price is drawn from them instead: the level of
+    each hour is ``Phi(z_h)``, ``z`` an hourly AR(1) of unit variance (the same persistence as
+    the log noise), and the quantile function is linear between levels and flat beyond them.
     Prices are capped at the offer cap, or at the feed's own highest price where that is higher
     (ERCOT's cap was 9,000 USD/MWh during Uri: recorded prices are never clipped).
     """
     on = base.hours
     streams = _streams("scenario-price", index, base)
     hourly = draws.ar1_normal(seed, streams, on.first_day, on.n_days, 24, PRICE_NOISE_PHI)
-    noise = np.exp(settings.price_noise * on.take(hourly))
+    centre = base.price * np.exp(settings.price_noise * on.take(hourly))
+    if base.quantiles is not None and base.levels is not None:
+        streams = _streams("scenario-price-level", index, base)
+        z = draws.ar1_normal(seed, streams, on.first_day, on.n_days, 24, PRICE_NOISE_PHI)
+        drawn = quantile_at(base.quantiles, base.levels, normal_cdf(on.take(z)))
+        centre = np.where(np.isnan(drawn), centre, drawn)
     stress = _stress(temp, base.latitudes, base.local_hours)
     extra = np.maximum(0.0, stress**2 - base.stress**2)
-    price = base.price * noise + settings.price_spike_scale * PRICE_CAP_USD_PER_MWH * extra
+    price = centre + settings.price_spike_scale * PRICE_CAP_USD_PER_MWH * extra
     cap = np.maximum(PRICE_CAP_USD_PER_MWH, base.price.max(axis=1, keepdims=True))
     return np.minimum(price, cap)
+
+
+def normal_cdf(z: np.ndarray) -> np.ndarray:
+    """Standard normal distribution function, elementwise."""
+    return 0.5 * (1.0 + np.vectorize(math.erf)(np.asarray(z, dtype=float) / math.sqrt(2.0)))
+
+
+def quantile_at(quantiles: np.ndarray, levels: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Values of piecewise-linear quantile functions at levels ``u``, flat beyond the outer ones.
+
+    Parameters
+    ----------
+    quantiles
+        ``(..., len(levels))``, non-decreasing along the last axis.
+    levels
+        Increasing levels in (0, 1).
+    u
+        Levels to read, the shape of ``quantiles`` without its last axis.
+
+    Examples
+    --------
+    >>> quantile_at(np.array([[10.0, 20.0, 60.0]]), np.array([0.25, 0.5, 0.75]), np.array([0.625]))
+    array([40.])
+    """
+    u = np.clip(np.asarray(u, dtype=float), levels[0], levels[-1])
+    j = np.clip(np.searchsorted(levels, u, side="right") - 1, 0, len(levels) - 2)
+    lo = np.take_along_axis(quantiles, j[..., None], axis=-1)[..., 0]
+    hi = np.take_along_axis(quantiles, (j + 1)[..., None], axis=-1)[..., 0]
+    share = (u - levels[j]) / (levels[j + 1] - levels[j])
+    return np.asarray(lo + share * (hi - lo))
 
 
 def _scenario_hashprice(

@@ -142,11 +142,41 @@ def test_strike_sheds_least_efficient_first() -> None:
 
     fleet = demo_fleet()
     site = fleet.site("west-texas")
-    hours = hours_of([100.0, 60.0, 130.0, 100.0])
+    hours = hours_of([100.0, 60.0, 130.0, 100.0, 50.0])
     runs = StrikePrice(debounce_hours=1, min_hold_hours=0).run_fraction(fleet, site, hours)
-    # west-texas has a $4 adder: marginal 104, 64, 134, 104.
-    assert runs.tolist() == [[1, 1, 0, 1], [0, 1, 0, 0]]
-    assert RunThrough().run_fraction(fleet, site, hours).tolist() == [[1] * 4, [1] * 4]
+    # west-texas has a $4 adder: marginal 104, 64, 134, 104, 54. Each hour acts on the hour
+    # before's (nothing has settled before hour 0, so it runs): -, 104, 64, 134, 104.
+    assert runs.tolist() == [[1, 1, 1, 0, 1], [1, 0, 1, 0, 0]]
+    assert RunThrough().run_fraction(fleet, site, hours).tolist() == [[1] * 5, [1] * 5]
+
+
+def test_strike_steps_are_settlement_intervals_on_15_minute_prices() -> None:
+    # The same rule on 15-minute intervals acts on the last settled interval; 1 h of debounce is
+    # 4 intervals and a 30-minute hold 2. S19j Pro breaks even at $70.62 (marginal = price + $4).
+    from planner import demo_fleet
+
+    fleet = demo_fleet()
+    site = fleet.site("west-texas")
+    price = [50.0] + [100.0] * 5 + [50.0] * 4
+    n = len(price)
+    quarter = SiteHours(
+        times=pd.date_range("2025-07-01", periods=n, freq="15min", tz="UTC"),
+        temp_air_c=np.full(n, 20.0),
+        price_usd_per_mwh=np.array(price),
+        hashprice_usd_per_th_day=np.full(n, 0.05),
+        grid_available=np.ones(n),
+        four_cp_peak=np.zeros(n, dtype=bool),
+        dr_called=np.zeros(n, dtype=bool),
+        four_cp_probability=np.zeros(n),
+        alert_active=np.zeros(n, dtype=bool),
+    )
+    fast = StrikePrice(debounce_hours=0.25, min_hold_hours=0.5).run_fraction(fleet, site, quarter)
+    # seen: -, 50, 100 x 5, 50 x 3: shed at 2 (first settled interval above), restore at 7 (first
+    # below, off 5 intervals >= 2).
+    assert fast[1].tolist() == [1, 1, 0, 0, 0, 0, 0, 1, 1, 1]
+    slow = StrikePrice(debounce_hours=1, min_hold_hours=0.5).run_fraction(fleet, site, quarter)
+    # 4 settled intervals above complete at interval 5; 4 below complete at interval 10 (none).
+    assert slow[1].tolist() == [1, 1, 1, 1, 1, 0, 0, 0, 0, 0]
 
 
 def test_unknown_policy_lists_allowed() -> None:

@@ -102,19 +102,20 @@ def test_demand_response_in_a_partial_outage_sheds_what_is_left() -> None:
 # --------------------------------------------------------------------------------- strategy
 
 
-def test_the_guard_reads_the_hours_own_price_where_the_plan_saw_another() -> None:
+def test_the_guard_reads_the_latest_published_price_not_the_plans() -> None:
     # The plan saw 100 USD/MWh in hour 1 (above the 70.62 breakeven: curtailed) and 40 elsewhere.
-    # The unseen hour 1 costs 40 and hour 2 costs 100. Following the schedule runs hour 2 and
-    # stops in hour 1; the strategy runs hour 1 and stops in hour 2, as the closed form does.
+    # The unseen hour 1 costs 40 and hour 2 costs 100. Following the schedule stops in hour 1;
+    # the strategy acts on each price once it has settled: it runs hours 0-2 and stops in hour 3,
+    # after hour 2's 100 USD/MWh is published.
     fleet = one_site()
-    seen = flat_scenario(fleet, 3, price_usd_per_mwh=np.array([40.0, 100.0, 40.0]))
-    unseen = flat_scenario(fleet, 3, price_usd_per_mwh=np.array([40.0, 40.0, 100.0]))
+    seen = flat_scenario(fleet, 4, price_usd_per_mwh=np.array([40.0, 100.0, 40.0, 40.0]))
+    unseen = flat_scenario(fleet, 4, price_usd_per_mwh=np.array([40.0, 40.0, 100.0, 40.0]))
     plan = optimize(fleet, [seen])
     strategy = optimized_strategy(plan)
-    assert strategy.commitments["tx"].tolist() == [[1.0, 1.0, 1.0]]
+    assert strategy.commitments["tx"].tolist() == [[1.0, 1.0, 1.0, 1.0]]
     site, hours = fleet.sites[0], unseen.site_hours(0)
-    assert follow_plan(plan).run_fraction(fleet, site, hours).tolist() == [[1.0, 0.0, 1.0]]
-    assert strategy.policy.run_fraction(fleet, site, hours).tolist() == [[1.0, 1.0, 0.0]]
+    assert follow_plan(plan).run_fraction(fleet, site, hours).tolist() == [[1.0, 0.0, 1.0, 1.0]]
+    assert strategy.policy.run_fraction(fleet, site, hours).tolist() == [[1.0, 1.0, 1.0, 0.0]]
 
 
 def test_a_4cp_peak_is_a_commitment_a_price_spike_is_not() -> None:
@@ -149,12 +150,15 @@ def test_commitment_needs_every_scenario_that_would_run() -> None:
 
 
 def test_hydro_site_keeps_warm_one_hour_where_the_strike_rule_freezes() -> None:
-    # 1,000 S21 Hyd. at 500 USD/MWh (above breakeven) for 12 hours below 0 degC: the strike rule
-    # stops everything, the loops freeze after their 6 protection hours and 30 % of the machines
-    # are lost. The strategy runs 10 % (a hair more) in the 7th idle hour only, which starts the
-    # protection over, and nothing freezes.
+    # 1,000 S21 Hyd. at 500 USD/MWh (above breakeven, as in the hour before) for 12 hours below
+    # 0 degC: the strike rule stops everything, the loops freeze after their 6 protection hours
+    # and 30 % of the machines are lost. The strategy runs 10 % (a hair more) in the 7th idle
+    # hour only, which starts the protection over, and nothing freezes.
     fleet = hydro_site()
-    scenario = flat_scenario(fleet, 12, temp_air_c=-5.0, price_usd_per_mwh=500.0)
+    scenario = dataclasses.replace(
+        flat_scenario(fleet, 12, temp_air_c=-5.0, price_usd_per_mwh=500.0),
+        price_before_usd_per_mwh=np.array([500.0]),
+    )
     strategy = optimized_strategy(optimize(fleet, [scenario]))
     u = strategy.policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
     expected = np.zeros((1, 12))
@@ -209,13 +213,14 @@ def test_freeze_protection_runs_only_where_the_protection_would_run_out() -> Non
 
 
 def test_minimum_down_time_becomes_the_guards_hold() -> None:
-    # With a 3 h minimum down time in the plan, a tier shed for one dear hour stays off 3 hours.
+    # With a 3 h minimum down time in the plan, a tier shed for one dear hour stays off 3 hours
+    # (from hour 2, when hour 1's price is published).
     fleet = one_site()
     prices = np.array([40.0, 100.0, 40.0, 40.0, 40.0, 40.0])
     scenario = flat_scenario(fleet, 6, price_usd_per_mwh=prices)
     plan = optimize(fleet, [scenario], OptimizeSettings(min_down_hours=3.0))
     u = optimized_strategy(plan).policy.run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
-    assert u.tolist() == [[1, 0, 0, 0, 1, 1]]
+    assert u.tolist() == [[1, 1, 0, 0, 0, 1]]
 
 
 def relocation_fleet() -> Fleet:
@@ -242,11 +247,14 @@ def relocation_fleet() -> Fleet:
 
 
 def test_strategy_carries_the_plans_relocations_and_their_new_tier() -> None:
-    # 6 S21 move from a (200 USD/MWh) to b (20 USD/MWh) and hash there from hour 1; the
-    # strategy ships them and runs them at b by the hour's price.
+    # 6 S21 move from a (200 USD/MWh, as before the horizon) to b (20 USD/MWh) and hash there
+    # from hour 1; the strategy ships them and runs them at b by the published price.
     fleet = relocation_fleet()
     price = np.array([[200.0] * 3, [20.0] * 3])
-    scenario = flat_scenario(fleet, 3, price_usd_per_mwh=price)
+    scenario = dataclasses.replace(
+        flat_scenario(fleet, 3, price_usd_per_mwh=price),
+        price_before_usd_per_mwh=np.array([200.0, 20.0]),
+    )
     plan = optimize(fleet, [scenario])
     strategy = optimized_strategy(plan)
     assert list(strategy.shipments) == plan_shipments(plan)

@@ -39,6 +39,7 @@ def hours_of(
     price: list[float] | float = 40.0,
     probability: list[float] | None = None,
     alert: list[bool] | None = None,
+    price_before: float = float("nan"),
 ) -> SiteHours:
     return SiteHours(
         times=pd.date_range(start, periods=n, freq="h", tz="UTC"),
@@ -50,6 +51,7 @@ def hours_of(
         dr_called=np.zeros(n, dtype=bool),
         four_cp_probability=np.array(probability if probability is not None else [0.0] * n),
         alert_active=np.array(alert if alert is not None else [False] * n, dtype=bool),
+        price_before_usd_per_mwh=price_before,
     )
 
 
@@ -223,11 +225,12 @@ def test_hydro_site_keeps_its_floor_around_freezing_hours() -> None:
 
 
 def test_hydro_floor_wins_over_a_strike_rule_that_wants_everything_off() -> None:
-    # At $5,000/MWh both tiers are far above breakeven (about $130 and $100/MWh): strike sheds
-    # everything from hour 0. Composed, the floor of 80 S21 Hyd. holds in hours 2-6, in any order.
+    # At $5,000/MWh, already the price of the hour before, both tiers are far above breakeven
+    # (about $130 and $100/MWh): strike sheds everything from hour 0. Composed, the floor of 80
+    # S21 Hyd. holds in hours 2-6, in any order.
     fleet = _hydro_fleet()
     site = fleet.sites[0]
-    hours = hours_of(9, start="2025-01-20", temp=HYDRO_TEMP, price=5000.0)
+    hours = hours_of(9, start="2025-01-20", temp=HYDRO_TEMP, price=5000.0, price_before=5000.0)
     strike = StrikePrice()
     assert strike.run_fraction(fleet, site, hours).sum() == 0.0
     expected = np.array([[0, 0, 0.8, 0.8, 0.8, 0.8, 0.8, 0, 0], [0] * 9])
@@ -345,8 +348,9 @@ def _storm_scenario(fleet: Fleet) -> Scenario:
 
 def test_strike_alone_freezes_the_hydro_site_and_protective_prevents_it() -> None:
     # Hydro site: 500 S21 Hyd. (335 TH/s each), breakeven at hashprice 0.05 about $130/MWh.
-    # Strike sheds it in hours 10-19 ($2,000) while it is -8 degC: idle and freezing from hour
-    # 10, the 6 h protection runs out at hour 16 and 30 % (150 machines) are damaged.
+    # Hours 10-19 cost $2,000; strike sees each hour's price when it has settled, so it sheds
+    # the site in hours 11-20 while it is -8 degC: idle and freezing from hour 11, the 6 h
+    # protection runs out at hour 17 and 30 % (150 machines) are damaged.
     fleet = two_sites()
     scenario = _storm_scenario(fleet)
     quiet = SimSettings(failures=False)
@@ -354,16 +358,17 @@ def test_strike_alone_freezes_the_hydro_site_and_protective_prevents_it() -> Non
     damage = strike.events[strike.events["kind"] == "freeze-damage"]
     assert damage["site_id"].tolist() == ["hydro"]
     assert damage["count"].tolist() == [150]
-    assert damage["start"].tolist() == [pd.Timestamp("2025-01-20 16:00", tz="UTC")]
+    assert damage["start"].tolist() == [pd.Timestamp("2025-01-20 17:00", tz="UTC")]
 
     # Strike + protective: both sites are in the shutdown window from hour 4 (6 h lead) to 19.
     # tx (air) is off; the hydro site keeps its floor, 20 % (100 S21 Hyd.), hashing through the
-    # storm and the 6 h before it, so there is no damage. Strike restores at hour 20.
+    # storm and the 6 h before it, so there is no damage. Hour 20 is warm again (no floor) but
+    # its published price is hour 19's $2,000: strike keeps the site off; it restores at 21.
     safe = simulate(fleet, scenario, "strike+protective", settings=quiet)
     assert safe.policy == "strike+protective"
     assert (safe.events["kind"] != "freeze-damage").all()
     hydro = safe.ledger.loc["hydro", "hashrate_th_s"].to_numpy() / 335.0
-    assert hydro.round(6).tolist() == [500] * 4 + [100] * 16 + [500] * 10
+    assert hydro.round(6).tolist() == [500] * 4 + [100] * 16 + [0] + [500] * 9
     tx = safe.ledger.loc["tx", "running_mw"].to_numpy()
     assert (tx[4:20] == 0.0).all()
     assert tx[:4] == pytest.approx([2.95] * 4)

@@ -9,14 +9,18 @@ at $9,000/MWh (2021-02-15 06:00-11:59 UTC), BTC at $48,000 and 150 EH/s every da
 - Facility load: permian 18,000 x 2,950 W + 12,000 x 3,250 W = 92.1 MW x 1.05 = 96.705 MW;
   dallas-north (12,000 x 2,950 + 6,000 x 3,250) W = 54.9 MW x 1.06 = 58.194 MW; rockdale
   20,000 x 5,304 W = 106.08 MW x 1.04 = 110.3232 MW; 265.2222 MW in all.
-- The strike rule sheds every tier in the six spike hours (breakevens are a few hundred $/MWh):
-  6 h x 265.22 MW = 1,591.3 MWh curtailed (a few failed machines make it a hair less).
-- Profit against running through, per spike hour: permian avoids 96.705 MW x ($9,000 + $4
+- The strike rule acts on each hour's price once it has settled: it runs through the first spike
+  hour and sheds every tier (breakevens are a few hundred $/MWh) from the second spike hour to
+  the first calm one after (07:00-12:59 UTC): 6 h x 265.22 MW = 1,591.3 MWh curtailed (a few
+  failed machines make it a hair less).
+- Profit against running through, per spike hour avoided: permian 96.705 MW x ($9,000 + $4
   adder) = $870,732; dallas-north 58.194 x $9,005 = $524,037; rockdale (PPA 100 MW at $25, take or
   pay) stops buying 10.3232 MW above its block at $9,000 ($92,909) and sells its 100 MW back at
-  $9,000 - $1.50 ($899,850): $2,387,528 an hour, $14,325,166 over six hours; less the revenue
-  given up, 6 h x 9.81e6 TH/s x $0.290969 / 24 = $713,598; plus the ERS penalty run-through pays
-  for not curtailing 20 MW when called, 6 h x 20 MW x $400 = $48,000: +$13,659,568.
+  $9,000 - $1.50 ($899,850): $2,387,528 an hour, $11,937,638 over five hours; in the calm hour
+  off it saves 96.705 x $29 + 58.194 x $30 + 10.3232 x $25 + 100 x $23.50 = $7,158. Less the
+  revenue given up, 6 h x 9.81e6 TH/s x $0.290969 / 24 = $713,602; plus the ERS penalty
+  run-through pays, and the strike rule too in the first spike hour, for not curtailing 20 MW
+  when called, 5 h x 20 MW x $400 = $40,000: +$11,271,195.
 """
 
 from __future__ import annotations
@@ -172,13 +176,13 @@ def test_strategies_on_the_small_window_match_the_hand_worked_figures(tmp_path: 
     base, strike = table.loc["run-through"], table.loc["strike"]
     assert base["curtailed_mwh"] == 0.0 and base["hashrate_kept_pct"] == 100.0
     assert strike["curtailed_mwh"] == pytest.approx(6 * 265.2222, rel=1e-4)
-    assert strike["profit_usd"] - base["profit_usd"] == pytest.approx(13_659_568, rel=1e-3)
+    assert strike["profit_usd"] - base["profit_usd"] == pytest.approx(11_271_195, rel=1e-3)
     # Neither freezes: both leave behind only the machines their (common) failure draws still
     # have in repair when the window ends, so the full value moves by the same amount.
     assert strike["after_horizon_usd"] == pytest.approx(base["after_horizon_usd"])
     assert 0 < base["after_horizon_usd"] < 1e4
     assert strike["profit_incl_after_horizon_vs_baseline_usd"] == pytest.approx(
-        13_659_568, rel=1e-3
+        11_271_195, rel=1e-3
     )
     # 6 of 72 hours off: 66/72 of the hashrate kept (less a hair for failures in both runs).
     assert strike["hashrate_kept_pct"] == pytest.approx(100 * 66 / 72, abs=0.05)

@@ -16,6 +16,7 @@ from planner.engine.simulation import SimSettings, simulate
 from planner.errors import ConfigError
 from planner.world.feeds import fetch_feeds
 from planner.world.hazards import OutageHazard
+from planner.world.information import scenario_history
 from planner.world.scenarios import flat_scenario, make_scenarios
 
 FAST = RollingSettings(step_hours=24, window_hours=48, scenarios=3, seed=5)
@@ -92,13 +93,13 @@ def test_open_loop_rolling_follows_each_plans_expected_schedule(summer: tuple) -
 
 def test_conditioning_carries_the_observed_errors_forward_by_hand() -> None:
     """Decision at hour 24, last observation at hour 23. The realised world is 5 degC warmer,
-    twice the price and 1.2 x the hashprice of the drawn scenario there, and has an outage under
-    way since hour 20 (median duration 3 h). In the conditioned scenario the next day is
-    5 x 0.7 = 3.5 degC warmer, hour 24's price is x 2^0.9 and hour 25's x 2^0.81, the hashprice
-    x 1.2, and the outage is known from hour 24 until 20 + 3 = 23 h, i.e. at least 1 more hour."""
+    twice the price and 1.2 x the hashprice of the drawn scenario there (and on the day that
+    closed at hour 24, the published one), and has an outage under way since hour 20 (median
+    duration 3 h). In the conditioned scenario the next day is 5 x 0.7 = 3.5 degC warmer,
+    hour 24's price is x 2^0.9 and hour 25's x 2^0.81, the hashprice x 1.2, and the outage is
+    known from hour 24 until 20 + 3 = 23 h, i.e. at least 1 more hour."""
     fleet = one_site()
     drawn = flat_scenario(fleet, 48, temp_air_c=10.0, price_usd_per_mwh=40.0)
-    centre = drawn
     realised = flat_scenario(
         fleet,
         48,
@@ -107,9 +108,8 @@ def test_conditioning_carries_the_observed_errors_forward_by_hand() -> None:
         hashprice_usd_per_th_day=0.06,
         outages={"tx": [(20.0, 30.0)]},
     )
-    got = condition(
-        drawn, realised, centre, 24, 48, [OutageHazard(duration_median_h=3.0)], weight=0.5
-    )
+    info = scenario_history(realised, fleet.site_ids).at(realised.times[24])
+    got = condition(drawn, info, 24, 48, [OutageHazard(duration_median_h=3.0)], weight=0.5)
     assert got.weight == 0.5
     assert len(got.times) == 24 and got.times[0] == drawn.times[24]
     np.testing.assert_allclose(got.temp_air_c[0], 10.0 + 3.5)

@@ -83,10 +83,12 @@ def _two_air_sites(b_slots: int = 2000) -> planner.Fleet:
 
 
 def test_strike_rule_through_the_simulation_gives_the_exact_sequence() -> None:
-    # S19j Pro breaks even at $70.62/MWh at hashprice 0.05; debounce 2 h, hold 2 h.
+    # S19j Pro breaks even at $70.62/MWh at hashprice 0.05; debounce 2 h, hold 2 h. Each hour
+    # acts on the price of the hour before (nothing has settled before hour 0).
     # price:  40 80 80 80 40 40 40 80 40 40
-    # above:   0  1  1  1  0  0  0  1  0  0
-    # run:     1  1  0  0  0  1  1  1  1  1   (shed in hour 2; restore in hour 5: 2 below, 3 off)
+    # seen:    -  40 80 80 80 40 40 40 80 40
+    # above:   0  0  1  1  1  0  0  0  1  0
+    # run:     1  1  1  0  0  0  1  1  1  1   (shed in hour 3; restore in hour 6: 2 below, 3 off)
     fleet = one_site()
     price = np.array([40, 80, 80, 80, 40, 40, 40, 80, 40, 40], dtype=float)
     scenario = flat_scenario(fleet, 10, price_usd_per_mwh=price)
@@ -94,7 +96,7 @@ def test_strike_rule_through_the_simulation_gives_the_exact_sequence() -> None:
         fleet, scenario, StrikePrice(debounce_hours=2, min_hold_hours=2), settings=QUIET
     )
     running = (result.ledger["running_mw"].to_numpy() / 2.95).round(9)
-    assert running.tolist() == [1, 1, 0, 0, 0, 1, 1, 1, 1, 1]
+    assert running.tolist() == [1, 1, 1, 0, 0, 0, 1, 1, 1, 1]
 
 
 def test_freeze_damage_only_when_idle_below_zero_beyond_protection() -> None:

@@ -58,7 +58,9 @@ def strike_run_fractions(built: BuiltModel, parameters: Mapping[str, float]) -> 
                 breakeven = economics.breakeven_usd_per_mwh(
                     hashprice, tier.power_w / tier.hashrate_th_s, site.overhead
                 )
-                on = debounced_on(marginal > breakeven, rule.debounce_hours, rule.min_hold_hours)
+                on = debounced_on(
+                    marginal > breakeven, int(rule.debounce_hours), int(rule.min_hold_hours)
+                )
                 out[k, :, s] = np.add.reduceat(on.astype(float), starts) / lengths
     return out
 

@@ -10,7 +10,7 @@ from planner.domain.fleet import Fleet, Site
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, SiteHours
 from planner.world.feeds.bundle import Feeds
 
-__all__ = ["SEVERE", "hashprice_hourly", "site_hours"]
+__all__ = ["SEVERE", "hashprice_before", "hashprice_hourly", "site_hours"]
 
 
 def hashprice_hourly(fleet: Fleet, feeds: Feeds) -> np.ndarray:
@@ -25,15 +25,42 @@ def hashprice_hourly(fleet: Fleet, feeds: Feeds) -> np.ndarray:
     )
 
 
+def hashprice_before(fleet: Fleet, feeds: Feeds) -> float:
+    """Hashprice of the last UTC day closed before the horizon [USD/(TH/s day)].
+
+    From the market frame's row of the day before the horizon's first day; NaN when the frame
+    starts on that day (the synthetic market, whose first day is its given starting level).
+    """
+    first_day = feeds.times[0].floor("D")
+    earlier = feeds.market[feeds.market.index < first_day]
+    if earlier.empty:
+        return float("nan")
+    row = earlier.iloc[-1]
+    return float(
+        economics.hashprice_usd_per_th_day(
+            float(row["btc_price_usd"]),
+            network_hashrate_eh_s=float(row["network_hashrate_eh_s"]),
+            subsidy_btc=economics.block_subsidy_btc_at(feeds.times[:1])[0],
+            fee_share=fleet.market.fee_share,
+            pool_fee=fleet.market.pool_fee,
+        )
+    )
+
+
 def site_hours(fleet: Fleet, site: Site, feeds: Feeds, hashprice: np.ndarray) -> SiteHours:
-    """The outside world at one site as arrays over the horizon."""
+    """The outside world at one site as arrays over the horizon.
+
+    The feeds' weather is also the temperature forecast the policies read (in a replay that is
+    the realised weather: a perfect forecast).
+    """
     times = feeds.times
     peak, probability = _four_cp(site, feeds)
     temp = feeds.weather.xs(site.id, level="site_id")["temp_air_c"].reindex(times)
     price = feeds.prices.xs(site.grid.node, level="node")["price_usd_per_mwh"].reindex(times)
+    temperature = temp.interpolate(limit_direction="both").to_numpy()
     return SiteHours(
         times=times,
-        temp_air_c=temp.interpolate(limit_direction="both").to_numpy(),
+        temp_air_c=temperature,
         price_usd_per_mwh=price.ffill().bfill().to_numpy(),
         hashprice_usd_per_th_day=hashprice,
         grid_available=np.ones(len(times)),
@@ -41,6 +68,8 @@ def site_hours(fleet: Fleet, site: Site, feeds: Feeds, hashprice: np.ndarray) ->
         dr_called=price.to_numpy() >= DR_TRIGGER_USD_PER_MWH,
         four_cp_probability=probability,
         alert_active=_alert_mask(site, feeds),
+        temp_forecast_c=temperature,
+        hashprice_before_usd_per_th_day=hashprice_before(fleet, feeds),
     )
 
 

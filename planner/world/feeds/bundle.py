@@ -68,6 +68,10 @@ class Feeds:
         ``four_cp_probability`` [-], issued from what was published before each day (replays:
         :func:`planner.world.replay.replay_four_cp`); empty where no forecast was made, and
         then the chance is 0.
+    price_quantiles
+        A price forecast as quantiles, index ``(node, time)``, one column per level (a float in
+        (0, 1), increasing) [USD/MWh]; :func:`planner.world.scenarios.make_scenarios` draws the
+        prices of such nodes from it.
     """
 
     times: pd.DatetimeIndex
@@ -83,6 +87,7 @@ class Feeds:
     hazards: dict[str, OutageHazard] = field(default_factory=dict)
     freshness: Mapping[str, Freshness] = field(default_factory=dict)
     four_cp: pd.DataFrame = field(default_factory=empty_four_cp)
+    price_quantiles: pd.DataFrame | None = None
 
     @property
     def unavailable_alerts(self) -> list[str]:

@@ -9,6 +9,13 @@ by then.
     backtests use (:func:`forecast_sd_c`, :func:`emulated_forecast`).
 ``calendar``
     Weekdays, weekends and U.S. federal holidays (:func:`calendar_table`).
+``prices``
+    Hub price quantiles, day ahead and for the next settlement interval, issued from an
+    information set (:mod:`planner.world.information`): :class:`~.prices.DayAheadForecaster`,
+    :class:`~.prices.NextIntervalForecaster`; their quantile models in ``quantiles``.
+``persistence``
+    The plain persistence forecast issued from an information set (the comparator, and the
+    rolling driver's forecast in replays): :func:`~.persistence.persistence_feeds`.
 """
 
 from planner.world.forecasters.calendar import calendar_table

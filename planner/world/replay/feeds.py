@@ -162,12 +162,13 @@ def read_btc_market(path: Path, times: pd.DatetimeIndex) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by UTC day (``time``): ``btc_price_usd``, ``network_hashrate_eh_s``.
+        Indexed by UTC day (``time``): ``btc_price_usd``, ``network_hashrate_eh_s``, from the day
+        before the window's first (the last day closed when the window starts) to its last.
 
     Raises
     ------
     FeedError
-        Missing columns, non-positive values or days of the window missing.
+        Missing columns, non-positive values or days of the window (or the day before) missing.
     """
     feed = path.name
     try:
@@ -189,7 +190,8 @@ def read_btc_market(path: Path, times: pd.DatetimeIndex) -> pd.DataFrame:
         )
     except (ValueError, TypeError) as exc:
         raise FeedError(feed, f"unreadable value: {exc}") from None
-    wanted = pd.date_range(times[0].floor("D"), times[-1].floor("D"), freq="D", name="time")
+    first = times[0].floor("D") - pd.Timedelta(days=1)  # the day before: known at the start
+    wanted = pd.date_range(first, times[-1].floor("D"), freq="D", name="time")
     window = table[~table.index.duplicated()].reindex(wanted)
     if window.isna().any().any():
         gone = wanted[window.isna().any(axis=1).to_numpy()]

@@ -1,0 +1,259 @@
+"""Walk-forward backtests of the hub price forecasters (a helper of ``validate_capture.py``).
+
+Not a validation itself (no ``REQUIRED_DATA``). Every model here is trained on data published
+before the forecasts it issues, and every choice (the quantile level a decision reads) is made
+on forecasts issued before the window it is used in:
+
+- :func:`day_ahead_backtest`: the day-ahead forecaster (:mod:`planner.world.forecasters.prices`)
+  over a window, refitted at the start of each local month; its decision level chosen on the
+  same season a year before (a third of the history when there is too little before that
+  season), from a model trained before it.
+- :func:`next_interval_backtest`: the next-interval forecaster over the 15-minute windows in
+  time order, refitted every few days on every 15-minute interval settled before; its level
+  chosen at each refit on the forecasts issued before: the current window's own once they cover
+  a week, else the mean over the earlier windows of the value each level would have captured;
+  none (the guard alone) while there are none or where no level did better than the guard alone.
+
+A decision reads one number per interval from a forecast: its expected value (``"mean"``) or a
+quantile level (``"0.9"``); a tier runs where that number is below the hub price at which it
+breaks even.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.validate_common import ZONE
+
+#: 15-minute intervals of its own forecasts after which a window's level is chosen on them alone.
+OWN_HISTORY_INTERVALS = 7 * 96
+
+#: Days of history a day-ahead model needs before the season its level is chosen on [days].
+MIN_TRAINING_DAYS = 180
+
+#: The numbers a decision may read from a forecast: its mean, or one of these levels.
+CANDIDATES: tuple[str, ...] = ("mean", "0.5", "0.75", "0.9", "0.95", "0.98")
+
+
+@dataclass(frozen=True)
+class Economics:
+    """What a run schedule earns over some intervals.
+
+    Attributes
+    ----------
+    threshold
+        Hub price at which each tier breaks even at the hashprice published when the decision
+        is taken, ``(tiers, n)`` [USD/MWh].
+    margin
+        Profit of running each tier fully in each interval, ``(tiers, n)`` [USD].
+    price
+        The realised hub price, ``(n,)`` [USD/MWh].
+    """
+
+    threshold: np.ndarray
+    margin: np.ndarray
+    price: np.ndarray
+
+    def value(self, run: np.ndarray) -> float:
+        """Value captured by run fractions ``(tiers, n)`` against the oracle, closed form [%]."""
+        oracle = float((self.margin * (self.margin > 0)).sum())
+        through = float(self.margin.sum())
+        gain = oracle - through
+        return 100.0 * (float((run * self.margin).sum()) - through) / gain if gain > 0 else 100.0
+
+    def runs_below(self, estimate: np.ndarray) -> np.ndarray:
+        """Run a tier where ``estimate`` (NaN: no forecast, run) is below its threshold."""
+        return np.asarray(~(estimate[None, :] >= self.threshold), dtype=float)
+
+
+def read_level(forecast: object, name: str) -> np.ndarray:
+    """The number a decision reads from a forecast's quantiles (``PriceQuantiles``)."""
+    return forecast.expected() if name == "mean" else forecast.level(float(name))  # type: ignore[attr-defined]
+
+
+@dataclass
+class DayAheadRun:
+    """The day-ahead forecaster over a window: its forecasts, the level chosen and how."""
+
+    forecasts: object
+    level: str
+    selection: dict[str, float]
+    selection_days: tuple[pd.Timestamp, pd.Timestamp]
+    refits: int
+    seconds: float
+
+
+def day_ahead_backtest(
+    history: object,
+    node: str,
+    days: pd.DatetimeIndex,
+    economics: Callable[[pd.DatetimeIndex], Economics],
+    settings: object = None,
+) -> DayAheadRun:
+    """Walk-forward day-ahead forecasts of the local ``days`` (module docstring)."""
+    from planner.world.forecasters.prices import DayAheadForecaster, day_ahead_issue
+    from planner.world.forecasters.quantiles import PriceQuantiles
+
+    started = time.perf_counter()
+    first = pd.Timestamp(history.prices[node].first_valid_index().tz_convert(ZONE).date())  # type: ignore[attr-defined]
+    chosen_days = selection_days(days, first)
+    model = DayAheadForecaster.fit(
+        history,
+        node,
+        day_ahead_issue(chosen_days[0], ZONE),
+        zone=ZONE,
+        settings=settings,  # type: ignore[arg-type]
+    )
+    past = model.forecast_history(history, chosen_days)  # type: ignore[arg-type]
+    judge = economics(past.times)
+    scores = {c: judge.value(judge.runs_below(read_level(past, c))) for c in CANDIDATES}
+    level = max(scores, key=lambda c: scores[c])
+    starts = [d for d in days if d == days[0] or d.day == 1]
+    parts = []
+    for k, start in enumerate(starts):
+        stop = starts[k + 1] if k + 1 < len(starts) else days[-1] + pd.Timedelta(days=1)
+        chunk = days[(days >= start) & (days < stop)]
+        model = DayAheadForecaster.fit(
+            history,
+            node,
+            day_ahead_issue(start, ZONE),
+            zone=ZONE,
+            settings=settings,  # type: ignore[arg-type]
+        )
+        parts.append(model.forecast_history(history, chunk))  # type: ignore[arg-type]
+    forecasts = PriceQuantiles(
+        pd.DatetimeIndex(np.concatenate([p.issued.as_unit("ns").asi8 for p in parts])).tz_localize(
+            "UTC"
+        ),
+        pd.DatetimeIndex(np.concatenate([p.times.as_unit("ns").asi8 for p in parts])).tz_localize(
+            "UTC"
+        ),
+        parts[0].levels,
+        np.vstack([p.usd_per_mwh for p in parts]),
+    )
+    return DayAheadRun(
+        forecasts,
+        level,
+        scores,
+        (chosen_days[0], chosen_days[-1]),
+        len(starts) + 1,
+        time.perf_counter() - started,
+    )
+
+
+def selection_days(days: pd.DatetimeIndex, first: pd.Timestamp) -> pd.DatetimeIndex:
+    """The days a day-ahead decision level is chosen on: the same season a year before (the
+    window's days shifted back a year, widened by a month on each side), when at least
+    :data:`MIN_TRAINING_DAYS` of history come before it; else the last third of the history."""
+    year = pd.DateOffset(years=1)
+    month = pd.Timedelta(days=30)
+    start, end = days[0] - year - month, days[-1] - year + month
+    if (start - first).days >= MIN_TRAINING_DAYS:
+        return pd.date_range(start, end)
+    span = (days[0] - first).days
+    return pd.date_range(days[0] - pd.Timedelta(days=span // 3), days[0] - pd.Timedelta(days=1))
+
+
+@dataclass
+class IntradayRun:
+    """The next-interval forecaster over one window: the number each interval's decision read
+    (NaN where there was no forecast) and the level chosen at each refit."""
+
+    estimate: np.ndarray
+    levels: list[tuple[pd.Timestamp, str | None]] = field(default_factory=list)
+    refits: int = 0
+    seconds: float = 0.0
+
+
+def next_interval_backtest(
+    history: object,
+    node: str,
+    windows: Sequence[tuple[str, pd.DatetimeIndex]],
+    economics: Callable[[pd.DatetimeIndex], Economics],
+    refit_days: dict[str, int],
+    settings: object = None,
+) -> dict[str, IntradayRun]:
+    """Walk-forward next-interval forecasts over the 15-minute ``windows``, in time order."""
+    from planner.errors import ConfigError
+    from planner.world.forecasters.prices import NextIntervalForecaster
+
+    seen: list[tuple[str, object, Economics, np.ndarray]] = []  # (window, forecast, econ, strike)
+    out: dict[str, IntradayRun] = {}
+    for name, times in windows:
+        started = time.perf_counter()
+        run = IntradayRun(np.full(len(times), np.nan))
+        local = times.tz_convert(ZONE)
+        first = local[0].normalize()
+        step = pd.Timedelta(days=refit_days.get(name, 7))
+        starts = pd.date_range(first, local[-1], freq=step)
+        for k, start in enumerate(starts):
+            stop = starts[k + 1] if k + 1 < len(starts) else local[-1] + pd.Timedelta(minutes=15)
+            inside = np.flatnonzero((local >= max(start, local[0])) & (local < stop))
+            level = choose_level(seen, current=name)
+            run.levels.append((start, level))
+            try:
+                model = NextIntervalForecaster.fit(
+                    history,
+                    node,
+                    start.tz_convert("UTC"),
+                    zone=ZONE,
+                    settings=settings,  # type: ignore[arg-type]
+                )
+            except ConfigError:
+                continue  # too little 15-minute history yet: the guard acts alone
+            run.refits += 1
+            chunk = times[inside]
+            forecast = model.forecast_history(history, chunk)  # type: ignore[arg-type]
+            if level is not None:
+                run.estimate[inside] = read_level(forecast, level)
+            judge = economics(chunk)
+            seen.append((name, forecast, judge, strike_runs(judge)))
+        run.seconds = time.perf_counter() - started
+        out[name] = run
+    return out
+
+
+def strike_runs(judge: Economics) -> np.ndarray:
+    """Run fractions of the strike rule on the last settled interval (one interval of lag, no
+    debounce or hold: the closed form of the library guard used for choosing levels)."""
+    settled = np.r_[np.nan, judge.price[:-1]]
+    return judge.runs_below(settled)
+
+
+def choose_level(
+    seen: list[tuple[str, object, Economics, np.ndarray]], current: str | None = None
+) -> str | None:
+    """The level with the best value captured by the guard and that level's spike guard on the
+    forecasts already issued: on the current window's own once they cover a week
+    (:data:`OWN_HISTORY_INTERVALS`), else the mean over the earlier windows. ``None`` (the guard
+    alone) before any forecast, and wherever no spike guard did better than the guard alone.
+    """
+    if not seen:
+        return None
+    own = [record for record in seen if record[0] == current]
+    if sum(len(record[2].price) for record in own) >= OWN_HISTORY_INTERVALS:
+        seen = own
+    windows = sorted({name for name, *_ in seen})
+    score: dict[str | None, float] = {}
+    for candidate in (None, *CANDIDATES):
+        per_window = []
+        for window in windows:
+            parts = [(f, e, s) for n, f, e, s in seen if n == window]
+            margin = np.hstack([e.margin for _, e, _ in parts])
+            runs = np.hstack(
+                [
+                    s
+                    if candidate is None
+                    else np.minimum(s, e.runs_below(read_level(f, candidate)))
+                    for f, e, s in parts
+                ]
+            )
+            joined = Economics(np.empty((0, 0)), margin, np.empty(0))
+            per_window.append(joined.value(runs))
+        score[candidate] = float(np.mean(per_window))
+    return max(score, key=lambda c: score[c])

@@ -1,0 +1,255 @@
+"""Quantile forecasts of a price: the gradient-boosted models, their output, and feeds from it.
+
+- :class:`QuantileModel`: one scikit-learn ``HistGradientBoostingRegressor`` with quantile loss
+  per level of :data:`LEVELS`, on the working scale ``asinh(p / 10)`` (log-like for high prices,
+  linear through zero: prices can be negative);
+- :class:`PriceQuantiles`: what a forecaster issues, with the expected value and any level;
+- :func:`forecast_feeds`: a forecast as the feeds the scenario generator draws from (the
+  quantiles, or one planning path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import ConfigError
+from planner.world.feeds import Feeds
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+__all__ = [
+    "LEVELS",
+    "ModelSettings",
+    "PriceQuantiles",
+    "QuantileModel",
+    "forecast_feeds",
+    "from_scale",
+    "to_scale",
+]
+
+#: Quantile levels every forecaster issues [-].
+LEVELS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98)
+
+#: Scale of the working transform ``asinh(p / SCALE)`` [USD/MWh].
+SCALE_USD_PER_MWH = 10.0
+
+
+def to_scale(price: np.ndarray | pd.Series) -> np.ndarray:
+    """Prices to the working scale ``asinh(p / 10)`` [-]."""
+    return np.arcsinh(np.asarray(price, dtype=float) / SCALE_USD_PER_MWH)
+
+
+def from_scale(y: np.ndarray) -> np.ndarray:
+    """The working scale back to prices [USD/MWh]."""
+    return SCALE_USD_PER_MWH * np.sinh(np.asarray(y, dtype=float))
+
+
+# ------------------------------------------------------------------------------ quantiles
+
+
+@dataclass(frozen=True, eq=False)
+class PriceQuantiles:
+    """Quantile forecasts of a price at target intervals.
+
+    Attributes
+    ----------
+    issued
+        Issue time of each target's forecast, UTC.
+    times
+        Target interval starts, UTC.
+    levels
+        Quantile levels, increasing [-].
+    usd_per_mwh
+        ``(targets, levels)``, non-decreasing along the levels [USD/MWh].
+    """
+
+    issued: pd.DatetimeIndex
+    times: pd.DatetimeIndex
+    levels: tuple[float, ...]
+    usd_per_mwh: np.ndarray
+
+    def level(self, q: float) -> np.ndarray:
+        """The ``q``-quantile of each target, interpolated between levels [USD/MWh]."""
+        if not self.levels[0] <= q <= self.levels[-1]:
+            raise ConfigError(
+                "price quantiles", f"level {q:g} outside [{self.levels[0]}, {self.levels[-1]}]"
+            )
+        levels = np.asarray(self.levels)
+        j = int(np.clip(np.searchsorted(levels, q, side="right") - 1, 0, len(levels) - 2))
+        if len(levels) == 1:
+            return self.usd_per_mwh[:, 0].copy()
+        share = (q - levels[j]) / (levels[j + 1] - levels[j])
+        return np.asarray(
+            self.usd_per_mwh[:, j] + share * (self.usd_per_mwh[:, j + 1] - self.usd_per_mwh[:, j])
+        )
+
+    def expected(self) -> np.ndarray:
+        """Mean of each target's distribution [USD/MWh].
+
+        The quantile function is linear between levels and flat beyond the outer ones (a lower
+        bound of the mean where the upper tail is long).
+        """
+        levels = np.asarray(self.levels)
+        width = np.diff(levels)
+        inner = ((self.usd_per_mwh[:, 1:] + self.usd_per_mwh[:, :-1]) / 2.0) @ width
+        return np.asarray(
+            inner
+            + levels[0] * self.usd_per_mwh[:, 0]
+            + (1.0 - levels[-1]) * self.usd_per_mwh[:, -1]
+        )
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Settings of the gradient-boosted quantile models.
+
+    Attributes
+    ----------
+    levels
+        Quantile levels, increasing, in (0, 1) [-].
+    max_iter
+        Boosting iterations per model [-].
+    learning_rate
+        Shrinkage [-].
+    max_leaf_nodes
+        Leaves per tree [-].
+    min_samples_leaf
+        Smallest leaf [-].
+    seed
+        Seed of the models' random state.
+    """
+
+    levels: tuple[float, ...] = LEVELS
+    max_iter: int = 80
+    learning_rate: float = 0.1
+    max_leaf_nodes: int = 15
+    min_samples_leaf: int = 40
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        levels = np.asarray(self.levels, dtype=float)
+        if not (len(levels) and (levels > 0).all() and (levels < 1).all()):
+            raise ConfigError("forecaster", f"levels: must be in (0, 1), got {self.levels}")
+        if (np.diff(levels) <= 0).any():
+            raise ConfigError("forecaster", f"levels: must increase, got {self.levels}")
+
+
+@dataclass(frozen=True, eq=False)
+class QuantileModel:
+    """One fitted gradient-boosted regressor per quantile level, on the working scale.
+
+    With an ``anchor`` (a feature column on the working scale, such as the last settled price)
+    the trees learn the departure from it: trees cannot forecast a level they never saw in
+    training, but they can forecast a change from one (a price at the cap for days after a
+    history without such days). A missing anchor counts as 0.
+    """
+
+    levels: tuple[float, ...]
+    columns: tuple[str, ...]
+    models: tuple[HistGradientBoostingRegressor, ...] = field(repr=False)
+    anchor: str | None = None
+
+    @classmethod
+    def fit(
+        cls,
+        features: pd.DataFrame,
+        target: np.ndarray,
+        settings: ModelSettings,
+        anchor: str | None = None,
+    ) -> QuantileModel:
+        """Fit every level on ``features`` (NaN allowed) and the working-scale ``target``.
+
+        A feature with no value in the training rows (a feed that starts later) is left out.
+        """
+        from sklearn.ensemble import HistGradientBoostingRegressor  # 2 s: only when fitting
+
+        keep = np.isfinite(target)
+        if keep.sum() < 10 * settings.min_samples_leaf:
+            raise ConfigError(
+                "forecaster", f"too little history to train on: {int(keep.sum())} examples"
+            )
+        rows = features[keep]
+        rows = rows.loc[:, rows.notna().any(axis=0)]
+        y = np.asarray(target)[keep] - _anchor(rows, anchor)
+        x = rows.to_numpy(dtype=float)
+        models = tuple(
+            HistGradientBoostingRegressor(
+                loss="quantile",
+                quantile=q,
+                max_iter=settings.max_iter,
+                learning_rate=settings.learning_rate,
+                max_leaf_nodes=settings.max_leaf_nodes,
+                min_samples_leaf=settings.min_samples_leaf,
+                early_stopping=False,
+                random_state=settings.seed,
+            ).fit(x, y)
+            for q in settings.levels
+        )
+        return cls(settings.levels, tuple(rows.columns), models, anchor)
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        """Quantiles ``(rows, levels)`` [USD/MWh], sorted along the levels (no crossing)."""
+        rows = features[list(self.columns)]
+        if len(rows) == 0:
+            return np.empty((0, len(self.levels)))
+        x = rows.to_numpy(dtype=float)
+        y = np.column_stack([m.predict(x) for m in self.models])
+        return from_scale(np.sort(y, axis=1) + _anchor(rows, self.anchor)[:, None])
+
+
+def _anchor(rows: pd.DataFrame, anchor: str | None) -> np.ndarray:
+    """The anchor column of ``rows`` (0 where missing, or without an anchor)."""
+    if anchor is None or anchor not in rows:
+        return np.zeros(len(rows))
+    return np.nan_to_num(rows[anchor].to_numpy(dtype=float), nan=0.0)
+
+
+def forecast_feeds(
+    template: Feeds,
+    forecasts: Mapping[str, PriceQuantiles],
+    *,
+    planning_level: float | None = None,
+) -> Feeds:
+    """The template with the forecast nodes' prices replaced by their forecasts.
+
+    Parameters
+    ----------
+    template
+        The feeds whose hours (the forecasts' targets) and other frames are kept.
+    forecasts
+        Per node, the quantile forecast of every hour of the template.
+    planning_level
+        ``None``: each node's price is its median, and the quantiles go with the feeds for the
+        scenario generator to draw from; a level: that quantile is the node's one price path
+        (a plan made on it sheds wherever the level's price is above breakeven), no quantiles.
+
+    Returns
+    -------
+    Feeds
+    """
+    prices = template.prices.copy()
+    frames = []
+    for node, forecast in forecasts.items():
+        if not template.times.isin(forecast.times).all():
+            raise ConfigError(
+                "forecast feeds", f"the {node} forecast does not cover the feeds' hours"
+            )
+        at = pd.Series(np.arange(len(forecast.times)), index=forecast.times)[template.times]
+        values = forecast.usd_per_mwh[at.to_numpy()]
+        level = 0.5 if planning_level is None else planning_level
+        path = PriceQuantiles(
+            forecast.issued[at.to_numpy()], template.times, forecast.levels, values
+        )
+        index = pd.MultiIndex.from_arrays(
+            [[node] * len(template.times), template.times], names=["node", "time"]
+        )
+        prices.loc[index, "price_usd_per_mwh"] = path.level(level)
+        frames.append(pd.DataFrame(values, index=index, columns=list(forecast.levels)))
+    quantiles = pd.concat(frames) if frames and planning_level is None else None
+    return replace(template, prices=prices, price_quantiles=quantiles)
