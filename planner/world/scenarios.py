@@ -559,11 +559,15 @@ def flat_scenario(
     hashprice_usd_per_th_day: float = 0.05,
     outages: dict[str, list[tuple[float, float]]] | None = None,
     start: str = "2025-03-01",
+    price_before_usd_per_mwh: float | np.ndarray | None = None,
 ) -> Scenario:
     """A hand-made scenario: the same weather and price at every site unless arrays are given.
 
     Arrays may be ``(hours,)`` (every site) or ``(sites, hours)``. ``outages`` maps site ids to
-    ``(start_h, end_h)`` intervals.
+    ``(start_h, end_h)`` intervals. ``price_before_usd_per_mwh`` (one value, or one per site) is
+    the price settled in the hour before the first, which rules acting on the last published
+    price see in the first hour; without it nothing is published before the window (and the
+    hashprice of the day before is the flat hashprice either way).
     """
     n_sites = len(fleet.sites)
 
@@ -583,4 +587,12 @@ def flat_scenario(
         four_cp_peak=np.zeros((n_sites, hours), dtype=bool),
         four_cp_probability=np.zeros((n_sites, hours)),
         alert_active=np.zeros((n_sites, hours), dtype=bool),
+        price_before_usd_per_mwh=(
+            None
+            if price_before_usd_per_mwh is None
+            else np.broadcast_to(
+                np.asarray(price_before_usd_per_mwh, dtype=float), (n_sites,)
+            ).copy()
+        ),
+        hashprice_before_usd_per_th_day=hashprice_usd_per_th_day,
     )

@@ -48,10 +48,11 @@ def freeze_at_the_end() -> tuple[Fleet, Any]:
 
 
 def test_strike_rule_freezing_at_the_end_of_a_three_day_window_by_hand() -> None:
-    # The strike rule sheds every machine at 500 USD/MWh (breakeven 130.2), from hour 62. Idle
-    # below 0 degC for 10 hours, the loops' 6-hour protection runs out at hour 68: 30 % of the
-    # 1,000 machines are damaged, out for 60 days, back at hour 68 + 1,440 = 1,508: 1,436 hours
-    # after the 72-hour window (60 days less the 4 hours already inside it).
+    # The strike rule acts on the last settled price: it runs through hour 62 (500 USD/MWh,
+    # breakeven 130.2, not yet published) and sheds every machine from hour 63. Idle below
+    # 0 degC for 9 hours, the loops' 6-hour protection runs out at hour 69: 30 % of the 1,000
+    # machines are damaged, out for 60 days, back at hour 69 + 1,440 = 1,509: 1,437 hours after
+    # the 72-hour window (60 days less the 3 hours already inside it).
     # The stated margin, a machine-hour after the window: the mean over the window's last week
     # (here all 72 hours) of the hourly margin floored at 0: 62 hours at
     # 0.697917 - 0.00536 x 40 = 0.483517 USD and 10 hours at 500 USD/MWh, where a machine earns
@@ -64,19 +65,23 @@ def test_strike_rule_freezing_at_the_end_of_a_three_day_window_by_hand() -> None
     after = result.after_horizon.loc["tx"]
     assert list(result.after_horizon.columns) == list(AFTER_HORIZON_COLUMNS)
     assert after["machines_out"] == 300
-    assert after["back_after_h"] == 1436.0
-    assert after["machine_hours_out"] == 300 * 1436
-    # 30 % x machines x (60 days less 4 hours) x the margin: 300 x 1,436 x 0.416362.
-    assert after["lost_margin_usd"] == pytest.approx(300 * 1436 * margin)
-    assert after["lost_margin_usd"] == pytest.approx(179_368.57, abs=0.01)
+    assert after["back_after_h"] == 1437.0
+    assert after["machine_hours_out"] == 300 * 1437
+    # 30 % x machines x (60 days less 3 hours) x the margin: 300 x 1,437 x 0.416362.
+    assert after["lost_margin_usd"] == pytest.approx(300 * 1437 * margin)
+    assert after["lost_margin_usd"] == pytest.approx(179_493.47, abs=0.01)
     # Repairs: 300 machines x 450 USD (the hydro cooling's catalog price).
     assert after["repair_usd"] == 300 * 450.0
     assert after["transport_usd"] == 0.0
-    assert after["after_horizon_usd"] == pytest.approx(179_368.57 + 135_000.0, abs=0.01)
+    assert after["after_horizon_usd"] == pytest.approx(179_493.47 + 135_000.0, abs=0.01)
     inside = result.ledger["profit_usd"].sum()
-    # Inside the window: 62 hours x 1,000 machines x 0.483517 = 29,978.03 USD.
-    assert inside == pytest.approx(62 * 1000 * (S21_HYD_EARNS - 0.00536 * 40.0))
-    assert result.profit_incl_after_horizon_usd == pytest.approx(inside - 314_368.57, abs=0.01)
+    # Inside the window: 62 hours x 1,000 machines x 0.483517 = 29,978.03 USD, less hour 62 run
+    # at 500 USD/MWh: 1,000 x (0.697917 - 2.68) = -1,982.08 USD.
+    assert inside == pytest.approx(
+        62 * 1000 * (S21_HYD_EARNS - 0.00536 * 40.0) + 1000 * (S21_HYD_EARNS - 0.00536 * 500.0)
+    )
+    assert inside == pytest.approx(27_995.95, abs=0.01)
+    assert result.profit_incl_after_horizon_usd == pytest.approx(inside - 314_493.47, abs=0.01)
     by_site = result.profit_by_site().loc["tx"]
     assert by_site["profit_incl_after_horizon_usd"] == pytest.approx(
         result.profit_incl_after_horizon_usd
@@ -86,10 +91,13 @@ def test_strike_rule_freezing_at_the_end_of_a_three_day_window_by_hand() -> None
 def test_perfect_foresight_plan_is_an_upper_bound_of_every_rule_at_full_value() -> None:
     # The same window. The optimizer, given the scenario it is judged on, keeps the loops warm
     # (one hour of 10 % at 500 USD/MWh, 198.21 USD, in the 7th idle hour) instead of paying
-    # 314,369 USD of damage, and stops at the storm price instead of running the 20 % floor of
-    # strike+protective through the cold (and its 6 lead hours). Judged in the simulation, its
-    # strategy is ahead of every strike price and of strike+protective at full value, and the
-    # plan's own value is an upper bound of all of them.
+    # 314,493 USD of damage, and stops at the storm price instead of running the 20 % floor of
+    # strike+protective through the cold (and its 6 lead hours). Carried out, its guard acts on
+    # the last settled price like every rule: all machines run hour 62 at 500 USD/MWh
+    # (1,000 x (2.68 - 0.697917) = 1,982.08 USD lost), and it stops from hour 63. Judged in the
+    # simulation, its strategy is ahead of every strike price and of strike+protective at full
+    # value, and the plan's own value (which saw hour 62's price: a hindsight bound) is an upper
+    # bound of all of them.
     fleet, scenario = freeze_at_the_end()
     plan = optimize(fleet, [scenario], OptimizeSettings())
     strategy = optimized_strategy(plan)
@@ -97,7 +105,8 @@ def test_perfect_foresight_plan_is_an_upper_bound_of_every_rule_at_full_value() 
     assert (mine.events["kind"] == "freeze-damage").sum() == 0
     inside = 62 * 1000 * (S21_HYD_EARNS - 0.00536 * 40.0)
     pulse = 100 * (0.00536 * 500.0 - S21_HYD_EARNS)
-    assert mine.profit_incl_after_horizon_usd == pytest.approx(inside - pulse, rel=1e-6)
+    late = 1000 * (0.00536 * 500.0 - S21_HYD_EARNS)
+    assert mine.profit_incl_after_horizon_usd == pytest.approx(inside - pulse - late, rel=1e-6)
     rules = [StrikePrice(name="strike@breakeven")] + [
         StrikePrice(strike_usd_per_mwh=x, name=f"strike@{x:g}")
         for x in (25.0, 50.0, 100.0, 200.0, 300.0, 500.0, 1000.0)
@@ -212,8 +221,12 @@ def test_forward_margin_reads_the_last_week_floored_at_zero() -> None:
 
 def test_the_strike_rules_fallback_plan_carries_its_freeze_at_full_value() -> None:
     # The plan shown when a solve finds nothing in time is the strike rule's: on the same window
-    # its after-horizon value is the simulation's to the cent (damage at hour 68, 300 machines
-    # out for 1,436 hours after the window at 0.416362 USD, plus 135,000 USD of repairs).
+    # its schedule and profit inside the window are the simulation's (it runs hour 62, sheds from
+    # 63). The model counts a cold run's damage from the run's first possible damage hour (the
+    # cold run starts at hour 62, so hour 68: 300 machines out for 1,436 hours after the window)
+    # where the simulation, whose loops were warm in hour 62, damages them at hour 69 (1,437
+    # hours): the plan's after-horizon value is one hour of 300 machines' margin lower,
+    # 300 x 0.416362 = 124.91 USD.
     fleet, scenario = freeze_at_the_end()
     solver = PlanSolver(fleet, [scenario])
     params = solver.parameters
@@ -224,7 +237,12 @@ def test_the_strike_rules_fallback_plan_carries_its_freeze_at_full_value() -> No
     )
     plan = extract_plan(solver.built, result, params, note="fallback")
     simulated = simulate(fleet, scenario, StrikePrice(), settings=QUIET)
+    margin = 62 / 72 * (S21_HYD_EARNS - 0.00536 * 40.0)
+    assert plan.kpis.expected_after_horizon_usd == pytest.approx(
+        300 * 1436 * margin + 135_000.0
+    )
     assert plan.kpis.expected_after_horizon_usd == pytest.approx(314_368.57, abs=0.01)
+    assert plan.kpis.expected_profit_usd == pytest.approx(simulated.ledger["profit_usd"].sum())
     assert plan.kpis.expected_profit_incl_after_horizon_usd == pytest.approx(
-        simulated.profit_incl_after_horizon_usd
+        simulated.profit_incl_after_horizon_usd + 300 * margin
     )

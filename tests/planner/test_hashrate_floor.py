@@ -3,7 +3,8 @@
 Two air sites worked by hand at hashprice 0.05 USD/(TH/s day), PUE 1, index contracts without
 adder: ``a`` holds 1,000 S19j Pro (0.1 EH/s, 2.95 MW, breakeven 70.62 USD/MWh) and pays 100
 USD/MWh; ``b`` holds 500 S21 (0.1 EH/s, 1.75 MW, breakeven 119.05 USD/MWh) and pays 150 USD/MWh.
-Both prices are above breakeven, so the strike rule stops everything. Power per TH/s: ``a``
+Both prices are above breakeven and stood there in the hour before the window (``BEFORE``, the
+price the rule sees first), so the strike rule stops everything from the first hour. Power per TH/s: ``a``
 100 x 29.5 = 2,950, ``b`` 150 x 17.5 = 2,625 USD/MWh x J/TH: ``b`` is the cheaper hash.
 """
 
@@ -28,6 +29,7 @@ from planner.world.scenarios import flat_scenario
 
 NO_FAILURES = SimSettings(failures=False)
 FLOOR = 0.15  # EH/s: all of b (0.1) and half of a (0.05)
+BEFORE = [100.0, 150.0]  # USD/MWh settled at a and b in the hour before the window
 
 
 def two_air_sites() -> Fleet:
@@ -52,7 +54,7 @@ def fleet_eh_s(ledger: pd.DataFrame) -> np.ndarray:
 
 def test_the_floor_runs_the_cheapest_hash_first_ahead_of_the_guard() -> None:
     fleet = two_air_sites()
-    scenario = flat_scenario(fleet, 4, price_usd_per_mwh=prices(4))
+    scenario = flat_scenario(fleet, 4, price_usd_per_mwh=prices(4), price_before_usd_per_mwh=BEFORE)
     alone = simulate(fleet, scenario, StrikePrice(min_hold_hours=0), settings=NO_FAILURES)
     assert fleet_eh_s(alone.ledger).tolist() == [0.0] * 4
     run = simulate(fleet, scenario, guard_with_floor(), settings=NO_FAILURES)
@@ -71,7 +73,13 @@ def test_hours_the_fleet_could_not_keep_the_floor_are_reported_with_the_reason()
     # b loses the grid in hours 2-3 and restarts 30 min + 8 min cold start after: it is back at
     # 4.633 h, hashing 0.1 x (1 - 38/60) = 0.0367 EH/s in hour 4. a alone has 0.1 EH/s.
     fleet = two_air_sites()
-    scenario = flat_scenario(fleet, 6, price_usd_per_mwh=prices(6), outages={"b": [(2.0, 4.0)]})
+    scenario = flat_scenario(
+        fleet,
+        6,
+        price_usd_per_mwh=prices(6),
+        price_before_usd_per_mwh=BEFORE,
+        outages={"b": [(2.0, 4.0)]},
+    )
     run = simulate(fleet, scenario, guard_with_floor(), settings=NO_FAILURES)
     hour4 = 0.1 + 0.1 * (1 - 38 / 60)
     np.testing.assert_allclose(fleet_eh_s(run.ledger), [FLOOR, FLOOR, 0.1, 0.1, hour4, FLOOR])
@@ -92,7 +100,7 @@ def test_the_floor_covers_for_failed_machines_where_others_are_idle() -> None:
     raw = two_air_sites().model_dump(by_alias=True)
     raw["sites"][1]["repair_crews"] = 0
     fleet = fleet_from_dict(raw)
-    scenario = flat_scenario(fleet, 3, price_usd_per_mwh=prices(3))
+    scenario = flat_scenario(fleet, 3, price_usd_per_mwh=prices(3), price_before_usd_per_mwh=BEFORE)
     run = simulate(
         fleet,
         scenario,
@@ -106,7 +114,7 @@ def test_the_floor_covers_for_failed_machines_where_others_are_idle() -> None:
 
 def test_a_floor_above_what_is_installed_says_so() -> None:
     fleet = two_air_sites()
-    scenario = flat_scenario(fleet, 2, price_usd_per_mwh=prices(2))
+    scenario = flat_scenario(fleet, 2, price_usd_per_mwh=prices(2), price_before_usd_per_mwh=BEFORE)
     run = simulate(fleet, scenario, guard_with_floor(0.3), settings=NO_FAILURES)
     np.testing.assert_allclose(fleet_eh_s(run.ledger), [0.2, 0.2])
     assert (
@@ -154,7 +162,11 @@ def test_the_optimized_strategy_keeps_the_plans_floor_out_of_sample() -> None:
     assert strategy.hashrate_floor_eh_s == FLOOR
     assert fleet_floor_eh_s(strategy.policy) == FLOOR
     judged = [
-        dataclasses.replace(flat_scenario(fleet, 4, price_usd_per_mwh=prices(4)), index=i, weight=w)
+        dataclasses.replace(
+            flat_scenario(fleet, 4, price_usd_per_mwh=prices(4), price_before_usd_per_mwh=BEFORE),
+            index=i,
+            weight=w,
+        )
         for i, w in enumerate((0.5, 0.5))
     ]
     evaluation = evaluate(fleet, judged, [strategy.policy], seed=3)
@@ -168,7 +180,13 @@ def test_the_optimized_strategy_keeps_the_plans_floor_out_of_sample() -> None:
 
 def test_monte_carlo_gathers_the_shortfalls_of_every_run() -> None:
     fleet = two_air_sites()
-    world = flat_scenario(fleet, 6, price_usd_per_mwh=prices(6), outages={"b": [(2.0, 4.0)]})
+    world = flat_scenario(
+        fleet,
+        6,
+        price_usd_per_mwh=prices(6),
+        price_before_usd_per_mwh=BEFORE,
+        outages={"b": [(2.0, 4.0)]},
+    )
     scenarios = [dataclasses.replace(world, index=i, weight=0.5) for i in range(2)]
     evaluation = evaluate(
         fleet, scenarios, [guard_with_floor(), StrikePrice()], seed=1, settings=NO_FAILURES
@@ -202,7 +220,7 @@ def test_shipments_in_transit_are_a_reason() -> None:
         }
     ]
     fleet = fleet_from_dict(raw)
-    scenario = flat_scenario(fleet, 2, price_usd_per_mwh=prices(2))
+    scenario = flat_scenario(fleet, 2, price_usd_per_mwh=prices(2), price_before_usd_per_mwh=BEFORE)
     run = simulate(
         fleet,
         scenario,

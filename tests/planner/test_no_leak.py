@@ -143,7 +143,7 @@ def policies(plan: object) -> list[Policy]:
         FourCPAvoidance(threshold=0.3, window_hours=2),
         ProtectiveShutdown(),
         ProtectiveShutdown(lead_hours=2, hold_hours=3, freeze_below_c=-3.0),
-        FreezeProtection(0.2),
+        FreezeProtection(share=0.2),
         FollowPlan(caps, name="schedule"),
         Compose(StrikePrice(), ProtectiveShutdown(), FourCPAvoidance()),
         SpikeGuard(),

@@ -36,14 +36,15 @@ R19 = 0.05 / (29.5 * 86_400 / 3.6e9)  # S19j Pro earns 70.62 USD/MWh at hashpric
 
 def test_the_strike_rules_plan_by_hand() -> None:
     # 1,000 S19j Pro: prices 40, 90, 40, 40 USD/MWh. The strike rule (debounce 1 h, hold 2 h)
-    # sheds in hour 1 (90 > 70.62) and stays off two hours: runs in hours 0 and 3 only.
-    # Profit 2.95 MW x (70.62 - 40) x 2 h = 180.67 USD.
+    # acts on the last settled price: it runs in hour 0 (nothing published yet) and hour 1 (40
+    # seen), sheds in hour 2 (90 > 70.62 seen) and stays off two hours: runs in hours 0 and 1.
+    # Profit 2.95 MW x ((70.62 - 40) + (70.62 - 90)) x 1 h = 33.17 USD.
     fleet = one_site()
     scenario = flat_scenario(fleet, 4, price_usd_per_mwh=np.array([40.0, 90.0, 40.0, 40.0]))
     solver = PlanSolver(fleet, [scenario])
     params = solver.parameters
     fractions = strike_run_fractions(solver.built, params)
-    assert fractions[0, :, 0].tolist() == [1.0, 0.0, 0.0, 1.0]
+    assert fractions[0, :, 0].tolist() == [1.0, 1.0, 0.0, 0.0]
     rule = StrikePrice().run_fraction(fleet, fleet.sites[0], scenario.site_hours(0))
     assert fractions[0, :, 0].tolist() == rule[0].tolist()
     result = dataclasses.replace(
@@ -53,7 +54,8 @@ def test_the_strike_rules_plan_by_hand() -> None:
     )
     plan = extract_plan(solver.built, result, params, note="fallback")
     assert plan.is_fallback and plan.note == "fallback"
-    assert plan.kpis.expected_profit_usd == pytest.approx(2 * 2.95 * (R19 - 40.0))
+    assert plan.kpis.expected_profit_usd == pytest.approx(2.95 * (2 * R19 - 130.0))
+    assert plan.kpis.expected_profit_usd == pytest.approx(33.17, abs=0.01)
     ledger = site_ledger(fleet, fleet.sites[0], scenario.site_hours(0), rule)
     assert plan.kpis.expected_profit_usd == pytest.approx(ledger["profit_usd"].sum())
     assert plan.relocations.empty

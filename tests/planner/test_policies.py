@@ -123,10 +123,10 @@ def test_4cp_settings_are_checked() -> None:
 
 def test_policy_parameters_are_checked_in_the_words_of_the_settings() -> None:
     with pytest.raises(ConfigError) as info:
-        StrikePrice(debounce_hours=0, min_hold_hours=1.5)  # type: ignore[arg-type]
+        StrikePrice(debounce_hours=0, min_hold_hours=-1.5)
     assert str(info.value) == (
-        "strike policy: debounce_hours: must be a whole number in [1, 87600], got 0; "
-        "min_hold_hours: must be a whole number in [0, 87600], got 1.5"
+        "strike policy: debounce_hours: must be in (0, 87600], got 0; "
+        "min_hold_hours: must be in [0, 87600], got -1.5"
     )
     with pytest.raises(ConfigError) as info:
         ProtectiveShutdown(lead_hours=-1, freeze_protection_share=0.0)

@@ -150,8 +150,10 @@ def test_relocations_are_not_re_planned(summer: tuple) -> None:
 
 def test_freeze_protection_carries_its_count_from_one_step_into_the_next() -> None:
     """A hydro site idle at 500 USD/MWh (above its breakeven) through 24 hours below 0 degC,
-    re-planned every 4 hours. Each step alone never sees 7 idle cold hours, but the count is
-    carried over: the 7th, 14th and 21st hours run 10 % of the machines, and nothing freezes.
+    re-planned every 4 hours. The first hour runs: no price was published before it, and the
+    controller runs a tier until one is. Each step alone never sees 7 idle cold hours, but the
+    count is carried over: after six idle hours (1-6, the hydro protection) the 8th, 15th and
+    22nd hours run machines again, and nothing freezes.
     Re-planned every hour and following each plan's first hour, nothing freezes either."""
     raw = one_site(cooling="hydro", model="s21-hyd", count=1000).sites[0].model_dump(by_alias=True)
     fleet = fleet_from_dict({"sites": [raw]})
@@ -160,7 +162,7 @@ def test_freeze_protection_carries_its_count_from_one_step_into_the_next() -> No
     settings = RollingSettings(step_hours=4, window_hours=8, scenarios=1, seed=5)
     result = rolling_horizon(fleet, feeds, realised, settings)
     warm = np.flatnonzero(result.schedule["tx"][0] > 0)
-    assert warm.tolist() == [6, 13, 20]
+    assert warm.tolist() == [0, 7, 14, 21]
     run = simulate(fleet, realised, result.policy(), settings=SimSettings(failures=False))
     assert (run.events["kind"] == "freeze-damage").sum() == 0
     # Acting on each plan's first hour alone, re-planning every hour: each plan is told how long

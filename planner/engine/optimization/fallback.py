@@ -3,12 +3,12 @@
 A solve that runs out of time with no feasible point found still owes its caller a plan. The
 fallback is the strike rule run on every scenario the model holds
 (:class:`~planner.engine.policies.StrikePrice` with its defaults: a tier runs while its
-facility-level breakeven at the hour's hashprice covers the hour's marginal power price, with
-its debounce and hold), no relocation, and the model's own accounting rows priced on that
-schedule, the freeze damage it lets happen included (what it leaves behind after the horizon),
-so that :func:`~planner.engine.optimization.plan.extract_plan` reads it like any solution. The
-fallback need not meet the model's policy rows (a hashrate floor, demand-response calls): it is
-what the operator's rule does, shown with a note saying so.
+facility-level breakeven at the last published hashprice covers the last published marginal
+power price, with its debounce and hold), no relocation, and the model's own accounting rows
+priced on that schedule, the freeze damage it lets happen included (what it leaves behind after
+the horizon), so that :func:`~planner.engine.optimization.plan.extract_plan` reads it like any
+solution. The fallback need not meet the model's policy rows (a hashrate floor, demand-response
+calls): it is what the operator's rule does, shown with a note saying so.
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ ACCOUNTING_ROWS: dict[str, str] = {
 def strike_run_fractions(built: BuiltModel, parameters: Mapping[str, float]) -> np.ndarray:
     """The strike rule's run fraction per tier, period and scenario [-].
 
-    Hour by hour on each scenario's prices and hashprice at the model's scales (``price_scale``,
-    ``hashprice_scale``), averaged over each period's hours.
+    Hour by hour on what each scenario had published by the hour's start (the hour before's
+    price, the last closed UTC day's hashprice: the rule's information, as in the simulation)
+    at the model's scales (``price_scale``, ``hashprice_scale``), averaged over each period's
+    hours.
 
     Returns
     -------
@@ -50,9 +52,10 @@ def strike_run_fractions(built: BuiltModel, parameters: Mapping[str, float]) -> 
     lengths = d.duration_h
     out = np.zeros(d.shape)
     for s, scenario in enumerate(d.scenarios):
-        hashprice = sigma_h * scenario.hashprice_usd_per_th_day
         for i, site in enumerate(d.sites):
-            marginal = site.contract.marginal_usd_per_mwh(sigma_p * scenario.price_usd_per_mwh[i])
+            seen = scenario.site_hours(i).published
+            hashprice = sigma_h * seen.hashprice_usd_per_th_day
+            marginal = site.contract.marginal_usd_per_mwh(sigma_p * seen.price_usd_per_mwh)
             for k in d.site_tier_indices(i):
                 tier = d.tiers[k]
                 breakeven = economics.breakeven_usd_per_mwh(
