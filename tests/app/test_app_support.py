@@ -86,9 +86,7 @@ def test_infeasible_floor_raises_the_one_line_solve_error_and_is_remembered() ->
     # One scenario keeps the solver's infeasibility diagnosis short.
     fleet, setup = demo_fleet(), sup.Setup(scenarios=1)
     feeds = sup.feeds_for(fleet, setup)
-    engine = Replanner(
-        fleet, sup.scenarios_for(fleet, feeds, setup, sup.WhatIf(), judging=False)
-    )
+    engine = Replanner(fleet, sup.scenarios_for(fleet, feeds, setup, sup.WhatIf(), judging=False))
     with pytest.raises(SolveError, match="hashrate_floor") as first:
         sup.plan_for(engine, sup.WhatIf(hashrate_floor_pct=100.0))
     with pytest.raises(SolveError) as second:
@@ -196,9 +194,7 @@ def test_risk_map_colours_best_green_worst_red_and_labels_do_not_collide() -> No
     assert re.search(r'data-site="new-york"[^>]*fill="#d73027"', svg)  # 5 h: red
     assert "better 0.0 h" in svg and "worse 5.0 h" in svg
     # Two circles side by side: the second label goes elsewhere than on the first circle.
-    places = place_labels(
-        [(100, 100, 10), (130, 100, 10)], [(40, 30), (40, 30)], (0, 0, 400, 400)
-    )
+    places = place_labels([(100, 100, 10), (130, 100, 10)], [(40, 30), (40, 30)], (0, 0, 400, 400))
     assert [cost for *_, cost in places] == [0.0, 0.0]
     assert places[0][0] >= 114 or places[0][0] + 40 <= 86 or places[0][1] >= 114
 

@@ -238,9 +238,7 @@ def test_the_strike_rules_fallback_plan_carries_its_freeze_at_full_value() -> No
     plan = extract_plan(solver.built, result, params, note="fallback")
     simulated = simulate(fleet, scenario, StrikePrice(), settings=QUIET)
     margin = 62 / 72 * (S21_HYD_EARNS - 0.00536 * 40.0)
-    assert plan.kpis.expected_after_horizon_usd == pytest.approx(
-        300 * 1436 * margin + 135_000.0
-    )
+    assert plan.kpis.expected_after_horizon_usd == pytest.approx(300 * 1436 * margin + 135_000.0)
     assert plan.kpis.expected_after_horizon_usd == pytest.approx(314_368.57, abs=0.01)
     assert plan.kpis.expected_profit_usd == pytest.approx(simulated.ledger["profit_usd"].sum())
     assert plan.kpis.expected_profit_incl_after_horizon_usd == pytest.approx(

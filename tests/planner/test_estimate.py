@@ -95,12 +95,15 @@ def test_strategy_names_say_whether_a_plan_is_made_and_followed() -> None:
     both = planner.estimate_strategies(
         fleet, 168, ["run-through", "optimized+4cp"], scenarios=10, plan_scenarios=8
     )
-    assert both.stages == estimate_run(
-        sites=6,
-        hours=168,
-        scenarios=10,
-        strategies=2,
-        plan_strategies=1,
-        plan_scenarios=8,
-    ).stages
+    assert (
+        both.stages
+        == estimate_run(
+            sites=6,
+            hours=168,
+            scenarios=10,
+            strategies=2,
+            plan_strategies=1,
+            plan_scenarios=8,
+        ).stages
+    )
     assert dict(both.stages)["scenarios"] == pytest.approx(18 * 6 * per_site)
