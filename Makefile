@@ -63,7 +63,7 @@ typecheck: $(VENV)/.stamp-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.stamp-dev
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 test: lint typecheck pytest
 

@@ -20,7 +20,7 @@ At each decision time ``t0`` (every ``step_hours``) the driver
    protection, and the guard on the latest published price and hashprice), or with the plan's
    expected schedule (``react=False``).
 
-No decision reads a value published after it (``tests/planner/test_no_leak.py``). Relocations
+No decision reads a value published after it (``tests/engine/test_no_leak.py``). Relocations
 are first-stage decisions of :func:`~planner.engine.optimization.optimize`; the re-plans decide
 curtailment only.
 """

@@ -14,7 +14,7 @@ of :mod:`planner.domain.publication`:
 - forecasts: a forecast is known from its issue time.
 
 A consumer that reads only its :class:`InformationSet` cannot see the future; the property tests
-(``tests/planner/test_no_leak.py``) change everything after a decision time and check that no
+(``tests/engine/test_no_leak.py``) change everything after a decision time and check that no
 decision at or before it moves.
 """
 

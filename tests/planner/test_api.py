@@ -136,6 +136,7 @@ assert callable(solve) and solve.__module__ == "planner.engine.optimization.solv
 """
 
 
+@pytest.mark.slow
 def test_import_planner_and_help_do_not_load_the_solver() -> None:
     proc = subprocess.run(
         [sys.executable, "-c", LAZY_SOLVER], capture_output=True, text=True, timeout=120
@@ -202,6 +203,7 @@ def test_demo_runs_offline_and_writes_both_files(tmp_path: Path, no_network: Non
     assert 'id="risk-table"' in html
 
 
+@pytest.mark.slow
 def test_demo_is_reproducible_from_the_seed(tmp_path: Path) -> None:
     def run(name: str, seed: int) -> pd.DataFrame:
         return planner.run_demo(
@@ -222,6 +224,7 @@ def test_cli_demo_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert (tmp_path / "kpis.csv").exists() and (tmp_path / "report.html").exists()
 
 
+@pytest.mark.slow
 def test_cli_demo_subprocess_json(tmp_path: Path) -> None:
     proc = subprocess.run(
         [

@@ -1,7 +1,7 @@
 """What a caller may give a run (planner.inputs), and the library entry points that use it.
 
 Each rule is shown at its edges: the last value accepted and the first refused, with the exact
-message. The same messages reach the CLI (tests/planner/test_cli_input.py).
+message. The same messages reach the CLI (tests/surfaces/test_cli_input.py).
 """
 
 from __future__ import annotations

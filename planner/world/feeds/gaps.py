@@ -8,7 +8,7 @@ refused when, at any site, more than ``max_gap_hours`` hours in a row or more th
 then falls back like any failed feed (see :mod:`planner.world.feeds`).
 
 The defaults come from the NOAA ISD hourly temperatures of Austin, Dallas-Fort Worth and Houston
-over 2021 (8,760 hours each; ``tests/planner/test_feeds.py`` recomputes the figures): bridging a
+over 2021 (8,760 hours each; ``tests/world/test_feeds.py`` recomputes the figures): bridging a
 gap of ``k`` hours by a straight line misses the true curve, at its worst point, by 1.0-1.4 degC
 on average for k = 3 and 1.9-2.6 degC for k = 6 (95th percentile 4.1-5.9 degC), about the error
 of a day-two forecast; at k = 12 it is 4.2-5.2 degC (95th percentile 8.5-10.2 degC) as the daily

@@ -23,7 +23,7 @@ issue time, only what was published by then (:mod:`planner.domain.publication`).
 walk-forward: ``fit(..., until=t)`` keeps only targets published by ``t``. :meth:`forecast` issues
 from an :class:`~planner.world.information.InformationSet` (the live path, and the no-leak tests);
 :meth:`forecast_history` issues at many times from a :class:`~planner.world.information.History`
-(the backtests), and gives the same numbers (``tests/planner/test_price_forecasters.py``).
+(the backtests), and gives the same numbers (``tests/world/test_price_forecasters.py``).
 """
 
 from __future__ import annotations

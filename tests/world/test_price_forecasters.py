@@ -153,6 +153,7 @@ def hourly() -> tuple[History, DayAheadForecaster]:
     return history, DayAheadForecaster.fit(history, "HB_X", until, zone=ZONE, settings=SMALL)
 
 
+@pytest.mark.slow
 def test_day_ahead_training_reads_nothing_published_after_its_cut(
     hourly: tuple[History, DayAheadForecaster],
 ) -> None:
@@ -164,6 +165,7 @@ def test_day_ahead_training_reads_nothing_published_after_its_cut(
     np.testing.assert_array_equal(a.usd_per_mwh, b.usd_per_mwh)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(day=st.integers(26, 39), seed=st.integers(0, 2**31 - 1), later=st.integers(0, 40))
 def test_a_day_ahead_forecast_is_the_same_whatever_is_published_after_its_issue(

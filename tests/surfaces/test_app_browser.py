@@ -125,6 +125,7 @@ def _shot(page: object, name: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_demo_what_if_in_a_real_browser(server: str, tmp_path: Path) -> None:
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -191,6 +192,7 @@ def test_demo_what_if_in_a_real_browser(server: str, tmp_path: Path) -> None:
 LONG_RUN_MS = 900_000  # 14 days x 40 scenarios on a shared machine: feeds, model, judging
 
 
+@pytest.mark.slow
 def test_largest_settings_show_a_plan_or_the_fallback_never_a_blank_page(server: str) -> None:
     # 14 days x 40 scenarios with a 1 s time limit: the optimizer cannot finish, and the page
     # shows the strike rule's plan (or the best plan found) with its note, every KPI drawn. The

@@ -299,6 +299,7 @@ def forecast_args(tmp_path: Path, *extra: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_a_run_killed_while_fetching_feeds_is_failed_later_with_its_stage_and_duration(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
@@ -355,6 +356,7 @@ def test_a_run_killed_while_fetching_feeds_is_failed_later_with_its_stage_and_du
     assert corruption(tmp_path / "cache" / "http_cache.sqlite") is None
 
 
+@pytest.mark.slow
 def test_prune_removes_the_temp_folder_of_a_run_killed_in_the_report_stage(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -455,6 +457,7 @@ def test_prune_spares_the_latest_run_unless_confirmed(
     assert not good.folder.exists() and not (tmp_path / "out" / "latest").is_symlink()
 
 
+@pytest.mark.slow
 def test_keep_last_0_without_yes_exits_2_in_a_real_subprocess(tmp_path: Path) -> None:
     good = run(tmp_path)
     before = digest(good.folder)
@@ -483,6 +486,7 @@ def test_keep_last_0_without_yes_exits_2_in_a_real_subprocess(tmp_path: Path) ->
 # ------------------------------------------------------------------------ webhook secrets
 
 
+@pytest.mark.slow
 def test_a_slack_style_webhook_secret_never_reaches_output_logs_or_files(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:

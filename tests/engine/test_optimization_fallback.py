@@ -143,6 +143,7 @@ def test_the_demo_job_carries_on_with_the_fallback(tmp_path: Path) -> None:
     assert "showing the strike rule&#x27;s plan" in outcome.report_path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_planner_demo_prints_the_note_in_a_real_subprocess(tmp_path: Path) -> None:
     argv = ["demo", "--out", str(tmp_path), "--hours", "24", "--scenarios", "2"]
     argv += ["--plan-scenarios", "2", "--time-limit", "0.001", "--json"]

@@ -170,6 +170,7 @@ WORLDS = {
 }
 
 
+@pytest.mark.slow
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -214,6 +215,7 @@ def test_the_check_catches_a_rule_that_reads_the_hours_own_price() -> None:
     assert decisions(strike, changed)[0][:, 11].tolist() == [0.0]  # it sheds one hour later
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(**WORLDS)
 def test_conditioned_scenarios_see_only_the_information_set(
@@ -243,6 +245,7 @@ def _feeds(scenario: Scenario) -> Feeds:
 ROLLING = RollingSettings(step_hours=6, window_hours=12, scenarios=2, seed=3)
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None)
 @given(
     seed=st.integers(0, 2**31 - 1),
@@ -263,6 +266,7 @@ def test_the_rolling_driver_never_reads_what_happens_later(
         np.testing.assert_array_equal(first[site.id][:, : t + 1], second[site.id][:, : t + 1])
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), other=st.integers(0, 2**31 - 1), t=st.integers(0, 35))
 def test_the_rolling_driver_with_a_forecaster_never_reads_what_happens_later(

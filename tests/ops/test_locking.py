@@ -179,6 +179,7 @@ def test_threads_racing_exactly_one_wins(tmp_path: Path) -> None:
     assert sorted(outcomes) == ["locked"] * (n - 1) + ["won"]
 
 
+@pytest.mark.slow
 def test_processes_racing_exactly_one_wins(tmp_path: Path) -> None:
     lock = tmp_path / "forecast.lock"
     go = tmp_path / "go"
@@ -249,6 +250,7 @@ except JobError as exc:
 """
 
 
+@pytest.mark.slow
 def test_planner_imports_without_fcntl(tmp_path: Path) -> None:
     lock = tmp_path / "forecast.lock"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -70,6 +70,7 @@ def best_strike_in_sample(fleet: Fleet, seen: ScenarioSet) -> StrikePrice:
     return next(r for r in rules if r.name == best)
 
 
+@pytest.mark.slow
 def test_summer_week_optimized_beats_run_through_and_every_strike_rule_out_of_sample() -> None:
     """A July week: the ERCOT sites pay 4CP, 60 USD/kW-yr, a quarter of it on the load drawn
     in the month's peak hour (15,000 USD per MW). The strike rule only sees prices; the plan
@@ -93,6 +94,7 @@ def test_summer_week_optimized_beats_run_through_and_every_strike_rule_out_of_sa
     assert mine["expected"] - others.loc[best.name, "expected"] > 1e6
 
 
+@pytest.mark.slow
 def test_cold_snap_week_at_full_value_the_plan_beats_the_best_strike_and_protective() -> None:
     """The demo's cold snap, 7 days from 2025-01-10: prices hit the cap as Rockdale (hydro)
     freezes. Inside the week the strike rule is already near the hour-by-hour optimum; what the

@@ -213,6 +213,7 @@ needs_shared = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 @needs_shared
 def test_uri_replay_reports_each_strategy_against_run_through(tmp_path: Path) -> None:
     files = ReplayFiles.from_folder(SHARED)

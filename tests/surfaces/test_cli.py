@@ -178,6 +178,7 @@ def test_forecast_then_runs_list_show_prune(
     assert "no runs yet" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_forecast_thresholds_from_flags_or_a_json_config(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -284,6 +285,7 @@ def planner_subprocess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.slow
 def test_forecast_and_runs_as_real_subprocesses(tmp_path: Path) -> None:
     proc = planner_subprocess(*forecast_args(tmp_path), "--json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -326,6 +328,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow
 def test_json_is_one_document_whatever_a_dependency_writes_to_stdout(tmp_path: Path) -> None:
     args = ["optimize", "--fleet", str(TEXAS), *OFFLINE, "--scenarios", "2", "--json"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -348,6 +351,7 @@ def test_json_is_one_document_whatever_a_dependency_writes_to_stdout(tmp_path: P
     assert "Running HiGHS" not in quiet.stderr  # the library's guard logs it at debug level
 
 
+@pytest.mark.slow
 def test_json_pipes_into_a_json_reader(tmp_path: Path) -> None:
     command = (
         f"set -o pipefail; {sys.executable} -m planner.surfaces.cli optimize --hours 24 --scenarios 2 "
@@ -365,6 +369,7 @@ def test_json_pipes_into_a_json_reader(tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["status"] == "optimal"
 
 
+@pytest.mark.slow
 def test_verbose_shows_the_solver_log_on_stderr_and_json_stays_clean(tmp_path: Path) -> None:
     proc = planner_subprocess(
         "--verbose",
@@ -403,6 +408,7 @@ def test_version_is_the_installed_package_version(
     assert capsys.readouterr().out == "planner 9.9.9\n"
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_forecast_run_with_one_line_and_keeps_the_earlier_run(
     tmp_path: Path,
 ) -> None:
@@ -463,6 +469,7 @@ def test_ctrl_c_stops_a_forecast_run_with_one_line_and_keeps_the_earlier_run(
     assert runs[0]["error"] == "stage evaluate: interrupted"
 
 
+@pytest.mark.slow
 def test_sigterm_stops_planner_app_and_its_streamlit_child(tmp_path: Path) -> None:
     script = tmp_path / "tiny.py"
     script.write_text('import streamlit as st\nst.write("ok")\n')

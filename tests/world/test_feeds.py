@@ -787,6 +787,7 @@ def test_sources_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_offline_demo_never_opens_a_socket(tmp_path: Path, no_network: None) -> None:
     outcome = planner.run_demo(tmp_path, hours=48)
     assert outcome.report_path.exists() and outcome.kpis_path.exists()

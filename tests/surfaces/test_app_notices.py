@@ -44,6 +44,7 @@ def world() -> tuple[Replanner, ScenarioSet]:
     return Replanner(fleet, planning), judging
 
 
+@pytest.mark.slow
 def test_the_app_default_keeps_an_80_pct_floor_wherever_the_fleet_could(
     world: tuple[Replanner, ScenarioSet],
 ) -> None:

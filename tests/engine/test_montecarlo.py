@@ -51,6 +51,7 @@ def test_same_seed_gives_an_identical_evaluation(
     assert other.outages.equals(serial.outages)
 
 
+@pytest.mark.slow
 def test_local_pool_with_two_workers_matches_one_worker(
     demo: tuple[planner.Fleet, ScenarioSet], serial: Evaluation
 ) -> None:
@@ -71,6 +72,7 @@ def test_local_pool_with_two_workers_matches_one_worker(
     assert {(step, total) for step, _, total in seen} == {("simulate", 6)}
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_matches_the_local_runner(
     demo: tuple[planner.Fleet, ScenarioSet], serial: Evaluation
 ) -> None:
@@ -90,6 +92,7 @@ def test_dask_local_cluster_matches_the_local_runner(
     assert sorted(seen) == [0, 2, 4, 6]
 
 
+@pytest.mark.slow
 def test_dask_at_an_address_leaves_the_cluster_running_and_carries_errors(
     demo: tuple[planner.Fleet, ScenarioSet], serial: Evaluation
 ) -> None:
@@ -123,6 +126,7 @@ def test_dask_at_an_address_leaves_the_cluster_running_and_carries_errors(
             assert len(client.scheduler_info()["workers"]) == 2
 
 
+@pytest.mark.slow
 def test_a_worker_error_comes_back_as_itself_from_the_process_pool(
     demo: tuple[planner.Fleet, ScenarioSet],
 ) -> None:

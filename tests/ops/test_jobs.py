@@ -160,6 +160,7 @@ def test_the_plan_is_judged_on_scenarios_it_did_not_see(tmp_path: Path) -> None:
     assert outcome.evaluation is not None and outcome.evaluation.seed == 12
 
 
+@pytest.mark.slow
 def test_same_inputs_reuse_the_succeeded_run_and_force_runs_again(tmp_path: Path) -> None:
     first = run(tmp_path)
     again = run(tmp_path)
@@ -321,6 +322,7 @@ INJECTIONS: dict[str, tuple[str, Any, Callable[..., Any], type[BaseException], s
 }
 
 
+@pytest.mark.slow
 def test_a_failure_at_any_stage_is_recorded_and_leaves_earlier_runs_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -455,6 +457,7 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+@pytest.mark.slow
 def test_two_runs_started_together_one_runs_the_other_exits_3(tmp_path: Path) -> None:
     go = tmp_path / "go"
     args = [

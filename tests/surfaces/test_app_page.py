@@ -139,6 +139,7 @@ def test_btc_shock_moves_expected_profit_down() -> None:
     assert [s.label.split(" · ")[0].startswith("Plan ready in") for s in at.status] == [True]
 
 
+@pytest.mark.slow
 def test_infeasible_floor_shows_one_line_error_not_a_traceback() -> None:
     at = _page()
     at.slider(key="floor_pct").set_value(100)  # every hour at nameplate: outages make it impossible
