@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.engine.optimization.context import Context
+from planner.engine.optimization.matrix import label_tuples
 
 
 def add_stock_constraints(ctx: Context) -> None:
@@ -148,14 +149,10 @@ def add_nonanticipativity_constraints(ctx: Context) -> None:
     if len(k) == 0:
         return
     rows = np.arange(len(k))
-    labels = [
-        (*ctx.tier_labels[a], b, c)
-        for a, b, c in zip(k.tolist(), t.tolist(), s.tolist(), strict=True)
-    ]
     ctx.matrix.add_rows(
         "nonanticipativity",
         "nonanticipativity",
-        labels,
+        label_tuples(ctx.tier_labels, k, t, s),
         np.concatenate([rows, rows]),
         np.concatenate([run[k, t, s], cols[k, t]]),
         np.concatenate([1.0 / upper[k, t, s], -np.ones(len(k))]),

@@ -27,6 +27,7 @@ import numpy as np
 
 from planner.engine.optimization.context import Context
 from planner.engine.optimization.freeze_data import MIN_AVAILABILITY
+from planner.engine.optimization.matrix import label_tuples
 from planner.engine.optimization.operations import Terms, concat_terms
 
 
@@ -102,10 +103,7 @@ def add_freeze_protection_constraints(ctx: Context) -> None:
     ctx.matrix.add_rows(
         "freeze_protection",
         "freeze_warm",
-        [
-            (ids[int(fz.hour_site[j])], int(fz.hour_scenario[j]), int(fz.hour[j]))
-            for j in rows_at.tolist()
-        ],
+        label_tuples(ids, fz.hour_site[rows_at], fz.hour_scenario[rows_at], fz.hour[rows_at]),
         *concat_terms(parts),
         0.0,
         np.inf,
@@ -130,10 +128,9 @@ def add_freeze_damage_constraints(ctx: Context) -> None:
     ctx.matrix.add_rows(
         "freeze_damage",
         "freeze_window",
-        [
-            (ids[int(fz.run_site[r])], int(fz.run_scenario[r]), int(b))
-            for r, b in zip(fz.window_run, fz.window_start, strict=True)
-        ],
+        label_tuples(
+            ids, fz.run_site[fz.window_run], fz.run_scenario[fz.window_run], fz.window_start
+        ),
         *concat_terms(parts),
         1.0,
         np.inf,

@@ -1,32 +1,76 @@
-"""A Pyomo model built from coefficient arrays, with the same arrays kept for the solver.
+"""The model as the solver receives it: coefficient arrays, with what its Pyomo mirror needs.
 
 Pyomo's generic route to a solver walks every constraint expression (``generate_standard_repn``)
 and, in the persistent interfaces, every variable of every constraint: about 100 us a row, which
 is 15-20 s for the operational model of the demo fleet. Here each constraint family is computed
-once as numpy arrays (CSR rows over global column numbers); the Pyomo components are created from
-those arrays, and the solver (:mod:`planner.engine.optimization.solve`) receives the very same
-arrays in one call. Coefficients that depend on a mutable ``Param`` are recorded as Pyomo
-expressions next to their position, so a what-if update only re-evaluates those few expressions.
+once as numpy arrays (CSR rows over global column numbers) and the solver
+(:mod:`planner.engine.optimization.solve`) receives them in one call. Each block also keeps what
+its Pyomo component needs (index labels, domain, the mutable expressions, a description), so the
+Pyomo variables, constraints and objective can be made from the same arrays when something reads
+them (:mod:`planner.engine.optimization.mirror`); the default solve never does. Coefficients
+that depend on a mutable ``Param`` are recorded as Pyomo expressions next to their position, so
+a what-if update only re-evaluates those few expressions.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.base.constraint import ConstraintData
-from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
-from pyomo.core.expr.relational_expr import (
-    EqualityExpression,
-    InequalityExpression,
-    RangedExpression,
-)
 
 INF = float("inf")
+
+
+@dataclass(frozen=True, eq=False)
+class Labels:
+    """Pyomo index labels of a block's rows or columns, made only when the mirror is built.
+
+    Making a label tuple per row costs about a microsecond and 100 bytes; only the Pyomo
+    components read them, so large blocks keep the recipe instead (:func:`label_tuples`).
+
+    Attributes
+    ----------
+    size
+        Number of labels.
+    make
+        Makes the list of labels.
+    """
+
+    size: int
+    make: Callable[[], list[Any]]
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def label_tuples(heads: Sequence[Any], first: np.ndarray, *rest: np.ndarray) -> Labels:
+    """Labels ``(*heads[first[j]], rest[0][j], rest[1][j], ...)``, made on demand.
+
+    Parameters
+    ----------
+    heads
+        Leading part of each label: a tuple (spliced in) or a single value.
+    first
+        Position in ``heads`` of each label's leading part.
+    rest
+        Further label parts, one array each, as long as ``first``.
+    """
+    first, rest = np.array(first), tuple(np.array(r) for r in rest)
+
+    def make() -> list[Any]:
+        head = [h if isinstance(h, tuple) else (h,) for h in heads]
+        parts = zip(first.tolist(), *(r.tolist() for r in rest), strict=True)
+        return [(*head[a], *more) for a, *more in parts]
+
+    return Labels(len(first), make)
+
+
+def labels_list(labels: Sequence[Any] | Labels) -> list[Any]:
+    """The labels as a list (made now if they were deferred)."""
+    return labels.make() if isinstance(labels, Labels) else list(labels)
 
 
 @dataclass(eq=False)
@@ -40,15 +84,25 @@ class ColumnBlock:
     start
         First column number.
     shape
-        Shape of the index (the Var's index is the product of ``range(n)`` over ``shape``, in C
-        order, unless ``labels`` are given).
+        Shape of the index (columns are in C order over it).
+    dense
+        For a sparse block: the column number at each index position, -1 where it has none.
+    index
+        The Pyomo index: a list of index sets (their product, in C order, is ``shape``), or the
+        labels of the present entries of a sparse block; ``None`` for a scalar.
+    domain
+        Pyomo domain of the variable.
+    doc
+        Description with units.
     """
 
     name: str
     start: int
     shape: tuple[int, ...]
-    component: Any = None
     dense: np.ndarray | None = None
+    index: Sequence[Any] | Labels | None = None
+    domain: Any = field(default_factory=lambda: pyo.Reals)
+    doc: str = ""
 
     @property
     def size(self) -> int:
@@ -91,17 +145,28 @@ class RowBlock:
         CSR rows over global column numbers; ``coefs`` hold the current values.
     lower, upper
         Row bounds (``-inf`` / ``inf`` when absent).
+    mutable
+        ``(local row, column) -> expr``: coefficients that are Pyomo expressions of mutable
+        Params.
+    mutable_lower, mutable_upper
+        A Pyomo expression that is the lower (upper) bound of every row, or ``None``.
+    doc
+        Description with units.
     """
 
     family: str
     name: str
     start: int
-    labels: list[Any]
+    labels: Sequence[Any] | Labels
     indptr: np.ndarray
     cols: np.ndarray
     coefs: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
+    mutable: dict[tuple[int, int], Any] = field(default_factory=dict)
+    mutable_lower: Any = None
+    mutable_upper: Any = None
+    doc: str = ""
 
     @property
     def size(self) -> int:
@@ -135,13 +200,13 @@ class Mutable:
 class Matrix:
     """The model as the solver sees it: columns, CSR rows, costs and mutable entries.
 
-    With ``components=False`` only the solver's arrays are made, no Pyomo variables,
-    constraints or objective (the mutable ``Param`` s still are): the benchmarks' reference for
-    what the Pyomo layer costs (``benchmarks/bench_optimizer.py``).
+    ``model`` holds the index sets and the mutable ``Param`` s the mutable entries refer to; its
+    variables, constraints and objective are made from these arrays only when something reads
+    them (:func:`planner.engine.optimization.mirror.build_mirror`). ``maximize`` is the sense
+    of the objective (``cost``): the planner's model maximises.
     """
 
     model: pyo.ConcreteModel
-    components: bool = True
     columns: dict[str, ColumnBlock] = field(default_factory=dict)
     rows: list[RowBlock] = field(default_factory=list)
     col_lower: list[np.ndarray] = field(default_factory=list)
@@ -152,14 +217,14 @@ class Matrix:
     mutables: list[Mutable] = field(default_factory=list)
     n_cols: int = 0
     n_rows: int = 0
-    _vars: list[Any] = field(default_factory=list)
+    maximize: bool = True
 
     # ------------------------------------------------------------------ columns
 
     def add_var(
         self,
         name: str,
-        index: Sequence[Any] | None,
+        index: Sequence[Any] | Labels | None,
         shape: tuple[int, ...],
         lower: np.ndarray | float,
         upper: np.ndarray | float,
@@ -168,7 +233,7 @@ class Matrix:
         present: np.ndarray | None = None,
         doc: str = "",
     ) -> ColumnBlock:
-        """Add a Pyomo ``Var``.
+        """Add the columns of a Pyomo ``Var`` (made in the mirror, on demand).
 
         Parameters
         ----------
@@ -176,7 +241,7 @@ class Matrix:
             Component name.
         index
             Index sets (their product, in C order, has ``shape``); ``None`` for a scalar. With
-            ``present``, a list of the labels of the present entries instead.
+            ``present``, the labels of the present entries instead.
         shape
             Shape of the index.
         lower, upper
@@ -188,7 +253,7 @@ class Matrix:
         doc
             Description with units.
         """
-        block = ColumnBlock(name, self.n_cols, shape)
+        block = ColumnBlock(name, self.n_cols, shape, index=index, domain=domain, doc=doc)
         if present is not None:
             dense = np.full(shape, -1, dtype=np.int64)
             dense[present] = self.n_cols + np.arange(int(present.sum()))
@@ -196,18 +261,6 @@ class Matrix:
         n = block.size
         lo = np.broadcast_to(np.asarray(lower, dtype=float), (n,)).copy()
         hi = np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy()
-        if self.components:
-            if present is not None:
-                var = pyo.Var(index or [], domain=domain, doc=doc, dense=True)
-            else:
-                var = pyo.Var(*(index or ()), domain=domain, doc=doc)
-            self.model.add_component(name, var)
-            values = list(var.values())
-            self._vars.extend(values)
-            for v, a, b in zip(values, lo.tolist(), hi.tolist(), strict=True):
-                v.setlb(None if a == -INF else a)
-                v.setub(None if b == INF else b)
-            block.component = var
         integer = domain in (pyo.Binary, pyo.NonNegativeIntegers, pyo.Integers)
         self.columns[name] = block
         self.col_lower.append(lo)
@@ -227,17 +280,13 @@ class Matrix:
         """Whether any column is binary."""
         return bool(self.col_binary) and bool(np.concatenate(self.col_binary).any())
 
-    def var_data(self) -> list[Any]:
-        """Every ``VarData`` in column order."""
-        return self._vars
-
     # --------------------------------------------------------------------- rows
 
     def add_rows(
         self,
         family: str,
         name: str,
-        labels: list[Any],
+        labels: Sequence[Any] | Labels,
         row: np.ndarray,
         col: np.ndarray,
         coef: np.ndarray,
@@ -258,7 +307,8 @@ class Matrix:
         name
             Pyomo component name (``<name>[label]`` for each row).
         labels
-            Index of each row (tuples or scalars), one per row.
+            Index of each row (tuples or scalars), one per row, or :class:`Labels` made when
+            the mirror is built.
         row, col, coef
             Terms: local row number, global column number, coefficient. Terms on the same
             (row, col) are summed.
@@ -269,11 +319,13 @@ class Matrix:
             mutable Params (its ``coef`` entry is ignored and may be absent).
         mutable_lower, mutable_upper
             A Pyomo expression that is the lower (upper) bound of every row.
+        doc
+            Description with units.
 
         Returns
         -------
         RowBlock or None
-            ``None`` when there are no rows (no Pyomo component is created).
+            ``None`` when there are no rows (the mirror has no component for it).
         """
         n = len(labels)
         if n == 0:
@@ -291,7 +343,21 @@ class Matrix:
         if len(c_all) and c_all.min() < 0:
             raise ValueError(f"{name}: a term refers to a column that does not exist")
         indptr, cols, coefs = _csr(n, r_all, c_all, v_all)
-        block = RowBlock(family, name, self.n_rows, list(labels), indptr, cols, coefs, lo, hi)
+        block = RowBlock(
+            family,
+            name,
+            self.n_rows,
+            labels,
+            indptr,
+            cols,
+            coefs,
+            lo,
+            hi,
+            mut,
+            mutable_lower,
+            mutable_upper,
+            doc,
+        )
         for (r, c), expr in mut.items():
             position = indptr[r] + int(np.searchsorted(cols[indptr[r] : indptr[r + 1]], c))
             coefs[position] = float(pyo.value(expr))
@@ -302,71 +368,20 @@ class Matrix:
                 self.mutables += [
                     Mutable(kind, block.start + r, -1, expr, block, r) for r in range(n)
                 ]
-        if self.components:
-            self._add_constraint(block, mut, mutable_lower, mutable_upper, doc)
         self.rows.append(block)
         self.n_rows += n
         return block
 
-    def _add_constraint(
-        self,
-        block: RowBlock,
-        mut: dict[tuple[int, int], Any],
-        mutable_lower: Any,
-        mutable_upper: Any,
-        doc: str,
-    ) -> None:
-        """The Pyomo ``Constraint`` of a row block, built in bulk.
-
-        One monomial per term in a single pass over the CSR arrays (mutable coefficients put in
-        place of their values), one ``LinearExpression`` per row over a slice of them, and the
-        ``ConstraintData`` objects stored under their labels directly: the per-index rule call,
-        index normalisation and validation of ``Constraint(rule=...)`` cost more than the rows.
-        """
-        variables = self.var_data()
-        indptr = block.indptr.tolist()
-        coefs: list[Any] = block.coefs.tolist()
-        for (r, c), expr in mut.items():
-            a, b = indptr[r], indptr[r + 1]
-            coefs[a + block.cols[a:b].tolist().index(c)] = expr
-        terms = zip(coefs, map(variables.__getitem__, block.cols.tolist()), strict=True)
-        monomials = list(map(MonomialTermExpression, terms))
-        lowers = [mutable_lower] * block.size if mutable_lower is not None else _bounds(block.lower)
-        uppers = [mutable_upper] * block.size if mutable_upper is not None else _bounds(block.upper)
-        component = pyo.Constraint(block.labels, doc=doc)
-        self.model.add_component(block.name, component)
-        data = component._data  # bulk insertion, see the docstring
-        for label, lo, a, b, hi in zip(
-            block.labels, lowers, indptr[:-1], indptr[1:], uppers, strict=True
-        ):
-            data[label] = ConstraintData(
-                _relation(lo, LinearExpression(monomials[a:b]), hi), component
-            )
-
     # ---------------------------------------------------------------- objective
 
     def add_cost(self, col: np.ndarray, coef: np.ndarray) -> None:
-        """Add constant objective coefficients (maximised)."""
+        """Add constant objective coefficients."""
         for c, v in zip(np.atleast_1d(col).tolist(), np.atleast_1d(coef).tolist(), strict=True):
             self.cost[c] = self.cost.get(c, 0.0) + v
 
     def add_mutable_cost(self, col: int, expr: Any) -> None:
         """An objective coefficient that is a Pyomo expression of mutable Params."""
         self.mutables.append(Mutable("cost", -1, int(col), expr))
-
-    def build_objective(self) -> None:
-        """Create the Pyomo objective (maximise) from the recorded coefficients."""
-        if not self.components:
-            return
-        variables = self.var_data()
-        mutable_cost = {m.col: m.expr for m in self.mutables if m.kind == "cost"}
-        terms = [
-            MonomialTermExpression((v, variables[c]))
-            for c, v in sorted(self.cost.items())
-            if c not in mutable_cost
-        ]
-        terms += [MonomialTermExpression((e, variables[c])) for c, e in mutable_cost.items()]
-        self.model.objective = pyo.Objective(expr=LinearExpression(terms), sense=pyo.maximize)
 
     def cost_vector(self) -> np.ndarray:
         """Objective coefficients in column order, mutable ones at their current values."""
@@ -397,18 +412,3 @@ def _csr(
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.add.at(indptr, rows_u + 1, 1)
     return np.cumsum(indptr), cols_u.astype(np.int64), sums.astype(float)
-
-
-def _bounds(values: np.ndarray) -> list[float | None]:
-    """Row bounds for Pyomo: ``None`` where infinite."""
-    return [v if math.isfinite(v) else None for v in values.tolist()]
-
-
-def _relation(lower: Any, body: Any, upper: Any) -> Any:
-    if lower is None:
-        return InequalityExpression((body, upper), False)
-    if upper is None:
-        return InequalityExpression((lower, body), False)
-    if lower is upper or (isinstance(lower, float) and isinstance(upper, float) and lower == upper):
-        return EqualityExpression((body, upper))
-    return RangedExpression((lower, body, upper), (False, False))

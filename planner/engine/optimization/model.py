@@ -1,10 +1,12 @@
-"""The optimizer's Pyomo model, built in named steps that match ``docs/model.md`` (Optimizer).
+"""The optimizer's model, built in named steps that match ``docs/model.md`` (Optimizer).
 
 :func:`build_model` runs the steps in order: sets, mutable parameters, variables, one function per
 constraint family (first stage in :mod:`~planner.engine.optimization.first_stage`, operations in
 :mod:`~planner.engine.optimization.operations`, money in :mod:`~planner.engine.optimization.money`),
 objective. Bulk data (availability, prices, hashprice) are numpy arrays baked into coefficients;
 only the what-if scalars are mutable ``Param`` s, so an update touches a few hundred coefficients.
+The steps make the solver's arrays; the Pyomo variables, constraints and objective are made from
+them when :attr:`BuiltModel.model` is first read (:mod:`~planner.engine.optimization.mirror`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pyomo.common.gc_manager import PauseGC
 from planner.engine.optimization import first_stage, freeze, money, operations
 from planner.engine.optimization.context import Context
 from planner.engine.optimization.data import ModelData
-from planner.engine.optimization.matrix import INF, Matrix
+from planner.engine.optimization.matrix import INF, Matrix, label_tuples
+from planner.engine.optimization.mirror import Mirror, build_mirror
 
 #: The mutable parameters a built model accepts in :meth:`PlanSolver.update`, with their units.
 PARAMETERS: dict[str, str] = {
@@ -36,7 +39,7 @@ PARAMETERS: dict[str, str] = {
 
 @dataclass(eq=False)
 class BuiltModel:
-    """A built model: the Pyomo model, its matrix and how long building took.
+    """A built model: its arrays, the Pyomo model made from them on demand, the build time.
 
     Attributes
     ----------
@@ -46,20 +49,31 @@ class BuiltModel:
         Columns, rows and mutable entries as the solver receives them.
     build_seconds
         Wall-clock time of :func:`build_model` [s].
+    mirror
+        The Pyomo variables, constraints and objective, once made (``None`` until
+        :attr:`model` is read).
     """
 
     data: ModelData
     matrix: Matrix
     context: Context
     build_seconds: float
+    mirror: Mirror | None = None
 
     @property
     def model(self) -> pyo.ConcreteModel:
-        """The Pyomo model."""
+        """The Pyomo model, its variables, constraints and objective made on first read."""
+        self.made_mirror()
         return self.matrix.model
 
+    def made_mirror(self) -> Mirror:
+        """The Pyomo mirror, made now if nothing read it yet."""
+        if self.mirror is None:
+            self.mirror = build_mirror(self.matrix)
+        return self.mirror
 
-def build_model(data: ModelData, *, components: bool = True) -> BuiltModel:
+
+def build_model(data: ModelData, *, components: bool = False) -> BuiltModel:
     """Build the two-stage model of ``docs/model.md`` (Optimizer) from prepared data.
 
     Parameters
@@ -68,8 +82,8 @@ def build_model(data: ModelData, *, components: bool = True) -> BuiltModel:
         Tiers, relocation options and scenario arrays
         (:func:`planner.engine.optimization.data.prepare`).
     components
-        ``False``: the solver's arrays only, no Pyomo variables or constraints (the benchmarks'
-        reference; such a model can be solved but not read back into Pyomo).
+        ``True``: make the Pyomo variables, constraints and objective now rather than when
+        :attr:`BuiltModel.model` is first read (the benchmarks' Pyomo path).
 
     Returns
     -------
@@ -77,7 +91,7 @@ def build_model(data: ModelData, *, components: bool = True) -> BuiltModel:
     """
     started = time.perf_counter()
     with PauseGC():
-        ctx = Context(data, Matrix(pyo.ConcreteModel(name="fleet plan"), components=components))
+        ctx = Context(data, Matrix(pyo.ConcreteModel(name="fleet plan")))
         _add_sets(ctx)
         _add_parameters(ctx)
         _add_variables(ctx)
@@ -103,7 +117,11 @@ def build_model(data: ModelData, *, components: bool = True) -> BuiltModel:
         freeze.add_after_horizon_definitions(ctx)
         money.add_cvar_constraints(ctx)
         _add_objective(ctx)
-    return BuiltModel(data, ctx.matrix, ctx, time.perf_counter() - started)
+    built = BuiltModel(data, ctx.matrix, ctx, 0.0)
+    if components:
+        built.mirror = build_mirror(built.matrix)
+    built.build_seconds = time.perf_counter() - started
+    return built
 
 
 def _add_sets(ctx: Context) -> None:
@@ -166,7 +184,7 @@ def _add_variables(ctx: Context) -> None:
     labels = ctx.tier_labels
     mx.add_var(
         "run",
-        [(*labels[a], b, c) for a, b, c in zip(k.tolist(), t.tolist(), s.tolist(), strict=True)],
+        label_tuples(labels, k, t, s),
         (n_tiers, n_periods, n_scen),
         0.0,
         ctx.run_upper[present],
@@ -179,7 +197,7 @@ def _add_variables(ctx: Context) -> None:
     k, t = np.nonzero(ordered)
     mx.add_var(
         "order",
-        [(*labels[a], b) for a, b in zip(k.tolist(), t.tolist(), strict=True)],
+        label_tuples(labels, k, t),
         (n_tiers, n_periods),
         0.0,
         1.0,
@@ -253,4 +271,3 @@ def _add_objective(ctx: Context) -> None:
             int(ctx.var("excess_loss").col(s)), -m.risk_lambda * w / (1.0 - m.cvar_alpha)
         )
     mx.add_mutable_cost(int(ctx.var("eta").col()), -m.risk_lambda)
-    mx.build_objective()

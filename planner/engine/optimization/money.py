@@ -13,6 +13,7 @@ import numpy as np
 
 from planner.domain.economics.units import HOURS_PER_DAY, KW_PER_MW, TH_PER_EH
 from planner.engine.optimization.context import Context
+from planner.engine.optimization.matrix import label_tuples
 from planner.engine.optimization.operations import Terms, concat_terms, load_terms
 
 
@@ -33,13 +34,10 @@ def add_ppa_split_constraints(ctx: Context) -> None:
     rows = np.arange(len(j))
     load = load_terms(ctx, rows, site, t, s, d.overhead[d.tier_site], scale=d.duration_h[t])
     inside = (rows, ctx.var("ppa_in").col(j, t, s), -np.ones(len(j)))
-    labels = [
-        (d.sites[a].id, b, c) for a, b, c in zip(site.tolist(), t.tolist(), s.tolist(), strict=True)
-    ]
     ctx.matrix.add_rows(
         "ppa_split",
         "ppa_split",
-        labels,
+        label_tuples(d.fleet.site_ids, site, t, s),
         *concat_terms([load, inside]),
         0.0,
         np.inf,

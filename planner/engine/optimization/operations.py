@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from planner.engine.optimization.context import Context
+from planner.engine.optimization.matrix import Labels, label_tuples
 
 _EPS = 1e-9
 Terms = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -84,6 +85,12 @@ def ship_terms(ctx: Context, rows: np.ndarray, coefs: np.ndarray) -> Terms:
     return rows[r], ctx.ship_cols()[o], coefs[r, o]
 
 
+def period_scenario_labels(n_periods: int, n_scen: int) -> Labels:
+    """Labels ``(period, scenario)`` of rows ``period x scenarios + scenario``."""
+    t, s = (a.ravel() for a in np.indices((n_periods, n_scen)))
+    return label_tuples(range(n_periods), t, s)
+
+
 def add_availability_constraints(ctx: Context) -> None:
     """``availability``: ``run[k,t,s] <= a[k,t,s] P_k N_k(t)``.
 
@@ -100,14 +107,10 @@ def add_availability_constraints(ctx: Context) -> None:
     cap = d.availability[k, t, s] * d.power_mw[k]
     parts = [(rows, ctx.run_cols()[k, t, s], np.ones(len(k)))]
     parts.append(ship_terms(ctx, rows, -cap[:, None] * moves[k, t, :]))
-    labels = [
-        (*ctx.tier_labels[a], b, c)
-        for a, b, c in zip(k.tolist(), t.tolist(), s.tolist(), strict=True)
-    ]
     ctx.matrix.add_rows(
         "availability",
         "availability",
-        labels,
+        label_tuples(ctx.tier_labels, k, t, s),
         *concat_terms(parts),
         -np.inf,
         cap * d.installed[k],
@@ -138,13 +141,10 @@ def add_ramp_constraints(ctx: Context) -> None:
     now = load_terms(ctx, rows, i, t, s, per_tier)
     before = load_terms(ctx, rows, i, t - 1, s, -per_tier)
     limit = ramp * (d.duration_h[t - 1] + d.duration_h[t]) / 2.0
-    labels = [
-        (d.sites[a].id, b, c) for a, b, c in zip(i.tolist(), t.tolist(), s.tolist(), strict=True)
-    ]
     ctx.matrix.add_rows(
         "ramp",
         "ramp",
-        labels,
+        label_tuples(d.fleet.site_ids, i, t, s),
         *concat_terms([now, before]),
         -limit,
         limit,
@@ -173,9 +173,7 @@ def add_min_down_constraints(ctx: Context) -> None:
     i, t, s = (a.ravel() for a in np.indices((n_sites, n_periods, n_scen)))
     rows = np.arange(len(i))
     on = ctx.var("on").col(i, t, s)
-    labels = [
-        (d.sites[a].id, b, c) for a, b, c in zip(i.tolist(), t.tolist(), s.tolist(), strict=True)
-    ]
+    labels = label_tuples(d.fleet.site_ids, i, t, s)
     load = load_terms(ctx, rows, i, t, s, per_tier)
     mx.add_rows(
         "min_down",
@@ -201,7 +199,7 @@ def add_min_down_constraints(ctx: Context) -> None:
     i1, t1, s1 = i[later], t[later], s[later]
     rows1 = np.arange(len(i1))
     stop = ctx.var("stop")
-    labels1 = [lab for lab, keep in zip(labels, later.tolist(), strict=True) if keep]
+    labels1 = label_tuples(d.fleet.site_ids, i1, t1, s1)
     mx.add_rows(
         "min_down",
         "min_down_stop",
@@ -265,13 +263,10 @@ def add_demand_response_constraints(ctx: Context) -> None:
         load_terms(ctx, rows, i, t, s, d.overhead[d.tier_site]),
         ship_terms(ctx, rows, -u[:, None] * ship[i, t, s]),
     ]
-    labels = [
-        (d.sites[a].id, b, c) for a, b, c in zip(i.tolist(), t.tolist(), s.tolist(), strict=True)
-    ]
     ctx.matrix.add_rows(
         "demand_response",
         "demand_response",
-        labels,
+        label_tuples(d.fleet.site_ids, i, t, s),
         *concat_terms(parts),
         -np.inf,
         u * const[i, t, s] - required,
@@ -337,7 +332,7 @@ def add_hashrate_floor_constraints(ctx: Context) -> None:
     k, t, s = np.nonzero(ctx.run_upper > 0)
     rows = t * n_scen + s
     terms = [(rows, ctx.run_cols()[k, t, s], d.eh_s_per_mw[k])]
-    labels = [(a, b) for a in range(n_periods) for b in range(n_scen)]
+    labels = period_scenario_labels(n_periods, n_scen)
     if d.settings.floor_probability is None:
         ctx.matrix.add_rows(
             "hashrate_floor",
@@ -391,7 +386,7 @@ def add_fleet_cap_constraints(ctx: Context) -> None:
     ctx.matrix.add_rows(
         "fleet_cap",
         "fleet_cap",
-        [(a, b) for a in range(n_periods) for b in range(n_scen)],
+        period_scenario_labels(n_periods, n_scen),
         t * n_scen + s,
         ctx.run_cols()[k, t, s],
         d.overhead[d.tier_site[k]],

@@ -120,7 +120,8 @@ class PlanSolver:
     @property
     def parameters(self) -> dict[str, float]:
         """Current values of the mutable parameters."""
-        return {name: float(pyo.value(getattr(self.built.model, name))) for name in PARAMETERS}
+        model = self.built.matrix.model  # the Params, without making the Pyomo mirror
+        return {name: float(pyo.value(getattr(model, name))) for name in PARAMETERS}
 
     def set_parameters(self, **values: float | None) -> None:
         """Change mutable parameters (see :data:`planner.engine.optimization.model.PARAMETERS`).
@@ -170,7 +171,7 @@ class PlanSolver:
         if problems:
             raise ConfigError("optimizer parameters", problems)
         for name, value in clean.items():
-            getattr(self.built.model, name).set_value(value)
+            getattr(self.built.matrix.model, name).set_value(value)
         push_mutables(self.built.matrix, self._highs)
 
     def solve(self) -> Plan:
@@ -249,7 +250,7 @@ def load_solution(built: BuiltModel, values: np.ndarray) -> None:
         One value per column of ``built.matrix``, in its column order (a solver result's
         ``values``).
     """
-    for var, value in zip(built.matrix.var_data(), values.tolist(), strict=True):
+    for var, value in zip(built.made_mirror().variables, values.tolist(), strict=True):
         var.set_value(value, skip_validation=True)
 
 
