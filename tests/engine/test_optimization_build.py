@@ -62,6 +62,7 @@ def test_bulk_built_constraints_are_ordinary_pyomo_constraints(demo_day: tuple) 
     assert ramp[label].lower == pytest.approx(-30.0)
     assert label[0] in fleet.site_ids
     cap = model.fleet_cap[0, 0]
+    assert cap.name == "fleet_cap[0,0]" and cap.index() == (0, 0)
     assert pyo.value(cap.upper) == pytest.approx(300.0)
 
 

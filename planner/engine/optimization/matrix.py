@@ -23,6 +23,9 @@ import pyomo.environ as pyo
 
 INF = float("inf")
 
+#: Family of the rows compiled from constraints a user added to the Pyomo model.
+ADDED_FAMILY = "added"
+
 
 @dataclass(frozen=True, eq=False)
 class Labels:
@@ -203,7 +206,9 @@ class Matrix:
     ``model`` holds the index sets and the mutable ``Param`` s the mutable entries refer to; its
     variables, constraints and objective are made from these arrays only when something reads
     them (:func:`planner.engine.optimization.mirror.build_mirror`). ``maximize`` is the sense
-    of the objective (``cost``): the planner's model maximises.
+    of the objective (``cost``): the planner's model maximises. ``freed`` holds the model's rows
+    a user deactivated, deleted or replaced in the mirror (their bounds are infinite), with the
+    bounds they had (:mod:`planner.engine.optimization.edits`).
     """
 
     model: pyo.ConcreteModel
@@ -218,6 +223,7 @@ class Matrix:
     n_cols: int = 0
     n_rows: int = 0
     maximize: bool = True
+    freed: dict[int, tuple[float, float]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ columns
 

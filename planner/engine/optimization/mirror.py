@@ -34,26 +34,48 @@ from planner.engine.optimization.matrix import INF, ColumnBlock, Matrix, RowBloc
 
 
 @dataclass(eq=False)
+class MirroredRows:
+    """The ``Constraint`` of one row block as made, to tell later edits from it.
+
+    Attributes
+    ----------
+    block
+        The row block.
+    component
+        Its ``Constraint``.
+    rows
+        Its ``ConstraintData`` in row order.
+    exprs
+        The expression each row was made with (a row whose expression is no longer that object
+        was changed).
+    """
+
+    block: RowBlock
+    component: Any
+    rows: list[Any]
+    exprs: list[Any]
+
+
+@dataclass(eq=False)
 class Mirror:
-    """The Pyomo components of a model, as made from its arrays.
+    """The Pyomo components of a model, as made from its arrays, and the edits compiled since.
 
     Attributes
     ----------
     variables
-        Every ``VarData`` in column order.
+        Every ``VarData`` in column order: the model's, then those of variables a user added
+        and the default solve compiled (:mod:`~planner.engine.optimization.edits`).
     var_components
         The ``Var`` component of each column block, by name.
     constraints
-        The ``Constraint`` component of each row block, in row order, with the expression
-        each of its rows was made with (a row whose expression is no longer that object was
-        changed).
+        The ``Constraint`` of each row block, in row order.
     objective
         The ``Objective`` and the expression it was made with.
     """
 
     variables: list[Any]
     var_components: dict[str, Any]
-    constraints: list[tuple[RowBlock, Any, list[Any]]]
+    constraints: list[MirroredRows]
     objective: tuple[Any, Any]
 
 
@@ -101,9 +123,7 @@ def _add_var(model: Any, block: ColumnBlock) -> Any:
     return var
 
 
-def _add_constraint(
-    model: Any, block: RowBlock, variables: list[Any]
-) -> tuple[RowBlock, Any, list[Any]]:
+def _add_constraint(model: Any, block: RowBlock, variables: list[Any]) -> MirroredRows:
     """The ``Constraint`` of a row block, built in bulk (see the module docstring)."""
     indptr = block.indptr.tolist()
     coefs: list[Any] = block.coefs.tolist()
@@ -126,12 +146,14 @@ def _add_constraint(
     component = pyo.Constraint(labels, doc=block.doc)
     model.add_component(block.name, component)
     data = component._data  # bulk insertion, see the module docstring
-    exprs = []
+    exprs, rows = [], []
     for label, lo, a, b, hi in zip(labels, lowers, indptr[:-1], indptr[1:], uppers, strict=True):
         expr = _relation(lo, LinearExpression(monomials[a:b]), hi)
-        data[label] = ConstraintData(expr, component)
+        row = data[label] = ConstraintData(expr, component)
+        row._index = label  # as IndexedComponent._setitem_when_not_present does: names the row
         exprs.append(expr)
-    return block, component, exprs
+        rows.append(row)
+    return MirroredRows(block, component, rows, exprs)
 
 
 def _add_objective(matrix: Matrix, variables: list[Any]) -> tuple[Any, Any]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -66,6 +67,16 @@ class OptimizeSettings(Settings):
         Wall-clock limit of one solve [s].
     mip_gap
         Relative MIP gap at which the solver stops [-].
+    solver
+        ``None``: HiGHS solves the model's arrays directly (the fast path). A Pyomo solver name
+        (``"appsi_highs"``, ``"gurobi"``, ``"cplex"``, ``"cbc"``..., installed here): that solver
+        solves the Pyomo model through Pyomo, with its own default MIP gap.
+    extra_functionality
+        ``f(model, data)``, called once on the built Pyomo model (and the prepared
+        :class:`~planner.engine.optimization.data.ModelData`) before the first solve, to add
+        constraints or variables, tighten bounds or change the model's mutable Params; either
+        solve path honours what it changed (``docs/model.md``, Changing the model). Not written
+        to a job's settings file.
     """
 
     model_config = ConfigDict(title="optimize settings")
@@ -87,3 +98,12 @@ class OptimizeSettings(Settings):
     relocate: bool = True
     time_limit_s: Number = Field(60.0, gt=0, le=1e6)
     mip_gap: Number = Field(1e-4, ge=0, lt=1)
+    # Left out of a dump while unset: the default settings' JSON (run history keys) stays as it was
+    solver: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        exclude_if=lambda value: value is None,
+    )
+    extra_functionality: Callable[[Any, Any], None] | None = Field(None, exclude=True)

@@ -20,7 +20,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from planner.engine.optimization.matrix import Matrix, RowBlock
+from planner.engine.optimization.matrix import ADDED_FAMILY, Matrix, RowBlock
 from planner.engine.optimization.status import SolveResult, SolveStatus
 from planner.errors import SolveError
 from planner.quiet import fd_stdout_to_log
@@ -44,6 +44,7 @@ RELAXABLE: frozenset[str] = frozenset(
         "freeze_protection",
         "hashrate_floor",
         "fleet_cap",
+        ADDED_FAMILY,
     }
 )
 
@@ -64,6 +65,7 @@ FAMILY_UNITS: dict[str, str] = {
     "freeze_protection": "machines",
     "hashrate_floor": "EH/s",
     "fleet_cap": "MW",
+    ADDED_FAMILY: "units of the added constraints",
 }
 
 
@@ -200,6 +202,10 @@ def push_mutables(matrix: Matrix, h: highspy.Highs) -> None:
         if mut.kind == "coef":
             mut.block.coefs[mut.position] = v
             h.changeCoeff(mut.row, mut.col, v)
+            continue
+        if mut.row in matrix.freed:  # a row a user removed: its bounds wait for its return
+            lo, hi = matrix.freed[mut.row]
+            matrix.freed[mut.row] = (v, hi) if mut.kind == "lower" else (lo, v)
             continue
         (mut.block.lower if mut.kind == "lower" else mut.block.upper)[mut.position] = v
         bounds[mut.row] = (mut.block, mut.position)

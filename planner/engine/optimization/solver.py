@@ -4,6 +4,12 @@
 changes mutable parameters (hashprice and price scales, risk weight, CVaR level, hashrate floor,
 relocation budget) and re-solves without rebuilding, warm-starting from the last basis. The app's
 sliders and a rolling horizon use it.
+
+The Pyomo model is made only when something reads :attr:`PlanSolver.model`, an
+``extra_functionality`` hook is given or a Pyomo solver is named; from then on each solve
+compiles what a user changed in it into HiGHS's arrays (:mod:`~planner.engine.optimization.edits`)
+or, with a named Pyomo solver, solves it through Pyomo
+(:mod:`~planner.engine.optimization.pyomo_solve`).
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from pyomo.common.gc_manager import PauseGC
 
 from planner.domain.fleet import Fleet
 from planner.engine.optimization.data import ModelData, prepare
+from planner.engine.optimization.edits import Edits, compile_edits
 from planner.engine.optimization.fallback import strike_values
 from planner.engine.optimization.model import PARAMETERS, BuiltModel, build_model
 from planner.engine.optimization.plan import Plan, extract_plan
+from planner.engine.optimization.pyomo_solve import pyomo_solver, solve_through_pyomo
 from planner.engine.optimization.settings import OptimizeSettings
 from planner.engine.optimization.solve import push_mutables, solve, to_highs
 from planner.engine.optimization.status import SolveResult, SolveStatus
@@ -97,8 +105,14 @@ class PlanSolver:
         self.data: ModelData = prepare(
             fleet, scenarios, settings or OptimizeSettings(), exposed_before_h=exposed_before_h
         )
+        chosen = self.data.settings
+        self._pyomo = pyomo_solver(chosen.solver) if chosen.solver is not None else None
         self.built: BuiltModel = build_model(self.data)
-        self._highs, _ = to_highs(self.built.matrix)
+        self._edits = Edits()
+        if chosen.extra_functionality is not None:
+            chosen.extra_functionality(self.built.model, self.data)
+        self._highs = to_highs(self.built.matrix)[0] if self._pyomo is None else None
+        self._pushed = self.parameters
         self.build_seconds = time.perf_counter() - started
         self.last_result: SolveResult | None = None
         self.time_limit_s = self.data.settings.time_limit_s
@@ -172,7 +186,13 @@ class PlanSolver:
             raise ConfigError("optimizer parameters", problems)
         for name, value in clean.items():
             getattr(self.built.matrix.model, name).set_value(value)
-        push_mutables(self.built.matrix, self._highs)
+        self._push()
+
+    def _push(self) -> None:
+        """Pass the mutable Params' values to HiGHS (the Pyomo path reads them itself)."""
+        if self._highs is not None:
+            push_mutables(self.built.matrix, self._highs)
+        self._pushed = self.parameters
 
     def solve(self) -> Plan:
         """Solve (or re-solve) and read the plan off the solution.
@@ -184,22 +204,15 @@ class PlanSolver:
         Raises
         ------
         SolveError
-            Infeasible, unbounded or a solver error; see
-            :func:`planner.engine.optimization.solve.solve`.
+            Infeasible, unbounded or a solver error (see
+            :func:`planner.engine.optimization.solve.solve`), or an edit of the Pyomo model that
+            the default solve cannot compile (:mod:`~planner.engine.optimization.edits`).
         """
-        settings = self.data.settings
         # The model holds about a million Python objects: a full garbage collection in the middle
         # of a re-plan would cost more than the re-solve itself.
         with PauseGC():
             first = self.last_result is None
-            result = solve(
-                self.built.matrix,
-                self._highs,
-                time_limit_s=self.time_limit_s,
-                mip_gap=settings.mip_gap,
-                build_seconds=self.build_seconds if first else 0.0,
-                warm_limit_s=None if first else max(_MIN_WARM_S, self._first_solve_seconds),
-            )
+            result = self._solve_once(first)
             if first:
                 self._first_solve_seconds = result.solve_seconds
             parameters = self.parameters
@@ -207,8 +220,34 @@ class PlanSolver:
             if not result.status.has_solution:
                 result = replace(result, values=strike_values(self.built, parameters))
             self.last_result = result
-            self._unloaded = result.values
+            self._unloaded = result.values if self._pyomo is None else None
             return extract_plan(self.built, result, parameters, note=note)
+
+    def _solve_once(self, first: bool) -> SolveResult:
+        """One solve: through the named Pyomo solver, or HiGHS on the arrays with every edit
+        made to the Pyomo model compiled into them first."""
+        build_seconds = self.build_seconds if first else 0.0
+        if self._pyomo is not None:
+            return solve_through_pyomo(
+                self._pyomo,
+                str(self.data.settings.solver),
+                self.built.made_mirror(),
+                time_limit_s=self.time_limit_s,
+                build_seconds=build_seconds,
+            )
+        assert self._highs is not None
+        if self.parameters != self._pushed:  # a mutable Param set on the model directly
+            self._push()
+        if self.built.mirror is not None:
+            compile_edits(self.built.matrix, self.built.mirror, self._edits, self._highs)
+        return solve(
+            self.built.matrix,
+            self._highs,
+            time_limit_s=self.time_limit_s,
+            mip_gap=self.data.settings.mip_gap,
+            build_seconds=build_seconds,
+            warm_limit_s=None if first else max(_MIN_WARM_S, self._first_solve_seconds),
+        )
 
     def update(self, **values: float | None) -> Plan:
         """:meth:`set_parameters`, then :meth:`solve`, without rebuilding the model."""
