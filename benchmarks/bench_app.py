@@ -13,13 +13,18 @@ in seconds; medians over ``--repeat`` rounds.
 - ``page``: the whole page rerun after a BTC move, in-process through Streamlit's ``AppTest``
   (script and every step the move invalidates: judging scenarios, the rules' evaluation, the
   re-plan, charts and tables), without a browser.
+- ``size`` (only when asked): the largest setup the page offers (14 days, 40 scenarios), each
+  variant in a fresh process: wall and CPU time of every setup step and the process's peak
+  resident memory (``ru_maxrss``). ``default`` is what the page does; ``mirror`` also reads the
+  Pyomo model once (what an ``extra_functionality`` hook or a Pyomo solver costs on top).
+  Targets: build + first solve <= 10 s, peak <= 1 GB.
 - ``browser`` (only when asked): what the user sees. ``streamlit run app.py`` on a free local
   port, headless Chromium (``/usr/bin/chromium``) through playwright; from the click on "Run
   optimizer" after a BTC slider step to the new expected profit on screen.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_app.py [--only setup,replan,page,browser] [--repeat N]
+    .venv/bin/python benchmarks/bench_app.py [--only setup,replan,page,size,browser] [--repeat N]
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -92,6 +98,57 @@ def _build(setup: sup.Setup) -> tuple[dict[str, float], Replanner, Any]:
         lambda: sup.judge_rules(fleet, judging, sup.WhatIf())
     )
     return times, engine, judging
+
+
+#: The largest setup the page offers.
+LARGEST = sup.Setup(days=14, scenarios=40)
+SIZE_TARGET_S, SIZE_TARGET_MB = 10.0, 1000.0
+
+
+def _size_child(variant: str) -> dict[str, Any]:
+    """One process doing what the page does on :data:`LARGEST` (``mirror``: and reading the
+    Pyomo model once); wall and CPU time per step, peak resident memory."""
+    fleet = demo_fleet()
+    out: dict[str, Any] = {"bench": "size", "variant": variant}
+
+    def step(name: str, fn: Callable[[], Any]) -> Any:
+        cpu, wall = time.process_time(), time.perf_counter()
+        value = fn()
+        out[f"{name}_s"] = time.perf_counter() - wall
+        out[f"{name}_cpu_s"] = time.process_time() - cpu
+        return value
+
+    feeds = step("feeds", lambda: sup.feeds_for(fleet, LARGEST))
+    planning = step(
+        "scenarios", lambda: sup.scenarios_for(fleet, feeds, LARGEST, sup.WhatIf(), judging=False)
+    )
+    judging = sup.scenarios_for(fleet, feeds, LARGEST, sup.WhatIf(), judging=True)
+    engine = step("build", lambda: Replanner(fleet, planning))
+    if variant == "mirror":
+        step("mirror", lambda: engine.solver.model)
+    plan = step("solve", lambda: sup.plan_for(engine, sup.WhatIf()))
+    step("judge", lambda: sup.judge_rules(fleet, judging, sup.WhatIf()))
+    out["build_solve_s"] = out["build_s"] + out["solve_s"]
+    out["build_solve_cpu_s"] = out["build_cpu_s"] + out["solve_cpu_s"]
+    out["columns"], out["rows"] = plan.solver.columns, plan.solver.rows
+    out["status"] = plan.solver.status.value
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["load_1min_after"] = round(os.getloadavg()[0], 2)
+    return out
+
+
+def bench_size(repeat: int) -> list[dict[str, Any]]:
+    rows = []
+    for variant in ("default", "mirror"):
+        for _ in range(repeat):
+            done = subprocess.run(
+                [sys.executable, __file__, "--size-child", variant],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return rows
 
 
 def bench_setup(repeat: int) -> list[dict[str, Any]]:
@@ -256,11 +313,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="setup,replan,page")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--size-child", choices=("default", "mirror"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.size_child:
+        print(json.dumps(_size_child(args.size_child)), flush=True)
+        return 0
     benches: dict[str, Callable[[], list[dict[str, Any]]]] = {
         "setup": lambda: bench_setup(min(args.repeat, 3)),
         "replan": lambda: bench_replan(args.repeat),
         "page": lambda: bench_page(args.repeat),
+        "size": lambda: bench_size(min(args.repeat, 1)),
         "browser": lambda: bench_browser(args.repeat),
     }
     rows = [machine()]
@@ -271,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in benches[name]():
             print(json.dumps(row), flush=True)
             rows.append(row)
-    print(markdown(rows, ("setup", "replan", "page", "browser")))
+    print(markdown(rows, ("setup", "replan", "page", "size", "browser")))
     return 0
 
 
