@@ -105,17 +105,24 @@ LARGEST = sup.Setup(days=14, scenarios=40)
 SIZE_TARGET_S, SIZE_TARGET_MB = 10.0, 1000.0
 
 
+def _rss_mb() -> float:
+    """Resident memory of this process now [MB]."""
+    with open("/proc/self/statm", encoding="utf-8") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def _size_child(variant: str) -> dict[str, Any]:
     """One process doing what the page does on :data:`LARGEST` (``mirror``: and reading the
     Pyomo model once); wall and CPU time per step, peak resident memory."""
     fleet = demo_fleet()
-    out: dict[str, Any] = {"bench": "size", "variant": variant}
+    out: dict[str, Any] = {"bench": "size", "variant": variant, "start_rss_mb": _rss_mb()}
 
     def step(name: str, fn: Callable[[], Any]) -> Any:
         cpu, wall = time.process_time(), time.perf_counter()
         value = fn()
         out[f"{name}_s"] = time.perf_counter() - wall
         out[f"{name}_cpu_s"] = time.process_time() - cpu
+        out[f"{name}_rss_mb"] = _rss_mb()  # resident after the step: where the memory goes
         return value
 
     feeds = step("feeds", lambda: sup.feeds_for(fleet, LARGEST))

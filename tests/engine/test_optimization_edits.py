@@ -132,6 +132,15 @@ def test_a_new_variable_in_an_added_constraint_becomes_a_column() -> None:
     assert solver.model.slack.value == pytest.approx(0.5)
 
 
+def test_a_fixed_variable_is_held_at_its_value_until_freed() -> None:
+    solver = hand_solver()
+    solver.solve()
+    run(solver.model, 1).fix(0.4)
+    assert solver.solve().solver.objective_usd == pytest.approx((3 * FULL + 0.4) * MARGIN)
+    run(solver.model, 1).unfix()
+    assert solver.solve().solver.objective_usd == pytest.approx(4 * FULL * MARGIN)
+
+
 def test_a_mutable_param_set_on_the_model_is_honoured() -> None:
     # Hashprice halved: each MWh earns R / 2 = 35.3 < 40 USD: nothing runs.
     solver = hand_solver()

@@ -208,8 +208,8 @@ class PlanSolver:
             :func:`planner.engine.optimization.solve.solve`), or an edit of the Pyomo model that
             the default solve cannot compile (:mod:`~planner.engine.optimization.edits`).
         """
-        # The model holds about a million Python objects: a full garbage collection in the middle
-        # of a re-plan would cost more than the re-solve itself.
+        # A Pyomo mirror, once made, holds about a million Python objects: a full garbage
+        # collection in the middle of a re-plan would cost more than the re-solve itself.
         with PauseGC():
             first = self.last_result is None
             result = self._solve_once(first)

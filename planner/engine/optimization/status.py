@@ -49,7 +49,9 @@ class SolveResult:
     solve_seconds
         HiGHS wall-clock time [s].
     columns, rows, integers, nonzeros
-        Size of the model as HiGHS received it.
+        Size of the model as HiGHS received it (solved through a named Pyomo solver: the
+        variables, active constraints and integer variables of the Pyomo model; nonzeros 0, not
+        counted).
     values
         Column values in column order (empty without a solution; a plan made without one holds
         the fallback's values here).
