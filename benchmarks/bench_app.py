@@ -16,7 +16,9 @@ in seconds; medians over ``--repeat`` rounds.
 - ``size`` (only when asked): the largest setup the page offers (14 days, 40 scenarios), each
   variant in a fresh process: wall and CPU time of every setup step and the process's peak
   resident memory (``ru_maxrss``). ``default`` is what the page does; ``mirror`` also reads the
-  Pyomo model once (what an ``extra_functionality`` hook or a Pyomo solver costs on top).
+  Pyomo model once (what an ``extra_functionality`` hook or a Pyomo solver costs on top);
+  ``unlimited`` is the page with a 1,200 s solve limit instead of 60 s (a loaded machine's
+  solve to the end). ``--size-variants`` picks some.
   Targets: build + first solve <= 10 s, peak <= 1 GB.
 - ``browser`` (only when asked): what the user sees. ``streamlit run app.py`` on a free local
   port, headless Chromium (``/usr/bin/chromium``) through playwright; from the click on "Run
@@ -133,7 +135,10 @@ def _size_child(variant: str) -> dict[str, Any]:
     engine = step("build", lambda: Replanner(fleet, planning))
     if variant == "mirror":
         step("mirror", lambda: engine.solver.model)
-    plan = step("solve", lambda: sup.plan_for(engine, sup.WhatIf()))
+    if variant == "unlimited":
+        plan = step("solve", lambda: engine.plan(time_limit_s=1200.0))
+    else:
+        plan = step("solve", lambda: sup.plan_for(engine, sup.WhatIf()))
     step("judge", lambda: sup.judge_rules(fleet, judging, sup.WhatIf()))
     out["build_solve_s"] = out["build_s"] + out["solve_s"]
     out["build_solve_cpu_s"] = out["build_cpu_s"] + out["solve_cpu_s"]
@@ -144,9 +149,12 @@ def _size_child(variant: str) -> dict[str, Any]:
     return out
 
 
-def bench_size(repeat: int) -> list[dict[str, Any]]:
+SIZE_VARIANTS = ("default", "mirror", "unlimited")
+
+
+def bench_size(repeat: int, variants: list[str]) -> list[dict[str, Any]]:
     rows = []
-    for variant in ("default", "mirror"):
+    for variant in variants:
         for _ in range(repeat):
             done = subprocess.run(
                 [sys.executable, __file__, "--size-child", variant],
@@ -320,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="setup,replan,page")
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--size-child", choices=("default", "mirror"), help=argparse.SUPPRESS)
+    parser.add_argument("--size-variants", default=",".join(SIZE_VARIANTS))
+    parser.add_argument("--size-child", choices=SIZE_VARIANTS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.size_child:
         print(json.dumps(_size_child(args.size_child)), flush=True)
@@ -329,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         "setup": lambda: bench_setup(min(args.repeat, 3)),
         "replan": lambda: bench_replan(args.repeat),
         "page": lambda: bench_page(args.repeat),
-        "size": lambda: bench_size(min(args.repeat, 1)),
+        "size": lambda: bench_size(min(args.repeat, 1), args.size_variants.split(",")),
         "browser": lambda: bench_browser(args.repeat),
     }
     rows = [machine()]
