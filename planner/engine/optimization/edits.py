@@ -36,6 +36,7 @@ from pyomo.repn import generate_standard_repn
 
 from planner.engine.optimization.matrix import ADDED_FAMILY, INF, Matrix
 from planner.engine.optimization.mirror import Mirror
+from planner.engine.optimization.solve import finite
 from planner.errors import SolveError
 
 _THROUGH_PYOMO = "; solve it through Pyomo instead, e.g. OptimizeSettings(solver='appsi_highs')"
@@ -149,7 +150,7 @@ def _sync_columns(matrix: Matrix, mirror: Mirror, highs: highspy.Highs) -> None:
         matrix.col_lower[b][c - starts[b]] = pairs[c, 0]
         matrix.col_upper[b][c - starts[b]] = pairs[c, 1]
     highs.changeColsBounds(
-        len(cols), cols.astype(np.int32), _finite(pairs[cols, 0]), _finite(pairs[cols, 1])
+        len(cols), cols.astype(np.int32), finite(pairs[cols, 0]), finite(pairs[cols, 1])
     )
 
 
@@ -167,7 +168,7 @@ def _new_columns(matrix: Matrix, mirror: Mirror, new: list[Any], highs: highspy.
     matrix.col_binary.append(binary)
     matrix.n_cols += len(new)
     mirror.variables.extend(new)
-    highs.addVars(len(new), _finite(pairs[:, 0]), _finite(pairs[:, 1]))
+    highs.addVars(len(new), finite(pairs[:, 0]), finite(pairs[:, 1]))
     highs.changeColsCost(
         len(new), np.arange(start, matrix.n_cols, dtype=np.int32), np.zeros(len(new))
     )
@@ -331,8 +332,8 @@ def _add_rows(
     assert block is not None
     highs.addRows(
         block.size,
-        _finite(block.lower),
-        _finite(block.upper),
+        finite(block.lower),
+        finite(block.upper),
         len(block.cols),
         block.indptr[:-1].astype(np.int32),
         block.cols.astype(np.int32),
@@ -350,10 +351,5 @@ def _push_row_bounds(matrix: Matrix, highs: highspy.Highs, rows: list[int]) -> N
     upper = np.array([b.upper[r - b.start] for b, r in zip(blocks, rows, strict=True)])
     # changeRowsBounds exists in highspy._core but is missing from its type stub
     highs.changeRowsBounds(  # type: ignore[attr-defined]
-        len(rows), np.array(rows, dtype=np.int32), _finite(lower), _finite(upper)
+        len(rows), np.array(rows, dtype=np.int32), finite(lower), finite(upper)
     )
-
-
-def _finite(x: np.ndarray) -> np.ndarray:
-    """``inf`` as HiGHS's infinity."""
-    return np.clip(np.asarray(x, dtype=float), -highspy.kHighsInf, highspy.kHighsInf)

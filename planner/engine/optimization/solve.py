@@ -94,8 +94,8 @@ def to_highs(
         h = highspy.Highs()
     h.setOptionValue("log_to_console", False)  # the solver's log: _run_highs, at debug level
     h.setOptionValue("output_flag", False)
-    lower = _finite(np.concatenate(matrix.col_lower) if matrix.col_lower else np.zeros(0))
-    upper = _finite(np.concatenate(matrix.col_upper) if matrix.col_upper else np.zeros(0))
+    lower = finite(np.concatenate(matrix.col_lower) if matrix.col_lower else np.zeros(0))
+    upper = finite(np.concatenate(matrix.col_upper) if matrix.col_upper else np.zeros(0))
     n = matrix.n_cols
     h.addVars(n, lower, upper)
     slacks: list[tuple[str, int]] = []
@@ -126,8 +126,8 @@ def to_highs(
     if starts:
         h.addRows(
             matrix.n_rows,
-            _finite(np.concatenate(row_lo)),
-            _finite(np.concatenate(row_hi)),
+            finite(np.concatenate(row_lo)),
+            finite(np.concatenate(row_hi)),
             offset,
             np.concatenate(starts).astype(np.int32),
             np.concatenate(index).astype(np.int32),
@@ -174,7 +174,7 @@ def _set_integrality(h: highspy.Highs, cols: np.ndarray, integer: bool) -> None:
         )
 
 
-def _finite(x: np.ndarray) -> np.ndarray:
+def finite(x: np.ndarray) -> np.ndarray:
     """``inf`` as HiGHS's infinity."""
     return np.clip(np.asarray(x, dtype=float), -highspy.kHighsInf, highspy.kHighsInf)
 
@@ -214,7 +214,7 @@ def push_mutables(matrix: Matrix, h: highspy.Highs) -> None:
         lower = np.array([bounds[r][0].lower[bounds[r][1]] for r in rows.tolist()])
         upper = np.array([bounds[r][0].upper[bounds[r][1]] for r in rows.tolist()])
         # changeRowsBounds exists in highspy._core but is missing from its type stub
-        h.changeRowsBounds(len(rows), rows, _finite(lower), _finite(upper))  # type: ignore[attr-defined]
+        h.changeRowsBounds(len(rows), rows, finite(lower), finite(upper))  # type: ignore[attr-defined]
 
 
 _LIMITS = (
@@ -404,7 +404,7 @@ def _relax_and_round(
     cols = integers.astype(np.int32)
     h.changeColsBounds(len(cols), cols, whole, whole)
     fixed = _run(h, deadline)
-    h.changeColsBounds(len(cols), cols, _finite(lower), _finite(upper))
+    h.changeColsBounds(len(cols), cols, finite(lower), finite(upper))
     if fixed.status.has_solution and _gap(fixed.objective, relaxed.bound) <= mip_gap:
         fixed.bound = relaxed.bound
         return fixed
