@@ -198,6 +198,15 @@ def test_a_refused_edit_is_solved_through_a_named_pyomo_solver() -> None:
     assert plan.solver.objective_usd == pytest.approx(FULL)
 
 
+def test_re_plans_through_a_named_pyomo_solver_read_the_changed_params() -> None:
+    # Hashprice scaled to 0.9: each MWh earns 0.9 R - 40 = 23.56 USD; at 0.5 nothing runs.
+    solver = hand_solver(solver="appsi_highs")
+    assert solver.solve().solver.objective_usd == pytest.approx(4 * FULL * MARGIN)
+    again = solver.update(hashprice_scale=0.9)
+    assert again.solver.objective_usd == pytest.approx(4 * FULL * (0.9 * REVENUE - 40.0))
+    assert solver.update(hashprice_scale=0.5).kpis.mean_hashrate_eh_s == pytest.approx(0.0)
+
+
 def test_the_default_solve_makes_no_pyomo_model() -> None:
     solver = hand_solver()
     plan = solver.update(hashprice_scale=0.9)
