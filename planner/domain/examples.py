@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from planner.domain.fleet import Fleet, fleet_from_dict, load_fleet, parse_fleet
+from planner.domain.fleet import Fleet, fleet_from_dict, load_fleet, parse_fleet, read_catalog
 
 
 def demo_fleet() -> Fleet:
@@ -28,11 +28,14 @@ def one_site(
     overhead: float = 1.0,
     four_cp_rate: float | None = None,
     demand_response: list[dict[str, Any]] | None = None,
+    power_modes: bool = False,
 ) -> Fleet:
     """A one-site fleet whose numbers are easy to work by hand.
 
     The site ``tx`` sits at HB_WEST with 1,000 S19j Pro (2.95 MW IT, 100 PH/s) on an index
     contract with no adder and no overhead unless told otherwise; capacity is twice the IT load.
+    Its machines run at nameplate or not at all unless ``power_modes`` keeps the catalog's power
+    modes of the model.
     """
     programs: dict[str, Any] = {}
     if four_cp_rate is not None:
@@ -54,7 +57,17 @@ def one_site(
         "machines": {model: count},
         "slots": 2 * count,
     }
-    return fleet_from_dict({"name": "one site", "sites": [site]}, source="one_site")
+    raw: dict[str, Any] = {"name": "one site", "sites": [site]}
+    if not power_modes:
+        raw["models"] = without_modes(model)
+    return fleet_from_dict(raw, source="one_site")
+
+
+def without_modes(*models: str) -> dict[str, Any]:
+    """Catalog tables of ``models`` without their power modes: a fleet file's ``[models.*]``
+    tables that make them run at nameplate or not at all."""
+    catalog = read_catalog()["models"]
+    return {m: {k: v for k, v in catalog[m].items() if k != "modes"} for m in models}
 
 
 def two_sites() -> Fleet:
@@ -78,6 +91,7 @@ def two_sites() -> Fleet:
         {
             "name": "two sites",
             "sites": [base, hydro],
+            "models": without_modes("s19j-pro"),
             "routes": [
                 {"from": "tx", "to": "hydro", **route},
                 {"from": "hydro", "to": "tx", **route},

@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner.domain.economics.contracts import Contract
+from planner.domain.power_modes import PowerMode, curve_points, hashrate_share, mode_problems
 from planner.errors import ConfigError
 from planner.settings import TimeZoneName, config_error
 
@@ -52,6 +53,9 @@ class MinerModel(_Frozen):
         Share of units failing in a year of continuous running [1/yr].
     cold_start_minutes
         Time from power-on to full hashrate [min].
+    modes
+        Power modes below the nameplate that the firmware offers, each with its source
+        (:mod:`planner.domain.power_modes`); none: the model runs at nameplate or not at all.
     """
 
     name: str = Field(min_length=1)
@@ -61,11 +65,51 @@ class MinerModel(_Frozen):
     cooling: tuple[CoolingKind, ...] = Field(min_length=1)
     annual_failure_rate: float = Field(ge=0, le=1)
     cold_start_minutes: float = Field(ge=0, le=240)
+    modes: tuple[PowerMode, ...] = ()
+
+    @model_validator(mode="after")
+    def _modes_fit_nameplate(self) -> MinerModel:
+        problems = mode_problems(self.modes, self.power_w, self.hashrate_th_s)
+        if problems:
+            raise ValueError("modes: " + "; ".join(problems))
+        return self
 
     @property
     def efficiency_j_per_th(self) -> float:
-        """Energy per unit of work [J/TH] (= W per TH/s)."""
+        """Energy per unit of work at nameplate [J/TH] (= W per TH/s)."""
         return self.power_w / self.hashrate_th_s
+
+    @cached_property
+    def curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """The efficiency table as shares of the nameplate: ``(power share, hashrate share)``,
+        from off ``(0, 0)`` through the hashing modes to the nameplate ``(1, 1)`` [-]."""
+        power, hashrate = curve_points(self.modes, self.power_w, self.hashrate_th_s)
+        return power / self.power_w, hashrate / self.hashrate_th_s
+
+    @property
+    def curve_names(self) -> tuple[str, ...]:
+        """Names of the rows of :attr:`curve`: ``off``, the hashing modes, ``nameplate``."""
+        hashing = sorted((m for m in self.modes if m.hashes), key=lambda m: m.power_w)
+        return ("off", *(m.name for m in hashing), "nameplate")
+
+    def hashrate_share(self, load_share: np.ndarray | float) -> np.ndarray:
+        """Share of nameplate hashrate at a share of nameplate power, the table interpolated [-].
+
+        Parameters
+        ----------
+        load_share
+            Load of the machines available as a share of their nameplate power, any shape [-].
+        """
+        return hashrate_share(load_share, *self.curve)
+
+    def efficiency_j_per_th_at(self, power_w: np.ndarray | float) -> np.ndarray:
+        """Energy per unit of work of one machine at a power target, the table interpolated
+        [J/TH]; ``nan`` at 0 W."""
+        share = np.asarray(power_w, dtype=float) / self.power_w
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(
+                share > 0, share / self.hashrate_share(share) * self.efficiency_j_per_th, np.nan
+            )
 
 
 class CoolingEnvelope(_Frozen):

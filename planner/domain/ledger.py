@@ -163,8 +163,11 @@ def site_ledger(
     hours
         The outside world at the site.
     run_fraction
-        Share of each tier's *available* machines the policy runs, shape ``(tiers, hours)`` in the
-        order of :func:`site_tiers` [-].
+        Load of each tier as a share of the nameplate power of its *available* machines, shape
+        ``(tiers, hours)`` in the order of :func:`site_tiers` [-]: the share of machines running
+        at nameplate, or, for a model with power modes, the load of its machines in a mix of
+        modes, whose hashrate is the model's efficiency table interpolated
+        (:meth:`~planner.domain.fleet.MinerModel.hashrate_share`).
     working
         Mean machines installed, repaired and powered per tier and hour, ``(tiers, hours)``, as the
         simulation's events leave them; the installed counts when ``None``.
@@ -205,10 +208,12 @@ def site_ledger_values(
     )
     power_mw = np.array([t.model.power_w for t in tiers])[:, None] / 1e6
     hashrate = np.array([t.model.hashrate_th_s for t in tiers])[:, None]
-    running = counts * avail * np.clip(run_fraction, 0.0, 1.0)
+    share = np.clip(run_fraction, 0.0, 1.0)
+    running = counts * avail * share
     running_mw = (running * power_mw).sum(axis=0) * site.overhead
     potential_mw = (counts * avail * power_mw).sum(axis=0) * site.overhead
-    hashrate_th_s = (running * hashrate).sum(axis=0)
+    hash_share = np.array([t.model.hashrate_share(f) for t, f in zip(tiers, share, strict=True)])
+    hashrate_th_s = (counts * avail * hashrate * hash_share.reshape(share.shape)).sum(axis=0)
     energy_mwh = running_mw  # hourly intervals
     revenue = economics.mining_revenue_usd(hashrate_th_s, 1.0, hours.hashprice_usd_per_th_day)
     energy_cost = site.contract.energy_cost_usd(energy_mwh, hours.price_usd_per_mwh, interval_h=1.0)

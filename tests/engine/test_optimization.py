@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.domain.examples import one_site, two_sites
+from planner.domain.examples import one_site, two_sites, without_modes
 from planner.domain.fleet import Fleet, fleet_from_dict, read_catalog
 from planner.domain.ledger import (
     marginal_price_usd_per_mwh,
@@ -63,23 +63,50 @@ def closed_form_on(fleet: Fleet, scenario: Scenario) -> np.ndarray:
     return strike > marginal_price_usd_per_mwh(site, scenario.price_usd_per_mwh[0])[None, :]
 
 
+def closed_form_share(fleet: Fleet, scenario: Scenario) -> np.ndarray:
+    """Per mode: each hour every machine of a tier runs in the mode (off, sleep, a profile or the
+    nameplate) with the most margin, revenue - marginal price x overhead x power; the tier's
+    load share is that mode's power over the nameplate's. Ties are not expected (checked)."""
+    site = fleet.sites[0]
+    marginal = marginal_price_usd_per_mwh(site, scenario.price_usd_per_mwh[0])
+    hashprice = scenario.hashprice_usd_per_th_day
+    out = []
+    for tier in site_tiers(fleet, site):
+        model = tier.model
+        hashing = [m for m in model.modes if m.hashrate_th_s > 0]  # sleep is worth what off is
+        rows = [(0.0, 0.0)] + [(m.power_w, m.hashrate_th_s) for m in hashing]
+        rows.append((model.power_w, model.hashrate_th_s))
+        power = np.array([p for p, _ in rows])[:, None]
+        hashrate = np.array([h for _, h in rows])[:, None]
+        # USD per machine-hour: TH/s x USD/(TH/s day) / 24 - MW x USD/MWh x PUE.
+        margin = hashrate * hashprice[None, :] / 24.0 - power / 1e6 * marginal[None, :] * site.overhead
+        best = np.sort(margin, axis=0)
+        assert np.all(best[-1] - best[-2] > 1e-9), "a tie between two modes"
+        out.append(power[np.argmax(margin, axis=0), 0] / model.power_w)
+    return np.array(out)
+
+
 def assert_closed_form(fleet: Fleet, scenario: Scenario) -> None:
     plan = optimize(fleet, [scenario], OptimizeSettings(relocate=False))
-    expected = closed_form_on(fleet, scenario)
+    expected = closed_form_share(fleet, scenario)
     got = plan.schedule_for(fleet.sites[0].id, 0)
-    np.testing.assert_allclose(got, expected.astype(float), atol=1e-7)
+    np.testing.assert_allclose(got, expected, atol=1e-7)
     # The plan's profit is the hourly ledger's profit under the same schedule.
     ledger = site_ledger(fleet, fleet.sites[0], scenario.site_hours(0), got)
     assert plan.kpis.expected_profit_usd == pytest.approx(ledger["profit_usd"].sum(), rel=1e-9)
+    mean_eh_s = ledger["hashrate_th_s"].mean() / 1e6
+    assert plan.kpis.mean_hashrate_eh_s == pytest.approx(mean_eh_s, rel=1e-9)
 
 
-def index_fleet_two_tiers() -> Fleet:
-    """HB_WEST, index contract with a 4 USD/MWh adder, PUE 1.05, S21 and S19j Pro tiers."""
+def index_fleet_two_tiers(power_modes: bool = True) -> Fleet:
+    """HB_WEST, index contract with a 4 USD/MWh adder, PUE 1.05, S21 and S19j Pro tiers; the
+    S19j Pro with the catalog's power modes unless told otherwise."""
     site = one_site(overhead=1.05, contract={"kind": "index", "adder_usd_per_mwh": 4.0})
     raw = site.sites[0].model_dump(by_alias=True)
     raw["machines"] = {"s19j-pro": 1000, "s21": 500}
     raw["capacity_mw"] = 10.0
-    return fleet_from_dict({"sites": [raw]})
+    models = {} if power_modes else without_modes("s19j-pro")
+    return fleet_from_dict({"sites": [raw], "models": models})
 
 
 def test_closed_form_on_a_real_ercot_week_at_hb_west() -> None:
@@ -97,6 +124,13 @@ def test_closed_form_on_a_real_ercot_week_at_hb_west() -> None:
     on = closed_form_on(fleet, scenario)
     assert 0 < on[0].sum() < 168 and 0 < on[1].sum() < 168
     assert_closed_form(fleet, scenario)
+    # On/off alone (no power modes): the closed form is the tier's breakeven.
+    on_off = index_fleet_two_tiers(power_modes=False)
+    np.testing.assert_array_equal(closed_form_share(on_off, scenario), on.astype(float))
+    assert_closed_form(on_off, scenario)
+    # With modes the S19j Pro tier uses a low mode in some hours (a share strictly in (0, 1)).
+    shares = closed_form_share(fleet, scenario)[1]  # tiers: S21, then S19j Pro
+    assert ((shares > 0) & (shares < 1)).sum() > 0
 
 
 def test_closed_form_on_synthetic_prices_with_spikes_and_negatives() -> None:

@@ -98,3 +98,34 @@ class Context:
     def ppa_sites(self) -> list[int]:
         """Positions of the sites whose contract has a take-or-pay block (a PPA)."""
         return [i for i, s in enumerate(self.data.sites) if s.contract.block_mw > 0]
+
+    def mode_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per hashing mode of :attr:`ModelData.modes`: its tier, share of nameplate power and
+        EH/s per MW of IT load, ``(modes,)``."""
+        d = self.data
+        tier = np.array([k for k, _ in d.modes], dtype=int)
+        share = np.array([d.tiers[k].power_share[m] for k, m in d.modes])
+        hashes = np.array([d.tiers[k].hash_share[m] for k, m in d.modes])
+        eh = d.eh_s_per_mw[tier] * hashes / share if len(tier) else share
+        return tier, share, eh
+
+    def hash_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The columns whose load makes hashrate, and their EH/s per MW: ``run`` for tiers
+        without power modes, ``mode_run`` for tiers with them.
+
+        Returns
+        -------
+        tier, period, scenario, column, eh_s_per_mw
+            One entry per column, ``(entries,)``.
+        """
+        d = self.data
+        with_modes = np.array([t.has_modes for t in d.tiers], dtype=bool)
+        k, t, s = np.nonzero((self.run_upper > 0) & ~with_modes[:, None, None])
+        parts = [(k, t, s, self.run_cols()[k, t, s], d.eh_s_per_mw[k])]
+        if d.modes:
+            tier, _, eh = self.mode_arrays()
+            cols = self.var("mode_run").dense_cols()
+            j, tm, sm = np.nonzero(cols >= 0)
+            parts.append((tier[j], tm, sm, cols[j, tm, sm], eh[j]))
+        k, t, s, c, e = (np.concatenate(a) for a in zip(*parts, strict=True))
+        return k, t, s, c, e

@@ -46,6 +46,11 @@ class TierData:
         Machines installed before any relocation [-].
     cold_start_h
         Time from power-on to full hashrate [h].
+    power_share, hash_share
+        The model's efficiency table as shares of its nameplate, from off ``(0, 0)`` to the
+        nameplate ``(1, 1)`` (:attr:`~planner.domain.fleet.MinerModel.curve`) [-].
+    mode_names
+        Names of the table's rows (``off`` ... ``nameplate``).
     """
 
     site: int
@@ -55,6 +60,14 @@ class TierData:
     hashrate_th_s: float
     installed: int
     cold_start_h: float
+    power_share: tuple[float, ...] = (0.0, 1.0)
+    hash_share: tuple[float, ...] = (0.0, 1.0)
+    mode_names: tuple[str, ...] = ("off", "nameplate")
+
+    @property
+    def has_modes(self) -> bool:
+        """Whether the model runs at power modes below its nameplate."""
+        return len(self.power_share) > 2
 
 
 @dataclass(frozen=True)
@@ -193,6 +206,34 @@ class ModelData:
     def eh_s_per_mw(self) -> np.ndarray:
         """Hashrate per MW of IT load, ``(tiers,)`` [EH/s per MW] (= TH/s per W)."""
         return np.array([t.hashrate_th_s / t.power_w for t in self.tiers])
+
+    @cached_property
+    def modes(self) -> tuple[tuple[int, int], ...]:
+        """``(tier, row)`` of every hashing row of the tiers with power modes, tier by tier
+        (row 1 is the lowest mode, the last row the nameplate)."""
+        return tuple(
+            (k, m)
+            for k, t in enumerate(self.tiers)
+            if t.has_modes
+            for m in range(1, len(t.power_share))
+        )
+
+    def hashrate_eh_s(self, running_mw: np.ndarray, available_mw: np.ndarray) -> np.ndarray:
+        """Hashrate of each tier at its load, the efficiency table interpolated [EH/s].
+
+        Parameters
+        ----------
+        running_mw, available_mw
+            IT load and what the available machines draw at nameplate,
+            ``(tiers, periods, scenarios)`` [MW].
+        """
+        out = np.zeros(running_mw.shape)
+        for k, tier in enumerate(self.tiers):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.where(available_mw[k] > 0, running_mw[k] / available_mw[k], 0.0)
+            hashes = np.interp(np.clip(share, 0.0, 1.0), tier.power_share, tier.hash_share)
+            out[k] = self.eh_s_per_mw[k] * available_mw[k] * hashes
+        return out
 
     @cached_property
     def overhead(self) -> np.ndarray:
@@ -455,6 +496,9 @@ def _tiers_and_options(
                     hashrate_th_s=t.model.hashrate_th_s,
                     installed=t.count,
                     cold_start_h=t.model.cold_start_minutes / 60.0,
+                    power_share=tuple(t.model.curve[0].tolist()),
+                    hash_share=tuple(t.model.curve[1].tolist()),
+                    mode_names=t.model.curve_names,
                 )
             )
     where = {(t.site_id, t.model_id): k for k, t in enumerate(tiers)}

@@ -18,7 +18,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from planner.engine.optimization import first_stage, freeze, money, operations
+from planner.engine.optimization import first_stage, freeze, modes, money, operations
 from planner.engine.optimization.context import Context
 from planner.engine.optimization.data import ModelData
 from planner.engine.optimization.matrix import INF, Matrix, label_tuples
@@ -95,6 +95,7 @@ def build_model(data: ModelData, *, components: bool = False) -> BuiltModel:
         _add_sets(ctx)
         _add_parameters(ctx)
         _add_variables(ctx)
+        modes.add_mode_variables(ctx)
         freeze.add_freeze_variables(ctx)
         first_stage.add_stock_constraints(ctx)
         first_stage.add_throughput_constraints(ctx)
@@ -103,6 +104,7 @@ def build_model(data: ModelData, *, components: bool = False) -> BuiltModel:
         first_stage.add_budget_constraints(ctx)
         first_stage.add_nonanticipativity_constraints(ctx)
         operations.add_availability_constraints(ctx)
+        modes.add_mode_constraints(ctx)
         operations.add_ramp_constraints(ctx)
         operations.add_min_down_constraints(ctx)
         operations.add_demand_response_constraints(ctx)

@@ -46,17 +46,21 @@ def add_ppa_split_constraints(ctx: Context) -> None:
 
 
 def add_revenue_definitions(ctx: Context) -> None:
-    """``revenue``: ``revenue_s = sum_{k,t} hashprice[t,s] eh_k 10^6 dur_t / 24 run[k,t,s]``."""
+    """``revenue``: ``revenue_s = sum_{k,t} hashprice[t,s] eh_k 10^6 dur_t / 24 run[k,t,s]``.
+
+    For a tier with power modes, ``sum_m eh_m mode_run[k,m,t,s]`` in place of ``eh_k run``
+    (:mod:`~planner.engine.optimization.modes`).
+    """
     d = ctx.data
-    k, t, s = np.nonzero(ctx.run_upper > 0)
-    per_mw = d.hashprice[t, s] * d.eh_s_per_mw[k] * TH_PER_EH * d.duration_h[t] / HOURS_PER_DAY
+    _, t, s, cols, eh = ctx.hash_columns()
+    per_mw = d.hashprice[t, s] * eh * TH_PER_EH * d.duration_h[t] / HOURS_PER_DAY
     n_scen = d.shape[2]
     own = (np.arange(n_scen), ctx.var("revenue").col(np.arange(n_scen)), np.ones(n_scen))
     ctx.matrix.add_rows(
         "revenue",
         "revenue_definition",
         list(range(n_scen)),
-        *concat_terms([own, (s, ctx.run_cols()[k, t, s], -per_mw)]),
+        *concat_terms([own, (s, cols, -per_mw)]),
         0.0,
         0.0,
         doc="mining revenue of the scenario at hashprice scale 1 [USD]",

@@ -323,15 +323,18 @@ def add_curtailment_allowance_constraints(ctx: Context) -> None:
 def add_hashrate_floor_constraints(ctx: Context) -> None:
     """``hashrate_floor``: ``sum_k eh_k run[k,t,s] >= floor`` in every period and scenario.
 
+    Tiers with power modes count ``sum_m eh_m mode_run``
+    (:mod:`~planner.engine.optimization.modes`).
+
     With a floor probability ``p``: ``sum_k eh_k run >= floor x met_s`` (big-M with ``M`` = the
     floor itself, the tightest valid value since hashrate is never negative) and
     ``sum_s w_s met_s >= p``.
     """
     d, m = ctx.data, ctx.model
     _, n_periods, n_scen = d.shape
-    k, t, s = np.nonzero(ctx.run_upper > 0)
+    _, t, s, cols, eh = ctx.hash_columns()
     rows = t * n_scen + s
-    terms = [(rows, ctx.run_cols()[k, t, s], d.eh_s_per_mw[k])]
+    terms = [(rows, cols, eh)]
     labels = period_scenario_labels(n_periods, n_scen)
     if d.settings.floor_probability is None:
         ctx.matrix.add_rows(

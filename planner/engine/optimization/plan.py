@@ -16,6 +16,7 @@ import pandas as pd
 
 from planner.domain.fleet import Fleet
 from planner.domain.ledger import site_tiers
+from planner.domain.power_modes import machine_shares
 from planner.engine.optimization.data import ModelData, TierData
 from planner.engine.optimization.settings import OptimizeSettings
 from planner.engine.optimization.status import SolveResult, SolveStatus
@@ -221,6 +222,57 @@ class Plan:
         per_period = np.clip(fraction, 0.0, 1.0)
         return np.repeat(per_period, self.duration_h.astype(int), axis=1)
 
+    def mode_shares(self, period: int = 0, scenario: int | None = None) -> pd.DataFrame:
+        """Share of each tier's available machines in each power mode in one period.
+
+        A tier's load is split between the two rows of its model's efficiency table around it
+        (:func:`planner.domain.power_modes.machine_shares`), as the optimizer's mode variables
+        split it at the optimum; a model without modes has the rows ``off`` and ``nameplate``.
+
+        Parameters
+        ----------
+        period
+            Position of the period (0: the decision to act on now).
+        scenario
+            Position of a scenario; ``None``: expected running over expected available load.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per tier and mode: ``site_id``, ``model_id``, ``mode``, ``power_w`` and
+            ``hashrate_th_s`` of one machine in the mode [W], [TH/s], ``machine_share`` [-].
+        """
+        if not 0 <= period < len(self.duration_h):
+            raise ConfigError(
+                "plan", f"period: must be in [0, {len(self.duration_h) - 1}], got {period}"
+            )
+        if scenario is None:
+            run = self.running_mw[:, period, :] @ self.weights
+            avail = self.available_mw[:, period, :] @ self.weights
+        else:
+            run = self.running_mw[:, period, scenario]
+            avail = self.available_mw[:, period, scenario]
+        fraction = np.divide(run, avail, out=np.zeros_like(run), where=avail > 1e-12)
+        rows = [row for k, t in enumerate(self.tiers) for row in _mode_rows(t, float(fraction[k]))]
+        return pd.DataFrame(rows)
+
+
+def _mode_rows(tier: TierData, fraction: float) -> list[dict[str, object]]:
+    shares = machine_shares(fraction, np.asarray(tier.power_share))
+    return [
+        {
+            "site_id": tier.site_id,
+            "model_id": tier.model_id,
+            "mode": name,
+            "power_w": p * tier.power_w,
+            "hashrate_th_s": h * tier.hashrate_th_s,
+            "machine_share": float(x),
+        }
+        for name, p, h, x in zip(
+            tier.mode_names, tier.power_share, tier.hash_share, shares.tolist(), strict=True
+        )
+    ]
+
 
 def extract_plan(
     built: BuiltModel, result: SolveResult, parameters: Mapping[str, float], note: str = ""
@@ -259,7 +311,7 @@ def extract_plan(
     after = values[ctx.var("after").col(scen)]
     u = d.overhead[d.tier_site][:, None, None]
     curtailed = ((available - running) * u * d.duration_h[None, :, None]).sum(axis=(0, 1))
-    hashrate = (running * d.eh_s_per_mw[:, None, None] * d.duration_h[None, :, None]).sum(
+    hashrate = (d.hashrate_eh_s(running, available) * d.duration_h[None, :, None]).sum(
         axis=(0, 1)
     ) / d.hours
     w = d.weights
