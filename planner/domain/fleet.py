@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner.domain.economics.contracts import Contract
+from planner.domain.inventory import Inventory, inventory_problems
 from planner.domain.power_modes import PowerMode, curve_points, hashrate_share, mode_problems
 from planner.errors import ConfigError
 from planner.settings import TimeZoneName, config_error
@@ -309,7 +310,8 @@ class Market(_Frozen):
 
 
 class Fleet(_Frozen):
-    """Sites, routes and the catalog they refer to.
+    """Sites, routes, the catalog they refer to and, optionally, the inventory of miners that
+    ``planner dispatch`` acts on (:mod:`planner.domain.inventory`).
 
     Cross-field checks: unique site ids; every installed model is in the catalog and suits the
     site's cooling; machines fit the slots; installed power x overhead fits the site capacity;
@@ -322,10 +324,14 @@ class Fleet(_Frozen):
     routes: tuple[Route, ...] = ()
     models: dict[str, MinerModel]
     cooling: dict[CoolingKind, CoolingEnvelope]
+    inventory: Inventory | None = None
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Fleet:
         problems = _site_problems(self) + _route_problems(self)
+        if self.inventory is not None:
+            machines = {s.id: dict(s.machines) for s in self.sites}
+            problems += inventory_problems(self.inventory, machines)
         if not problems and not any(n > 0 for s in self.sites for n in s.machines.values()):
             problems.append(
                 "sites[*].machines: no site has any machine; install at least one "

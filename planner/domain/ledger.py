@@ -15,6 +15,7 @@ import pandas as pd
 from planner.domain import economics
 from planner.domain.economics.units import KW_PER_MW
 from planner.domain.fleet import Fleet, MinerModel, Site
+from planner.domain.power_modes import ladder_steps
 from planner.domain.publication import Published, published_daily, published_steps
 
 #: The ledger's columns, in order.
@@ -140,6 +141,35 @@ def marginal_price_usd_per_mwh(site: Site, price_usd_per_mwh: np.ndarray) -> np.
 def tier_breakeven_usd_per_mwh(site: Site, tier: Tier, hashprice: np.ndarray) -> np.ndarray:
     """Facility-level breakeven power price of a tier: revenue per MWh over overhead [USD/MWh]."""
     return economics.breakeven_usd_per_mwh(hashprice, tier.model.efficiency_j_per_th, site.overhead)
+
+
+def tier_step_breakevens(
+    site: Site, tier: Tier, hashprice: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The mode ladder of a tier: each step of its efficiency table and the price it pays up to.
+
+    The steps go from off up to the nameplate (:func:`planner.domain.power_modes.ladder_steps`);
+    a step pays while the marginal power price is below its breakeven, the facility-level
+    breakeven at the step's marginal efficiency. Hashrate concave in power makes the lowest step
+    the one that pays longest: a rising price sheds the top step first (steps down) and turns
+    the machines off last. A model without modes has one step, its nameplate breakeven.
+
+    Returns
+    -------
+    width, breakeven
+        Each step's share of nameplate power ``(steps,)`` [-] and breakeven
+        ``(steps, hours)`` [USD/MWh].
+    """
+    width, cost = ladder_steps(*tier.model.curve)
+    breakeven = np.array(
+        [
+            economics.breakeven_usd_per_mwh(
+                hashprice, c * tier.model.efficiency_j_per_th, site.overhead
+            )
+            for c in cost.tolist()
+        ]
+    )
+    return width, breakeven.reshape(len(width), -1)
 
 
 def available_fraction(fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:

@@ -42,7 +42,7 @@ from planner.domain.ledger import (
     SiteHours,
     marginal_price_usd_per_mwh,
     site_tiers,
-    tier_breakeven_usd_per_mwh,
+    tier_step_breakevens,
 )
 from planner.domain.publication import step_hours
 from planner.engine.hashrate_floor import fleet_floor_eh_s
@@ -141,7 +141,8 @@ class StrikePrice:
             raise ConfigError("strike policy", problems)
 
     def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
-        """1 while a tier runs, 0 while it is shed."""
+        """1 while a tier runs at nameplate, 0 while it is shed; for a model with power modes the
+        load share of the steps of its mode ladder that pay (:func:`ladder_fraction`)."""
         seen = hours.published
         marginal = marginal_price_usd_per_mwh(site, seen.price_usd_per_mwh)
         step = step_hours(hours.times)
@@ -149,13 +150,39 @@ class StrikePrice:
         hold = math.ceil(self.min_hold_hours / step - 1e-9)
         rows = []
         for tier in site_tiers(fleet, site):
-            strike = (
-                tier_breakeven_usd_per_mwh(site, tier, seen.hashprice_usd_per_th_day)
-                if self.strike_usd_per_mwh is None
-                else self.strike_usd_per_mwh
-            )
-            rows.append(debounced_on(marginal > strike, debounce, hold))
+            if self.strike_usd_per_mwh is None:
+                width, strike = tier_step_breakevens(site, tier, seen.hashprice_usd_per_th_day)
+            else:
+                width, strike = np.ones(1), np.full((1, 1), self.strike_usd_per_mwh)
+            rows.append(ladder_fraction(marginal, width, strike, debounce, hold))
         return np.array(rows, dtype=float).reshape(-1, len(hours.times))
+
+
+def ladder_fraction(
+    marginal: np.ndarray, width: np.ndarray, breakeven: np.ndarray, debounce: int, hold: int
+) -> np.ndarray:
+    """Load share of a tier under the strike rule with a mode ladder, hour by hour [-].
+
+    Each step of the ladder (:func:`planner.domain.ledger.tier_step_breakevens`) is its own
+    debounced strike rule (:func:`debounced_on`) against its breakeven; the tier's load is the sum
+    of the widths of the steps that run. A rising price sheds the top steps first: the machines
+    step down to lower modes before they switch off, and step up again in the same order.
+
+    Parameters
+    ----------
+    marginal
+        Marginal power price the rule sees, ``(hours,)`` [USD/MWh].
+    width
+        Each step's share of nameplate power, ``(steps,)`` [-].
+    breakeven
+        Each step's breakeven, ``(steps, hours)`` or ``(steps, 1)`` [USD/MWh].
+    debounce, hold
+        Steps of debounce and of minimum hold (:func:`debounced_on`).
+    """
+    load = np.zeros(len(marginal))
+    for w, strike in zip(width.tolist(), breakeven, strict=True):
+        load += w * debounced_on(marginal > strike, debounce, hold)
+    return np.clip(load, 0.0, 1.0)
 
 
 def debounced_on(above: np.ndarray, debounce_hours: int, min_hold_hours: int) -> np.ndarray:

@@ -101,10 +101,10 @@ def test_store_without_path_uses_the_env_folder(
 
 
 def test_new_file_is_at_the_latest_schema_in_wal_mode(store: RunStore, db: Path) -> None:
-    assert store.schema_version == SCHEMA_VERSION == 4 == len(MIGRATIONS)
+    assert store.schema_version == SCHEMA_VERSION == 5 == len(MIGRATIONS)
     raw = sqlite3.connect(db)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 5
     raw.close()
 
 
@@ -411,7 +411,7 @@ def make_v1(path: Path) -> None:
 def test_v1_file_made_by_hand_is_upgraded_in_place(db: Path, clock: Clock) -> None:
     make_v1(db)
     with RunStore(db, clock=clock) as s:
-        assert s.schema_version == 4
+        assert s.schema_version == 5
         old = s.get_run("20240101T060000Z-0000abcd")
         assert old.status is RunStatus.SUCCEEDED
         assert old.duration_s == 120.0
@@ -424,7 +424,7 @@ def test_v1_file_made_by_hand_is_upgraded_in_place(db: Path, clock: Clock) -> No
     raw = sqlite3.connect(db)
     indexes = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     raw.close()
-    assert {"runs_started_at", "runs_key_status"} <= indexes
+    assert {"runs_started_at", "runs_key_status", "dispatch_actions_dispatch"} <= indexes
 
 
 def test_a_failing_migration_rolls_back_whole(
@@ -432,15 +432,15 @@ def test_a_failing_migration_rolls_back_whole(
 ) -> None:
     make_v1(db)
     broken = Migration(
-        5, "broken", ("ALTER TABLE runs ADD COLUMN half_done TEXT", "THIS IS NOT SQL")
+        6, "broken", ("ALTER TABLE runs ADD COLUMN half_done TEXT", "THIS IS NOT SQL")
     )
     monkeypatch.setattr(store_schema, "MIGRATIONS", (*MIGRATIONS, broken))
-    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", 5)
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", 6)
     with pytest.raises(JobError) as exc:
         RunStore(db, clock=clock)
     assert_one_line(exc, str(db), "cannot upgrade the schema", "syntax error")
     raw = sqlite3.connect(db)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1  # v2 to v4 rolled back too
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1  # v2 to v5 rolled back too
     columns = {row[1] for row in raw.execute("PRAGMA table_info(runs)")}
     raw.close()
     assert "half_done" not in columns and "notified_at" not in columns
@@ -453,7 +453,7 @@ def test_a_newer_schema_is_refused(db: Path) -> None:
     raw.close()
     with pytest.raises(JobError) as exc:
         RunStore(db)
-    assert_one_line(exc, str(db), "schema v99, newer than this planner's v4", "upgrade the planner")
+    assert_one_line(exc, str(db), "schema v99, newer than this planner's v5", "upgrade the planner")
 
 
 # -- broken files and paths ----------------------------------------------------------------------

@@ -17,9 +17,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from planner.domain import economics
+from planner.domain.ledger import Tier, tier_step_breakevens
+from planner.domain.power_modes import machine_shares
 from planner.engine.optimization.model import BuiltModel
-from planner.engine.policies import StrikePrice, debounced_on
+from planner.engine.policies import StrikePrice, ladder_fraction
 
 #: The definition rows whose own column (coefficient 1) follows from the schedule, by the
 #: variable they define.
@@ -57,14 +58,13 @@ def strike_run_fractions(built: BuiltModel, parameters: Mapping[str, float]) -> 
             hashprice = sigma_h * seen.hashprice_usd_per_th_day
             marginal = site.contract.marginal_usd_per_mwh(sigma_p * seen.price_usd_per_mwh)
             for k in d.site_tier_indices(i):
-                tier = d.tiers[k]
-                breakeven = economics.breakeven_usd_per_mwh(
-                    hashprice, tier.power_w / tier.hashrate_th_s, site.overhead
+                model_id = d.tiers[k].model_id
+                tier = Tier(model_id, d.fleet.models[model_id], d.tiers[k].installed)
+                width, breakeven = tier_step_breakevens(site, tier, hashprice)
+                on = ladder_fraction(
+                    marginal, width, breakeven, int(rule.debounce_hours), int(rule.min_hold_hours)
                 )
-                on = debounced_on(
-                    marginal > breakeven, int(rule.debounce_hours), int(rule.min_hold_hours)
-                )
-                out[k, :, s] = np.add.reduceat(on.astype(float), starts) / lengths
+                out[k, :, s] = np.add.reduceat(on, starts) / lengths
     return out
 
 
@@ -96,6 +96,7 @@ def strike_values(built: BuiltModel, parameters: Mapping[str, float]) -> np.ndar
     run = ctx.run_cols()
     present = run >= 0
     values[run[present]] = running[present]
+    _mode_values(built, fractions, available, values)
     _freeze_values(built, fractions, values)
     for j, i in enumerate(ctx.ppa_sites()):
         ks = d.site_tier_indices(i)
@@ -112,6 +113,22 @@ def strike_values(built: BuiltModel, parameters: Mapping[str, float]) -> np.ndar
         sums = np.bincount(row_of_term, rows.coefs * values[rows.cols], minlength=rows.size)
         values[ctx.var(variable).col(np.arange(rows.size))] = rows.lower - sums
     return values
+
+
+def _mode_values(
+    built: BuiltModel, fractions: np.ndarray, available: np.ndarray, values: np.ndarray
+) -> None:
+    """Each tier's load split over its power modes as the table's mix splits it
+    (:func:`~planner.domain.power_modes.machine_shares`)."""
+    d, ctx = built.data, built.context
+    if not d.modes:
+        return
+    cols = ctx.var("mode_run").dense_cols()
+    for j, (k, m) in enumerate(d.modes):
+        power_share = np.asarray(d.tiers[k].power_share)
+        machines = machine_shares(fractions[k], power_share)[..., m]
+        present = cols[j] >= 0
+        values[cols[j][present]] = (machines * power_share[m] * available[k])[present]
 
 
 def _freeze_values(built: BuiltModel, fractions: np.ndarray, values: np.ndarray) -> None:

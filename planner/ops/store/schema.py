@@ -77,6 +77,33 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE runs ADD COLUMN seen_at TEXT",
         ),
     ),
+    Migration(
+        5,
+        "dispatch_actions: what planner dispatch did or would do to each miner, who and when",
+        (
+            """
+            CREATE TABLE dispatch_actions (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                dispatch_id  TEXT NOT NULL,
+                run_id       TEXT,
+                at           TEXT NOT NULL,
+                who          TEXT NOT NULL,
+                applied      INTEGER NOT NULL CHECK (applied IN (0, 1)),
+                site_id      TEXT NOT NULL,
+                model_id     TEXT NOT NULL,
+                host         TEXT NOT NULL,
+                from_mode    TEXT,
+                from_w       REAL,
+                to_mode      TEXT NOT NULL,
+                to_w         REAL NOT NULL,
+                status       TEXT NOT NULL,
+                detail       TEXT NOT NULL DEFAULT '',
+                events_json  TEXT NOT NULL DEFAULT '[]'
+            )
+            """,
+            "CREATE INDEX dispatch_actions_dispatch ON dispatch_actions (dispatch_id, id)",
+        ),
+    ),
 )
 
 #: Schema version this code writes: the last migration's.
