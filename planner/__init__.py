@@ -47,6 +47,7 @@ from planner.ops.demo import (
     DemoOutcome,
     run_demo,
 )
+from planner.ops.dispatch import DispatchResult, DispatchSettings, dispatch_plan, read_plan_csv
 from planner.ops.estimate import RunEstimate, estimate_strategies
 from planner.ops.jobs import JobOutcome, JobSettings, load_job_settings, run_forecast_job
 from planner.ops.jobs.artifacts import prepare_output_dir, write_plan
@@ -61,6 +62,7 @@ from planner.ops.report import (
     site_value_map_svg,
 )
 from planner.ops.store import RunRecord, RunStore, default_store_path
+from planner.ops.store.actions import ActionRecord, read_actions
 from planner.world.feeds import FEED_MODES, FeedMode, Feeds, FeedSources, fetch_feeds
 from planner.world.replay import ReplayFiles, read_replay_feeds
 from planner.world.scenarios import Scenario, ScenarioSet, ScenarioSettings, make_scenarios
@@ -73,10 +75,13 @@ __all__ = [
     "DEMO_STRATEGIES",
     "DEMO_TIME_LIMIT_S",
     "FEED_MODES",
+    "ActionRecord",
     "ComparisonOutcome",
     "Compose",
     "ConfigError",
     "DemoOutcome",
+    "DispatchResult",
+    "DispatchSettings",
     "Evaluation",
     "FeedError",
     "FeedMode",
@@ -118,6 +123,7 @@ __all__ = [
     "compare_strategies",
     "default_store_path",
     "demo_fleet",
+    "dispatch_plan",
     "estimate_strategies",
     "evaluate",
     "fetch_feeds",
@@ -134,6 +140,8 @@ __all__ = [
     "parse_fleet",
     "prepare_output_dir",
     "prune_runs",
+    "read_actions",
+    "read_plan_csv",
     "read_replay_feeds",
     "render_report",
     "run_comparison",

@@ -17,6 +17,12 @@ from planner.surfaces.cli import main
 def test_public_surface_is_exact() -> None:
     assert sorted(planner.__all__) == sorted(
         [
+            "ActionRecord",
+            "DispatchResult",
+            "DispatchSettings",
+            "dispatch_plan",
+            "read_actions",
+            "read_plan_csv",
             "DEMO_STORMS",
             "DEMO_STRATEGIES",
             "DEMO_TIME_LIMIT_S",

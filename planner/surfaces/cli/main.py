@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 import planner
-from planner.surfaces.cli import commands_app, commands_jobs, commands_plan
+from planner.surfaces.cli import commands_app, commands_dispatch, commands_jobs, commands_plan
 from planner.surfaces.cli.base import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -36,6 +36,7 @@ for command in (
     commands_plan.optimize,
     commands_jobs.forecast,
     commands_jobs.replay,
+    commands_dispatch.dispatch,
 ):
     app.command()(command)
 app.command("app")(commands_app.app_command)
