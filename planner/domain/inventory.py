@@ -92,9 +92,7 @@ def host_port(host: str) -> tuple[str, int] | None:
     return ip, int(port)
 
 
-def inventory_problems(
-    inventory: Inventory, machines: dict[str, dict[str, int]]
-) -> list[str]:
+def inventory_problems(inventory: Inventory, machines: dict[str, dict[str, int]]) -> list[str]:
     """Cross-checks against the sites: each group's site and model exist and the model is
     installed there, at most as many hosts as machines, no host listed twice.
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from planner.domain.examples import one_site
 from planner.domain.ledger import SiteHours, marginal_price_usd_per_mwh, site_ledger, site_tiers
-from planner.engine.policies import RunThrough, StrikePrice, debounced_on, policy_named
+from planner.engine.ladder import debounced_on
+from planner.engine.policies import RunThrough, StrikePrice, policy_named
 from planner.errors import ConfigError
 
 

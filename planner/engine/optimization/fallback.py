@@ -19,8 +19,9 @@ import numpy as np
 
 from planner.domain.ledger import Tier, tier_step_breakevens
 from planner.domain.power_modes import machine_shares
+from planner.engine.ladder import ladder_fraction
 from planner.engine.optimization.model import BuiltModel
-from planner.engine.policies import StrikePrice, ladder_fraction
+from planner.engine.policies import StrikePrice
 
 #: The definition rows whose own column (coefficient 1) follows from the schedule, by the
 #: variable they define.

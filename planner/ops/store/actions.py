@@ -110,12 +110,11 @@ def read_actions(
             ).fetchall()
         finally:
             conn.close()
-    return [
-        ActionRecord(
-            *row[:4],
-            bool(row[4]),
-            *row[5:14],
-            events=tuple((float(t), str(w)) for t, w in json.loads(row[14])),
-        )
-        for row in rows
-    ]
+    names = [c.strip() for c in _COLUMNS.split(",")]
+    out = []
+    for row in rows:
+        values = dict(zip(names, row, strict=True))
+        events = json.loads(values.pop("events_json"))
+        values["applied"] = bool(values["applied"])
+        out.append(ActionRecord(**values, events=tuple((float(t), str(w)) for t, w in events)))
+    return out
