@@ -22,7 +22,7 @@ from planner.ops.dispatch.run import dispatch_plan
 from planner.ops.dispatch.targets import miner_targets, whole_machines
 from planner.ops.store.actions import read_actions
 
-FAST = DispatchSettings(ramp_mw_per_min=1.0, timeout_s=0.5, settle_s=0.02, tries=2, batch_s=0.5)
+FAST = DispatchSettings(timeout_s=0.5, settle_s=0.02, tries=2, batch_s=0.5)  # the inventory's ramp
 LOW = 1651.1 / 2950.0  # the -8 steps profile's share of nameplate power
 
 
@@ -140,9 +140,7 @@ def test_restores_never_outrun_the_ramp_limit(tmp_path: Path) -> None:
     # and batches of 0.6 s: at most 6 kW a batch, so two miners (5.9 kW) a batch, three batches,
     # the next 0.59 s after the last one was verified. At the fakes, over any stretch of time T
     # the power added is at most 10 kW/s x T plus one batch (6 kW).
-    settings = DispatchSettings(
-        ramp_mw_per_min=0.6, timeout_s=0.5, settle_s=0.02, tries=2, batch_s=0.6
-    )
+    settings = DispatchSettings(timeout_s=0.5, settle_s=0.02, tries=2, batch_s=0.6)
     with ExitStack() as stack:
         fakes = [stack.enter_context(FakeLuxOS(sleeping=True)) for _ in range(6)]
         fleet = fleet_with([f.host for f in fakes], ramp_mw_per_min=0.6, count=6)

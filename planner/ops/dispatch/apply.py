@@ -46,7 +46,7 @@ class DispatchSettings:
     Attributes
     ----------
     ramp_mw_per_min
-        Most IT load restores add per minute [MW/min] (the inventory's).
+        Most IT load restores add per minute [MW/min]; ``None``: the inventory's.
     batch_s
         Time a batch of restores stands for: a batch adds at most ``ramp x batch_s / 60`` [s].
     timeout_s
@@ -59,7 +59,7 @@ class DispatchSettings:
         A reading within this of the target's power is the target [W].
     """
 
-    ramp_mw_per_min: float
+    ramp_mw_per_min: float | None = None
     batch_s: float = 60.0
     timeout_s: float = 10.0
     settle_s: float = 5.0
@@ -246,6 +246,8 @@ async def carry_out(
     restores = [p for p in range(len(moves)) if p not in set(sheds)]
     if sheds:
         await run(sheds)
+    if settings.ramp_mw_per_min is None:
+        raise ValueError("settings.ramp_mw_per_min: a dispatch needs a ramp limit")
     rate_mw_per_s = settings.ramp_mw_per_min / 60.0
     increases = [max(moves[p][2].power_w - moves[p][4], 0.0) / 1e6 for p in restores]
     allowance = settings.ramp_mw_per_min * settings.batch_s / 60.0

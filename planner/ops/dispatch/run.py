@@ -121,7 +121,7 @@ def dispatch_plan(
         The run history to record in (``None``: the default one,
         :func:`planner.ops.store.default_store_path`).
     settings
-        Timeouts, tries and batches; the ramp limit comes from the inventory.
+        Timeouts, tries and batches; the ramp limit is the inventory's unless it sets one.
     client
         Makes a miner's client from its firmware and host (LuxOS through pyasic by default).
     clock
@@ -141,8 +141,9 @@ def dispatch_plan(
     if fleet.inventory is None:
         raise ConfigError("fleet", "inventory: the fleet file has no [inventory] of miners")
     fractions = next_interval(plan)
-    base = DispatchSettings(ramp_mw_per_min=fleet.inventory.ramp_mw_per_min)
-    chosen = replace(settings or base, ramp_mw_per_min=fleet.inventory.ramp_mw_per_min)
+    chosen = settings or DispatchSettings()
+    if chosen.ramp_mw_per_min is None:
+        chosen = replace(chosen, ramp_mw_per_min=fleet.inventory.ramp_mw_per_min)
     started = datetime.now(UTC)
     dispatch_id = f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
     name = who or os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"

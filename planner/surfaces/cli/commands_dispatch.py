@@ -65,7 +65,6 @@ def dispatch(
     if plan_path is None:
         raise planner.ConfigError("--run", f"run {record.id} has no plan.csv to carry out")
     settings = planner.DispatchSettings(
-        ramp_mw_per_min=1.0,  # the inventory's limit replaces it
         batch_s=batch_s,
         timeout_s=timeout_s,
         settle_s=settle_s,
