@@ -9,14 +9,20 @@ from typing import Any
 from planner.domain.fleet import Fleet, fleet_from_dict, load_fleet, parse_fleet, read_catalog
 
 
-def demo_fleet() -> Fleet:
+def demo_fleet(*, power_modes: bool = True) -> Fleet:
     """The demo fleet: six North American sites, 545 MW of interconnection.
 
     West Texas (ERCOT index, air), Rockdale (ERCOT fixed PPA with sell-back, hydro), Georgia
     (hosting), North Dakota (MISO index), Quebec (hydro tariff, immersion), New York (NYISO index).
+    ``power_modes=False`` runs every model at nameplate or not at all (the catalog's models
+    without their power modes): on/off alone.
     """
     text = resources.files("planner.domain").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
-    return parse_fleet(text, source="demo_fleet.toml")
+    fleet = parse_fleet(text, source="demo_fleet.toml")
+    if power_modes:
+        return fleet
+    raw = fleet.model_dump(by_alias=True, exclude={"models", "cooling"})
+    return fleet_from_dict({**raw, "models": without_modes(*fleet.models)}, "demo_fleet.toml")
 
 
 def one_site(

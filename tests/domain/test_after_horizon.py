@@ -19,7 +19,7 @@ from planner.domain.after_horizon import (
     VALUATION_CAP_HOURS,
     forward_margin_usd_per_machine_hour,
 )
-from planner.domain.examples import one_site
+from planner.domain.examples import one_site, without_modes
 from planner.domain.fleet import Fleet, fleet_from_dict
 from planner.engine.optimization import OptimizeSettings, PlanSolver, SolveStatus, optimize
 from planner.engine.optimization.fallback import strike_values
@@ -33,10 +33,13 @@ QUIET = SimSettings(failures=False)
 S21_HYD_EARNS = 335 * 0.05 / 24  # USD per machine-hour
 S21_EARNS = 200 * 0.05 / 24
 
+#: The S19j Pro at nameplate or off (its power modes are tested in tests/engine).
+ON_OFF = without_modes("s19j-pro")
+
 
 def hydro_site(count: int = 1000) -> Fleet:
     raw = one_site(cooling="hydro", model="s21-hyd", count=count).sites[0].model_dump(by_alias=True)
-    return fleet_from_dict({"sites": [raw]})
+    return fleet_from_dict({"models": ON_OFF, "sites": [raw]})
 
 
 def freeze_at_the_end() -> tuple[Fleet, Any]:
@@ -161,7 +164,7 @@ def test_repairs_and_restarts_under_way_at_the_end_are_counted_until_done() -> N
     # 1,000 S19j Pro (earns 100 x 0.05 / 24 = 0.208333 USD an hour, draws 2.95 kWh: margin
     # 0.208333 - 0.118 = 0.090333 USD at 40 USD/MWh), one repair crew, 2 hours a machine.
     raw = one_site().sites[0].model_dump(by_alias=True)
-    fleet = fleet_from_dict({"sites": [{**raw, "repair_crews": 1}]})
+    fleet = fleet_from_dict({"models": ON_OFF, "sites": [{**raw, "repair_crews": 1}]})
     margin = 100 * 0.05 / 24 - 0.00295 * 40.0
     scenario = flat_scenario(fleet, 24)
     # 10 machines fail at hour 23: the crew needs 20 hours for them, all back at hour 43,
@@ -178,7 +181,7 @@ def test_repairs_and_restarts_under_way_at_the_end_are_counted_until_done() -> N
     assert row["machines_out"] == 1000
     assert row["machine_hours_out"] == pytest.approx(1000 * (6 + 40 / 60))
     # Without repair crews failed machines never come back: counted out for the valuation's cap.
-    crewless = fleet_from_dict({"sites": [{**raw, "repair_crews": 0}]})
+    crewless = fleet_from_dict({"models": ON_OFF, "sites": [{**raw, "repair_crews": 0}]})
     never = simulate(crewless, scenario, failures=[Failure("tx", "s19j-pro", 10, 5.0)])
     row = never.after_horizon.loc["tx"]
     assert row["machines_out"] == 10 and row["back_after_h"] == VALUATION_CAP_HOURS

@@ -141,7 +141,7 @@ def test_strike_sheds_least_efficient_first() -> None:
     # S19j Pro at $70.62. At $100/MWh only the S19j Pro tier is shed.
     from planner import demo_fleet
 
-    fleet = demo_fleet()
+    fleet = demo_fleet(power_modes=False)  # on/off alone; the mode ladder: tests/engine
     site = fleet.site("west-texas")
     hours = hours_of([100.0, 60.0, 130.0, 100.0, 50.0])
     runs = StrikePrice(debounce_hours=1, min_hold_hours=0).run_fraction(fleet, site, hours)
@@ -156,7 +156,7 @@ def test_strike_steps_are_settlement_intervals_on_15_minute_prices() -> None:
     # 4 intervals and a 30-minute hold 2. S19j Pro breaks even at $70.62 (marginal = price + $4).
     from planner import demo_fleet
 
-    fleet = demo_fleet()
+    fleet = demo_fleet(power_modes=False)  # on/off alone; the mode ladder: tests/engine
     site = fleet.site("west-texas")
     price = [50.0] + [100.0] * 5 + [50.0] * 4
     n = len(price)

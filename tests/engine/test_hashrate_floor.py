@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.domain.examples import one_site
+from planner.domain.examples import one_site, without_modes
 from planner.domain.fleet import Fleet, fleet_from_dict
 from planner.engine.hashrate_floor import HashrateFloor, fleet_floor_eh_s, run_causes
 from planner.engine.montecarlo import evaluate
@@ -31,12 +31,15 @@ NO_FAILURES = SimSettings(failures=False)
 FLOOR = 0.15  # EH/s: all of b (0.1) and half of a (0.05)
 BEFORE = [100.0, 150.0]  # USD/MWh settled at a and b in the hour before the window
 
+#: The S19j Pro at nameplate or off (its power modes are tested in tests/engine).
+ON_OFF = without_modes("s19j-pro")
+
 
 def two_air_sites() -> Fleet:
     a = one_site().sites[0].model_dump(by_alias=True)
     b = {**a, "id": "b", "machines": {"s21": 500}}
     a["id"] = "a"
-    return fleet_from_dict({"name": "two air sites", "sites": [a, b]})
+    return fleet_from_dict({"name": "two air sites", "models": ON_OFF, "sites": [a, b]})
 
 
 def prices(hours: int) -> np.ndarray:

@@ -79,7 +79,9 @@ def closed_form_share(fleet: Fleet, scenario: Scenario) -> np.ndarray:
         power = np.array([p for p, _ in rows])[:, None]
         hashrate = np.array([h for _, h in rows])[:, None]
         # USD per machine-hour: TH/s x USD/(TH/s day) / 24 - MW x USD/MWh x PUE.
-        margin = hashrate * hashprice[None, :] / 24.0 - power / 1e6 * marginal[None, :] * site.overhead
+        margin = (
+            hashrate * hashprice[None, :] / 24.0 - power / 1e6 * marginal[None, :] * site.overhead
+        )
         best = np.sort(margin, axis=0)
         assert np.all(best[-1] - best[-2] > 1e-9), "a tie between two modes"
         out.append(power[np.argmax(margin, axis=0), 0] / model.power_w)

@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 import pytest
 
-from planner.domain.examples import one_site
+from planner.domain.examples import one_site, without_modes
 from planner.domain.fleet import Fleet, fleet_from_dict
 from planner.engine.optimization import OptimizeSettings, PlanSolver, optimize
 from planner.engine.optimization.plan import cvar_of_loss
@@ -26,13 +26,16 @@ R21 = 0.05 / (17.5 * 86_400 / 3.6e9)  # 119.05 USD/MWh
 R19 = 0.05 / (29.5 * 86_400 / 3.6e9)  # 70.62 USD/MWh
 MW21, MW19 = 1.75, 2.95  # 500 S21, 1,000 S19j Pro
 
+#: The S19j Pro at nameplate or off (its power modes are tested in tests/engine).
+ON_OFF = without_modes("s19j-pro")
+
 
 def two_tier_site(cooling: str = "air") -> Fleet:
     raw = one_site(cooling=cooling).sites[0].model_dump(by_alias=True)
     raw["machines"] = {"s21": 500, "s19j-pro": 1000}
     raw["capacity_mw"] = 10.0
     raw["slots"] = 2000
-    return fleet_from_dict({"sites": [raw]})
+    return fleet_from_dict({"models": ON_OFF, "sites": [raw]})
 
 
 def equally_likely(scenarios: list[Scenario]) -> list[Scenario]:
@@ -211,7 +214,7 @@ def test_orders_that_cannot_hold_in_every_scenario_make_the_model_infeasible() -
             }
         ]
     }
-    fleet = fleet_from_dict({"sites": [raw]})
+    fleet = fleet_from_dict({"models": ON_OFF, "sites": [raw]})
     hot = flat_scenario(fleet, 2, temp_air_c=np.array([20.0, 48.0]), price_usd_per_mwh=20.0)
     called = flat_scenario(fleet, 2, price_usd_per_mwh=np.array([20.0, 3500.0]))
     both = equally_likely([hot, called])

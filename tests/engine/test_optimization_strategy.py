@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from planner.domain.examples import one_site
+from planner.domain.examples import one_site, without_modes
 from planner.domain.fleet import Fleet, fleet_from_dict
 from planner.engine.optimization import OptimizeSettings, PlanSolver, optimize
 from planner.engine.policies import FollowPlan, StrikePrice
@@ -27,6 +27,9 @@ NO_FAILURES = SimSettings(failures=False)
 # S19j Pro (29.5 J/TH) at hashprice 0.05: one MWh earns 70.62 USD, its breakeven at PUE 1.
 BREAKEVEN_S19JPRO = 0.05 / (29.5 * 86_400 / 3.6e9)
 
+#: The S19j Pro at nameplate or off (its power modes are tested in tests/engine).
+ON_OFF = without_modes("s19j-pro")
+
 
 def two_tier_site() -> Fleet:
     """PUE 1, index without adder: 500 S21 (1.75 MW, 17.5 J/TH) and 1,000 S19j Pro (2.95 MW)."""
@@ -34,12 +37,12 @@ def two_tier_site() -> Fleet:
     raw["machines"] = {"s21": 500, "s19j-pro": 1000}
     raw["capacity_mw"] = 10.0
     raw["slots"] = 2000
-    return fleet_from_dict({"sites": [raw]})
+    return fleet_from_dict({"models": ON_OFF, "sites": [raw]})
 
 
 def hydro_site(count: int = 1000) -> Fleet:
     raw = one_site(cooling="hydro", model="s21-hyd", count=count).sites[0].model_dump(by_alias=True)
-    return fleet_from_dict({"sites": [raw]})
+    return fleet_from_dict({"models": ON_OFF, "sites": [raw]})
 
 
 # -------------------------------------------------------------------------------- fleet cap
@@ -243,7 +246,7 @@ def relocation_fleet() -> Fleet:
         "transit_days": 1.0 / 24.0,
         "max_machines_per_week": 100_000,
     }
-    return fleet_from_dict({"sites": [a, b], "routes": [route]})
+    return fleet_from_dict({"models": ON_OFF, "sites": [a, b], "routes": [route]})
 
 
 def test_strategy_carries_the_plans_relocations_and_their_new_tier() -> None:

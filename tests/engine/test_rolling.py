@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from planner.domain.examples import demo_fleet, one_site
+from planner.domain.examples import demo_fleet, one_site, without_modes
 from planner.domain.fleet import fleet_from_dict
 from planner.engine.optimization import OptimizeSettings
 from planner.engine.policies import StrikePrice
@@ -20,6 +20,9 @@ from planner.world.information import scenario_history
 from planner.world.scenarios import flat_scenario, make_scenarios
 
 FAST = RollingSettings(step_hours=24, window_hours=48, scenarios=3, seed=5)
+
+#: The S19j Pro at nameplate or off (its power modes are tested in tests/engine).
+ON_OFF = without_modes("s19j-pro")
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +159,7 @@ def test_freeze_protection_carries_its_count_from_one_step_into_the_next() -> No
     22nd hours run machines again, and nothing freezes.
     Re-planned every hour and following each plan's first hour, nothing freezes either."""
     raw = one_site(cooling="hydro", model="s21-hyd", count=1000).sites[0].model_dump(by_alias=True)
-    fleet = fleet_from_dict({"sites": [raw]})
+    fleet = fleet_from_dict({"models": ON_OFF, "sites": [raw]})
     realised = flat_scenario(fleet, 24, temp_air_c=-5.0, price_usd_per_mwh=500.0)
     feeds = fetch_feeds(fleet, str(realised.times[0]), 24, "offline", seed=7)
     settings = RollingSettings(step_hours=4, window_hours=8, scenarios=1, seed=5)
