@@ -14,8 +14,12 @@ def demo_fleet(*, power_modes: bool = True) -> Fleet:
 
     West Texas (ERCOT index, air), Rockdale (ERCOT fixed PPA with sell-back, hydro), Georgia
     (hosting), North Dakota (MISO index), Quebec (hydro tariff, immersion), New York (NYISO index).
-    ``power_modes=False`` runs every model at nameplate or not at all (the catalog's models
-    without their power modes): on/off alone.
+
+    Parameters
+    ----------
+    power_modes
+        ``False``: every model at nameplate or not at all (the catalog's models without their
+        power modes), on/off alone.
     """
     text = resources.files("planner.domain").joinpath("demo_fleet.toml").read_text(encoding="utf-8")
     fleet = parse_fleet(text, source="demo_fleet.toml")

@@ -251,7 +251,18 @@ def _records(result: DispatchResult) -> list[ActionRecord]:
 
 
 def read_plan_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A run's ``plan.csv``; :class:`ConfigError` naming the file if it cannot be read."""
+    """A run's ``plan.csv`` (:func:`planner.ops.jobs.artifacts.expected_schedule`).
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, naming it.
+    """
     file = Path(path)
     try:
         return pd.read_csv(file)

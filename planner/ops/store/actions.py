@@ -57,6 +57,13 @@ def _connect(path: Path) -> sqlite3.Connection:
 def record_actions(path: str | os.PathLike[str], actions: Sequence[ActionRecord]) -> None:
     """Append ``actions`` to the dispatch log of the run history at ``path``, in one transaction.
 
+    Parameters
+    ----------
+    path
+        The run history file (created, or its schema brought up to date).
+    actions
+        The rows to append.
+
     Raises
     ------
     JobError
@@ -99,7 +106,19 @@ def record_actions(path: str | os.PathLike[str], actions: Sequence[ActionRecord]
 def read_actions(
     path: str | os.PathLike[str], dispatch_id: str | None = None
 ) -> list[ActionRecord]:
-    """The dispatch log, oldest first; one dispatch's rows when ``dispatch_id`` is given."""
+    """The dispatch log, oldest first.
+
+    Parameters
+    ----------
+    path
+        The run history file.
+    dispatch_id
+        Only this dispatch's rows; ``None``: every row.
+
+    Returns
+    -------
+    list of ActionRecord
+    """
     file = Path(path)
     with sqlite_errors(file, "read dispatch actions", DEFAULT_BUSY_TIMEOUT_S):
         conn = _connect(file)
