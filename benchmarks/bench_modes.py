@@ -123,7 +123,9 @@ def main() -> None:
     if missing:
         raise SystemExit(f"missing data files: {', '.join(missing)}")
     prices = read_hourly_prices(data)[NODE]
-    window = prices[pd.Timestamp(START, tz="UTC") : pd.Timestamp(END, tz="UTC") - pd.Timedelta("1h")]
+    window = prices[
+        pd.Timestamp(START, tz="UTC") : pd.Timestamp(END, tz="UTC") - pd.Timedelta("1h")
+    ]
     price = window.to_numpy()
     hashprice = hashprice_for(window.index, data)
     rows = []
@@ -134,7 +136,10 @@ def main() -> None:
         rows.append(row("run-through", modes, fl, sc, np.ones((tiers, len(price)))))
         strike = StrikePrice().run_fraction(fl, fl.sites[0], sc.site_hours(0))
         rows.append(row("strike", modes, fl, sc, strike))
-        for name, ramp in (("optimizer (perfect foresight)", None), ("optimizer, ramp 20 MW/h", 20.0)):
+        for name, ramp in (
+            ("optimizer (perfect foresight)", None),
+            ("optimizer, ramp 20 MW/h", 20.0),
+        ):
             run, seconds = optimized(fl, sc, ramp)
             rows.append({**row(name, modes, fl, sc, run), "solve_s": round(seconds, 1)})
     for r in rows:

@@ -152,9 +152,7 @@ def test_no_run_yet_is_one_clear_line(tmp_path: Path) -> None:
     fleet_file(tmp_path, ["127.0.0.1:9"])
     proc = dispatch(tmp_path)
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == [
-        "error: --run: no succeeded run in the history yet"
-    ]
+    assert proc.stderr.strip().splitlines() == ["error: --run: no succeeded run in the history yet"]
 
 
 @pytest.fixture(autouse=True)
