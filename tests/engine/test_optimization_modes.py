@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -64,3 +66,42 @@ def test_without_modes_the_same_hour_is_curtailed() -> None:
     nameplate_at_60 = 1000 * (100.0 * HOURLY - 2.950 * 0.060)
     assert nameplate_at_60 == pytest.approx(31.3333, abs=1e-4)
     assert gain == pytest.approx(8.0425 + 34.0779 - nameplate_at_60, abs=1e-3)
+
+
+def hydro_site_with_a_low_mode(modes: bool) -> Any:
+    """1,000 S21 Hyd. (5,360 W, 335 TH/s) at a hydro site, with a made-up low mode at half the
+    power and 60 % of the hashrate (13.3 J/TH against 16.0 at nameplate) or without it."""
+    from planner.domain.fleet import fleet_from_dict, read_catalog
+
+    raw = one_site(cooling="hydro", model="s21-hyd").sites[0].model_dump(by_alias=True)
+    table = dict(read_catalog()["models"]["s21-hyd"])
+    if modes:
+        low = {"name": "low", "power_w": 2680.0, "hashrate_th_s": 201.0, "source": "test"}
+        table["modes"] = [low]
+    return fleet_from_dict({"sites": [raw], "models": {"s21-hyd": table}})
+
+
+def test_a_warm_loop_is_kept_with_machines_in_the_low_mode() -> None:
+    # -10 degC for 12 hours at 400 USD/MWh: every step loses money (nameplate breakeven 0.05 / 24
+    # / 16e-6 = 130.2 USD/MWh; the low mode's 156.3), but a loop idle for more than 6 hours
+    # freezes. The plan keeps the loop warm with the idle share (10 %) of the site's nameplate
+    # load: with the low mode that load runs 20 % of the machines at half power, which hash
+    # 0.2 x 201 = 40.2 PH/s per 1,000 machines instead of 0.1 x 335 = 33.5 at nameplate.
+    price, cold = np.full(12, 400.0), np.full(12, -10.0)
+    plans = {}
+    for modes in (False, True):
+        fleet = hydro_site_with_a_low_mode(modes)
+        scenario = flat_scenario(fleet, 12, price_usd_per_mwh=price, temp_air_c=cold)
+        plans[modes] = optimize(fleet, [scenario], OptimizeSettings(relocate=False))
+    warm = plans[True].schedule_for("tx", 0)[0]
+    assert warm.max() == pytest.approx(0.1)
+    assert np.array_equal(warm > 0, plans[False].schedule_for("tx", 0)[0] > 0)  # same hours
+    hour = int(np.argmax(warm))
+    shares = plans[True].mode_shares(period=hour, scenario=0).set_index("mode")["machine_share"]
+    assert shares.to_dict() == pytest.approx({"off": 0.8, "low": 0.2, "nameplate": 0.0})
+    kept = int((warm > 0).sum())
+    assert plans[True].kpis.mean_hashrate_eh_s == pytest.approx(kept * 40.2e-3 / 12)
+    assert plans[False].kpis.mean_hashrate_eh_s == pytest.approx(kept * 33.5e-3 / 12)
+    # Same energy, more hashrate: the warm hours lose less with the low mode.
+    gain = plans[True].kpis.expected_profit_usd - plans[False].kpis.expected_profit_usd
+    assert gain == pytest.approx(kept * (40.2 - 33.5) * 1000 * HOURLY, rel=1e-6)
