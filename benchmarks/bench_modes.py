@@ -26,14 +26,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.validate_capture import hashprice_for
-from benchmarks.validate_common import (
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python benchmarks/bench_modes.py` as well as `-m benchmarks...`
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.validate_capture import hashprice_for  # noqa: E402 - path above
+from benchmarks.validate_common import (  # noqa: E402 - path above
     BTC_DAILY,
     PRICES_HOURLY,
     data_dir,
