@@ -24,7 +24,7 @@ from planner.engine.compare import (
     merge_evaluations,
     simulate_strategies,
 )
-from planner.engine.metrics import kpis
+from planner.engine.metrics import best_strategy, kpis
 from planner.engine.montecarlo import Evaluation, evaluate
 from planner.engine.optimization import OptimizeSettings, Plan
 from planner.engine.policies import (
@@ -59,8 +59,19 @@ from planner.ops.report import (
     format_usd,
     render_report,
     site_value_map_svg,
+    summary_lines,
+    summary_text,
 )
 from planner.ops.store import RunRecord, RunStore, default_store_path
+from planner.ops.summary import (
+    CURRENT_RULES,
+    DEFAULT_CURRENT_RULE,
+    NextAction,
+    Summary,
+    curtailment_frame,
+    executive_summary,
+    next_actions,
+)
 from planner.world.feeds import FEED_MODES, FeedMode, Feeds, FeedSources, fetch_feeds
 from planner.world.replay import ReplayFiles, read_replay_feeds
 from planner.world.scenarios import Scenario, ScenarioSet, ScenarioSettings, make_scenarios
@@ -69,6 +80,8 @@ if TYPE_CHECKING:
     from planner.engine.optimization import optimize
 
 __all__ = [
+    "CURRENT_RULES",
+    "DEFAULT_CURRENT_RULE",
     "DEMO_STORMS",
     "DEMO_STRATEGIES",
     "DEMO_TIME_LIMIT_S",
@@ -90,6 +103,7 @@ __all__ = [
     "JobOutcome",
     "JobSettings",
     "MinerModel",
+    "NextAction",
     "OptimizeSettings",
     "Plan",
     "PlannerError",
@@ -115,11 +129,15 @@ __all__ = [
     "Site",
     "SolveError",
     "StrikePrice",
+    "Summary",
+    "best_strategy",
     "compare_strategies",
+    "curtailment_frame",
     "default_store_path",
     "demo_fleet",
     "estimate_strategies",
     "evaluate",
+    "executive_summary",
     "fetch_feeds",
     "format_eh_s",
     "format_usd",
@@ -130,6 +148,7 @@ __all__ = [
     "load_job_settings",
     "make_scenarios",
     "merge_evaluations",
+    "next_actions",
     "optimize",
     "parse_fleet",
     "prepare_output_dir",
@@ -143,6 +162,8 @@ __all__ = [
     "simulate",
     "simulate_strategies",
     "site_value_map_svg",
+    "summary_lines",
+    "summary_text",
     "texas_fleet",
     "write_plan",
 ]

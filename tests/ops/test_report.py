@@ -54,6 +54,7 @@ HOURS = np.arange(len(TIMES))  # hours since START
 SPIKE = (HOURS >= 24) & (HOURS < 36)
 GENERATED = datetime(2025, 1, 4, 6, 0, tzinfo=UTC)
 HEADINGS = [
+    "Summary",
     "Fleet KPIs by strategy",
     "Sites",
     "Site map",
@@ -327,22 +328,23 @@ def test_kpi_table_shows_hand_computed_profits_delta_and_best() -> None:
     # Strike keeps alpha's 1 EH/s for 60 of 72 h: (60 x 1.0 / 72) + 0.5 = 1.33 EH/s, which is
     # 1.333 / 1.5 = 88.9 % of run-through's hashrate; curtailed 12 h x 20 MWh = 240 MWh.
     assert strike[8:11] == ["240 MWh", "1.33 EH/s", "88.9%"]
-    assert (strike_class, run_class) == ("best", "")
-    assert "best" in strike[0]
+    # Without a risk table no strategy is marked: "best" is the expected full value over the
+    # scenarios (planner.engine.metrics.best_strategy), never one central run.
+    assert (strike_class, run_class) == ("", "")
+    assert "best" not in strike[0]
 
 
 def test_kpi_table_ranks_on_what_is_left_after_the_horizon() -> None:
     # The strike rule's alpha leaves 8,000 USD behind (machines frozen past the horizon): its
     # full value is 9,600 - 8,000 = 1,600, behind run-through's 2,400 by 800 (-33.3 %), and
-    # run-through is marked best although strike's profit inside the horizon is higher.
+    # the delta is taken at full value although strike's profit inside the horizon is higher.
     kpis = kpis_from(tiny_ledgers(), after={"strike": {"alpha": 8000.0}})
     rows = tables(render(kpis=kpis))["kpi-table"]
     body = {r[1][0].split()[0]: r for r in rows[1:]}
-    run_class, run = body["run-through"]
+    run_class, _run = body["run-through"]
     strike_class, strike = body["strike"]
     assert strike[1:5] == ["$1.6k", "-$800 (-33.3%)", "$9.6k", "$8.0k"]
-    assert (run_class, strike_class) == ("best", "")
-    assert "best" in run[0]
+    assert (run_class, strike_class) == ("", "")
 
 
 def test_missing_baseline_shows_no_delta() -> None:

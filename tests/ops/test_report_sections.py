@@ -17,7 +17,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from test_report import GENERATED, TIMES, TagBalance, render, section, tables
+from test_report import (
+    GENERATED,
+    TIMES,
+    TagBalance,
+    kpis_from,
+    render,
+    section,
+    tables,
+    tiny_ledgers,
+)
 
 import planner
 from planner.ops.notify import RiskAlert, RiskKind
@@ -255,6 +264,12 @@ def test_full_value_section_ranks_on_what_each_strategy_leaves_behind() -> None:
     ]
     assert run[1:4] == ["$2.2k", "-$3.4k", "$2.0k"]
 
+    # One "best" on the page: the central-run table marks the risk table's best (strike), even
+    # when strike's single central run leaves 8,000 behind and trails run-through there.
+    central = kpis_from(tiny_ledgers(), after={"strike": {"alpha": 8000.0}})
+    kpi_rows = {r[1][0].split()[0]: r[0] for r in tables(render(risk=risk, kpis=central))["kpi-table"][1:]}
+    assert kpi_rows == {"run-through": "", "strike": "best"}
+
 
 def test_alerts_section_lists_thresholds_weather_alerts_and_outage_reports() -> None:
     alerts = pd.DataFrame(
@@ -373,7 +388,8 @@ def test_report_opens_in_headless_chromium_offline_without_console_errors(tmp_pa
             browser.close()
     assert [m for m in messages if m.startswith(("error", "pageerror"))] == []
     assert requests == [page_url]  # the page itself, nothing else
-    assert headings[:5] == [
+    assert headings[:6] == [
+        "Summary",
         "Fleet KPIs by strategy",
         "Risk across scenarios",
         "Strategies at full value",

@@ -33,6 +33,7 @@ from planner.engine.metrics import KPI_COLUMNS
 from planner.ops.report.format import format_eh_s, format_mwh, format_usd, nice_ticks
 from planner.ops.report.inputs import BASELINE_STRATEGY, ReportInputs
 from planner.ops.report.page import render_report, write_report
+from planner.ops.report.summary_text import SummaryText, summary_lines, summary_text
 from planner.ops.report.svg import (
     bar_chart_svg,
     fleet_cumulative_profit_usd,
@@ -47,6 +48,7 @@ __all__ = [
     "BASELINE_STRATEGY",
     "KPI_COLUMNS",
     "ReportInputs",
+    "SummaryText",
     "band_chart_svg",
     "bar_chart_svg",
     "box_plot_svg",
@@ -61,5 +63,7 @@ __all__ = [
     "render_report",
     "site_map_svg",
     "site_value_map_svg",
+    "summary_lines",
+    "summary_text",
     "write_report",
 ]

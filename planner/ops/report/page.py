@@ -14,6 +14,7 @@ from planner.ops.report import sections_charts as charts
 from planner.ops.report import sections_tables as tables
 from planner.ops.report.format import MISSING, escape
 from planner.ops.report.inputs import ReportInputs
+from planner.ops.report.sections_summary import summary_section
 from planner.ops.report.svg import ledger_interval
 
 __all__ = ["render_report", "write_report"]
@@ -53,6 +54,7 @@ def _header(r: ReportInputs) -> str:
 
 
 _SECTIONS: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
+    ("summary", "Summary", summary_section),
     ("kpis", "Fleet KPIs by strategy", tables.kpi_section),
     ("risk", "Risk across scenarios", tables.risk_section),
     ("full-value", "Strategies at full value", tables.full_value_section),
@@ -110,6 +112,14 @@ svg text { font-family: inherit; fill: var(--fg); }
 .ok { color: #00734d; } .warn { color: #a35f00; } .bad { color: #b3261e; }
 ul.alerts { color: #b3261e; margin: 6px 0 12px; padding-left: 20px; }
 #alerts .table-wrap { margin-bottom: 8px; }
+.headline { font-size: 1.2rem; font-weight: 650; margin: 4px 0 12px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px;
+  margin: 0 0 12px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
+.card-label { color: var(--muted); font-size: .8rem; }
+.card-value { font-size: 1.1rem; font-weight: 600; overflow-wrap: anywhere; }
+ol.actions { padding-left: 22px; }
+h3 { font-size: 1rem; margin: 16px 0 6px; }
 footer { margin-top: 48px; color: var(--muted); font-size: .8rem; }
 @media print { main { max-width: none; padding: 0; } section, figure { break-inside: avoid; } }
 """
