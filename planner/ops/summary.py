@@ -175,11 +175,15 @@ def _interval_hours(times: pd.DatetimeIndex) -> float:
 
 
 def _when(fleet: Fleet, site_id: str, start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """``Thu 16 Jan 08:00–11:00 CST (14:00–17:00 UTC)``: site-local time, then UTC."""
     zone = next((s.timezone for s in fleet.sites if s.id == site_id), "UTC")
     local_start, local_end = start.tz_convert(zone), end.tz_convert(zone)
-    same_day = local_start.date() == local_end.date()
-    local = f"{local_start:%a %d %b %H:%M}–{local_end:{'%H:%M' if same_day else '%a %d %b %H:%M'}}"
-    return f"{local} {local_start:%Z} ({start:%d %b %H:%M}–{end:%d %b %H:%M} UTC)"
+    local_end_format = "%H:%M" if local_start.date() == local_end.date() else "%a %d %b %H:%M"
+    utc_end_format = "%H:%M" if start.date() == end.date() else "%d %b %H:%M"
+    return (
+        f"{local_start:%a %d %b %H:%M}–{local_end.strftime(local_end_format)} {local_start:%Z} "
+        f"({start:%d %b %H:%M}–{end.strftime(utc_end_format)} UTC)"
+    )
 
 
 def next_actions(

@@ -135,9 +135,7 @@ def test_a_run_writes_every_artifact_and_records_its_kpis(tmp_path: Path) -> Non
     # The recommended strategy is the best at full value, the summary's recommendation.
     best = fleet["expected_profit_incl_after_horizon_usd"].idxmax()
     assert summary["run_id"] == record.id and summary["recommended"] == best
-    assert summary["summary"][0].startswith(
-        f"Keep {best}" if best == "strike" else f"Run {best}:"
-    )
+    assert summary["summary"][0].startswith(f"Keep {best}" if best == "strike" else f"Run {best}:")
     assert summary["feeds"]["weather"]["status"] == "fallback"
 
     events = pd.read_csv(record.artifacts["events"])

@@ -128,7 +128,7 @@ def test_next_actions_are_curtailment_blocks_and_shipments_earliest_first() -> N
         ("curtail", "tx", T0 + 2 * HOUR, T0 + 5 * HOUR, 30.0),
     ]
     assert actions[2].text == (
-        "Curtail 30 MW at Test site Thu 16 Jan 08:00–11:00 CST (16 Jan 14:00–16 Jan 17:00 UTC), "
+        "Curtail 30 MW at Test site Thu 16 Jan 08:00–11:00 CST (16 Jan 14:00–17:00 UTC), "
         "then restore"
     )
     assert next_actions(fleet, frame, relocations, limit=1) == actions[:1]

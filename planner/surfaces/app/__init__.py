@@ -8,18 +8,21 @@ module, every name also here:
 - ``inputs``: what the page plans over (:class:`Setup`), its knobs (:class:`WhatIf`), the fleet.
 - ``work``: feeds, scenarios, the plan through a :class:`planner.Replanner`, judging, the report.
 - ``tables``: the risk table, the KPI row and the tables and frames the views draw.
-- ``colours`` and ``risk_map``: the page's colours and its map of one figure per site.
+- ``risk_map``: the page's map of one figure per site.
 - ``notices``: what the page says about its own work (stages, notes, hints, the floor's hours).
 """
 
 from planner.surfaces.app import notices
-from planner.surfaces.app.colours import COLOURS, HEAT_STOPS, RISK_STOPS, Stops, ramp
 from planner.surfaces.app.inputs import (
+    CURRENT_RULES,
+    DEFAULT_STRATEGIES,
     DEMO_START,
     JUDGE_SEED_OFFSET,
     PLAN,
+    PLAN_STRATEGIES,
     RULES,
     STRATEGIES,
+    STRATEGY_HELP,
     Setup,
     WhatIf,
     fleet_from_upload,
@@ -27,18 +30,17 @@ from planner.surfaces.app.inputs import (
     nameplate_eh_s,
     one_line,
 )
-from planner.surfaces.app.risk_map import MAP_METRICS, format_value, risk_map_svg, site_values
+from planner.surfaces.app.risk_map import MAP_METRICS, format_value, risk_map_chart, site_values
 from planner.surfaces.app.tables import (
+    COLUMN_HELP,
     FLEET_COLUMNS,
     Headline,
     History,
     act_now_table,
-    curtailment_heatmap,
+    column_help,
     events_table,
     expected_schedule,
-    fleet_profits,
     freshness_table,
-    hashrate_bands,
     headline,
     plan_csv,
     relocation_table,
@@ -48,57 +50,55 @@ from planner.surfaces.app.tables import (
 from planner.surfaces.app.work import (
     combine,
     feeds_for,
+    judge_plan_strategies,
     judge_rules,
     plan_for,
     replan,
     report_html,
     scenarios_for,
-    strike_policy,
 )
 
 __all__ = [
-    "COLOURS",
+    "COLUMN_HELP",
+    "CURRENT_RULES",
+    "DEFAULT_STRATEGIES",
     "DEMO_START",
     "FLEET_COLUMNS",
-    "HEAT_STOPS",
     "JUDGE_SEED_OFFSET",
     "MAP_METRICS",
     "PLAN",
-    "RISK_STOPS",
+    "PLAN_STRATEGIES",
     "RULES",
     "STRATEGIES",
+    "STRATEGY_HELP",
     "Headline",
     "History",
     "Setup",
-    "Stops",
     "WhatIf",
     "act_now_table",
+    "column_help",
     "combine",
-    "curtailment_heatmap",
     "events_table",
     "expected_schedule",
     "feeds_for",
     "fleet_from_upload",
     "fleet_key",
-    "fleet_profits",
     "format_value",
     "freshness_table",
-    "hashrate_bands",
     "headline",
+    "judge_plan_strategies",
     "judge_rules",
     "nameplate_eh_s",
     "notices",
     "one_line",
     "plan_csv",
     "plan_for",
-    "ramp",
     "relocation_table",
     "replan",
     "report_html",
-    "risk_map_svg",
+    "risk_map_chart",
     "risk_table",
     "run_history",
     "scenarios_for",
     "site_values",
-    "strike_policy",
 ]
