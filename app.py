@@ -31,6 +31,7 @@ from planner import (
     Replanner,
     ScenarioSet,
     band_frame,
+    band_panel_chart,
     best_strategy,
     curtailment_blocks,
     curtailment_frame,
@@ -39,7 +40,6 @@ from planner import (
     executive_summary,
     format_eh_s,
     format_usd,
-    hashrate_bands_chart,
     is_plan_strategy,
     next_actions,
     profit_distribution_chart,
@@ -162,10 +162,31 @@ def cached_plan_evaluation(
 
 
 def pick_fleet() -> tuple[Fleet | None, str | None]:
-    """The fleet chosen in the sidebar, or ``None`` and the one-line reason."""
+    """The fleet chosen in the sidebar (with or without its demand-response enrolment), or
+    ``None`` and the one-line reason."""
+    fleet, problem = _fleet_source()
+    if fleet is None or sup.demand_response_mw(fleet) <= 0:
+        return fleet, problem
+    enrolled = st.sidebar.toggle(
+        f"Demand response ({sup.demand_response_mw(fleet):,.0f} MW enrolled)",
+        True,
+        key="demand_response",
+        help="Paid to stand ready, penalised for any shortfall when the grid calls; the "
+        "optimizer sheds what is called. Switch off to see the fleet without the enrolment: "
+        "the difference is what it is worth.",
+    )
+    return (fleet if enrolled else sup.without_demand_response(fleet)), None
+
+
+def _fleet_source() -> tuple[Fleet | None, str | None]:
+    """The fleet of the sidebar's source, or ``None`` and the one-line reason."""
     st.sidebar.header("Fleet")
     source = st.sidebar.radio(
-        "Fleet", FLEET_SOURCES, key="fleet_source", label_visibility="collapsed"
+        "Fleet",
+        FLEET_SOURCES,
+        key="fleet_source",
+        label_visibility="collapsed",
+        help="The demo's six North American sites, or your own fleet file (docs/fleet.md).",
     )
     if source == "Demo fleet":
         return demo_fleet(), None
@@ -513,11 +534,13 @@ def show_map_and_risk(fleet: Fleet, metrics: pd.DataFrame) -> None:
 
 
 def show_hashrate(evaluation: Evaluation, floor_eh_s: float) -> None:
-    chart = hashrate_bands_chart(band_frame(evaluation), floor_eh_s=floor_eh_s)
-    st.altair_chart(chart, width="content")
+    bands = band_frame(evaluation)
+    for strategy in dict.fromkeys(bands["strategy"]):
+        st.altair_chart(band_panel_chart(bands, strategy, floor_eh_s=floor_eh_s), width="stretch")
     st.caption(
-        "One panel per strategy: the line is the weighted median of the fleet's hashrate over "
-        "the judged runs, the band spans P5 to P95; the dashed red line is the hashrate floor."
+        "One panel per strategy, on one scale: the line is the weighted median of the fleet's "
+        "hashrate over the judged runs, the band spans P5 to P95; the dashed red line is the "
+        "hashrate floor."
     )
     below = notices.floor_shortfall_table(evaluation, sup.PLAN) if floor_eh_s > 0 else None
     if below is None:

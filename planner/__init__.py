@@ -41,6 +41,7 @@ from planner.engine.simulation import Shipment, SimResult, SimSettings, simulate
 from planner.errors import ConfigError, FeedError, JobError, PlannerError, SolveError
 from planner.ops.charts import (
     band_frame,
+    band_panel_chart,
     cumulative_profit_chart,
     curtailment_blocks,
     curtailment_heatmap_chart,
@@ -146,6 +147,7 @@ __all__ = [
     "StrikePrice",
     "Summary",
     "band_frame",
+    "band_panel_chart",
     "best_strategy",
     "compare_strategies",
     "cumulative_profit_chart",

@@ -304,6 +304,35 @@ def test_failed_nws_alerts_are_called_unavailable_not_quiet() -> None:
 # ------------------------------------------------------------------------------ real browser
 
 
+#: Measures the page in the browser: the document wider than the window, elements whose
+#: content is wider than their box (a scrolled table, a clipped cell), and chart text outside
+#: its chart (a clipped tick or legend label).
+_OVERFLOW = """() => {
+  const page = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > doc.clientWidth) page.push([doc.scrollWidth, doc.clientWidth]);
+  const boxes = [];
+  for (const el of document.querySelectorAll("main *")) {
+    if (el.closest("svg") || el.clientWidth === 0) continue;
+    if (el.scrollWidth > el.clientWidth + 1)
+      boxes.push([el.tagName, el.id || el.className || "", el.textContent.slice(0, 40),
+                  el.scrollWidth, el.clientWidth]);
+  }
+  const labels = [];
+  for (const svg of document.querySelectorAll("svg.chart")) {
+    const frame = svg.getBoundingClientRect();
+    for (const t of svg.querySelectorAll("text")) {
+      const r = t.getBoundingClientRect();
+      if (r.width === 0) continue;
+      if (r.left < frame.left - 0.5 || r.right > frame.right + 0.5 ||
+          r.top < frame.top - 0.5 || r.bottom > frame.bottom + 0.5)
+        labels.push([svg.getAttribute("aria-label"), t.textContent]);
+    }
+  }
+  return {page, boxes: boxes.slice(0, 20), labels: labels.slice(0, 20)};
+}"""
+
+
 def _chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
@@ -339,7 +368,7 @@ def test_report_opens_in_headless_chromium_offline_without_console_errors(tmp_pa
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
         try:
-            context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+            context = browser.new_context(offline=True, viewport={"width": 1400, "height": 900})
             page = context.new_page()
             page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
             page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
@@ -347,6 +376,7 @@ def test_report_opens_in_headless_chromium_offline_without_console_errors(tmp_pa
             page.goto(page_url, wait_until="load")
             headings = page.locator("h2").all_inner_texts()
             svgs = page.locator("svg.chart").count()
+            overflow = page.evaluate(_OVERFLOW)
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "report.png"))  # the top of the page
         finally:
@@ -363,4 +393,7 @@ def test_report_opens_in_headless_chromium_offline_without_console_errors(tmp_pa
     ]
     assert "Curtailment heat map" in headings and "Hashrate across scenarios" in headings
     assert svgs == 7  # bands, distribution, heat map, map, hashrate, profit, site profit
+    # At 1400 px nothing spills sideways, no table scrolls and no text is cut: every text box
+    # fits its element, every chart label lies inside its chart.
+    assert overflow == {"page": [], "boxes": [], "labels": []}, overflow
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000

@@ -235,3 +235,13 @@ def test_run_history_reads_without_creating_the_file(tmp_path: Path) -> None:
     garbage.write_bytes(b"not a database at all" * 100)
     broken = sup.run_history(garbage)
     assert broken.runs.empty and broken.error and "\n" not in broken.error
+
+
+def test_demand_response_enrolment_can_be_dropped_and_nothing_else() -> None:
+    fleet = demo_fleet()
+    # The demo's West Texas site is enrolled in ERCOT ERS for 40 MW.
+    assert sup.demand_response_mw(fleet) == 40.0
+    bare = sup.without_demand_response(fleet)
+    assert sup.demand_response_mw(bare) == 0.0
+    assert [s.programs.four_cp for s in bare.sites] == [s.programs.four_cp for s in fleet.sites]
+    assert bare.site_ids == fleet.site_ids and sup.fleet_key(bare) != sup.fleet_key(fleet)

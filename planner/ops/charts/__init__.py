@@ -24,6 +24,8 @@ from planner.ops.charts.lines import (
 from planner.ops.charts.render import chart_svg
 from planner.ops.charts.risk import (
     band_frame,
+    band_panel,
+    band_panel_chart,
     hashrate_bands_chart,
     profit_distribution_chart,
     run_profits,
@@ -35,6 +37,8 @@ __all__ = [
     "COOLING_COLOURS",
     "STRATEGY_COLOURS",
     "band_frame",
+    "band_panel",
+    "band_panel_chart",
     "chart_svg",
     "cumulative_profit_chart",
     "curtailment_blocks",

@@ -13,7 +13,14 @@ from planner.ops.charts.theme import strategy_scale, styled
 if TYPE_CHECKING:
     from planner.engine.montecarlo import Evaluation
 
-__all__ = ["band_frame", "hashrate_bands_chart", "profit_distribution_chart", "run_profits"]
+__all__ = [
+    "band_frame",
+    "band_panel",
+    "band_panel_chart",
+    "hashrate_bands_chart",
+    "profit_distribution_chart",
+    "run_profits",
+]
 
 
 def band_frame(evaluation: Evaluation) -> pd.DataFrame:
@@ -39,11 +46,79 @@ def run_profits(evaluation: Evaluation) -> pd.DataFrame:
     )
 
 
+def band_panel(
+    bands: pd.DataFrame,
+    strategy: str,
+    *,
+    floor_eh_s: float = 0.0,
+    width: int | str = "container",
+    height: int = 110,
+) -> alt.LayerChart:
+    """One strategy's panel: the weighted median of the fleet's hashrate as a line, P5 to P95
+    as a band, the hashrate floor as a dashed red rule, on the y scale every panel of ``bands``
+    shares (0 to the highest P95), so panels compare at a glance.
+
+    Parameters
+    ----------
+    bands
+        :func:`band_frame` (every strategy: they set the colours and the shared scale).
+    strategy
+        The strategy drawn.
+    floor_eh_s
+        The hashrate floor [EH/s]; 0 draws none.
+    width, height
+        Panel size [px]; ``"container"``: as wide as the page's column (the app).
+    """
+    names = list(dict.fromkeys(bands["strategy"]))
+    top = max(float(bands["p95_eh_s"].max()), floor_eh_s) if len(bands) else 1.0
+    colour = alt.Color(
+        "strategy:N",
+        scale=strategy_scale(names),
+        legend=alt.Legend(title="strategy: median (line), P5-P95 (band)", orient="bottom"),
+    )
+    x = alt.X(
+        "time:T",
+        title="time (UTC)",
+        axis=alt.Axis(format="%b %d", labelAngle=0, tickCount="day"),
+    )
+    y = alt.Y("p5_eh_s:Q", title="EH/s", scale=alt.Scale(domain=[0, top], nice=True))
+    base = alt.Chart(bands[bands["strategy"] == strategy]).encode(x=x, color=colour)
+    layers: list[alt.Chart] = [
+        base.mark_area(opacity=0.25).encode(y=y, y2="p95_eh_s:Q"),
+        base.mark_line(strokeWidth=2).encode(
+            y="median_eh_s:Q",
+            tooltip=[
+                "strategy:N",
+                alt.Tooltip("time:T", format="%b %d %H:%M"),
+                alt.Tooltip("p5_eh_s:Q", title="P5 [EH/s]", format=".2f"),
+                alt.Tooltip("median_eh_s:Q", title="median [EH/s]", format=".2f"),
+                alt.Tooltip("p95_eh_s:Q", title="P95 [EH/s]", format=".2f"),
+            ],
+        ),
+    ]
+    if floor_eh_s > 0:
+        floor = pd.DataFrame({"floor_eh_s": [floor_eh_s]})
+        layers.append(
+            alt.Chart(floor).mark_rule(color="#d73027", strokeDash=[6, 4]).encode(y="floor_eh_s:Q")
+        )
+    title = alt.TitleParams(strategy, fontSize=12, anchor="start")
+    return alt.LayerChart(layer=layers).properties(width=width, height=height, title=title)
+
+
+def band_panel_chart(
+    bands: pd.DataFrame, strategy: str, *, floor_eh_s: float = 0.0
+) -> alt.LayerChart:
+    """One :func:`band_panel` on its own, as wide as its container (the app draws one per
+    strategy, the report all of them in :func:`hashrate_bands_chart`)."""
+    chart: alt.LayerChart = styled(band_panel(bands, strategy, floor_eh_s=floor_eh_s))
+    return chart
+
+
 def hashrate_bands_chart(
-    bands: pd.DataFrame, *, floor_eh_s: float = 0.0, width: int = 860, row_height: int = 90
-) -> alt.FacetChart:
-    """One panel per strategy (no band hides another): the weighted median of the fleet's
-    hashrate as a line, P5 to P95 as a band, the hashrate floor as a dashed red rule.
+    bands: pd.DataFrame, *, floor_eh_s: float = 0.0, width: int = 860
+) -> alt.VConcatChart:
+    """Every strategy's :func:`band_panel`, one under the other (no band hides another), one
+    legend.
 
     Parameters
     ----------
@@ -51,60 +126,12 @@ def hashrate_bands_chart(
         :func:`band_frame`.
     floor_eh_s
         The hashrate floor [EH/s]; 0 draws none.
-    width, row_height
-        Panel size [px].
+    width
+        Panel width [px].
     """
     names = list(dict.fromkeys(bands["strategy"]))
-    colour = alt.Color(
-        "strategy:N",
-        scale=strategy_scale(names),
-        legend=alt.Legend(
-            title="strategy: median (line), P5-P95 (band)", orient="bottom", titleLimit=400
-        ),
-    )
-    x = alt.X(
-        "time:T", title="time (UTC)", axis=alt.Axis(format="%b %d", labelAngle=0, tickCount="day")
-    )
-    base = alt.Chart().encode(x=x, color=colour)
-    band = base.mark_area(opacity=0.25).encode(y=alt.Y("p5_eh_s:Q", title="EH/s"), y2="p95_eh_s:Q")
-    line = base.mark_line(strokeWidth=2).encode(
-        y="median_eh_s:Q",
-        tooltip=[
-            "strategy:N",
-            alt.Tooltip("time:T", format="%b %d %H:%M"),
-            alt.Tooltip("p5_eh_s:Q", title="P5 [EH/s]", format=".2f"),
-            alt.Tooltip("median_eh_s:Q", title="median [EH/s]", format=".2f"),
-            alt.Tooltip("p95_eh_s:Q", title="P95 [EH/s]", format=".2f"),
-        ],
-    )
-    layers: list[alt.Chart] = [band, line]
-    if floor_eh_s > 0:
-        layers.append(
-            alt.Chart()
-            .mark_rule(color="#d73027", strokeDash=[6, 4])
-            .encode(y=alt.datum(floor_eh_s))
-        )
-    chart = (
-        alt.layer(*layers, data=bands)
-        .properties(width=width, height=row_height)
-        .facet(
-            row=alt.Row(
-                "strategy:N",
-                sort=names,
-                title=None,
-                header=alt.Header(
-                    labelAngle=0,
-                    labelAlign="left",
-                    labelAnchor="start",
-                    labelOrient="top",
-                    labelFontSize=12,
-                    labelFontWeight="bold",
-                ),
-            )
-        )
-        .resolve_scale(y="shared")
-    )
-    return styled(chart.configure_facet(spacing=8))
+    panels = [band_panel(bands, s, floor_eh_s=floor_eh_s, width=width) for s in names]
+    return styled(alt.vconcat(*panels, spacing=10))
 
 
 def profit_distribution_chart(profits: pd.DataFrame, *, width: int | str = 860) -> alt.LayerChart:

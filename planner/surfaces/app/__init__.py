@@ -25,10 +25,12 @@ from planner.surfaces.app.inputs import (
     STRATEGY_HELP,
     Setup,
     WhatIf,
+    demand_response_mw,
     fleet_from_upload,
     fleet_key,
     nameplate_eh_s,
     one_line,
+    without_demand_response,
 )
 from planner.surfaces.app.risk_map import MAP_METRICS, format_value, risk_map_chart, site_values
 from planner.surfaces.app.tables import (
@@ -78,6 +80,7 @@ __all__ = [
     "act_now_table",
     "column_help",
     "combine",
+    "demand_response_mw",
     "events_table",
     "expected_schedule",
     "feeds_for",
@@ -101,4 +104,5 @@ __all__ = [
     "run_history",
     "scenarios_for",
     "site_values",
+    "without_demand_response",
 ]

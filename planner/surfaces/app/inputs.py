@@ -20,10 +20,12 @@ __all__ = [
     "STRATEGY_HELP",
     "Setup",
     "WhatIf",
+    "demand_response_mw",
     "fleet_from_upload",
     "fleet_key",
     "nameplate_eh_s",
     "one_line",
+    "without_demand_response",
 ]
 
 #: First day of the offline demo window (its forced cold snap falls on 16 January).
@@ -271,6 +273,21 @@ def fleet_from_upload(data: bytes | str, source: str = "uploaded fleet") -> Flee
     if not data.strip():
         raise ConfigError(source, "the file is empty; a fleet needs [[sites]]")
     return parse_fleet(data, source=source)
+
+
+def demand_response_mw(fleet: Fleet) -> float:
+    """Demand response the fleet is enrolled in, summed over sites and programs [MW]."""
+    return sum(p.committed_mw for s in fleet.sites for p in s.programs.demand_response)
+
+
+def without_demand_response(fleet: Fleet) -> Fleet:
+    """The fleet with every site's demand-response enrolment dropped (its 4CP program and
+    everything else kept): what the enrolment is worth is the difference."""
+    sites = tuple(
+        s.model_copy(update={"programs": s.programs.model_copy(update={"demand_response": ()})})
+        for s in fleet.sites
+    )
+    return fleet.model_copy(update={"sites": sites})
 
 
 def fleet_key(fleet: Fleet) -> str:
