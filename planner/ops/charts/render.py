@@ -6,6 +6,7 @@ import hashlib
 import html
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 import vl_convert
@@ -36,15 +37,21 @@ def chart_svg(chart: Any, *, label: str) -> str:
         share one and the same chart always renders the same text.
     """
     spec = chart if isinstance(chart, dict) else chart.to_dict()
-    svg = vl_convert.vegalite_to_svg(spec)
+    return _rendered(json.dumps(spec, sort_keys=True, default=str), label)
+
+
+@lru_cache(maxsize=32)
+def _rendered(spec_text: str, label: str) -> str:
+    """:func:`chart_svg` of a spec given as JSON text, kept for the next identical chart (the
+    site map of one fleet costs seconds to project)."""
+    svg = vl_convert.vegalite_to_svg(json.loads(spec_text))
     opening = _OPEN.search(svg)
     if opening is None:  # pragma: no cover - vl-convert always answers with an <svg> element
         raise ValueError("vl-convert returned no <svg> element")
     attrs = _DROPPED.sub("", opening.group(0)[4:-1])
     tag = f'<svg{attrs} class="chart" role="img" aria-label="{html.escape(label, quote=True)}">'
     svg = svg[: opening.start()] + tag + svg[opening.end() :]
-    digest = json.dumps(spec, sort_keys=True, default=str).encode()
-    prefix = "c" + hashlib.sha256(digest).hexdigest()[:10]
+    prefix = "c" + hashlib.sha256(spec_text.encode()).hexdigest()[:10]
     for k, old in enumerate(dict.fromkeys(_ID.findall(svg))):
         new = f"{prefix}-{k}"
         svg = svg.replace(f'id="{old}"', f'id="{new}"').replace(f"#{old})", f"#{new})")
