@@ -32,18 +32,15 @@ from planner import (
     ScenarioSet,
     band_frame,
     band_panel_chart,
-    best_strategy,
     curtailment_blocks,
     curtailment_frame,
     curtailment_heatmap_chart,
     demo_fleet,
-    executive_summary,
     format_eh_s,
     format_usd,
-    is_plan_strategy,
-    next_actions,
     profit_distribution_chart,
     run_profits,
+    summarise,
     summary_text,
 )
 from planner.surfaces import app as sup
@@ -482,11 +479,14 @@ def show_summary(
     fleet: Fleet, plan: Plan, evaluation: Evaluation, metrics: pd.DataFrame, rule: str
 ) -> None:
     """The executive summary: the best strategy at full value against today's rule."""
-    best = best_strategy(metrics)
-    curtailment = curtailment_frame(fleet, best, plan=plan)
-    relocations = plan.relocations if is_plan_strategy(best) else None
-    actions = next_actions(fleet, curtailment, relocations, start=pd.Timestamp(plan.times[0]))
-    summary = executive_summary(metrics, rule, runs=len(evaluation.run_index), actions=actions)
+    summary = summarise(
+        fleet,
+        metrics,
+        rule,
+        runs=len(evaluation.run_index),
+        plan=plan,
+        start=pd.Timestamp(plan.times[0]),
+    )
     text = summary_text(summary)
     st.subheader(text.headline)
     st.markdown(f"{text.why}  \n{text.bad_case}  \n{text.after_horizon}")

@@ -87,6 +87,7 @@ from planner.ops.summary import (
     curtailment_frame,
     executive_summary,
     next_actions,
+    summarise,
 )
 from planner.world.feeds import FEED_MODES, FeedMode, Feeds, FeedSources, fetch_feeds
 from planner.world.replay import ReplayFiles, read_replay_feeds
@@ -192,6 +193,7 @@ __all__ = [
     "site_profit_chart",
     "strategy_colour",
     "strategy_scale",
+    "summarise",
     "summary_lines",
     "summary_text",
     "texas_fleet",

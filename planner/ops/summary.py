@@ -35,6 +35,7 @@ __all__ = [
     "curtailment_frame",
     "executive_summary",
     "next_actions",
+    "summarise",
 ]
 
 #: The operator's current rule by default: the strike-price rule at each tier's breakeven.
@@ -308,3 +309,39 @@ def executive_summary(
         ),
         actions=actions,
     )
+
+
+def summarise(
+    fleet: Fleet,
+    risk: pd.DataFrame,
+    current_rule: str = DEFAULT_CURRENT_RULE,
+    *,
+    runs: int,
+    plan: Plan | None = None,
+    ledgers: Mapping[str, pd.DataFrame] | None = None,
+    start: pd.Timestamp | None = None,
+) -> Summary:
+    """:func:`executive_summary` with the recommended strategy's next actions: its curtailment
+    (:func:`curtailment_frame`) and, when it follows the plan, the plan's relocations.
+
+    Parameters
+    ----------
+    fleet
+        The fleet.
+    risk, current_rule, runs
+        See :func:`executive_summary`.
+    plan, ledgers
+        The optimizer's plan and the central-run ledgers, where the actions come from.
+    start
+        The horizon's first hour (UTC), from which shipments leave.
+
+    Raises
+    ------
+    ConfigError
+        ``current_rule`` was not judged.
+    """
+    recommended = best_strategy(risk)
+    curtailment = curtailment_frame(fleet, recommended, plan=plan, ledgers=ledgers)
+    moves = plan.relocations if plan is not None and is_plan_strategy(recommended) else None
+    actions = next_actions(fleet, curtailment, moves, start=start)
+    return executive_summary(risk, current_rule, runs=runs, actions=actions)

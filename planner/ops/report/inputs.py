@@ -10,16 +10,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from planner.domain.fleet import Fleet
-from planner.engine.compare import is_plan_strategy
 from planner.engine.metrics import KPI_COLUMNS, best_strategy
 from planner.ops.charts.theme import strategy_colour
-from planner.ops.summary import (
-    DEFAULT_CURRENT_RULE,
-    Summary,
-    curtailment_frame,
-    executive_summary,
-    next_actions,
-)
+from planner.ops.summary import DEFAULT_CURRENT_RULE, Summary, summarise
 
 if TYPE_CHECKING:
     from planner.engine.montecarlo import Evaluation
@@ -145,17 +138,15 @@ class ReportInputs:
             (r for r in (self.current_rule, DEFAULT_CURRENT_RULE) if r is not None and r in judged),
             next(s for s in self.strategies if s in judged),
         )
-        recommended = best_strategy(self.risk)
-        curtailment = curtailment_frame(
-            self.fleet, recommended, plan=self.plan, ledgers=self.ledgers
-        )
-        follows_plan = self.plan is not None and is_plan_strategy(recommended)
-        relocations = self.plan.relocations if follows_plan and self.plan is not None else None
         times = self.evaluation.hashrate_bands.index.get_level_values("time")
-        start = pd.Timestamp(times.min()) if len(times) else None
-        actions = next_actions(self.fleet, curtailment, relocations, start=start)
-        return executive_summary(
-            self.risk, rule, runs=len(self.evaluation.run_index), actions=actions
+        return summarise(
+            self.fleet,
+            self.risk,
+            rule,
+            runs=len(self.evaluation.run_index),
+            plan=self.plan,
+            ledgers=self.ledgers,
+            start=pd.Timestamp(times.min()) if len(times) else None,
         )
 
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 
-from planner import ConfigError, FeedMode, Fleet, ScenarioSettings, format_usd, parse_fleet
+from planner import (
+    CURRENT_RULES,
+    ConfigError,
+    FeedMode,
+    Fleet,
+    ScenarioSettings,
+    format_usd,
+    parse_fleet,
+)
 
 __all__ = [
     "CURRENT_RULES",
@@ -49,7 +57,7 @@ STRATEGIES: tuple[str, ...] = (*RULES, *PLAN_STRATEGIES)
 #: Judged unless the operator picks others.
 DEFAULT_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protective", PLAN)
 #: The rules an operator may run today, which the summary measures against.
-CURRENT_RULES: tuple[str, ...] = ("run-through", "strike", "strike+protective")
+CURRENT_RULES: tuple[str, ...] = CURRENT_RULES
 #: What each strategy does, in an operator's words.
 STRATEGY_HELP: dict[str, str] = {
     "run-through": "Run every machine whatever the price.",
