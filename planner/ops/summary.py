@@ -135,6 +135,17 @@ def curtailment_frame(
     A plan strategy (``optimized...``) reads the plan's schedule, probability-weighted over its
     scenarios (IT load times the site's overhead); any other strategy its central-run ledger
     (``curtailed_mwh`` and ``energy_mwh`` per hour). ``None`` when neither is at hand.
+
+    Parameters
+    ----------
+    fleet
+        The fleet (site overheads).
+    strategy
+        The strategy whose curtailment is wanted.
+    plan
+        The optimizer's plan (plan strategies).
+    ledgers
+        Strategy -> central-run ledger (the others).
     """
     overhead = {s.id: s.overhead for s in fleet.sites}
     if is_plan_strategy(strategy) and plan is not None and not plan.schedule.empty:

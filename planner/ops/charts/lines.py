@@ -29,6 +29,11 @@ def fleet_daily_hashrate(ledgers: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
     Hourly hashrate [TH/s] is summed over sites, then averaged over the ledger's hours in each
     UTC day (a partial day over the hours it has).
+
+    Parameters
+    ----------
+    ledgers
+        Strategy -> hourly ledger, index ``(site_id, time)``, column ``hashrate_th_s`` [TH/s].
     """
     parts = []
     for name, ledger in ledgers.items():
@@ -43,7 +48,14 @@ def fleet_daily_hashrate(ledgers: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def fleet_cumulative_profit(ledgers: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Fleet profit accumulated from the horizon's start per strategy: ``strategy``, ``time``
-    (interval end; 0 at the first start), ``profit_usd`` [USD]."""
+    (interval end; 0 at the first start), ``profit_usd`` [USD].
+
+    Parameters
+    ----------
+    ledgers
+        Strategy -> hourly ledger, index ``(site_id, time)``, column ``profit_usd``
+        [USD per interval].
+    """
     parts = []
     for name, ledger in ledgers.items():
         profit = _fleet_total(ledger, "profit_usd")
@@ -90,13 +102,29 @@ def _lines(
 
 
 def daily_hashrate_chart(frame: pd.DataFrame, *, width: int | str = 860) -> alt.Chart:
-    """Daily mean fleet hashrate per strategy (:func:`fleet_daily_hashrate`)."""
+    """Daily mean fleet hashrate per strategy (:func:`fleet_daily_hashrate`).
+
+    Parameters
+    ----------
+    frame
+        :func:`fleet_daily_hashrate`.
+    width
+        Plot width [px].
+    """
     chart = _lines(frame, "day", "day (UTC)", "hashrate_eh_s", "fleet hashrate [EH/s]", ",.1f")
     return styled(chart.properties(width=width, height=300))
 
 
 def cumulative_profit_chart(frame: pd.DataFrame, *, width: int | str = 860) -> alt.Chart:
-    """Cumulative fleet profit per strategy (:func:`fleet_cumulative_profit`)."""
+    """Cumulative fleet profit per strategy (:func:`fleet_cumulative_profit`).
+
+    Parameters
+    ----------
+    frame
+        :func:`fleet_cumulative_profit`.
+    width
+        Plot width [px].
+    """
     chart = _lines(frame, "time", "time (UTC)", "profit_usd", "cumulative profit [USD]", "$~s")
     chart = chart.mark_line(strokeWidth=2.5)
     return styled(chart.properties(width=width, height=300))

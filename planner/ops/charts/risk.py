@@ -25,14 +25,26 @@ __all__ = [
 
 def band_frame(evaluation: Evaluation) -> pd.DataFrame:
     """Hour by hour per strategy: ``strategy``, ``time``, weighted ``p5_eh_s``,
-    ``median_eh_s`` and ``p95_eh_s`` of the fleet's hashrate [EH/s]."""
+    ``median_eh_s`` and ``p95_eh_s`` of the fleet's hashrate [EH/s].
+
+    Parameters
+    ----------
+    evaluation
+        The strategies judged over the scenarios.
+    """
     bands = evaluation.hashrate_bands.reset_index().rename(columns={"policy": "strategy"})
     return bands[["strategy", "time", "p5_eh_s", "median_eh_s", "p95_eh_s"]]
 
 
 def run_profits(evaluation: Evaluation) -> pd.DataFrame:
     """The fleet profit of every judged run: ``strategy``, ``scenario``, ``weight``,
-    ``profit_usd`` (incl. after horizon) and ``in_horizon_usd`` [USD]."""
+    ``profit_usd`` (incl. after horizon) and ``in_horizon_usd`` [USD].
+
+    Parameters
+    ----------
+    evaluation
+        The strategies judged over the scenarios.
+    """
     runs = evaluation.runs
     rows = runs[runs["site_id"] == "fleet"]
     return pd.DataFrame(
@@ -109,7 +121,17 @@ def band_panel_chart(
     bands: pd.DataFrame, strategy: str, *, floor_eh_s: float = 0.0
 ) -> alt.LayerChart:
     """One :func:`band_panel` on its own, as wide as its container (the app draws one per
-    strategy, the report all of them in :func:`hashrate_bands_chart`)."""
+    strategy, the report all of them in :func:`hashrate_bands_chart`).
+
+    Parameters
+    ----------
+    bands
+        :func:`band_frame`.
+    strategy
+        The strategy drawn.
+    floor_eh_s
+        The hashrate floor [EH/s]; 0 draws none.
+    """
     chart: alt.LayerChart = styled(band_panel(bands, strategy, floor_eh_s=floor_eh_s))
     return chart
 

@@ -67,7 +67,13 @@ def strategy_colour(name: str) -> str:
 
 
 def strategy_scale(names: Sequence[str]) -> alt.Scale:
-    """A colour scale giving each strategy of ``names`` its fixed colour."""
+    """A colour scale giving each strategy of ``names`` its fixed colour.
+
+    Parameters
+    ----------
+    names
+        Strategy names, in legend order.
+    """
     names = list(dict.fromkeys(names))
     return alt.Scale(domain=names, range=[strategy_colour(n) for n in names])
 

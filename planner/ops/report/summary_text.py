@@ -37,7 +37,13 @@ class SummaryText:
 
 
 def summary_text(s: Summary) -> SummaryText:
-    """The summary's sentences (:class:`SummaryText`)."""
+    """The summary's sentences (:class:`SummaryText`).
+
+    Parameters
+    ----------
+    s
+        The summary (:func:`planner.ops.summary.executive_summary`).
+    """
     rule, best = s.current_rule, s.recommended
     if best == s.current_rule:
         headline = (
@@ -81,6 +87,12 @@ def summary_text(s: Summary) -> SummaryText:
 
 
 def summary_lines(s: Summary) -> list[str]:
-    """The summary as plain-text lines (notifications, logs)."""
+    """The summary as plain-text lines (notifications, logs).
+
+    Parameters
+    ----------
+    s
+        The summary (:func:`planner.ops.summary.executive_summary`).
+    """
     t = summary_text(s)
     return [t.headline, t.why, t.bad_case, t.after_horizon, *(f"Next: {a}" for a in t.actions)]
