@@ -14,8 +14,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit.elements.lib.mutable_status_container import StatusContainer
@@ -30,9 +30,18 @@ from planner import (
     PlannerError,
     Replanner,
     ScenarioSet,
+    band_frame,
+    band_panel_chart,
+    curtailment_blocks,
+    curtailment_frame,
+    curtailment_heatmap_chart,
     demo_fleet,
     format_eh_s,
     format_usd,
+    profit_distribution_chart,
+    run_profits,
+    summarise,
+    summary_text,
 )
 from planner.surfaces import app as sup
 from planner.surfaces.app import notices
@@ -51,6 +60,7 @@ BUDGET_OPTIONS: list[str | int] = [
 #: Number formats of the risk table's columns (others: one decimal).
 FORMATS = {"mean EH/s": "%.2f", "curtailed MWh": "%.0f", "freeze events": "%.2f"}
 VIEWS = (
+    "Key figures",
     "Map & risk",
     "Hashrate",
     "Profit",
@@ -110,12 +120,26 @@ def cached_rules(
     fleet_key: str,
     setup: sup.Setup,
     knobs: sup.WhatIf,
-    strike: float | None,
+    rules: tuple[str, ...],
     _fleet: Fleet,
     _judging: ScenarioSet,
+    _whatif: sup.WhatIf,
 ) -> Evaluation:
-    """Run-through and the strike rule judged, by (fleet, judging scenarios, strike)."""
-    return sup.judge_rules(_fleet, _judging, sup.WhatIf(strike_usd_per_mwh=strike))
+    """The chosen rules judged, by (fleet, judging scenarios, rule names with their strike)."""
+    return sup.judge_rules(_fleet, _judging, _whatif)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_plan_strategies(
+    fleet_key: str,
+    setup: sup.Setup,
+    knobs: sup.WhatIf,
+    names: tuple[str, ...],
+    _plan: Plan,
+    _judging: ScenarioSet,
+) -> Evaluation | None:
+    """The plan's compositions (``optimized+4cp``...) judged, by (fleet, plan knobs, names)."""
+    return sup.judge_plan_strategies(_plan.fleet, _judging, _plan, names)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -135,10 +159,31 @@ def cached_plan_evaluation(
 
 
 def pick_fleet() -> tuple[Fleet | None, str | None]:
-    """The fleet chosen in the sidebar, or ``None`` and the one-line reason."""
+    """The fleet chosen in the sidebar (with or without its demand-response enrolment), or
+    ``None`` and the one-line reason."""
+    fleet, problem = _fleet_source()
+    if fleet is None or sup.demand_response_mw(fleet) <= 0:
+        return fleet, problem
+    enrolled = st.sidebar.toggle(
+        f"Demand response ({sup.demand_response_mw(fleet):,.0f} MW enrolled)",
+        True,
+        key="demand_response",
+        help="Paid to stand ready, penalised for any shortfall when the grid calls; the "
+        "optimizer sheds what is called. Switch off to see the fleet without the enrolment: "
+        "the difference is what it is worth.",
+    )
+    return (fleet if enrolled else sup.without_demand_response(fleet)), None
+
+
+def _fleet_source() -> tuple[Fleet | None, str | None]:
+    """The fleet of the sidebar's source, or ``None`` and the one-line reason."""
     st.sidebar.header("Fleet")
     source = st.sidebar.radio(
-        "Fleet", FLEET_SOURCES, key="fleet_source", label_visibility="collapsed"
+        "Fleet",
+        FLEET_SOURCES,
+        key="fleet_source",
+        label_visibility="collapsed",
+        help="The demo's six North American sites, or your own fleet file (docs/fleet.md).",
     )
     if source == "Demo fleet":
         return demo_fleet(), None
@@ -172,6 +217,24 @@ def _pct(value: float) -> str:
 def plan_form() -> tuple[sup.Setup, sup.WhatIf]:
     """Horizon, scenarios, feeds and what-if knobs; applied by "Run optimizer"."""
     with st.sidebar.form("plan"):
+        st.header("Strategies")
+        chosen = st.multiselect(
+            "Strategies to compare",
+            sup.STRATEGIES,
+            default=list(sup.DEFAULT_STRATEGIES),
+            key="strategies",
+            format_func=lambda name: name,
+            help="Every strategy is judged on the same scenarios, which the optimizer did not "
+            "see. " + " ".join(f"{k}: {v}" for k, v in sup.STRATEGY_HELP.items()),
+        )
+        rule = st.selectbox(
+            "Your current rule",
+            sup.CURRENT_RULES,
+            index=1,
+            key="current_rule",
+            help="What you run today; the summary says what the recommendation is worth "
+            "against it. The strike rule uses the strike price below.",
+        )
         st.header("What if")
         btc = st.slider(
             "BTC price shock [%]",
@@ -192,7 +255,15 @@ def plan_form() -> tuple[sup.Setup, sup.WhatIf]:
             key="storm",
             help="Cold-snap depth and weather-driven outage hazard (2 = twice as bad).",
         )
-        outage = st.slider("Outage duration [x]", 0.5, 5.0, 1.0, 0.5, key="outage")
+        outage = st.slider(
+            "Outage duration [x]",
+            0.5,
+            5.0,
+            1.0,
+            0.5,
+            key="outage",
+            help="How long grid outages last (2 = twice as long as history suggests).",
+        )
         spikes = st.slider(
             "Price-spike scale [x]",
             0.0,
@@ -264,11 +335,33 @@ def plan_form() -> tuple[sup.Setup, sup.WhatIf]:
             "no limit",
             key="budget",
             format_func=lambda v: v if isinstance(v, str) else format_usd(float(v)),
+            help="The most the plan may spend shipping machines between sites.",
         )
         with st.expander("Horizon, scenarios and feeds"):
-            start = st.date_input("Start (UTC)", date.fromisoformat(sup.DEMO_START), key="start")
-            days = st.radio("Horizon [days]", (3, 7, 14), 1, key="days", horizontal=True)
-            n = st.slider("Scenarios", 5, 40, 10, 5, key="scenarios")
+            start = st.date_input(
+                "Start (UTC)",
+                date.fromisoformat(sup.DEMO_START),
+                key="start",
+                help="First day planned (midnight UTC).",
+            )
+            days = st.radio(
+                "Horizon [days]",
+                (3, 7, 14),
+                1,
+                key="days",
+                horizontal=True,
+                help="How far ahead to plan.",
+            )
+            n = st.slider(
+                "Scenarios",
+                5,
+                40,
+                10,
+                5,
+                key="scenarios",
+                help="Weather, price and outage futures drawn to plan over; as many others "
+                "judge the strategies. More: steadier figures, slower.",
+            )
             mode = st.radio(
                 "Feeds",
                 MODES,
@@ -278,7 +371,15 @@ def plan_form() -> tuple[sup.Setup, sup.WhatIf]:
                 help="offline: seeded generator with the demo's cold snap, no network; "
                 "cache: the HTTP cache only; live: the providers (a forecast window).",
             )
-            seed = st.number_input("Seed", 0, 2**31 - 1, 7, 1, key="seed")
+            seed = st.number_input(
+                "Seed",
+                0,
+                2**31 - 1,
+                7,
+                1,
+                key="seed",
+                help="Same seed, same scenarios: change it to see other draws.",
+            )
         st.form_submit_button("Run optimizer", type="primary", width="stretch")
     setup = sup.Setup(
         start=(
@@ -301,6 +402,8 @@ def plan_form() -> tuple[sup.Setup, sup.WhatIf]:
         relocation_budget_usd=None if budget == "no limit" else float(budget),
         lead_hours=float(lead),
         time_limit_s=float(limit),
+        strategies=tuple(chosen),
+        current_rule=str(rule),
     )
     return setup, whatif
 
@@ -308,47 +411,52 @@ def plan_form() -> tuple[sup.Setup, sup.WhatIf]:
 # ----------------------------------------------------------------------------------- views
 
 
-def colour_scale() -> alt.Scale:
-    return alt.Scale(domain=list(sup.STRATEGIES), range=[sup.COLOURS[s] for s in sup.STRATEGIES])
+def table(frame: pd.DataFrame, **config: Any) -> None:
+    """A table with a word of help on every column it knows (hover a column's header)."""
+    helped: dict[str, Any] = {
+        c: st.column_config.Column(help=text) for c, text in sup.column_help(frame.columns).items()
+    }
+    st.dataframe(frame, hide_index=True, column_config={**helped, **config})
 
 
 def show_kpis(h: sup.Headline, nameplate: float, floor_pct: float, hours_below: float) -> None:
+    st.caption(f"**{h.strategy}** (the recommendation) against **{h.rule}** (today's rule).")
     cols = st.columns(6 if floor_pct > 0 else 5)
-    gain = (
-        h.expected_profit_incl_after_horizon_usd - h.strike_expected_profit_incl_after_horizon_usd
-    )
-    tail_gain = h.cvar5_profit_incl_after_horizon_usd - h.strike_cvar5_profit_incl_after_horizon_usd
+    gain = h.expected_profit_incl_after_horizon_usd - h.rule_expected_profit_incl_after_horizon_usd
+    tail_gain = h.cvar5_profit_incl_after_horizon_usd - h.rule_cvar5_profit_incl_after_horizon_usd
+    versus = f"vs {h.rule}"
     cols[0].metric(
         "Expected profit incl. after horizon",
         format_usd(h.expected_profit_incl_after_horizon_usd),
-        f"{format_usd(gain, signed=True)} vs strike rule",
-        help="The optimizer's plan, judged on scenarios it did not see: the horizon's profit "
-        "less what the fleet leaves behind after it (machines frozen, under repair or in "
-        "transit, repairs, relocations).",
+        f"{format_usd(gain, signed=True)} {versus}",
+        help="Judged on scenarios the optimizer did not see: the horizon's profit less what "
+        "the fleet leaves behind after it (machines frozen, under repair or in transit, "
+        "repairs, relocations). Strategies are ranked on this.",
     )
     cols[1].metric(
         "Worst-5 % incl. after horizon",
         format_usd(h.cvar5_profit_incl_after_horizon_usd),
-        f"{format_usd(tail_gain, signed=True)} vs strike rule",
-        help="CVaR 5 %: mean fleet profit incl. after horizon over the worst 5 % of judged "
-        "scenarios.",
+        f"{format_usd(tail_gain, signed=True)} {versus}",
+        help="The average of the worst 1-in-20 judged scenarios, at full value.",
     )
     cols[2].metric(
         "Mean hashrate",
         format_eh_s(h.mean_hashrate_eh_s),
-        f"{h.mean_hashrate_eh_s - h.strike_mean_hashrate_eh_s:+.2f} EH/s vs strike rule",
-        help=f"Fleet nameplate {format_eh_s(nameplate)}.",
+        f"{h.mean_hashrate_eh_s - h.rule_mean_hashrate_eh_s:+.2f} EH/s {versus}",
+        help=f"Average fleet hashrate over the horizon; nameplate {format_eh_s(nameplate)}.",
     )
     cols[3].metric(
         "Curtailed energy",
         f"{h.curtailed_mwh / 1e3:,.1f} GWh",
-        f"{h.curtailed_mwh - h.strike_curtailed_mwh:+,.0f} MWh vs strike rule",
+        f"{h.curtailed_mwh - h.rule_curtailed_mwh:+,.0f} MWh {versus}",
         delta_color="off",
+        help="Energy the fleet chooses not to use: high prices, 4CP peaks, demand-response "
+        "calls, protective shutdowns.",
     )
     cols[4].metric(
         "Relocation cost",
         format_usd(h.relocation_cost_usd),
-        help="What the plan's relocations cost (trucks, customs, installation).",
+        help="What the recommended strategy's relocations cost (trucks, customs, installation).",
     )
     if floor_pct > 0:
         cols[5].metric(
@@ -362,149 +470,120 @@ def show_kpis(h: sup.Headline, nameplate: float, floor_pct: float, hours_below: 
         )
     st.caption(
         f"Profit inside the horizon alone: {format_usd(h.expected_profit_usd)} "
-        f"(strike rule {format_usd(h.strike_expected_profit_usd)}); the figures above also "
+        f"({h.rule} {format_usd(h.rule_expected_profit_usd)}); the figures above also "
         "count what each leaves behind after the horizon."
     )
 
 
+def show_summary(
+    fleet: Fleet, plan: Plan, evaluation: Evaluation, metrics: pd.DataFrame, rule: str
+) -> None:
+    """The executive summary: the best strategy at full value against today's rule."""
+    summary = summarise(
+        fleet,
+        metrics,
+        rule,
+        runs=len(evaluation.run_index),
+        plan=plan,
+        start=pd.Timestamp(plan.times[0]),
+    )
+    text = summary_text(summary)
+    st.subheader(text.headline)
+    st.markdown(f"{text.why}  \n{text.bad_case}  \n{text.after_horizon}")
+    st.markdown("**Next actions**\n" + "".join(f"\n1. {a}" for a in text.actions))
+
+
 def show_map_and_risk(fleet: Fleet, metrics: pd.DataFrame) -> None:
     left, right = st.columns(2)
-    metric = left.selectbox("Colour sites by", list(sup.MAP_METRICS), key="map_metric")
+    metric = left.selectbox(
+        "Colour sites by",
+        list(sup.MAP_METRICS),
+        key="map_metric",
+        help="The figure each site's circle shows, green for the fleet's best site, red for "
+        "its worst.",
+    )
     policy = right.selectbox(
         "Under strategy",
-        sup.STRATEGIES,
+        list(dict.fromkeys(metrics["policy"])),
         key="map_strategy",
-        help="run-through: what is at risk if nothing is done.",
+        help="Whose figures the map shows; run-through: what is at risk if nothing is done.",
     )
     column, worse_high, unit = sup.MAP_METRICS[metric]
     values = sup.site_values(metrics, policy, column)
-    svg = sup.risk_map_svg(
+    chart = sup.risk_map_chart(
         fleet, values, label=f"{metric}, {policy}", unit=unit, higher_is_worse=worse_high
     )
-    st.markdown(svg, unsafe_allow_html=True)
+    st.altair_chart(chart, width="stretch")
     st.caption("Colours rank the sites from best (green) to worst (red) on the judged scenarios.")
     st.subheader("Risk across judged scenarios")
-    site = st.selectbox("Site", ["fleet", *fleet.site_ids], key="risk_site")
+    site = st.selectbox(
+        "Site",
+        ["fleet", *fleet.site_ids],
+        key="risk_site",
+        help="The whole fleet or one site.",
+    )
     st.dataframe(
         sup.risk_table(metrics, site),
         column_config={
-            c: st.column_config.NumberColumn(format=FORMATS.get(c, "%.1f"))
+            c: st.column_config.NumberColumn(
+                format=FORMATS.get(c, "%.1f"), help=sup.COLUMN_HELP.get(c)
+            )
             for c in sup.FLEET_COLUMNS.values()
         },
     )
 
 
 def show_hashrate(evaluation: Evaluation, floor_eh_s: float) -> None:
-    bands = sup.hashrate_bands(evaluation)
-    base = alt.Chart(bands).encode(x=alt.X("time:T", title="time (UTC)"))
-    legend = alt.Legend(title="strategy", symbolType="stroke", symbolStrokeWidth=3)
-    band = base.mark_area(opacity=0.15).encode(
-        y=alt.Y("p5_eh_s:Q", title="fleet hashrate [EH/s]"),
-        y2="p95_eh_s:Q",
-        color=alt.Color("strategy:N", scale=colour_scale(), legend=None),
+    bands = band_frame(evaluation)
+    for strategy in dict.fromkeys(bands["strategy"]):
+        st.altair_chart(band_panel_chart(bands, strategy, floor_eh_s=floor_eh_s), width="stretch")
+    st.caption(
+        "One panel per strategy, on one scale: the line is the weighted median of the fleet's "
+        "hashrate over the judged runs, the band spans P5 to P95; the dashed red line is the "
+        "hashrate floor."
     )
-    line = base.mark_line(strokeWidth=2).encode(
-        y="mean_eh_s:Q",
-        color=alt.Color("strategy:N", scale=colour_scale(), legend=legend),
-        tooltip=[
-            "strategy",
-            alt.Tooltip("time:T", format="%b %d %H:00"),
-            alt.Tooltip("mean_eh_s:Q", format=".2f"),
-            alt.Tooltip("p5_eh_s:Q", format=".2f"),
-        ],
-    )
-    chart = (band + line).resolve_scale(color="independent")  # the legend shows the lines
-    if floor_eh_s > 0:
-        floor = alt.Chart(pd.DataFrame({"floor": [floor_eh_s], "label": ["hashrate floor"]}))
-        rule = floor.mark_rule(color="#d73027", strokeDash=[6, 4]).encode(y="floor:Q")
-        text = floor.mark_text(color="#d73027", align="left", dx=4, dy=-7).encode(
-            y="floor:Q", x=alt.value(0), text="label:N"
-        )
-        chart = chart + rule + text
     below = notices.floor_shortfall_table(evaluation, sup.PLAN) if floor_eh_s > 0 else None
-    if below is not None and not below.empty:
-        marks = alt.Chart(below).mark_tick(color="#d73027", thickness=2, size=14)
-        chart = chart + marks.encode(
-            x="time:T", y=alt.value(352), tooltip=list(notices.FLOOR_TABLE_COLUMNS)
-        )
-    st.altair_chart(chart.properties(height=360), width="stretch")
-    st.caption("Mean fleet hashrate per strategy; the band spans P5 to P95 of the judged runs.")
     if below is None:
         return
     if below.empty:
         st.success("The plan's strategy kept the hashrate floor in every hour of every judged run.")
         return
     st.warning(
-        f"The fleet could not keep the floor in {len(below)} hour(s) of the judged runs (red "
-        "ticks): every available machine ran. Why, hour by hour:"
+        f"The fleet could not keep the floor in {len(below)} hour(s) of the judged runs: every "
+        "available machine ran. Why, hour by hour:"
     )
-    st.dataframe(
+    table(
         below,
-        hide_index=True,
-        column_config={
-            "runs below %": st.column_config.NumberColumn(format="%.0f"),
-            "mean shortfall EH/s": st.column_config.NumberColumn(format="%.2f"),
+        **{
+            "runs below %": st.column_config.NumberColumn(
+                format="%.0f", help=sup.COLUMN_HELP["runs below %"]
+            ),
+            "mean shortfall EH/s": st.column_config.NumberColumn(
+                format="%.2f", help=sup.COLUMN_HELP["mean shortfall EH/s"]
+            ),
         },
     )
 
 
 def show_profit(evaluation: Evaluation) -> None:
-    profits = sup.fleet_profits(evaluation)
-    y = alt.Y("strategy:N", sort=list(sup.STRATEGIES), title=None)
-    color = alt.Color("strategy:N", scale=colour_scale(), legend=None)
-    box = (
-        alt.Chart(profits)
-        .mark_boxplot(extent="min-max", opacity=0.35, size=28)
-        .encode(
-            x=alt.X("profit_musd:Q", title="fleet profit incl. after horizon [$M]"),
-            y=y,
-            color=color,
-        )
-    )
-    dots = (
-        alt.Chart(profits)
-        .mark_circle(size=70, opacity=0.9)
-        .encode(
-            x="profit_musd:Q",
-            y=y,
-            color=color,
-            tooltip=[
-                "strategy",
-                "scenario",
-                alt.Tooltip("profit_musd:Q", format=".2f", title="incl. after horizon $M"),
-                alt.Tooltip("in_horizon_musd:Q", format=".2f", title="in horizon $M"),
-            ],
-        )
-    )
-    st.altair_chart((box + dots).properties(height=240), width="stretch")
+    st.altair_chart(profit_distribution_chart(run_profits(evaluation)), width="stretch")
     st.caption(
         "One dot per judged scenario at full value (the horizon's profit less what the fleet "
-        "leaves behind after it); boxes span min to max with the quartiles."
+        "leaves behind after it); boxes span the quartiles, whiskers the lowest and highest run."
     )
 
 
 def show_curtailment(plan: Plan) -> None:
-    heat = sup.curtailment_heatmap(plan)
-    chart = (
-        alt.Chart(heat)
-        .mark_rect()
-        .encode(
-            x=alt.X("time:T", title="time (UTC)"),
-            x2="end:T",
-            y=alt.Y("site_id:N", title=None, sort=None),
-            color=alt.Color("colour:N", scale=None),  # colours from the support module
-            tooltip=[
-                "site_id",
-                alt.Tooltip("time:T", format="%b %d %H:00"),
-                alt.Tooltip("curtailed_pct:Q", format=".0f"),
-                alt.Tooltip("curtailed_mw:Q", format=".1f"),
-            ],
-        )
-    )
-    st.altair_chart(chart.properties(height=40 * len(plan.fleet.sites) + 60), width="stretch")
+    frame = curtailment_frame(plan.fleet, sup.PLAN, plan=plan)
+    if frame is None or frame.empty:
+        st.info("The plan curtails nothing.")
+        return
+    sites = list(plan.fleet.site_ids)
+    blocks, label = curtailment_blocks(frame, sites)
+    st.altair_chart(curtailment_heatmap_chart(blocks, sites), width="stretch")
     st.caption(
-        "The plan's expected curtailment: share of each site's available IT load held off, "
-        "from white (runs) through orange (half) to dark orange (all held off)."
+        f"The plan's expected curtailment per {label}: the share of each site's available "
+        "facility load held off, from white (runs) to dark orange (all held off)."
     )
 
 
@@ -513,18 +592,24 @@ def show_relocations(plan: Plan) -> None:
     if relocations.empty:
         st.info("No relocations: the plan keeps every machine where it is.")
     else:
-        st.dataframe(relocations, hide_index=True)
+        table(relocations)
     st.subheader("Decision for the first hour")
-    st.dataframe(
+    help_of = sup.COLUMN_HELP
+    table(
         sup.act_now_table(plan),
-        hide_index=True,
-        column_config={
-            "run_fraction": st.column_config.ProgressColumn(
-                "run share", min_value=0.0, max_value=1.0, format="percent"
-            ),
-            "running_mw": st.column_config.NumberColumn("running [MW]", format="%.1f"),
-            "available_mw": st.column_config.NumberColumn("available [MW]", format="%.1f"),
-        },
+        run_fraction=st.column_config.ProgressColumn(
+            "run share",
+            min_value=0.0,
+            max_value=1.0,
+            format="percent",
+            help=help_of["run_fraction"],
+        ),
+        running_mw=st.column_config.NumberColumn(
+            "running [MW]", format="%.1f", help=help_of["running_mw"]
+        ),
+        available_mw=st.column_config.NumberColumn(
+            "available [MW]", format="%.1f", help=help_of["available_mw"]
+        ),
     )
 
 
@@ -541,12 +626,12 @@ def show_feeds(feeds: Feeds) -> None:
     if feeds.alerts.empty:
         st.success("No severe-weather alerts in the feeds for this horizon.")
     else:
-        st.dataframe(sup.events_table(feeds.alerts), hide_index=True)
+        table(sup.events_table(feeds.alerts))
     if not feeds.outages.empty:
         st.subheader("Outage reports")
-        st.dataframe(sup.events_table(feeds.outages), hide_index=True)
+        table(sup.events_table(feeds.outages))
     st.subheader("Feed freshness")
-    st.dataframe(sup.freshness_table(feeds), hide_index=True)
+    table(sup.freshness_table(feeds))
 
 
 def show_history() -> None:
@@ -557,7 +642,7 @@ def show_history() -> None:
         st.info(f"No runs recorded yet. The scheduled job keeps its history in `{history.path}`.")
     else:
         st.caption(f"Newest first, from `{history.path}`.")
-        st.dataframe(history.runs, hide_index=True)
+        table(history.runs)
 
 
 def show_downloads(
@@ -639,10 +724,20 @@ def run_steps(
         key, setup, whatif.plan_part(), _engine=engine, _judging=judging
     )
     rules = cached_rules(
-        key, setup, judge_knobs, whatif.strike_usd_per_mwh, _fleet=fleet, _judging=judging
+        key,
+        setup,
+        judge_knobs,
+        whatif.rule_names(),
+        _fleet=fleet,
+        _judging=judging,
+        _whatif=whatif,
+    )
+    composed = cached_plan_strategies(
+        key, setup, whatif.plan_part(), whatif.plan_names(), _plan=plan, _judging=judging
     )
     text = notices.replan_text(solve_s + time.perf_counter() - started, solve_s, judge_s)
-    return PageState(feeds, plan, sup.combine(rules, planned), text)
+    evaluation = sup.combine([rules, planned, composed], whatif.judged_names())
+    return PageState(feeds, plan, evaluation, text)
 
 
 def main() -> None:
@@ -650,6 +745,7 @@ def main() -> None:
     fleet, problem = pick_fleet()
     setup, whatif = plan_form()
     st.title("Mining fleet what-if planner")
+    top = st.container(key="summary")  # the summary goes first, once the plan is judged
     if fleet is None:
         (st.error if problem and problem.startswith("Fleet rejected") else st.info)(problem)
         st.stop()
@@ -677,32 +773,41 @@ def main() -> None:
     if notice:
         st.warning(notice)
     metrics = evaluation.metrics()
-    headline = sup.headline(evaluation, metrics, plan, floor_eh_s)
-    hours_below = notices.hours_below_floor(evaluation, sup.PLAN)
-    show_kpis(headline, nameplate, whatif.hashrate_floor_pct, hours_below)
-    # Only the open tab is drawn (switching tabs reruns the page from the caches): a slider
-    # move redraws one view, not eight.
-    tabs = st.tabs(VIEWS, key="view", on_change="rerun")
-    for name, tab in zip(VIEWS, tabs, strict=True):
-        if tab.open is False:
-            continue
-        with tab:
-            if name == "Map & risk":
-                show_map_and_risk(fleet, metrics)
-            elif name == "Hashrate":
-                show_hashrate(evaluation, floor_eh_s)
-            elif name == "Profit":
-                show_profit(evaluation)
-            elif name == "Curtailment":
-                show_curtailment(plan)
-            elif name == "Relocations":
-                show_relocations(plan)
-            elif name == "Alerts & feeds":
-                show_feeds(feeds)
-            elif name == "Run history":
-                show_history()
-            else:
-                show_downloads(fleet, feeds, setup, whatif, evaluation, plan)
+    with top:
+        show_summary(fleet, plan, evaluation, metrics, whatif.rule_name)
+    headline = sup.headline(evaluation, metrics, plan, floor_eh_s, rule=whatif.rule_name)
+    hours_below = notices.hours_below_floor(evaluation, headline.strategy)
+    # One view at a time (a phone shows the summary, then the view picked here); only the
+    # picked view is drawn, from the caches.
+    name = (
+        st.segmented_control(
+            "View",
+            VIEWS,
+            default=VIEWS[0],
+            key="view",
+            help="Pick what to look at under the summary.",
+        )
+        or VIEWS[0]
+    )
+    with st.container(key="view_body"):
+        if name == "Key figures":
+            show_kpis(headline, nameplate, whatif.hashrate_floor_pct, hours_below)
+        elif name == "Map & risk":
+            show_map_and_risk(fleet, metrics)
+        elif name == "Hashrate":
+            show_hashrate(evaluation, floor_eh_s)
+        elif name == "Profit":
+            show_profit(evaluation)
+        elif name == "Curtailment":
+            show_curtailment(plan)
+        elif name == "Relocations":
+            show_relocations(plan)
+        elif name == "Alerts & feeds":
+            show_feeds(feeds)
+        elif name == "Run history":
+            show_history()
+        else:
+            show_downloads(fleet, feeds, setup, whatif, evaluation, plan)
 
 
 main()

@@ -24,7 +24,7 @@ from planner.engine.compare import (
     merge_evaluations,
     simulate_strategies,
 )
-from planner.engine.metrics import kpis
+from planner.engine.metrics import best_strategy, kpis
 from planner.engine.montecarlo import Evaluation, evaluate
 from planner.engine.optimization import OptimizeSettings, Plan
 from planner.engine.policies import (
@@ -39,6 +39,23 @@ from planner.engine.policies import (
 from planner.engine.replanner import Replan, Replanner
 from planner.engine.simulation import Shipment, SimResult, SimSettings, simulate
 from planner.errors import ConfigError, FeedError, JobError, PlannerError, SolveError
+from planner.ops.charts import (
+    band_frame,
+    band_panel_chart,
+    cumulative_profit_chart,
+    curtailment_blocks,
+    curtailment_heatmap_chart,
+    daily_hashrate_chart,
+    fleet_cumulative_profit,
+    fleet_daily_hashrate,
+    hashrate_bands_chart,
+    profit_distribution_chart,
+    run_profits,
+    site_map,
+    site_profit_chart,
+    strategy_colour,
+    strategy_scale,
+)
 from planner.ops.comparison import ComparisonOutcome, run_comparison
 from planner.ops.demo import (
     DEMO_STORMS,
@@ -59,10 +76,21 @@ from planner.ops.report import (
     format_eh_s,
     format_usd,
     render_report,
-    site_value_map_svg,
+    summary_lines,
+    summary_text,
 )
 from planner.ops.store import RunRecord, RunStore, default_store_path
 from planner.ops.store.actions import ActionRecord, read_actions
+from planner.ops.summary import (
+    CURRENT_RULES,
+    DEFAULT_CURRENT_RULE,
+    NextAction,
+    Summary,
+    curtailment_frame,
+    executive_summary,
+    next_actions,
+    summarise,
+)
 from planner.world.feeds import FEED_MODES, FeedMode, Feeds, FeedSources, fetch_feeds
 from planner.world.replay import ReplayFiles, read_replay_feeds
 from planner.world.scenarios import Scenario, ScenarioSet, ScenarioSettings, make_scenarios
@@ -71,6 +99,8 @@ if TYPE_CHECKING:
     from planner.engine.optimization import optimize
 
 __all__ = [
+    "CURRENT_RULES",
+    "DEFAULT_CURRENT_RULE",
     "DEMO_STORMS",
     "DEMO_STRATEGIES",
     "DEMO_TIME_LIMIT_S",
@@ -95,6 +125,7 @@ __all__ = [
     "JobOutcome",
     "JobSettings",
     "MinerModel",
+    "NextAction",
     "OptimizeSettings",
     "Plan",
     "PlannerError",
@@ -120,15 +151,28 @@ __all__ = [
     "Site",
     "SolveError",
     "StrikePrice",
+    "Summary",
+    "band_frame",
+    "band_panel_chart",
+    "best_strategy",
     "compare_strategies",
+    "cumulative_profit_chart",
+    "curtailment_blocks",
+    "curtailment_frame",
+    "curtailment_heatmap_chart",
+    "daily_hashrate_chart",
     "default_store_path",
     "demo_fleet",
     "dispatch_plan",
     "estimate_strategies",
     "evaluate",
+    "executive_summary",
     "fetch_feeds",
+    "fleet_cumulative_profit",
+    "fleet_daily_hashrate",
     "format_eh_s",
     "format_usd",
+    "hashrate_bands_chart",
     "horizon_limit",
     "is_plan_strategy",
     "kpis",
@@ -136,9 +180,11 @@ __all__ = [
     "load_job_settings",
     "make_scenarios",
     "merge_evaluations",
+    "next_actions",
     "optimize",
     "parse_fleet",
     "prepare_output_dir",
+    "profit_distribution_chart",
     "prune_runs",
     "read_actions",
     "read_plan_csv",
@@ -147,10 +193,17 @@ __all__ = [
     "run_comparison",
     "run_demo",
     "run_forecast_job",
+    "run_profits",
     "run_replay",
     "simulate",
     "simulate_strategies",
-    "site_value_map_svg",
+    "site_map",
+    "site_profit_chart",
+    "strategy_colour",
+    "strategy_scale",
+    "summarise",
+    "summary_lines",
+    "summary_text",
     "texas_fleet",
     "write_plan",
 ]

@@ -224,6 +224,37 @@ def _mean(values: np.ndarray, weights: np.ndarray) -> float:
     return float(weights @ values / weights.sum())
 
 
+def best_strategy(risk: pd.DataFrame) -> str:
+    """The best strategy: the highest expected fleet profit at full value (:data:`HEADLINE`).
+
+    The one definition of "best" of every surface: the report's badges, the summary's
+    recommendation, the job's recommended strategy and the app's headline. Ties go to the
+    strategy listed first.
+
+    Parameters
+    ----------
+    risk
+        A risk table (:func:`risk_table`) with its fleet rows (``site_id == "fleet"``).
+
+    Returns
+    -------
+    str
+        The strategy's name (its ``policy``).
+
+    Raises
+    ------
+    ValueError
+        No fleet row with a finite :data:`HEADLINE`.
+    """
+    fleet = risk[risk["site_id"] == FLEET]
+    values = fleet[HEADLINE].to_numpy(dtype=float)
+    if not np.isfinite(values).any():
+        raise ValueError(f"risk table: no fleet row with a finite {HEADLINE}")
+    return str(
+        fleet["policy"].iloc[int(np.nanargmax(np.where(np.isfinite(values), values, np.nan)))]
+    )
+
+
 def risk_table(runs: pd.DataFrame) -> pd.DataFrame:
     """Per policy and site, the distribution of outcomes over weighted runs.
 

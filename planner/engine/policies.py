@@ -28,6 +28,7 @@ changing the world after a step never changes that step's decision.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
@@ -525,32 +526,30 @@ BUILT_IN: dict[str, type[RunThrough | StrikePrice | FourCPAvoidance | Protective
 }
 
 
+#: A strike rule with its strike in dollars: ``strike@80`` sheds above 80 USD/MWh.
+_STRIKE_AT = re.compile(r"^strike@([0-9]+(?:\.[0-9]+)?)$")
+
+
 def policy_named(name: str) -> Policy:
     """The built-in policy called ``name`` with default settings, or several joined by ``+``.
 
-    Parameters
-    ----------
-    name
-        ``run-through``, ``strike``, ``4cp``, ``protective``, or several of them joined by ``+``
-        (``strike+4cp+protective``), which composes them (:class:`Compose`).
-
-    Returns
-    -------
-    Policy
-
-    Raises
-    ------
-    ConfigError
-        An unknown or empty name; the message lists the allowed ones.
+    ``name``: ``run-through``, ``strike`` (each tier's breakeven), ``strike@X`` (a strike of
+    ``X`` [USD/MWh]), ``4cp``, ``protective``, or several joined by ``+``
+    (``strike@80+protective``), which composes them (:class:`Compose`). An unknown or empty
+    name raises :class:`~planner.errors.ConfigError` listing the allowed ones.
     """
     parts = [part.strip() for part in name.split("+")]
-    unknown = [part for part in parts if part not in BUILT_IN]
+    dollars = [_STRIKE_AT.match(part) for part in parts]
+    unknown = [p for p, d in zip(parts, dollars, strict=True) if p not in BUILT_IN and d is None]
     if unknown:
         where = f" in {name!r}" if len(parts) > 1 else ""
         raise ConfigError(
             "policy",
-            f"unknown policy {unknown[0]!r}{where}; allowed: {', '.join(BUILT_IN)}, "
-            f"or several joined by '+' (e.g. 'strike+4cp+protective')",
+            f"unknown policy {unknown[0]!r}{where}; allowed: {', '.join(BUILT_IN)}, strike@X "
+            f"(a strike of X USD/MWh), or several joined by '+' (e.g. 'strike+4cp+protective')",
         )
-    policies: list[Policy] = [BUILT_IN[part]() for part in parts]
-    return policies[0] if len(policies) == 1 else Compose(*policies)
+    policies: list[Policy] = [
+        BUILT_IN[p]() if d is None else StrikePrice(strike_usd_per_mwh=float(d[1]), name=p)
+        for p, d in zip(parts, dollars, strict=True)
+    ]
+    return policies[0] if len(policies) == 1 else Compose(*policies, name="+".join(parts))

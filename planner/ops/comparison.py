@@ -187,7 +187,7 @@ def write_comparison(
             fleet=fleet,
             kpis=kpis(fleet, results, baseline=strategies[0]),
             ledgers={r.policy: r.ledger for r in results},
-            title=f"{fleet.name}: {', '.join(strategies)}",
+            title=f"{fleet.name}: which strategy to run",
             generated_at=datetime.now(UTC),
             notes=(*feeds.notes, *([f"Optimizer: {plan.note}."] if plan and plan.note else [])),
             risk=table,

@@ -229,6 +229,7 @@ def webhook_payload(
     run_id: str,
     kpis: Mapping[str, float] | None = None,
     artifacts: Mapping[str, str | os.PathLike[str]] | None = None,
+    summary: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The JSON body announcing a run's risk alerts.
 
@@ -240,23 +241,29 @@ def webhook_payload(
         The run in the history (:class:`planner.ops.store.RunStore`).
     kpis, artifacts
         Optional extras to include (KPI values; artifact name -> path).
+    summary
+        The executive summary's lines (:func:`planner.ops.report.summary_lines`): the
+        recommendation, its worth against the current rule, the bad case and the next actions.
 
     Returns
     -------
     dict
         ``source``, ``run_id``, ``text`` (one summary line, ending with the expected profit incl.
         after horizon and inside it when ``kpis`` carry them), ``alerts`` (list of
-        :meth:`RiskAlert.to_json`), plus ``kpis``/``artifacts`` if given. Non-finite KPI values
+        :meth:`RiskAlert.to_json`), ``summary`` (its lines, also appended to ``text`` one per
+        line), plus ``kpis``/``artifacts`` if given. Non-finite KPI values
         become ``null`` (JSON has no NaN).
     """
     n = len(alerts)
-    summary = "; ".join(a.message for a in alerts) if alerts else "no thresholds crossed"
+    lines = [str(line) for line in summary]
+    crossed = "; ".join(a.message for a in alerts) if alerts else "no thresholds crossed"
     body: dict[str, Any] = {
         "source": "mining-fleet-planner",
         "run_id": run_id,
         "text": f"mining-fleet-planner run {run_id}: {n} risk alert{'s' if n != 1 else ''}: "
-        f"{summary}{_headline(kpis or {})}",
+        f"{crossed}{_headline(kpis or {})}" + "".join(f"\n{line}" for line in lines),
         "alerts": [a.to_json() for a in alerts],
+        "summary": list(lines),
     }
     if kpis is not None:
         body["kpis"] = {str(k): _finite_or_none(float(v)) for k, v in kpis.items()}

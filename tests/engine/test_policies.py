@@ -309,8 +309,23 @@ def test_policy_named_builds_and_composes_built_ins() -> None:
     assert policy_named(" strike + protective ").name == "strike+protective"
 
 
+def test_policy_named_reads_a_strike_in_dollars() -> None:
+    rule = policy_named("strike@80")
+    assert isinstance(rule, StrikePrice)
+    assert (rule.strike_usd_per_mwh, rule.name, rule.debounce_hours) == (80.0, "strike@80", 1)
+    both = policy_named("strike@62.5+protective")
+    assert both.name == "strike@62.5+protective"
+    assert isinstance(both, Compose)
+    assert [p.strike_usd_per_mwh for p in both.policies if isinstance(p, StrikePrice)] == [62.5]
+    with pytest.raises(ConfigError, match="unknown policy 'strike@'"):
+        policy_named("strike@")
+
+
 def test_policy_named_lists_the_allowed_names() -> None:
-    allowed = "allowed: run-through, strike, 4cp, protective, or several joined by '+'"
+    allowed = (
+        "allowed: run-through, strike, 4cp, protective, strike@X (a strike of X USD/MWh), "
+        "or several joined by '+'"
+    )
     with pytest.raises(ConfigError, match=re.escape(f"unknown policy 'yolo'; {allowed}")):
         policy_named("yolo")
     with pytest.raises(ConfigError, match="unknown policy '4CP' in 'strike\\+4CP'"):

@@ -132,7 +132,10 @@ def test_a_run_writes_every_artifact_and_records_its_kpis(tmp_path: Path) -> Non
     # Offline feeds are all stand-ins; the KPIs and the report say so.
     assert record.kpis["feeds_fallback"] == 5.0 and record.kpis["feeds_stale"] == 0.0
     summary = json.loads(record.artifacts["kpis_json"].read_text())
-    assert summary["run_id"] == record.id and summary["recommended"] == "optimized"
+    # The recommended strategy is the best at full value, the summary's recommendation.
+    best = fleet["expected_profit_incl_after_horizon_usd"].idxmax()
+    assert summary["run_id"] == record.id and summary["recommended"] == best
+    assert summary["summary"][0].startswith(f"Keep {best}" if best == "strike" else f"Run {best}:")
     assert summary["feeds"]["weather"]["status"] == "fallback"
 
     events = pd.read_csv(record.artifacts["events"])
@@ -248,8 +251,11 @@ def test_without_a_plan_strategy_the_optimizer_does_not_run(
     monkeypatch.setattr(optimization, "optimize", refuse)
     outcome = run(tmp_path, SMALL.replace(strategies=("run-through", "strike")))
     assert outcome.plan is None and "plan_csv" not in outcome.run.artifacts
+    # No plan: the planned curtailment is the recommended (best) strategy's.
+    fleet = outcome.table.set_index("policy")
+    best = fleet["expected_profit_incl_after_horizon_usd"].idxmax()
     assert outcome.run.kpis["planned_curtailment_mwh"] == pytest.approx(
-        outcome.table.set_index("policy").loc["strike", "curtailed_mwh"]
+        fleet.loc[best, "curtailed_mwh"]
     )
 
 

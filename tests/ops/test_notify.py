@@ -203,9 +203,17 @@ def test_payload_carries_a_text_line_and_json_safe_values() -> None:
                 "end": None,
             }
         ],
+        "summary": [],
         "kpis": {"x": None, "y": 2.0},
         "artifacts": {},
     }
+
+
+def test_payload_text_carries_the_summary_one_line_each() -> None:
+    lines = ["Run optimized: +$1.0M expected against strike.", "Next: Curtail 40 MW at A"]
+    body = webhook_payload([], run_id="r1", summary=lines)
+    assert body["summary"] == lines
+    assert body["text"].split("\n")[1:] == lines
 
 
 def test_payload_text_ends_with_the_full_value_headline() -> None:

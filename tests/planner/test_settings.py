@@ -248,6 +248,7 @@ def test_default_job_settings_json_is_unchanged() -> None:
         "eval_seed": 8,
         "strategies": ["run-through", "strike", "strike+protective", "optimized"],
         "recommended": None,
+        "current_rule": "strike",
         "optimize": {
             "horizon": "operational",
             "strategic_period_hours": 24,

@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,9 +66,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """A headless Streamlit server on a free localhost port; yields its URL."""
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One headless Streamlit server on a free localhost port for the module (each page is a
+    session of its own; the server's caches are shared); yields its URL."""
+    tmp_path = tmp_path_factory.mktemp("app")
     port = _free_port()
     log = (tmp_path / "streamlit.log").open("wb")
     env = {**os.environ, "PLANNER_DATA_DIR": str(tmp_path / "data")}
@@ -125,111 +128,217 @@ def _shot(page: object, name: str) -> Path:
     return path
 
 
-@pytest.mark.slow
-def test_demo_what_if_in_a_real_browser(server: str, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module; each test opens its own pages."""
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1900})
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.mark.slow
+def test_demo_what_if_in_a_real_browser(server: str, browser: Any, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1900})
+    try:
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.goto(server)
+        page.get_by_text("Plan ready in").wait_for()
+        page.locator(METRIC).nth(3).wait_for()  # the KPI row is drawn after the status
+        before = page.locator(METRIC).all_inner_texts()
+        assert before[0].startswith("$"), before
+
+        # BTC price shock: five steps of 5 % to the left, -25 %.
+        slider = page.get_by_role("slider", name="BTC price shock [%]")
+        assert slider.input_value() == "0"
+        slider.focus()
+        for _ in range(5):
+            slider.press("ArrowLeft")
+        assert slider.input_value() == "-25"
+        page.get_by_role("button", name="Run optimizer").click()
+        page.wait_for_function(
+            "([selector, old]) => {"
+            "  const v = document.querySelector(selector);"
+            "  return v !== null && v.innerText !== old; }",
+            arg=[METRIC, before[0]],
+        )
+        page.get_by_text("Plan ready in").wait_for()
+        page.locator(METRIC).nth(3).wait_for()
+        after = page.locator(METRIC).all_inner_texts()
+        assert after[0] != before[0], (before, after)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        _shot(page, "app_whatif.png")
+
+        # Infeasible: a floor at nameplate (five scenarios keep the diagnosis short).
+        page.get_by_text("Horizon, scenarios and feeds").click()
+        scenarios = page.get_by_role("slider", name="Scenarios")
+        scenarios.focus()
+        scenarios.press("ArrowLeft")
+        assert scenarios.input_value() == "5"
+        floor = page.get_by_role("slider", name="Hashrate floor [% of nameplate]")
+        floor.focus()
+        floor.press("End")
+        assert floor.input_value() == "100"
+        page.get_by_role("button", name="Run optimizer").click()
+        infeasible = page.get_by_text("No plan for these settings.")
+        infeasible.wait_for(state="visible")
+        assert "hashrate_floor" in infeasible.inner_text()
+        assert page.locator('[data-testid="stException"]').count() == 0
+        _shot(page, "app_infeasible.png")
+
+        # A bad fleet file: the page says which key is wrong, no traceback.
+        page.get_by_text("Upload TOML").click()
+        page.locator('input[type="file"]').set_input_files(_bad_fleet(tmp_path / "bad.toml"))
+        error = page.get_by_text("sites[0].capacity_mw: must be in (0, 5000], got -5")
+        error.wait_for(state="visible")
+        assert "bad.toml" in error.inner_text()
+        assert page.locator('[data-testid="stException"]').count() == 0
+        _shot(page, "app_bad_upload.png")
+    finally:
+        page.close()
+
+
+# The page's blocks, top to bottom, that are not the summary (the title comes before it).
+_BLOCKS = (
+    '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]:visible, '
+    '[data-testid="stMainBlockContainer"] [data-testid="stExpander"]:visible'
+)
+
+
+def _first_after_title(page: Any) -> None:
+    """The summary is the first thing on the page under its title, inside the viewport."""
+    summary = page.locator(".st-key-summary")
+    summary.get_by_text("Next actions").wait_for()
+    box = summary.bounding_box()
+    width = page.viewport_size["width"]
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (box, width)
+    title = page.get_by_role("heading", name="Mining fleet what-if planner").bounding_box()
+    assert title["y"] < box["y"] < title["y"] + title["height"] + 80, (title, box)
+    above = [
+        b
+        for b in (e.bounding_box() for e in page.locator(_BLOCKS).all())
+        if b is not None
+        and b["height"] > 0
+        and b["y"] + b["height"] <= box["y"] + 0.5
+        and b["y"] > title["y"] + title["height"] - 0.5
+    ]
+    assert above == [], above  # nothing between the title and the summary
+    headline = summary.locator("h3").first.inner_text()
+    assert headline.startswith(("Run ", "Keep ")), headline
+    # No sideways scrolling, no developer chrome.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.get_by_role("button", name="Deploy").count() == 0
+
+
+def test_the_summary_comes_first_on_a_desktop_and_a_phone(server: str, browser: Any) -> None:
+    for width, height, name in ((1400, 1000, "desktop"), (390, 844, "phone")):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        try:
             page.set_default_timeout(PAGE_TIMEOUT_MS)
             page.goto(server)
             page.get_by_text("Plan ready in").wait_for()
-            page.locator(METRIC).nth(3).wait_for()  # the KPI row is drawn after the status
-            before = page.locator(METRIC).all_inner_texts()
-            assert before[0].startswith("$"), before
-
-            # BTC price shock: five steps of 5 % to the left, -25 %.
-            slider = page.get_by_role("slider", name="BTC price shock [%]")
-            assert slider.input_value() == "0"
-            slider.focus()
-            for _ in range(5):
-                slider.press("ArrowLeft")
-            assert slider.input_value() == "-25"
-            page.get_by_role("button", name="Run optimizer").click()
-            page.wait_for_function(
-                "([selector, old]) => {"
-                "  const v = document.querySelector(selector);"
-                "  return v !== null && v.innerText !== old; }",
-                arg=[METRIC, before[0]],
-            )
-            page.get_by_text("Plan ready in").wait_for()
-            page.locator(METRIC).nth(3).wait_for()
-            after = page.locator(METRIC).all_inner_texts()
-            assert after[0] != before[0], (before, after)
-            assert page.locator('[data-testid="stException"]').count() == 0
-            assert page.locator('[data-testid="stAlertContentError"]').count() == 0
-            _shot(page, "app_whatif.png")
-
-            # Infeasible: a floor at nameplate (five scenarios keep the diagnosis short).
-            page.get_by_text("Horizon, scenarios and feeds").click()
-            scenarios = page.get_by_role("slider", name="Scenarios")
-            scenarios.focus()
-            scenarios.press("ArrowLeft")
-            assert scenarios.input_value() == "5"
-            floor = page.get_by_role("slider", name="Hashrate floor [% of nameplate]")
-            floor.focus()
-            floor.press("End")
-            assert floor.input_value() == "100"
-            page.get_by_role("button", name="Run optimizer").click()
-            infeasible = page.get_by_text("No plan for these settings.")
-            infeasible.wait_for(state="visible")
-            assert "hashrate_floor" in infeasible.inner_text()
-            assert page.locator('[data-testid="stException"]').count() == 0
-            _shot(page, "app_infeasible.png")
-
-            # A bad fleet file: the page says which key is wrong, no traceback.
-            page.get_by_text("Upload TOML").click()
-            page.locator('input[type="file"]').set_input_files(_bad_fleet(tmp_path / "bad.toml"))
-            error = page.get_by_text("sites[0].capacity_mw: must be in (0, 5000], got -5")
-            error.wait_for(state="visible")
-            assert "bad.toml" in error.inner_text()
-            assert page.locator('[data-testid="stException"]').count() == 0
-            _shot(page, "app_bad_upload.png")
+            _first_after_title(page)
+            # Then one view at a time: every view can be picked within the screen's width.
+            views = page.locator('[data-testid="stButtonGroup"] button').filter(
+                has_text=re.compile(r"\w")
+            )  # the view names (not the help icon)
+            assert views.count() == 9
+            for k in range(views.count()):
+                b = views.nth(k).bounding_box()
+                assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= width, (k, b)
+            views.filter(has_text="Hashrate").click()
+            page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
+            assert page.locator(METRIC).count() == 0  # the key figures left with their view
+            _first_after_title(page)
+            _shot(page, f"app_summary_{name}.png")
         finally:
-            browser.close()
+            page.close()
+
+
+def test_every_strategy_can_be_chosen(server: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.goto(server)
+        page.get_by_text("Plan ready in").wait_for()
+        picker = page.locator('[data-testid="stMultiSelect"]')
+        picker.wait_for()
+        offered = []
+        while True:  # pick, one by one, what the list still offers until nothing is left
+            picker.locator("input").click()
+            options = page.locator('[role="option"]').filter(has_not_text="Select all")
+            if options.count() == 0 or "No results" in options.first.inner_text():
+                page.keyboard.press("Escape")
+                break
+            offered.append(options.first.inner_text())
+            options.first.click()
+            page.keyboard.press("Escape")
+        assert sorted(offered) == sorted(
+            [
+                "protective",
+                "4cp",
+                "strike+4cp",
+                "strike+4cp+protective",
+                "optimized+4cp",
+                "optimized+protective",
+            ]
+        )  # the four picked by default are already in
+        page.get_by_role("button", name="Run optimizer").click()
+        page.get_by_text("Plan ready in").wait_for()
+        page.locator('[data-testid="stButtonGroup"] button').filter(has_text="Map & risk").click()
+        page.locator(".st-key-map_strategy input").click()
+        judged = page.locator('[role="option"]').all_inner_texts()
+        assert len(judged) == 10, judged  # every strategy judged, strike at the page's strike
+        assert page.locator('[data-testid="stException"]').count() == 0
+        _shot(page, "app_every_strategy.png")
+    finally:
+        page.close()
 
 
 LONG_RUN_MS = 900_000  # 14 days x 40 scenarios on a shared machine: feeds, model, judging
 
 
 @pytest.mark.slow
-def test_largest_settings_show_a_plan_or_the_fallback_never_a_blank_page(server: str) -> None:
+def test_largest_settings_show_a_plan_or_the_fallback_never_a_blank_page(
+    server: str, browser: Any
+) -> None:
     # 14 days x 40 scenarios with a 1 s time limit: the optimizer cannot finish, and the page
     # shows the strike rule's plan (or the best plan found) with its note, every KPI drawn. The
     # status box names the stage it is in while the work goes on.
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1900})
-            page.set_default_timeout(PAGE_TIMEOUT_MS)
-            page.goto(server)
-            page.get_by_text("Plan ready in").wait_for()
+    page = browser.new_page(viewport={"width": 1400, "height": 1900})
+    try:
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.goto(server)
+        page.get_by_text("Plan ready in").wait_for()
 
-            page.get_by_text("Horizon, scenarios and feeds").click()
-            page.get_by_role("radiogroup", name="Horizon [days]").get_by_text("14").click()
-            scenarios = page.get_by_role("slider", name="Scenarios")
-            scenarios.focus()
-            scenarios.press("End")
-            assert scenarios.input_value() == "40"
-            limit = page.get_by_role("slider", name="Time limit [s]")
-            limit.focus()
-            limit.press("Home")
-            assert limit.get_attribute("aria-valuetext") == "1"
-            page.get_by_role("button", name="Run optimizer").click()
+        page.get_by_text("Horizon, scenarios and feeds").click()
+        page.get_by_role("radiogroup", name="Horizon [days]").get_by_text("14").click()
+        scenarios = page.get_by_role("slider", name="Scenarios")
+        scenarios.focus()
+        scenarios.press("End")
+        assert scenarios.input_value() == "40"
+        limit = page.get_by_role("slider", name="Time limit [s]")
+        limit.focus()
+        limit.press("Home")
+        assert limit.get_attribute("aria-valuetext") == "1"
+        page.get_by_role("button", name="Run optimizer").click()
 
-            # The stage is on the status box while the 14-day, 40-scenario model is built.
-            page.get_by_text("Step 3 of 4, plan").first.wait_for(timeout=LONG_RUN_MS)
-            page.get_by_text("Plan ready in").wait_for(timeout=LONG_RUN_MS)
-            page.locator(METRIC).nth(4).wait_for()
-            notice = page.locator('[data-testid="stAlertContentWarning"]').first
-            notice.wait_for(state="visible")
-            assert notice.inner_text().startswith("Optimizer hit its 1 s time limit"), (
-                notice.inner_text()
-            )
-            kpis = page.locator(METRIC).all_inner_texts()
-            assert kpis[0].startswith("$") and kpis[0] != "$0", kpis
-            assert page.locator('[data-testid="stException"]').count() == 0
-            assert page.locator('[data-testid="stAlertContentError"]').count() == 0
-            _shot(page, "app_time_limit.png")
-        finally:
-            browser.close()
+        # The stage is on the status box while the 14-day, 40-scenario model is built.
+        page.get_by_text("Step 3 of 4, plan").first.wait_for(timeout=LONG_RUN_MS)
+        page.get_by_text("Plan ready in").wait_for(timeout=LONG_RUN_MS)
+        page.locator(METRIC).nth(4).wait_for()
+        notice = page.locator('[data-testid="stAlertContentWarning"]').first
+        notice.wait_for(state="visible")
+        assert notice.inner_text().startswith("Optimizer hit its 1 s time limit"), (
+            notice.inner_text()
+        )
+        kpis = page.locator(METRIC).all_inner_texts()
+        assert kpis[0].startswith("$") and kpis[0] != "$0", kpis
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        _shot(page, "app_time_limit.png")
+    finally:
+        page.close()

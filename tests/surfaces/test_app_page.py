@@ -6,15 +6,19 @@ the optimizer model for the demo fleet (a few seconds); later runs reuse Streaml
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import planner
 from planner.ops.store import RunStore
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -58,10 +62,16 @@ def _bad_fleet() -> bytes:
     return re.sub(r"capacity_mw\s*=\s*[0-9.]+", "capacity_mw = -5", text, count=1).encode()
 
 
-def test_default_run_shows_plan_kpis_risk_table_and_map() -> None:
+def test_default_run_opens_with_the_summary_then_the_key_figures() -> None:
     at = _page()
     assert not at.exception
     assert not at.error
+    # The summary first: the recommendation (the best at full value) against today's rule.
+    headline = at.subheader[0].value
+    assert re.match(
+        r"^(Run [\w+@.-]+: [+-]\$[\d.]+[kM]? expected against strike|Keep strike)", headline
+    )
+    assert any(m.value.startswith("**Next actions**") for m in at.markdown)
     labels = [m.label for m in at.metric]
     assert labels[:4] == [
         "Expected profit incl. after horizon",
@@ -71,7 +81,9 @@ def test_default_run_shows_plan_kpis_risk_table_and_map() -> None:
     ]
     assert _metric(at, "Expected profit incl. after horizon").startswith("$")
     assert _metric(at, "Mean hashrate").endswith("EH/s")
-    assert [t.label for t in at.tabs] == [
+    views = at.get("button_group")[0]
+    assert views.proto.options and [o.content for o in views.proto.options] == [
+        "Key figures",
         "Map & risk",
         "Hashrate",
         "Profit",
@@ -81,11 +93,38 @@ def test_default_run_shows_plan_kpis_risk_table_and_map() -> None:
         "Run history",
         "Downloads",
     ]  # the first is open
-    # The risk table holds the three strategies; the map is an offline SVG with one circle a site.
+    # Every control of the sidebar says what it does in an operator's words.
+    controls = [*at.slider, *at.select_slider, *at.selectbox, *at.multiselect, *at.radio]
+    assert [c.key for c in controls if not c.help and c.key != "fleet_source"] == []
+
+
+def test_every_strategy_can_be_chosen_and_is_judged_against_the_current_rule() -> None:
+    at = _page()
+    picker = at.multiselect(key="strategies")
+    assert picker.options == [
+        "run-through",
+        "strike",
+        "strike+protective",
+        "protective",
+        "4cp",
+        "strike+4cp",
+        "strike+4cp+protective",
+        "optimized",
+        "optimized+4cp",
+        "optimized+protective",
+    ]
+    picker.set_value(["strike+protective", "4cp", "optimized+4cp"])
+    at.selectbox(key="current_rule").set_value("strike+protective")
+    at.select_slider(key="strike").set_value(80)
+    _run_optimizer(at)
+    assert not at.exception and not at.error
+    assert "against strike@80+protective" in at.subheader[0].value or at.subheader[
+        0
+    ].value.startswith("Keep strike@80+protective")
+    _open(at, "Map & risk")
     risk = at.dataframe[0].value
-    assert list(risk.index) == ["run-through", "strike", "optimized"]
-    svg = next(m.value for m in at.markdown if m.value.startswith("<svg"))
-    assert svg.count("<circle") == 6 and "http" not in svg.replace("http://www.w3.org", "")
+    # The chosen rules with the strike in dollars, the plan and its chosen composition.
+    assert list(risk.index) == ["strike@80+protective", "4cp", "optimized", "optimized+4cp"]
 
 
 def _open(at: AppTest, view: str) -> AppTest:
@@ -96,13 +135,15 @@ def _open(at: AppTest, view: str) -> AppTest:
 
 def test_each_view_draws_from_the_same_plan() -> None:
     at = _page()
-    kpis = [m.value for m in at.metric]
-    for view in ("Hashrate", "Profit", "Curtailment"):
+    summary = at.subheader[0].value
+    for view in ("Map & risk", "Hashrate", "Profit", "Curtailment"):
         _open(at, view)
         assert not at.exception and not at.error
         charts = [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
-        assert len(charts) == 1, view
-        assert [m.value for m in at.metric] == kpis  # a tab switch re-solves nothing new
+        # The hashrate view draws a panel per judged strategy, the others one chart.
+        assert len(charts) == (4 if view == "Hashrate" else 1), view
+        assert at.subheader[0].value == summary  # a view switch re-solves nothing new
+        assert not at.metric  # one view at a time
     _open(at, "Relocations")
     assert [i.value for i in at.info] == [
         "No relocations: the plan keeps every machine where it is."
@@ -239,3 +280,48 @@ def test_run_history_lists_the_jobs_runs(_data_dir: Path) -> None:
     assert list(history["run"]) == [run]
     assert list(history["status"]) == ["succeeded"]
     assert history["expected_profit_usd"].iloc[0] == 1.5e6
+
+
+def _shape(spec: Any) -> Any:
+    """A Vega-Lite spec without its data (the app ships data apart from the spec), the numbers
+    of a scale's domain taken from the data, and the default view size Altair writes and
+    Streamlit drops (the page sizes the chart)."""
+    if isinstance(spec, dict):
+        dropped = {"data", "datasets", "$schema", "autosize", "continuousWidth", "continuousHeight"}
+        return {
+            k: _shape(v)
+            for k, v in spec.items()
+            if k not in dropped
+            and not (k == "domain" and all(isinstance(x, (int, float)) for x in v))
+        }
+    if isinstance(spec, list):
+        return [_shape(v) for v in spec]
+    return spec
+
+
+def test_the_apps_charts_are_the_reports_specs() -> None:
+    """The app draws each view's chart from the very function the report renders to SVG
+    (planner.ops.charts): the same spec, only its data apart."""
+    at = _page()
+    names = ["run-through", "strike", "strike+protective", "optimized"]
+    times = pd.date_range("2025-01-10", periods=2, freq="h", tz="UTC")
+    bands = pd.DataFrame(
+        {"strategy": names * 2, "time": [*times[:1]] * 4 + [*times[1:]] * 4}
+    ).assign(p5_eh_s=1.0, median_eh_s=2.0, p95_eh_s=3.0)
+    profits = pd.DataFrame({"strategy": names, "scenario": 0, "weight": 1.0}).assign(
+        profit_usd=1.0, in_horizon_usd=1.0
+    )
+    fleet = planner.demo_fleet()
+    sites = list(fleet.site_ids)
+    blocks = pd.DataFrame({"site_id": sites, "start": times[0], "end": times[1]}).assign(
+        curtailed_mwh=0.0, available_mwh=1.0, share=0.0
+    )
+    expected = {
+        "Hashrate": planner.band_panel_chart(bands, names[0]),
+        "Profit": planner.profit_distribution_chart(profits),
+        "Curtailment": planner.curtailment_heatmap_chart(blocks, sites),
+    }
+    for view, chart in expected.items():
+        _open(at, view)
+        drawn = next(e for e in at.main if getattr(e, "type", "") == "vega_lite_chart")
+        assert _shape(json.loads(drawn.proto.spec)) == _shape(chart.to_dict()), view

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import vl_convert
 
 from planner import ConfigError, Replanner, RunStore, ScenarioSet, SolveError, demo_fleet
-from planner.ops.report.svg_map import place_labels
 from planner.surfaces import app as sup
 
 SETUP = sup.Setup()
@@ -60,7 +60,13 @@ def test_btc_shock_is_the_solvers_hashprice_scale() -> None:
 
 
 def test_cache_keys_keep_only_what_each_step_depends_on() -> None:
-    whatif = sup.WhatIf(btc_price_shock=-0.2, storm_severity=2.0, strike_usd_per_mwh=80.0)
+    whatif = sup.WhatIf(
+        btc_price_shock=-0.2,
+        storm_severity=2.0,
+        strike_usd_per_mwh=80.0,
+        strategies=("4cp",),
+        current_rule="run-through",
+    )
     assert whatif.scenario_part(judging=False) == sup.WhatIf(storm_severity=2.0)
     assert whatif.scenario_part(judging=True) == sup.WhatIf(
         btc_price_shock=-0.2, storm_severity=2.0
@@ -95,39 +101,52 @@ def test_infeasible_floor_raises_the_one_line_solve_error_and_is_remembered() ->
     assert "\n" not in sup.one_line(first.value)
 
 
-def test_replan_judges_the_plan_and_tables_hold_three_strategies(
+def test_replan_judges_the_plan_and_tables_hold_every_chosen_strategy(
     world: tuple[Replanner, ScenarioSet],
 ) -> None:
     engine, judging = world
     result = sup.replan(engine, judging, sup.WhatIf())
     assert result.evaluation.policies == (sup.PLAN,)
     assert result.seconds == pytest.approx(result.solve_seconds + result.judge_seconds)
-    rules = sup.judge_rules(engine.fleet, judging, sup.WhatIf(strike_usd_per_mwh=100.0))
-    evaluation = sup.combine(rules, result.evaluation)
-    assert evaluation.policies == sup.STRATEGIES
+    # The strike in dollars names the rule; the chosen composition of the plan is judged too.
+    whatif = sup.WhatIf(
+        strike_usd_per_mwh=100.0,
+        strategies=("run-through", "strike+protective", "4cp", "optimized+4cp"),
+        current_rule="strike",
+    )
+    names = ("run-through", "strike@100", "strike@100+protective", "4cp")
+    assert whatif.rule_names() == names and whatif.rule_name == "strike@100"
+    assert whatif.judged_names() == (*names, "optimized", "optimized+4cp")
+    rules = sup.judge_rules(engine.fleet, judging, whatif)
+    composed = sup.judge_plan_strategies(engine.fleet, judging, result.plan, whatif.plan_names())
+    evaluation = sup.combine([rules, result.evaluation, composed], whatif.judged_names())
+    assert evaluation.policies == whatif.judged_names()
     table = sup.risk_table(evaluation.metrics())
-    assert list(table.index) == list(sup.STRATEGIES)
+    assert list(table.index) == list(whatif.judged_names())
     full = evaluation.metrics().set_index(["policy", "site_id"])
-    assert table.loc["strike", "E[profit incl. after] $M"] == pytest.approx(
-        full.loc[("strike", "fleet"), "expected_profit_incl_after_horizon_usd"] / 1e6
+    assert table.loc["strike@100", "E[profit incl. after] $M"] == pytest.approx(
+        full.loc[("strike@100", "fleet"), "expected_profit_incl_after_horizon_usd"] / 1e6
     )
-    assert table.loc["strike", "E[profit in horizon] $M"] == pytest.approx(
-        full.loc[("strike", "fleet"), "expected_profit_usd"] / 1e6
+    # The headline is the best strategy at full value, against the current rule.
+    head = sup.headline(
+        evaluation, evaluation.metrics(), result.plan, floor_eh_s=0.0, rule="strike@100"
     )
-    head = sup.headline(evaluation, evaluation.metrics(), result.plan, floor_eh_s=0.0)
-    ours = full.loc[(sup.PLAN, "fleet")]
+    fleet = full.xs("fleet", level="site_id")
+    assert head.strategy == fleet["expected_profit_incl_after_horizon_usd"].idxmax()
+    assert head.rule == "strike@100"
+    ours = fleet.loc[head.strategy]
     assert head.expected_profit_incl_after_horizon_usd == pytest.approx(
         ours["expected_profit_incl_after_horizon_usd"]
     )
-    # The full value is the in-horizon profit less what the plan leaves behind after it.
+    # The full value is the in-horizon profit less what the strategy leaves behind after it.
     assert head.expected_profit_incl_after_horizon_usd == pytest.approx(
         head.expected_profit_usd - ours["expected_after_horizon_usd"]
     )
+    assert head.rule_mean_hashrate_eh_s == pytest.approx(
+        fleet.loc["strike@100", "mean_hashrate_eh_s"]
+    )
     assert head.below_floor_probability == 0.0
-    profits = sup.fleet_profits(evaluation)
-    assert len(profits) == 3 * SETUP.scenarios
-    bands = sup.hashrate_bands(evaluation)
-    assert set(bands["strategy"]) == set(sup.STRATEGIES) and len(bands) == 3 * SETUP.hours
+    assert sup.judge_plan_strategies(engine.fleet, judging, result.plan, (sup.PLAN,)) is None
 
 
 def test_expected_schedule_first_hour_is_the_plans_decision(
@@ -141,12 +160,6 @@ def test_expected_schedule_first_hour_is_the_plans_decision(
     np.testing.assert_allclose(
         first.loc[decision.index, "running_mw"], decision["running_mw"], atol=1e-6
     )
-    heat = sup.curtailment_heatmap(plan)
-    assert len(heat) == 6 * SETUP.hours
-    assert heat["curtailed_pct"].between(0.0, 100.0 + 1e-9).all()
-    assert sup.ramp(0.0, sup.HEAT_STOPS) == "#ffffff"  # runs: white
-    assert sup.ramp(1.0, sup.HEAT_STOPS) == "#a63603"  # all held off: dark orange
-    assert set(heat.loc[heat["curtailed_pct"] < 1e-9, "colour"]) <= {"#ffffff"}
     csv = sup.plan_csv(plan)
     assert csv.splitlines()[0] == (
         "site_id,model_id,time,available_mw,running_mw,curtailed_mw,run_fraction"
@@ -161,14 +174,17 @@ def test_report_is_one_self_contained_page(world: tuple[Replanner, ScenarioSet])
     engine, judging = world
     plan = sup.plan_for(engine, sup.WhatIf())
     evaluation = sup.combine(
-        sup.judge_rules(engine.fleet, judging, sup.WhatIf()),
-        engine.judge(plan, judging),
+        [sup.judge_rules(engine.fleet, judging, sup.WhatIf()), engine.judge(plan, judging)],
+        sup.WhatIf().judged_names(),
     )
     feeds = sup.feeds_for(engine.fleet, SETUP)
     page = sup.report_html(engine.fleet, feeds, SETUP, sup.WhatIf(), evaluation, plan)
     assert page.startswith("<!DOCTYPE html>")
     assert "optimized" in page and "What-if: BTC +0%" in page
     assert "<script" not in page
+    # The summary opens the page, against the current rule (strike by default).
+    assert page.index('<section id="summary">') < page.index('<section id="kpis">')
+    assert "against strike" in page or "Keep strike" in page
 
 
 def test_uploads_are_checked_with_key_paths() -> None:
@@ -185,18 +201,23 @@ def test_uploads_are_checked_with_key_paths() -> None:
     assert sup.fleet_key(demo_fleet()) == sup.fleet_key(sup.fleet_from_upload(text))
 
 
-def test_risk_map_colours_best_green_worst_red_and_labels_do_not_collide() -> None:
+def test_risk_map_colours_best_green_worst_red_with_a_legend() -> None:
     fleet = demo_fleet()
     values = {s.id: float(k) for k, s in enumerate(fleet.sites)}  # last site worst
-    svg = sup.risk_map_svg(fleet, values, label="outage hours", unit="hours", higher_is_worse=True)
-    assert svg.count("<circle") == 6
-    assert re.search(r'data-site="west-texas"[^>]*fill="#1a9850"', svg)  # 0 h: green
-    assert re.search(r'data-site="new-york"[^>]*fill="#d73027"', svg)  # 5 h: red
-    assert "better 0.0 h" in svg and "worse 5.0 h" in svg
-    # Two circles side by side: the second label goes elsewhere than on the first circle.
-    places = place_labels([(100, 100, 10), (130, 100, 10)], [(40, 30), (40, 30)], (0, 0, 400, 400))
-    assert [cost for *_, cost in places] == [0.0, 0.0]
-    assert places[0][0] >= 114 or places[0][0] + 40 <= 86 or places[0][1] >= 114
+    chart = sup.risk_map_chart(
+        fleet, values, label="outage hours", unit="hours", higher_is_worse=True
+    )
+    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    # The value under each site id, in its unit; the colour legend titled with the figure.
+    assert all(f">{k:.1f} h</text>" in svg for k in range(6))
+    assert ">outage hours</text>" in svg and ">capacity [MW]</text>" in svg
+    spec = chart.to_dict()
+    scales = [
+        layer["encoding"]["color"]["scale"]
+        for layer in spec["layer"][1]["layer"]
+        if "color" in layer.get("encoding", {})
+    ]
+    assert scales == [{"reverse": True, "scheme": "redyellowgreen"}]  # higher: redder
 
 
 def test_run_history_reads_without_creating_the_file(tmp_path: Path) -> None:
@@ -214,3 +235,13 @@ def test_run_history_reads_without_creating_the_file(tmp_path: Path) -> None:
     garbage.write_bytes(b"not a database at all" * 100)
     broken = sup.run_history(garbage)
     assert broken.runs.empty and broken.error and "\n" not in broken.error
+
+
+def test_demand_response_enrolment_can_be_dropped_and_nothing_else() -> None:
+    fleet = demo_fleet()
+    # The demo's West Texas site is enrolled in ERCOT ERS for 40 MW.
+    assert sup.demand_response_mw(fleet) == 40.0
+    bare = sup.without_demand_response(fleet)
+    assert sup.demand_response_mw(bare) == 0.0
+    assert [s.programs.four_cp for s in bare.sites] == [s.programs.four_cp for s in fleet.sites]
+    assert bare.site_ids == fleet.site_ids and sup.fleet_key(bare) != sup.fleet_key(fleet)

@@ -44,7 +44,7 @@ import pandas as pd
 from planner.domain.fleet import Fleet, load_fleet
 from planner.engine import optimization
 from planner.engine.compare import compare_strategies, is_plan_strategy, simulate_strategies
-from planner.engine.metrics import FLEET, kpis
+from planner.engine.metrics import FLEET, best_strategy, kpis
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import Plan
 from planner.engine.simulation import SimResult
@@ -332,9 +332,6 @@ class _Job:
             progress=lambda _step, done, total: self.tick("evaluate", done, total),
         )
         baseline = s.strategies[0]
-        recommended = s.recommended or next(
-            (n for n in s.strategies if is_plan_strategy(n)), s.strategies[-1]
-        )
         nameplate = sum(fleet.installed_hashrate_th_s(site) for site in fleet.sites) / 1e6
         floor = (
             s.hashrate_floor_eh_s
@@ -342,6 +339,7 @@ class _Job:
             else DEFAULT_FLOOR_SHARE * nameplate
         )
         table = strategy_table(evaluation, baseline, floor)
+        recommended = s.recommended or best_strategy(table)
         results = simulate_strategies(fleet, feeds, s.strategies, plan=plan, seed=s.judged_seed)
         figures = run_kpis(
             table,
@@ -366,7 +364,7 @@ class _Job:
             f"{s.eval_scenarios} other scenarios x {s.replications} replication(s) "
             f"(seed {s.judged_seed}). Recommended: {recommended}.",
         )
-        self._write(
+        summary = self._write(
             folder,
             run_id,
             feeds,
@@ -381,7 +379,7 @@ class _Job:
         )
 
         self.tick("notify")
-        notification = self._notify(folder, run_id, alerts, figures)
+        notification = self._notify(folder, run_id, alerts, figures, summary)
         figures["notification_failed"] = 1.0 if notification.startswith("failed") else 0.0
 
         self.tick("store")
@@ -414,9 +412,11 @@ class _Job:
         alerts: tuple[RiskAlert, ...],
         notes: Sequence[str],
         recommended: str,
-    ) -> None:
+    ) -> list[str]:
+        """Write the run's files; return the executive summary's lines (none without one)."""
         from planner.ops.report import (  # HTML helpers only when a report is written
             ReportInputs,
+            summary_lines,
             write_report,
         )
 
@@ -433,6 +433,21 @@ class _Job:
                     "(pip install 'mining-fleet-planner[parquet]')."
                 )
             art.write_table(folder, "relocations", "relocations.csv", plan.relocations)
+        inputs = ReportInputs(
+            fleet=fleet,
+            kpis=kpis(fleet, list(results), baseline=s.strategies[0]),
+            ledgers={r.policy: r.ledger for r in results},
+            title=f"{fleet.name}: forecast run {run_id}",
+            generated_at=self.clock,
+            notes=(*notes, *extra),
+            risk=table,
+            evaluation=evaluation,
+            plan=plan,
+            feeds=feeds,
+            risk_alerts=alerts,
+            current_rule=s.judged_rule,
+        )
+        lines = summary_lines(inputs.summary) if inputs.summary is not None else []
         art.write_table(folder, "kpis_csv", "kpis.csv", table)
         art.write_table(folder, "events", "events.csv", _events(results, feeds))
         folder.write_json(
@@ -458,25 +473,12 @@ class _Job:
                     for name, f in feeds.freshness.items()
                 },
                 "alerts": [a.to_json() for a in alerts],
+                "summary": lines,
                 "notes": [*notes, *extra],
             },
         )
-        write_report(
-            folder.add("report", "report.html"),
-            ReportInputs(
-                fleet=fleet,
-                kpis=kpis(fleet, list(results), baseline=s.strategies[0]),
-                ledgers={r.policy: r.ledger for r in results},
-                title=f"{fleet.name}: forecast run {run_id}",
-                generated_at=self.clock,
-                notes=(*notes, *extra),
-                risk=table,
-                evaluation=evaluation,
-                plan=plan,
-                feeds=feeds,
-                risk_alerts=alerts,
-            ),
-        )
+        write_report(folder.add("report", "report.html"), inputs)
+        return lines
 
     def _notify(
         self,
@@ -484,6 +486,7 @@ class _Job:
         run_id: str,
         alerts: tuple[RiskAlert, ...],
         figures: dict[str, float],
+        summary: Sequence[str],
     ) -> str:
         url = self.settings.resolved_webhook()
         shown = None if url is None else redact_url(url)
@@ -493,7 +496,11 @@ class _Job:
             status = "not configured"
         else:
             payload = webhook_payload(
-                alerts, run_id=run_id, kpis=figures, artifacts=folder.artifacts()
+                alerts,
+                run_id=run_id,
+                kpis=figures,
+                artifacts=folder.artifacts(),
+                summary=summary,
             )
             try:
                 send_webhook(url, payload)

@@ -10,6 +10,7 @@ A job config file (every table and key optional; unknown keys are errors that na
     replications = 1
     seed = 7
     strategies = ["run-through", "strike", "strike+protective", "optimized"]
+    current_rule = "strike"        # the rule run today; the summary measures against it
     hashrate_floor_eh_s = 20.0     # floor of the hashrate-at-risk KPI; default 80 % of nameplate
 
     [optimize]                     # planner.OptimizeSettings
@@ -47,6 +48,7 @@ from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.errors import ConfigError
 from planner.inputs import check_hours, check_url, parse_start
 from planner.ops.notify import Thresholds
+from planner.ops.summary import DEFAULT_CURRENT_RULE
 from planner.settings import (
     Array,
     Number,
@@ -109,8 +111,14 @@ class JobSettings(Settings):
     strategies
         Strategy names (:mod:`planner.engine.compare`); the first is the baseline.
     recommended
-        Strategy whose figures are the run's KPIs and drive notifications; ``None``: the first
-        ``optimized...`` strategy, else the last one.
+        Strategy whose figures are the run's KPIs and drive notifications; ``None``: the best
+        at full value (:func:`planner.engine.metrics.best_strategy`), the summary's
+        recommendation.
+    current_rule
+        The rule the operator runs today (``run-through``, ``strike``, ``strike@80``,
+        ``strike+protective``...), which the summary measures the recommendation against; it
+        must be among ``strategies`` when given; the default ``strike`` falls back to the first
+        strategy when it is not judged.
     optimize
         Optimizer settings. The optimizer runs only when a strategy follows its plan.
     scenario_settings
@@ -141,6 +149,7 @@ class JobSettings(Settings):
     eval_seed: Seed | None = None
     strategies: Annotated[tuple[str, ...], Array] = DEFAULT_STRATEGIES
     recommended: str | None = None
+    current_rule: str = DEFAULT_CURRENT_RULE
     optimize: OptimizeSettings = Field(default_factory=OptimizeSettings)
     scenario_settings: ScenarioSettings = Field(default_factory=ScenarioSettings)
     hashrate_floor_eh_s: Number | None = Field(None, ge=0)
@@ -164,6 +173,20 @@ class JobSettings(Settings):
         if recommended is not None and strategies is not None and recommended not in strategies:
             raise invalid(f"must be one of the strategies {list(strategies)}, got {recommended!r}")
         return recommended
+
+    @field_validator("current_rule")
+    @classmethod
+    def _judged(cls, rule: str, info: ValidationInfo) -> str:
+        strategies = info.data.get("strategies")
+        if strategies is not None and rule not in strategies and rule != DEFAULT_CURRENT_RULE:
+            raise invalid(f"must be one of the strategies {list(strategies)}, got {rule!r}")
+        return rule
+
+    @property
+    def judged_rule(self) -> str:
+        """The current rule the summary uses: ``current_rule`` when judged, else the first
+        strategy."""
+        return self.current_rule if self.current_rule in self.strategies else self.strategies[0]
 
     @property
     def judged_seed(self) -> int:
@@ -201,6 +224,7 @@ class JobSettings(Settings):
             "eval_seed": self.judged_seed,
             "strategies": list(self.strategies),
             "recommended": self.recommended,
+            "current_rule": self.current_rule,
             "optimize": self.optimize.model_dump(mode="json"),
             "scenario_settings": self.scenario_settings.model_dump(mode="json"),
             "hashrate_floor_eh_s": self.hashrate_floor_eh_s,

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from planner.domain.fleet import Fleet
-from planner.engine.metrics import KPI_COLUMNS
-from planner.ops.report.canvas import palette
+from planner.engine.metrics import KPI_COLUMNS, best_strategy
+from planner.ops.charts.theme import strategy_colour
+from planner.ops.summary import DEFAULT_CURRENT_RULE, Summary, summarise
 
 if TYPE_CHECKING:
     from planner.engine.montecarlo import Evaluation
@@ -72,10 +73,20 @@ class ReportInputs:
     featured
         Strategy whose central-run curtailment the heat map shows when there is no plan (default
         the first strategy other than the baseline).
+    current_rule
+        The rule the operator runs today, which the summary measures the recommendation
+        against; ``None``: ``strike`` when it was judged, else the first strategy.
     strategies
         Derived: strategy names in display order.
     colours
-        Derived: strategy -> CSS colour.
+        Derived: strategy -> CSS colour (each strategy's fixed colour,
+        :func:`planner.ops.charts.theme.strategy_colour`).
+    best
+        Derived: the best strategy at full value (:func:`planner.engine.metrics.best_strategy`)
+        when there is a risk table, else ``None``.
+    summary
+        Derived: the executive summary (:func:`planner.ops.summary.executive_summary`) when
+        there are a risk table and an evaluation, else ``None``.
 
     Raises
     ------
@@ -96,8 +107,11 @@ class ReportInputs:
     feeds: Feeds | None = None
     risk_alerts: Sequence[RiskAlert] | None = None
     featured: str | None = None
+    current_rule: str | None = None
     strategies: tuple[str, ...] = field(init=False)
     colours: Mapping[str, str] = field(init=False)
+    best: str | None = field(init=False)
+    summary: Summary | None = field(init=False)
 
     def __post_init__(self) -> None:
         _check(self.kpis, self.ledgers, self.generated_at)
@@ -111,7 +125,29 @@ class ReportInputs:
         if self.risk_alerts is not None:
             object.__setattr__(self, "risk_alerts", tuple(self.risk_alerts))
         object.__setattr__(self, "strategies", strategies)
-        object.__setattr__(self, "colours", palette(strategies))
+        object.__setattr__(self, "colours", {s: strategy_colour(s) for s in strategies})
+        has_risk = self.risk is not None and (self.risk["site_id"] == FLEET_ROW).any()
+        object.__setattr__(self, "best", best_strategy(self.risk) if has_risk else None)
+        object.__setattr__(self, "summary", self._summary() if has_risk else None)
+
+    def _summary(self) -> Summary | None:
+        if self.risk is None or self.evaluation is None:
+            return None
+        judged = set(self.risk.loc[self.risk["site_id"] == FLEET_ROW, "policy"])
+        rule = next(
+            (r for r in (self.current_rule, DEFAULT_CURRENT_RULE) if r is not None and r in judged),
+            next(s for s in self.strategies if s in judged),
+        )
+        times = self.evaluation.hashrate_bands.index.get_level_values("time")
+        return summarise(
+            self.fleet,
+            self.risk,
+            rule,
+            runs=len(self.evaluation.run_index),
+            plan=self.plan,
+            ledgers=self.ledgers,
+            start=pd.Timestamp(times.min()) if len(times) else None,
+        )
 
 
 def _check(kpis: pd.DataFrame, ledgers: Mapping[str, pd.DataFrame], generated_at: datetime) -> None:

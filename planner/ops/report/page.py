@@ -14,9 +14,15 @@ from planner.ops.report import sections_charts as charts
 from planner.ops.report import sections_tables as tables
 from planner.ops.report.format import MISSING, escape
 from planner.ops.report.inputs import ReportInputs
-from planner.ops.report.svg import ledger_interval
+from planner.ops.report.sections_summary import summary_section
 
 __all__ = ["render_report", "write_report"]
+
+
+def _step(times: pd.DatetimeIndex) -> pd.Timedelta:
+    """The ledger's interval: the smallest gap between times, 1 h for a single time."""
+    gaps = times.sort_values().to_series().diff().dropna()
+    return pd.Timedelta(gaps.min()) if len(gaps) else pd.Timedelta(hours=1)
 
 
 def _horizon(ledgers: Mapping[str, pd.DataFrame]) -> str:
@@ -28,7 +34,7 @@ def _horizon(ledgers: Mapping[str, pd.DataFrame]) -> str:
     if not times:
         return ""
     start = min(t.min() for t in times)
-    end = max(t.max() for t in times) + min(ledger_interval(t.unique()) for t in times)
+    end = max(t.max() for t in times) + min(_step(t.unique()) for t in times)
     hours = (end - start) / pd.Timedelta(hours=1)
     days = hours / 24
     length = f"{days:g} day{'s' if days != 1 else ''}" if hours % 24 == 0 else f"{hours:g} h"
@@ -53,6 +59,7 @@ def _header(r: ReportInputs) -> str:
 
 
 _SECTIONS: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
+    ("summary", "Summary", summary_section),
     ("kpis", "Fleet KPIs by strategy", tables.kpi_section),
     ("risk", "Risk across scenarios", tables.risk_section),
     ("full-value", "Strategies at full value", tables.full_value_section),
@@ -76,7 +83,7 @@ _CSS = """
 body { margin: 0; background: #fff; color: var(--fg);
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
     "Noto Sans", sans-serif; }
-main { max-width: 1120px; margin: 0 auto; padding: 32px 24px 64px; }
+main { max-width: 1240px; margin: 0 auto; padding: 32px 24px 64px; }
 h1 { font-size: 1.8rem; margin: 0 0 6px; }
 h2 { font-size: 1.25rem; margin: 40px 0 12px; padding-bottom: 6px;
   border-bottom: 1px solid var(--line); }
@@ -86,8 +93,9 @@ h2 { font-size: 1.25rem; margin: 40px 0 12px; padding-bottom: 6px;
 .toc a { color: #005a8c; text-decoration: none; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .88rem; }
-th, td { padding: 6px 9px; text-align: left; border-bottom: 1px solid var(--line);
-  white-space: nowrap; }
+th, td { padding: 6px 8px; text-align: left; border-bottom: 1px solid var(--line);
+  overflow-wrap: anywhere; }
+td.num { white-space: nowrap; }
 thead th { background: var(--head); font-weight: 600; white-space: normal;
   vertical-align: bottom; }
 tbody th { font-weight: 500; }
@@ -104,12 +112,19 @@ tr.best th, tr.best td { font-weight: 650; }
 .caption, figcaption { color: var(--muted); font-size: .85rem; margin: 6px 0 0; }
 figure { margin: 0; }
 svg.chart { display: block; width: 100%; height: auto; }
-svg text { font-family: inherit; fill: var(--fg); }
 .empty { color: var(--muted); font-style: italic; }
 .status { font-weight: 600; font-size: .8rem; }
 .ok { color: #00734d; } .warn { color: #a35f00; } .bad { color: #b3261e; }
 ul.alerts { color: #b3261e; margin: 6px 0 12px; padding-left: 20px; }
 #alerts .table-wrap { margin-bottom: 8px; }
+.headline { font-size: 1.2rem; font-weight: 650; margin: 4px 0 12px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px;
+  margin: 0 0 12px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
+.card-label { color: var(--muted); font-size: .8rem; }
+.card-value { font-size: 1.1rem; font-weight: 600; overflow-wrap: anywhere; }
+ol.actions { padding-left: 22px; }
+h3 { font-size: 1rem; margin: 16px 0 6px; }
 footer { margin-top: 48px; color: var(--muted); font-size: .8rem; }
 @media print { main { max-width: none; padding: 0; } section, figure { break-inside: avoid; } }
 """

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from planner.domain.fleet import Site
-from planner.engine.metrics import KPI_COLUMNS
+from planner.engine.metrics import HEADLINE, KPI_COLUMNS
 from planner.ops.report.cells import empty_note, swatch, table_html, td
 from planner.ops.report.format import (
     MISSING,
@@ -44,7 +44,6 @@ def kpi_section(r: ReportInputs) -> str:
         return empty_note("No fleet totals in the KPI table.")
     profit = {s: float(fleet.loc[s, "profit_incl_after_horizon_usd"]) for s in rows}
     base = profit.get(BASELINE_STRATEGY, math.nan)
-    best = max((p for p in profit.values() if math.isfinite(p)), default=math.nan)
     body = []
     for s in rows:
         k = {c: float(fleet.loc[s, c]) for c in KPI_COLUMNS[2:]}
@@ -58,12 +57,8 @@ def kpi_section(r: ReportInputs) -> str:
             tone = "pos" if delta > 0 else "neg" if delta < 0 else ""
             text = format_usd(delta, signed=True) + pct
             delta_td = td(text, num=True, title=format_usd_exact(delta), css=tone)
-        is_best = profit[s] == best
-        badge = ' <span class="badge">best</span>' if is_best else ""
-        row_class = ' class="best"' if is_best else ""
         body.append(
-            f'<tr{row_class}><th scope="row">'
-            f"{swatch(r.colours[s])}{escape(s)}{badge}</th>"
+            _name_cell(r, s)
             + _usd_td(k["profit_incl_after_horizon_usd"])
             + delta_td
             + "".join(
@@ -91,9 +86,20 @@ def kpi_section(r: ReportInputs) -> str:
         "under repair, in transit or restarting when it ends, freeze repairs and relocation "
         f"bills; see the full-value section). Δ is that figure minus {BASELINE_STRATEGY}'s (and "
         "as a share of it when that is positive); hashrate kept is mean hashrate as a share of "
-        f"{BASELINE_STRATEGY}'s. The best full-value profit is marked."
+        f"{BASELINE_STRATEGY}'s. One central run per strategy: the best strategy, marked, is "
+        "the one with the highest expected profit incl. after horizon over the scenarios (see "
+        "Risk across scenarios), not the highest of these single runs."
     )
     return table_html("kpi-table", heads, body, numeric_from=1) + _caption(caption)
+
+
+def _name_cell(r: ReportInputs, strategy: str) -> str:
+    """``<tr><th>`` with the strategy's swatch and name, marked when it is the best."""
+    is_best = strategy == r.best
+    badge = ' <span class="badge">best</span>' if is_best else ""
+    row_class = ' class="best"' if is_best else ""
+    colour = r.colours.get(strategy, "#000000")
+    return f'<tr{row_class}><th scope="row">{swatch(colour)}{escape(strategy)}{badge}</th>'
 
 
 def _usd_td(value: float) -> str:
@@ -141,7 +147,7 @@ def risk_section(r: ReportInputs) -> str:
     for s in rows:
         k = fleet.loc[s]
         body.append(
-            f'<tr><th scope="row">{swatch(r.colours.get(s, "#000000"))}{escape(s)}</th>'
+            _name_cell(r, s)
             + "".join(_usd_td(float(k[c])) for c in money)
             + td(format_mwh(float(k["curtailed_mwh"])), num=True)
             + td(format_eh_s(float(k["mean_hashrate_eh_s"])), num=True)
@@ -175,18 +181,14 @@ def full_value_section(r: ReportInputs) -> str:
     if found is None:
         return empty_note("No Monte Carlo evaluation in this run.")
     fleet, rows = found
-    headline = fleet["expected_profit_incl_after_horizon_usd"]
-    best = float(headline.max())
+    best = float(fleet.loc[r.best, HEADLINE]) if r.best in fleet.index else math.nan
     body = []
     for s in rows:
         k = fleet.loc[s]
-        gap = float(k["expected_profit_incl_after_horizon_usd"]) - best
-        is_best = gap == 0.0
-        badge = ' <span class="badge">best</span>' if is_best else ""
-        row_class = ' class="best"' if is_best else ""
+        gap = float(k[HEADLINE]) - best
+        is_best = s == r.best
         body.append(
-            f'<tr{row_class}><th scope="row">'
-            f"{swatch(r.colours.get(s, '#000000'))}{escape(s)}{badge}</th>"
+            _name_cell(r, s)
             + _usd_td(float(k["expected_profit_incl_after_horizon_usd"]))
             + (td("best", css="muted") if is_best else _usd_td(gap))
             + _usd_td(float(k["cvar5_profit_incl_after_horizon_usd"]))

@@ -6,28 +6,74 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 
-from planner import ConfigError, FeedMode, Fleet, ScenarioSettings, format_usd, parse_fleet
+from planner import (
+    CURRENT_RULES,
+    ConfigError,
+    FeedMode,
+    Fleet,
+    ScenarioSettings,
+    format_usd,
+    parse_fleet,
+)
 
 __all__ = [
+    "CURRENT_RULES",
+    "DEFAULT_STRATEGIES",
     "DEMO_START",
     "JUDGE_SEED_OFFSET",
     "PLAN",
+    "PLAN_STRATEGIES",
     "RULES",
     "STRATEGIES",
+    "STRATEGY_HELP",
     "Setup",
     "WhatIf",
+    "demand_response_mw",
     "fleet_from_upload",
     "fleet_key",
     "nameplate_eh_s",
     "one_line",
+    "without_demand_response",
 ]
 
 #: First day of the offline demo window (its forced cold snap falls on 16 January).
 DEMO_START = "2025-01-10"
-#: Strategy names, in display order: today's rules, then the optimizer's plan.
-RULES: tuple[str, ...] = ("run-through", "strike")
+#: Rules the page can judge (no plan needed), in display order; ``strike`` takes the page's
+#: strike price (``strike@80`` when it is set).
+RULES: tuple[str, ...] = (
+    "run-through",
+    "strike",
+    "strike+protective",
+    "protective",
+    "4cp",
+    "strike+4cp",
+    "strike+4cp+protective",
+)
+#: The optimizer's plan, always judged, and the rules it can be composed with.
 PLAN = "optimized"
-STRATEGIES: tuple[str, ...] = (*RULES, PLAN)
+PLAN_STRATEGIES: tuple[str, ...] = (PLAN, "optimized+4cp", "optimized+protective")
+#: Every strategy the page offers, in display order.
+STRATEGIES: tuple[str, ...] = (*RULES, *PLAN_STRATEGIES)
+#: Judged unless the operator picks others.
+DEFAULT_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protective", PLAN)
+#: The rules an operator may run today, which the summary measures against.
+CURRENT_RULES: tuple[str, ...] = CURRENT_RULES
+#: What each strategy does, in an operator's words.
+STRATEGY_HELP: dict[str, str] = {
+    "run-through": "Run every machine whatever the price.",
+    "strike": "Shed machines while the power price is above the strike (by default each "
+    "model's breakeven), as fleet software does today.",
+    "strike+protective": "The strike rule, and shut down ahead of a forecast freeze or storm "
+    "to protect the machines.",
+    "protective": "Run through, but shut down ahead of a forecast freeze or storm.",
+    "4cp": "Texas: shed in the hours most likely to set this summer's 4CP transmission peaks.",
+    "strike+4cp": "The strike rule, and shed in likely 4CP peak hours.",
+    "strike+4cp+protective": "Strike, 4CP avoidance and protective shutdown together.",
+    "optimized": "The optimizer's plan: curtailment, demand-response commitments, freeze "
+    "protection and relocations, with the hour's price deciding the rest.",
+    "optimized+4cp": "The optimizer's plan, and shed in likely 4CP peak hours.",
+    "optimized+protective": "The optimizer's plan, and shut down ahead of a forecast freeze.",
+}
 #: Judging scenarios use ``seed + JUDGE_SEED_OFFSET``: draws the optimizer did not see.
 JUDGE_SEED_OFFSET = 1
 
@@ -96,6 +142,11 @@ class WhatIf:
         (:attr:`OptimizeSettings.lead_hours`; the model is built with it).
     time_limit_s
         The optimizer's time limit; at it the best plan found, or the strike rule's [s].
+    strategies
+        Strategies to judge beside the plan (:data:`STRATEGIES`); the optimizer's plan and the
+        current rule are always judged.
+    current_rule
+        The rule run today (:data:`CURRENT_RULES`), which the summary measures against.
     """
 
     btc_price_shock: float = 0.0
@@ -109,6 +160,33 @@ class WhatIf:
     relocation_budget_usd: float | None = None
     lead_hours: float = 1.0
     time_limit_s: float = 60.0
+    strategies: tuple[str, ...] = DEFAULT_STRATEGIES
+    current_rule: str = "strike"
+
+    def _named(self, name: str) -> str:
+        """A strategy's name with the page's strike in dollars (``strike`` -> ``strike@80``)."""
+        if self.strike_usd_per_mwh is None:
+            return name
+        dollars = f"strike@{self.strike_usd_per_mwh:g}"
+        return "+".join(dollars if part == "strike" else part for part in name.split("+"))
+
+    @property
+    def rule_name(self) -> str:
+        """The current rule's strategy name (with the strike in dollars when set)."""
+        return self._named(self.current_rule)
+
+    def rule_names(self) -> tuple[str, ...]:
+        """The rules to judge: the chosen ones and the current rule, in :data:`RULES` order."""
+        chosen = {*self.strategies, self.current_rule}
+        return tuple(self._named(r) for r in RULES if r in chosen)
+
+    def plan_names(self) -> tuple[str, ...]:
+        """The plan strategies to judge: ``optimized`` and the chosen compositions."""
+        return tuple(p for p in PLAN_STRATEGIES if p == PLAN or p in self.strategies)
+
+    def judged_names(self) -> tuple[str, ...]:
+        """Every strategy the page judges, in display order."""
+        return (*self.rule_names(), *self.plan_names())
 
     def scenario_settings(self, *, judging: bool) -> ScenarioSettings:
         """Scenario knobs; the BTC shock only for judging (the solver scales hashprice itself).
@@ -135,8 +213,10 @@ class WhatIf:
         )
 
     def plan_part(self) -> WhatIf:
-        """Every knob the plan and its judging depend on (all but the rule's strike)."""
-        return replace(self, strike_usd_per_mwh=None)
+        """Every knob the plan and its judging depend on (not the rules or their strike)."""
+        return replace(
+            self, strike_usd_per_mwh=None, strategies=DEFAULT_STRATEGIES, current_rule="strike"
+        )
 
     def floor_eh_s(self, nameplate_eh_s: float) -> float:
         """The hashrate floor [EH/s] of a fleet of ``nameplate_eh_s`` [EH/s]."""
@@ -174,7 +254,7 @@ class WhatIf:
             f"x{self.price_spike_scale:g}; strike {strike}; risk lambda {self.risk_lambda:g} at "
             f"alpha {self.cvar_alpha:g}; hashrate floor {self.hashrate_floor_pct:g} % of "
             f"nameplate; relocation budget {budget}; order lead time {self.lead_hours:g} h; "
-            f"time limit {self.time_limit_s:g} s."
+            f"time limit {self.time_limit_s:g} s; current rule {self.rule_name}."
         )
 
 
@@ -201,6 +281,21 @@ def fleet_from_upload(data: bytes | str, source: str = "uploaded fleet") -> Flee
     if not data.strip():
         raise ConfigError(source, "the file is empty; a fleet needs [[sites]]")
     return parse_fleet(data, source=source)
+
+
+def demand_response_mw(fleet: Fleet) -> float:
+    """Demand response the fleet is enrolled in, summed over sites and programs [MW]."""
+    return sum(p.committed_mw for s in fleet.sites for p in s.programs.demand_response)
+
+
+def without_demand_response(fleet: Fleet) -> Fleet:
+    """The fleet with every site's demand-response enrolment dropped (its 4CP program and
+    everything else kept): what the enrolment is worth is the difference."""
+    sites = tuple(
+        s.model_copy(update={"programs": s.programs.model_copy(update={"demand_response": ()})})
+        for s in fleet.sites
+    )
+    return fleet.model_copy(update={"sites": sites})
 
 
 def fleet_key(fleet: Fleet) -> str:

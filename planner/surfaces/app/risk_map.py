@@ -1,5 +1,5 @@
 """The page's risk map: sites coloured by one figure of the judged scenarios, best (green) to
-worst (red), drawn by :func:`planner.site_value_map_svg`."""
+worst (red), the report's site map (:func:`planner.site_map`) with a figure per site."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import math
 from collections.abc import Mapping
 from functools import partial
 
+import altair as alt
 import pandas as pd
 
-from planner import Fleet, format_usd, site_value_map_svg
-from planner.surfaces.app.colours import RISK_STOPS, ramp
+from planner import Fleet, format_usd, site_map
 
-__all__ = ["MAP_METRICS", "format_value", "risk_map_svg", "site_values"]
+__all__ = ["MAP_METRICS", "format_value", "risk_map_chart", "site_values"]
 
 #: Map colourings: label -> (risk-table column, higher is worse, unit formatter).
 MAP_METRICS: dict[str, tuple[str, bool, str]] = {
@@ -48,19 +48,17 @@ def site_values(metrics: pd.DataFrame, policy: str, column: str) -> dict[str, fl
     return {str(s): float(v) for s, v in zip(rows["site_id"], rows[column], strict=True)}
 
 
-def risk_map_svg(
+def risk_map_chart(
     fleet: Fleet,
     values: Mapping[str, float],
     *,
     label: str,
     unit: str,
     higher_is_worse: bool,
-    width: int = 820,
-    height: int = 420,
-) -> str:
-    """Sites on a map of their bounding box, coloured by a risk value: green for the best value
-    of the fleet through amber to red for the worst (:data:`RISK_STOPS`), the value under each
-    site id, circle area growing with capacity [MW].
+) -> alt.LayerChart:
+    """Sites over state, province and country borders, coloured by a risk value from the
+    fleet's best (green) to its worst (red), the value under each site id, circle area growing
+    with capacity [MW] (:func:`planner.site_map`).
 
     Parameters
     ----------
@@ -72,16 +70,11 @@ def risk_map_svg(
         What the value is, and its unit for :func:`format_value`.
     higher_is_worse
         Whether larger values are redder.
-    width, height
-        Canvas size [px].
     """
-    return site_value_map_svg(
+    return site_map(
         fleet,
         values,
-        label=label,
+        value_title=label,
         value_text=partial(format_value, unit=unit),
-        colour=partial(ramp, stops=RISK_STOPS),
         higher_is_worse=higher_is_worse,
-        width=width,
-        height=height,
     )

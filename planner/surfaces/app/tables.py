@@ -1,6 +1,6 @@
-"""The tables the page draws: the risk table and the KPI row, hashrate bands and profits, the
-plan's schedule, curtailment, relocations and first hour, feed freshness and events, the job's
-run history."""
+"""The tables the page draws: the risk table (with a word of help per column) and the KPI row,
+the plan's schedule, relocations and first hour, feed freshness and events, the job's run
+history."""
 
 from __future__ import annotations
 
@@ -11,21 +11,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner import Evaluation, Feeds, Plan, PlannerError, RunStore, default_store_path
-from planner.surfaces.app.colours import HEAT_STOPS, ramp
-from planner.surfaces.app.inputs import PLAN, one_line
+from planner import (
+    Evaluation,
+    Feeds,
+    Plan,
+    PlannerError,
+    RunStore,
+    best_strategy,
+    default_store_path,
+    is_plan_strategy,
+)
+from planner.surfaces.app.inputs import one_line
 
 __all__ = [
+    "COLUMN_HELP",
     "FLEET_COLUMNS",
     "Headline",
     "History",
     "act_now_table",
-    "curtailment_heatmap",
+    "column_help",
     "events_table",
     "expected_schedule",
-    "fleet_profits",
     "freshness_table",
-    "hashrate_bands",
     "headline",
     "plan_csv",
     "relocation_table",
@@ -49,6 +56,61 @@ FLEET_COLUMNS: dict[str, str] = {
 }
 
 
+#: What each column of the page's tables means, in an operator's words (shown on hover).
+COLUMN_HELP: dict[str, str] = {
+    "E[profit incl. after] $M": "What the fleet is expected to earn over the horizon, less what "
+    "it is left with afterwards (machines still frozen, under repair, in transit or "
+    "restarting). The figure strategies are ranked on.",
+    "P5 incl. after $M": "A bad week: 1 horizon in 20 ends at or below this.",
+    "CVaR5 incl. after $M": "The average of the worst 1-in-20 horizons.",
+    "E[profit in horizon] $M": "Expected profit inside the horizon only, ignoring what is left "
+    "behind after it.",
+    "left after horizon $M": "Expected margin lost after the horizon plus repair and shipping "
+    "bills the strategy leaves behind.",
+    "mean EH/s": "Average fleet hashrate over the horizon.",
+    "uptime %": "Share of the hours the machines ran.",
+    "curtailed MWh": "Energy the fleet chose not to use (price, 4CP, demand response).",
+    "outage h": "Site-hours without grid power.",
+    "freeze events": "Times a hydro or immersion loop froze for lack of running machines.",
+    "from_site": "Where the machines leave from.",
+    "to_site": "Where they go.",
+    "model_id": "Machine model (catalog id).",
+    "machines": "How many machines to ship.",
+    "cost_usd": "Trucking, customs and installation [USD].",
+    "departs": "When the truck leaves (UTC).",
+    "arrives": "When the machines hash again at the new site (UTC).",
+    "site_id": "Site.",
+    "running_mw": "IT load the plan runs in its first hour [MW].",
+    "available_mw": "IT load the site could run then [MW].",
+    "run_fraction": "Share of the available load to run.",
+    "start": "When it starts (UTC).",
+    "end": "When it ends (UTC); empty: still going.",
+    "kind": "What the provider reported.",
+    "severity": "How severe the provider rates it.",
+    "source": "Where the figures came from.",
+    "feed": "A data feed the plan reads.",
+    "status": "fresh: current; stale: older than allowed; fallback: a stand-in; missing: none.",
+    "fetched_at": "When the data was fetched (UTC).",
+    "age_h": "How old the data was when planning [h].",
+    "filled_hours": "Hours of gaps filled by interpolation or the nearest observed week.",
+    "note": "What went wrong, if anything.",
+    "run": "The scheduled job's run id.",
+    "started": "When the run started (UTC).",
+    "duration_s": "How long it took [s].",
+    "fleet": "The fleet file's name.",
+    "error": "Why a run failed.",
+    "time": "The hour (UTC).",
+    "runs below %": "Share of judged runs that fell below the hashrate floor in the hour.",
+    "mean shortfall EH/s": "How far below the floor, on average over those runs.",
+    "reason": "Why no machine was left to run (outage, freeze damage, failures, transit).",
+}
+
+
+def column_help(columns: Any) -> dict[str, str]:
+    """:data:`COLUMN_HELP` for the given columns (those it knows)."""
+    return {str(c): COLUMN_HELP[str(c)] for c in columns if str(c) in COLUMN_HELP}
+
+
 def risk_table(metrics: pd.DataFrame, site_id: str = "fleet") -> pd.DataFrame:
     """One row per strategy for a site (or the fleet): :data:`FLEET_COLUMNS`, money in $M.
 
@@ -67,78 +129,61 @@ def risk_table(metrics: pd.DataFrame, site_id: str = "fleet") -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Headline:
-    """The KPI row: the plan's figures judged out of sample and the strike rule's beside them.
+    """The KPI row: the recommended strategy (the best at full value,
+    :func:`planner.best_strategy`) judged out of sample, and the operator's current rule beside
+    it.
 
     The headline profits are the full value, ``*_incl_after_horizon_usd``: the horizon's profit
     less what the fleet leaves behind after it; ``expected_profit_usd`` and
-    ``strike_expected_profit_usd`` are the profits inside the horizon alone. Money [USD],
+    ``rule_expected_profit_usd`` are the profits inside the horizon alone. Money [USD],
     hashrate [EH/s], energy [MWh], probability [-].
     """
 
+    strategy: str
+    rule: str
     expected_profit_incl_after_horizon_usd: float
     cvar5_profit_incl_after_horizon_usd: float
     expected_profit_usd: float
     mean_hashrate_eh_s: float
     curtailed_mwh: float
     relocation_cost_usd: float
-    strike_expected_profit_incl_after_horizon_usd: float
-    strike_cvar5_profit_incl_after_horizon_usd: float
-    strike_expected_profit_usd: float
-    strike_mean_hashrate_eh_s: float
-    strike_curtailed_mwh: float
+    rule_expected_profit_incl_after_horizon_usd: float
+    rule_cvar5_profit_incl_after_horizon_usd: float
+    rule_expected_profit_usd: float
+    rule_mean_hashrate_eh_s: float
+    rule_curtailed_mwh: float
     below_floor_probability: float
 
 
 def headline(
-    evaluation: Evaluation, metrics: pd.DataFrame, plan: Plan, floor_eh_s: float
+    evaluation: Evaluation, metrics: pd.DataFrame, plan: Plan, floor_eh_s: float, *, rule: str
 ) -> Headline:
-    """KPIs of the plan and the strike rule: fleet rows of ``metrics``
+    """KPIs of the best strategy and the current ``rule``: fleet rows of ``metrics``
     (:meth:`Evaluation.metrics` of ``evaluation``), the floor's risk from ``evaluation``."""
     fleet = metrics[metrics["site_id"] == "fleet"].set_index("policy")
-    ours, rule = fleet.loc[PLAN], fleet.loc["strike"]
+    best = best_strategy(metrics)
+    ours, theirs = fleet.loc[best], fleet.loc[rule]
     below = 0.0
     if floor_eh_s > 0:
-        below = float(evaluation.hashrate_at_risk(floor_eh_s).loc[PLAN, "probability_below"])
+        below = float(evaluation.hashrate_at_risk(floor_eh_s).loc[best, "probability_below"])
     full = "profit_incl_after_horizon_usd"
+    moves = plan.kpis.relocation_cost_usd if is_plan_strategy(best) else 0.0
     return Headline(
+        strategy=best,
+        rule=rule,
         expected_profit_incl_after_horizon_usd=float(ours[f"expected_{full}"]),
         cvar5_profit_incl_after_horizon_usd=float(ours[f"cvar5_{full}"]),
         expected_profit_usd=float(ours["expected_profit_usd"]),
         mean_hashrate_eh_s=float(ours["mean_hashrate_eh_s"]),
         curtailed_mwh=float(ours["curtailed_mwh"]),
-        relocation_cost_usd=float(plan.kpis.relocation_cost_usd),
-        strike_expected_profit_incl_after_horizon_usd=float(rule[f"expected_{full}"]),
-        strike_cvar5_profit_incl_after_horizon_usd=float(rule[f"cvar5_{full}"]),
-        strike_expected_profit_usd=float(rule["expected_profit_usd"]),
-        strike_mean_hashrate_eh_s=float(rule["mean_hashrate_eh_s"]),
-        strike_curtailed_mwh=float(rule["curtailed_mwh"]),
+        relocation_cost_usd=float(moves),
+        rule_expected_profit_incl_after_horizon_usd=float(theirs[f"expected_{full}"]),
+        rule_cvar5_profit_incl_after_horizon_usd=float(theirs[f"cvar5_{full}"]),
+        rule_expected_profit_usd=float(theirs["expected_profit_usd"]),
+        rule_mean_hashrate_eh_s=float(theirs["mean_hashrate_eh_s"]),
+        rule_curtailed_mwh=float(theirs["curtailed_mwh"]),
         below_floor_probability=below,
     )
-
-
-def hashrate_bands(evaluation: Evaluation) -> pd.DataFrame:
-    """Long frame for the hashrate chart: ``strategy``, ``time``, P5/mean/P95 [EH/s]."""
-    bands = evaluation.hashrate_bands.reset_index()
-    return bands.rename(columns={"policy": "strategy"})[
-        ["strategy", "time", "p5_eh_s", "mean_eh_s", "p95_eh_s"]
-    ]
-
-
-def fleet_profits(evaluation: Evaluation) -> pd.DataFrame:
-    """Fleet profit of every judged run: ``strategy``, ``scenario``, ``weight``, ``profit_musd``
-    (incl. after horizon) and ``in_horizon_musd`` (inside the horizon) [M USD]."""
-    runs = evaluation.runs
-    rows = runs[runs["site_id"] == "fleet"]
-    out = pd.DataFrame(
-        {
-            "strategy": rows["policy"].to_numpy(),
-            "scenario": rows["scenario"].to_numpy(),
-            "weight": rows["weight"].to_numpy(),
-            "profit_musd": rows["profit_incl_after_horizon_usd"].to_numpy() / 1e6,
-            "in_horizon_musd": rows["profit_usd"].to_numpy() / 1e6,
-        }
-    )
-    return out
 
 
 def expected_schedule(plan: Plan) -> pd.DataFrame:
@@ -160,23 +205,6 @@ def expected_schedule(plan: Plan) -> pd.DataFrame:
     out["run_fraction"] = np.divide(
         out["running_mw"].to_numpy(), avail, out=np.zeros_like(avail), where=avail > 1e-9
     )
-    return out
-
-
-def curtailment_heatmap(plan: Plan) -> pd.DataFrame:
-    """Expected curtailment per site and period: ``site_id``, ``time`` and ``end`` (an hour
-    later), ``curtailed_mw`` [MW], ``available_mw`` [MW], ``curtailed_pct`` of the available load
-    [%] and its ``colour`` (:data:`HEAT_STOPS`)."""
-    schedule = expected_schedule(plan)
-    out = schedule.groupby(["site_id", "time"], sort=False, as_index=False)[
-        ["curtailed_mw", "available_mw"]
-    ].sum()
-    avail = out["available_mw"].to_numpy()
-    out["curtailed_pct"] = 100.0 * np.divide(
-        out["curtailed_mw"].to_numpy(), avail, out=np.zeros_like(avail), where=avail > 1e-9
-    )
-    out["colour"] = [ramp(p / 100.0, HEAT_STOPS) for p in out["curtailed_pct"]]
-    out["end"] = out["time"] + pd.Timedelta(hours=1)
     return out
 
 

@@ -11,8 +11,9 @@ The what-if path
   relocation budget re-solve the same model (:meth:`planner.Replanner.plan`); only the scenario
   knobs build a new one.
 - *Judging* scenarios are drawn with another seed (``seed + 1``) and every knob, the BTC shock
-  included: the plan is judged out of sample, next to the rules fleet software runs today
-  (run-through and the strike-price rule).
+  included: the plan is judged out of sample, next to the rules the operator picked (run-through,
+  the strike rule at the page's strike, strike+protective, 4CP avoidance...) and the plan's
+  compositions (``optimized+4cp``...), every strategy on the same draws.
 """
 
 from __future__ import annotations
@@ -25,27 +26,22 @@ from planner import (
     Feeds,
     Fleet,
     Plan,
-    Policy,
     Replan,
     Replanner,
     ReportInputs,
-    RunThrough,
     ScenarioSet,
-    StrikePrice,
+    compare_strategies,
     evaluate,
     fetch_feeds,
     kpis,
     make_scenarios,
     merge_evaluations,
     render_report,
-    simulate,
     simulate_strategies,
 )
 from planner.surfaces.app.inputs import (
     JUDGE_SEED_OFFSET,
     PLAN,
-    RULES,
-    STRATEGIES,
     Setup,
     WhatIf,
     nameplate_eh_s,
@@ -54,12 +50,12 @@ from planner.surfaces.app.inputs import (
 __all__ = [
     "combine",
     "feeds_for",
+    "judge_plan_strategies",
     "judge_rules",
     "plan_for",
     "replan",
     "report_html",
     "scenarios_for",
-    "strike_policy",
 ]
 
 
@@ -112,19 +108,24 @@ def replan(replanner: Replanner, judging: ScenarioSet, whatif: WhatIf) -> Replan
     return replanner.replan(judging, time_limit_s=whatif.time_limit_s, **parameters)
 
 
-def strike_policy(whatif: WhatIf) -> StrikePrice:
-    """The strike-price rule of the page."""
-    return StrikePrice(strike_usd_per_mwh=whatif.strike_usd_per_mwh)
-
-
 def judge_rules(fleet: Fleet, judging: ScenarioSet, whatif: WhatIf) -> Evaluation:
-    """Run-through and the strike rule over the judging scenarios (no relocations)."""
-    return evaluate(fleet, judging, [RunThrough(), strike_policy(whatif)])
+    """The chosen rules over the judging scenarios (:meth:`WhatIf.rule_names`; no
+    relocations)."""
+    return evaluate(fleet, judging, list(whatif.rule_names()))
 
 
-def combine(rules: Evaluation, planned: Evaluation) -> Evaluation:
-    """The rules and the plan in one evaluation, in :data:`STRATEGIES` order."""
-    return merge_evaluations([rules, planned], STRATEGIES)
+def judge_plan_strategies(
+    fleet: Fleet, judging: ScenarioSet, plan: Plan, names: tuple[str, ...]
+) -> Evaluation | None:
+    """The plan's compositions other than ``optimized`` itself (``optimized+4cp``...) over the
+    judging scenarios, with the plan's relocations; ``None`` when there are none."""
+    extra = [n for n in names if n != PLAN]
+    return compare_strategies(fleet, judging, extra, plan=plan) if extra else None
+
+
+def combine(parts: list[Evaluation | None], order: tuple[str, ...]) -> Evaluation:
+    """The rules and the plan strategies in one evaluation, in ``order``."""
+    return merge_evaluations([p for p in parts if p is not None], order)
 
 
 def report_html(
@@ -141,9 +142,8 @@ def report_html(
     Charts of the central forecast come from one run per strategy through the feeds; the risk
     figures, bands and distribution from the judged evaluation.
     """
-    rules: list[Policy] = [RunThrough(), strike_policy(whatif)]
-    results = [simulate(fleet, feeds, p, seed=setup.seed) for p in rules]
-    results += simulate_strategies(fleet, feeds, [PLAN], plan=plan, seed=setup.seed)
+    names = list(whatif.judged_names())
+    results = simulate_strategies(fleet, feeds, names, plan=plan, seed=setup.seed)
     notes = (
         *feeds.notes,
         f"{setup.scenarios} scenarios, seed {setup.seed}; the plan is judged on "
@@ -153,14 +153,15 @@ def report_html(
     return render_report(
         ReportInputs(
             fleet=fleet,
-            kpis=kpis(fleet, results, baseline=RULES[0]),
+            kpis=kpis(fleet, results, baseline=names[0]),
             ledgers={r.policy: r.ledger for r in results},
-            title=f"{fleet.name}: what-if plan",
+            title=f"{fleet.name}: what to run this week",
             generated_at=datetime.now(UTC),
             notes=notes,
             risk=evaluation.metrics(),
             evaluation=evaluation,
             plan=plan,
             feeds=feeds,
+            current_rule=whatif.rule_name,
         ),
     )
