@@ -17,13 +17,18 @@ constants are calibrated with the generator: ``benchmarks/calibrate_synthetic.py
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
+
+Lat = TypeVar("Lat", float, np.ndarray)
+"""A latitude [deg]: one, or an array of them (every function of it works elementwise)."""
 
 #: ERCOT's real-time offer cap since 2022 [USD/MWh].
 PRICE_CAP_USD_PER_MWH = 5000.0
 
 
-def climate_mean_c(latitude: float) -> float:
+def climate_mean_c(latitude: Lat) -> Lat:
     """Annual mean air temperature for a North American latitude [degC].
 
     Linear in latitude, fitted to NASA POWER daily means 2021-2025 of Texas sites (Midland
@@ -33,7 +38,7 @@ def climate_mean_c(latitude: float) -> float:
     return 19.3 - 0.95 * (abs(latitude) - 32.0)
 
 
-def seasonal_amplitude_c(latitude: float) -> float:
+def seasonal_amplitude_c(latitude: Lat) -> Lat:
     """Half the difference between the warmest and coldest day of the mean annual cycle [degC].
 
     First-harmonic amplitude fitted to the same NASA POWER series (Midland and Dallas 12.0 degC,
@@ -47,7 +52,7 @@ def seasonal_amplitude_c(latitude: float) -> float:
 DIURNAL_HALF_RANGE_C = 7.0
 
 
-def anomaly_scale(latitude: float) -> float:
+def anomaly_scale(latitude: Lat) -> Lat:
     """Size of a site's weather anomalies relative to 32 N: its seasonal swing over 32 N's [-].
 
     Departures from the mean (cold-air outbreaks, heat) grow inland and poleward with the
@@ -130,7 +135,7 @@ def _lagged(x: np.ndarray, lag: int, empty: float) -> np.ndarray:
     return out
 
 
-def design_band_c(latitude: float) -> tuple[float, float]:
+def design_band_c(latitude: Lat) -> tuple[Lat, Lat]:
     """Where a grid at this latitude starts to run short: its cold and hot stress edges [degC].
 
     The cold edge applies to the trailing 24-h mean temperature, the hot edge to the trailing
@@ -143,7 +148,7 @@ def design_band_c(latitude: float) -> tuple[float, float]:
 
 def grid_stress(
     temp_air_c: np.ndarray,
-    latitude: float,
+    latitude: Lat,
     local_hour: np.ndarray,
     tightness: tuple[np.ndarray | float, np.ndarray | float] = (1.0, 1.0),
 ) -> np.ndarray:
@@ -171,7 +176,7 @@ def grid_stress(
     temp_air_c
         Hourly air temperature [degC]; the last axis is time.
     latitude
-        Latitude of the site [deg].
+        Latitude of the site, or of each row of ``temp_air_c`` as a ``(rows, 1)`` array [deg].
     local_hour
         Local hour of day of each interval, broadcastable to ``temp_air_c`` [h].
     tightness

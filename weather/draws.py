@@ -167,12 +167,18 @@ def normal(seed: int, stream: Stream, first_day: int, n_days: int, per_day: int)
     """
     pairs = -(-per_day // 2)
     u = _unit(words(seed, stream, first_day, n_days, 2 * pairs))
-    radius = np.sqrt(-2.0 * np.log1p(-u[:, 0::2]))
-    angle = 2.0 * np.pi * u[:, 1::2]
-    out = np.empty((n_days, 2 * pairs))
-    out[:, 0::2] = radius * np.cos(angle)
-    out[:, 1::2] = radius * np.sin(angle)
-    return out[:, :per_day]
+    return _box_muller(u)[:, :per_day]
+
+
+def _box_muller(u: np.ndarray) -> np.ndarray:
+    """Normals from uniforms paired along the last axis: ``(2k, 2k + 1)`` give the cosine and
+    the sine value of pair ``k``."""
+    radius = np.sqrt(-2.0 * np.log1p(-u[..., 0::2]))
+    angle = 2.0 * np.pi * u[..., 1::2]
+    out = np.empty(u.shape)
+    out[..., 0::2] = radius * np.cos(angle)
+    out[..., 1::2] = radius * np.sin(angle)
+    return out
 
 
 def exponential(seed: int, stream: Stream, first_day: int, n_days: int, per_day: int) -> np.ndarray:
@@ -284,6 +290,9 @@ def ar1_normal(
         ``(len(streams), n_days, per_day)``.
     """
     memory = ar1_memory_days(phi, per_day)
-    z = np.array([normal(seed, s, first_day - memory, n_days + memory, per_day) for s in streams])
+    pairs = -(-per_day // 2)
+    raw = [words(seed, s, first_day - memory, n_days + memory, 2 * pairs) for s in streams]
+    # every stream's normals in one pass: the same values as normal() of each stream
+    z = _box_muller(_unit(np.array(raw)))[..., :per_day]
     z = z.reshape(len(streams), memory + n_days, per_day)
     return ar1(math.sqrt(1.0 - phi**2) * z, phi, memory)

@@ -11,7 +11,7 @@ formulas.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,11 +22,11 @@ from planner.domain.fleet import Fleet
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, SiteHours
 from planner.errors import ConfigError
 from planner.settings import Number, Settings
-from planner.world.feeds import Feeds, hashprice_hourly, site_hours
-from planner.world.feeds.arrays import hashprice_before
+from planner.world.feeds import Feeds
 from planner.world.hazards import OutageHazard
+from planner.world.scenario_base import BaseArrays, fleet_stress
 from weather import draws
-from weather.climate import PRICE_CAP_USD_PER_MWH, grid_stress
+from weather.climate import PRICE_CAP_USD_PER_MWH
 
 
 class ScenarioSettings(Settings):
@@ -202,109 +202,66 @@ def make_scenarios(
     -------
     ScenarioSet
     """
-    settings = settings or ScenarioSettings()
     if n < 1:
         raise ConfigError("scenarios", f"n: must be >= 1, got {n}")
+    drawer = scenario_drawer(fleet, feeds, seed, horizon, settings, hazards)
+    scenarios = []
+    for i in range(n):
+        if progress is not None:
+            progress("scenarios", i, n)
+        scenarios.append(drawer.draw(i, 1.0 / n))
+    if progress is not None:
+        progress("scenarios", n, n)
+    return ScenarioSet(tuple(scenarios), fleet.site_ids, seed, drawer.settings)
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioDrawer:
+    """Everything a draw needs but the scenario's index: the feeds as arrays, the seed, the
+    settings and each site's outage hazard. Scenario ``i`` depends on these and ``i`` alone, so
+    any process holding a drawer draws the same scenario ``i``.
+    """
+
+    base: BaseArrays
+    seed: int
+    settings: ScenarioSettings
+    hazards: tuple[OutageHazard, ...]
+    exposure: np.ndarray
+
+    def draw(self, index: int, weight: float) -> Scenario:
+        """Scenario ``index`` with probability ``weight``."""
+        return _draw(
+            index, self.seed, self.base, self.settings, self.hazards, self.exposure, weight
+        )
+
+
+def scenario_drawer(
+    fleet: Fleet,
+    feeds: Feeds,
+    seed: int,
+    horizon: int | None = None,
+    settings: ScenarioSettings | None = None,
+    hazards: dict[str, OutageHazard] | None = None,
+) -> ScenarioDrawer:
+    """The :class:`ScenarioDrawer` of :func:`make_scenarios` (same arguments).
+
+    Raises
+    ------
+    ConfigError
+        A horizon shorter than a day or longer than the feeds.
+    """
     hours = len(feeds.times) if horizon is None else horizon
     if not 24 <= hours <= len(feeds.times):
         raise ConfigError(
             "scenarios", f"horizon: must be in [24, {len(feeds.times)}] hours, got {hours}"
         )
-    base = _BaseArrays.from_feeds(fleet, feeds, hours)
     hazards = feeds.hazards if hazards is None else hazards
-    site_hazards = [hazards.get(s.id, OutageHazard()) for s in fleet.sites]
-    exposure = np.array([s.outage_exposure for s in fleet.sites])
-    scenarios = []
-    for i in range(n):
-        if progress is not None:
-            progress("scenarios", i, n)
-        scenarios.append(_draw(i, seed, base, settings, site_hazards, exposure, 1.0 / n))
-    if progress is not None:
-        progress("scenarios", n, n)
-    return ScenarioSet(tuple(scenarios), fleet.site_ids, seed, settings)
-
-
-@dataclass(frozen=True, eq=False)
-class _BaseArrays:
-    """The feeds as ``(sites, hours)`` arrays: the centre the scenarios spread around."""
-
-    site_ids: tuple[str, ...]
-    times: pd.DatetimeIndex
-    hours: draws.Hours  # where the times sit on the calendar
-    temp: np.ndarray
-    price: np.ndarray
-    hashprice: np.ndarray
-    btc_price: np.ndarray
-    four_cp_peak: np.ndarray
-    four_cp_probability: np.ndarray
-    alert_active: np.ndarray
-    members: np.ndarray | None  # (members, sites, hours) ensemble temperatures, if any
-    latitudes: np.ndarray  # (sites,) [deg]
-    local_hours: np.ndarray  # (sites, hours) local hour of day [h]
-    stress: np.ndarray  # (sites, hours) grid stress of the feed's weather [-]
-    hashprice_before: float  # of the last day closed before the horizon (NaN: not in the feeds)
-    quantiles: np.ndarray | None  # (sites, hours, levels) price quantiles (NaN: none for a site)
-    levels: np.ndarray | None  # their levels
-
-    @classmethod
-    def from_feeds(cls, fleet: Fleet, feeds: Feeds, hours: int) -> _BaseArrays:
-        hashprice = hashprice_hourly(fleet, feeds)
-        per_site = [site_hours(fleet, s, feeds, hashprice) for s in fleet.sites]
-        times = feeds.times[:hours]
-        daily_btc = feeds.market["btc_price_usd"].reindex(times.floor("D"), method="ffill")
-        temp = np.array([h.temp_air_c[:hours] for h in per_site])
-        latitudes = np.array([s.latitude for s in fleet.sites])
-        local_hours = np.array([times.tz_convert(s.timezone).hour for s in fleet.sites])
-        return cls(
-            site_ids=fleet.site_ids,
-            times=times,
-            hours=draws.Hours.of(times),
-            temp=temp,
-            price=np.array([h.price_usd_per_mwh[:hours] for h in per_site]),
-            hashprice=hashprice[:hours],
-            btc_price=daily_btc.to_numpy(),
-            four_cp_peak=np.array([h.four_cp_peak[:hours] for h in per_site]),
-            four_cp_probability=np.array([h.four_cp_probability[:hours] for h in per_site]),
-            alert_active=np.array([h.alert_active[:hours] for h in per_site]),
-            members=_ensemble_members(fleet, feeds, times),
-            latitudes=latitudes,
-            local_hours=local_hours,
-            stress=_stress(temp, latitudes, local_hours),
-            hashprice_before=hashprice_before(fleet, feeds),
-            **_price_quantiles(fleet, feeds, times),
-        )
-
-
-def _price_quantiles(
-    fleet: Fleet, feeds: Feeds, times: pd.DatetimeIndex
-) -> dict[str, np.ndarray | None]:
-    """The feeds' price quantiles as ``(sites, hours, levels)`` (NaN where a node has none)."""
-    frame = feeds.price_quantiles
-    if frame is None or frame.empty:
-        return {"quantiles": None, "levels": None}
-    levels = np.array([float(c) for c in frame.columns])
-    nodes = set(frame.index.get_level_values("node"))
-    out = np.full((len(fleet.sites), len(times), len(levels)), np.nan)
-    for i, site in enumerate(fleet.sites):
-        if site.grid.node in nodes:
-            out[i] = frame.xs(site.grid.node, level="node").reindex(times).to_numpy(dtype=float)
-    return {"quantiles": out, "levels": levels}
-
-
-def _ensemble_members(fleet: Fleet, feeds: Feeds, times: pd.DatetimeIndex) -> np.ndarray | None:
-    if "member" not in (feeds.ensemble.index.names if feeds.ensemble is not None else []):
-        return None
-    assert feeds.ensemble is not None
-    temp = feeds.ensemble["temp_air_c"].unstack("time").reindex(columns=times)
-    members = sorted(temp.index.get_level_values("member").unique())
-    return np.array(
-        [
-            [
-                temp.loc[(s.id, m)].interpolate(limit_direction="both").to_numpy()
-                for s in fleet.sites
-            ]
-            for m in members
-        ]
+    return ScenarioDrawer(
+        base=BaseArrays.from_feeds(fleet, feeds, hours),
+        seed=seed,
+        settings=settings or ScenarioSettings(),
+        hazards=tuple(hazards.get(s.id, OutageHazard()) for s in fleet.sites),
+        exposure=np.array([s.outage_exposure for s in fleet.sites]),
     )
 
 
@@ -313,7 +270,7 @@ def _ensemble_members(fleet: Fleet, feeds: Feeds, times: pd.DatetimeIndex) -> np
 TEMP_ERROR_PHI, PRICE_NOISE_PHI = 0.7, 0.9
 
 
-def _streams(name: str, index: int, base: _BaseArrays) -> list[tuple[str, int, str]]:
+def _streams(name: str, index: int, base: BaseArrays) -> list[tuple[str, int, str]]:
     """The stream of each site for one process of scenario ``index``."""
     return [(name, index, site) for site in base.site_ids]
 
@@ -321,27 +278,16 @@ def _streams(name: str, index: int, base: _BaseArrays) -> list[tuple[str, int, s
 def _draw(
     index: int,
     seed: int,
-    base: _BaseArrays,
+    base: BaseArrays,
     settings: ScenarioSettings,
-    hazards: list[OutageHazard],
+    hazards: Sequence[OutageHazard],
     exposure: np.ndarray,
     weight: float,
 ) -> Scenario:
     temp = _scenario_temperature(index, seed, base, settings)
     price = _scenario_prices(index, seed, base, temp, settings)
     hashprice, btc_price = _scenario_hashprice(index, seed, base, settings)
-    outages = tuple(
-        _draw_outages(
-            (seed, index, site),
-            base.hours,
-            hazards[s],
-            exposure[s],
-            temp[s],
-            base.alert_active[s],
-            settings,
-        )
-        for s, site in enumerate(base.site_ids)
-    )
+    outages = _draw_outages(seed, index, base, hazards, exposure, temp, settings)
     return Scenario(
         index=index,
         weight=weight,
@@ -367,7 +313,7 @@ def failure_multiplier(temp_air_c: np.ndarray) -> np.ndarray:
 
 def scenario_from_feeds(fleet: Fleet, feeds: Feeds) -> Scenario:
     """The feeds themselves as one scenario: no noise; outages from the feeds' outage events."""
-    base = _BaseArrays.from_feeds(fleet, feeds, len(feeds.times))
+    base = BaseArrays.from_feeds(fleet, feeds, len(feeds.times))
     start = feeds.times[0]
     hour = pd.Timedelta(hours=1)
     horizon = float(len(feeds.times))
@@ -402,7 +348,7 @@ def scenario_from_feeds(fleet: Fleet, feeds: Feeds) -> Scenario:
 
 
 def _scenario_temperature(
-    index: int, seed: int, base: _BaseArrays, settings: ScenarioSettings
+    index: int, seed: int, base: BaseArrays, settings: ScenarioSettings
 ) -> np.ndarray:
     """An ensemble member when the feeds have them, else the feed plus a smooth error.
 
@@ -417,17 +363,10 @@ def _scenario_temperature(
     return temp - (settings.storm_severity - 1.0) * np.maximum(0.0, -temp)
 
 
-def _stress(temp: np.ndarray, latitudes: np.ndarray, local_hours: np.ndarray) -> np.ndarray:
-    """Grid stress of every site, hour by hour (:func:`weather.climate.grid_stress`) [-]."""
-    return np.array(
-        [grid_stress(t, lat, h) for t, lat, h in zip(temp, latitudes, local_hours, strict=True)]
-    )
-
-
 def _scenario_prices(
     index: int,
     seed: int,
-    base: _BaseArrays,
+    base: BaseArrays,
     temp: np.ndarray,
     settings: ScenarioSettings,
 ) -> np.ndarray:
@@ -448,7 +387,7 @@ def _scenario_prices(
         z = draws.ar1_normal(seed, streams, on.first_day, on.n_days, 24, PRICE_NOISE_PHI)
         drawn = quantile_at(base.quantiles, base.levels, normal_cdf(on.take(z)))
         centre = np.where(np.isnan(drawn), centre, drawn)
-    stress = _stress(temp, base.latitudes, base.local_hours)
+    stress = fleet_stress(temp, base.latitudes, base.local_hours)
     extra = np.maximum(0.0, stress**2 - base.stress**2)
     price = centre + settings.price_spike_scale * PRICE_CAP_USD_PER_MWH * extra
     cap = np.maximum(PRICE_CAP_USD_PER_MWH, base.price.max(axis=1, keepdims=True))
@@ -486,7 +425,7 @@ def quantile_at(quantiles: np.ndarray, levels: np.ndarray, u: np.ndarray) -> np.
 
 
 def _scenario_hashprice(
-    index: int, seed: int, base: _BaseArrays, settings: ScenarioSettings
+    index: int, seed: int, base: BaseArrays, settings: ScenarioSettings
 ) -> tuple[np.ndarray, np.ndarray]:
     """Feed hashprice scaled by a BTC price path (GBM, one step per UTC calendar day) and a
     difficulty drift; the BTC price."""
@@ -503,38 +442,51 @@ def _scenario_hashprice(
 
 
 def _draw_outages(
-    who: tuple[int, int, str],
-    hours: draws.Hours,
-    hazard: OutageHazard,
-    exposure: float,
+    seed: int,
+    index: int,
+    base: BaseArrays,
+    hazards: Sequence[OutageHazard],
+    exposure: np.ndarray,
     temp: np.ndarray,
-    alert: np.ndarray,
     settings: ScenarioSettings,
-) -> tuple[tuple[float, float], ...]:
-    """Grid outages of one site: an hourly Bernoulli hazard raised by cold, heat and alerts.
+) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """Grid outages of every site: an hourly Bernoulli hazard raised by cold, heat and alerts.
 
-    ``who`` is ``(seed, scenario index, site id)``. Each calendar hour holds three draws: a
-    uniform that decides whether an outage starts in it, a uniform for where in the hour it
-    starts and a standard normal for its lognormal length.
+    Each calendar hour of a site holds three draws (streams named by the scenario index and the
+    site): a uniform that decides whether an outage starts in it, a uniform for where in the hour
+    it starts and a standard normal for its lognormal length. The hazards of all sites are
+    computed at once, ``(sites, hours)``; only the days an outage starts in are drawn for the
+    other two.
     """
-    weather = 4.0 * (temp < -10.0) + 1.0 * (temp > 40.0) + 2.0 * alert
-    rate = hazard.rate_per_year / 8760.0 * exposure * (1.0 + settings.storm_severity * weather)
-    seed, index, site = who
-    arrival = draws.per_hour(draws.uniform, seed, ("scenario-outage", index, site), hours)
-    which = np.flatnonzero(arrival < rate)
-    offset = draws.at_hours(
-        draws.uniform, seed, ("scenario-outage-offset", index, site), hours, which
+    weather = 4.0 * (temp < -10.0) + 1.0 * (temp > 40.0) + 2.0 * base.alert_active
+    per_hour = np.array([h.rate_per_year for h in hazards]) / 8760.0 * exposure
+    rate = per_hour[:, None] * (1.0 + settings.storm_severity * weather)
+    hours = base.hours
+    arrival = np.array(
+        [
+            draws.per_hour(draws.uniform, seed, ("scenario-outage", index, site), hours)
+            for site in base.site_ids
+        ]
     )
-    length = draws.at_hours(
-        draws.normal, seed, ("scenario-outage-length", index, site), hours, which
-    )
-    starts = which + offset
-    durations = (
-        hazard.duration_median_h
-        * settings.outage_duration_scale
-        * np.exp(hazard.duration_sigma * length)
-    )
-    return merge_intervals(zip(starts.tolist(), (starts + durations).tolist(), strict=True))
+    starting = arrival < rate
+    out: list[tuple[tuple[float, float], ...]] = [()] * len(base.site_ids)
+    for s in np.flatnonzero(starting.any(axis=1)).tolist():
+        site, hazard = base.site_ids[s], hazards[s]
+        which = np.flatnonzero(starting[s])
+        offset = draws.at_hours(
+            draws.uniform, seed, ("scenario-outage-offset", index, site), hours, which
+        )
+        length = draws.at_hours(
+            draws.normal, seed, ("scenario-outage-length", index, site), hours, which
+        )
+        starts = which + offset
+        durations = (
+            hazard.duration_median_h
+            * settings.outage_duration_scale
+            * np.exp(hazard.duration_sigma * length)
+        )
+        out[s] = merge_intervals(zip(starts.tolist(), (starts + durations).tolist(), strict=True))
+    return tuple(out)
 
 
 def merge_intervals(

@@ -8,6 +8,7 @@ import pandas as pd
 from planner.engine import metrics
 from planner.engine.montecarlo.evaluation import SUMMARY_COLUMNS, Evaluation
 from planner.engine.montecarlo.tasks import BatchResult, Job, uptime_pct
+from planner.world.scenario_draws import horizon_times, indices_and_weights
 
 _UPTIME = SUMMARY_COLUMNS.index("uptime_pct")
 _MEAN_EH_S = SUMMARY_COLUMNS.index("mean_hashrate_eh_s")
@@ -38,9 +39,11 @@ def assemble(
     summary = np.concatenate([r.summary for r in results])  # (tasks, policies, sites, cols)
     hashrate = np.concatenate([r.hashrate for r in results])  # (tasks, policies, hours)
     n_tasks, n_policies = summary.shape[:2]
-    scenario_index = np.array([job.scenarios[i].index for i, _ in tasks])
+    indices, weights = indices_and_weights(job.scenarios)
+    positions = np.array([i for i, _ in tasks], dtype=int)
+    scenario_index = indices[positions]
     replication = np.array([r for _, r in tasks])
-    weight = np.array([job.scenarios[i].weight for i, _ in tasks]) / replications
+    weight = weights[positions] / replications
     run_index = pd.DataFrame(
         {"scenario": scenario_index, "replication": replication, "weight": weight}
     )
@@ -64,7 +67,7 @@ def assemble(
     )
 
     paths = np.ascontiguousarray(hashrate.transpose(1, 0, 2))  # (policies, tasks, hours)
-    times = job.scenarios[0].times
+    times = horizon_times(job.scenarios)
     bands = []
     for p, name in enumerate(names):
         eh_s = paths[p].astype(float) / 1e6
@@ -136,8 +139,8 @@ def assemble(
         hashrate_bands=pd.concat(bands),
         outages=outages,
         weights=pd.Series(
-            [s.weight for s in job.scenarios],
-            index=pd.Index([s.index for s in job.scenarios], name="scenario"),
+            weights,
+            index=pd.Index(indices, name="scenario"),
             name="weight",
         ),
         replications=replications,

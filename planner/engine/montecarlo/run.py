@@ -17,6 +17,7 @@ from planner.engine.montecarlo.tasks import Job
 from planner.engine.policies import Policy, policy_named
 from planner.engine.simulation import Shipment, SimSettings
 from planner.errors import ConfigError
+from planner.world.scenario_draws import ScenarioDraws, horizon_times
 from planner.world.scenarios import Scenario, ScenarioSet
 
 Executor = Literal["local", "dask"]
@@ -35,7 +36,7 @@ BATCH_SITE_HOURS_MAX = 1_000_000
 
 def evaluate(
     fleet: Fleet,
-    scenarios: ScenarioSet | Sequence[Scenario],
+    scenarios: ScenarioSet | ScenarioDraws | Sequence[Scenario],
     policies: Sequence[Policy | str],
     replications: int = 1,
     executor: Executor = "local",
@@ -55,8 +56,9 @@ def evaluate(
     fleet
         The fleet.
     scenarios
-        A :class:`~planner.world.scenarios.ScenarioSet` (or scenarios of one fleet and horizon, then
-        ``seed`` is required).
+        A :class:`~planner.world.scenarios.ScenarioSet`, a
+        :class:`~planner.world.scenario_draws.ScenarioDraws` (each scenario drawn in the worker
+        that runs it), or scenarios of one fleet and horizon (then ``seed`` is required).
     policies
         Policies, or names of built-in ones; names must be unique.
     replications
@@ -91,12 +93,16 @@ def evaluate(
     problems = _check(fleet, scenarios, resolved, replications, executor, seed, workers, batch_size)
     if problems:
         raise ConfigError("evaluate", problems)
-    items = tuple(scenarios)
-    base_seed = scenarios.seed if seed is None and isinstance(scenarios, ScenarioSet) else seed
+    items = scenarios if isinstance(scenarios, ScenarioDraws) else tuple(scenarios)
+    base_seed = (
+        scenarios.seed
+        if seed is None and isinstance(scenarios, ScenarioSet | ScenarioDraws)
+        else seed
+    )
     assert base_seed is not None
     job = Job(fleet, items, resolved, int(base_seed), settings or SimSettings(), tuple(shipments))
     tasks = [(i, r) for i in range(len(items)) for r in range(replications)]
-    hours = len(items[0].times)
+    hours = len(horizon_times(items))
     site_hours = len(tasks) * len(resolved) * len(fleet.sites) * hours
     serial = workers == 1 or (workers is None and site_hours < SERIAL_BELOW_SITE_HOURS)
     n_workers = 1 if serial else (workers or os.cpu_count() or 1)
@@ -132,7 +138,7 @@ def evaluate(
 
 def _check(
     fleet: Fleet,
-    scenarios: ScenarioSet | Sequence[Scenario],
+    scenarios: ScenarioSet | ScenarioDraws | Sequence[Scenario],
     policies: tuple[Policy, ...],
     replications: int,
     executor: str,
@@ -157,13 +163,15 @@ def _check(
     if len(scenarios) == 0:
         problems.append("scenarios: at least one is needed")
         return problems
-    if seed is None and not isinstance(scenarios, ScenarioSet):
+    if seed is None and not isinstance(scenarios, ScenarioSet | ScenarioDraws):
         problems.append("seed: required when scenarios is not a ScenarioSet")
-    if isinstance(scenarios, ScenarioSet) and scenarios.site_ids != fleet.site_ids:
+    if isinstance(scenarios, ScenarioSet | ScenarioDraws) and scenarios.site_ids != fleet.site_ids:
         problems.append(
             f"scenarios: made for sites {', '.join(scenarios.site_ids)}, "
             f"not the fleet's {', '.join(fleet.site_ids)}"
         )
+    if isinstance(scenarios, ScenarioDraws):
+        return problems  # drawn for one fleet and horizon by construction
     first = scenarios[0].times
     for scenario in scenarios:
         if len(scenario.temp_air_c) != len(fleet.sites):

@@ -38,7 +38,7 @@ class Job:
     """Everything a worker needs; sent once per worker."""
 
     fleet: Fleet
-    scenarios: tuple[Scenario, ...]
+    scenarios: Sequence[Scenario]  # a tuple, or ScenarioDraws drawn in the worker
     policies: tuple[Policy, ...]
     seed: int
     settings: SimSettings

@@ -50,7 +50,13 @@ import pandas as pd
 
 from planner.domain.fleet import Fleet
 from planner.inputs import check_choice, check_hours, check_seed, parse_start
-from planner.world.feeds.arrays import SEVERE, hashprice_hourly, site_hours
+from planner.world.feeds.arrays import (
+    SEVERE,
+    FleetHours,
+    fleet_hours,
+    hashprice_hourly,
+    site_hours,
+)
 from planner.world.feeds.bundle import FEED_MODES, FeedMode, Feeds
 from planner.world.feeds.fill import persist
 from planner.world.feeds.live import MAX_FORECAST_DAYS, RECENT_PAST_DAYS, LiveRun, is_us_site
@@ -79,12 +85,14 @@ __all__ = [
     "FeedMode",
     "FeedSources",
     "Feeds",
+    "FleetHours",
     "Freshness",
     "FreshnessStatus",
     "default_cache_dir",
     "default_data_dir",
     "env_sources",
     "fetch_feeds",
+    "fleet_hours",
     "hashprice_hourly",
     "is_us_site",
     "persist",
