@@ -317,7 +317,14 @@ def prepare(
         step = 1
     else:
         step = settings.strategic_period_hours
-    starts = np.arange(0, hours, step)
+        if settings.min_down_hours is not None and 0 < settings.strategic_hourly_hours < hours:
+            raise ConfigError(
+                _SOURCE,
+                "strategic_hourly_hours: a minimum down time needs periods of one length; "
+                "set strategic_hourly_hours=0 or min_down_hours=None",
+            )
+    near = min(settings.strategic_hourly_hours, hours) if settings.horizon == "strategic" else 0
+    starts = np.concatenate([np.arange(0, near), np.arange(near, hours, step)]).astype(int)
     duration = np.diff(np.append(starts, hours)).astype(float)
     tiers, options = _tiers_and_options(fleet, settings, starts)
     caps = np.array(

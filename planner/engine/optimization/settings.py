@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 from planner.settings import Number, Settings, Whole
 
 Horizon = Literal["operational", "strategic"]
+LpAlgorithm = Literal["auto", "simplex", "ipm"]
 
 #: Longest operational horizon (hourly periods) before the strategic horizon should be used [h].
 MAX_OPERATIONAL_HOURS = 14 * 24
@@ -26,6 +27,10 @@ class OptimizeSettings(Settings):
         hours aggregated into them.
     strategic_period_hours
         Length of a strategic period [h].
+    strategic_hourly_hours
+        A multi-resolution strategic horizon: its first hours are hourly periods, the rest
+        periods of ``strategic_period_hours`` (0: every period of that length) [h]. Not with
+        ``min_down_hours``, which needs periods of one length.
     risk_lambda
         Weight of the CVaR of loss in the objective (0: risk neutral) [-].
     cvar_alpha
@@ -77,12 +82,19 @@ class OptimizeSettings(Settings):
         constraints or variables, tighten bounds or change the model's mutable Params; either
         solve path honours what it changed (``docs/model.md``, Changing the model). Not written
         to a job's settings file.
+    lp_algorithm
+        How HiGHS solves the linear programmes: ``"simplex"`` (dual simplex), ``"ipm"``
+        (interior point, then crossover to a basis) or ``"auto"``: interior point on models of
+        at least :data:`~planner.engine.optimization.algorithm.IPM_FROM_NONZEROS` nonzeros,
+        simplex below (the rule measured in ``BENCHMARKS.md``). A re-solve from a previous basis
+        always uses the simplex.
     """
 
     model_config = ConfigDict(title="optimize settings")
 
     horizon: Horizon = "operational"
     strategic_period_hours: Whole = Field(24, ge=1, le=744)
+    strategic_hourly_hours: Whole = Field(0, ge=0, le=87_600, exclude_if=lambda value: value == 0)
     risk_lambda: Number = Field(0.0, ge=0, le=1e3)
     cvar_alpha: Number = Field(0.95, ge=0, lt=1)
     hashrate_floor_eh_s: Number = Field(0.0, ge=0, le=1e3)
@@ -107,3 +119,4 @@ class OptimizeSettings(Settings):
         exclude_if=lambda value: value is None,
     )
     extra_functionality: Callable[[Any, Any], None] | None = Field(None, exclude=True)
+    lp_algorithm: LpAlgorithm = Field("auto", exclude_if=lambda value: value == "auto")

@@ -15,11 +15,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
 
+from planner.engine.optimization.algorithm import lp_algorithm
 from planner.engine.optimization.matrix import ADDED_FAMILY, Matrix, RowBlock
 from planner.engine.optimization.status import SolveResult, SolveStatus
 from planner.errors import SolveError
@@ -237,19 +239,30 @@ class _Run:
     message: str
 
 
-def _run(h: highspy.Highs, deadline: float, warm_limit_s: float | None = None) -> _Run:
+def _run(
+    h: highspy.Highs,
+    deadline: float,
+    warm_limit_s: float | None = None,
+    algorithm: Literal["simplex", "ipm"] = "simplex",
+) -> _Run:
     """Run HiGHS until ``deadline``; with ``warm_limit_s``, give a warm start that long first.
 
-    A re-solve starts from the previous basis, which is usually far quicker than presolve and a
-    fresh simplex; when it is not (a large change on a large model), the basis is dropped and the
-    model solved afresh in the time left.
+    A re-solve starts from the previous basis with the simplex, which is usually far quicker
+    than presolve and a fresh solve; when it is not (a large change on a large model), the basis
+    is dropped and the model solved afresh with ``algorithm`` in the time left. A first solve
+    (``warm_limit_s`` ``None``) uses ``algorithm``.
     """
     remaining = deadline - time.perf_counter()
-    if warm_limit_s is not None and warm_limit_s < remaining:
+    if warm_limit_s is not None:
+        h.setOptionValue("solver", "simplex")
+        if warm_limit_s >= remaining:
+            return _run_once(h, deadline)
         warm = _run_once(h, time.perf_counter() + warm_limit_s)
         if warm.status not in (SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.TIME_LIMIT_NO_SOLUTION):
             return warm
         h.clearSolver()
+    # HiGHS's "choose" is its dual simplex for an LP: the path every solve took before the rule
+    h.setOptionValue("solver", "choose" if algorithm == "simplex" else algorithm)
     return _run_once(h, deadline)
 
 
@@ -295,6 +308,7 @@ def solve(
     mip_gap: float = 1e-4,
     build_seconds: float = 0.0,
     warm_limit_s: float | None = None,
+    algorithm: Literal["auto", "simplex", "ipm"] = "auto",
 ) -> SolveResult:
     """Solve the model with HiGHS: the one place the optimizer calls the solver.
 
@@ -320,7 +334,10 @@ def solve(
         Build time to report with the result [s].
     warm_limit_s
         For a re-solve: how long the LP may run from the previous basis before it is dropped and
-        the model solved afresh [s]; ``None``: no limit.
+        the model solved afresh [s]; ``None``: a first solve.
+    algorithm
+        The LP algorithm of a first solve: ``"auto"`` picks by the model's size
+        (:func:`~planner.engine.optimization.algorithm.lp_algorithm`).
 
     Returns
     -------
@@ -343,8 +360,10 @@ def solve(
     started = time.perf_counter()
     deadline = started + time_limit_s
     integers = matrix.integer_cols()
+    nonzeros = int(sum(len(b.cols) for b in matrix.rows))
+    lp = lp_algorithm(nonzeros, algorithm)
     if not matrix.has_binaries():
-        outcome = _relax_and_round(matrix, highs, integers, deadline, mip_gap, warm_limit_s)
+        outcome = _relax_and_round(matrix, highs, integers, deadline, mip_gap, warm_limit_s, lp)
     else:
         outcome = _branch_and_bound(matrix, highs, integers, deadline, mip_gap)
     seconds = time.perf_counter() - started
@@ -366,7 +385,7 @@ def solve(
         columns=matrix.n_cols,
         rows=matrix.n_rows,
         integers=len(integers),
-        nonzeros=int(sum(len(b.cols) for b in matrix.rows)),
+        nonzeros=nonzeros,
         values=outcome.values,
         message=outcome.message,
     )
@@ -386,8 +405,9 @@ def _relax_and_round(
     deadline: float,
     mip_gap: float,
     warm_limit_s: float | None,
+    algorithm: Literal["simplex", "ipm"],
 ) -> _Run:
-    relaxed = _run(h, deadline, warm_limit_s)
+    relaxed = _run(h, deadline, warm_limit_s, algorithm)
     if relaxed.status is SolveStatus.TIME_LIMIT_FEASIBLE:
         # A feasible point of the relaxation: whole shipments, rounded down, keep every
         # first-stage row.
@@ -415,9 +435,10 @@ def _branch_and_bound(
     matrix: Matrix, h: highspy.Highs, integers: np.ndarray, deadline: float, mip_gap: float
 ) -> _Run:
     h.setOptionValue("mip_rel_gap", float(mip_gap))
+    h.setOptionValue("solver", "choose")
     _set_integrality(h, integers, True)
     try:
-        return _run(h, deadline)
+        return _run_once(h, deadline)
     finally:
         _set_integrality(h, integers, False)
 

@@ -247,6 +247,7 @@ class PlanSolver:
             mip_gap=self.data.settings.mip_gap,
             build_seconds=build_seconds,
             warm_limit_s=None if first else max(_MIN_WARM_S, self._first_solve_seconds),
+            algorithm=self.data.settings.lp_algorithm,
         )
 
     def update(self, **values: float | None) -> Plan:

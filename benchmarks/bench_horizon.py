@@ -1,0 +1,298 @@
+"""Benchmarks of the optimizer over long horizons: algorithm, resolution, scenarios, reduction.
+
+Prints one JSON object per measurement (``{"bench": ..., ...}``), then Markdown tables, and
+writes ``benchmarks/horizon.svg`` (solve time against horizon, one line per scenario count).
+Times are wall-clock seconds of one run each (the cases are minutes long); every model case runs
+in a fresh child process, whose peak resident memory is reported.
+
+- ``algorithm``: HiGHS's dual simplex against its interior point method (with crossover) on the
+  same matrices, from a week of hourly periods for 6 sites to a year of daily periods for 50:
+  the measurement behind ``lp_algorithm="auto"``
+  (:data:`planner.engine.optimization.algorithm.IPM_FROM_NONZEROS`).
+- ``horizon``: the strategic relocation plan of 50 sites (a ring of routes) over 7, 30, 90 and
+  365 days and 5, 10 and 20 scenarios, daily periods, ``lp_algorithm="auto"``: build + solve
+  and peak memory. The 365-day, 20-scenario case is the acceptance case (<= 60 s, <= 4 GB).
+- ``accuracy``: the objective of coarser horizons (daily, 6-hourly, 3-hourly periods; hourly for
+  the first 48 h then daily) against the full hourly model, where the full model solves.
+- ``reduction``: a 90-day strategic plan of the demo fleet made on 100 scenarios, on 10 chosen
+  from them by :func:`planner.world.scenario_reduction.reduce_scenarios`, and on 10 plain draws,
+  each judged out of sample (simulated on 100 scenarios none of them saw) at full value.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_horizon.py [--only algorithm,horizon,accuracy,reduction]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench_optimizer import routed_fleet
+from svg_chart import line_chart
+from tables import machine, markdown
+
+from planner.domain.examples import demo_fleet
+from planner.engine.montecarlo import evaluate
+from planner.engine.optimization import OptimizeSettings, PlanSolver
+from planner.engine.optimization.data import prepare
+from planner.engine.optimization.model import build_model
+from planner.engine.optimization.solve import solve, to_highs
+from planner.engine.strategies import optimized_strategy
+from planner.world.feeds import fetch_feeds
+from planner.world.scenario_reduction import reduce_scenarios
+from planner.world.scenarios import make_scenarios
+
+START = "2025-01-01"
+HERE = Path(__file__).resolve().parent
+#: Time limit of every solve here [s].
+LIMIT_S = 1800.0
+FULL = "expected_profit_incl_after_horizon_usd"
+
+
+def _peak_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def _world(sites: int, days: int, scenarios: int) -> tuple[Any, Any]:
+    fleet = routed_fleet(sites)
+    feeds = fetch_feeds(fleet, START, days * 24, "offline", seed=7)
+    return fleet, make_scenarios(fleet, feeds, scenarios, seed=1)
+
+
+def case_algorithm(sites: int, days: int, scenarios: int, period_h: int, algorithm: str) -> dict:
+    """One solve of one model with one LP algorithm (in a child process)."""
+    fleet, scen = _world(sites, days, scenarios)
+    settings = OptimizeSettings(
+        horizon="strategic", strategic_period_hours=period_h, mip_gap=1e-3, time_limit_s=LIMIT_S
+    )
+    built = build_model(prepare(fleet, scen, settings), components=False)
+    highs, _ = to_highs(built.matrix)
+    t0 = time.perf_counter()
+    result = solve(built.matrix, highs, time_limit_s=LIMIT_S, mip_gap=1e-3, algorithm=algorithm)  # type: ignore[arg-type]
+    return {
+        "bench": "algorithm",
+        "sites": sites,
+        "days": days,
+        "scenarios": scenarios,
+        "period_h": period_h,
+        "algorithm": algorithm,
+        "nonzeros": result.nonzeros,
+        "columns": result.columns,
+        "solve_s": time.perf_counter() - t0,
+        "objective_usd": result.objective_usd,
+        "status": result.status.value,
+        "peak_gib": _peak_gib(),
+    }
+
+
+def case_plan(
+    sites: int, days: int, scenarios: int, period_h: int, hourly_h: int, algorithm: str
+) -> dict:
+    """Build and solve one strategic plan through PlanSolver (in a child process)."""
+    fleet, scen = _world(sites, days, scenarios)
+    settings = OptimizeSettings(
+        horizon="strategic",
+        strategic_period_hours=period_h,
+        strategic_hourly_hours=hourly_h,
+        mip_gap=1e-3,
+        time_limit_s=LIMIT_S,
+        lp_algorithm=algorithm,  # type: ignore[arg-type]
+    )
+    t0 = time.perf_counter()
+    solver = PlanSolver(fleet, scen, settings)
+    plan = solver.solve()
+    return {
+        "bench": "plan",
+        "sites": sites,
+        "days": days,
+        "scenarios": scenarios,
+        "period_h": period_h,
+        "hourly_h": hourly_h,
+        "algorithm": algorithm,
+        "periods": len(plan.duration_h),
+        "columns": plan.solver.columns,
+        "nonzeros": plan.solver.nonzeros,
+        "build_s": solver.build_seconds,
+        "solve_s": plan.solver.solve_seconds,
+        "total_s": time.perf_counter() - t0,
+        "objective_usd": plan.solver.objective_usd,
+        "status": plan.solver.status.value,
+        "machines_moved": int(plan.relocations["machines"].sum()) if len(plan.relocations) else 0,
+        "peak_gib": _peak_gib(),
+    }
+
+
+def child(kind: str, *args: Any) -> dict:
+    """Run one case in a fresh interpreter; its JSON row (a failed child: the error)."""
+    spec = json.dumps([kind, *args])
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__)), "--child", spec],
+        capture_output=True,
+        text=True,
+        cwd=HERE,
+        check=False,
+    )
+    if proc.returncode != 0:
+        return {"bench": kind, "args": spec, "error": proc.stderr.strip().splitlines()[-1:]}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+ALGORITHM_CASES = (  # sites, days, scenarios, period [h]
+    (50, 365, 20, 24),
+    (50, 90, 20, 24),
+    (50, 30, 5, 24),
+    (6, 7, 10, 1),
+    (6, 14, 10, 1),
+    (50, 7, 5, 1),
+)
+
+
+def bench_algorithm() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for case in ALGORITHM_CASES:
+        pair = [child("algorithm", *case, a) for a in ("simplex", "ipm")]
+        rows.extend(pair)
+        for r in pair:
+            print(json.dumps(r), flush=True)
+    return rows
+
+
+def bench_horizon(days_list: list[int], scen_list: list[int]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for n in scen_list:
+        for days in days_list:
+            row = child("plan", 50, days, n, 24, 0, "auto")
+            row["bench"] = "horizon"
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    return rows
+
+
+ACCURACY_CASES = ((6, 14, 10), (50, 7, 5))
+COARSE = ((24, 0), (6, 0), (3, 0), (24, 48))  # (period [h], hourly hours first)
+
+
+def bench_accuracy() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for sites, days, n in ACCURACY_CASES:
+        full = child("plan", sites, days, n, 1, 0, "auto")
+        print(json.dumps(full), flush=True)
+        for period, hourly in COARSE:
+            row = child("plan", sites, days, n, period, hourly, "auto")
+            ok = "error" not in row and "error" not in full
+            rows.append(
+                {
+                    "bench": "accuracy",
+                    "sites": sites,
+                    "days": days,
+                    "scenarios": n,
+                    "resolution": f"{period} h" + (f" after {hourly} h hourly" if hourly else ""),
+                    "total_s": row.get("total_s"),
+                    "full_hourly_s": full.get("total_s"),
+                    "objective_usd": row.get("objective_usd"),
+                    "full_hourly_usd": full.get("objective_usd"),
+                    "error_pct": 100 * (row["objective_usd"] / full["objective_usd"] - 1)
+                    if ok
+                    else None,
+                }
+            )
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def bench_reduction(workers: int) -> list[dict[str, Any]]:
+    fleet = demo_fleet()
+    days = 90
+    feeds = fetch_feeds(fleet, START, days * 24, "offline", seed=7)
+    full = make_scenarios(fleet, feeds, 100, seed=1)
+    unseen = make_scenarios(fleet, feeds, 100, seed=2)
+    settings = OptimizeSettings(horizon="strategic", mip_gap=1e-3, time_limit_s=LIMIT_S)
+    sets = {
+        "full set (100)": full,
+        "reduced on features (10 of the 100)": reduce_scenarios(full, 10),
+        "plain draws (10)": make_scenarios(fleet, feeds, 10, seed=1),
+    }
+    rows: list[dict[str, Any]] = []
+    for name, scen in sets.items():
+        t0 = time.perf_counter()
+        plan = PlanSolver(fleet, scen, settings).solve()
+        plan_s = time.perf_counter() - t0
+        strategy = optimized_strategy(plan)
+        judged = evaluate(
+            fleet, unseen, [strategy.policy], shipments=strategy.shipments, workers=workers
+        ).metrics()
+        fleet_row = judged[judged["site_id"] == "fleet"].iloc[0]
+        rows.append(
+            {
+                "bench": "reduction",
+                "planned_on": name,
+                "plan_s": plan_s,
+                "in_sample_objective_usd": plan.solver.objective_usd,
+                "machines_moved": int(plan.relocations["machines"].sum())
+                if len(plan.relocations)
+                else 0,
+                "out_of_sample_usd": float(fleet_row[FULL]),
+                "cvar5_out_of_sample_usd": float(fleet_row["cvar5_profit_incl_after_horizon_usd"]),
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    best = rows[0]["out_of_sample_usd"]
+    for r in rows:
+        r["vs_full_set_pct"] = 100 * (r["out_of_sample_usd"] / best - 1)
+    return rows
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    series: dict[str, list[tuple[float, float]]] = {}
+    for r in rows:
+        if r["bench"] == "horizon" and "error" not in r:
+            series.setdefault(f"{r['scenarios']} scenarios", []).append((r["days"], r["total_s"]))
+    if series:
+        line_chart(
+            path,
+            series,
+            title="Strategic plan, 50 sites, daily periods: build + solve",
+            x_label="horizon [days]",
+            y_label="build + solve [s]",
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="algorithm,horizon,accuracy,reduction")
+    parser.add_argument("--days", default="7,30,90,365")
+    parser.add_argument("--scenarios", default="5,10,20")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, *rest = json.loads(args.child)
+        fn = case_algorithm if kind == "algorithm" else case_plan
+        print(json.dumps(fn(*rest)))
+        return 0
+    rows: list[dict[str, Any]] = [machine()]
+    print(json.dumps(rows[0]), flush=True)
+    wanted = args.only.split(",")
+    if "algorithm" in wanted:
+        rows += bench_algorithm()
+    if "horizon" in wanted:
+        days = [int(d) for d in args.days.split(",")]
+        rows += bench_horizon(days, [int(n) for n in args.scenarios.split(",")])
+        plot(rows, HERE / "horizon.svg")
+    if "accuracy" in wanted:
+        rows += bench_accuracy()
+    if "reduction" in wanted:
+        rows += bench_reduction(args.workers)
+    print(markdown(rows, ("machine", "algorithm", "horizon", "accuracy", "reduction")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
