@@ -10,6 +10,16 @@ them. Figures are medians of repeated runs; times in seconds.
   pool. Target <= 60 s on 2 cores.
 - ``scaling``: 10, 50 and 200 sites over 1 week, 1 month and 1 year, and the same 50 sites with
   10x the machines: the cost follows the events, not the machines.
+- ``generation``: scenario generation against the simulation it feeds, side by side in one
+  process, at 50 and 1,000 sites over a year: one scenario drawn (base arrays included, and the
+  draw alone) against one run-through simulation of it; medians of ``--repeat`` turns. Target:
+  generation / simulation <= 2. Peak traced memory of drawing 1 and 3 scenarios, per
+  site-hour-scenario (linear: the same figure).
+- ``futures1000``: 1,000 distinct joint futures of the demo fleet-year (``draw_scenarios``:
+  each drawn in the worker that simulates it) for run-through and strike, on the local pool of
+  2 workers. Target <= 60 s on 2 cores.
+- ``dask``: the same evaluation of 200 distinct futures on a dask LocalCluster of 2 worker
+  processes and on the local pool of 2, in turns.
 - ``scenarios`` (only when asked): offline feeds and :func:`planner.make_scenarios` for the demo
   fleet (14 days from 2025-01-10, the demo's cold snap, 40 scenarios) and 50 sites (one year,
   10 scenarios): wall and CPU medians. Run the same command in another checkout for a baseline.
@@ -21,6 +31,7 @@ Usage::
 
     .venv/bin/python benchmarks/bench_simulation.py [--only fleet50,mc1000,scaling] [--repeat N]
     .venv/bin/python benchmarks/bench_simulation.py --only scenarios --repeat 3
+    .venv/bin/python benchmarks/bench_simulation.py --only generation,futures1000,dask --repeat 5
     git show <commit>:planner/engine/simulation.py > /tmp/simulation_before.py
     .venv/bin/python benchmarks/bench_simulation.py --only ab --baseline /tmp/simulation_before.py
 """
@@ -34,6 +45,7 @@ import os
 import statistics
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -47,7 +59,8 @@ from planner.engine.montecarlo import evaluate
 from planner.engine.simulation import simulate, simulate_arrays
 from planner.ops.demo import DEMO_STORMS
 from planner.world.feeds import fetch_feeds
-from planner.world.scenarios import Scenario, make_scenarios
+from planner.world.scenario_draws import draw_scenarios
+from planner.world.scenarios import Scenario, make_scenarios, scenario_drawer
 
 START = "2025-01-01"
 YEAR_H = 8760
@@ -233,6 +246,115 @@ def bench_scenarios(repeat: int) -> list[dict[str, Any]]:
     return out
 
 
+def bench_generation(repeat: int, sizes: tuple[int, ...] = (50, 1000)) -> list[dict[str, Any]]:
+    """Scenario generation against simulation, in turns in one process."""
+    out = []
+    for n_sites in sizes:
+        fleet = synthetic_fleet(n_sites)
+        t0 = time.perf_counter()
+        feeds = fetch_feeds(fleet, START, YEAR_H, seed=7)
+        feeds_s = time.perf_counter() - t0
+        drawer = scenario_drawer(fleet, feeds, 1)
+        simulate(fleet, drawer.draw(0, 1.0), "run-through", seed=0)  # warm up
+        gen, draw, sim = [], [], []
+        for r in range(repeat):
+            t0 = time.perf_counter()
+            scenario = make_scenarios(fleet, feeds, 1, seed=r + 1)[0]
+            gen.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            drawer.draw(r + 1, 1.0)
+            draw.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            simulate(fleet, scenario, "run-through", seed=r)
+            sim.append(time.perf_counter() - t0)
+        per_cell = []
+        for n in (1, 3):
+            tracemalloc.start()
+            make_scenarios(fleet, feeds, n, seed=1)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            per_cell.append(peak / (n_sites * YEAR_H * n))
+        out.append(
+            {
+                "bench": "generation",
+                "sites": n_sites,
+                "hours": YEAR_H,
+                "runs": repeat,
+                "make_scenarios_1_s": statistics.median(gen),
+                "draw_only_s": statistics.median(draw),
+                "simulate_s": statistics.median(sim),
+                "ratio": statistics.median(gen) / statistics.median(sim),
+                "ratio_draw_only": statistics.median(draw) / statistics.median(sim),
+                "peak_bytes_per_site_hour_1": per_cell[0],
+                "peak_bytes_per_site_hour_scenario_3": per_cell[1],
+                "feeds_s": feeds_s,
+                "load_1min": round(os.getloadavg()[0], 2),
+                "target_ratio": 2.0,
+            }
+        )
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+def bench_futures(n: int = 1000, workers: int = 2) -> list[dict[str, Any]]:
+    """``n`` distinct futures of the demo fleet-year, two policies, drawn in the workers."""
+    fleet = demo_fleet()
+    feeds = fetch_feeds(fleet, START, YEAR_H, seed=7)
+    t0 = time.perf_counter()
+    futures = draw_scenarios(fleet, feeds, n, seed=3)
+    evaluation = evaluate(fleet, futures, ["run-through", "strike"], workers=workers)
+    seconds = time.perf_counter() - t0
+    rows = evaluation.metrics().set_index(["policy", "site_id"])
+    return [
+        {
+            "bench": "futures1000",
+            "futures": n,
+            "distinct_scenarios": int(evaluation.run_index["scenario"].nunique()),
+            "policies": "run-through,strike",
+            "workers": workers,
+            "wall_s": seconds,
+            "per_fleet_year_policy_s": seconds / (2 * n),
+            "expected_profit_usd": {
+                p: float(rows.loc[(p, "fleet"), "expected_profit_usd"])
+                for p in ("run-through", "strike")
+            },
+            "load_1min": round(os.getloadavg()[0], 2),
+            "target_s": 60.0,
+        }
+    ]
+
+
+def bench_dask(n: int = 200, workers: int = 2, repeat: int = 2) -> list[dict[str, Any]]:
+    """The same evaluation on a dask LocalCluster and on the local pool, in turns."""
+    fleet = demo_fleet()
+    feeds = fetch_feeds(fleet, START, YEAR_H, seed=7)
+    futures = draw_scenarios(fleet, feeds, n, seed=3)
+    times: dict[str, list[float]] = {"local": [], "dask": []}
+    results = {}
+    for _ in range(repeat):
+        for executor in ("local", "dask"):
+            t0 = time.perf_counter()
+            results[executor] = evaluate(
+                fleet, futures, ["run-through", "strike"], executor=executor, workers=workers
+            )
+            times[executor].append(time.perf_counter() - t0)
+    same = results["local"].runs.equals(results["dask"].runs)
+    return [
+        {
+            "bench": "dask",
+            "futures": n,
+            "policies": 2,
+            "workers": workers,
+            "local_pool_s": statistics.median(times["local"]),
+            "dask_localcluster_s": statistics.median(times["dask"]),
+            "dask_over_local": statistics.median(times["dask"]) / statistics.median(times["local"]),
+            "identical_results": same,
+            "runs": repeat,
+            "load_1min": round(os.getloadavg()[0], 2),
+        }
+    ]
+
+
 def bench_ab(repeat: int, baseline: str) -> list[dict[str, Any]]:
     """This ``simulate`` against another version's (a ``simulation.py`` file), interleaved run by
     run in one process so that machine load hits both alike."""
@@ -285,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         "mc1000": lambda: bench_mc1000(min(args.repeat, 3)),
         "scaling": lambda: bench_scaling(args.repeat),
         "scenarios": lambda: bench_scenarios(args.repeat),
+        "generation": lambda: bench_generation(args.repeat),
+        "futures1000": bench_futures,
+        "dask": bench_dask,
         "ab": lambda: bench_ab(args.repeat, args.baseline),
     }
     if "ab" in wanted and not args.baseline:
@@ -295,7 +420,8 @@ def main(argv: list[str] | None = None) -> int:
         for row in benches[name]():
             print(json.dumps(row), flush=True)
             rows.append(row)
-    print(markdown(rows, ("fleet50", "mc1000", "scaling", "scenarios", "ab")))
+    shown = ("fleet50", "mc1000", "scaling", "generation", "futures1000", "dask", "scenarios", "ab")
+    print(markdown(rows, shown))
     return 0
 
 

@@ -93,6 +93,8 @@ from planner.ops.summary import (
 )
 from planner.world.feeds import FEED_MODES, FeedMode, Feeds, FeedSources, fetch_feeds
 from planner.world.replay import ReplayFiles, read_replay_feeds
+from planner.world.scenario_draws import ScenarioDraws, draw_scenarios
+from planner.world.scenario_reduction import reduce_scenarios
 from planner.world.scenarios import Scenario, ScenarioSet, ScenarioSettings, make_scenarios
 
 if TYPE_CHECKING:
@@ -143,6 +145,7 @@ __all__ = [
     "RunStore",
     "RunThrough",
     "Scenario",
+    "ScenarioDraws",
     "ScenarioSet",
     "ScenarioSettings",
     "Shipment",
@@ -164,6 +167,7 @@ __all__ = [
     "default_store_path",
     "demo_fleet",
     "dispatch_plan",
+    "draw_scenarios",
     "estimate_strategies",
     "evaluate",
     "executive_summary",
@@ -189,6 +193,7 @@ __all__ = [
     "read_actions",
     "read_plan_csv",
     "read_replay_feeds",
+    "reduce_scenarios",
     "render_report",
     "run_comparison",
     "run_demo",

@@ -103,8 +103,12 @@ def draw_scenarios(
     settings: ScenarioSettings | None = None,
     hazards: dict[str, OutageHazard] | None = None,
 ) -> ScenarioDraws:
-    """``n`` scenarios around the feeds, drawn when used (the arguments of
-    :func:`~planner.world.scenarios.make_scenarios`).
+    """``n`` scenarios around the feeds, drawn when used.
+
+    Parameters
+    ----------
+    fleet, feeds, n, seed, horizon, settings, hazards
+        As :func:`~planner.world.scenarios.make_scenarios`.
 
     Returns
     -------
