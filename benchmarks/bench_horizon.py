@@ -21,6 +21,8 @@ in a fresh child process, whose peak resident memory is reported.
 Usage::
 
     .venv/bin/python benchmarks/bench_horizon.py [--only algorithm,horizon,accuracy,reduction]
+        [--days 7,30,90,365] [--scenarios 5,10,20]
+    .venv/bin/python benchmarks/bench_horizon.py --plot-from run1.jsonl run2.jsonl  # chart + tables
 """
 
 from __future__ import annotations
@@ -276,11 +278,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenarios", default="5,10,20")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--plot-from",
+        nargs="+",
+        help="files of this script's JSON lines: draw horizon.svg and the tables from them",
+    )
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = json.loads(args.child)
         fn = case_algorithm if kind == "algorithm" else case_plan
         print(json.dumps(fn(*rest)))
+        return 0
+    if args.plot_from:
+        rows = [
+            json.loads(line)
+            for name in args.plot_from
+            for line in Path(name).read_text(encoding="utf-8").splitlines()
+            if line.startswith("{")
+        ]
+        for r in rows:  # a case run alone (--child) is a point of the horizon chart
+            if r["bench"] == "plan" and r.get("period_h") == 24 and not r.get("hourly_h"):
+                r["bench"] = "horizon"
+        plot(rows, HERE / "horizon.svg")
+        print(markdown(rows, ("machine", "algorithm", "horizon", "accuracy", "reduction")))
         return 0
     rows: list[dict[str, Any]] = [machine()]
     print(json.dumps(rows[0]), flush=True)
