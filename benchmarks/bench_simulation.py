@@ -305,6 +305,14 @@ def bench_futures(n: int = 1000, workers: int = 2) -> list[dict[str, Any]]:
     evaluation = evaluate(fleet, futures, ["run-through", "strike"], workers=workers)
     seconds = time.perf_counter() - t0
     rows = evaluation.metrics().set_index(["policy", "site_id"])
+    # CPU per fleet-year and policy, drawing included, from a sample run in this process: on a
+    # shared machine the wall time above depends on the load, this does much less
+    sample = 50
+    c0 = time.process_time()
+    evaluate(
+        fleet, draw_scenarios(fleet, feeds, sample, seed=3), ["run-through", "strike"], workers=1
+    )
+    cpu_per = (time.process_time() - c0) / (2 * sample)
     return [
         {
             "bench": "futures1000",
@@ -314,6 +322,8 @@ def bench_futures(n: int = 1000, workers: int = 2) -> list[dict[str, Any]]:
             "workers": workers,
             "wall_s": seconds,
             "per_fleet_year_policy_s": seconds / (2 * n),
+            "cpu_per_fleet_year_policy_s": cpu_per,
+            "idle_2_cores_estimate_s": 2 * n * cpu_per / workers,
             "expected_profit_usd": {
                 p: float(rows.loc[(p, "fleet"), "expected_profit_usd"])
                 for p in ("run-through", "strike")
