@@ -19,18 +19,21 @@ def line_chart(
     y_label: str,
     log_x: bool = True,
     log_y: bool = True,
+    x_ticks: Sequence[float] | None = None,
     width: int = 720,
     height: int = 440,
 ) -> None:
     """Write ``series`` (name -> ``(x, y)`` points) as an SVG line chart with point markers.
 
-    Axes are logarithmic unless asked otherwise; ticks at powers of ten (log) or five even steps.
+    Axes are logarithmic unless asked otherwise; ticks at powers of ten (log) or five even steps,
+    or at ``x_ticks``.
     """
     points = [p for s in series.values() for p in s]
     if not points:
         raise ValueError("line_chart: no points")
     left, right, top, bottom = 70, 170, 40, 50
-    fx = _scale([p[0] for p in points], log_x, left, width - right)
+    xs = [p[0] for p in points] + list(x_ticks or [])
+    fx = _scale(xs, log_x, left, width - right)
     fy = _scale([p[1] for p in points], log_y, height - bottom, top)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -41,7 +44,7 @@ def line_chart(
         'stroke="black"/>',
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>',
     ]
-    for value in _ticks([p[0] for p in points], log_x):
+    for value in x_ticks or _ticks(xs, log_x):
         x = fx(value)
         out.append(
             f'<line x1="{x:.1f}" y1="{height - bottom}" x2="{x:.1f}" y2="{height - bottom + 5}" '
