@@ -253,15 +253,15 @@ def _run(
     (``warm_limit_s`` ``None``) uses ``algorithm``.
     """
     remaining = deadline - time.perf_counter()
+    # HiGHS's "choose" is its dual simplex for an LP: the path every solve took before the rule
     if warm_limit_s is not None:
-        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("solver", "choose")  # from the basis the last solve left
         if warm_limit_s >= remaining:
             return _run_once(h, deadline)
         warm = _run_once(h, time.perf_counter() + warm_limit_s)
         if warm.status not in (SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.TIME_LIMIT_NO_SOLUTION):
             return warm
         h.clearSolver()
-    # HiGHS's "choose" is its dual simplex for an LP: the path every solve took before the rule
     h.setOptionValue("solver", "choose" if algorithm == "simplex" else algorithm)
     return _run_once(h, deadline)
 
