@@ -119,7 +119,7 @@ def fleet_hours(fleet: Fleet, feeds: Feeds) -> FleetHours:
     """
     times = feeds.times
     n = len(times)
-    ids = list(fleet.site_ids)
+    ids = [s.id for s in fleet.sites]  # not fleet.site_ids: a copied fleet may keep the old one
     weather = feeds.weather["temp_air_c"]
     wanted = pd.MultiIndex.from_product([ids, times], names=weather.index.names)
     temp = weather.reindex(wanted).to_numpy(dtype=float).reshape(len(ids), n)
