@@ -38,6 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -50,12 +51,13 @@ from planner.engine.optimization import Plan
 from planner.engine.simulation import SimResult
 from planner.errors import ConfigError, JobError, PlannerError
 from planner.inputs import parse_start
+from planner.ops.delivery import channel_message, redact_url, send_to_channels, send_webhook
 from planner.ops.jobs import artifacts as art
 from planner.ops.jobs.heartbeat import Heartbeat
 from planner.ops.jobs.kpis import feed_stamps, fleet_hash, run_kpis, strategy_table
 from planner.ops.jobs.settings import DEFAULT_FLOOR_SHARE, JobSettings
 from planner.ops.locking import default_lock_path, job_lock
-from planner.ops.notify import RiskAlert, redact_url, risk_alerts, send_webhook, webhook_payload
+from planner.ops.notify import RiskAlert, explain_thresholds, risk_alerts, webhook_payload
 from planner.ops.store import RunRecord, RunStore, default_store_path, idempotency_key
 from planner.world.feeds import Feeds, FeedSources, fetch_feeds
 from planner.world.scenarios import make_scenarios
@@ -199,6 +201,7 @@ def run_forecast_job(
     begin = _start(start if start is not None else settings.start, clock)
     settings = settings.replace(start=begin.isoformat())
     settings.resolved_webhook()  # a bad $PLANNER_WEBHOOK_URL is refused before any work
+    settings.resolved_channels()  # and so is a notification URL apprise cannot send to
     fleet = fleet_path if isinstance(fleet_path, Fleet) else load_fleet(Path(fleet_path))
     out = art.prepare_output_dir(out_dir)
     store_file = Path(store_path) if store_path is not None else default_store_path(data_dir)
@@ -485,25 +488,43 @@ class _Job:
         alerts: tuple[RiskAlert, ...],
         figures: dict[str, float],
     ) -> str:
-        url = self.settings.resolved_webhook()
-        shown = None if url is None else redact_url(url)
+        """Send the alerts to the webhook and the notification URLs; say how it went."""
+        s = self.settings
+        url, channels = s.resolved_webhook(), s.resolved_channels()
+        sent_to: list[dict[str, Any]] = []
         if not alerts:
             status = "nothing to send"
-        elif url is None:
+        elif url is None and not channels:
             status = "not configured"
         else:
             payload = webhook_payload(
-                alerts, run_id=run_id, kpis=figures, artifacts=folder.artifacts()
+                alerts,
+                run_id=run_id,
+                kpis=figures,
+                artifacts=folder.artifacts(),
+                thresholds=s.thresholds,
             )
-            try:
-                send_webhook(url, payload)
-                status = "sent"
-            except PlannerError as exc:
-                status = f"failed: {exc}"
+            failures = []
+            if url is not None:
+                try:
+                    send_webhook(url, payload)
+                except PlannerError as exc:
+                    failures.append(str(exc))
+            if channels:
+                results = send_to_channels(channels, *channel_message(payload))
+                sent_to = [r.to_json() for r in results]
+                failures += [f"{r.channel}: {r.detail}" for r in results if not r.sent]
+            status = f"failed: {'; '.join(failures)}" if failures else "sent"
         folder.write_json(
             "notification",
             "notification.json",
-            {"status": status, "url": shown, "alerts": [a.to_json() for a in alerts]},
+            {
+                "status": status,
+                "url": None if url is None else redact_url(url),
+                "channels": sent_to,
+                "alerts": [a.to_json() for a in alerts],
+                "thresholds": explain_thresholds(s.thresholds, figures),
+            },
         )
         return status
 

@@ -24,6 +24,7 @@ A job config file (every table and key optional; unknown keys are errors that na
 
     [notify]
     webhook_url = "https://hooks.example.com/T0/B0/xyz"   # or PLANNER_WEBHOOK_URL
+    urls = ["slack://TokenA/TokenB/TokenC", "mailto://ops:pw@example.com"]  # PLANNER_NOTIFY_URLS
     [notify.thresholds]            # planner.ops.notify.Thresholds
     hashrate_at_risk_max = 0.2
     planned_curtailment_mwh_max = 500
@@ -46,6 +47,7 @@ from planner.engine.optimization import OptimizeSettings
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.errors import ConfigError
 from planner.inputs import check_hours, check_url, parse_start
+from planner.ops.delivery import check_channel_urls
 from planner.ops.notify import Thresholds
 from planner.settings import (
     Array,
@@ -61,12 +63,20 @@ from planner.settings import (
 from planner.world.feeds import FeedMode, FeedSources, env_sources
 from planner.world.scenarios import ScenarioSettings
 
-__all__ = ["DEFAULT_STRATEGIES", "WEBHOOK_ENV", "JobSettings", "load_job_settings"]
+__all__ = [
+    "DEFAULT_STRATEGIES",
+    "NOTIFY_URLS_ENV",
+    "WEBHOOK_ENV",
+    "JobSettings",
+    "load_job_settings",
+]
 
 #: Strategies the job compares by default; the first is the baseline.
 DEFAULT_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protective", "optimized")
 #: Environment variable holding the webhook URL (it may carry a secret token).
 WEBHOOK_ENV = "PLANNER_WEBHOOK_URL"
+#: Environment variable holding notification URLs (apprise), separated by spaces or new lines.
+NOTIFY_URLS_ENV = "PLANNER_NOTIFY_URLS"
 #: Share of nameplate hashrate used as the floor of the hashrate-at-risk KPI by default [-].
 DEFAULT_FLOOR_SHARE = 0.8
 
@@ -122,6 +132,13 @@ class JobSettings(Settings):
     webhook_url
         Where to POST notifications, an ``http://`` or ``https://`` URL; ``None``:
         ``$PLANNER_WEBHOOK_URL`` if set, else no webhook. Never stored in the run history.
+    notify_urls
+        Notification URLs sent the same alert as a message through apprise
+        (``slack://...``, ``msteams://...``, ``mailto://...``, ``pagerduty://...``,
+        ``tgram://...``, ``json://...``; config key ``notify.urls``); empty:
+        ``$PLANNER_NOTIFY_URLS`` (separated by spaces) if set. Secrets: never stored in the run
+        history, named in messages and files by their scheme only
+        (:func:`planner.ops.delivery.channel_name`).
     sources
         Feed files, endpoints, cache and staleness for ``live``/``cache``; ``None``:
         :meth:`planner.FeedSources.from_env`.
@@ -146,6 +163,9 @@ class JobSettings(Settings):
     hashrate_floor_eh_s: Number | None = Field(None, ge=0)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     webhook_url: Url | None = Field(None, repr=False)  # a secret: never in a repr
+    notify_urls: Annotated[
+        tuple[Annotated[str, Field(min_length=1)], ...], Array, Field(repr=False)
+    ] = ()
     sources: FeedSources | None = None
 
     @field_validator("strategies")
@@ -183,11 +203,24 @@ class JobSettings(Settings):
         text = os.environ.get(WEBHOOK_ENV, "").strip()
         return check_url(text, WEBHOOK_ENV) if text else None
 
+    def resolved_channels(self) -> tuple[str, ...]:
+        """``notify_urls``, else those in ``$PLANNER_NOTIFY_URLS``, each checked with apprise.
+
+        Raises
+        ------
+        ConfigError
+            A URL apprise cannot send to (named by position and scheme, never in full).
+        """
+        if self.notify_urls:
+            return check_channel_urls(self.notify_urls, "notify.urls")
+        urls = os.environ.get(NOTIFY_URLS_ENV, "").split()
+        return check_channel_urls(urls, NOTIFY_URLS_ENV) if urls else ()
+
     def to_json(self) -> dict[str, Any]:
         """The settings that decide a run's numbers and alerts, as JSON values.
 
-        The webhook URL (a secret) and the feed sources' cache folder and timeouts are left out;
-        the feed files are kept (they decide the numbers).
+        The webhook and notification URLs (secrets) and the feed sources' cache folder and
+        timeouts are left out; the feed files are kept (they decide the numbers).
         """
         sources = self.sources
         return {
@@ -222,8 +255,11 @@ _FILE_KEYS = {
     "scenario_settings": "scenarios",
     "thresholds": "notify.thresholds",
     "webhook_url": "notify.webhook_url",
+    "notify_urls": "notify.urls",
     "sources": "feeds",
 }
+#: The keys of its ``[notify]`` table.
+_NOTIFY_KEYS = ("thresholds", "urls", "webhook_url")
 #: The keys of its ``[job]`` table.
 _JOB_KEYS = tuple(k for k in JobSettings.model_fields if k not in _FILE_KEYS)
 
@@ -278,9 +314,7 @@ def settings_from_mapping(
     job, notify = _table(raw, "job", source), _table(raw, "notify", source)
     problems += [f"job.{k}: {unknown_key(k, _JOB_KEYS)}" for k in job if k not in _JOB_KEYS]
     problems += [
-        f"notify.{k}: {unknown_key(k, ('thresholds', 'webhook_url'))}"
-        for k in notify
-        if k not in ("thresholds", "webhook_url")
+        f"notify.{k}: {unknown_key(k, _NOTIFY_KEYS)}" for k in notify if k not in _NOTIFY_KEYS
     ]
     if problems:
         raise ConfigError(source, problems)
@@ -288,7 +322,7 @@ def settings_from_mapping(
     for field, table in (("optimize", "optimize"), ("scenario_settings", "scenarios")):
         if table in raw:
             values[field] = raw[table]
-    values.update(notify)
+    values.update({"notify_urls" if k == "urls" else k: v for k, v in notify.items()})
     feeds = dict(_table(raw, "feeds", source))
     if feeds:
         for key in ("prices_path", "load_path", "outages_path", "cache_dir"):
