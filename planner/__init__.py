@@ -24,6 +24,7 @@ from planner.engine.compare import (
     merge_evaluations,
     simulate_strategies,
 )
+from planner.engine.concentration import JOINT_LOSS_SHARE, Concentration, concentration_risk
 from planner.engine.metrics import kpis
 from planner.engine.montecarlo import Evaluation, evaluate
 from planner.engine.optimization import OptimizeSettings, Plan
@@ -39,6 +40,13 @@ from planner.engine.policies import (
 from planner.engine.replanner import Replan, Replanner
 from planner.engine.simulation import Shipment, SimResult, SimSettings, simulate
 from planner.errors import ConfigError, FeedError, JobError, PlannerError, SolveError
+from planner.ops.actions import (
+    ACTION_COLUMNS,
+    ACTION_KINDS,
+    action_schedule,
+    actions_csv,
+    actions_ics,
+)
 from planner.ops.comparison import ComparisonOutcome, run_comparison
 from planner.ops.demo import (
     DEMO_STORMS,
@@ -71,13 +79,17 @@ if TYPE_CHECKING:
     from planner.engine.optimization import optimize
 
 __all__ = [
+    "ACTION_COLUMNS",
+    "ACTION_KINDS",
     "DEMO_STORMS",
     "DEMO_STRATEGIES",
     "DEMO_TIME_LIMIT_S",
     "FEED_MODES",
+    "JOINT_LOSS_SHARE",
     "ActionRecord",
     "ComparisonOutcome",
     "Compose",
+    "Concentration",
     "ConfigError",
     "DemoOutcome",
     "DispatchResult",
@@ -120,7 +132,11 @@ __all__ = [
     "Site",
     "SolveError",
     "StrikePrice",
+    "action_schedule",
+    "actions_csv",
+    "actions_ics",
     "compare_strategies",
+    "concentration_risk",
     "default_store_path",
     "demo_fleet",
     "dispatch_plan",

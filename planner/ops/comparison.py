@@ -18,9 +18,11 @@ import pandas as pd
 from planner.domain.fleet import Fleet
 from planner.engine import optimization
 from planner.engine.compare import compare_strategies, is_plan_strategy, simulate_strategies
+from planner.engine.concentration import concentration_risk
 from planner.engine.metrics import kpis, with_hashrate_kept
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import OptimizeSettings, Plan
+from planner.ops.actions import action_schedule, write_actions
 from planner.ops.atomic import atomic_write
 from planner.ops.jobs.artifacts import prepare_output_dir
 from planner.ops.report import ReportInputs, write_report
@@ -154,7 +156,8 @@ def write_comparison(
     plan: Plan | None = None,
     seed: int = 7,
 ) -> tuple[Path, Path]:
-    """Write a strategy comparison: ``kpis.csv`` (``table``) and ``report.html``.
+    """Write a strategy comparison: ``kpis.csv`` (``table``) and ``report.html``; with a plan,
+    its action schedule too (``actions.csv``, ``actions.ics``: :mod:`planner.ops.actions`).
 
     Parameters
     ----------
@@ -180,6 +183,10 @@ def write_comparison(
 
     folder = prepare_output_dir(out_dir)
     results = simulate_strategies(fleet, feeds, strategies, plan=plan, seed=seed)
+    made = datetime.now(UTC)
+    actions = action_schedule(plan) if plan is not None else None
+    if actions is not None:
+        write_actions(folder, actions, stamp=made, uid_prefix=f"plan-{made:%Y%m%dT%H%M%SZ}")
     # Both files at the end, each atomically: an interruption before leaves the old pair.
     report = write_report(
         folder / "report.html",
@@ -188,12 +195,19 @@ def write_comparison(
             kpis=kpis(fleet, results, baseline=strategies[0]),
             ledgers={r.policy: r.ledger for r in results},
             title=f"{fleet.name}: {', '.join(strategies)}",
-            generated_at=datetime.now(UTC),
+            generated_at=made,
             notes=(*feeds.notes, *([f"Optimizer: {plan.note}."] if plan and plan.note else [])),
             risk=table,
             evaluation=evaluation,
             plan=plan,
             feeds=feeds,
+            actions=actions,
+            concentration=concentration_risk(
+                fleet, evaluation, None if plan is None else plan.relocations
+            ),
+            action_files=(
+                None if actions is None else {"CSV": "actions.csv", "iCalendar": "actions.ics"}
+            ),
         ),
     )
     kpis_path = atomic_write(folder / "kpis.csv", lambda f: table.to_csv(f, index=False))

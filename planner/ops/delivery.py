@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import requests
 
-from planner.errors import ConfigError, FeedError, JobError
+from planner.errors import ConfigError, FeedError, JobError, PlannerError
 from planner.inputs import check_number, check_url
 from planner.ops.notify import finite_or_none, iso_utc
 from weather.http import check_timeout, post_json, redact
@@ -48,6 +48,7 @@ __all__ = [
     "channel_message",
     "channel_name",
     "check_channel_urls",
+    "deliver",
     "mask_url_secrets",
     "redact_url",
     "send_to_channels",
@@ -331,6 +332,38 @@ def send_to_channels(urls: Sequence[str], title: str, body: str) -> list[Channel
             detail = "" if sent else "; ".join(heard) or "the service did not accept it"
             out.append(ChannelResult(channel_name(url), sent, detail))
     return out
+
+
+def deliver(
+    payload: Mapping[str, Any], *, webhook_url: str | None, channels: Sequence[str]
+) -> tuple[str, list[dict[str, Any]]]:
+    """Send ``payload`` to the webhook (as JSON) and to every notification URL (as a message).
+
+    Parameters
+    ----------
+    payload
+        :func:`planner.ops.notify.webhook_payload`'s body.
+    webhook_url
+        The plain webhook, ``None`` for none.
+    channels
+        Notification URLs (:func:`check_channel_urls`).
+
+    Returns
+    -------
+    tuple
+        ``("sent" | "failed: <why, secrets masked>", [ChannelResult.to_json(), ...])``; no
+        failure raises.
+    """
+    failures = []
+    if webhook_url is not None:
+        try:
+            send_webhook(webhook_url, payload)
+        except PlannerError as exc:
+            failures.append(str(exc))
+    results = send_to_channels(channels, *channel_message(payload)) if channels else []
+    failures += [f"{r.channel}: {r.detail}" for r in results if not r.sent]
+    status = f"failed: {'; '.join(failures)}" if failures else "sent"
+    return status, [r.to_json() for r in results]
 
 
 class _MaskingFilter(logging.Filter):

@@ -3,7 +3,8 @@
 Stages, in order (:data:`STAGES`): ``feeds`` (fetch), ``scenarios`` (the optimizer's set and a
 separate judged set), ``optimize`` (when a strategy follows the plan), ``evaluate`` (every
 strategy on the judged scenarios, plus one central run each for the charts), ``report`` (all
-artifacts into a temporary run folder), ``notify`` (webhook when thresholds are crossed),
+artifacts into a temporary run folder, the action schedule among them), ``notify`` (the webhook
+and the notification URLs when thresholds are crossed),
 ``store`` (the folder renamed into place and the run recorded as succeeded).
 
 Safety under cron:
@@ -45,13 +46,15 @@ import pandas as pd
 from planner.domain.fleet import Fleet, load_fleet
 from planner.engine import optimization
 from planner.engine.compare import compare_strategies, is_plan_strategy, simulate_strategies
+from planner.engine.concentration import concentration_risk
 from planner.engine.metrics import FLEET, kpis
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import Plan
 from planner.engine.simulation import SimResult
 from planner.errors import ConfigError, JobError, PlannerError
 from planner.inputs import parse_start
-from planner.ops.delivery import channel_message, redact_url, send_to_channels, send_webhook
+from planner.ops.actions import action_schedule, empty_actions, write_actions
+from planner.ops.delivery import deliver, redact_url
 from planner.ops.jobs import artifacts as art
 from planner.ops.jobs.heartbeat import Heartbeat
 from planner.ops.jobs.kpis import feed_stamps, fleet_hash, run_kpis, strategy_table
@@ -153,8 +156,10 @@ def run_forecast_job(
         Fleet TOML file (or a :class:`~planner.Fleet`).
     out_dir
         Output folder; each run writes ``<out_dir>/<run id>/`` (``plan.csv``, ``plan.parquet``,
-        ``relocations.csv``, ``kpis.csv``, ``kpis.json``, ``events.csv``, ``report.html``,
-        ``notification.json``) and ``<out_dir>/latest`` points at the newest successful one.
+        ``relocations.csv``, ``actions.csv`` and ``actions.ics`` (the action schedule,
+        :mod:`planner.ops.actions`), ``kpis.csv``, ``kpis.json``, ``events.csv``,
+        ``report.html``, ``notification.json``) and ``<out_dir>/latest`` points at the newest
+        successful one.
     mode, horizon, scenarios
         Override :attr:`JobSettings.mode`, :attr:`~JobSettings.horizon_hours` [h] and
         :attr:`~JobSettings.scenarios` when given.
@@ -436,6 +441,9 @@ class _Job:
                     "(pip install 'mining-fleet-planner[parquet]')."
                 )
             art.write_table(folder, "relocations", "relocations.csv", plan.relocations)
+        actions = action_schedule(plan) if plan is not None else empty_actions()
+        folder.add("actions_csv", "actions.csv"), folder.add("actions_ics", "actions.ics")
+        write_actions(folder.path(""), actions, stamp=self.clock, uid_prefix=run_id)
         art.write_table(folder, "kpis_csv", "kpis.csv", table)
         art.write_table(folder, "events", "events.csv", _events(results, feeds))
         folder.write_json(
@@ -478,6 +486,11 @@ class _Job:
                 plan=plan,
                 feeds=feeds,
                 risk_alerts=alerts,
+                actions=actions,
+                concentration=concentration_risk(
+                    fleet, evaluation, None if plan is None else plan.relocations
+                ),
+                action_files={"CSV": "actions.csv", "iCalendar": "actions.ics"},
             ),
         )
 
@@ -504,17 +517,7 @@ class _Job:
                 artifacts=folder.artifacts(),
                 thresholds=s.thresholds,
             )
-            failures = []
-            if url is not None:
-                try:
-                    send_webhook(url, payload)
-                except PlannerError as exc:
-                    failures.append(str(exc))
-            if channels:
-                results = send_to_channels(channels, *channel_message(payload))
-                sent_to = [r.to_json() for r in results]
-                failures += [f"{r.channel}: {r.detail}" for r in results if not r.sent]
-            status = f"failed: {'; '.join(failures)}" if failures else "sent"
+            status, sent_to = deliver(payload, webhook_url=url, channels=channels)
         folder.write_json(
             "notification",
             "notification.json",
@@ -558,7 +561,7 @@ class _Job:
                 record = self.store.mark_notified(record.id)
             except PlannerError as exc:
                 notes.append(f"webhook sent but not marked in the run history: {exc}")
-        problem = _point_latest(self.out, record.id)
+        problem = art.point_latest(self.out, record.id)
         if problem:
             notes.append(problem)
         return replace(outcome, run=record, notes=tuple(notes))
@@ -588,17 +591,3 @@ def _reused(done: RunRecord) -> JobOutcome:
         notification="not sent (reused run)",
         notes=(f"reused run {done.id}: same fleet, feeds and settings; its files are in {folder}",),
     )
-
-
-def _point_latest(out: Path, run_id: str) -> str | None:
-    """Point ``out/latest`` at ``run_id`` (a relative symbolic link, replaced atomically)."""
-    link = out / art.LATEST_LINK
-    tmp = out / f".{art.LATEST_LINK}.{run_id}.tmp"
-    try:
-        tmp.unlink(missing_ok=True)
-        os.symlink(run_id, tmp)
-        os.replace(tmp, link)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        return f"could not point {link} at {run_id}: {exc.strerror or exc}"
-    return None
