@@ -9,6 +9,7 @@ module, every name also here:
 - ``work``: feeds, scenarios, the plan through a :class:`planner.Replanner`, judging, the report.
 - ``tables``: the risk table, the KPI row and the tables and frames the views draw.
 - ``colours`` and ``risk_map``: the page's colours and its map of one figure per site.
+- ``operations``: the plan's action schedule and the concentration risk.
 - ``notices``: what the page says about its own work (stages, notes, hints, the floor's hours).
 """
 
@@ -26,6 +27,14 @@ from planner.surfaces.app.inputs import (
     fleet_key,
     nameplate_eh_s,
     one_line,
+)
+from planner.surfaces.app.operations import (
+    ACTION_HELP,
+    action_files,
+    action_table,
+    concentration,
+    concentration_words,
+    exceedance_frame,
 )
 from planner.surfaces.app.risk_map import MAP_METRICS, format_value, risk_map_svg, site_values
 from planner.surfaces.app.tables import (
@@ -57,6 +66,7 @@ from planner.surfaces.app.work import (
 )
 
 __all__ = [
+    "ACTION_HELP",
     "COLOURS",
     "DEMO_START",
     "FLEET_COLUMNS",
@@ -73,9 +83,14 @@ __all__ = [
     "Stops",
     "WhatIf",
     "act_now_table",
+    "action_files",
+    "action_table",
     "combine",
+    "concentration",
+    "concentration_words",
     "curtailment_heatmap",
     "events_table",
+    "exceedance_frame",
     "expected_schedule",
     "feeds_for",
     "fleet_from_upload",

@@ -32,6 +32,8 @@ from planner import (
     RunThrough,
     ScenarioSet,
     StrikePrice,
+    action_schedule,
+    concentration_risk,
     evaluate,
     fetch_feeds,
     kpis,
@@ -162,5 +164,7 @@ def report_html(
             evaluation=evaluation,
             plan=plan,
             feeds=feeds,
+            actions=action_schedule(plan),
+            concentration=concentration_risk(fleet, evaluation, plan.relocations),
         ),
     )
