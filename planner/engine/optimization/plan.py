@@ -210,8 +210,8 @@ class Plan:
         Returns
         -------
         numpy.ndarray
-            ``(tiers, hours)`` in the order of :meth:`tier_models`, each in [0, 1] [-]; 0 where
-            nothing was available.
+            ``(tiers, hours)`` in the order of :meth:`tier_models`, each a share from 0 to 1
+            [-]; 0 where nothing was available.
         """
         models = self.tier_models(site_id)
         where = {(t.site_id, t.model_id): k for k, t in enumerate(self.tiers)}
