@@ -49,6 +49,7 @@ __all__ = [
     "channel_name",
     "check_channel_urls",
     "deliver",
+    "mask_channel_secrets",
     "mask_url_secrets",
     "redact_url",
     "send_to_channels",

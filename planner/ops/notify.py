@@ -258,7 +258,8 @@ def explain_thresholds(
     if thresholds.notify_on_severe_alert:
         levels = " or ".join(thresholds.severe_levels)
         lines.append(
-            f"weather: notifies for every site with a {levels} weather alert in the horizon"
+            f"weather: notifies for every site with a weather alert of level {levels} in the "
+            "horizon"
         )
     else:
         lines.append("weather: not checked (notify.thresholds.notify_on_severe_alert is false)")

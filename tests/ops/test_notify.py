@@ -226,7 +226,8 @@ def test_every_check_is_explained_with_this_runs_value() -> None:
         "hashrate at risk: notifies above a 20% chance that the fleet falls below its hashrate "
         "floor (16.0 EH/s) in some hour of the horizon; this run 34.5%",
         "planned curtailment: notifies above 500 MWh over the horizon; this run 812 MWh",
-        "weather: notifies for every site with a Extreme or Severe weather alert in the horizon",
+        "weather: notifies for every site with a weather alert of level Extreme or Severe in the "
+        "horizon",
     ]
 
 
