@@ -567,7 +567,8 @@ def show_actions(plan: Plan) -> None:
         )
     st.caption(
         "The plan to act on, probability-weighted over its scenarios: a site is curtailed in an "
-        "hour when its expected curtailment reaches 0.5 MW, rounded to 1 MW."
+        "hour when its expected curtailment reaches 0.5 MW and 2 % of its available load; "
+        "levels rounded to 1 MW."
     )
     action_downloads(plan)
 

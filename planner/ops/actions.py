@@ -13,8 +13,9 @@ response, freeze).
 - :func:`write_actions`: both files, atomically.
 
 The plan is read probability-weighted over its scenarios (the plan to act on, as ``plan.csv``):
-a site is curtailed in an hour when its expected curtailment reaches half of ``step_mw``, and
-consecutive hours at the same level (rounded to ``step_mw``) are one action.
+a site is curtailed in an hour when its expected curtailment reaches half of ``step_mw`` and
+:data:`MIN_CURTAILED_SHARE` of its available load, and consecutive hours at the same level
+(rounded to ``step_mw``) are one action.
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ MARKET_TIMEZONES: dict[str, str] = {
     "HQ": "America/Toronto",
 }
 
+#: Expected curtailment below this share of a site's available load is no action [-].
+MIN_CURTAILED_SHARE = 0.02
 #: A cold hour counts for ``keep loops warm`` from this chance over the scenarios [-].
 COLD_CHANCE_MIN = 0.05
 
@@ -113,7 +116,9 @@ def market_timezone(site: Site) -> str:
     return MARKET_TIMEZONES.get(site.grid.iso.upper(), site.timezone)
 
 
-def action_schedule(plan: Plan, *, step_mw: float = 1.0) -> pd.DataFrame:
+def action_schedule(
+    plan: Plan, *, step_mw: float = 1.0, min_share: float = MIN_CURTAILED_SHARE
+) -> pd.DataFrame:
     """The plan as a list of actions per site, in time order.
 
     Parameters
@@ -123,6 +128,9 @@ def action_schedule(plan: Plan, *, step_mw: float = 1.0) -> pd.DataFrame:
     step_mw
         Curtailment levels are rounded to this IT load, and an hour is curtailed from half of it
         on [MW], > 0.
+    min_share
+        Nor is an hour curtailed below this share of the site's available load [-], in [0, 1)
+        (a 1 MW trim of a 70 MW site is no action for a site lead).
 
     Returns
     -------
@@ -142,17 +150,19 @@ def action_schedule(plan: Plan, *, step_mw: float = 1.0) -> pd.DataFrame:
     Raises
     ------
     ConfigError
-        ``step_mw`` is not > 0.
+        ``step_mw`` is not > 0, or ``min_share`` not in [0, 1).
     """
     if not step_mw > 0:
         raise ConfigError("action schedule", f"step_mw: must be > 0, got {step_mw!r}")
+    if not 0 <= min_share < 1:
+        raise ConfigError("action schedule", f"min_share: must be in [0, 1), got {min_share!r}")
     w = np.asarray(plan.weights, dtype=float)
     run = plan.running_mw @ w  # (tiers, periods)
     avail = plan.available_mw @ w
     rows: list[dict[str, object]] = []
     for i, site in enumerate(plan.fleet.sites):
         ks = [k for k, t in enumerate(plan.tiers) if t.site_id == site.id]
-        rows += _curtailments(plan, i, site, ks, run, avail, step_mw)
+        rows += _curtailments(plan, i, site, ks, run, avail, step_mw, min_share)
         rows += _loop_protection(plan, i, site, ks, run)
     rows += _relocations(plan)
     frame = pd.DataFrame(rows, columns=[c for c in ACTION_COLUMNS if c not in _TIME_COLUMNS])
@@ -329,10 +339,12 @@ def _curtailments(
     run: np.ndarray,
     avail: np.ndarray,
     step_mw: float,
+    min_share: float,
 ) -> list[dict[str, object]]:
     curtailed = (avail[ks] - run[ks]).clip(min=0.0)  # (site tiers, periods)
     total = curtailed.sum(axis=0)
-    level = np.where(total >= step_mw / 2, np.maximum(np.round(total / step_mw), 1) * step_mw, 0)
+    counted = (total >= step_mw / 2) & (total >= min_share * avail[ks].sum(axis=0))
+    level = np.where(counted, np.maximum(np.round(total / step_mw), 1) * step_mw, 0)
     ends = _period_ends(plan)
     rows = []
     for p, q in _runs(level.tolist()):

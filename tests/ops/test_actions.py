@@ -189,3 +189,8 @@ def test_a_plan_that_curtails_nothing_has_only_its_relocations() -> None:
     assert action_schedule(full)["action"].tolist() == ["ship machines", "receive machines"]
     with pytest.raises(ConfigError, match="step_mw: must be > 0, got 0"):
         action_schedule(p, step_mw=0)
+    # tx curtails 2.0 of 2.95 MW (68 %): no action when 70 % is the least that counts.
+    assert "curtail" not in set(action_schedule(p, min_share=0.7)["action"])
+    assert "curtail" in set(action_schedule(p, min_share=0.6)["action"])
+    with pytest.raises(ConfigError, match=r"min_share: must be in \[0, 1\), got 1"):
+        action_schedule(p, min_share=1)

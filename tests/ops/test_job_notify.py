@@ -86,3 +86,50 @@ def test_alerts_reach_the_webhook_and_an_apprise_url_with_every_secret_masked(
     assert any(p.name == "runs.sqlite" for p in files) and any(p.suffix == ".html" for p in files)
     for blob in (stored.encode(), *(p.read_bytes() for p in files)):
         assert not any(s.encode() in blob for s in SECRETS)
+
+
+@pytest.mark.parametrize(
+    ("toml", "problem"),
+    [
+        (
+            f'urls = "slack://{PATH_TOKEN}/B/C"',
+            "notify.urls: must be an array of notification URLs, got a string (not shown: it "
+            "may hold a secret)",
+        ),
+        (
+            f'urls = ["slack://{PATH_TOKEN}/B/C", 5]',
+            "notify.urls: [1] must be a notification URL (a string), got a number",
+        ),
+        (
+            'urls = [" "]',
+            "notify.urls: [0] must be a notification URL (a string), got an empty string",
+        ),
+    ],
+)
+def test_a_bad_notification_url_setting_never_repeats_the_url(
+    tmp_path: Path, toml: str, problem: str
+) -> None:
+    from planner.errors import ConfigError
+    from planner.ops.jobs import load_job_settings
+
+    path = tmp_path / "job.toml"
+    path.write_text(f"[notify]\n{toml}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_job_settings(path)
+    assert str(exc.value) == f"{path}: {problem}"
+
+
+def test_a_url_apprise_does_not_know_is_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planner.errors import ConfigError
+
+    monkeypatch.setenv("PLANNER_NOTIFY_URLS", f"json://localhost/x nosuch://{PATH_TOKEN}/x")
+    settings = JobSettings(mode="offline", start="2025-01-14", horizon_hours=48, scenarios=2)
+    with pytest.raises(ConfigError) as exc:
+        run_forecast_job(FLEET, tmp_path / "out", settings=settings, data_dir=tmp_path / "data")
+    assert str(exc.value).startswith(
+        "PLANNER_NOTIFY_URLS: [1]: not a notification URL apprise can send to, got nosuch://…"
+    )
+    assert PATH_TOKEN not in str(exc.value)
+    assert not (tmp_path / "data" / "runs.sqlite").exists()  # refused before the run began

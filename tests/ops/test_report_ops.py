@@ -86,5 +86,7 @@ def test_the_concentration_section_states_both_chances() -> None:
         "Chance that one event takes down 30% or more of the fleet's hashrate at once: "
         "<strong>50.0%</strong> as the fleet stands; after the plan&#x27;s relocations 0.0%."
     ) in html
+    # The worst moment: tx down alone, 100/267.5 = 37.4 % now, 20/267.5 = 7.5 % after.
+    assert "in any judged run: 37.4% as the fleet stands, 7.5% after the plan." in html
     assert 'id="region-table"' in html and 'id="zone-table"' in html
     assert "From the 2 judged Monte Carlo runs" in html

@@ -118,7 +118,12 @@ def test_compare_judges_the_plan_and_writes_a_report(
     fleet = [r for r in payload["kpis"] if r["site_id"] == "fleet"]
     assert [r["policy"] for r in fleet] == ["run-through", "strike", "optimized"]
     assert "[0/1] optimize" in captured.err and "simulate" in captured.err  # progress on stderr
-    assert sorted(Path(p).name for p in payload["written"]) == ["kpis.csv", "report.html"]
+    assert sorted(Path(p).name for p in payload["written"]) == [
+        "actions.csv",
+        "actions.ics",
+        "kpis.csv",
+        "report.html",
+    ]
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert 'id="relocations"' in html and "optimizer&#x27;s plan" in html
     # The plan's action schedule sits beside the report, which links it.

@@ -77,6 +77,27 @@ DEFAULT_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protecti
 WEBHOOK_ENV = "PLANNER_WEBHOOK_URL"
 #: Environment variable holding notification URLs (apprise), separated by spaces or new lines.
 NOTIFY_URLS_ENV = "PLANNER_NOTIFY_URLS"
+
+
+def _notify_urls(value: Any) -> tuple[str, ...]:
+    """An array of non-empty strings; a problem never repeats a value (each may be a secret)."""
+    kinds = {"str": "a string", "int": "a number", "float": "a number", "dict": "a table"}
+
+    def kind(v: Any) -> str:
+        return kinds.get(type(v).__name__, f"a {type(v).__name__}")
+
+    if not isinstance(value, list | tuple):
+        raise invalid(
+            f"must be an array of notification URLs, got {kind(value)} (not shown: it may hold "
+            "a secret)"
+        )
+    for i, url in enumerate(value):
+        if not isinstance(url, str) or not url.strip():
+            got = "an empty string" if isinstance(url, str) else kind(url)
+            raise invalid(f"[{i}] must be a notification URL (a string), got {got}")
+    return tuple(value)
+
+
 #: Share of nameplate hashrate used as the floor of the hashrate-at-risk KPI by default [-].
 DEFAULT_FLOOR_SHARE = 0.8
 
@@ -163,9 +184,7 @@ class JobSettings(Settings):
     hashrate_floor_eh_s: Number | None = Field(None, ge=0)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     webhook_url: Url | None = Field(None, repr=False)  # a secret: never in a repr
-    notify_urls: Annotated[
-        tuple[Annotated[str, Field(min_length=1)], ...], Array, Field(repr=False)
-    ] = ()
+    notify_urls: Annotated[tuple[str, ...], BeforeValidator(_notify_urls), Field(repr=False)] = ()
     sources: FeedSources | None = None
 
     @field_validator("strategies")

@@ -55,7 +55,8 @@ def actions_section(r: ReportInputs) -> str:
         + table_html("action-table", heads, rows)
         + _caption(
             "The plan to act on, probability-weighted over its scenarios: a site is curtailed "
-            "in an hour when its expected curtailment reaches 0.5 MW, rounded to 1 MW. Times "
+            "in an hour when its expected curtailment reaches 0.5 MW and 2 % of its available "
+            "load; levels rounded to 1 MW. Times "
             "are ISO 8601 with their UTC offset." + tail
         )
     )
@@ -81,6 +82,11 @@ def concentration_section(r: ReportInputs) -> str:
         f"{JOINT_LOSS_SHARE:.0%} or more of the fleet's hashrate at once: "
         f"<strong>{escape(format_pct(100 * before))}</strong> as the fleet stands; "
         f"{escape(change)}.</p>"
+        + _caption(
+            "The largest share of the fleet's hashrate down at once in any judged run: "
+            f"{format_pct(100 * c.runs['worst_before'].max())} as the fleet stands, "
+            f"{format_pct(100 * c.runs['worst_after'].max())} after the plan."
+        )
     )
     tables = ""
     for table_id, key, label in (

@@ -77,9 +77,11 @@ def concentration_words(c: Concentration) -> str:
         after = "the plan's relocations leave it unchanged"
     else:
         after = f"after the plan's relocations {c.probability_after:.0%}"
+    worst_now, worst_after = c.runs["worst_before"].max(), c.runs["worst_after"].max()
     return (
         f"Chance that one event takes down {JOINT_LOSS_SHARE:.0%} or more of the fleet's "
-        f"hashrate at once: {now} as the fleet stands; {after}."
+        f"hashrate at once: {now} as the fleet stands; {after}. The largest share down at once "
+        f"in any judged run: {worst_now:.0%} now, {worst_after:.0%} after the plan."
     )
 
 
