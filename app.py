@@ -607,7 +607,7 @@ def show_concentration(fleet: Fleet, evaluation: Evaluation, plan: Plan) -> None
             ],
         )
     )
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart.properties(height=260), width="stretch")
     shares = {
         "share_before": st.column_config.NumberColumn("share now", format="percent"),
         "share_after": st.column_config.NumberColumn("share after the plan", format="percent"),

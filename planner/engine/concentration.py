@@ -50,8 +50,7 @@ __all__ = [
 JOINT_LOSS_SHARE = 0.30
 #: Sites closer than this share a weather zone (single linkage: a chain of such sites is one
 #: zone) [km]: about the half-width of a winter storm or a heat dome, the synoptic scale over
-#: which daily temperature anomalies stay strongly correlated (Texas sites 500 km apart
-#: correlate about 0.9 in winter).
+#: which daily temperature anomalies stay strongly correlated.
 WEATHER_ZONE_KM = 800.0
 #: Losses at which :attr:`Concentration.exceedance` is tabulated [-].
 EXCEEDANCE_SHARES: tuple[float, ...] = tuple(np.round(np.arange(0.05, 1.0001, 0.05), 2))
