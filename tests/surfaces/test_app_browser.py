@@ -235,6 +235,7 @@ def test_largest_settings_show_a_plan_or_the_fallback_never_a_blank_page(server:
             browser.close()
 
 
+@pytest.mark.slow
 def test_the_action_schedule_downloads_and_parses_in_a_real_browser(
     server: str, tmp_path: Path
 ) -> None:

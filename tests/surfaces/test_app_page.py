@@ -134,6 +134,7 @@ def test_each_view_draws_from_the_same_plan() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_the_actions_and_concentration_views_draw_from_the_plan() -> None:
     at = _page()
     _open(at, "Actions")
