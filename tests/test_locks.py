@@ -38,7 +38,7 @@ def read_lock(name: str) -> dict[str, tuple[Version, list[str]]]:
     return pins
 
 
-LOCKS = {name: read_lock(name) for name in ("core.txt", "dev.txt", "build.txt")}
+LOCKS = {name: read_lock(name) for name in ("core.txt", "app.txt", "dev.txt", "build.txt")}
 
 
 def requirements(texts: list[str]) -> list[Requirement]:
@@ -47,6 +47,7 @@ def requirements(texts: list[str]) -> list[Requirement]:
 
 CORE = requirements(PYPROJECT["project"]["dependencies"])
 DEV = requirements(PYPROJECT["project"]["optional-dependencies"]["dev"])
+APP = requirements(PYPROJECT["project"]["optional-dependencies"]["app"])
 BUILD = requirements(PYPROJECT["build-system"]["requires"])
 
 
@@ -58,7 +59,12 @@ def test_every_pin_has_a_hash(lock: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lock", "wanted"), [("core.txt", CORE), ("dev.txt", CORE + DEV), ("build.txt", BUILD)]
+    ("lock", "wanted"), [
+        ("core.txt", CORE),
+        ("app.txt", CORE + APP),
+        ("dev.txt", CORE + DEV),
+        ("build.txt", BUILD),
+    ]
 )
 def test_lock_satisfies_pyproject(lock: str, wanted: list[Requirement]) -> None:
     pins = LOCKS[lock]
@@ -74,6 +80,14 @@ def test_core_lock_is_the_dev_lock_cut_down() -> None:
     core, dev = LOCKS["core.txt"], LOCKS["dev.txt"]
     assert set(core) < set(dev)
     assert {p: core[p][0] for p in core} == {p: dev[p][0] for p in core}
+
+
+def test_app_lock_is_the_dev_lock_cut_down_to_core_and_streamlit() -> None:
+    # The container image installs app.txt: the core and the app, none of the test tools.
+    app, core, dev = LOCKS["app.txt"], LOCKS["core.txt"], LOCKS["dev.txt"]
+    assert set(core) < set(app) < set(dev)
+    assert "streamlit" in app and "pytest" not in app
+    assert {p: app[p][0] for p in app} == {p: dev[p][0] for p in app}
 
 
 def test_build_lock_pins_pip() -> None:

@@ -122,6 +122,8 @@ def texas_fleet() -> Fleet:
     ``dallas-north`` (air-cooled, index at HB_NORTH) and ``rockdale`` (hydro-cooled, fixed-price
     PPA at HB_NORTH with sell-back); 2021-era S19, S19j Pro and S19 XP Hyd. machines, 9.8 EH/s.
 
+    Examples
+    --------
     >>> [s.id for s in texas_fleet().sites]
     ['permian', 'dallas-north', 'rockdale']
     """

@@ -18,9 +18,11 @@ import pandas as pd
 from planner.domain.fleet import Fleet
 from planner.engine import optimization
 from planner.engine.compare import compare_strategies, is_plan_strategy, simulate_strategies
+from planner.engine.concentration import concentration_risk
 from planner.engine.metrics import kpis, with_hashrate_kept
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import OptimizeSettings, Plan
+from planner.ops.actions import action_schedule, write_actions
 from planner.ops.atomic import atomic_write
 from planner.ops.jobs.artifacts import prepare_output_dir
 from planner.ops.report import ReportInputs, write_report
@@ -48,6 +50,9 @@ class ComparisonOutcome:
         The optimizer's plan (``None`` when no ``optimized`` strategy is compared).
     kpis_path, report_path
         ``kpis.csv`` and ``report.html``, when an output folder was given.
+    action_paths
+        ``actions.csv`` and ``actions.ics`` (the plan's action schedule), when an output folder
+        and a plan were given.
     """
 
     kpis: pd.DataFrame
@@ -55,6 +60,7 @@ class ComparisonOutcome:
     plan: Plan | None
     kpis_path: Path | None = None
     report_path: Path | None = None
+    action_paths: tuple[Path, ...] = ()
 
 
 def run_comparison(
@@ -132,10 +138,10 @@ def run_comparison(
     if folder is None:
         return ComparisonOutcome(table, evaluation, plan)
     _tick(progress, "report", 0, 1)
-    kpis_path, report_path = write_comparison(
+    kpis_path, report_path, *actions = write_comparison(
         folder, fleet, feeds, strategies, evaluation, table, plan=plan, seed=seed
     )
-    return ComparisonOutcome(table, evaluation, plan, kpis_path, report_path)
+    return ComparisonOutcome(table, evaluation, plan, kpis_path, report_path, tuple(actions))
 
 
 def _tick(progress: Progress | None, step: str, done: int, total: int) -> None:
@@ -153,8 +159,9 @@ def write_comparison(
     *,
     plan: Plan | None = None,
     seed: int = 7,
-) -> tuple[Path, Path]:
-    """Write a strategy comparison: ``kpis.csv`` (``table``) and ``report.html``.
+) -> tuple[Path, ...]:
+    """Write a strategy comparison: ``kpis.csv`` (``table``) and ``report.html``; with a plan,
+    its action schedule too (``actions.csv``, ``actions.ics``: :mod:`planner.ops.actions`).
 
     Parameters
     ----------
@@ -175,11 +182,18 @@ def write_comparison(
     Returns
     -------
     tuple of Path
-        ``(kpis.csv, report.html)``.
+        ``(kpis.csv, report.html)``, then ``actions.csv`` and ``actions.ics`` with a plan.
     """
 
     folder = prepare_output_dir(out_dir)
     results = simulate_strategies(fleet, feeds, strategies, plan=plan, seed=seed)
+    made = datetime.now(UTC)
+    actions = action_schedule(plan) if plan is not None else None
+    action_paths = (
+        ()
+        if actions is None
+        else write_actions(folder, actions, stamp=made, uid_prefix=f"plan-{made:%Y%m%dT%H%M%SZ}")
+    )
     # Both files at the end, each atomically: an interruption before leaves the old pair.
     report = write_report(
         folder / "report.html",
@@ -188,13 +202,20 @@ def write_comparison(
             kpis=kpis(fleet, results, baseline=strategies[0]),
             ledgers={r.policy: r.ledger for r in results},
             title=f"{fleet.name}: which strategy to run",
-            generated_at=datetime.now(UTC),
+            generated_at=made,
             notes=(*feeds.notes, *([f"Optimizer: {plan.note}."] if plan and plan.note else [])),
             risk=table,
             evaluation=evaluation,
             plan=plan,
             feeds=feeds,
+            actions=actions,
+            concentration=concentration_risk(
+                fleet, evaluation, None if plan is None else plan.relocations
+            ),
+            action_files=(
+                None if actions is None else {"CSV": "actions.csv", "iCalendar": "actions.ics"}
+            ),
         ),
     )
     kpis_path = atomic_write(folder / "kpis.csv", lambda f: table.to_csv(f, index=False))
-    return kpis_path, report
+    return (kpis_path, report, *action_paths)

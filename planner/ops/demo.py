@@ -57,6 +57,8 @@ class DemoOutcome:
         The optimizer's plan (``None`` when no ``optimized`` strategy is compared).
     kpis_path, report_path
         The files written.
+    action_paths
+        ``actions.csv`` and ``actions.ics``, the plan's action schedule (none without a plan).
     """
 
     kpis: pd.DataFrame
@@ -64,6 +66,7 @@ class DemoOutcome:
     plan: Plan | None
     kpis_path: Path
     report_path: Path
+    action_paths: tuple[Path, ...] = ()
 
 
 def run_demo(
@@ -146,7 +149,12 @@ def run_demo(
     assert outcome.kpis_path is not None and outcome.report_path is not None
     _tick(progress, "done", 1, 1)
     return DemoOutcome(
-        outcome.kpis, outcome.evaluation, outcome.plan, outcome.kpis_path, outcome.report_path
+        outcome.kpis,
+        outcome.evaluation,
+        outcome.plan,
+        outcome.kpis_path,
+        outcome.report_path,
+        outcome.action_paths,
     )
 
 

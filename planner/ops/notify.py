@@ -1,15 +1,14 @@
-"""Risk notifications of the scheduled job: which thresholds a run crossed, and a webhook.
+"""Risk notifications of the scheduled job: which thresholds a run crossed, and what to say.
 
 - :func:`risk_alerts` (pure): the run's KPIs and the weather alerts against :class:`Thresholds`
   -> a list of :class:`RiskAlert` (hashrate at risk above a probability, planned curtailment
   above an energy, a severe weather alert at a site).
+- :func:`explain_thresholds`: when the job notifies, in words, with the run's values.
 - :func:`webhook_payload`: the JSON body for those alerts (with a ``text`` line, so chat
   incoming-webhooks show something readable as they are).
-- :func:`send_webhook`: POST JSON to a URL through :func:`weather.http.post_json`, the one HTTP
-  client and its one policy (timeouts; retries on 5xx, 429, timeouts and dropped connections
-  with a doubling backoff; ``Retry-After`` honoured); a final failure is one
-  :class:`~planner.errors.JobError` line with everything after the URL's host masked
-  (:func:`redact_url`), as in every log line the client writes.
+
+:mod:`planner.ops.delivery` sends it: the plain webhook POST, and Slack, Teams, e-mail... by
+notification URL.
 """
 
 from __future__ import annotations
@@ -21,16 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pandas as pd
-import requests
 from pydantic import ConfigDict, Field
 
-from planner.errors import ConfigError, FeedError, JobError
-from planner.inputs import check_url
+from planner.errors import ConfigError, JobError
 from planner.settings import Array, Number, Settings
-from weather.http import check_timeout, post_json, redact
 from weather.schema import validate
 
 __all__ = [
@@ -39,9 +34,10 @@ __all__ = [
     "RiskAlert",
     "RiskKind",
     "Thresholds",
-    "redact_url",
+    "explain_thresholds",
+    "finite_or_none",
+    "iso_utc",
     "risk_alerts",
-    "send_webhook",
     "webhook_payload",
 ]
 
@@ -50,16 +46,6 @@ __all__ = [
 HASHRATE_AT_RISK_KPI = "hashrate_at_risk_probability"
 #: KPI key: energy the plan curtails over the horizon [MWh].
 PLANNED_CURTAILMENT_KPI = "planned_curtailment_mwh"
-
-#: Default ``(connect, read)`` timeouts of a webhook POST [s].
-DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 10.0)
-#: Default retries after the first attempt [-].
-DEFAULT_RETRIES = 2
-#: First wait between attempts [s]; doubles each retry.
-DEFAULT_BACKOFF_S = 0.5
-#: Longest single wait, also the largest ``Retry-After`` honoured [s]: a server asking for
-#: more fails the POST at once.
-MAX_WAIT_S = 30.0
 
 
 class RiskKind(StrEnum):
@@ -147,8 +133,8 @@ class RiskAlert:
             "severity": self.severity,
             "event_kinds": list(self.event_kinds),
             "source_ids": list(self.source_ids),
-            "start": _iso(self.start),
-            "end": _iso(self.end),
+            "start": iso_utc(self.start),
+            "end": iso_utc(self.end),
         }
 
 
@@ -223,6 +209,70 @@ def risk_alerts(
     return out
 
 
+def explain_thresholds(
+    thresholds: Thresholds, kpis: Mapping[str, float] | None = None
+) -> list[str]:
+    """When the job notifies, in words: one line per check, with this run's value beside it.
+
+    Parameters
+    ----------
+    thresholds
+        The limits.
+    kpis
+        The run's KPIs; :data:`HASHRATE_AT_RISK_KPI`, :data:`PLANNED_CURTAILMENT_KPI` and
+        ``hashrate_floor_eh_s`` are quoted when present.
+
+    Returns
+    -------
+    list of str
+        Hashrate at risk, planned curtailment, weather alerts, in that order; a check that is
+        switched off says so and names the setting that switches it on.
+
+    Examples
+    --------
+    >>> limits = Thresholds(planned_curtailment_mwh_max=500)
+    >>> explain_thresholds(limits, {"planned_curtailment_mwh": 812.0})[1]
+    'planned curtailment: notifies above 500 MWh over the horizon; this run 812 MWh'
+    """
+    kpis = kpis or {}
+    lines = []
+    p_max = thresholds.hashrate_at_risk_max
+    if p_max is None:
+        lines.append("hashrate at risk: not checked (set notify.thresholds.hashrate_at_risk_max)")
+    else:
+        floor = kpis.get("hashrate_floor_eh_s")
+        where = f" ({floor:,.1f} EH/s)" if floor is not None and math.isfinite(floor) else ""
+        line = (
+            f"hashrate at risk: notifies above a {p_max:.0%} chance that the fleet falls below "
+            f"its hashrate floor{where} in some hour of the horizon"
+        )
+        lines.append(line + _this_run(kpis, HASHRATE_AT_RISK_KPI, "{:.1%}"))
+    e_max = thresholds.planned_curtailment_mwh_max
+    if e_max is None:
+        lines.append(
+            "planned curtailment: not checked (set notify.thresholds.planned_curtailment_mwh_max)"
+        )
+    else:
+        line = f"planned curtailment: notifies above {e_max:,.0f} MWh over the horizon"
+        lines.append(line + _this_run(kpis, PLANNED_CURTAILMENT_KPI, "{:,.0f} MWh"))
+    if thresholds.notify_on_severe_alert:
+        levels = " or ".join(thresholds.severe_levels)
+        lines.append(
+            f"weather: notifies for every site with a weather alert of level {levels} in the "
+            "horizon"
+        )
+    else:
+        lines.append("weather: not checked (notify.thresholds.notify_on_severe_alert is false)")
+    return lines
+
+
+def _this_run(kpis: Mapping[str, float], key: str, form: str) -> str:
+    value = kpis.get(key)
+    if value is None or not (_is_number(value) and math.isfinite(value)):
+        return ""
+    return f"; this run {form.format(float(value))}"
+
+
 def webhook_payload(
     alerts: Sequence[RiskAlert],
     *,
@@ -230,6 +280,7 @@ def webhook_payload(
     kpis: Mapping[str, float] | None = None,
     artifacts: Mapping[str, str | os.PathLike[str]] | None = None,
     summary: Sequence[str] = (),
+    thresholds: Thresholds | None = None,
 ) -> dict[str, Any]:
     """The JSON body announcing a run's risk alerts.
 
@@ -244,6 +295,9 @@ def webhook_payload(
     summary
         The executive summary's lines (:func:`planner.ops.report.summary_lines`): the
         recommendation, its worth against the current rule, the bad case and the next actions.
+    thresholds
+        The limits the alerts were checked against, explained in ``thresholds``
+        (:func:`explain_thresholds`) when given.
 
     Returns
     -------
@@ -251,7 +305,7 @@ def webhook_payload(
         ``source``, ``run_id``, ``text`` (one summary line, ending with the expected profit incl.
         after horizon and inside it when ``kpis`` carry them), ``alerts`` (list of
         :meth:`RiskAlert.to_json`), ``summary`` (its lines, also appended to ``text`` one per
-        line), plus ``kpis``/``artifacts`` if given. Non-finite KPI values
+        line), plus ``kpis``/``artifacts``/``thresholds`` if given. Non-finite KPI values
         become ``null`` (JSON has no NaN).
     """
     n = len(alerts)
@@ -266,9 +320,11 @@ def webhook_payload(
         "summary": list(lines),
     }
     if kpis is not None:
-        body["kpis"] = {str(k): _finite_or_none(float(v)) for k, v in kpis.items()}
+        body["kpis"] = {str(k): finite_or_none(float(v)) for k, v in kpis.items()}
     if artifacts is not None:
         body["artifacts"] = {str(k): os.fspath(v) for k, v in artifacts.items()}
+    if thresholds is not None:
+        body["thresholds"] = explain_thresholds(thresholds, kpis)
     return body
 
 
@@ -280,140 +336,6 @@ def _headline(kpis: Mapping[str, float]) -> str:
         return ""
     tail = f", in horizon ${inside:,.0f}" if inside is not None and math.isfinite(inside) else ""
     return f" (expected profit incl. after horizon ${full:,.0f}{tail})"
-
-
-def send_webhook(
-    url: str,
-    payload: Mapping[str, Any],
-    *,
-    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
-    retries: int = DEFAULT_RETRIES,
-    backoff_s: float = DEFAULT_BACKOFF_S,
-    session: requests.Session | None = None,
-) -> int:
-    """POST ``payload`` as JSON to ``url``, retrying transient failures.
-
-    The POST goes through :func:`weather.http.post_json`: the planner's one HTTP policy, with
-    everything after the URL's host masked in its log lines and errors (:func:`redact_url`).
-
-    Parameters
-    ----------
-    url
-        ``http(s)://`` endpoint from the job config; may carry a secret in its path or query.
-    payload
-        JSON-serialisable mapping (datetimes become ISO 8601 UTC; NaN and infinities ``null``).
-    timeout
-        Seconds, or ``(connect, read)`` seconds [s].
-    retries
-        Attempts after the first, >= 0. Retried: HTTP 5xx and 429, timeouts, connection errors.
-        Other 4xx fail at once.
-    backoff_s
-        First wait [s], doubled each retry and capped at :data:`MAX_WAIT_S`; a ``Retry-After``
-        (seconds or HTTP-date) wins, and one beyond :data:`MAX_WAIT_S` fails at once.
-    session
-        A plain :class:`requests.Session` to use (default: a new one for this POST).
-
-    Returns
-    -------
-    int
-        The HTTP status of the accepted answer.
-
-    Raises
-    ------
-    planner.errors.ConfigError
-        ``url`` is not http(s), or ``retries``/``backoff_s``/``timeout`` out of range.
-    planner.errors.JobError
-        The last attempt failed: one line with the masked URL, the status or error, and the
-        number of attempts.
-    """
-    check_url(url, "webhook url")
-    shown = redact_url(url)
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise ConfigError("webhook retries", f"must be an integer >= 0, got {retries!r}")
-    if not (_is_number(backoff_s) and backoff_s >= 0):
-        raise ConfigError("webhook backoff_s", f"must be >= 0 s, got {backoff_s!r}")
-    try:
-        timeout = check_timeout(timeout)
-    except ValueError as exc:
-        raise ConfigError("webhook timeout", str(exc)) from None
-    try:
-        body = _jsonable(payload)
-    except (TypeError, ValueError) as exc:
-        raise JobError(f"webhook POST {shown}: payload is not JSON ({exc})") from None
-    try:
-        response = post_json(
-            url,
-            body,
-            feed="webhook",
-            session=session,
-            mask=lambda text: _scrub(text, url),
-            timeout=timeout,
-            retries=retries,
-            backoff=backoff_s,
-            max_wait=MAX_WAIT_S,
-        )
-    except FeedError as exc:
-        raise JobError(str(exc)) from None
-    return response.status_code
-
-
-def redact_url(url: str) -> str:
-    """``url`` as ``scheme://host/…``: the webhook's path, query and credentials can all be the
-    secret (``https://hooks.slack.com/services/T/B/SECRET``), so everything after the host goes.
-
-    Every message, log line and file that names a webhook uses this one function.
-
-    Parameters
-    ----------
-    url
-        The webhook URL.
-
-    Returns
-    -------
-    str
-        e.g. ``https://hooks.slack.com/…``; for text that is no URL at all, ``…``.
-    """
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        port = parts.port
-    except ValueError:
-        return "…"
-    if not parts.scheme or not host:
-        return "…"
-    host = f"[{host}]" if ":" in host else host  # an IPv6 address
-    netloc = host if port is None else f"{host}:{port}"
-    return f"{parts.scheme}://{netloc}/…"
-
-
-# -- helpers -----------------------------------------------------------------------------------
-
-
-def _scrub(text: str, url: str) -> str:
-    """``text`` (a URL, an exception or a response excerpt) on one line, with every part of
-    ``url`` after its host masked: the URL itself becomes :func:`redact_url`'s form; its path,
-    query, query values, credentials and path segments of token length (8 characters or more)
-    become ``…``."""
-    text = text.replace(url, redact_url(url))
-    try:
-        parts = urlsplit(url)
-        credentials = [parts.username or "", parts.password or ""]
-    except ValueError:
-        return " ".join(redact(text).split())
-    segments = [s for s in parts.path.split("/") if len(s) >= 8]
-    pieces = [
-        f"{parts.path}?{parts.query}",
-        parts.path,
-        parts.query,
-        *credentials,
-        *(v for _, v in parse_qsl(parts.query)),
-        *segments,
-        *(unquote(s) for s in segments),
-    ]
-    # Long enough not to mask ordinary characters; longest first so a piece is masked whole.
-    for piece in sorted({p for p in pieces if len(p) >= 4}, key=len, reverse=True):
-        text = text.replace(piece, "…")
-    return " ".join(redact(text).split())
 
 
 def _severe_site_alerts(
@@ -441,13 +363,13 @@ def _severe_site_alerts(
         kinds = tuple(sorted({str(k) for k in group["kind"].dropna()}))
         start = group["start"].min().to_pydatetime()
         end = None if group["end"].isna().any() else group["end"].max().to_pydatetime()
-        until = f"until {_iso(end)}" if end is not None else "with no end given"
+        until = f"until {iso_utc(end)}" if end is not None else "with no end given"
         out.append(
             RiskAlert(
                 kind=RiskKind.SEVERE_WEATHER,
                 message=(
                     f"{worst.lower()} weather alert at site {site_id}: "
-                    f"{', '.join(kinds) or 'unnamed alert'} from {_iso(start)} {until}"
+                    f"{', '.join(kinds) or 'unnamed alert'} from {iso_utc(start)} {until}"
                 ),
                 site_id=str(site_id),
                 severity=worst,
@@ -481,33 +403,19 @@ def _is_number(value: object) -> bool:
     return True
 
 
-def _finite_or_none(value: float) -> float | None:
+def finite_or_none(value: float) -> float | None:
+    """``value``, or ``None`` when it is NaN or infinite (JSON has neither)."""
     return value if math.isfinite(value) else None
 
 
-def _jsonable(obj: object) -> object:
-    """Plain JSON values: datetimes to ISO strings, numpy scalars to Python, NaN to ``None``."""
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, datetime):
-        return _iso(obj)
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    if isinstance(obj, StrEnum):
-        return obj.value
-    if isinstance(obj, bool | int | str) or obj is None:
-        return obj
-    if isinstance(obj, float):
-        return _finite_or_none(obj)
-    item = getattr(obj, "item", None)  # numpy scalars
-    if callable(item) and getattr(obj, "shape", None) == ():
-        return _jsonable(item())
-    raise TypeError(f"{type(obj).__name__} is not JSON-serialisable")
+def iso_utc(t: datetime | None) -> str | None:
+    """``t`` as ISO 8601 UTC with ``Z`` (``2025-01-15T12:00:00Z``); ``None`` stays ``None``.
 
-
-def _iso(t: datetime | None) -> str | None:
+    Raises
+    ------
+    ValueError
+        ``t`` is naive.
+    """
     if t is None:
         return None
     if t.tzinfo is None:

@@ -46,6 +46,8 @@ ARTIFACTS = {
     "plan_csv": "plan.csv",
     "plan_parquet": "plan.parquet",
     "relocations": "relocations.csv",
+    "actions_csv": "actions.csv",
+    "actions_ics": "actions.ics",
     "kpis_csv": "kpis.csv",
     "kpis_json": "kpis.json",
     "events": "events.csv",
@@ -114,6 +116,25 @@ def test_a_run_writes_every_artifact_and_records_its_kpis(tmp_path: Path) -> Non
     assert (plan_csv["running_mw"] + plan_csv["curtailed_mw"]).to_numpy() == pytest.approx(
         plan_csv["available_mw"].to_numpy()
     )
+
+    # The action schedule: what each site does and why, as CSV and iCalendar, linked from the
+    # report; every curtailment it lists is the plan's expected curtailment at that site.
+    actions = pd.read_csv(record.artifacts["actions_csv"])
+    assert list(actions.columns) == list(planner.ACTION_COLUMNS)
+    assert set(actions["action"]) <= set(planner.ACTION_KINDS) and len(actions) > 0
+    curtail = actions[actions["action"] == "curtail"].iloc[0]
+    hours = plan_csv[
+        (plan_csv["site_id"] == curtail.site_id)
+        & (pd.to_datetime(plan_csv["time"]) >= pd.Timestamp(curtail.start_utc))
+        & (pd.to_datetime(plan_csv["time"]) < pd.Timestamp(curtail.end_utc))
+    ]
+    per_hour = hours.groupby("time")["curtailed_mw"].sum()
+    assert (per_hour - curtail.mw).abs().max() <= 0.5  # levels rounded to 1 MW
+    ics = record.artifacts["actions_ics"].read_text()
+    assert ics.count("BEGIN:VEVENT") == len(actions) and ics.rstrip().endswith("END:VCALENDAR")
+    html = record.artifacts["report"].read_text(encoding="utf-8")
+    assert 'href="actions.csv"' in html and 'id="action-table"' in html
+    assert 'id="joint-loss"' in html
 
     # KPIs: one fleet row per strategy, baseline first; the run's KPIs are the plan's figures.
     kpis = pd.read_csv(record.artifacts["kpis_csv"])
@@ -313,7 +334,7 @@ INJECTIONS: dict[str, tuple[str, Any, Callable[..., Any], type[BaseException], s
     ),
     "notify": (
         "forecast",
-        "send_webhook",
+        "deliver",
         _raise(RuntimeError("bug in the payload")),
         RuntimeError,
         "RuntimeError: bug in the payload",
@@ -591,7 +612,7 @@ planned_curtailment_mwh_max = 500
         ("[job]\nhorizon_hours = 1000\n", "job.horizon_hours: must be a whole number in [24, 336]"),
         ("[job]\nmode = 'online'\n", "job.mode: must be one of live, cache, offline"),
         ("[optimize]\nrisk_lambda = -1\n", "optimize.risk_lambda: must be in [0, 1000]"),
-        ("[notify]\nurl = 'x'\n", "notify.url: unknown key; allowed: thresholds, webhook_url"),
+        ("[notify]\nurl = 'x'\n", "notify.url: unknown key; did you mean 'urls'? allowed: thresholds, urls, webhook_url"),
         (
             "[notify.thresholds]\nhashrate_at_risk_max = 2\n",
             "notify.thresholds.hashrate_at_risk_max: must be in [0, 1], got 2",

@@ -245,7 +245,7 @@ def test_the_summary_comes_first_on_a_desktop_and_a_phone(server: str, browser: 
             views = page.locator('[data-testid="stButtonGroup"] button').filter(
                 has_text=re.compile(r"\w")
             )  # the view names (not the help icon)
-            assert views.count() == 9
+            assert views.count() == 11
             for k in range(views.count()):
                 b = views.nth(k).bounding_box()
                 assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= width, (k, b)
@@ -342,3 +342,41 @@ def test_largest_settings_show_a_plan_or_the_fallback_never_a_blank_page(
         _shot(page, "app_time_limit.png")
     finally:
         page.close()
+
+
+@pytest.mark.slow
+def test_the_action_schedule_downloads_and_parses_in_a_real_browser(
+    server: str, browser: Any, tmp_path: Path
+) -> None:
+    import icalendar
+    import pandas as pd
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1900}, accept_downloads=True)
+    try:
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.goto(server)
+        page.get_by_text("Plan ready in").wait_for()
+        page.locator('[data-testid="stButtonGroup"] button').filter(has_text="Actions").click()
+        files = {}
+        for label, name in (
+            ("Action schedule (CSV)", "actions.csv"),
+            ("Action schedule (iCalendar)", "actions.ics"),
+        ):
+            with page.expect_download() as caught:
+                page.get_by_role("button", name=label).click()
+            download = caught.value
+            assert download.suggested_filename == name
+            files[name] = tmp_path / name
+            download.save_as(files[name])
+        _shot(page, "app_actions.png")
+    finally:
+        page.close()
+    actions = pd.read_csv(files["actions.csv"])
+    assert {"site_id", "action", "local_start", "market_start", "reason"} <= set(actions.columns)
+    assert len(actions) > 0 and actions["reason"].str.len().min() > 0
+    calendar = icalendar.Calendar.from_ical(files["actions.ics"].read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(actions)
+    assert [str(e["summary"]).split(": ")[1].split(" (")[0] for e in events] == list(
+        actions["action"]
+    )

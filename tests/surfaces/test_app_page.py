@@ -89,6 +89,8 @@ def test_default_run_opens_with_the_summary_then_the_key_figures() -> None:
         "Profit",
         "Curtailment",
         "Relocations",
+        "Actions",
+        "Concentration",
         "Alerts & feeds",
         "Run history",
         "Downloads",
@@ -165,7 +167,55 @@ def test_each_view_draws_from_the_same_plan() -> None:
     _open(at, "Run history")
     assert any("No runs recorded yet" in i.value for i in at.info)
     _open(at, "Downloads")
-    assert [b.label for b in at.get("download_button")] == ["Plan (CSV)", "Report (HTML)"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Plan (CSV)",
+        "Report (HTML)",
+        "Action schedule (CSV)",
+        "Action schedule (iCalendar)",
+    ]
+
+
+@pytest.mark.slow
+def test_the_actions_and_concentration_views_draw_from_the_plan() -> None:
+    at = _page()
+    _open(at, "Actions")
+    assert not at.exception and not at.error
+    actions = at.dataframe[0].value
+    assert list(actions.columns) == [
+        "site_name",
+        "action",
+        "detail",
+        "local_start",
+        "local_end",
+        "market_start",
+        "reason",
+    ]
+    assert len(actions) > 0 and set(actions["action"]) <= {
+        "curtail",
+        "restore",
+        "keep loops warm",
+        "ship machines",
+        "receive machines",
+    }
+    assert [b.label for b in at.get("download_button")] == [
+        "Action schedule (CSV)",
+        "Action schedule (iCalendar)",
+    ]
+    _open(at, "Concentration")
+    assert not at.exception and not at.error
+    now, after = (m.value for m in at.metric if m.label.startswith(("One event", "After the")))
+    assert now.endswith("%") and after.endswith("%")
+    words = next(m.value for m in at.markdown if m.value.startswith("Chance that one event"))
+    assert f"{now} as the fleet stands" in words
+    regions = at.dataframe[0].value
+    assert set(regions["grid_region"]) == {
+        "TRE (ERCOT)",
+        "SERC (SOCO)",
+        "MRO (MISO)",
+        "NPCC (HQ)",
+        "NPCC (NYISO)",
+    }
+    assert regions["share_before"].sum() == pytest.approx(1.0)
 
 
 def test_btc_shock_moves_expected_profit_down() -> None:

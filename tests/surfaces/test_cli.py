@@ -118,9 +118,19 @@ def test_compare_judges_the_plan_and_writes_a_report(
     fleet = [r for r in payload["kpis"] if r["site_id"] == "fleet"]
     assert [r["policy"] for r in fleet] == ["run-through", "strike", "optimized"]
     assert "[0/1] optimize" in captured.err and "simulate" in captured.err  # progress on stderr
-    assert sorted(Path(p).name for p in payload["written"]) == ["kpis.csv", "report.html"]
+    assert sorted(Path(p).name for p in payload["written"]) == [
+        "actions.csv",
+        "actions.ics",
+        "kpis.csv",
+        "report.html",
+    ]
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert 'id="relocations"' in html and "optimizer&#x27;s plan" in html
+    # The plan's action schedule sits beside the report, which links it.
+    actions = pd.read_csv(tmp_path / "actions.csv")
+    assert set(actions["site_id"]) <= {"permian", "dallas-north", "rockdale"}
+    assert (tmp_path / "actions.ics").read_text().startswith("BEGIN:VCALENDAR")
+    assert 'href="actions.ics"' in html and 'id="joint-loss"' in html
 
 
 def test_optimize_prints_the_plan_and_writes_it(
@@ -133,6 +143,7 @@ def test_optimize_prints_the_plan_and_writes_it(
     plan = pd.read_csv(tmp_path / "plan.csv")
     assert {"time", "site_id", "model_id", "running_mw", "run_fraction"} <= set(plan.columns)
     assert (tmp_path / "relocations.csv").exists()
+    assert (tmp_path / "actions.csv").exists() and (tmp_path / "actions.ics").exists()
 
 
 def test_forecast_then_runs_list_show_prune(

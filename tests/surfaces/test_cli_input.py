@@ -69,10 +69,10 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def earlier_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding a finished demo's kpis.csv and report.html."""
+    """A folder holding a finished demo's kpis.csv, report.html and action schedule."""
     out = tmp_path_factory.mktemp("earlier") / "demo"
     assert main(["demo", "--out", str(out), *SMALL_DEMO]) == 0
-    assert sorted(files_of(out)) == ["kpis.csv", "report.html"]
+    assert sorted(files_of(out)) == ["actions.csv", "actions.ics", "kpis.csv", "report.html"]
     return out
 
 

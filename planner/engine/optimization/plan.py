@@ -136,6 +136,11 @@ class Plan:
     hashprice_usd_per_th_day
         Hashprice the plan saw, ``(periods, scenarios)``, before ``hashprice_scale``
         [USD/(TH/s day)].
+    four_cp_hours, dr_share, cold_hours
+        What the plan weighed, ``(sites, periods, scenarios)``: 4CP peak hours in the period
+        [h], the share of its hours with demand response called [-], and the hours below 0 degC
+        in which a freeze-risk site's loops can freeze (0 at other sites) [h]; empty when the
+        plan did not carry them.
     lead_periods
         Periods whose run shares were decided now, the same in every scenario, per site id
         (``docs/model.md``, Optimizer: first stage) [-].
@@ -165,6 +170,9 @@ class Plan:
     hashprice_usd_per_th_day: np.ndarray = field(
         repr=False, default_factory=lambda: np.zeros((0, 0))
     )
+    four_cp_hours: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))
+    dr_share: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))
+    cold_hours: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))
     lead_periods: Mapping[str, int] = field(default_factory=dict)
     note: str = ""
 
@@ -202,8 +210,8 @@ class Plan:
         Returns
         -------
         numpy.ndarray
-            ``(tiers, hours)`` in the order of :meth:`tier_models`, each in [0, 1] [-]; 0 where
-            nothing was available.
+            ``(tiers, hours)`` in the order of :meth:`tier_models`, each a share from 0 to 1
+            [-]; 0 where nothing was available.
         """
         models = self.tier_models(site_id)
         where = {(t.site_id, t.model_id): k for k, t in enumerate(self.tiers)}
@@ -345,6 +353,9 @@ def extract_plan(
         available_mw=available,
         price_usd_per_mwh=d.price,
         hashprice_usd_per_th_day=d.hashprice,
+        four_cp_hours=d.four_cp_hours,
+        dr_share=d.dr_share,
+        cold_hours=_cold_hours(d),
         lead_periods={site.id: int(n) for site, n in zip(d.sites, d.lead_periods, strict=True)},
         note=note,
     )
@@ -391,6 +402,15 @@ def _relocations(d: ModelData, ship: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(RELOCATION_COLUMNS)).astype(
         {"machines": "int64", "cost_usd": "float64", "depart_h": "float64", "arrive_h": "float64"}
     )
+
+
+def _cold_hours(d: ModelData) -> np.ndarray:
+    """Cold hours of the freeze-risk sites per period, ``(sites, periods, scenarios)`` [h]."""
+    out = np.zeros((len(d.sites), len(d.times), len(d.weights)))
+    f = d.freeze
+    period = np.searchsorted(d.start_h, f.hour, side="right") - 1
+    np.add.at(out, (f.hour_site, period, f.hour_scenario), 1.0)
+    return out
 
 
 def _schedule(d: ModelData, running: np.ndarray, available: np.ndarray) -> pd.DataFrame:

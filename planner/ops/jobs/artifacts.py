@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import pandas as pd
 
 from planner.engine.optimization import Plan
 from planner.errors import ConfigError, JobError
+from planner.ops.actions import action_schedule, write_actions
 from planner.ops.atomic import atomic_write, atomic_write_text
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "delete_files",
     "expected_schedule",
     "parquet_available",
+    "point_latest",
     "prepare_output_dir",
     "write_plan",
     "write_table",
@@ -140,6 +143,11 @@ def _file_problem(key: str, path: Path) -> str | None:
                 f.seek(max(0, size - 4))
                 if head != b"PAR1" or f.read(4) != b"PAR1":
                     return "is not a whole Parquet file"
+        elif path.suffix == ".ics":
+            with path.open("rb") as f:
+                f.seek(max(0, size - _HTML_TAIL))
+                if b"END:VCALENDAR" not in f.read():
+                    return "is cut short (no END:VCALENDAR)"
         elif path.suffix == ".html":
             with path.open("rb") as f:
                 f.seek(max(0, size - _HTML_TAIL))
@@ -310,9 +318,10 @@ def expected_schedule(schedule: pd.DataFrame, weights: np.ndarray) -> pd.DataFra
     return out
 
 
-def write_plan(out_dir: str | os.PathLike[str], plan: Plan) -> tuple[Path, Path]:
-    """Write the plan to act on: ``plan.csv`` (:func:`expected_schedule`) and
-    ``relocations.csv`` (the plan's relocations), each atomically.
+def write_plan(out_dir: str | os.PathLike[str], plan: Plan) -> tuple[Path, ...]:
+    """Write the plan to act on, each file atomically: ``plan.csv`` (:func:`expected_schedule`),
+    ``relocations.csv`` (the plan's relocations) and the action schedule per site,
+    ``actions.csv`` and ``actions.ics`` (:mod:`planner.ops.actions`).
 
     Parameters
     ----------
@@ -324,7 +333,7 @@ def write_plan(out_dir: str | os.PathLike[str], plan: Plan) -> tuple[Path, Path]
     Returns
     -------
     tuple of Path
-        ``(plan.csv, relocations.csv)``.
+        ``(plan.csv, relocations.csv, actions.csv, actions.ics)``.
 
     Raises
     ------
@@ -333,9 +342,13 @@ def write_plan(out_dir: str | os.PathLike[str], plan: Plan) -> tuple[Path, Path]
     """
     folder = prepare_output_dir(out_dir)
     schedule = expected_schedule(plan.schedule, plan.weights)
+    made = datetime.now(UTC)
     return (
         atomic_write_text(folder / "plan.csv", schedule.to_csv(index=False)),
         atomic_write_text(folder / "relocations.csv", plan.relocations.to_csv(index=False)),
+        *write_actions(
+            folder, action_schedule(plan), stamp=made, uid_prefix=f"plan-{made:%Y%m%dT%H%M%SZ}"
+        ),
     )
 
 
@@ -354,3 +367,17 @@ def _plain(obj: object) -> object:
     if isinstance(obj, float):
         return obj if np.isfinite(obj) else None
     return obj
+
+
+def point_latest(out: Path, run_id: str) -> str | None:
+    """Point ``out/latest`` at ``run_id`` (a relative symbolic link, replaced atomically)."""
+    link = out / LATEST_LINK
+    tmp = out / f".{LATEST_LINK}.{run_id}.tmp"
+    try:
+        tmp.unlink(missing_ok=True)
+        os.symlink(run_id, tmp)
+        os.replace(tmp, link)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        return f"could not point {link} at {run_id}: {exc.strerror or exc}"
+    return None

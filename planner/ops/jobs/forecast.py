@@ -3,7 +3,8 @@
 Stages, in order (:data:`STAGES`): ``feeds`` (fetch), ``scenarios`` (the optimizer's set and a
 separate judged set), ``optimize`` (when a strategy follows the plan), ``evaluate`` (every
 strategy on the judged scenarios, plus one central run each for the charts), ``report`` (all
-artifacts into a temporary run folder), ``notify`` (webhook when thresholds are crossed),
+artifacts into a temporary run folder, the action schedule among them), ``notify`` (the webhook
+and the notification URLs when thresholds are crossed),
 ``store`` (the folder renamed into place and the run recorded as succeeded).
 
 Safety under cron:
@@ -38,24 +39,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from planner.domain.fleet import Fleet, load_fleet
 from planner.engine import optimization
 from planner.engine.compare import compare_strategies, is_plan_strategy, simulate_strategies
+from planner.engine.concentration import concentration_risk
 from planner.engine.metrics import FLEET, best_strategy, kpis
 from planner.engine.montecarlo import Evaluation
 from planner.engine.optimization import Plan
 from planner.engine.simulation import SimResult
 from planner.errors import ConfigError, JobError, PlannerError
 from planner.inputs import parse_start
+from planner.ops.actions import action_schedule, empty_actions, write_actions
+from planner.ops.delivery import deliver, redact_url
 from planner.ops.jobs import artifacts as art
 from planner.ops.jobs.heartbeat import Heartbeat
 from planner.ops.jobs.kpis import feed_stamps, fleet_hash, run_kpis, strategy_table
 from planner.ops.jobs.settings import DEFAULT_FLOOR_SHARE, JobSettings
 from planner.ops.locking import default_lock_path, job_lock
-from planner.ops.notify import RiskAlert, redact_url, risk_alerts, send_webhook, webhook_payload
+from planner.ops.notify import RiskAlert, explain_thresholds, risk_alerts, webhook_payload
 from planner.ops.store import RunRecord, RunStore, default_store_path, idempotency_key
 from planner.world.feeds import Feeds, FeedSources, fetch_feeds
 from planner.world.scenarios import make_scenarios
@@ -151,8 +156,10 @@ def run_forecast_job(
         Fleet TOML file (or a :class:`~planner.Fleet`).
     out_dir
         Output folder; each run writes ``<out_dir>/<run id>/`` (``plan.csv``, ``plan.parquet``,
-        ``relocations.csv``, ``kpis.csv``, ``kpis.json``, ``events.csv``, ``report.html``,
-        ``notification.json``) and ``<out_dir>/latest`` points at the newest successful one.
+        ``relocations.csv``, ``actions.csv`` and ``actions.ics`` (the action schedule,
+        :mod:`planner.ops.actions`), ``kpis.csv``, ``kpis.json``, ``events.csv``,
+        ``report.html``, ``notification.json``) and ``<out_dir>/latest`` points at the newest
+        successful one.
     mode, horizon, scenarios
         Override :attr:`JobSettings.mode`, :attr:`~JobSettings.horizon_hours` [h] and
         :attr:`~JobSettings.scenarios` when given.
@@ -199,6 +206,7 @@ def run_forecast_job(
     begin = _start(start if start is not None else settings.start, clock)
     settings = settings.replace(start=begin.isoformat())
     settings.resolved_webhook()  # a bad $PLANNER_WEBHOOK_URL is refused before any work
+    settings.resolved_channels()  # and so is a notification URL apprise cannot send to
     fleet = fleet_path if isinstance(fleet_path, Fleet) else load_fleet(Path(fleet_path))
     out = art.prepare_output_dir(out_dir)
     store_file = Path(store_path) if store_path is not None else default_store_path(data_dir)
@@ -433,6 +441,10 @@ class _Job:
                     "(pip install 'mining-fleet-planner[parquet]')."
                 )
             art.write_table(folder, "relocations", "relocations.csv", plan.relocations)
+        actions = action_schedule(plan) if plan is not None else empty_actions()
+        folder.add("actions_csv", "actions.csv")
+        folder.add("actions_ics", "actions.ics")
+        write_actions(folder.path(""), actions, stamp=self.clock, uid_prefix=run_id)
         inputs = ReportInputs(
             fleet=fleet,
             kpis=kpis(fleet, list(results), baseline=s.strategies[0]),
@@ -446,6 +458,11 @@ class _Job:
             feeds=feeds,
             risk_alerts=alerts,
             current_rule=s.judged_rule,
+            actions=actions,
+            concentration=concentration_risk(
+                fleet, evaluation, None if plan is None else plan.relocations
+            ),
+            action_files={"CSV": "actions.csv", "iCalendar": "actions.ics"},
         )
         lines = summary_lines(inputs.summary) if inputs.summary is not None else []
         art.write_table(folder, "kpis_csv", "kpis.csv", table)
@@ -488,11 +505,13 @@ class _Job:
         figures: dict[str, float],
         summary: Sequence[str],
     ) -> str:
-        url = self.settings.resolved_webhook()
-        shown = None if url is None else redact_url(url)
+        """Send the alerts to the webhook and the notification URLs; say how it went."""
+        s = self.settings
+        url, channels = s.resolved_webhook(), s.resolved_channels()
+        sent_to: list[dict[str, Any]] = []
         if not alerts:
             status = "nothing to send"
-        elif url is None:
+        elif url is None and not channels:
             status = "not configured"
         else:
             payload = webhook_payload(
@@ -501,16 +520,19 @@ class _Job:
                 kpis=figures,
                 artifacts=folder.artifacts(),
                 summary=summary,
+                thresholds=s.thresholds,
             )
-            try:
-                send_webhook(url, payload)
-                status = "sent"
-            except PlannerError as exc:
-                status = f"failed: {exc}"
+            status, sent_to = deliver(payload, webhook_url=url, channels=channels)
         folder.write_json(
             "notification",
             "notification.json",
-            {"status": status, "url": shown, "alerts": [a.to_json() for a in alerts]},
+            {
+                "status": status,
+                "url": None if url is None else redact_url(url),
+                "channels": sent_to,
+                "alerts": [a.to_json() for a in alerts],
+                "thresholds": explain_thresholds(s.thresholds, figures),
+            },
         )
         return status
 
@@ -544,7 +566,7 @@ class _Job:
                 record = self.store.mark_notified(record.id)
             except PlannerError as exc:
                 notes.append(f"webhook sent but not marked in the run history: {exc}")
-        problem = _point_latest(self.out, record.id)
+        problem = art.point_latest(self.out, record.id)
         if problem:
             notes.append(problem)
         return replace(outcome, run=record, notes=tuple(notes))
@@ -574,17 +596,3 @@ def _reused(done: RunRecord) -> JobOutcome:
         notification="not sent (reused run)",
         notes=(f"reused run {done.id}: same fleet, feeds and settings; its files are in {folder}",),
     )
-
-
-def _point_latest(out: Path, run_id: str) -> str | None:
-    """Point ``out/latest`` at ``run_id`` (a relative symbolic link, replaced atomically)."""
-    link = out / art.LATEST_LINK
-    tmp = out / f".{art.LATEST_LINK}.{run_id}.tmp"
-    try:
-        tmp.unlink(missing_ok=True)
-        os.symlink(run_id, tmp)
-        os.replace(tmp, link)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        return f"could not point {link} at {run_id}: {exc.strerror or exc}"
-    return None

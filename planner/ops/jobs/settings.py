@@ -25,6 +25,7 @@ A job config file (every table and key optional; unknown keys are errors that na
 
     [notify]
     webhook_url = "https://hooks.example.com/T0/B0/xyz"   # or PLANNER_WEBHOOK_URL
+    urls = ["slack://TokenA/TokenB/TokenC", "mailto://ops:pw@example.com"]  # PLANNER_NOTIFY_URLS
     [notify.thresholds]            # planner.ops.notify.Thresholds
     hashrate_at_risk_max = 0.2
     planned_curtailment_mwh_max = 500
@@ -47,6 +48,7 @@ from planner.engine.optimization import OptimizeSettings
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS
 from planner.errors import ConfigError
 from planner.inputs import check_hours, check_url, parse_start
+from planner.ops.delivery import check_channel_urls
 from planner.ops.notify import Thresholds
 from planner.ops.summary import DEFAULT_CURRENT_RULE
 from planner.settings import (
@@ -63,12 +65,41 @@ from planner.settings import (
 from planner.world.feeds import FeedMode, FeedSources, env_sources
 from planner.world.scenarios import ScenarioSettings
 
-__all__ = ["DEFAULT_STRATEGIES", "WEBHOOK_ENV", "JobSettings", "load_job_settings"]
+__all__ = [
+    "DEFAULT_STRATEGIES",
+    "NOTIFY_URLS_ENV",
+    "WEBHOOK_ENV",
+    "JobSettings",
+    "load_job_settings",
+]
 
 #: Strategies the job compares by default; the first is the baseline.
 DEFAULT_STRATEGIES: tuple[str, ...] = ("run-through", "strike", "strike+protective", "optimized")
 #: Environment variable holding the webhook URL (it may carry a secret token).
 WEBHOOK_ENV = "PLANNER_WEBHOOK_URL"
+#: Environment variable holding notification URLs (apprise), separated by spaces or new lines.
+NOTIFY_URLS_ENV = "PLANNER_NOTIFY_URLS"
+
+
+def _notify_urls(value: Any) -> tuple[str, ...]:
+    """An array of non-empty strings; a problem never repeats a value (each may be a secret)."""
+    kinds = {"str": "a string", "int": "a number", "float": "a number", "dict": "a table"}
+
+    def kind(v: Any) -> str:
+        return kinds.get(type(v).__name__, f"a {type(v).__name__}")
+
+    if not isinstance(value, list | tuple):
+        raise invalid(
+            f"must be an array of notification URLs, got {kind(value)} (not shown: it may hold "
+            "a secret)"
+        )
+    for i, url in enumerate(value):
+        if not isinstance(url, str) or not url.strip():
+            got = "an empty string" if isinstance(url, str) else kind(url)
+            raise invalid(f"[{i}] must be a notification URL (a string), got {got}")
+    return tuple(value)
+
+
 #: Share of nameplate hashrate used as the floor of the hashrate-at-risk KPI by default [-].
 DEFAULT_FLOOR_SHARE = 0.8
 
@@ -130,6 +161,13 @@ class JobSettings(Settings):
     webhook_url
         Where to POST notifications, an ``http://`` or ``https://`` URL; ``None``:
         ``$PLANNER_WEBHOOK_URL`` if set, else no webhook. Never stored in the run history.
+    notify_urls
+        Notification URLs sent the same alert as a message through apprise
+        (``slack://...``, ``msteams://...``, ``mailto://...``, ``pagerduty://...``,
+        ``tgram://...``, ``json://...``; config key ``notify.urls``); empty:
+        ``$PLANNER_NOTIFY_URLS`` (separated by spaces) if set. Secrets: never stored in the run
+        history, named in messages and files by their scheme only
+        (:func:`planner.ops.delivery.channel_name`).
     sources
         Feed files, endpoints, cache and staleness for ``live``/``cache``; ``None``:
         :meth:`planner.FeedSources.from_env`.
@@ -155,6 +193,7 @@ class JobSettings(Settings):
     hashrate_floor_eh_s: Number | None = Field(None, ge=0)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     webhook_url: Url | None = Field(None, repr=False)  # a secret: never in a repr
+    notify_urls: Annotated[tuple[str, ...], BeforeValidator(_notify_urls), Field(repr=False)] = ()
     sources: FeedSources | None = None
 
     @field_validator("strategies")
@@ -206,11 +245,24 @@ class JobSettings(Settings):
         text = os.environ.get(WEBHOOK_ENV, "").strip()
         return check_url(text, WEBHOOK_ENV) if text else None
 
+    def resolved_channels(self) -> tuple[str, ...]:
+        """``notify_urls``, else those in ``$PLANNER_NOTIFY_URLS``, each checked with apprise.
+
+        Raises
+        ------
+        ConfigError
+            A URL apprise cannot send to (named by position and scheme, never in full).
+        """
+        if self.notify_urls:
+            return check_channel_urls(self.notify_urls, "notify.urls")
+        urls = os.environ.get(NOTIFY_URLS_ENV, "").split()
+        return check_channel_urls(urls, NOTIFY_URLS_ENV) if urls else ()
+
     def to_json(self) -> dict[str, Any]:
         """The settings that decide a run's numbers and alerts, as JSON values.
 
-        The webhook URL (a secret) and the feed sources' cache folder and timeouts are left out;
-        the feed files are kept (they decide the numbers).
+        The webhook and notification URLs (secrets) and the feed sources' cache folder and
+        timeouts are left out; the feed files are kept (they decide the numbers).
         """
         sources = self.sources
         return {
@@ -246,8 +298,11 @@ _FILE_KEYS = {
     "scenario_settings": "scenarios",
     "thresholds": "notify.thresholds",
     "webhook_url": "notify.webhook_url",
+    "notify_urls": "notify.urls",
     "sources": "feeds",
 }
+#: The keys of its ``[notify]`` table.
+_NOTIFY_KEYS = ("thresholds", "urls", "webhook_url")
 #: The keys of its ``[job]`` table.
 _JOB_KEYS = tuple(k for k in JobSettings.model_fields if k not in _FILE_KEYS)
 
@@ -302,9 +357,7 @@ def settings_from_mapping(
     job, notify = _table(raw, "job", source), _table(raw, "notify", source)
     problems += [f"job.{k}: {unknown_key(k, _JOB_KEYS)}" for k in job if k not in _JOB_KEYS]
     problems += [
-        f"notify.{k}: {unknown_key(k, ('thresholds', 'webhook_url'))}"
-        for k in notify
-        if k not in ("thresholds", "webhook_url")
+        f"notify.{k}: {unknown_key(k, _NOTIFY_KEYS)}" for k in notify if k not in _NOTIFY_KEYS
     ]
     if problems:
         raise ConfigError(source, problems)
@@ -312,7 +365,7 @@ def settings_from_mapping(
     for field, table in (("optimize", "optimize"), ("scenario_settings", "scenarios")):
         if table in raw:
             values[field] = raw[table]
-    values.update(notify)
+    values.update({"notify_urls" if k == "urls" else k: v for k, v in notify.items()})
     feeds = dict(_table(raw, "feeds", source))
     if feeds:
         for key in ("prices_path", "load_path", "outages_path", "cache_dir"):

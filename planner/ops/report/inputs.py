@@ -15,6 +15,7 @@ from planner.ops.charts.theme import strategy_colour
 from planner.ops.summary import DEFAULT_CURRENT_RULE, Summary, summarise
 
 if TYPE_CHECKING:
+    from planner.engine.concentration import Concentration
     from planner.engine.montecarlo import Evaluation
     from planner.engine.optimization import Plan
     from planner.ops.notify import RiskAlert
@@ -70,6 +71,15 @@ class ReportInputs:
     risk_alerts
         Notification thresholds crossed (:func:`planner.ops.notify.risk_alerts`); ``None`` when
         none were checked.
+    actions
+        The plan's action schedule (:func:`planner.ops.actions.action_schedule`), shown when
+        given.
+    concentration
+        Concentration risk (:func:`planner.engine.concentration.concentration_risk`), shown when
+        given.
+    action_files
+        Label -> relative link of the action schedule's files next to the report
+        (``{"CSV": "actions.csv", "iCalendar": "actions.ics"}``); the action section links them.
     featured
         Strategy whose central-run curtailment the heat map shows when there is no plan (default
         the first strategy other than the baseline).
@@ -108,6 +118,9 @@ class ReportInputs:
     risk_alerts: Sequence[RiskAlert] | None = None
     featured: str | None = None
     current_rule: str | None = None
+    actions: pd.DataFrame | None = None
+    concentration: Concentration | None = None
+    action_files: Mapping[str, str] | None = None
     strategies: tuple[str, ...] = field(init=False)
     colours: Mapping[str, str] = field(init=False)
     best: str | None = field(init=False)

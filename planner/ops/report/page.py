@@ -11,6 +11,7 @@ import pandas as pd
 
 from planner.ops.atomic import atomic_write_text
 from planner.ops.report import sections_charts as charts
+from planner.ops.report import sections_ops as ops
 from planner.ops.report import sections_tables as tables
 from planner.ops.report.format import MISSING, escape
 from planner.ops.report.inputs import ReportInputs
@@ -68,7 +69,9 @@ _SECTIONS: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
     ("bands", "Hashrate across scenarios", charts.bands_section),
     ("distribution", "Profit distribution", charts.distribution_section),
     ("heatmap", "Curtailment heat map", charts.heatmap_section),
+    ("actions", "Action schedule by site", ops.actions_section),
     ("relocations", "Relocations", tables.relocations_section),
+    ("concentration", "Concentration risk", ops.concentration_section),
     ("sites", "Sites", tables.sites_section),
     ("map", "Site map", charts.map_section),
     ("hashrate", "Fleet hashrate", charts.hashrate_section),
@@ -135,9 +138,9 @@ def render_report(inputs: ReportInputs) -> str:
 
     Sections, in order (``_SECTIONS``): header (title, fleet, horizon, generation time, notes,
     contents), fleet KPIs by strategy, risk across scenarios, alerts, feed freshness, hashrate
-    across scenarios (P5-P95 bands), profit distribution, curtailment heat map, relocations,
-    sites, site map, fleet hashrate, cumulative profit, profit by site. A section whose input is
-    missing says so in one line.
+    across scenarios (P5-P95 bands), profit distribution, curtailment heat map, action schedule
+    by site, relocations, concentration risk, sites, site map, fleet hashrate, cumulative
+    profit, profit by site. A section whose input is missing says so in one line.
 
     Parameters
     ----------

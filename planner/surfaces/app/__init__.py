@@ -9,6 +9,7 @@ module, every name also here:
 - ``work``: feeds, scenarios, the plan through a :class:`planner.Replanner`, judging, the report.
 - ``tables``: the risk table, the KPI row and the tables and frames the views draw.
 - ``risk_map``: the page's map of one figure per site.
+- ``operations``: the plan's action schedule and the concentration risk.
 - ``notices``: what the page says about its own work (stages, notes, hints, the floor's hours).
 """
 
@@ -31,6 +32,14 @@ from planner.surfaces.app.inputs import (
     nameplate_eh_s,
     one_line,
     without_demand_response,
+)
+from planner.surfaces.app.operations import (
+    ACTION_HELP,
+    action_files,
+    action_table,
+    concentration,
+    concentration_words,
+    exceedance_frame,
 )
 from planner.surfaces.app.risk_map import MAP_METRICS, format_value, risk_map_chart, site_values
 from planner.surfaces.app.tables import (
@@ -61,6 +70,7 @@ from planner.surfaces.app.work import (
 )
 
 __all__ = [
+    "ACTION_HELP",
     "COLUMN_HELP",
     "CURRENT_RULES",
     "DEFAULT_STRATEGIES",
@@ -78,10 +88,15 @@ __all__ = [
     "Setup",
     "WhatIf",
     "act_now_table",
+    "action_files",
+    "action_table",
     "column_help",
     "combine",
+    "concentration",
+    "concentration_words",
     "demand_response_mw",
     "events_table",
+    "exceedance_frame",
     "expected_schedule",
     "feeds_for",
     "fleet_from_upload",

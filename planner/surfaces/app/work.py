@@ -30,7 +30,9 @@ from planner import (
     Replanner,
     ReportInputs,
     ScenarioSet,
+    action_schedule,
     compare_strategies,
+    concentration_risk,
     evaluate,
     fetch_feeds,
     kpis,
@@ -163,5 +165,7 @@ def report_html(
             plan=plan,
             feeds=feeds,
             current_rule=whatif.rule_name,
+            actions=action_schedule(plan),
+            concentration=concentration_risk(fleet, evaluation, plan.relocations),
         ),
     )

@@ -92,13 +92,16 @@ def demo(
                 "plan_note": note,
                 "kpis_path": str(outcome.kpis_path),
                 "report_path": str(outcome.report_path),
+                "action_paths": [str(p) for p in outcome.action_paths],
             }
         )
         return
     echo(format_kpi_table(fleet_rows))
     if note:
         echo(f"\nnote: {note}")
-    echo(f"\nwrote {outcome.kpis_path}\nwrote {outcome.report_path}")
+    echo("")
+    for path in (outcome.kpis_path, outcome.report_path, *outcome.action_paths):
+        echo(f"wrote {path}")
 
 
 def check(
@@ -196,7 +199,8 @@ def compare(
         progress=progress,
     )
     table, plan = outcome.kpis, outcome.plan
-    written = [str(p) for p in (outcome.kpis_path, outcome.report_path) if p is not None]
+    paths = (outcome.kpis_path, outcome.report_path, *outcome.action_paths)
+    written = [str(p) for p in paths if p is not None]
     if as_json:
         echo_json({"kpis": frame_records(table), "written": written})
         return
