@@ -36,6 +36,7 @@ from planner import (
     curtailment_frame,
     curtailment_heatmap_chart,
     demo_fleet,
+    exceedance_chart,
     format_eh_s,
     format_usd,
     profit_distribution_chart,
@@ -674,25 +675,7 @@ def show_concentration(fleet: Fleet, evaluation: Evaluation, plan: Plan) -> None
         help="The same runs with the machines where the plan moves them.",
     )
     st.write(sup.concentration_words(c))
-    chart = (
-        alt.Chart(sup.exceedance_frame(c))
-        .mark_line(point=True)
-        .encode(
-            x=alt.X(
-                "loss_share:Q",
-                title="Share of fleet hashrate down at once",
-                axis=alt.Axis(format="%"),
-            ),
-            y=alt.Y("probability:Q", title="Chance over the runs", axis=alt.Axis(format="%")),
-            color=alt.Color("fleet:N", title="Fleet"),
-            tooltip=[
-                "fleet",
-                alt.Tooltip("loss_share:Q", format=".0%"),
-                alt.Tooltip("probability:Q", format=".1%"),
-            ],
-        )
-    )
-    st.altair_chart(chart.properties(height=260), width="stretch")
+    st.altair_chart(exceedance_chart(sup.exceedance_frame(c)), width="stretch")
     shares = {
         "share_before": st.column_config.NumberColumn("share now", format="percent"),
         "share_after": st.column_config.NumberColumn("share after the plan", format="percent"),

@@ -6,7 +6,8 @@ keeps one colour everywhere (:func:`strategy_colour`); every colour scale has a 
 
 - ``theme``: the font, the strategies' fixed colours, the shared look.
 - ``lines``: fleet hashrate per day and cumulative profit per strategy (central runs).
-- ``risk``: hashrate bands per strategy and the profit of every judged run.
+- ``risk``: hashrate bands per strategy, the profit of every judged run, and the chance one
+  event takes a share of the fleet down (concentration).
 - ``heatmap``: curtailment by site and period.
 - ``bars``: profit by site and strategy.
 - ``site_map`` and ``boundaries``: sites over state, province and country borders.
@@ -26,6 +27,7 @@ from planner.ops.charts.risk import (
     band_frame,
     band_panel,
     band_panel_chart,
+    exceedance_chart,
     hashrate_bands_chart,
     profit_distribution_chart,
     run_profits,
@@ -44,6 +46,7 @@ __all__ = [
     "curtailment_blocks",
     "curtailment_heatmap_chart",
     "daily_hashrate_chart",
+    "exceedance_chart",
     "fleet_cumulative_profit",
     "fleet_daily_hashrate",
     "hashrate_bands_chart",

@@ -1,5 +1,6 @@
-"""Figures over the judged scenarios: fleet hashrate bands per strategy and the fleet profit of
-every run (:class:`planner.Evaluation`)."""
+"""Figures over the judged scenarios: fleet hashrate bands per strategy, the fleet profit of
+every run (:class:`planner.Evaluation`) and the chance one event takes a share of the fleet's
+hashrate down at once (:class:`planner.Concentration`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ __all__ = [
     "band_frame",
     "band_panel",
     "band_panel_chart",
+    "exceedance_chart",
     "hashrate_bands_chart",
     "profit_distribution_chart",
     "run_profits",
@@ -198,3 +200,40 @@ def profit_distribution_chart(profits: pd.DataFrame, *, width: int | str = 860) 
     )
     height = 40 * len(names) + 20
     return styled(alt.layer(box, dots).properties(width=width, height=height))
+
+
+def exceedance_chart(frame: pd.DataFrame) -> alt.Chart:
+    """The chance over the judged runs that one event takes down at least a share of the fleet's
+    hashrate, now and after the plan's relocations: one line each.
+
+    Parameters
+    ----------
+    frame
+        ``loss_share`` [-], ``fleet`` (``now`` or ``after the plan``) and ``probability`` [-],
+        one row per share and fleet.
+
+    Returns
+    -------
+    altair.Chart
+        Share on x, chance on y, a legend for the two fleets.
+    """
+    chart = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "loss_share:Q",
+                title="Share of fleet hashrate down at once",
+                axis=alt.Axis(format="%"),
+            ),
+            y=alt.Y("probability:Q", title="Chance over the runs", axis=alt.Axis(format="%")),
+            color=alt.Color("fleet:N", title="Fleet"),
+            tooltip=[
+                "fleet",
+                alt.Tooltip("loss_share:Q", format=".0%"),
+                alt.Tooltip("probability:Q", format=".1%"),
+            ],
+        )
+        .properties(height=260)
+    )
+    return styled(chart)
