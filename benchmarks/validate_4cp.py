@@ -67,8 +67,8 @@ FIRST_TEMPERATURE_YEAR = 2021
 #: Day-1 MAE of the temperature forecast [degC]: a perfect forecast (bound), the headline, worse.
 MAE_SETTINGS = (0.0, 1.5, 3.0)
 HEADLINE_MAE = 1.5
-#: Policy settings the training years choose from: hourly chance threshold, window either side.
-THRESHOLDS = (0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3)
+#: Policy settings the training years choose from: chance threshold, window either side.
+THRESHOLDS = (0.02, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
 WINDOWS = (0, 1)
 #: The operator's budget of false-alarm hours a summer: the commercial service's ~20 [h].
 FALSE_ALARM_BUDGET_H = 20.0
@@ -140,8 +140,8 @@ def summer_days(years: list[int]) -> pd.DatetimeIndex:
 def hourly_chances(
     model: FourCPModel, inputs: Inputs, days: pd.DatetimeIndex, mae_c: float
 ) -> pd.Series:
-    """Chance that each hour of ``days`` is its month's peak, each day issued the evening before
-    with an emulated temperature forecast of day-1 MAE ``mae_c`` [-]."""
+    """Chance that the peak window of each of ``days`` holds its month's peak, each day issued
+    the evening before with an emulated temperature forecast of day-1 MAE ``mae_c`` [-]."""
     from planner.world.forecasters import day_ahead_chances, emulated_forecast, hourly_probability
 
     def forecast(issue: pd.Timestamp) -> pd.Series:
@@ -149,9 +149,7 @@ def hourly_chances(
         issue_day = issue.tz_convert(ZONE).tz_localize(None).normalize()
         return emulated_forecast(inputs.temp, issue_day, mae_c, rng)
 
-    chances = day_ahead_chances(
-        model, inputs.load, inputs.temp, forecast, days, day1_mae_c=mae_c, seed=SEED
-    )
+    chances = day_ahead_chances(model, inputs.load, inputs.temp, forecast, days)
     times = _hours(days)
     return pd.Series(hourly_probability(model, chances, times), index=times)
 
@@ -162,27 +160,50 @@ def fold_of(day: pd.Timestamp) -> int:
     return (day.year + day.month) % FOLDS
 
 
-def walk_forward(inputs: Inputs, year: int) -> dict[str, Any]:
-    """Models for test ``year``: one trained on 2020 .. ``year - 1``, and one per fold of the
-    training summers (each trained on the other folds) for choosing the policy."""
-    from planner.world.forecasters import fit_four_cp
+def walk_forward(inputs: Inputs, year: int, mae_c: float) -> dict[str, Any]:
+    """For test ``year``: the model trained on everything before it, and the out-of-fold hourly
+    chances of the training summers (each month forecast by a model fitted without its fold),
+    on which the policy is chosen. Both learn from forecasts of day-1 MAE ``mae_c``."""
+    from planner.world.forecasters import (
+        chances_from_rows,
+        fit_from_rows,
+        hourly_probability,
+        training_set,
+    )
+    from planner.world.forecasters.four_cp import peak_window
 
     until = pd.Timestamp(f"{year}-01-01", tz=ZONE).tz_convert("UTC")
-    train_days = summer_days(list(range(FIRST_TEMPERATURE_YEAR, year)))
-    folds = {}
-    for k in sorted({fold_of(d) for d in train_days}):
-        held = train_days[[fold_of(d) == k for d in train_days]]
-        if len(held) == len(train_days):  # one summer of months in one fold: nothing to learn
-            continue
-        folds[k] = (held, fit_four_cp(inputs.load, inputs.temp, until=until, tz=ZONE, holdout=held))
-    model = fit_four_cp(inputs.load, inputs.temp, until=until, tz=ZONE)
-    return {"model": model, "folds": folds, "train_days": train_days}
+    rows, climate, load = training_set(
+        inputs.load, inputs.temp, until=until, tz=ZONE, day1_mae_c=mae_c, seed=SEED
+    )
+    local = load.tz_convert(ZONE)
+    local_day = local.index.tz_localize(None).normalize()
 
+    def fit(keep: np.ndarray) -> FourCPModel:
+        held = rows.index[~keep]
+        return fit_from_rows(
+            rows[keep],
+            climate=climate,
+            window=peak_window(local[~local_day.isin(held)]),
+            until=until,
+            tz=ZONE,
+            day1_mae_c=mae_c,
+            seed=SEED,
+        )
 
-def training_chances(inputs: Inputs, fits: dict[str, Any], mae_c: float) -> pd.Series:
-    """Out-of-fold hourly chances over the training summers."""
-    parts = [hourly_chances(m, inputs, held, mae_c) for held, m in fits["folds"].values()]
-    return pd.concat(parts).sort_index()
+    model = fit(np.ones(len(rows), dtype=bool))
+    summer = np.asarray(rows.index.month.isin(SUMMER))
+    folds = np.array([fold_of(d) for d in rows.index])
+    parts = []
+    for k in sorted(set(folds[summer])):
+        held = summer & (folds == k)
+        fold_model = fit(~held)
+        chances = chances_from_rows(
+            fold_model, rows[held].drop(columns=["peak_mw", "rest_peak_mw"])
+        )
+        times = _hours(pd.DatetimeIndex(rows.index[held]))
+        parts.append(pd.Series(hourly_probability(fold_model, chances, times), index=times))
+    return {"model": model, "cv": pd.concat(parts).sort_index()}
 
 
 def actual_peaks(data: Path, year: int) -> pd.DatetimeIndex:
@@ -367,7 +388,6 @@ def main(argv: list[str] | None = None) -> int:
     peak_rows: list[dict[str, Any]] = []
     for year in years:
         inputs = Inputs(zones["ERCOT"], temperature_index(data, zones, tuple(range(2021, year))))
-        fits = walk_forward(inputs, year)
         peaks = actual_peaks(data, year)
         train_peaks = pd.DatetimeIndex(
             [p for y in range(FIRST_TEMPERATURE_YEAR, year) for p in actual_peaks(data, y)]
@@ -376,10 +396,12 @@ def main(argv: list[str] | None = None) -> int:
         margin = mining_margin(data, _hours(days))
         train_margin = mining_margin(data, _hours(summer_days(list(range(2021, year)))))
         for mae in MAE_SETTINGS:
-            cv = training_chances(inputs, fits, mae)
+            fits = walk_forward(inputs, year, mae)
             chances = hourly_chances(fits["model"], inputs, days, mae)
             for rule, on in (("budget", None), ("value", train_margin)):
-                threshold, window = choose(cv, train_peaks, year - FIRST_TEMPERATURE_YEAR, on)
+                threshold, window = choose(
+                    fits["cv"], train_peaks, year - FIRST_TEMPERATURE_YEAR, on
+                )
                 flags = curtailed(chances, threshold, window)
                 rows.append(
                     {
