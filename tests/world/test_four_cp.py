@@ -289,6 +289,7 @@ def test_a_new_month_has_no_floor(grid: tuple) -> None:
     assert peak_day_probabilities(model, load, temp, forecast_for(temp, last), last).empty
 
 
+@pytest.mark.slow
 def test_fitting_reads_nothing_from_until_on(grid: tuple) -> None:
     """The same model comes out when everything published from ``until`` on is rewritten: its
     quantiles of a fixed feature row are unchanged."""
