@@ -13,12 +13,12 @@ month-to-date peak, observed and forecast daily maximum temperatures, the calend
 Model (:func:`fit_four_cp`, trained on data before its ``until`` only, one training row per
 day of :data:`FIT_MONTHS` issued as the day-ahead forecast would have been):
 
-- the day's peak relative to the last published day's peak, as quantiles (scikit-learn
+- the day's peak as a ratio to the week's published peak, as quantiles (scikit-learn
   ``HistGradientBoostingRegressor`` with quantile loss, one per level of :data:`LEVELS`) from
-  the forecast and observed temperatures, the calendar and the week's load;
-- the highest peak of the month's days after it, relative to the same, as quantiles from the
+  the forecast and observed temperatures, the calendar and the recent load;
+- the highest peak of the month's days after it, as a ratio to the same, as quantiles from the
   number of those days and their highest forecast (or climate) temperature;
-- the month's *peak window*: the :data:`WINDOW_HOURS` local hours that held most peaks of days
+- the *peak window*: the :data:`WINDOW_HOURS` local hours that held most peaks of days
   within :data:`NEAR_PEAK` of their month's peak in the training years.
 
 Chance (:func:`peak_day_probabilities`): the day's peak must beat the month-to-date peak and the
@@ -100,8 +100,8 @@ class FourCPModel:
     Attributes
     ----------
     peak
-        One quantile regressor per level of :data:`LEVELS`: the day's peak over the recent
-        peak, less 1 [-].
+        One quantile regressor per level of :data:`LEVELS`: the day's peak over the week's
+        published peak, less 1 [-].
     rest
         The same for the highest peak of the month's days after it [-].
     climate
