@@ -216,3 +216,23 @@ def test_day_ahead_levels_are_chosen_on_the_same_season_a_year_before() -> None:
     uri = pd.date_range("2021-02-07", "2021-02-24")
     got = walk.selection_days(uri, pd.Timestamp("2020-01-01"))
     assert (got[0], got[-1]) == (pd.Timestamp("2020-09-26"), pd.Timestamp("2021-02-06"))
+
+
+def test_4cp_policy_is_chosen_within_the_false_alarm_budget_by_hand() -> None:
+    # 40 July hours: 25 at chance 0.1, a peak at 0.3 (hour 27), a peak at 0.15 (hour 30) and 5
+    # hours at 0.2 (33-37). One training summer allows 20 false-alarm hours: 0.1 curtails 32
+    # hours (30 false alarms, over), 0.15 catches both peaks with 7 hours (5 false alarms);
+    # window 1 at 0.15 catches both too but curtails 26-38 (13 hours): (0.15, 0).
+    times = pd.date_range("2023-07-01", periods=40, freq="h", tz="UTC")
+    chance = pd.Series(0.0, index=times)
+    chance.iloc[:25] = 0.1
+    chance.iloc[[27, 30]] = [0.3, 0.15]
+    chance.iloc[33:38] = 0.2
+    peaks = pd.DatetimeIndex([times[27], times[30]])
+    assert fourcp.choose(chance, peaks, 1) == (0.15, 0)
+    # The second peak at 0.1: within 20 false-alarm hours only one peak can be caught, by
+    # curtailing one hour at 0.3 (0.25 does the same; ties go to the higher threshold). Two
+    # summers allow 40: 0.1 catches both with 31 false alarms.
+    chance.iloc[30] = 0.1
+    assert fourcp.choose(chance, peaks, 1) == (0.3, 0)
+    assert fourcp.choose(chance, peaks, 2) == (0.1, 0)

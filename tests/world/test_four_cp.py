@@ -1,9 +1,10 @@
-"""The causal 4CP forecaster: calendar, forecast skill, no look-ahead, and the replay's chance.
+"""The causal 4CP forecaster: calendar, forecast skill, features and chances by hand, no
+look-ahead, and the replay's chance.
 
-The forecaster is fitted once on a synthetic grid (load driven by a seeded temperature path,
-2020-01 .. 2022-09); its issue-time answers must not move when anything published after the
-issue time changes (a hypothesis property test), and must follow from the month-to-date peak as
-worked by hand. The replay test reads ../shared/data and skips without it.
+Features are checked on a tiny grid worked by hand; the forecaster is fitted once on a synthetic
+grid (load driven by a seeded temperature path, 2020-01 .. 2022-09); its issue-time answers must
+not move when anything published after the issue time changes (a hypothesis property test). The
+replay test reads ../shared/data and skips without it.
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner.errors import ConfigError
 from planner.world.forecasters import (
     calendar_table,
+    chance_from_quantiles,
     day_ahead_issue,
     emulated_forecast,
     fit_four_cp,
     forecast_sd_c,
     hourly_probability,
+    issue_features,
     peak_day_probabilities,
 )
+from planner.world.forecasters.four_cp import FEATURES, peak_window
 
 TZ = "America/Chicago"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -66,6 +71,110 @@ def test_the_day_ahead_issue_is_8_pm_local_the_day_before() -> None:
     )
 
 
+# ------------------------------------------------------------------- features and chances
+
+
+def tiny_grid() -> tuple[pd.Series, pd.Series]:
+    """Ten days of hourly load and daily maxima, June 21-30 2024, worked by hand: each day's load
+    is ``base + 100 h`` at local hour ``h`` (peak at 23:00), ``base`` 50,000 MW on June 21
+    rising by 1,000 MW a day; daily maxima 30, 31, ... degC."""
+    hours = pd.date_range("2024-06-21", "2024-07-01", freq="h", tz=TZ, inclusive="left")
+    day = (hours.tz_localize(None).normalize() - pd.Timestamp("2024-06-21")).days.to_numpy()
+    load = 50_000.0 + 1_000.0 * day + 100.0 * hours.hour.to_numpy()
+    temp = pd.Series(30.0 + np.arange(10.0), index=pd.date_range("2024-06-21", periods=10))
+    return pd.Series(load, index=hours.tz_convert("UTC")), temp
+
+
+def test_the_features_of_an_issue_by_hand() -> None:
+    """Issued at 20:00 CDT on Saturday June 29 2024 for Sunday June 30 (an off day)."""
+    load, temp = tiny_grid()
+    issue = day_ahead_issue(pd.Timestamp("2024-06-30"), TZ)
+    forecast = pd.Series([41.5], index=pd.DatetimeIndex(["2024-06-30"]))
+    climate = pd.Series(35.0, index=pd.RangeIndex(1, 367))
+    got = issue_features(load, temp, forecast, issue, TZ, climate)
+    assert got["day"] == pd.Timestamp("2024-06-30")
+    # Published by 20:00: hours ending by 19:00, i.e. starting by 18:00 on June 29 (base
+    # 58,000): the day's 18:00 hour, 59,800 MW. The 24 published hours before hold June 28's
+    # 23:00 hour: 57,000 + 2,300 = 59,300 < 59,800.
+    assert got["recent_peak_mw"] == 59_800.0
+    assert got["week_peak_mw"] == 59_800.0 and got["week_ratio"] == 1.0
+    assert got["month_peak_mw"] == 59_800.0  # June's highest published hour
+    # June 29's maximum (38 degC) has passed at 20:00; the forecast says 41.5 for June 30.
+    assert got["temp_obs_c"] == 38.0 and got["temp_fc_c"] == 41.5
+    assert got["temp_rise_c"] == pytest.approx(3.5)
+    # Sunday after a Saturday; day of year 182 (leap year).
+    assert (got["off_day"], got["off_day_before"], got["weekday"]) == (1.0, 1.0, 6.0)
+    assert got["day_of_year"] == 182.0
+    # June 30 is the month's last day: nothing after it.
+    assert got["rest_days"] == 0.0 and np.isnan(got["rest_temp_c"])
+
+
+def test_the_rest_of_the_month_reads_the_forecast_then_the_climate() -> None:
+    """Issued on June 21 for June 22: 8 days follow it in June. The forecast runs from 32 degC
+    on June 22 to 40 on June 30 but misses June 28, whose climate (45) stands in: the highest
+    of June 23-30 is 45, 15 above June 21's observed 30."""
+    load, temp = tiny_grid()
+    issue = day_ahead_issue(pd.Timestamp("2024-06-22"), TZ)
+    days = pd.date_range("2024-06-22", "2024-06-30")
+    forecast = pd.Series(np.arange(32.0, 41.0), index=days).drop(pd.Timestamp("2024-06-28"))
+    climate = pd.Series(45.0, index=pd.RangeIndex(1, 367))
+    got = issue_features(load, temp, forecast, issue, TZ, climate)
+    assert got["rest_days"] == 8.0 and got["rest_temp_c"] == 45.0
+    assert got["rest_rise_c"] == 15.0 and got["temp_fc_c"] == 32.0
+    # The month's first published hours give its peak so far: June 21 18:00, 51,800 MW.
+    assert got["month_peak_mw"] == 51_800.0
+    # With June 28 forecast the forecast's own highest, 40 on June 30, is read.
+    full = pd.Series(np.arange(32.0, 41.0), index=days)
+    assert issue_features(load, temp, full, issue, TZ, climate)["rest_temp_c"] == 40.0
+
+
+def test_a_forecast_beyond_its_reach_gives_way_to_the_climate() -> None:
+    """Issued on May 31 for June 1: a forecast of 50 degC for June 20 (20 days ahead, beyond
+    the 16 a forecast reaches) is not read; the climate (36) is."""
+    hours = pd.date_range("2024-05-24", "2024-06-01", freq="h", tz=TZ, inclusive="left")
+    load = pd.Series(60_000.0, index=hours.tz_convert("UTC"))
+    temp = pd.Series(33.0, index=pd.date_range("2024-05-24", "2024-05-31"))
+    forecast = pd.Series([34.0, 50.0], index=pd.DatetimeIndex(["2024-06-01", "2024-06-20"]))
+    climate = pd.Series(36.0, index=pd.RangeIndex(1, 367))
+    issue = day_ahead_issue(pd.Timestamp("2024-06-01"), TZ)
+    got = issue_features(load, temp, forecast, issue, TZ, climate)
+    assert got["rest_days"] == 29.0 and got["rest_temp_c"] == 36.0
+    assert np.isnan(got["month_peak_mw"])  # no June hour published yet
+
+
+def test_an_issue_without_published_load_is_refused() -> None:
+    load, temp = tiny_grid()
+    issue = day_ahead_issue(pd.Timestamp("2024-07-05"), TZ)
+    with pytest.raises(ConfigError, match="load: no hour published in the day before"):
+        issue_features(load, temp, pd.Series(dtype=float), issue, TZ, pd.Series(dtype=float))
+
+
+def test_a_chance_from_quantiles_by_hand() -> None:
+    levels = (0.05, 0.25, 0.5, 0.75, 0.95)
+    uniform = np.array(levels)  # a uniform variable on (0, 1): its quantile is its level
+    # No rest of the month: P(X > 0.5) over the 100 grid levels 0.005..0.995 is 50 of 100.
+    assert chance_from_quantiles(uniform, 0.5, None, levels) == pytest.approx(0.50)
+    assert chance_from_quantiles(uniform, -np.inf, None, levels) == 1.0
+    assert chance_from_quantiles(uniform, 2.0, None, levels) == 0.0
+    # X and R alike, no floor: X beats R in the 99 x 100 / 2 pairs of the 100 x 100 where it is
+    # the larger: 0.495.
+    assert chance_from_quantiles(uniform, -np.inf, uniform, levels) == pytest.approx(0.495)
+    # R far above everything X can reach: never.
+    assert chance_from_quantiles(uniform, -np.inf, uniform + 5.0, levels) == 0.0
+
+
+def test_the_peak_window_holds_the_hours_of_most_near_peak_days() -> None:
+    """Three July days: peaks at 17:00 (100), 17:00 (99) and 15:00 (90, not within 3 % of the
+    month's peak): the near-peak days peak at 17 and 17; the second hour is the tie-break
+    among hours with no near-peak day: the latest, 23:00."""
+    hours = pd.date_range("2023-07-01", periods=72, freq="h", tz=TZ)
+    load = pd.Series(10.0, index=hours)
+    load.iloc[17], load.iloc[24 + 17], load.iloc[48 + 15] = 100.0, 99.0, 90.0
+    assert peak_window(load) == (17, 23)
+    load.iloc[24 + 16], load.iloc[24 + 17] = 99.5, 10.0  # day 2 peaks at 16
+    assert peak_window(load) == (16, 17)
+
+
 # ------------------------------------------------------------------------ a synthetic grid
 
 
@@ -88,14 +197,16 @@ def synthetic_grid(seed: int = 3) -> tuple[pd.Series, pd.Series]:
     return pd.Series(load, index=hours.tz_convert("UTC")), temp
 
 
+UNTIL = pd.Timestamp("2021-01-01 06:00", tz="UTC")
+
+
 @pytest.fixture(scope="module")
 def grid() -> tuple[pd.Series, pd.Series, object]:
     load, temp = synthetic_grid()
-    model = fit_four_cp(load, temp, until=pd.Timestamp("2022-01-01 06:00", tz="UTC"), tz=TZ)
-    return load, temp, model
+    return load, temp, fit_four_cp(load, temp, until=UNTIL, tz=TZ)
 
 
-ISSUE = pd.Timestamp("2022-07-15 20:00", tz=TZ).tz_convert("UTC")
+ISSUE = pd.Timestamp("2022-07-06 20:00", tz=TZ).tz_convert("UTC")
 
 
 def forecast_for(temp: pd.Series, issue: pd.Timestamp) -> pd.Series:
@@ -119,69 +230,92 @@ def test_nothing_published_after_the_issue_moves_the_forecast(
 ) -> None:
     """Load of hours not yet published at the issue time (an hour is published one hour after
     it ends) and temperatures of days whose maximum has not passed are rewritten at random:
-    every chance issued at that time stays exactly the same."""
+    the features and the chance issued at that time stay exactly the same."""
     load, temp, model = grid
     forecast = forecast_for(temp, ISSUE)
-    before = peak_day_probabilities(model, load, temp, forecast, ISSUE, paths=200)
+    before = peak_day_probabilities(model, load, temp, forecast, ISSUE)
     cut = ISSUE - pd.Timedelta(hours=1) + pd.Timedelta(hours=lag_hours)  # first unpublished start
     changed_load = load.where(load.index < cut, load * load_scale + load_shift)
     issue_day = ISSUE.tz_convert(TZ).tz_localize(None).normalize()
     changed_temp = temp.where(temp.index <= issue_day, temp + temp_shift)
-    after = peak_day_probabilities(model, changed_load, changed_temp, forecast, ISSUE, paths=200)
+    after = peak_day_probabilities(model, changed_load, changed_temp, forecast, ISSUE)
     pd.testing.assert_series_equal(before, after)
+    pd.testing.assert_series_equal(
+        issue_features(load, temp, forecast, ISSUE, TZ, model.climate),
+        issue_features(changed_load, changed_temp, forecast, ISSUE, TZ, model.climate),
+    )
 
 
 def test_the_hour_before_publication_does_move_it(grid: tuple) -> None:
     """The property test's cut is tight: the last published hour (18:00-19:00 local, published
-    at 20:00) raised above anything the month can reach sets a month-to-date peak no day beats."""
+    at 20:00) moves the features and the chance, and so does the issue day's observed maximum.
+    An hour of the month beyond the week raised above anything the day can reach sets a
+    month-to-date peak it cannot beat."""
     load, temp, model = grid
     forecast = forecast_for(temp, ISSUE)
+    plain = peak_day_probabilities(model, load, temp, forecast, ISSUE)
+    assert plain.index.tolist() == [pd.Timestamp("2022-07-07")]
+    assert 0.0 < plain.iloc[0] <= 1.0
     last = ISSUE - pd.Timedelta(hours=2)
     raised = load.copy()
     raised[last] = 1e6
-    end = pd.Timestamp("2022-07-31")
-    chances = peak_day_probabilities(model, raised, temp, forecast, ISSUE, last_day=end, paths=200)
-    assert len(chances) == 16  # July 16 .. 31
-    assert chances.sum() == 0.0
-    plain = peak_day_probabilities(model, load, temp, forecast, ISSUE, last_day=end, paths=200)
-    assert 0.0 < plain.sum() <= 1.0
+    row = issue_features(raised, temp, forecast, ISSUE, TZ, model.climate)
+    assert row["recent_peak_mw"] == row["month_peak_mw"] == 1e6
+    assert peak_day_probabilities(model, raised, temp, forecast, ISSUE).iloc[0] != plain.iloc[0]
+    late = pd.Timestamp("2022-07-29 20:00", tz=TZ).tz_convert("UTC")
+    ahead = forecast_for(temp, late)
+    assert peak_day_probabilities(model, load, temp, ahead, late).iloc[0] > 0.0
+    early = load.copy()
+    early[pd.Timestamp("2022-07-02 17:00", tz=TZ).tz_convert("UTC")] = 1e6
+    assert peak_day_probabilities(model, early, temp, ahead, late).iloc[0] == 0.0
+    warmer = temp.copy()
+    warmer[pd.Timestamp("2022-07-06")] += 5.0
+    moved = issue_features(load, warmer, forecast, ISSUE, TZ, model.climate)
+    assert moved["temp_obs_c"] == pytest.approx(temp[pd.Timestamp("2022-07-06")] + 5.0)
 
 
-def test_a_new_month_has_no_floor_and_its_chances_sum_to_one(grid: tuple) -> None:
-    """Issued on July 31, the days of August share the month's peak among them: with no August
-    hour published, some day of August holds it in every path."""
+def test_a_new_month_has_no_floor(grid: tuple) -> None:
+    """Issued on July 31 for August 1: no August hour is published, so the day only has to beat
+    the rest of August; on September 30 (the month's last day) there is no rest either."""
     load, temp, model = grid
     issue = pd.Timestamp("2022-07-31 20:00", tz=TZ).tz_convert("UTC")
-    chances = peak_day_probabilities(
-        model, load, temp, forecast_for(temp, issue), issue, last_day=pd.Timestamp("2022-08-31")
-    )
-    assert chances.index[0] == pd.Timestamp("2022-08-01") and len(chances) == 31
-    assert chances.sum() == pytest.approx(1.0)
+    row = issue_features(load, temp, forecast_for(temp, issue), issue, TZ, model.climate)
+    assert np.isnan(row["month_peak_mw"]) and row["rest_days"] == 30.0
+    chance = peak_day_probabilities(model, load, temp, forecast_for(temp, issue), issue)
+    assert chance.index.tolist() == [pd.Timestamp("2022-08-01")]
+    assert 0.0 <= chance.iloc[0] < 1.0
+    # October is not a 4CP month: nothing is issued for it.
+    last = pd.Timestamp("2022-09-30 20:00", tz=TZ).tz_convert("UTC")
+    assert peak_day_probabilities(model, load, temp, forecast_for(temp, last), last).empty
 
 
+@pytest.mark.slow
 def test_fitting_reads_nothing_from_until_on(grid: tuple) -> None:
-    """The same model comes out when everything published from ``until`` on is rewritten."""
+    """The same model comes out when everything published from ``until`` on is rewritten: its
+    quantiles of a fixed feature row are unchanged."""
     load, temp, model = grid
-    until = model.until
-    cut = until - pd.Timedelta(hours=2)  # hours starting after this end after until - 1 h
+    cut = UNTIL - pd.Timedelta(hours=2)  # hours starting after this end after until - 1 h
     changed = fit_four_cp(
         load.where(load.index <= cut, load * 1.7),
-        temp.where(temp.index < pd.Timestamp("2022-01-01"), temp + 9.0),
-        until=until,
+        temp.where(temp.index < pd.Timestamp("2021-01-01"), temp + 9.0),
+        until=UNTIL,
         tz=TZ,
     )
-    np.testing.assert_array_equal(changed.residuals, model.residuals)
-    pd.testing.assert_frame_equal(changed.climate, model.climate)
-    pd.testing.assert_frame_equal(changed.hour_share, model.hour_share)
+    row = issue_features(load, temp, forecast_for(temp, ISSUE), ISSUE, TZ, model.climate)
+    x = np.array([[float(row[f]) for f in FEATURES]])
+    assert [m.predict(x)[0] for m in changed.peak] == [m.predict(x)[0] for m in model.peak]
+    pd.testing.assert_series_equal(changed.climate, model.climate)
+    assert changed.window == model.window
 
 
-def test_an_hours_chance_is_its_days_times_its_share_of_peaks(grid: tuple) -> None:
+def test_the_chance_goes_to_the_hours_of_the_peak_window(grid: tuple) -> None:
     _, _, model = grid
     day = pd.Timestamp("2022-07-20")
     times = pd.date_range(day.tz_localize(TZ), periods=24, freq="h").tz_convert("UTC")
     got = hourly_probability(model, pd.Series({day: 0.4}), times)
-    assert got.sum() == pytest.approx(0.4)  # the July shares sum to 1
-    assert got == pytest.approx(0.4 * model.hour_share.loc[7].to_numpy())
+    local_hours = times.tz_convert(TZ).hour
+    assert got.tolist() == [0.4 if h in model.window else 0.0 for h in local_hours]
+    assert len(model.window) == 2 and got.sum() == pytest.approx(0.8)
     # Outside June-September nothing is a 4CP peak.
     october = pd.date_range("2022-10-03", periods=24, freq="h", tz="UTC")
     assert (

@@ -4,6 +4,9 @@ by then.
 ``four_cp``
     The day-ahead chance that a day holds its month's ERCOT 4CP peak (:func:`fit_four_cp`,
     :func:`peak_day_probabilities`, :func:`hourly_probability`).
+``four_cp_features``
+    What that forecast reads at its issue time, one feature function for training, backtests
+    and live issues (:func:`issue_features`).
 ``temperature``
     The skill of a daily maximum temperature forecast by lead, and the emulated forecast
     backtests use (:func:`forecast_sd_c`, :func:`emulated_forecast`).
@@ -20,14 +23,23 @@ by then.
 
 from planner.world.forecasters.calendar import calendar_table
 from planner.world.forecasters.four_cp import (
-    ISSUE_HOUR_LOCAL,
-    LOAD_LAG,
     FourCPModel,
+    chance_from_quantiles,
+    chances_from_rows,
     day_ahead_chances,
-    day_ahead_issue,
     fit_four_cp,
+    fit_from_rows,
     hourly_probability,
     peak_day_probabilities,
+    training_rows,
+    training_set,
+)
+from planner.world.forecasters.four_cp_features import (
+    ISSUE_HOUR_LOCAL,
+    LOAD_LAG,
+    day_ahead_issue,
+    issue_features,
+    known_load,
 )
 from planner.world.forecasters.temperature import (
     DAY_AHEAD_MAE_C,
@@ -43,11 +55,18 @@ __all__ = [
     "MAX_LEAD_DAYS",
     "FourCPModel",
     "calendar_table",
+    "chance_from_quantiles",
+    "chances_from_rows",
     "day_ahead_chances",
     "day_ahead_issue",
     "emulated_forecast",
     "fit_four_cp",
+    "fit_from_rows",
     "forecast_sd_c",
     "hourly_probability",
+    "issue_features",
+    "known_load",
     "peak_day_probabilities",
+    "training_rows",
+    "training_set",
 ]

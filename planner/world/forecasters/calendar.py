@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from pandas.tseries.holiday import USFederalHolidayCalendar
@@ -16,7 +18,7 @@ def calendar_table(days: pd.DatetimeIndex) -> pd.DataFrame:
     ``USFederalHolidayCalendar``: Memorial Day, Juneteenth, Independence Day, Labor Day...).
     """
     days = pd.DatetimeIndex(days).normalize()
-    holidays = USFederalHolidayCalendar().holidays(days.min(), days.max()) if len(days) else []
+    holidays = [h for y in sorted(set(days.year)) for h in _holidays(int(y))]
     weekday = np.asarray(days.day_of_week)
     off = (weekday >= 5) | np.asarray(days.isin(holidays))
     return pd.DataFrame(
@@ -27,3 +29,10 @@ def calendar_table(days: pd.DatetimeIndex) -> pd.DataFrame:
         },
         index=days,
     )
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int) -> tuple[pd.Timestamp, ...]:
+    """U.S. federal holidays of a year (computed once: the calendar takes ~0.1 s a call)."""
+    found = USFederalHolidayCalendar().holidays(f"{year}-01-01", f"{year}-12-31")
+    return tuple(pd.DatetimeIndex(found))

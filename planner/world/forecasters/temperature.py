@@ -2,8 +2,8 @@
 
 Backtests have realised temperatures but no archived forecasts; they stand a forecast in as the
 realised value plus a normal error of this size (``benchmarks/validate_4cp.py``), and the 4CP
-forecaster widens a live forecast by the same amount
-(:func:`planner.world.forecasters.four_cp.peak_day_probabilities`).
+forecaster trains on rows issued with such forecasts, so that it learns how far to trust the
+forecast it is given (:func:`planner.world.forecasters.four_cp.fit_four_cp`).
 """
 
 from __future__ import annotations

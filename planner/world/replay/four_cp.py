@@ -103,7 +103,14 @@ def replay_four_cp(
             freq="D",
         )
         try:
-            model = fit_four_cp(series, temp, until=day_ahead_issue(days[0], tz), tz=tz, seed=seed)
+            model = fit_four_cp(
+                series,
+                temp,
+                until=day_ahead_issue(days[0], tz),
+                tz=tz,
+                day1_mae_c=day1_mae_c,
+                seed=seed,
+            )
         except ConfigError as exc:
             notes.append(f"4CP {iso}: no peak chance: {'; '.join(exc.problems)}.")
             continue
@@ -113,9 +120,7 @@ def replay_four_cp(
             issue_day = issue.tz_convert(tz).tz_localize(None).normalize()
             return emulated_forecast(temp, issue_day, day1_mae_c, rng)
 
-        chances = day_ahead_chances(
-            model, series, temp, forecast, days, day1_mae_c=day1_mae_c, seed=seed
-        )
+        chances = day_ahead_chances(model, series, temp, forecast, days)
         probability = hourly_probability(model, chances, times)
         index = pd.MultiIndex.from_arrays(
             [np.full(len(times), iso, dtype=object), times], names=["area", "time"]
