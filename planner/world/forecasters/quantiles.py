@@ -151,7 +151,7 @@ class QuantileModel:
     one it saw, and after a history whose highest prices fell back the next day it forecasts a
     price at the cap to fall back too. Where the anchor lies outside ``anchor_range`` (the
     anchors of the training rows) the forecast is therefore the anchor itself, at every level:
-    persistence. A missing anchor counts as 0.
+    persistence. A missing anchor counts as 0 (and is never beyond the range).
     """
 
     levels: tuple[float, ...]
@@ -209,7 +209,8 @@ class QuantileModel:
         y = np.sort(np.column_stack([m.predict(x) for m in self.models]), axis=1)
         base = _anchor(rows, self.anchor)
         low, high = self.anchor_range
-        y[(base < low) | (base > high)] = 0.0  # beyond the training anchors: persistence
+        known = rows[self.anchor].notna().to_numpy() if self.anchor in rows else False
+        y[known & ((base < low) | (base > high))] = 0.0  # beyond the training anchors: persistence
         return from_scale(y + base[:, None])
 
 
