@@ -10,9 +10,10 @@ on forecasts issued before the window it is used in:
   season), from a model trained before it.
 - :func:`next_interval_backtest`: the next-interval forecaster over the 15-minute windows in
   time order, refitted every few days on every 15-minute interval settled before; its level
-  chosen at each refit on the forecasts issued before: the current window's own once they cover
-  a week, else the mean over the earlier windows of the value each level would have captured;
-  none (the guard alone) while there are none or where no level did better than the guard alone.
+  chosen at each refit on the current window's own forecasts issued before, once they cover a
+  week; none (the guard alone) before that, and where no level did better than the guard alone.
+  A level is not carried from one window to the next: chosen on Uri (prices at the cap for
+  days, where shedding on any hint of a spike paid), it shed on false alarms in Elliott.
 
 A decision reads one number per interval from a forecast: its expected value (``"mean"``) or a
 quantile level (``"0.9"``); a tier runs where that number is below the hub price at which it
@@ -229,31 +230,19 @@ def choose_level(
     seen: list[tuple[str, object, Economics, np.ndarray]], current: str | None = None
 ) -> str | None:
     """The level with the best value captured by the guard and that level's spike guard on the
-    forecasts already issued: on the current window's own once they cover a week
-    (:data:`OWN_HISTORY_INTERVALS`), else the mean over the earlier windows. ``None`` (the guard
-    alone) before any forecast, and wherever no spike guard did better than the guard alone.
+    current window's own forecasts already issued, once they cover a week
+    (:data:`OWN_HISTORY_INTERVALS`). ``None`` (the guard alone) before that, and wherever no
+    spike guard did better than the guard alone (ties go to the guard alone).
     """
-    if not seen:
+    own = [(f, e, s) for name, f, e, s in seen if name == current]
+    if sum(len(e.price) for _, e, _ in own) < OWN_HISTORY_INTERVALS:
         return None
-    own = [record for record in seen if record[0] == current]
-    if sum(len(record[2].price) for record in own) >= OWN_HISTORY_INTERVALS:
-        seen = own
-    windows = sorted({name for name, *_ in seen})
+    joined = Economics(np.empty((0, 0)), np.hstack([e.margin for _, e, _ in own]), np.empty(0))
     score: dict[str | None, float] = {}
     for candidate in (None, *CANDIDATES):
-        per_window = []
-        for window in windows:
-            parts = [(f, e, s) for n, f, e, s in seen if n == window]
-            margin = np.hstack([e.margin for _, e, _ in parts])
-            runs = np.hstack(
-                [
-                    s
-                    if candidate is None
-                    else np.minimum(s, e.runs_below(read_level(f, candidate)))
-                    for f, e, s in parts
-                ]
-            )
-            joined = Economics(np.empty((0, 0)), margin, np.empty(0))
-            per_window.append(joined.value(runs))
-        score[candidate] = float(np.mean(per_window))
+        runs = [
+            s if candidate is None else np.minimum(s, e.runs_below(read_level(f, candidate)))
+            for f, e, s in own
+        ]
+        score[candidate] = joined.value(np.hstack(runs))
     return max(score, key=lambda c: score[c])

@@ -181,12 +181,18 @@ def test_value_captured_and_the_strike_closed_form_by_hand() -> None:
     assert econ.runs_below(np.array([np.nan, 60.0, 10.0, 50.0])).tolist() == [[1.0, 0.0, 1.0, 0.0]]
 
 
-def test_the_spike_guard_level_is_chosen_on_forecasts_issued_before() -> None:
-    # One earlier window of four intervals; the forecast's quantiles are 0 at every level but
-    # 0.95 and 0.98 in interval 1 (the spike), at 200 USD/MWh (its mean: 0.05 x 100 + 0.03 x 200
-    # + 0.02 x 200 = 15). The guard alone runs into the spike (it reads the interval before);
-    # only a spike guard reading 0.95 or 0.98 sheds it: 0.95 comes first. Nothing seen: none.
+def test_the_spike_guard_level_is_chosen_on_forecasts_issued_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Four intervals of the window's own forecasts (a week of them, here four); the forecast's
+    # quantiles are 0 at every level but 0.95 and 0.98 in interval 1 (the spike), at 200 USD/MWh
+    # (its mean: 0.05 x 100 + 0.03 x 200 + 0.02 x 200 = 15). The guard alone runs into the spike
+    # (it reads the interval before); only a spike guard reading 0.95 or 0.98 sheds it: 0.95
+    # comes first. Nothing seen, or only another window's forecasts, or fewer than a week of
+    # the window's own: none (the guard alone).
     from planner.world.forecasters.quantiles import PriceQuantiles
+
+    monkeypatch.setattr(walk, "OWN_HISTORY_INTERVALS", 4)
 
     econ = walk.Economics(
         threshold=np.full((1, 4), 50.0),
@@ -197,13 +203,18 @@ def test_the_spike_guard_level_is_chosen_on_forecasts_issued_before() -> None:
     values = np.zeros((4, 7))
     values[1, 5:] = 200.0  # levels 0.95 and 0.98
     forecast = PriceQuantiles(times, times, (0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98), values)
-    assert walk.choose_level([]) is None
+    assert walk.choose_level([], current="w") is None
     assert forecast.expected()[1] == pytest.approx(15.0)
-    assert walk.choose_level([("w", forecast, econ, walk.strike_runs(econ))]) == "0.95"
+    record = ("w", forecast, econ, walk.strike_runs(econ))
+    assert walk.choose_level([record], current="w") == "0.95"
+    assert walk.choose_level([record], current="next window") is None
+    monkeypatch.setattr(walk, "OWN_HISTORY_INTERVALS", 5)
+    assert walk.choose_level([record], current="w") is None
+    monkeypatch.setattr(walk, "OWN_HISTORY_INTERVALS", 4)
     # Where no level beats the guard alone (the spike already seen, interval 2 dear), none.
     calm = walk.Economics(econ.threshold, np.array([[5.0, 3.0, -10.0, -1.0]]), econ.price)
     calm = walk.Economics(calm.threshold, calm.margin, np.array([40.0, 40.0, 900.0, 900.0]))
-    assert walk.choose_level([("w", forecast, calm, walk.strike_runs(calm))]) is None
+    assert walk.choose_level([("w", forecast, calm, walk.strike_runs(calm))], current="w") is None
 
 
 def test_day_ahead_levels_are_chosen_on_the_same_season_a_year_before() -> None:

@@ -24,7 +24,13 @@ from planner.world.forecasters.prices import (
     day_ahead_issue,
     next_interval_features,
 )
-from planner.world.forecasters.quantiles import ModelSettings, PriceQuantiles, from_scale, to_scale
+from planner.world.forecasters.quantiles import (
+    ModelSettings,
+    PriceQuantiles,
+    QuantileModel,
+    from_scale,
+    to_scale,
+)
 from planner.world.information import History
 
 ZONE = "America/Chicago"
@@ -95,6 +101,22 @@ def test_quantiles_expected_value_and_levels_by_hand() -> None:
     assert from_scale(to_scale(np.array([-20.0, 0.0, 9000.0]))) == pytest.approx(
         [-20.0, 0.0, 9000.0]
     )
+
+
+def test_beyond_every_training_anchor_the_forecast_is_persistence() -> None:
+    # Trained where the anchor (yesterday's price at the hour, working scale) runs 0 .. 3 and
+    # today's price always falls back by 1 on that scale: inside that range the departure is
+    # learnt (anchor 2 -> 1 at every level, up to the trees' steps); at anchor 6 (a price at the
+    # cap, 10 sinh 6 = 2,017 USD/MWh, never seen) the trees would read it as 3 and forecast 5;
+    # the forecast is the anchor itself instead, at every level. Below the range too (anchor -1).
+    anchor = np.linspace(0.0, 3.0, 600)
+    features = pd.DataFrame({"same_hour_last": anchor})
+    model = QuantileModel.fit(features, anchor - 1.0, SMALL, anchor="same_hour_last")
+    assert model.anchor_range == (0.0, 3.0)
+    got = model.predict(pd.DataFrame({"same_hour_last": [2.0, 6.0, -1.0]}))
+    assert got[0] == pytest.approx(np.full(7, from_scale(np.array(1.0))), rel=0.05)
+    np.testing.assert_allclose(got[1], np.full(7, 10.0 * np.sinh(6.0)))
+    np.testing.assert_allclose(got[2], np.full(7, 10.0 * np.sinh(-1.0)))
 
 
 def test_day_ahead_issue_is_ten_local_the_day_before() -> None:

@@ -146,14 +146,19 @@ class QuantileModel:
 
     With an ``anchor`` (a feature column on the working scale, such as the last settled price)
     the trees learn the departure from it: trees cannot forecast a level they never saw in
-    training, but they can forecast a change from one (a price at the cap for days after a
-    history without such days). A missing anchor counts as 0.
+    training, but they can forecast a change from one. Nor can they tell what departure follows
+    an anchor beyond every anchor they were trained on: a tree reads it as the highest (lowest)
+    one it saw, and after a history whose highest prices fell back the next day it forecasts a
+    price at the cap to fall back too. Where the anchor lies outside ``anchor_range`` (the
+    anchors of the training rows) the forecast is therefore the anchor itself, at every level:
+    persistence. A missing anchor counts as 0 (and is never beyond the range).
     """
 
     levels: tuple[float, ...]
     columns: tuple[str, ...]
     models: tuple[HistGradientBoostingRegressor, ...] = field(repr=False)
     anchor: str | None = None
+    anchor_range: tuple[float, float] = (-np.inf, np.inf)
 
     @classmethod
     def fit(
@@ -176,7 +181,8 @@ class QuantileModel:
             )
         rows = features[keep]
         rows = rows.loc[:, rows.notna().any(axis=0)]
-        y = np.asarray(target)[keep] - _anchor(rows, anchor)
+        base = _anchor(rows, anchor)
+        y = np.asarray(target)[keep] - base
         x = rows.to_numpy(dtype=float)
         models = tuple(
             HistGradientBoostingRegressor(
@@ -191,7 +197,8 @@ class QuantileModel:
             ).fit(x, y)
             for q in settings.levels
         )
-        return cls(settings.levels, tuple(rows.columns), models, anchor)
+        seen = (float(base.min()), float(base.max())) if anchor in rows else (-np.inf, np.inf)
+        return cls(settings.levels, tuple(rows.columns), models, anchor, seen)
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """Quantiles ``(rows, levels)`` [USD/MWh], sorted along the levels (no crossing)."""
@@ -199,8 +206,12 @@ class QuantileModel:
         if len(rows) == 0:
             return np.empty((0, len(self.levels)))
         x = rows.to_numpy(dtype=float)
-        y = np.column_stack([m.predict(x) for m in self.models])
-        return from_scale(np.sort(y, axis=1) + _anchor(rows, self.anchor)[:, None])
+        y = np.sort(np.column_stack([m.predict(x) for m in self.models]), axis=1)
+        base = _anchor(rows, self.anchor)
+        low, high = self.anchor_range
+        known = rows[self.anchor].notna().to_numpy() if self.anchor in rows else False
+        y[known & ((base < low) | (base > high))] = 0.0  # beyond the training anchors: persistence
+        return from_scale(y + base[:, None])
 
 
 def _anchor(rows: pd.DataFrame, anchor: str | None) -> np.ndarray:
