@@ -44,6 +44,7 @@ def test_public_surface_is_exact() -> None:
             "curtailment_frame",
             "curtailment_heatmap_chart",
             "daily_hashrate_chart",
+            "exceedance_chart",
             "executive_summary",
             "fleet_cumulative_profit",
             "fleet_daily_hashrate",
