@@ -4,6 +4,7 @@ the run folder."""
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 from pathlib import Path
@@ -73,6 +74,10 @@ def test_alerts_reach_the_webhook_and_an_apprise_url_with_every_secret_masked(
         {"channel": f"json://localhost:{port}/…", "sent": True, "detail": ""}
     ]
     assert note["thresholds"] == why
+    # The report's summary explains them too, with this run's values.
+    report = outcome.run.artifacts["report"].read_text(encoding="utf-8")
+    assert "<h3>When the job notifies</h3>" in report
+    assert all(f"<li>{html.escape(line)}</li>" in report for line in why)
 
     # Every record: the log, the run history's bytes, every file the run wrote.
     records = [r.getMessage() + (r.exc_text or "") for r in caplog.records if r.name != "werkzeug"]

@@ -458,6 +458,7 @@ class _Job:
             feeds=feeds,
             risk_alerts=alerts,
             current_rule=s.judged_rule,
+            alert_rules=explain_thresholds(s.thresholds, figures),
             actions=actions,
             concentration=concentration_risk(
                 fleet, evaluation, None if plan is None else plan.relocations

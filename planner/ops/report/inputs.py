@@ -86,6 +86,9 @@ class ReportInputs:
     current_rule
         The rule the operator runs today, which the summary measures the recommendation
         against; ``None``: ``strike`` when it was judged, else the first strategy.
+    alert_rules
+        The job's alert thresholds in words, with this run's values
+        (:func:`planner.ops.notify.explain_thresholds`); the summary lists them.
     strategies
         Derived: strategy names in display order.
     colours
@@ -118,6 +121,7 @@ class ReportInputs:
     risk_alerts: Sequence[RiskAlert] | None = None
     featured: str | None = None
     current_rule: str | None = None
+    alert_rules: Sequence[str] = ()
     actions: pd.DataFrame | None = None
     concentration: Concentration | None = None
     action_files: Mapping[str, str] | None = None
@@ -137,6 +141,7 @@ class ReportInputs:
         object.__setattr__(self, "notes", tuple(self.notes))
         if self.risk_alerts is not None:
             object.__setattr__(self, "risk_alerts", tuple(self.risk_alerts))
+        object.__setattr__(self, "alert_rules", tuple(self.alert_rules))
         object.__setattr__(self, "strategies", strategies)
         object.__setattr__(self, "colours", {s: strategy_colour(s) for s in strategies})
         has_risk = self.risk is not None and (self.risk["site_id"] == FLEET_ROW).any()

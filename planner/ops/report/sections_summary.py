@@ -11,8 +11,9 @@ __all__ = ["summary_section"]
 
 
 def summary_section(r: ReportInputs) -> str:
-    """The recommendation, its worth against the current rule, the bad case and the next
-    actions; one line saying why not when the run judged no strategies over scenarios."""
+    """The recommendation, its worth against the current rule, the bad case, the next actions
+    and the job's alert thresholds explained (when given); one line saying why not when the run
+    judged no strategies over scenarios."""
     s = r.summary
     if s is None:
         return empty_note(
@@ -34,9 +35,11 @@ def summary_section(r: ReportInputs) -> str:
         for label, value in figures
     )
     actions = "".join(f"<li>{escape(a)}</li>" for a in t.actions)
+    rules = "".join(f"<li>{escape(line)}</li>" for line in r.alert_rules)
     return (
         f'<p class="headline">{escape(t.headline)}</p>'
         f'<div class="cards">{cards}</div>'
         f"<p>{escape(t.why)}</p><p>{escape(t.bad_case)}</p><p>{escape(t.after_horizon)}</p>"
         f'<h3>Next actions</h3><ol class="actions">{actions}</ol>'
+        + (f"<h3>When the job notifies</h3><ul>{rules}</ul>" if rules else "")
     )
