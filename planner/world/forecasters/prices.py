@@ -256,11 +256,7 @@ class DayAheadForecaster:
         settings: ModelSettings | None = None,
     ) -> DayAheadForecaster:
         """Train on every local day of ``history`` whose last hour was published by ``until``."""
-        until = pd.Timestamp(until).tz_convert("UTC")
-        info = history.at(until)
-        prices = info.prices[node].dropna()
-        if prices.empty:
-            raise ConfigError("day-ahead forecaster", f"no {node} prices before {until}")
+        until, info, prices = _published_prices(history, node, until, "day-ahead forecaster")
         local = prices.index.tz_convert(zone)
         first = pd.Timestamp(local[0].date()) + 8 * DAY
         last = pd.Timestamp(until.tz_convert(zone).date()) - DAY  # its last hour ended by then
@@ -314,6 +310,19 @@ class DayAheadForecaster:
         return PriceQuantiles(
             issued, features.index, self.model.levels, self.model.predict(features)
         )
+
+
+def _published_prices(
+    history: History, node: str, until: pd.Timestamp | str, source: str
+) -> tuple[pd.Timestamp, InformationSet, pd.Series]:
+    """``until`` in UTC, the information set then, and ``node``'s prices published by then;
+    one ``ConfigError`` naming ``source`` when there are none."""
+    until = pd.Timestamp(until).tz_convert("UTC")
+    info = history.at(until)
+    prices = info.prices[node].dropna()
+    if prices.empty:
+        raise ConfigError(source, f"no {node} prices before {until}")
+    return until, info, prices
 
 
 def _load(info: InformationSet | History, area: str | None) -> pd.Series | None:
@@ -424,11 +433,7 @@ class NextIntervalForecaster:
         settings: ModelSettings | None = None,
     ) -> NextIntervalForecaster:
         """Train on every interval of ``history`` that had settled by ``until``."""
-        until = pd.Timestamp(until).tz_convert("UTC")
-        info = history.at(until)
-        prices = info.prices[node].dropna()
-        if prices.empty:
-            raise ConfigError("next-interval forecaster", f"no {node} prices before {until}")
+        until, info, prices = _published_prices(history, node, until, "next-interval forecaster")
         features = next_interval_features(
             prices,
             prices.index,
