@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 
 from planner.domain.examples import one_site, two_sites, without_modes
@@ -279,6 +280,23 @@ def test_no_relocation_when_moving_does_not_pay() -> None:
     plan = optimize(fleet, [flat_scenario(fleet, 3, price_usd_per_mwh=price)])
     assert plan.relocations.empty
     assert plan.kpis.expected_profit_usd == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_plan_that_must_ship_is_solved_although_holding_shipments_at_zero_is_infeasible() -> None:
+    # A first solve holds the shipments at zero, then releases them; a user's row that demands
+    # 3 machines on the road leaves the held model with no solution, so the model is solved
+    # afresh. Power is dear at both sites (200 and 150 USD/MWh: every machine-hour loses), so
+    # the 3 machines earn nothing at b and cost 3 x 0.10 USD to move: objective -0.30 USD.
+    def must_ship(model: Any, data: Any) -> None:
+        model.must_ship = pyo.Constraint(expr=sum(model.ship[o] for o in model.ship) >= 3)
+
+    fleet = relocation_fleet()
+    price = np.array([[200.0] * 3, [150.0] * 3])
+    settings = OptimizeSettings(extra_functionality=must_ship)
+    plan = optimize(fleet, [flat_scenario(fleet, 3, price_usd_per_mwh=price)], settings)
+    assert plan.relocations["machines"].tolist() == [3]
+    assert plan.solver.status is SolveStatus.OPTIMAL
+    assert plan.solver.objective_usd == pytest.approx(-0.3)
 
 
 def test_relocation_budget_caps_the_moves() -> None:
