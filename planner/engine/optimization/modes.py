@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.engine.optimization.context import Context
+from planner.engine.optimization.matrix import label_tuples
 from planner.engine.optimization.operations import concat_terms, ship_terms
 
 
@@ -27,10 +28,11 @@ def add_mode_variables(ctx: Context) -> None:
     upper = ctx.run_upper[tier] * share[:, None, None]
     present = upper > 0
     j, t, s = np.nonzero(present)
-    labels = [
-        (*ctx.tier_labels[tier[a]], d.tiers[tier[a]].mode_names[d.modes[a][1]], b, c)
-        for a, b, c in zip(j.tolist(), t.tolist(), s.tolist(), strict=True)
+    heads = [
+        (*ctx.tier_labels[tier[a]], d.tiers[tier[a]].mode_names[d.modes[a][1]])
+        for a in range(len(tier))
     ]
+    labels = label_tuples(heads, j, t, s)
     ctx.matrix.add_var(
         "mode_run",
         labels,
@@ -65,10 +67,7 @@ def add_mode_constraints(ctx: Context) -> None:
             r, c = rows[sel][present], cols[j, t[sel][present], s[sel][present]]
             split.append((r, c, -np.ones(len(r))))
             machines.append((r, c, np.full(len(r), 1.0 / share[j])))
-    labels = [
-        (*ctx.tier_labels[a], b, c)
-        for a, b, c in zip(k.tolist(), t.tolist(), s.tolist(), strict=True)
-    ]
+    labels = label_tuples(ctx.tier_labels, k, t, s)
     ctx.matrix.add_rows(
         "power_modes",
         "mode_split",
