@@ -95,11 +95,18 @@ def add_availability_constraints(ctx: Context) -> None:
     """``availability``: ``run[k,t,s] <= a[k,t,s] P_k N_k(t)``.
 
     Where no option touches tier ``k`` by period ``t``, ``N_k(t) = n_k`` and the bound is the
-    variable's upper bound; rows exist only where shipments change the machines present.
+    variable's upper bound; rows exist only where shipments change the machines present. A tier
+    whose power modes all draw at most nameplate needs none: its ``mode_machines`` rows bound
+    ``sum_m mode_run / share_m >= run`` by the same right-hand side
+    (:func:`~planner.engine.optimization.modes.add_mode_constraints`).
     """
     d = ctx.data
     moves = ctx.moves
     touched = np.abs(moves).sum(axis=2) > 0
+    if d.modes:
+        tier, share, _ = ctx.mode_arrays()
+        bounded = np.setdiff1d(np.unique(tier), tier[share > 1.0])
+        touched[bounded] = False
     k, t, s = np.nonzero(touched[:, :, None] & (ctx.run_upper > 0))
     if len(k) == 0:
         return

@@ -25,6 +25,7 @@ from planner.engine.optimization.algorithm import lp_algorithm
 from planner.engine.optimization.matrix import ADDED_FAMILY, Matrix, RowBlock
 from planner.engine.optimization.status import SolveResult, SolveStatus
 from planner.errors import SolveError
+from planner.memory import release_freed_memory
 from planner.quiet import fd_stdout_to_log
 
 _log = logging.getLogger(__name__)
@@ -95,10 +96,7 @@ def to_highs(
     highs, slacks
         The instance, and ``(family, column)`` of each slack column.
     """
-    with fd_stdout_to_log(_log, "HiGHS"):  # highspy >= 1.16 prints a banner on construction
-        h = highspy.Highs()
-    h.setOptionValue("log_to_console", False)  # the solver's log: _run_highs, at debug level
-    h.setOptionValue("output_flag", False)
+    h = _new_highs()
     lower = finite(np.concatenate(matrix.col_lower) if matrix.col_lower else np.zeros(0))
     upper = finite(np.concatenate(matrix.col_upper) if matrix.col_upper else np.zeros(0))
     n = matrix.n_cols
@@ -146,6 +144,15 @@ def to_highs(
         h.changeColsCost(n, np.arange(n, dtype=np.int32), matrix.cost_vector())
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     return h, slacks
+
+
+def _new_highs() -> highspy.Highs:
+    """An empty HiGHS instance that writes nothing (its log: :func:`_run_highs`)."""
+    with fd_stdout_to_log(_log, "HiGHS"):  # highspy >= 1.16 prints a banner on construction
+        h = highspy.Highs()
+    h.setOptionValue("log_to_console", False)  # the solver's log: _run_highs, at debug level
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 def _run_highs(h: highspy.Highs) -> None:
@@ -459,18 +466,27 @@ def _run_staged(
     the time left; one that runs out of time returns its point, which the released model also
     allows.
     """
-    h.changeColsBounds(len(cols), cols, lower, lower)
-    held = _run(h, deadline, None, algorithm)
-    gains = np.asarray(h.getSolution().col_dual, dtype=float)[cols]
-    duals_valid = h.getInfo().dual_solution_status == 2
-    h.changeColsBounds(len(cols), cols, lower, upper)
-    if held.status is SolveStatus.OPTIMAL and duals_valid and np.all(gains <= _DUAL_TOLERANCE):
+    held_h = _new_highs()  # its presolve and simplex memory is freed before the release
+    held_h.passModel(h.getLp())
+    held_h.changeColsBounds(len(cols), cols, lower, lower)
+    held = _run(held_h, deadline, None, algorithm)
+    gains = np.asarray(held_h.getSolution().col_dual, dtype=float)[cols]
+    duals_valid = held_h.getInfo().dual_solution_status == 2
+    basis = held_h.getBasis() if held.status is SolveStatus.OPTIMAL else None
+    del held_h
+    release_freed_memory()
+    if basis is None:
+        if held.status is SolveStatus.TIME_LIMIT_FEASIBLE:
+            return held
+        return _run(h, deadline, None, algorithm)  # no optimum held: afresh, released
+    status = basis.col_status  # a copy: each read of the attribute converts every column's
+    for c in cols.tolist():  # a held shipment, if nonbasic, sits at its lower bound
+        if status[c] != highspy.HighsBasisStatus.kBasic:
+            status[c] = highspy.HighsBasisStatus.kLower
+    basis.col_status = status
+    h.setBasis(basis)  # where re-solves start, and the release
+    if duals_valid and np.all(gains <= _DUAL_TOLERANCE):
         return held  # no shipment gains at the margin: the held optimum is the released one's
-    if held.status is SolveStatus.TIME_LIMIT_FEASIBLE:
-        return held
-    if held.status is not SolveStatus.OPTIMAL:
-        h.clearSolver()
-        return _run(h, deadline, None, algorithm)
     h.setOptionValue("solver", "choose")  # the simplex, from the held optimum's basis
     return _run_once(h, deadline)
 

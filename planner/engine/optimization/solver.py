@@ -34,6 +34,7 @@ from planner.engine.optimization.settings import OptimizeSettings
 from planner.engine.optimization.solve import push_mutables, solve, to_highs
 from planner.engine.optimization.status import SolveResult, SolveStatus
 from planner.errors import ConfigError
+from planner.memory import release_freed_memory
 from planner.world.scenarios import Scenario, ScenarioSet
 
 #: A re-solve may run from the previous basis at least this long, or as long as the first solve
@@ -112,6 +113,7 @@ class PlanSolver:
         if chosen.extra_functionality is not None:
             chosen.extra_functionality(self.built.model, self.data)
         self._highs = to_highs(self.built.matrix)[0] if self._pyomo is None else None
+        release_freed_memory()  # the build's temporaries, before the solver allocates its own
         self._pushed = self.parameters
         self.build_seconds = time.perf_counter() - started
         self.last_result: SolveResult | None = None
