@@ -53,9 +53,6 @@ RELAXABLE: frozenset[str] = frozenset(
 
 _SLACK_TOLERANCE = 1e-6
 
-#: A reduced cost at most this is no gain (HiGHS's default dual feasibility tolerance) [USD].
-_DUAL_TOLERANCE = 1e-7
-
 #: Unit of the rows of each relaxable family, for messages.
 FAMILY_UNITS: dict[str, str] = {
     "origin_stock": "machines",
@@ -262,18 +259,26 @@ def _run(
     is dropped and the model solved afresh with ``algorithm`` in the time left. A first solve
     (``warm_limit_s`` ``None``) uses ``algorithm``.
     """
-    remaining = deadline - time.perf_counter()
-    # HiGHS's "choose" is its dual simplex for an LP: the path every solve took before the rule
     if warm_limit_s is not None:
-        h.setOptionValue("solver", "choose")  # from the basis the last solve left
-        if warm_limit_s >= remaining:
-            return _run_once(h, deadline)
-        warm = _run_once(h, time.perf_counter() + warm_limit_s)
-        if warm.status not in (SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.TIME_LIMIT_NO_SOLUTION):
+        warm = _run_warm(h, deadline, warm_limit_s)
+        if warm is not None:
             return warm
-        h.clearSolver()
+    # HiGHS's "choose" is its dual simplex for an LP: the path every solve took before the rule
     h.setOptionValue("solver", "choose" if algorithm == "simplex" else algorithm)
     return _run_once(h, deadline)
+
+
+def _run_warm(h: highspy.Highs, deadline: float, warm_limit_s: float) -> _Run | None:
+    """The simplex from the basis the last solve left, for at most ``warm_limit_s`` (or until
+    ``deadline`` if that is sooner); ``None``, with the basis dropped, if it was cut off."""
+    h.setOptionValue("solver", "choose")
+    if warm_limit_s >= deadline - time.perf_counter():
+        return _run_once(h, deadline)
+    warm = _run_once(h, time.perf_counter() + warm_limit_s)
+    if warm.status not in (SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.TIME_LIMIT_NO_SOLUTION):
+        return warm
+    h.clearSolver()
+    return None
 
 
 def _run_once(h: highspy.Highs, deadline: float) -> _Run:
@@ -421,10 +426,11 @@ def _relax_and_round(
     lower = np.concatenate(matrix.col_lower)[integers]
     upper = np.concatenate(matrix.col_upper)[integers]
     cols = integers.astype(np.int32)
-    if warm_limit_s is None and len(cols):
+    relaxed = None if warm_limit_s is None else _run_warm(h, deadline, warm_limit_s)
+    if relaxed is None and len(cols):  # a first solve, or a re-solve starting afresh
         relaxed = _run_staged(h, cols, finite(lower), finite(upper), deadline, algorithm)
-    else:
-        relaxed = _run(h, deadline, warm_limit_s, algorithm)
+    elif relaxed is None:
+        relaxed = _run(h, deadline, None, algorithm)
     if relaxed.status is SolveStatus.TIME_LIMIT_FEASIBLE:
         # A feasible point of the relaxation: whole shipments, rounded down, keep every
         # first-stage row.
@@ -457,11 +463,11 @@ def _run_staged(
 
     Held, the machines present at every tier are constants, so the rows that bound a tier's load
     by them (availability, power modes) are bounds that presolve folds away, and the LP solves
-    several times faster (the app's 14 days x 40 scenarios: 6 CPU s instead of 23 s,
-    ``BENCHMARKS.md``). When no shipment's reduced cost at the held optimum is positive (a
-    maximisation: moving one more machine would not gain), that optimum is the released
-    model's too (it is feasible there and its duals still are), and it is the answer. Otherwise
-    the simplex goes on from that basis, released, and moves only as far as relocating pays. A
+    several times faster (the app's 14 days x 40 scenarios: about 6 CPU s instead of 23 s,
+    ``BENCHMARKS.md``). The held model is solved on a copy of the instance, deleted before the
+    release so that the two solves' working memory is never held at once. Released, the simplex
+    goes on from the held optimum's basis in ``highs`` and moves only as far as relocating pays;
+    that run also leaves ``highs`` with the solver state that makes what-if re-solves quick. A
     held model with no optimum (a row that needs shipments, say) is solved afresh, released, in
     the time left; one that runs out of time returns its point, which the released model also
     allows.
@@ -470,8 +476,6 @@ def _run_staged(
     held_h.passModel(h.getLp())
     held_h.changeColsBounds(len(cols), cols, lower, lower)
     held = _run(held_h, deadline, None, algorithm)
-    gains = np.asarray(held_h.getSolution().col_dual, dtype=float)[cols]
-    duals_valid = held_h.getInfo().dual_solution_status == 2
     basis = held_h.getBasis() if held.status is SolveStatus.OPTIMAL else None
     del held_h
     release_freed_memory()
@@ -484,9 +488,7 @@ def _run_staged(
         if status[c] != highspy.HighsBasisStatus.kBasic:
             status[c] = highspy.HighsBasisStatus.kLower
     basis.col_status = status
-    h.setBasis(basis)  # where re-solves start, and the release
-    if duals_valid and np.all(gains <= _DUAL_TOLERANCE):
-        return held  # no shipment gains at the margin: the held optimum is the released one's
+    h.setBasis(basis)
     h.setOptionValue("solver", "choose")  # the simplex, from the held optimum's basis
     return _run_once(h, deadline)
 
