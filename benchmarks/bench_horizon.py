@@ -28,6 +28,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import subprocess
@@ -36,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from bench_optimizer import routed_fleet
 from svg_chart import line_chart
 from tables import machine, markdown
@@ -212,17 +214,35 @@ def bench_accuracy() -> list[dict[str, Any]]:
     return rows
 
 
-def bench_reduction(workers: int) -> list[dict[str, Any]]:
+def _decision(strategy: Any) -> dict[str, Any]:
+    """What a strategy acts on beyond the shared price guard: its shipments (route, model,
+    machines, departure day) and its commitment caps (tier-hours capped below 1, and a digest of
+    the caps), to tell whether two plans made the same decision."""
+    shipments = sorted(
+        (s.from_site, s.to_site, s.model_id, s.count, round(s.depart_h / 24.0, 3))
+        for s in strategy.shipments
+    )
+    caps = [strategy.commitments[k] for k in sorted(strategy.commitments)]
+    digest = hashlib.sha256(b"".join(np.round(c, 9).tobytes() for c in caps)).hexdigest()[:12]
+    return {
+        "shipments": [list(s) for s in shipments],
+        "capped_tier_hours": int(sum(int((c < 1.0 - 1e-9).sum()) for c in caps)),
+        "caps_digest": digest,
+    }
+
+
+def bench_reduction(
+    workers: int, days: int = 90, full_n: int = 100, reduced_n: int = 10, limit_s: float = LIMIT_S
+) -> list[dict[str, Any]]:
     fleet = demo_fleet()
-    days = 90
     feeds = fetch_feeds(fleet, START, days * 24, "offline", seed=7)
-    full = make_scenarios(fleet, feeds, 100, seed=1)
+    full = make_scenarios(fleet, feeds, full_n, seed=1)
     unseen = make_scenarios(fleet, feeds, 100, seed=2)
-    settings = OptimizeSettings(horizon="strategic", mip_gap=1e-3, time_limit_s=LIMIT_S)
+    settings = OptimizeSettings(horizon="strategic", mip_gap=1e-3, time_limit_s=limit_s)
     sets = {
-        "full set (100)": full,
-        "reduced on features (10 of the 100)": reduce_scenarios(full, 10),
-        "plain draws (10)": make_scenarios(fleet, feeds, 10, seed=1),
+        f"full set ({full_n})": full,
+        f"reduced on features ({reduced_n} of the {full_n})": reduce_scenarios(full, reduced_n),
+        f"plain draws ({reduced_n})": make_scenarios(fleet, feeds, reduced_n, seed=1),
     }
     rows: list[dict[str, Any]] = []
     for name, scen in sets.items():
@@ -239,14 +259,17 @@ def bench_reduction(workers: int) -> list[dict[str, Any]]:
             {
                 "bench": "reduction",
                 "planned_on": name,
+                "days": days,
                 "plan_s": plan_s,
                 "plan_cpu_s": plan_cpu_s,
+                "status": plan.solver.status.value,
                 "in_sample_objective_usd": plan.solver.objective_usd,
                 "machines_moved": int(plan.relocations["machines"].sum())
                 if len(plan.relocations)
                 else 0,
                 "out_of_sample_usd": float(fleet_row[FULL]),
                 "cvar5_out_of_sample_usd": float(fleet_row["cvar5_profit_incl_after_horizon_usd"]),
+                **_decision(strategy),
             }
         )
         print(json.dumps(rows[-1]), flush=True)
@@ -281,6 +304,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", default="7,30,90,365")
     parser.add_argument("--scenarios", default="5,10,20")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--reduction",
+        default="90,100,10",
+        help="reduction case: days, scenarios of the full set, scenarios kept (default 90,100,10)",
+    )
+    parser.add_argument(
+        "--limit-s",
+        type=float,
+        default=LIMIT_S,
+        help="wall-clock limit of each reduction plan's solve [s]; raise it on a loaded machine",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument(
         "--plot-from",
@@ -318,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     if "accuracy" in wanted:
         rows += bench_accuracy()
     if "reduction" in wanted:
-        rows += bench_reduction(args.workers)
+        days, full_n, reduced_n = (int(x) for x in args.reduction.split(","))
+        rows += bench_reduction(args.workers, days, full_n, reduced_n, args.limit_s)
     print(markdown(rows, ("machine", "algorithm", "horizon", "accuracy", "reduction")))
     return 0
 

@@ -152,7 +152,7 @@ def add_nonanticipativity_constraints(ctx: Context) -> None:
     ctx.matrix.add_rows(
         "nonanticipativity",
         "nonanticipativity",
-        label_tuples(ctx.tier_labels, k, t, s),
+        label_tuples(ctx.tier_labels, k, t, s, period=1),
         np.concatenate([rows, rows]),
         np.concatenate([run[k, t, s], cols[k, t]]),
         np.concatenate([1.0 / upper[k, t, s], -np.ones(len(k))]),

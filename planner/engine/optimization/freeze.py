@@ -103,7 +103,9 @@ def add_freeze_protection_constraints(ctx: Context) -> None:
     ctx.matrix.add_rows(
         "freeze_protection",
         "freeze_warm",
-        label_tuples(ids, fz.hour_site[rows_at], fz.hour_scenario[rows_at], fz.hour[rows_at]),
+        label_tuples(
+            ids, fz.hour_site[rows_at], fz.hour_scenario[rows_at], fz.hour[rows_at], period=2
+        ),
         *concat_terms(parts),
         0.0,
         np.inf,
@@ -129,7 +131,11 @@ def add_freeze_damage_constraints(ctx: Context) -> None:
         "freeze_damage",
         "freeze_window",
         label_tuples(
-            ids, fz.run_site[fz.window_run], fz.run_scenario[fz.window_run], fz.window_start
+            ids,
+            fz.run_site[fz.window_run],
+            fz.run_scenario[fz.window_run],
+            fz.window_start,
+            period=2,
         ),
         *concat_terms(parts),
         1.0,

@@ -40,16 +40,27 @@ class Labels:
         Number of labels.
     make
         Makes the list of labels.
+    parts
+        The integer arrays the labels are made from (:func:`label_tuples`: the position in its
+        ``heads``, then each further part), one entry per label; empty when not known.
+    period
+        Which of ``parts`` is the model's period, ``None`` when the labels have none: a later
+        model of a rolling plan finds a row by its parts with the period shifted
+        (:mod:`~planner.engine.optimization.warm_start`).
     """
 
     size: int
     make: Callable[[], list[Any]]
+    parts: tuple[np.ndarray, ...] = ()
+    period: int | None = None
 
     def __len__(self) -> int:
         return self.size
 
 
-def label_tuples(heads: Sequence[Any], first: np.ndarray, *rest: np.ndarray) -> Labels:
+def label_tuples(
+    heads: Sequence[Any], first: np.ndarray, *rest: np.ndarray, period: int | None = None
+) -> Labels:
     """Labels ``(*heads[first[j]], rest[0][j], rest[1][j], ...)``, made on demand.
 
     Parameters
@@ -60,6 +71,9 @@ def label_tuples(heads: Sequence[Any], first: np.ndarray, *rest: np.ndarray) -> 
         Position in ``heads`` of each label's leading part.
     rest
         Further label parts, one array each, as long as ``first``.
+    period
+        Which part is the model's period: 0 for ``first``, ``i`` for ``rest[i - 1]``; ``None``
+        when none is.
     """
     first, rest = np.array(first), tuple(np.array(r) for r in rest)
 
@@ -68,7 +82,7 @@ def label_tuples(heads: Sequence[Any], first: np.ndarray, *rest: np.ndarray) -> 
         parts = zip(first.tolist(), *(r.tolist() for r in rest), strict=True)
         return [(*head[a], *more) for a, *more in parts]
 
-    return Labels(len(first), make)
+    return Labels(len(first), make, (first, *rest), period)
 
 
 def labels_list(labels: Sequence[Any] | Labels) -> list[Any]:
@@ -97,6 +111,9 @@ class ColumnBlock:
         Pyomo domain of the variable.
     doc
         Description with units.
+    period_axis
+        The axis of ``shape`` that is the model's period, ``None`` when there is none (a later
+        model of a rolling plan finds a column at its period shifted).
     """
 
     name: str
@@ -106,6 +123,7 @@ class ColumnBlock:
     index: Sequence[Any] | Labels | None = None
     domain: Any = field(default_factory=lambda: pyo.Reals)
     doc: str = ""
+    period_axis: int | None = None
 
     @property
     def size(self) -> int:
@@ -238,6 +256,7 @@ class Matrix:
         domain: Any = pyo.Reals,
         present: np.ndarray | None = None,
         doc: str = "",
+        period_axis: int | None = None,
     ) -> ColumnBlock:
         """Add the columns of a Pyomo ``Var`` (made in the mirror, on demand).
 
@@ -258,8 +277,12 @@ class Matrix:
             Boolean mask of ``shape``: a sparse variable with columns only where it is true.
         doc
             Description with units.
+        period_axis
+            The axis of ``shape`` that is the model's period, if any.
         """
-        block = ColumnBlock(name, self.n_cols, shape, index=index, domain=domain, doc=doc)
+        block = ColumnBlock(
+            name, self.n_cols, shape, index=index, domain=domain, doc=doc, period_axis=period_axis
+        )
         if present is not None:
             dense = np.full(shape, -1, dtype=np.int64)
             dense[present] = self.n_cols + np.arange(int(present.sum()))

@@ -186,12 +186,13 @@ def _add_variables(ctx: Context) -> None:
     labels = ctx.tier_labels
     mx.add_var(
         "run",
-        label_tuples(labels, k, t, s),
+        label_tuples(labels, k, t, s, period=1),
         (n_tiers, n_periods, n_scen),
         0.0,
         ctx.run_upper[present],
         present=present,
         doc="IT load run per tier, period and scenario where it can be positive [MW]",
+        period_axis=1,
     )
     ordered = (np.arange(n_periods)[None, :] < d.lead_periods[d.tier_site][:, None]) & (
         ctx.run_upper.max(axis=2, initial=0.0) > 0
@@ -199,12 +200,13 @@ def _add_variables(ctx: Context) -> None:
     k, t = np.nonzero(ordered)
     mx.add_var(
         "order",
-        label_tuples(labels, k, t),
+        label_tuples(labels, k, t, period=1),
         (n_tiers, n_periods),
         0.0,
         1.0,
         present=ordered,
         doc="share of a tier's available machines ordered to run, decided now [-]",
+        period_axis=1,
     )
     ppa = ctx.ppa_sites()
     contracted = np.array([d.sites[i].contract.block_mw for i in ppa])
@@ -217,6 +219,7 @@ def _add_variables(ctx: Context) -> None:
             contracted[:, None, None] * d.duration_h[None, :, None], (len(ppa), n_periods, n_scen)
         ).ravel(),
         doc="energy drawn within the PPA's contracted block [MWh]",
+        period_axis=1,
     )
     for name, doc in (
         ("revenue", "mining revenue at hashprice scale 1 [USD]"),
@@ -246,6 +249,7 @@ def _add_variables(ctx: Context) -> None:
             1.0,
             domain=pyo.Binary,
             doc="1 if the site runs (not stopped)",
+            period_axis=1,
         )
         mx.add_var(
             "stop",
@@ -254,6 +258,7 @@ def _add_variables(ctx: Context) -> None:
             0.0,
             1.0,
             doc="1 if the site stops at the start of the period",
+            period_axis=1,
         )
 
 

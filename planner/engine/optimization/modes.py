@@ -32,7 +32,7 @@ def add_mode_variables(ctx: Context) -> None:
         (*ctx.tier_labels[tier[a]], d.tiers[tier[a]].mode_names[d.modes[a][1]])
         for a in range(len(tier))
     ]
-    labels = label_tuples(heads, j, t, s)
+    labels = label_tuples(heads, j, t, s, period=1)
     ctx.matrix.add_var(
         "mode_run",
         labels,
@@ -41,6 +41,7 @@ def add_mode_variables(ctx: Context) -> None:
         upper[present],
         present=present,
         doc="IT load of a tier's machines in one power mode [MW]",
+        period_axis=1,
     )
 
 
@@ -67,7 +68,7 @@ def add_mode_constraints(ctx: Context) -> None:
             r, c = rows[sel][present], cols[j, t[sel][present], s[sel][present]]
             split.append((r, c, -np.ones(len(r))))
             machines.append((r, c, np.full(len(r), 1.0 / share[j])))
-    labels = label_tuples(ctx.tier_labels, k, t, s)
+    labels = label_tuples(ctx.tier_labels, k, t, s, period=1)
     ctx.matrix.add_rows(
         "power_modes",
         "mode_split",

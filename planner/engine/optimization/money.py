@@ -37,7 +37,7 @@ def add_ppa_split_constraints(ctx: Context) -> None:
     ctx.matrix.add_rows(
         "ppa_split",
         "ppa_split",
-        label_tuples(d.fleet.site_ids, site, t, s),
+        label_tuples(d.fleet.site_ids, site, t, s, period=1),
         *concat_terms([load, inside]),
         0.0,
         np.inf,

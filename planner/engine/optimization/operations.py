@@ -88,7 +88,7 @@ def ship_terms(ctx: Context, rows: np.ndarray, coefs: np.ndarray) -> Terms:
 def period_scenario_labels(n_periods: int, n_scen: int) -> Labels:
     """Labels ``(period, scenario)`` of rows ``period x scenarios + scenario``."""
     t, s = (a.ravel() for a in np.indices((n_periods, n_scen)))
-    return label_tuples(range(n_periods), t, s)
+    return label_tuples(range(n_periods), t, s, period=0)
 
 
 def add_availability_constraints(ctx: Context) -> None:
@@ -117,7 +117,7 @@ def add_availability_constraints(ctx: Context) -> None:
     ctx.matrix.add_rows(
         "availability",
         "availability",
-        label_tuples(ctx.tier_labels, k, t, s),
+        label_tuples(ctx.tier_labels, k, t, s, period=1),
         *concat_terms(parts),
         -np.inf,
         cap * d.installed[k],
@@ -151,7 +151,7 @@ def add_ramp_constraints(ctx: Context) -> None:
     ctx.matrix.add_rows(
         "ramp",
         "ramp",
-        label_tuples(d.fleet.site_ids, i, t, s),
+        label_tuples(d.fleet.site_ids, i, t, s, period=1),
         *concat_terms([now, before]),
         -limit,
         limit,
@@ -180,7 +180,7 @@ def add_min_down_constraints(ctx: Context) -> None:
     i, t, s = (a.ravel() for a in np.indices((n_sites, n_periods, n_scen)))
     rows = np.arange(len(i))
     on = ctx.var("on").col(i, t, s)
-    labels = label_tuples(d.fleet.site_ids, i, t, s)
+    labels = label_tuples(d.fleet.site_ids, i, t, s, period=1)
     load = load_terms(ctx, rows, i, t, s, per_tier)
     mx.add_rows(
         "min_down",
@@ -206,7 +206,7 @@ def add_min_down_constraints(ctx: Context) -> None:
     i1, t1, s1 = i[later], t[later], s[later]
     rows1 = np.arange(len(i1))
     stop = ctx.var("stop")
-    labels1 = label_tuples(d.fleet.site_ids, i1, t1, s1)
+    labels1 = label_tuples(d.fleet.site_ids, i1, t1, s1, period=1)
     mx.add_rows(
         "min_down",
         "min_down_stop",
@@ -273,7 +273,7 @@ def add_demand_response_constraints(ctx: Context) -> None:
     ctx.matrix.add_rows(
         "demand_response",
         "demand_response",
-        label_tuples(d.fleet.site_ids, i, t, s),
+        label_tuples(d.fleet.site_ids, i, t, s, period=1),
         *concat_terms(parts),
         -np.inf,
         u * const[i, t, s] - required,

@@ -244,6 +244,7 @@ class _Run:
     bound: float
     values: np.ndarray
     message: str
+    iterations: int = 0
 
 
 def _run(
@@ -312,6 +313,7 @@ def _run_once(h: highspy.Highs, deadline: float) -> _Run:
         bound,
         values,
         h.modelStatusToString(model_status),
+        max(0, int(info.simplex_iteration_count)),
     )
 
 
@@ -404,6 +406,7 @@ def solve(
         nonzeros=nonzeros,
         values=outcome.values,
         message=outcome.message,
+        iterations=outcome.iterations,
     )
 
 
@@ -444,6 +447,7 @@ def _relax_and_round(
         return relaxed
     h.changeColsBounds(len(cols), cols, whole, whole)
     fixed = _run(h, deadline)
+    fixed.iterations += relaxed.iterations
     h.changeColsBounds(len(cols), cols, finite(lower), finite(upper))
     if fixed.status.has_solution and _gap(fixed.objective, relaxed.bound) <= mip_gap:
         fixed.bound = relaxed.bound

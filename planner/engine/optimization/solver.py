@@ -3,7 +3,9 @@
 :class:`PlanSolver` builds the model and the HiGHS instance once and keeps both; :meth:`update`
 changes mutable parameters (hashprice and price scales, risk weight, CVaR level, hashrate floor,
 relocation budget) and re-solves without rebuilding, warm-starting from the last basis. The app's
-sliders and a rolling horizon use it.
+sliders and a rolling horizon use it; a rolling horizon also starts each window's first solve
+from the previous window's basis, mapped period by period (:meth:`PlanSolver.start_from`,
+:mod:`~planner.engine.optimization.warm_start`).
 
 The Pyomo model is made only when something reads :attr:`PlanSolver.model`, an
 ``extra_functionality`` hook is given or a Pyomo solver is named; from then on each solve
@@ -33,6 +35,13 @@ from planner.engine.optimization.pyomo_solve import pyomo_solver, solve_through_
 from planner.engine.optimization.settings import OptimizeSettings
 from planner.engine.optimization.solve import push_mutables, solve, to_highs
 from planner.engine.optimization.status import SolveResult, SolveStatus
+from planner.engine.optimization.warm_start import (
+    Basis,
+    period_shift,
+    read_basis,
+    set_basis,
+    shifted_basis,
+)
 from planner.errors import ConfigError
 from planner.memory import release_freed_memory
 from planner.world.scenarios import Scenario, ScenarioSet
@@ -119,6 +128,7 @@ class PlanSolver:
         self.last_result: SolveResult | None = None
         self.time_limit_s = self.data.settings.time_limit_s
         self._first_solve_seconds = 0.0
+        self._start_limit_s: float | None = None
         self._unloaded: np.ndarray | None = None
 
     @property
@@ -217,6 +227,7 @@ class PlanSolver:
             result = self._solve_once(first)
             if first:
                 self._first_solve_seconds = result.solve_seconds
+                result = replace(result, started=self._start_limit_s is not None)
             parameters = self.parameters
             note = time_limit_note(result, self.time_limit_s)
             if not result.status.has_solution:
@@ -248,9 +259,51 @@ class PlanSolver:
             time_limit_s=self.time_limit_s,
             mip_gap=self.data.settings.mip_gap,
             build_seconds=build_seconds,
-            warm_limit_s=None if first else max(_MIN_WARM_S, self._first_solve_seconds),
+            warm_limit_s=self._start_limit_s
+            if first
+            else max(_MIN_WARM_S, self._first_solve_seconds),
             algorithm=self.data.settings.lp_algorithm,
         )
+
+    def basis(self) -> Basis | None:
+        """The simplex basis the last solve ended with, to start a later model from.
+
+        ``None`` before a solve, through a named Pyomo solver, or when HiGHS holds no basis
+        (a branch and bound).
+        """
+        if self._highs is None or self.last_result is None:
+            return None
+        return read_basis(
+            self.built.matrix, self._highs, self.data.times, self._first_solve_seconds
+        )
+
+    def start_from(self, previous: Basis) -> bool:
+        """Start the first solve from ``previous``, the basis of a model whose periods run on into
+        this one's (a rolling plan's previous window), mapped onto this model period by period
+        (:func:`~planner.engine.optimization.warm_start.shifted_basis`).
+
+        The simplex runs from it for at least 2 s, or as long as the previous model's first solve
+        took, before the start is dropped and the model solved afresh. Only an LP (no binary
+        columns) before its first solve through HiGHS is started, and only when this model's
+        periods are the previous model's from some period on.
+
+        Returns
+        -------
+        bool
+            Whether HiGHS took the start.
+        """
+        shift = period_shift(previous.times, self.data.times)
+        if (
+            self._highs is None
+            or self.last_result is not None
+            or self.built.matrix.has_binaries()
+            or shift is None
+        ):
+            return False
+        if not set_basis(self._highs, shifted_basis(previous, self.built.matrix, shift)):
+            return False
+        self._start_limit_s = max(_MIN_WARM_S, previous.solve_seconds)
+        return True
 
     def update(self, **values: float | None) -> Plan:
         """:meth:`set_parameters`, then :meth:`solve`, without rebuilding the model."""

@@ -57,6 +57,12 @@ class SolveResult:
         the fallback's values here).
     message
         HiGHS's model status in words.
+    iterations
+        Simplex iterations of the solve's HiGHS runs (0 through a named Pyomo solver, and for
+        an interior point solve's own iterations) [-].
+    started
+        Whether the first solve started from a basis mapped from an earlier model
+        (:mod:`~planner.engine.optimization.warm_start`).
     """
 
     status: SolveStatus
@@ -70,3 +76,5 @@ class SolveResult:
     nonzeros: int
     values: np.ndarray = field(repr=False)
     message: str = ""
+    iterations: int = 0
+    started: bool = False
