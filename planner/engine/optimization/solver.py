@@ -129,6 +129,7 @@ class PlanSolver:
         self.time_limit_s = self.data.settings.time_limit_s
         self._first_solve_seconds = 0.0
         self._start_limit_s: float | None = None
+        self._cold_seconds = 0.0  # a cold first solve's time, or the one a start was given
         self._unloaded: np.ndarray | None = None
 
     @property
@@ -227,6 +228,8 @@ class PlanSolver:
             result = self._solve_once(first)
             if first:
                 self._first_solve_seconds = result.solve_seconds
+                if self._start_limit_s is None:
+                    self._cold_seconds = result.solve_seconds
                 result = replace(result, started=self._start_limit_s is not None)
             parameters = self.parameters
             note = time_limit_note(result, self.time_limit_s)
@@ -273,17 +276,16 @@ class PlanSolver:
         """
         if self._highs is None or self.last_result is None:
             return None
-        return read_basis(
-            self.built.matrix, self._highs, self.data.times, self._first_solve_seconds
-        )
+        return read_basis(self.built.matrix, self._highs, self.data.times, self._cold_seconds)
 
     def start_from(self, previous: Basis) -> bool:
         """Start the first solve from ``previous``, the basis of a model whose periods run on into
         this one's (a rolling plan's previous window), mapped onto this model period by period
         (:func:`~planner.engine.optimization.warm_start.shifted_basis`).
 
-        The simplex runs from it for at least 2 s, or as long as the previous model's first solve
-        took, before the start is dropped and the model solved afresh. Only an LP (no binary
+        The simplex runs from it for at least 2 s, or as long as a cold solve of the previous
+        model took (:attr:`~planner.engine.optimization.warm_start.Basis.solve_seconds`), before
+        the start is dropped and the model solved afresh. Only an LP (no binary
         columns) before its first solve through HiGHS is started, and only when this model's
         periods are the previous model's from some period on.
 
@@ -303,6 +305,7 @@ class PlanSolver:
         if not set_basis(self._highs, shifted_basis(previous, self.built.matrix, shift)):
             return False
         self._start_limit_s = max(_MIN_WARM_S, previous.solve_seconds)
+        self._cold_seconds = previous.solve_seconds
         return True
 
     def update(self, **values: float | None) -> Plan:

@@ -54,7 +54,9 @@ class Basis:
     times
         The model's period starts, UTC.
     solve_seconds
-        How long the model's first solve took [s].
+        How long a cold solve of the model took: its own first solve, or for a model started
+        from an earlier basis the time that basis carried (a rolling plan keeps the first
+        window's) [s].
     """
 
     matrix: Matrix
@@ -85,8 +87,8 @@ class MappedBasis:
 def read_basis(
     matrix: Matrix, highs: highspy.Highs, times: pd.DatetimeIndex, solve_seconds: float = 0.0
 ) -> Basis | None:
-    """The basis HiGHS holds for ``matrix`` after a solve (periods starting at ``times``, its
-    first solve ``solve_seconds`` long [s]), ``None`` when it has no valid one."""
+    """The basis HiGHS holds for ``matrix`` after a solve (periods starting at ``times``; a cold
+    solve ``solve_seconds`` long [s]), ``None`` when it has no valid one."""
     basis = highs.getBasis()
     if not basis.valid or len(basis.col_status) != matrix.n_cols:
         return None
