@@ -90,11 +90,14 @@ def read_basis(
     """The basis HiGHS holds for ``matrix`` after a solve (periods starting at ``times``; a cold
     solve ``solve_seconds`` long [s]), ``None`` when it has no valid one."""
     basis = highs.getBasis()
-    if not basis.valid or len(basis.col_status) != matrix.n_cols:
+    if not basis.valid:
+        return None
+    cols = basis.col_status  # each read converts the whole list
+    if len(cols) != matrix.n_cols:
         return None
     return Basis(
         matrix,
-        np.array([s.value for s in basis.col_status], dtype=np.int8),
+        np.array([s.value for s in cols], dtype=np.int8),
         np.array([s.value for s in basis.row_status], dtype=np.int8),
         times,
         solve_seconds,
