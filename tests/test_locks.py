@@ -59,13 +59,12 @@ def test_every_pin_has_a_hash(lock: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lock", "wanted"),
-    [
+    ("lock", "wanted"), [
         ("core.txt", CORE),
         ("app.txt", CORE + APP),
         ("dev.txt", CORE + DEV),
         ("build.txt", BUILD),
-    ],
+    ]
 )
 def test_lock_satisfies_pyproject(lock: str, wanted: list[Requirement]) -> None:
     pins = LOCKS[lock]

@@ -612,10 +612,7 @@ planned_curtailment_mwh_max = 500
         ("[job]\nhorizon_hours = 1000\n", "job.horizon_hours: must be a whole number in [24, 336]"),
         ("[job]\nmode = 'online'\n", "job.mode: must be one of live, cache, offline"),
         ("[optimize]\nrisk_lambda = -1\n", "optimize.risk_lambda: must be in [0, 1000]"),
-        (
-            "[notify]\nurl = 'x'\n",
-            "notify.url: unknown key; did you mean 'urls'? allowed: thresholds, urls, webhook_url",
-        ),
+        ("[notify]\nurl = 'x'\n", "notify.url: unknown key; did you mean 'urls'? allowed: thresholds, urls, webhook_url"),
         (
             "[notify.thresholds]\nhashrate_at_risk_max = 2\n",
             "notify.thresholds.hashrate_at_risk_max: must be in [0, 1], got 2",
