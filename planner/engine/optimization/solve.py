@@ -486,7 +486,9 @@ def _run_staged(
     if basis is None:
         if held.status is SolveStatus.TIME_LIMIT_FEASIBLE:
             return held
-        return _run(h, deadline, None, algorithm)  # no optimum held: afresh, released
+        fresh = _run(h, deadline, None, algorithm)  # no optimum held: afresh, released
+        fresh.iterations += held.iterations
+        return fresh
     status = basis.col_status  # a copy: each read of the attribute converts every column's
     for c in cols.tolist():  # a held shipment, if nonbasic, sits at its lower bound
         if status[c] != highspy.HighsBasisStatus.kBasic:
@@ -494,7 +496,9 @@ def _run_staged(
     basis.col_status = status
     h.setBasis(basis)
     h.setOptionValue("solver", "choose")  # the simplex, from the held optimum's basis
-    return _run_once(h, deadline)
+    released = _run_once(h, deadline)
+    released.iterations += held.iterations
+    return released
 
 
 def _branch_and_bound(
