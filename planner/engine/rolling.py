@@ -231,7 +231,8 @@ def rolling_horizon(
         if basis is not None:
             solver.start_from(basis)
         plan = solver.solve()
-        basis = solver.basis() if settings.warm_start else None
+        later = j + 1 < len(decisions)
+        basis = solver.basis() if settings.warm_start and later else None
         plans.append(plan)
         step = slice_scenario(realised, t0, t0 + act)
         policy = _acting_policy(plan, act, settings.react, exposed)
