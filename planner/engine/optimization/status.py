@@ -58,8 +58,9 @@ class SolveResult:
     message
         HiGHS's model status in words.
     iterations
-        Simplex iterations of the solve's HiGHS runs [-] (an interior point method's own
-        iterations are not counted; 0 through a named Pyomo solver).
+        Simplex iterations of the solve's HiGHS runs [-] (not counted: an interior point
+        method's own iterations and a warm start cut off and dropped; 0 through a named Pyomo
+        solver).
     started
         Whether the first solve started from a basis mapped from an earlier model
         (:mod:`~planner.engine.optimization.warm_start`).
