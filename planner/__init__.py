@@ -47,24 +47,6 @@ from planner.ops.actions import (
     actions_csv,
     actions_ics,
 )
-from planner.ops.charts import (
-    band_frame,
-    band_panel_chart,
-    cumulative_profit_chart,
-    curtailment_blocks,
-    curtailment_heatmap_chart,
-    daily_hashrate_chart,
-    exceedance_chart,
-    fleet_cumulative_profit,
-    fleet_daily_hashrate,
-    hashrate_bands_chart,
-    profit_distribution_chart,
-    run_profits,
-    site_map,
-    site_profit_chart,
-    strategy_colour,
-    strategy_scale,
-)
 from planner.ops.comparison import ComparisonOutcome, run_comparison
 from planner.ops.demo import (
     DEMO_STORMS,
@@ -108,6 +90,46 @@ from planner.world.scenarios import Scenario, ScenarioSet, ScenarioSettings, mak
 
 if TYPE_CHECKING:
     from planner.engine.optimization import optimize
+    from planner.ops.charts import (
+        band_frame,
+        band_panel_chart,
+        cumulative_profit_chart,
+        curtailment_blocks,
+        curtailment_heatmap_chart,
+        daily_hashrate_chart,
+        exceedance_chart,
+        fleet_cumulative_profit,
+        fleet_daily_hashrate,
+        hashrate_bands_chart,
+        profit_distribution_chart,
+        run_profits,
+        site_map,
+        site_profit_chart,
+        strategy_colour,
+        strategy_scale,
+    )
+
+#: Chart names, loaded with Altair on first use (:mod:`planner.ops.charts`).
+_CHART_NAMES = frozenset(
+    {
+        "band_frame",
+        "band_panel_chart",
+        "cumulative_profit_chart",
+        "curtailment_blocks",
+        "curtailment_heatmap_chart",
+        "daily_hashrate_chart",
+        "exceedance_chart",
+        "fleet_cumulative_profit",
+        "fleet_daily_hashrate",
+        "hashrate_bands_chart",
+        "profit_distribution_chart",
+        "run_profits",
+        "site_map",
+        "site_profit_chart",
+        "strategy_colour",
+        "strategy_scale",
+    }
+)
 
 __all__ = [
     "ACTION_COLUMNS",
@@ -234,14 +256,21 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    """:func:`optimize`, imported with the solver (Pyomo, highspy) on first use."""
-    if name != "optimize":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from planner.engine import optimization
+    """:func:`optimize`, imported with the solver (Pyomo, highspy) on first use; the chart
+    functions, imported with Altair on first use."""
+    if name == "optimize":
+        from planner.engine import optimization
 
-    globals()[name] = optimization.optimize
-    return optimization.optimize
+        value = optimization.optimize
+    elif name in _CHART_NAMES:
+        from planner.ops import charts
+
+        value = getattr(charts, name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"optimize"})
+    return sorted(set(globals()) | {"optimize"} | _CHART_NAMES)

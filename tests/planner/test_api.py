@@ -165,7 +165,8 @@ def test_every_public_function_and_class_has_a_numpydoc_docstring() -> None:
 LAZY_SOLVER = """
 import sys
 import planner
-heavy = ("pyomo", "highspy", "sklearn")  # the solver; the forecasters' learner (fit time only)
+# the solver; the forecasters' learner (fit time only); the charts (drawn on first use)
+heavy = ("pyomo", "highspy", "sklearn", "altair", "vl_convert")
 assert not any(m in sys.modules for m in heavy), "import planner"
 from planner.surfaces.cli import main
 assert main(["--help"]) == 0
@@ -174,6 +175,8 @@ from planner import OptimizeSettings, Plan, optimize
 assert "pyomo" in sys.modules and "highspy" in sys.modules
 assert optimize.__module__ == "planner.engine.optimization.solver" and Plan.__name__ == "Plan"
 assert {"OptimizeSettings", "Plan", "optimize"} <= set(dir(planner))
+from planner import site_map
+assert "altair" in sys.modules and site_map.__module__ == "planner.ops.charts.sites"
 from planner.engine.optimization import solve  # the function, not its module of the same name
 assert callable(solve) and solve.__module__ == "planner.engine.optimization.solve"
 """

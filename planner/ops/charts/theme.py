@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
+if TYPE_CHECKING:
+    import altair as alt
+
 
 __all__ = [
     "FONT",
@@ -75,6 +77,8 @@ def strategy_scale(names: Sequence[str]) -> alt.Scale:
         Strategy names, in legend order.
     """
     names = list(dict.fromkeys(names))
+    import altair as alt  # here: the colours are read without loading Altair
+
     return alt.Scale(domain=names, range=[strategy_colour(n) for n in names])
 
 

@@ -13,21 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.ops.charts import (
-    band_frame,
-    chart_svg,
-    cumulative_profit_chart,
-    curtailment_blocks,
-    curtailment_heatmap_chart,
-    daily_hashrate_chart,
-    fleet_cumulative_profit,
-    fleet_daily_hashrate,
-    hashrate_bands_chart,
-    profit_distribution_chart,
-    run_profits,
-    site_map,
-    site_profit_chart,
-)
+from planner.ops import charts  # each chart module, with Altair, loaded on first use
 from planner.ops.report.cells import empty_note
 from planner.ops.report.format import escape
 from planner.ops.report.inputs import BASELINE_STRATEGY, FLEET_ROW, ReportInputs
@@ -45,7 +31,7 @@ __all__ = [
 
 
 def _figure(chart: Any, label: str, caption: str) -> str:
-    svg = chart_svg(chart, label=label)
+    svg = charts.chart_svg(chart, label=label)
     return f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>"
 
 
@@ -56,7 +42,7 @@ def _ledgers(r: ReportInputs) -> dict[str, pd.DataFrame]:
 def map_section(r: ReportInputs) -> str:
     """The sites on a map with state, province and country borders."""
     return _figure(
-        site_map(r.fleet),
+        charts.site_map(r.fleet),
         "Site map",
         "Equal-area projection around the sites, with state, province and country borders "
         "(Natural Earth, public domain). Circle area grows with capacity (MW); colour is the "
@@ -70,7 +56,7 @@ def hashrate_section(r: ReportInputs) -> str:
     if not ledgers:
         return empty_note("No central runs in this report.")
     return _figure(
-        daily_hashrate_chart(fleet_daily_hashrate(ledgers)),
+        charts.daily_hashrate_chart(charts.fleet_daily_hashrate(ledgers)),
         "Fleet hashrate by strategy",
         "Daily mean of the fleet's hourly hashrate (summed over sites), per UTC day.",
     )
@@ -82,7 +68,7 @@ def bands_section(r: ReportInputs) -> str:
         return empty_note("No Monte Carlo evaluation in this run.")
     runs = len(r.evaluation.run_index)
     return _figure(
-        hashrate_bands_chart(band_frame(r.evaluation)),
+        charts.hashrate_bands_chart(charts.band_frame(r.evaluation)),
         "Fleet hashrate across scenarios",
         f"Hour by hour over {runs} run(s), one panel per strategy: the line is the weighted "
         "median of the fleet's hashrate, the band spans P5 to P95 [EH/s].",
@@ -95,7 +81,7 @@ def profit_section(r: ReportInputs) -> str:
     if not ledgers:
         return empty_note("No central runs in this report.")
     return _figure(
-        cumulative_profit_chart(fleet_cumulative_profit(ledgers)),
+        charts.cumulative_profit_chart(charts.fleet_cumulative_profit(ledgers)),
         "Cumulative fleet profit by strategy",
         "Fleet profit (revenue − energy cost + credits) accumulated from the start of the "
         "horizon; what a strategy leaves behind after it is in the KPI table.",
@@ -107,7 +93,7 @@ def distribution_section(r: ReportInputs) -> str:
     if r.evaluation is None:
         return empty_note("No Monte Carlo evaluation in this run.")
     return _figure(
-        profit_distribution_chart(run_profits(r.evaluation)),
+        charts.profit_distribution_chart(charts.run_profits(r.evaluation)),
         "Fleet profit incl. after horizon, by strategy",
         "Fleet profit of each run at full value (dots: the horizon's profit less what the run "
         "leaves behind): the box spans the quartiles, the whiskers the lowest and highest run. "
@@ -132,7 +118,7 @@ def site_profit_section(r: ReportInputs) -> str:
     sites = [s for s in r.fleet.site_ids if s in set(frame["site_id"])]
     sites += [s for s in dict.fromkeys(frame["site_id"]) if s not in sites]
     return _figure(
-        site_profit_chart(frame, sites),
+        charts.site_profit_chart(frame, sites),
         "Profit incl. after horizon, by site and strategy",
         "Profit per site over the horizon less what the site is left with after it (machines "
         "still out, freeze repairs, relocations).",
@@ -152,10 +138,10 @@ def heatmap_section(r: ReportInputs) -> str:
     if data is None or data.empty:
         return empty_note("No curtailment schedule to show.")
     sites = [s for s in r.fleet.site_ids if s in set(data["site_id"])]
-    blocks, label = curtailment_blocks(data, sites)
+    blocks, label = charts.curtailment_blocks(data, sites)
     total = float(np.nansum(blocks["curtailed_mwh"].to_numpy()))
     return _figure(
-        curtailment_heatmap_chart(blocks, sites),
+        charts.curtailment_heatmap_chart(blocks, sites),
         "Curtailment by site and period",
         f"Share of each site's available facility energy curtailed per {label}, from {what}; "
         f"{total:,.0f} MWh in all. Grey: nothing available (outage, transit or no machines).",
