@@ -101,7 +101,13 @@ def case_algorithm(sites: int, days: int, scenarios: int, period_h: int, algorit
 
 
 def case_plan(
-    sites: int, days: int, scenarios: int, period_h: int, hourly_h: int, algorithm: str
+    sites: int,
+    days: int,
+    scenarios: int,
+    period_h: int,
+    hourly_h: int,
+    algorithm: str,
+    blocks: int = 1,
 ) -> dict:
     """Build and solve one strategic plan through PlanSolver (in a child process)."""
     fleet, scen = _world(sites, days, scenarios)
@@ -109,6 +115,7 @@ def case_plan(
         horizon="strategic",
         strategic_period_hours=period_h,
         strategic_hourly_hours=hourly_h,
+        strategic_price_blocks=blocks,
         mip_gap=1e-3,
         time_limit_s=LIMIT_S,
         lp_algorithm=algorithm,  # type: ignore[arg-type]
@@ -124,6 +131,7 @@ def case_plan(
         "period_h": period_h,
         "hourly_h": hourly_h,
         "algorithm": algorithm,
+        "blocks": blocks,
         "periods": len(plan.duration_h),
         "columns": plan.solver.columns,
         "nonzeros": plan.solver.nonzeros,

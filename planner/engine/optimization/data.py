@@ -2,7 +2,10 @@
 
 Everything the model needs is computed here once, as numpy arrays indexed ``(tier or site,
 period, scenario)``, so that building the model is only arithmetic on arrays. Operational periods
-are the scenarios' hours; strategic periods aggregate them (``docs/model.md``, Optimizer: periods).
+are the scenarios' hours; strategic periods aggregate them, long ones split into price blocks
+(:mod:`~planner.engine.optimization.periods`; ``docs/model.md``, Optimizer: periods). With
+blocks, the model's "periods" are the slots: every block of every period, each with its own
+hours (its ``duration_h``) and the block means of its site's hours.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from planner.domain.fleet import Fleet, Site
 from planner.domain.freeze import WATER_FREEZE_C
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, site_tiers
 from planner.engine.optimization.freeze_data import FreezeData, forward_margins, prepare_freeze
+from planner.engine.optimization.periods import Resolution, margin_key, price_blocks, resolution
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS, OptimizeSettings
 from planner.errors import ConfigError
 from planner.world.scenarios import Scenario, ScenarioSet
@@ -118,9 +122,10 @@ class ModelData:
         Machines each route can move over the horizon: ``max_machines_per_week x hours / 168``,
         rounded down, ``(routes,)`` [-].
     times
-        Period starts, UTC.
+        Period starts, UTC (with price blocks: the start of each slot's period).
     start_h, duration_h
-        Period start from the horizon start and length, ``(periods,)`` [h].
+        Period start from the horizon start and length (with price blocks: the start of the
+        slot's period and the hours in the slot), ``(periods,)`` [h].
     hours
         Horizon [h].
     weights
@@ -136,7 +141,9 @@ class ModelData:
         Real-time price, mean over the period weighted by the site's availability,
         ``(sites, periods, scenarios)`` [USD/MWh].
     hashprice
-        Mean hashprice, ``(periods, scenarios)`` [USD/(TH/s day)].
+        Mean hashprice over the hours of each site's periods (the same at every site unless the
+        periods are split into price blocks), ``(sites, periods, scenarios)``
+        [USD/(TH/s day)].
     four_cp_hours
         4CP peak hours in the period, ``(sites, periods, scenarios)`` [h].
     dr_share
@@ -151,6 +158,9 @@ class ModelData:
     freeze
         The freeze-risk sites' cold hours and damage windows
         (:class:`~planner.engine.optimization.freeze_data.FreezeData`).
+    resolution
+        The time axis: periods, and the slots (price blocks) the arrays above are indexed by
+        (:class:`~planner.engine.optimization.periods.Resolution`).
     scenarios
         The scenarios themselves (the strike rule's fallback plan reads their hours).
     """
@@ -175,6 +185,7 @@ class ModelData:
     threat_share: np.ndarray
     forward_margin: np.ndarray
     freeze: FreezeData
+    resolution: Resolution
     scenarios: tuple[Scenario, ...] = ()
 
     @property
@@ -301,38 +312,44 @@ def prepare(
     Raises
     ------
     ConfigError
-        No scenarios, scenarios of different horizons or sites, weights not summing to 1, or an
-        operational horizon longer than 14 days.
+        No scenarios, scenarios of different horizons or sites, weights not summing to 1, an
+        operational horizon longer than 14 days, or periods that a minimum down time or a ramp
+        limit cannot use (of several lengths, or split into price blocks).
     """
     scen = tuple(scenarios)
     _check_scenarios(fleet, scen)
     hours = len(scen[0].times)
-    if settings.horizon == "operational":
-        if hours > MAX_OPERATIONAL_HOURS:
-            raise ConfigError(
-                _SOURCE,
-                f"horizon: an operational plan covers at most {MAX_OPERATIONAL_HOURS} hourly "
-                f"periods, the scenarios have {hours}; use horizon='strategic'",
-            )
-        step = 1
-    else:
-        step = settings.strategic_period_hours
-        if settings.min_down_hours is not None and 0 < settings.strategic_hourly_hours < hours:
-            raise ConfigError(
-                _SOURCE,
-                "strategic_hourly_hours: a minimum down time needs periods of one length; "
-                "set strategic_hourly_hours=0 or min_down_hours=None",
-            )
-    near = min(settings.strategic_hourly_hours, hours) if settings.horizon == "strategic" else 0
-    starts = np.concatenate([np.arange(0, near), np.arange(near, hours, step)]).astype(int)
-    duration = np.diff(np.append(starts, hours)).astype(float)
-    tiers, options = _tiers_and_options(fleet, settings, starts)
+    if settings.horizon == "operational" and hours > MAX_OPERATIONAL_HOURS:
+        raise ConfigError(
+            _SOURCE,
+            f"horizon: an operational plan covers at most {MAX_OPERATIONAL_HOURS} hourly "
+            f"periods, the scenarios have {hours}; use horizon='strategic'",
+        )
+    if (
+        settings.horizon == "strategic"
+        and settings.min_down_hours is not None
+        and 0 < settings.strategic_hourly_hours < hours
+    ):
+        raise ConfigError(
+            _SOURCE,
+            "strategic_hourly_hours: a minimum down time needs periods of one length; "
+            "set strategic_hourly_hours=0 or min_down_hours=None",
+        )
+    n_sites = len(fleet.sites)
+    price_h = np.stack([sc.price_usd_per_mwh for sc in scen], axis=-1)
+    hashprice_h = np.stack([sc.hashprice_usd_per_th_day for sc in scen], axis=-1)
+    peak_h = np.stack([sc.four_cp_peak for sc in scen], axis=-1).astype(float)
+    key = None
+    if price_blocks(settings) > 1:  # refuses blocks with rows that link a period's hours
+        key = margin_key(fleet, price_h, hashprice_h, peak_h)
+    res = resolution(hours, settings, key)
+    tiers, options = _tiers_and_options(fleet, settings, res.slot_start_h)
     caps = np.array(
         [math.floor(r.max_machines_per_week * hours / HOURS_PER_WEEK + 1e-9) for r in fleet.routes],
         dtype=float,
     )
     tier_site = np.array([t.site for t in tiers], dtype=int)
-    n_sites = len(fleet.sites)
+    sites = np.arange(n_sites)
     derate = np.stack(
         [
             np.array(
@@ -374,51 +391,45 @@ def prepare(
         ],
         axis=-1,
     )
-    price_h = np.stack([sc.price_usd_per_mwh for sc in scen], axis=-1)
     site_avail_h = site_grid_h * derate
     avail_h = grid_h * derate[tier_site]
     models = [t.model_id for t in tiers]
     installed = np.array([t.installed for t in tiers], dtype=float)
     forward = forward_margins(fleet, scen, tier_site, models)
+    threat_h = np.stack(
+        [
+            [
+                protective_threat(fleet, site, sc.temp_air_c[i], sc.alert_active[i])
+                for i, site in enumerate(fleet.sites)
+            ]
+            for sc in scen
+        ],
+        axis=-1,
+    ).astype(float)
     return ModelData(
         fleet=fleet,
         settings=settings,
         tiers=tiers,
         options=options,
         route_caps=caps,
-        times=scen[0].times[starts],
-        start_h=starts.astype(float),
-        duration_h=duration,
+        times=scen[0].times[res.slot_start_h.astype(int)],
+        start_h=res.slot_start_h,
+        duration_h=res.slot_hours,
         hours=hours,
         weights=np.array([sc.weight for sc in scen], dtype=float),
         scenario_ids=np.array([sc.index for sc in scen], dtype=int),
-        availability=_period_mean(avail_h, starts),
-        grid=_period_mean(grid_h, starts),
-        price=_weighted_period_mean(price_h, site_avail_h, starts),
-        hashprice=_period_mean(
-            np.stack([sc.hashprice_usd_per_th_day for sc in scen], axis=-1)[None], starts
-        )[0],
-        four_cp_hours=np.add.reduceat(
-            np.stack([sc.four_cp_peak for sc in scen], axis=-1).astype(float), starts, axis=1
-        ).reshape(n_sites, len(starts), len(scen)),
-        dr_share=_period_mean((price_h >= DR_TRIGGER_USD_PER_MWH).astype(float), starts),
-        threat_share=_period_mean(
-            np.stack(
-                [
-                    [
-                        protective_threat(fleet, site, sc.temp_air_c[i], sc.alert_active[i])
-                        for i, site in enumerate(fleet.sites)
-                    ]
-                    for sc in scen
-                ],
-                axis=-1,
-            ).astype(float),
-            starts,
-        ),
+        availability=res.mean(avail_h, tier_site),
+        grid=res.mean(grid_h, tier_site),
+        price=res.mean(price_h, sites, site_avail_h),
+        hashprice=res.mean(np.broadcast_to(hashprice_h, price_h.shape), sites),
+        four_cp_hours=res.sum(peak_h, sites),
+        dr_share=res.mean((price_h >= DR_TRIGGER_USD_PER_MWH).astype(float), sites),
+        threat_share=res.mean(threat_h, sites),
         forward_margin=forward,
         freeze=prepare_freeze(
             fleet, scen, tier_site, models, installed, avail_h, forward, exposed_before_h or {}
         ),
+        resolution=res,
         scenarios=scen,
     )
 
@@ -556,26 +567,3 @@ def down_share(outages: Sequence[tuple[float, float]], extend_h: float, hours: i
     for start, stop in merged:
         down += np.clip(np.minimum(left + 1.0, stop) - np.maximum(left, start), 0.0, 1.0)
     return np.minimum(down, 1.0)
-
-
-def _period_mean(hourly: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Mean over each period along axis 1 of ``(n, hours, scenarios)``."""
-    if len(starts) == hourly.shape[1]:
-        return hourly.astype(float, copy=True)
-    sums = np.add.reduceat(hourly, starts, axis=1)
-    lengths = np.diff(np.append(starts, hourly.shape[1]))
-    return sums / lengths[None, :, None]
-
-
-def _weighted_period_mean(
-    values: np.ndarray, weights: np.ndarray, starts: np.ndarray
-) -> np.ndarray:
-    """Mean of ``values`` over each period weighted by ``weights`` (plain mean if they are 0)."""
-    if len(starts) == values.shape[1]:
-        return values.astype(float, copy=True)
-    w_sum = np.add.reduceat(weights, starts, axis=1)
-    weighted = np.add.reduceat(values * weights, starts, axis=1)
-    plain = _period_mean(values, starts)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = weighted / w_sum
-    return np.where(w_sum > 1e-12, out, plain)

@@ -39,7 +39,7 @@ def strike_run_fractions(built: BuiltModel, parameters: Mapping[str, float]) -> 
     Hour by hour on what each scenario had published by the hour's start (the hour before's
     price, the last closed UTC day's hashprice: the rule's information, as in the simulation)
     at the model's scales (``price_scale``, ``hashprice_scale``), averaged over each period's
-    hours.
+    (or price block's) hours.
 
     Returns
     -------
@@ -50,9 +50,7 @@ def strike_run_fractions(built: BuiltModel, parameters: Mapping[str, float]) -> 
     rule = StrikePrice()
     sigma_p = float(parameters.get("price_scale", 1.0))
     sigma_h = float(parameters.get("hashprice_scale", 1.0))
-    starts = d.start_h.astype(int)
-    lengths = d.duration_h
-    out = np.zeros(d.shape)
+    hourly = np.zeros((d.shape[0], d.hours, d.shape[2]))
     for s, scenario in enumerate(d.scenarios):
         for i, site in enumerate(d.sites):
             seen = scenario.site_hours(i).published
@@ -65,8 +63,8 @@ def strike_run_fractions(built: BuiltModel, parameters: Mapping[str, float]) -> 
                 on = ladder_fraction(
                     marginal, width, breakeven, int(rule.debounce_hours), int(rule.min_hold_hours)
                 )
-                out[k, :, s] = np.add.reduceat(on, starts) / lengths
-    return out
+                hourly[k, :, s] = on
+    return d.resolution.mean(hourly, d.tier_site)
 
 
 def strike_values(built: BuiltModel, parameters: Mapping[str, float]) -> np.ndarray:
@@ -142,7 +140,7 @@ def _freeze_values(built: BuiltModel, fractions: np.ndarray, values: np.ndarray)
     fz = d.freeze
     if not len(fz.hour):
         return
-    period = np.searchsorted(d.start_h, fz.hour, side="right") - 1
+    period = d.resolution.slot_of(fz.hour_site, fz.hour, fz.hour_scenario)
     share = np.zeros(len(fz.hour))
     for i in np.unique(fz.hour_site):
         ks = d.site_tier_indices(int(i))

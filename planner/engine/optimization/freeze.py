@@ -82,7 +82,7 @@ def add_freeze_protection_constraints(ctx: Context) -> None:
     rows_at = np.flatnonzero(~fz.hour_free)
     if not len(rows_at):
         return
-    period = np.searchsorted(d.start_h, fz.hour, side="right") - 1
+    period = d.resolution.slot_of(fz.hour_site, fz.hour, fz.hour_scenario)
     run = ctx.run_cols()
     warm = ctx.var("warm")
     parts: list[Terms] = []

@@ -46,14 +46,16 @@ def add_ppa_split_constraints(ctx: Context) -> None:
 
 
 def add_revenue_definitions(ctx: Context) -> None:
-    """``revenue``: ``revenue_s = sum_{k,t} hashprice[t,s] eh_k 10^6 dur_t / 24 run[k,t,s]``.
+    """``revenue``: ``revenue_s = sum_{k,t} hashprice[i,t,s] eh_k 10^6 dur_t / 24 run[k,t,s]``.
+
+    ``hashprice[i, t, s]`` is the mean over the hours of the site's period (or price block).
 
     For a tier with power modes, ``sum_m eh_m mode_run[k,m,t,s]`` in place of ``eh_k run``
     (:mod:`~planner.engine.optimization.modes`).
     """
     d = ctx.data
-    _, t, s, cols, eh = ctx.hash_columns()
-    per_mw = d.hashprice[t, s] * eh * TH_PER_EH * d.duration_h[t] / HOURS_PER_DAY
+    k, t, s, cols, eh = ctx.hash_columns()
+    per_mw = d.hashprice[d.tier_site[k], t, s] * eh * TH_PER_EH * d.duration_h[t] / HOURS_PER_DAY
     n_scen = d.shape[2]
     own = (np.arange(n_scen), ctx.var("revenue").col(np.arange(n_scen)), np.ones(n_scen))
     ctx.matrix.add_rows(

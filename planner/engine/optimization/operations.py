@@ -330,6 +330,8 @@ def add_curtailment_allowance_constraints(ctx: Context) -> None:
 def add_hashrate_floor_constraints(ctx: Context) -> None:
     """``hashrate_floor``: ``sum_k eh_k run[k,t,s] >= floor`` in every period and scenario.
 
+    With price blocks, the period's mean: ``sum_{b in t} h_b / dur_t sum_k eh_k run[k,b,s]``.
+
     Tiers with power modes count ``sum_m eh_m mode_run``
     (:mod:`~planner.engine.optimization.modes`).
 
@@ -338,10 +340,11 @@ def add_hashrate_floor_constraints(ctx: Context) -> None:
     ``sum_s w_s met_s >= p``.
     """
     d, m = ctx.data, ctx.model
-    _, n_periods, n_scen = d.shape
+    res = d.resolution
+    n_periods, n_scen = len(res.period_hours), d.shape[2]
     _, t, s, cols, eh = ctx.hash_columns()
-    rows = t * n_scen + s
-    terms = [(rows, cols, eh)]
+    rows = res.slot_period[t] * n_scen + s
+    terms = [(rows, cols, eh * res.slot_share[t])]
     labels = period_scenario_labels(n_periods, n_scen)
     if d.settings.floor_probability is None:
         ctx.matrix.add_rows(
@@ -386,20 +389,22 @@ def add_fleet_cap_constraints(ctx: Context) -> None:
     """``fleet_cap``: ``sum_i u_i sum_k run[k,t,s] <= cap`` in every period and scenario.
 
     The fleet's facility load within one limit (a shared interconnection, a portfolio hedge, a
-    grid operator's instruction); the cap is the mutable ``fleet_cap_mw`` [MW].
+    grid operator's instruction); the cap is the mutable ``fleet_cap_mw`` [MW]. With price
+    blocks, on the period's mean load (the blocks of different sites hold different hours).
     """
     d, m = ctx.data, ctx.model
     if d.settings.fleet_cap_mw is None:
         return
-    _, n_periods, n_scen = d.shape
+    res = d.resolution
+    n_periods, n_scen = len(res.period_hours), d.shape[2]
     k, t, s = np.nonzero(ctx.run_upper > 0)
     ctx.matrix.add_rows(
         "fleet_cap",
         "fleet_cap",
         period_scenario_labels(n_periods, n_scen),
-        t * n_scen + s,
+        res.slot_period[t] * n_scen + s,
         ctx.run_cols()[k, t, s],
-        d.overhead[d.tier_site[k]],
+        d.overhead[d.tier_site[k]] * res.slot_share[t],
         -np.inf,
         np.inf,
         mutable_upper=m.fleet_cap_mw,

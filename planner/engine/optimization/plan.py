@@ -129,7 +129,8 @@ class Plan:
     tiers
         The tiers of the arrays below.
     running_mw, available_mw
-        ``(tiers, periods, scenarios)`` IT load run and available [MW].
+        ``(tiers, periods, scenarios)`` IT load run and available [MW], means over the period
+        (of its price blocks' loads, weighted by their hours, where it was split).
     price_usd_per_mwh
         Real-time price the plan saw, ``(sites, periods, scenarios)``, before ``price_scale``
         [USD/MWh].
@@ -323,6 +324,9 @@ def extract_plan(
         axis=(0, 1)
     ) / d.hours
     w = d.weights
+    res = d.resolution
+    running, available = res.to_periods(running), res.to_periods(available)
+    times = res.period_times(d.times[0])
     kpis = PlanKPIs(
         expected_profit_usd=float(w @ profit),
         cvar_loss_usd=cvar_of_loss(after - profit, w, parameters["cvar_alpha"]),
@@ -339,23 +343,23 @@ def extract_plan(
         settings=d.settings,
         parameters=dict(parameters),
         relocations=_relocations(d, ship),
-        schedule=_schedule(d, running, available),
+        schedule=_schedule(d, times, running, available),
         first_period=_first_period(d, running, available),
         kpis=kpis,
         solver=result,
-        times=d.times,
-        duration_h=d.duration_h,
+        times=times,
+        duration_h=res.period_hours,
         weights=d.weights,
         profit_usd=profit,
         after_horizon_usd=after,
         tiers=d.tiers,
         running_mw=running,
         available_mw=available,
-        price_usd_per_mwh=d.price,
-        hashprice_usd_per_th_day=d.hashprice,
-        four_cp_hours=d.four_cp_hours,
-        dr_share=d.dr_share,
-        cold_hours=_cold_hours(d),
+        price_usd_per_mwh=res.to_periods(d.price),
+        hashprice_usd_per_th_day=res.to_periods(d.hashprice)[0],
+        four_cp_hours=res.to_periods(d.four_cp_hours, total=True),
+        dr_share=res.to_periods(d.dr_share),
+        cold_hours=res.to_periods(_cold_hours(d), total=True),
         lead_periods={site.id: int(n) for site, n in zip(d.sites, d.lead_periods, strict=True)},
         note=note,
     )
@@ -408,13 +412,15 @@ def _cold_hours(d: ModelData) -> np.ndarray:
     """Cold hours of the freeze-risk sites per period, ``(sites, periods, scenarios)`` [h]."""
     out = np.zeros((len(d.sites), len(d.times), len(d.weights)))
     f = d.freeze
-    period = np.searchsorted(d.start_h, f.hour, side="right") - 1
+    period = d.resolution.slot_of(f.hour_site, f.hour, f.hour_scenario)
     np.add.at(out, (f.hour_site, period, f.hour_scenario), 1.0)
     return out
 
 
-def _schedule(d: ModelData, running: np.ndarray, available: np.ndarray) -> pd.DataFrame:
-    n_tiers, n_periods, n_scen = d.shape
+def _schedule(
+    d: ModelData, times: pd.DatetimeIndex, running: np.ndarray, available: np.ndarray
+) -> pd.DataFrame:
+    n_tiers, n_periods, n_scen = running.shape
     s, k, t = (a.ravel() for a in np.indices((n_scen, n_tiers, n_periods)))
     run = running.transpose(2, 0, 1).ravel()
     avail = available.transpose(2, 0, 1).ravel()
@@ -424,8 +430,8 @@ def _schedule(d: ModelData, running: np.ndarray, available: np.ndarray) -> pd.Da
             "site_id": np.array([tier.site_id for tier in d.tiers], dtype=object)[k],
             "model_id": np.array([tier.model_id for tier in d.tiers], dtype=object)[k],
             "period": t,
-            "time": d.times[t],
-            "duration_h": d.duration_h[t],
+            "time": times[t],
+            "duration_h": d.resolution.period_hours[t],
             "available_mw": avail,
             "running_mw": run,
             "curtailed_mw": avail - run,

@@ -31,6 +31,12 @@ class OptimizeSettings(Settings):
         A multi-resolution strategic horizon: its first hours are hourly periods, the rest
         periods of ``strategic_period_hours`` (0: every period of that length) [h]. Not with
         ``min_down_hours``, which needs periods of one length.
+    strategic_price_blocks
+        Price blocks per strategic period longer than an hour: each site's hours of the period
+        in each scenario, sorted by their margin, are cut into this many blocks that run apart,
+        the top ones small (``docs/model.md``, Optimizer: periods); 1: the period runs as one.
+        ``None``: 6, or 1 with a ramp limit or a minimum down time, which more than one block
+        cannot take. Periods that start within a lead time are not split [-].
     risk_lambda
         Weight of the CVaR of loss in the objective (0: risk neutral) [-].
     cvar_alpha
@@ -95,6 +101,9 @@ class OptimizeSettings(Settings):
     horizon: Horizon = "operational"
     strategic_period_hours: Whole = Field(24, ge=1, le=744)
     strategic_hourly_hours: Whole = Field(0, ge=0, le=87_600, exclude_if=lambda value: value == 0)
+    strategic_price_blocks: Whole | None = Field(
+        None, ge=1, le=24, exclude_if=lambda value: value is None
+    )
     risk_lambda: Number = Field(0.0, ge=0, le=1e3)
     cvar_alpha: Number = Field(0.95, ge=0, lt=1)
     hashrate_floor_eh_s: Number = Field(0.0, ge=0, le=1e3)

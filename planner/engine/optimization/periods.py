@@ -1,0 +1,272 @@
+"""The optimizer's time axis: periods, and the price blocks that split long periods.
+
+An operational plan has one period per hour. A strategic plan aggregates hours into periods of
+``strategic_period_hours`` (after ``strategic_hourly_hours`` hourly ones), and each long period
+may be split further into *price blocks* (``strategic_price_blocks``): per site and scenario,
+the period's hours sorted by what an MWh costs there against what hashing earns (the hour's
+margin key, :func:`margin_key`), the most expensive first, and cut into a few blocks of fixed
+sizes (:func:`block_sizes`: small ones for the rare price spikes, even ones for the rest).
+The model's time axis is then the *slots*: every block of every period, in period order; a
+slot's hours are one site's hours in one scenario, not a stretch of time, so every array
+indexed by site or tier holds that site's block means. Where no row links the hours inside a
+period (no ramp limit, no minimum down time), a period whose blocks each hold hours of equal
+margin is solved exactly as the hourly model would solve it (``docs/model.md``, Optimizer:
+periods). :class:`Resolution` holds the axis and turns hourly arrays into slot arrays and slot
+arrays into period arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from planner.domain.fleet import Fleet
+from planner.engine.optimization.settings import OptimizeSettings
+from planner.errors import ConfigError
+
+_SOURCE = "optimize"
+#: Blocks of a strategic period when ``strategic_price_blocks`` is left unset [-].
+DEFAULT_PRICE_BLOCKS = 6
+#: Added to the margin key of a 4CP peak hour: peak hours sort into the top block.
+PEAK_KEY = 1e12
+#: Hashprice floor of the margin key (a hashprice at or below 0 makes every hour a loss)
+#: [USD/(TH/s day)].
+MIN_HASHPRICE = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class Resolution:
+    """The time axis of a model: periods, and the slots (price blocks) the model is written on.
+
+    Attributes
+    ----------
+    period_start_h, period_hours
+        Start of each period from the horizon start and its length, ``(periods,)`` [h].
+    slot_period
+        Period of each slot, ``(slots,)``; slots are in period order.
+    slot_hours
+        Hours in each slot, ``(slots,)`` [h]. They sum to the period's hours.
+    hour_slot
+        Slot of each hour per site and scenario, ``(sites, hours, scenarios)``; ``None`` when
+        every period is one slot (then a slot is the period: its hours in a row).
+    """
+
+    period_start_h: np.ndarray
+    period_hours: np.ndarray
+    slot_period: np.ndarray
+    slot_hours: np.ndarray
+    hour_slot: np.ndarray | None = None
+
+    @property
+    def hours(self) -> int:
+        """Horizon [h]."""
+        return int(self.period_hours.sum())
+
+    @property
+    def blocked(self) -> bool:
+        """Whether some period is split into price blocks."""
+        return self.hour_slot is not None
+
+    @cached_property
+    def slot_start_h(self) -> np.ndarray:
+        """Start of each slot's period, ``(slots,)`` [h]."""
+        return self.period_start_h[self.slot_period]
+
+    @cached_property
+    def slot_share(self) -> np.ndarray:
+        """Share of its period's hours in each slot, ``(slots,)`` [-]."""
+        return self.slot_hours / self.period_hours[self.slot_period]
+
+    def slot_of(self, site: np.ndarray, hour: np.ndarray, scenario: np.ndarray) -> np.ndarray:
+        """Slot of hours given per site, hour and scenario position (broadcast arrays)."""
+        if self.hour_slot is None:
+            return np.searchsorted(self.period_start_h, hour, side="right") - 1
+        return self.hour_slot[site, hour, scenario]
+
+    def mean(
+        self, hourly: np.ndarray, row_site: np.ndarray, weights: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Mean over each slot's hours of ``(rows, hours, scenarios)`` hourly values.
+
+        Parameters
+        ----------
+        hourly
+            Values, ``(rows, hours, scenarios)``.
+        row_site
+            Site position of each row (a slot's hours are that site's), ``(rows,)``.
+        weights
+            Weights of the mean, like ``hourly`` or ``(sites, hours, scenarios)`` (indexed by
+            ``row_site``); a slot whose weights sum to 0 takes the plain mean.
+        """
+        plain = self.sum(hourly, row_site) / self.slot_hours[None, :, None]
+        if weights is None:
+            return plain
+        w = weights if len(weights) == len(hourly) else weights[row_site]
+        w_sum = self.sum(w, row_site)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = self.sum(hourly * w, row_site) / w_sum
+        return np.where(w_sum > 1e-12, out, plain)
+
+    def sum(self, hourly: np.ndarray, row_site: np.ndarray) -> np.ndarray:
+        """Sum over each slot's hours of ``(rows, hours, scenarios)`` hourly values."""
+        n_rows, _, n_scen = hourly.shape
+        n_slots = len(self.slot_hours)
+        if self.hour_slot is None:
+            starts = self.period_start_h.astype(int)
+            return np.add.reduceat(hourly.astype(float), starts, axis=1)
+        out = np.empty((n_rows, n_slots, n_scen))
+        for i in np.unique(row_site).tolist():
+            index = (self.hour_slot[i] * n_scen + np.arange(n_scen)[None, :]).ravel()
+            for r in np.flatnonzero(row_site == i).tolist():
+                out[r] = np.bincount(
+                    index, hourly[r].ravel().astype(float), minlength=n_slots * n_scen
+                ).reshape(n_slots, n_scen)
+        return out
+
+    def to_periods(self, per_slot: np.ndarray, *, total: bool = False) -> np.ndarray:
+        """Slot values ``(rows, slots, scenarios)`` as period values: the hour-weighted mean
+        over each period's slots, or with ``total`` their sum."""
+        if not self.blocked:
+            return per_slot
+        weight = np.ones(len(self.slot_hours)) if total else self.slot_share
+        into = np.zeros((len(self.slot_hours), len(self.period_hours)))
+        into[np.arange(len(self.slot_hours)), self.slot_period] = weight
+        return np.einsum("rts,tp->rps", per_slot, into)
+
+    def period_times(self, first: pd.Timestamp) -> pd.DatetimeIndex:
+        """Period starts, UTC, from the horizon's first hour."""
+        return pd.DatetimeIndex(first + pd.to_timedelta(self.period_start_h, unit="h"))
+
+
+def block_sizes(hours: int, blocks: int) -> np.ndarray:
+    """Hours in each price block of a period, the most expensive block first.
+
+    The top ``blocks // 2`` blocks cover the most expensive quarter of the hours, each as many
+    hours as all before it (the top one ``hours / 4 / 2^(blocks // 2 - 1)``): the rare price
+    spikes get blocks of their own. The other blocks split the cheaper three quarters equally,
+    where the tiers' breakevens usually fall. Rounded to whole hours, empty blocks dropped.
+
+    Examples
+    --------
+    >>> block_sizes(24, 4).tolist(), block_sizes(168, 8).tolist(), block_sizes(3, 6).tolist()
+    ([3, 3, 9, 9], [5, 5, 11, 21, 32, 31, 31, 32], [1, 1, 1])
+    """
+    top = blocks // 2
+    expensive = hours / 4.0 * 2.0 ** (np.arange(top) - (top - 1.0))
+    cheap = hours / 4.0 + 0.75 * hours * np.arange(1, blocks - top + 1) / (blocks - top)
+    edges = np.unique(np.clip(np.round(np.concatenate([expensive, cheap])), 1, hours).astype(int))
+    return np.diff(np.concatenate([[0], edges]))
+
+
+def price_blocks(settings: OptimizeSettings) -> int:
+    """Blocks per strategic period: ``strategic_price_blocks``, or when unset
+    :data:`DEFAULT_PRICE_BLOCKS` (1 with a ramp limit or a minimum down time).
+
+    Raises
+    ------
+    ConfigError
+        More than one block with a ramp limit or a minimum down time: those rows link the hours
+        of a period, which the blocks no longer keep in order.
+    """
+    linked = settings.ramp_mw_per_h is not None or settings.min_down_hours is not None
+    if settings.horizon != "strategic":
+        return 1
+    if settings.strategic_price_blocks is None:
+        return 1 if linked else DEFAULT_PRICE_BLOCKS
+    if settings.strategic_price_blocks > 1 and linked:
+        raise ConfigError(
+            _SOURCE,
+            "strategic_price_blocks: price blocks do not keep a period's hours in order, which "
+            "a ramp limit or a minimum down time needs; set strategic_price_blocks=1 or "
+            "ramp_mw_per_h=None and min_down_hours=None",
+        )
+    return settings.strategic_price_blocks
+
+
+def resolution(hours: int, settings: OptimizeSettings, key: np.ndarray | None = None) -> Resolution:
+    """The periods of ``settings`` over ``hours``, long periods split into price blocks.
+
+    Parameters
+    ----------
+    hours
+        Horizon [h].
+    settings
+        ``horizon``, ``strategic_period_hours``, ``strategic_hourly_hours``,
+        ``strategic_price_blocks``, and the lead times (a period that starts within
+        ``lead_hours`` or ``protection_lead_hours`` is decided now, the same share for all of
+        its hours in every scenario, so it is not split).
+    key
+        Margin key of each hour per site and scenario, ``(sites, hours, scenarios)``
+        (:func:`margin_key`); ``None``: no blocks.
+    """
+    if settings.horizon == "operational":
+        step, near = 1, 0
+    else:
+        step, near = settings.strategic_period_hours, min(settings.strategic_hourly_hours, hours)
+    starts = np.concatenate([np.arange(0, near), np.arange(near, hours, step)]).astype(int)
+    lengths = np.diff(np.append(starts, hours))
+    blocks = price_blocks(settings)
+    lead = max(settings.lead_hours, settings.protection_lead_hours)
+    split = (lengths > 1) & (starts >= lead) & (blocks > 1) & (key is not None)
+    if not split.any() or key is None:
+        return Resolution(
+            starts.astype(float),
+            lengths.astype(float),
+            np.arange(len(starts)),
+            lengths.astype(float),
+        )
+    sizes = [
+        block_sizes(int(n), blocks) if cut else np.array([n])
+        for n, cut in zip(lengths.tolist(), split.tolist(), strict=True)
+    ]
+    slot_period = np.repeat(np.arange(len(starts)), [len(s) for s in sizes])
+    slot_hours = np.concatenate(sizes).astype(float)
+    first_slot = np.concatenate([[0], np.cumsum([len(s) for s in sizes])[:-1]])
+    n_sites, _, n_scen = key.shape
+    hour_slot = np.empty((n_sites, hours, n_scen), dtype=np.int32)
+    for p, (start, n) in enumerate(zip(starts.tolist(), lengths.tolist(), strict=True)):
+        if not split[p]:
+            hour_slot[:, start : start + n, :] = first_slot[p]
+            continue
+        rank_block = first_slot[p] + np.repeat(np.arange(len(sizes[p])), sizes[p])
+        order = np.argsort(-key[:, start : start + n, :], axis=1, kind="stable")
+        view = hour_slot[:, start : start + n, :]
+        np.put_along_axis(view, order, rank_block[None, :, None].astype(np.int32), axis=1)
+    return Resolution(
+        starts.astype(float), lengths.astype(float), slot_period, slot_hours, hour_slot
+    )
+
+
+def margin_key(
+    fleet: Fleet, price_h: np.ndarray, hashprice_h: np.ndarray, four_cp_h: np.ndarray
+) -> np.ndarray:
+    """What an MWh costs at a site against what hashing earns, per site, hour and scenario.
+
+    The site's marginal power price (its contract, times its PUE) over the hashprice: a tier runs
+    in an hour where this ratio is below its efficiency's breakeven ratio, so hours sorted by it
+    run in the same order for every tier of the site, whatever its efficiency and however
+    hashprice moves. A 4CP peak hour adds :data:`PEAK_KEY` (peak hours sort into the top block).
+
+    Parameters
+    ----------
+    fleet
+        The sites (contracts, PUE).
+    price_h, four_cp_h
+        Real-time price [USD/MWh] and 4CP peak flags, ``(sites, hours, scenarios)``.
+    hashprice_h
+        Hashprice, ``(hours, scenarios)`` [USD/(TH/s day)].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(sites, hours, scenarios)`` [USD/MWh per USD/(TH/s day)].
+    """
+    out = np.empty(price_h.shape)
+    hashprice = np.maximum(hashprice_h, MIN_HASHPRICE)
+    for i, site in enumerate(fleet.sites):
+        cost = site.overhead * site.contract.marginal_usd_per_mwh(price_h[i])
+        out[i] = cost / hashprice + PEAK_KEY * four_cp_h[i]
+    return out
