@@ -18,8 +18,8 @@ REVENUE = 0.05 / (29.5 * 86_400 / 3.6e9)
 MW = 2.95
 
 # Hour 0 at 50 USD/MWh (hourly: the lead), then one day whose hours are, shuffled, 6 at 300,
-# 9 at 100, 5 at 60 and 4 at 20 USD/MWh (mean 3,080 / 24 = 128.3).
-DAY = np.random.default_rng(0).permutation([300.0] * 6 + [100.0] * 9 + [60.0] * 5 + [20.0] * 4)
+# 8 at 100, 6 at 60 and 4 at 20 USD/MWh (mean 3,040 / 24 = 126.7).
+DAY = np.random.default_rng(0).permutation([300.0] * 6 + [100.0] * 8 + [60.0] * 6 + [20.0] * 4)
 PRICE = np.concatenate([[50.0], DAY])
 
 
@@ -33,11 +33,11 @@ def settings(**changes: object) -> OptimizeSettings:
     return base.replace(**changes)
 
 
-def test_block_sizes_are_small_at_the_top_and_even_below() -> None:
-    # 24 h in 4 blocks: two over the top quarter (3 h, then 3 more), two over the other 18 h.
-    assert block_sizes(24, 4).tolist() == [3, 3, 9, 9]
-    # 168 h in 8: edges 42/8 = 5.25 -> 5, 10.5 -> 10, 21, 42, then 42 + 126 x (1..4) / 4.
-    assert block_sizes(168, 8).tolist() == [5, 5, 11, 21, 32, 31, 31, 32]
+def test_block_sizes_grow_from_the_top() -> None:
+    # The first j of 4 blocks hold (j / 4)^2 of the hours: 16 h -> edges 1, 4, 9, 16.
+    assert block_sizes(16, 4).tolist() == [1, 3, 5, 7]
+    # 24 h: edges 1.5 -> 2, 6, 13.5 -> 14, 24.
+    assert block_sizes(24, 4).tolist() == [2, 4, 8, 10]
     # Fewer hours than blocks: one hour each.
     assert block_sizes(3, 6).tolist() == [1, 1, 1]
 
@@ -59,38 +59,38 @@ def test_hours_go_to_blocks_by_their_margin_most_expensive_first() -> None:
 
 
 def test_blocks_are_exact_where_each_block_holds_hours_of_one_sign() -> None:
-    # Hourly: run hour 0 (50) and the 9 hours at 60 and 20 (below the 70.62 breakeven).
-    # Blocks of 3, 3, 9, 9 hours, most expensive first: 300 | 300 | 100 | 60 and 20. Every
+    # Hourly: run hour 0 (50) and the 10 hours at 60 and 20 (below the 70.62 breakeven).
+    # Blocks of 2, 4, 8, 10 hours, most expensive first: 300 | 300 | 100 | 60 and 20. Every
     # block's hours are all above or all below the breakeven: the plan runs the last block and
-    # earns what the hourly plan earns. One daily period (mean 128.3) curtails the whole day.
+    # earns what the hourly plan earns. One daily period (mean 126.7) curtails the whole day.
     fleet = one_site()
     scenario = flat_scenario(fleet, 25, price_usd_per_mwh=PRICE)
     hourly = optimize(fleet, [scenario], settings(strategic_period_hours=1))
     blocks = optimize(fleet, [scenario], settings(strategic_price_blocks=4))
     daily = optimize(fleet, [scenario], settings(strategic_price_blocks=1))
-    expected_hourly = MW * ((REVENUE - 50) + 5 * (REVENUE - 60) + 4 * (REVENUE - 20))
+    expected_hourly = MW * ((REVENUE - 50) + 6 * (REVENUE - 60) + 4 * (REVENUE - 20))
     assert hourly.kpis.expected_profit_usd == pytest.approx(expected_hourly, rel=1e-9)
     assert blocks.solver.objective_usd == pytest.approx(hourly.solver.objective_usd, abs=1e-6)
     assert daily.kpis.expected_profit_usd == pytest.approx(MW * (REVENUE - 50), rel=1e-9)
-    # The daily plan loses the 9 cheap hours' margin: 2.95 x (9 x 70.6215 - 5 x 60 - 4 x 20).
+    # The daily plan loses the 10 cheap hours' margin: 2.95 x (10 x 70.6215 - 6 x 60 - 4 x 20).
     assert hourly.solver.objective_usd - daily.solver.objective_usd == pytest.approx(
-        MW * (9 * REVENUE - 380), rel=1e-9
+        MW * (10 * REVENUE - 440), rel=1e-9
     )
-    # The plan reads in periods: the blocked day runs 9 of its 24 hours.
+    # The plan reads in periods: the blocked day runs 10 of its 24 hours.
     assert blocks.duration_h.tolist() == [1.0, 24.0]
-    assert blocks.schedule_for("tx")[0].tolist() == pytest.approx([1.0] + [9 / 24] * 24)
-    assert blocks.kpis.expected_curtailed_mwh == pytest.approx(15 * MW)
+    assert blocks.schedule_for("tx")[0].tolist() == pytest.approx([1.0] + [10 / 24] * 24)
+    assert blocks.kpis.expected_curtailed_mwh == pytest.approx(14 * MW)
 
 
 def test_a_hashrate_floor_holds_on_the_blocked_periods_mean() -> None:
     # Floor 0.06 EH/s: 60 % of the site's 0.1 EH/s. Hour 0 runs 60 % or more (it pays: all of
-    # it). Over the day the floor needs 0.06 x 24 = 1.44 EH/s-hours: the 9 cheap hours give 0.9,
-    # the other 0.54 (5.4 hours at 0.1) come from the cheapest expensive block (100 USD/MWh).
+    # it). Over the day the floor needs 0.06 x 24 = 1.44 EH/s-hours: the 10 cheap hours give 1.0,
+    # the other 0.44 (4.4 hours at 0.1) come from the cheapest expensive block (100 USD/MWh).
     fleet = one_site()
     scenario = flat_scenario(fleet, 25, price_usd_per_mwh=PRICE)
     plan = optimize(fleet, [scenario], settings(strategic_price_blocks=4, hashrate_floor_eh_s=0.06))
     expected = MW * (
-        (REVENUE - 50) + 5 * (REVENUE - 60) + 4 * (REVENUE - 20) - 5.4 * (100 - REVENUE)
+        (REVENUE - 50) + 6 * (REVENUE - 60) + 4 * (REVENUE - 20) - 4.4 * (100 - REVENUE)
     )
     assert plan.kpis.expected_profit_usd == pytest.approx(expected, rel=1e-9)
 

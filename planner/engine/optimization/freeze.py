@@ -82,23 +82,18 @@ def add_freeze_protection_constraints(ctx: Context) -> None:
     rows_at = np.flatnonzero(~fz.hour_free)
     if not len(rows_at):
         return
-    period = d.resolution.slot_of(fz.hour_site, fz.hour, fz.hour_scenario)
+    site, scen = fz.hour_site[rows_at], fz.hour_scenario[rows_at]
+    period = d.resolution.slot_of(site, fz.hour[rows_at], scen)
     run = ctx.run_cols()
-    warm = ctx.var("warm")
-    parts: list[Terms] = []
-    for r, j in enumerate(rows_at.tolist()):
-        i, s, t = int(fz.hour_site[j]), int(fz.hour_scenario[j]), int(period[j])
-        ks = d.site_tier_indices(i)
-        a = d.availability[ks, t, s]
-        ok = (a >= MIN_AVAILABILITY) & (run[ks, t, s] >= 0)
-        machines = d.installed[ks].sum()
-        parts.append(
-            (
-                np.full(int(ok.sum()) + 1, r),
-                np.append(run[ks[ok], t, s], warm.col(j)),
-                np.append(1.0 / (a[ok] * d.power_mw[ks[ok]]), -theta * machines),
-            )
-        )
+    rows = np.arange(len(rows_at))
+    machines = np.bincount(d.tier_site, d.installed, minlength=len(d.sites))
+    parts: list[Terms] = [(rows, ctx.var("warm").col(rows_at), -theta * machines[site])]
+    for k in range(len(d.tiers)):
+        r = rows[site == d.tier_site[k]]
+        a = d.availability[k, period[r], scen[r]]
+        cols = run[k, period[r], scen[r]]
+        ok = (a >= MIN_AVAILABILITY) & (cols >= 0)
+        parts.append((r[ok], cols[ok], 1.0 / (a[ok] * d.power_mw[k])))
     ids = d.fleet.site_ids
     ctx.matrix.add_rows(
         "freeze_protection",

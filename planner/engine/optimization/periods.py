@@ -144,20 +144,18 @@ class Resolution:
 def block_sizes(hours: int, blocks: int) -> np.ndarray:
     """Hours in each price block of a period, the most expensive block first.
 
-    The top ``blocks // 2`` blocks cover the most expensive quarter of the hours, each as many
-    hours as all before it (the top one ``hours / 4 / 2^(blocks // 2 - 1)``): the rare price
-    spikes get blocks of their own. The other blocks split the cheaper three quarters equally,
-    where the tiers' breakevens usually fall. Rounded to whole hours, empty blocks dropped.
+    The ``j``-th block from the top holds ``(2j - 1) / blocks^2`` of the hours (the first ``j``
+    blocks hold ``(j / blocks)^2``): thin blocks where prices are spread out (the rare spikes,
+    the expensive hours in which efficient machines reach their breakeven), thicker ones where
+    they crowd together. Edges rounded half up to whole hours, empty blocks dropped.
 
     Examples
     --------
-    >>> block_sizes(24, 4).tolist(), block_sizes(168, 8).tolist(), block_sizes(3, 6).tolist()
-    ([3, 3, 9, 9], [5, 5, 11, 21, 32, 31, 31, 32], [1, 1, 1])
+    >>> block_sizes(16, 4).tolist(), block_sizes(24, 4).tolist(), block_sizes(3, 6).tolist()
+    ([1, 3, 5, 7], [2, 4, 8, 10], [1, 1, 1])
     """
-    top = blocks // 2
-    expensive = hours / 4.0 * 2.0 ** (np.arange(top) - (top - 1.0))
-    cheap = hours / 4.0 + 0.75 * hours * np.arange(1, blocks - top + 1) / (blocks - top)
-    edges = np.unique(np.clip(np.round(np.concatenate([expensive, cheap])), 1, hours).astype(int))
+    edges = np.floor(hours * (np.arange(1, blocks + 1) / blocks) ** 2 + 0.5)
+    edges = np.unique(np.clip(edges, 1, hours).astype(int))
     return np.diff(np.concatenate([[0], edges]))
 
 
