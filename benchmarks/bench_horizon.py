@@ -12,8 +12,9 @@ in a fresh child process, whose peak resident memory is reported.
 - ``horizon``: the strategic relocation plan of 50 sites (a ring of routes) over 7, 30, 90 and
   365 days and 5, 10 and 20 scenarios, daily periods, ``lp_algorithm="auto"``: build + solve
   and peak memory. The 365-day, 20-scenario case is the acceptance case (<= 60 s, <= 4 GB).
-- ``accuracy``: the objective of coarser horizons (daily, 6-hourly, 3-hourly periods; hourly for
-  the first 48 h then daily) against the full hourly model, where the full model solves.
+- ``accuracy``: the objective of coarser horizons (daily and 3-hourly periods; daily, weekly and
+  monthly periods split into price blocks after 6 hourly hours) against the full hourly model,
+  where the full model solves.
 - ``reduction``: a 90-day strategic plan of the demo fleet made on 100 scenarios, on 10 chosen
   from them by :func:`planner.world.scenario_reduction.reduce_scenarios`, and on 10 plain draws,
   each judged out of sample (simulated on 100 scenarios none of them saw) at full value, with
@@ -73,11 +74,24 @@ def _world(sites: int, days: int, scenarios: int) -> tuple[Any, Any]:
     return fleet, make_scenarios(fleet, feeds, scenarios, seed=1)
 
 
-def case_algorithm(sites: int, days: int, scenarios: int, period_h: int, algorithm: str) -> dict:
+def case_algorithm(
+    sites: int,
+    days: int,
+    scenarios: int,
+    period_h: int,
+    algorithm: str,
+    hourly_h: int = 0,
+    blocks: int = 1,
+) -> dict:
     """One solve of one model with one LP algorithm (in a child process)."""
     fleet, scen = _world(sites, days, scenarios)
     settings = OptimizeSettings(
-        horizon="strategic", strategic_period_hours=period_h, mip_gap=1e-3, time_limit_s=LIMIT_S
+        horizon="strategic",
+        strategic_period_hours=period_h,
+        strategic_hourly_hours=hourly_h,
+        strategic_price_blocks=blocks,
+        mip_gap=1e-3,
+        time_limit_s=LIMIT_S,
     )
     built = build_model(prepare(fleet, scen, settings), components=False)
     highs, _ = to_highs(built.matrix)
@@ -89,6 +103,8 @@ def case_algorithm(sites: int, days: int, scenarios: int, period_h: int, algorit
         "days": days,
         "scenarios": scenarios,
         "period_h": period_h,
+        "hourly_h": hourly_h,
+        "blocks": blocks,
         "algorithm": algorithm,
         "nonzeros": result.nonzeros,
         "columns": result.columns,
@@ -180,11 +196,13 @@ def bench_algorithm() -> list[dict[str, Any]]:
     return rows
 
 
-def bench_horizon(days_list: list[int], scen_list: list[int]) -> list[dict[str, Any]]:
+def bench_horizon(
+    days_list: list[int], scen_list: list[int], resolution: tuple[int, int, int] = (24, 0, 1)
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for n in scen_list:
         for days in days_list:
-            row = child("plan", 50, days, n, 24, 0, "auto")
+            row = child("plan", 50, days, n, *resolution[:2], "auto", resolution[2])
             row["bench"] = "horizon"
             print(json.dumps(row), flush=True)
             rows.append(row)
@@ -192,7 +210,16 @@ def bench_horizon(days_list: list[int], scen_list: list[int]) -> list[dict[str, 
 
 
 ACCURACY_CASES = ((6, 7, 10), (6, 14, 10))
-COARSE = ((24, 0), (6, 0), (3, 0), (24, 48))  # (period [h], hourly hours first)
+COARSE = (  # (period [h], hourly hours first, price blocks per period)
+    (24, 0, 1),
+    (3, 0, 1),
+    (24, 6, 6),
+    (168, 6, 12),
+    (744, 6, 8),
+    (744, 6, 12),
+    (744, 6, 16),
+    (744, 6, 24),
+)
 
 
 def bench_accuracy() -> list[dict[str, Any]]:
@@ -200,8 +227,8 @@ def bench_accuracy() -> list[dict[str, Any]]:
     for sites, days, n in ACCURACY_CASES:
         full = child("plan", sites, days, n, 1, 0, "auto")
         print(json.dumps(full), flush=True)
-        for period, hourly in COARSE:
-            row = child("plan", sites, days, n, period, hourly, "auto")
+        for period, hourly, blocks in COARSE:
+            row = child("plan", sites, days, n, period, hourly, "auto", blocks)
             ok = "error" not in row and "error" not in full
             rows.append(
                 {
@@ -209,7 +236,10 @@ def bench_accuracy() -> list[dict[str, Any]]:
                     "sites": sites,
                     "days": days,
                     "scenarios": n,
-                    "resolution": f"{period} h" + (f" after {hourly} h hourly" if hourly else ""),
+                    "resolution": f"{period} h"
+                    + (f" x {blocks} price blocks" if blocks > 1 else "")
+                    + (f" after {hourly} h hourly" if hourly else ""),
+                    "columns": row.get("columns"),
                     "total_s": row.get("total_s"),
                     "total_cpu_s": row.get("total_cpu_s"),
                     "full_hourly_s": full.get("total_s"),
@@ -338,6 +368,11 @@ def main(argv: list[str] | None = None) -> int:
         default=LIMIT_S,
         help="wall-clock limit of each reduction plan's solve [s]; raise it on a loaded machine",
     )
+    parser.add_argument(
+        "--resolution",
+        default="24,0,1",
+        help="horizon case: period [h], hourly hours first, price blocks (default daily)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument(
         "--plot-from",
@@ -370,7 +405,9 @@ def main(argv: list[str] | None = None) -> int:
         rows += bench_algorithm()
     if "horizon" in wanted:
         days = [int(d) for d in args.days.split(",")]
-        rows += bench_horizon(days, [int(n) for n in args.scenarios.split(",")])
+        period, hourly, blocks = (int(v) for v in args.resolution.split(","))
+        scen = [int(n) for n in args.scenarios.split(",")]
+        rows += bench_horizon(days, scen, (period, hourly, blocks))
         plot(rows, HERE / "horizon.svg")
     if "accuracy" in wanted:
         rows += bench_accuracy()

@@ -16,7 +16,7 @@ import numpy as np
 
 from planner.engine.optimization.context import Context
 from planner.engine.optimization.matrix import label_tuples
-from planner.engine.optimization.operations import concat_terms, ship_terms
+from planner.engine.optimization.operations import concat_terms, moves_terms
 
 
 def add_mode_variables(ctx: Context) -> None:
@@ -79,7 +79,7 @@ def add_mode_constraints(ctx: Context) -> None:
         doc="a tier's load = the load of its machines in each mode [MW]",
     )
     cap = d.availability[k, t, s] * d.power_mw[k]
-    machines.append(ship_terms(ctx, rows, -cap[:, None] * ctx.moves[k, t, :]))
+    machines.append(moves_terms(ctx, rows, k, t, -cap))
     ctx.matrix.add_rows(
         "power_modes",
         "mode_machines",

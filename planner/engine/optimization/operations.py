@@ -28,8 +28,9 @@ def concat_terms(parts: list[Terms]) -> Terms:
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs)
 
 
-def site_potential(ctx: Context, per_machine: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``sum_{k at i} w[k,t,s] N_k(t)`` as a constant plus ship terms.
+def site_potential(ctx: Context, per_machine: np.ndarray) -> np.ndarray:
+    """``sum_{k at i} w[k,t,s] n_k``: the constant part of ``sum_{k at i} w[k,t,s] N_k(t)``
+    (:func:`site_moves_terms` gives its ship terms).
 
     Parameters
     ----------
@@ -38,19 +39,55 @@ def site_potential(ctx: Context, per_machine: np.ndarray) -> tuple[np.ndarray, n
 
     Returns
     -------
-    constant, ship
-        ``(sites, periods, scenarios)`` and ``(sites, periods, scenarios, options)``.
+    numpy.ndarray
+        ``(sites, periods, scenarios)``.
     """
     d = ctx.data
     _, n_periods, n_scen = d.shape
     const = np.zeros((len(d.sites), n_periods, n_scen))
-    ship = np.zeros((len(d.sites), n_periods, n_scen, len(d.options)))
     for i in range(len(d.sites)):
         ks = d.site_tier_indices(i)
         const[i] = np.einsum("kts,k->ts", per_machine[ks], d.installed[ks])
-        if d.options:
-            ship[i] = np.einsum("kts,kto->tso", per_machine[ks], ctx.moves[ks])
-    return const, ship
+    return const
+
+
+def moves_terms(
+    ctx: Context, rows: np.ndarray, k: np.ndarray, t: np.ndarray, scale: np.ndarray
+) -> Terms:
+    """Terms ``scale[r] sum_o B[k_r, t_r, o] ship_o`` (:attr:`Context.moves`), option by
+    option: ``-scale`` where the option leaves tier ``k_r``, ``+scale`` where it has arrived
+    there by period ``t_r``. Never makes the dense ``(rows, options)`` array.
+    """
+    parts = []
+    for o, opt in enumerate(ctx.data.options):
+        gone = np.flatnonzero(k == opt.from_tier)
+        come = np.flatnonzero((k == opt.to_tier) & (t >= opt.arrival_period))
+        col = int(ctx.ship_cols()[o])
+        parts.append((rows[gone], np.full(len(gone), col), -scale[gone]))
+        parts.append((rows[come], np.full(len(come), col), scale[come]))
+    return concat_terms(parts)
+
+
+def site_moves_terms(
+    ctx: Context,
+    rows: np.ndarray,
+    site: np.ndarray,
+    t: np.ndarray,
+    s: np.ndarray,
+    per_machine: np.ndarray,
+    scale: np.ndarray,
+) -> Terms:
+    """Terms ``scale[r] sum_{k at site_r} w[k,t_r,s_r] sum_o B[k, t_r, o] ship_o``: the ship
+    part of :func:`site_potential` for the rows given, option by option."""
+    d = ctx.data
+    parts = []
+    for o, opt in enumerate(d.options):
+        col = int(ctx.ship_cols()[o])
+        for tier, sign, since in ((opt.from_tier, -1.0, 0), (opt.to_tier, 1.0, opt.arrival_period)):
+            at = np.flatnonzero((site == d.tier_site[tier]) & (t >= since))
+            coef = sign * scale[at] * per_machine[tier, t[at], s[at]]
+            parts.append((rows[at], np.full(len(at), col), coef))
+    return concat_terms(parts)
 
 
 def load_terms(
@@ -113,7 +150,7 @@ def add_availability_constraints(ctx: Context) -> None:
     rows = np.arange(len(k))
     cap = d.availability[k, t, s] * d.power_mw[k]
     parts = [(rows, ctx.run_cols()[k, t, s], np.ones(len(k)))]
-    parts.append(ship_terms(ctx, rows, -cap[:, None] * moves[k, t, :]))
+    parts.append(moves_terms(ctx, rows, k, t, -cap))
     ctx.matrix.add_rows(
         "availability",
         "availability",
@@ -176,7 +213,8 @@ def add_min_down_constraints(ctx: Context) -> None:
     big = np.zeros((n_sites, n_periods, n_scen))
     for i in range(n_sites):
         big[i] = d.overhead[i] * ctx.run_upper[d.site_tier_indices(i)].sum(axis=0)
-    const, ship = site_potential(ctx, d.availability * d.power_mw[:, None, None])
+    per_machine = d.availability * d.power_mw[:, None, None]
+    const = site_potential(ctx, per_machine)
     i, t, s = (a.ravel() for a in np.indices((n_sites, n_periods, n_scen)))
     rows = np.arange(len(i))
     on = ctx.var("on").col(i, t, s)
@@ -192,7 +230,7 @@ def add_min_down_constraints(ctx: Context) -> None:
         doc="a stopped site draws nothing [MW]",
     )
     u = d.overhead[i]
-    floor_ship = ship_terms(ctx, rows, -mu * u[:, None] * ship[i, t, s])
+    floor_ship = site_moves_terms(ctx, rows, i, t, s, per_machine, -mu * u)
     mx.add_rows(
         "min_down",
         "min_down_floor",
@@ -256,7 +294,8 @@ def add_demand_response_constraints(ctx: Context) -> None:
     i, t, s = np.nonzero((committed[:, None, None] > 0) & (d.dr_share > 0) & grid_any)
     if len(i) == 0:
         return
-    const, ship = site_potential(ctx, d.availability * d.power_mw[:, None, None])
+    per_machine = d.availability * d.power_mw[:, None, None]
+    const = site_potential(ctx, per_machine)
     u = d.overhead[i]
     nameplate = np.array(
         [d.overhead[k] * (d.power_mw * d.installed)[d.site_tier_indices(int(k))].sum() for k in i]
@@ -268,7 +307,7 @@ def add_demand_response_constraints(ctx: Context) -> None:
     rows = np.arange(len(i))
     parts = [
         load_terms(ctx, rows, i, t, s, d.overhead[d.tier_site]),
-        ship_terms(ctx, rows, -u[:, None] * ship[i, t, s]),
+        site_moves_terms(ctx, rows, i, t, s, per_machine, -u),
     ]
     ctx.matrix.add_rows(
         "demand_response",
