@@ -261,7 +261,7 @@ def test_strategic_relocation_arrives_in_the_first_whole_period_after_transit() 
     plan = optimize(
         fleet,
         [flat_scenario(fleet, 120, price_usd_per_mwh=price)],
-        OptimizeSettings(horizon="strategic"),
+        OptimizeSettings(horizon="strategic", strategic_price_blocks=1),
     )
     assert plan.relocations[["machines", "depart_h", "arrive_h"]].to_numpy().tolist() == [
         [6, 0.0, 36.0]
@@ -271,6 +271,27 @@ def test_strategic_relocation_arrives_in_the_first_whole_period_after_transit() 
     # 3 days x 24 h x 6 machines x 0.34667 USD - 0.6 USD.
     margin = 200 * 0.05 / 24 - 0.0035 * 20
     assert plan.kpis.expected_profit_usd == pytest.approx(3 * 24 * 6 * margin - 0.6)
+
+
+def test_with_price_blocks_a_period_starts_when_relocated_machines_arrive() -> None:
+    # The same move with price blocks (the strategic default): a block holds hours from all over
+    # its period, so a period starts at the arrival, hour 36, and the machines hash from there:
+    # 84 h x 6 machines x 0.34667 USD - 0.6 USD.
+    fleet = relocation_fleet()
+    raw = fleet.model_dump(by_alias=True)
+    raw["routes"][0]["transit_days"] = 1.5
+    fleet = fleet_from_dict({"sites": raw["sites"], "routes": raw["routes"]})
+    price = np.array([[200.0] * 120, [20.0] * 120])
+    plan = optimize(
+        fleet,
+        [flat_scenario(fleet, 120, price_usd_per_mwh=price)],
+        OptimizeSettings(horizon="strategic"),
+    )
+    assert plan.duration_h.tolist() == [24.0, 12.0, 12.0, 24.0, 24.0, 24.0]
+    b = plan.schedule[plan.schedule["site_id"] == "b"]["running_mw"].tolist()
+    assert b == pytest.approx([0.0, 0.0, 0.021, 0.021, 0.021, 0.021])
+    margin = 200 * 0.05 / 24 - 0.0035 * 20
+    assert plan.kpis.expected_profit_usd == pytest.approx(84 * 6 * margin - 0.6)
 
 
 def test_no_relocation_when_moving_does_not_pay() -> None:

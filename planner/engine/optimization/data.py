@@ -342,7 +342,8 @@ def prepare(
     key = None
     if price_blocks(settings) > 1:  # refuses blocks with rows that link a period's hours
         key = margin_key(fleet, price_h, hashprice_h, peak_h)
-    res = resolution(hours, settings, key)
+    arrivals = [r.transit_days * 24.0 for r in fleet.routes] if settings.relocate else []
+    res = resolution(hours, settings, key, arrivals)
     tiers, options = _tiers_and_options(fleet, settings, res.slot_start_h)
     caps = np.array(
         [math.floor(r.max_machines_per_week * hours / HOURS_PER_WEEK + 1e-9) for r in fleet.routes],

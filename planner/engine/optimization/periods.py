@@ -17,6 +17,7 @@ arrays into period arrays.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -184,7 +185,12 @@ def price_blocks(settings: OptimizeSettings) -> int:
     return settings.strategic_price_blocks
 
 
-def resolution(hours: int, settings: OptimizeSettings, key: np.ndarray | None = None) -> Resolution:
+def resolution(
+    hours: int,
+    settings: OptimizeSettings,
+    key: np.ndarray | None = None,
+    arrivals_h: Sequence[float] = (),
+) -> Resolution:
     """The periods of ``settings`` over ``hours``, long periods split into price blocks.
 
     Parameters
@@ -199,14 +205,21 @@ def resolution(hours: int, settings: OptimizeSettings, key: np.ndarray | None = 
     key
         Margin key of each hour per site and scenario, ``(sites, hours, scenarios)``
         (:func:`margin_key`); ``None``: no blocks.
+    arrivals_h
+        When relocated machines arrive [h]. With price blocks a period also starts at each
+        (rounded up to the hour), so that the machines hash from the hour they arrive: a block
+        holds hours from all over its period, and its machines must be the same in all of them.
     """
     if settings.horizon == "operational":
         step, near = 1, 0
     else:
         step, near = settings.strategic_period_hours, min(settings.strategic_hourly_hours, hours)
     starts = np.concatenate([np.arange(0, near), np.arange(near, hours, step)]).astype(int)
-    lengths = np.diff(np.append(starts, hours))
     blocks = price_blocks(settings)
+    if blocks > 1 and key is not None:
+        arrive = np.ceil(np.asarray(arrivals_h, dtype=float) - 1e-9).astype(int)
+        starts = np.union1d(starts, arrive[(arrive > 0) & (arrive < hours)])
+    lengths = np.diff(np.append(starts, hours))
     lead = max(settings.lead_hours, settings.protection_lead_hours)
     split = (lengths > 1) & (starts >= lead) & (blocks > 1) & (key is not None)
     if not split.any() or key is None:
