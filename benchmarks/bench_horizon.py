@@ -339,12 +339,17 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     for r in rows:
         if r["bench"] == "horizon" and "error" not in r:
             seconds = r.get("total_cpu_s", r["total_s"])
-            series.setdefault(f"{r['scenarios']} scenarios", []).append((r["days"], seconds))
+            label = f"{r['scenarios']} scenarios, " + (
+                f"{r['period_h']} h x {r['blocks']} blocks"
+                if r.get("blocks", 1) > 1
+                else f"{r['period_h']} h periods"
+            )
+            series.setdefault(label, []).append((r["days"], seconds))
     if series:
         line_chart(
             path,
             series,
-            title="Strategic plan, 50 sites, daily periods: build + solve",
+            title="Strategic plan, 50 sites: build + solve",
             x_label="horizon [days]",
             y_label="build + solve, CPU [s]",
             x_ticks=(7, 30, 90, 365),
@@ -392,8 +397,8 @@ def main(argv: list[str] | None = None) -> int:
             for line in Path(name).read_text(encoding="utf-8").splitlines()
             if line.startswith("{")
         ]
-        for r in rows:  # a case run alone (--child) is a point of the horizon chart
-            if r["bench"] == "plan" and r.get("period_h") == 24 and not r.get("hourly_h"):
+        for r in rows:  # a 50-site case run alone (--child) is a point of the horizon chart
+            if r["bench"] == "plan" and r.get("sites") == 50:
                 r["bench"] = "horizon"
         plot(rows, HERE / "horizon.svg")
         print(markdown(rows, ("machine", "algorithm", "horizon", "accuracy", "reduction")))
