@@ -36,7 +36,8 @@ class OptimizeSettings(Settings):
         in each scenario, sorted by their margin, are cut into this many blocks that run apart,
         the top ones small (``docs/model.md``, Optimizer: periods); 1: the period runs as one.
         ``None``: 6, or 1 with a ramp limit or a minimum down time, which more than one block
-        cannot take. Periods that start within a lead time are not split [-].
+        cannot take. Periods that start within a lead time are not split; with blocks, a period
+        also starts when relocated machines arrive [-].
     risk_lambda
         Weight of the CVaR of loss in the objective (0: risk neutral) [-].
     cvar_alpha
