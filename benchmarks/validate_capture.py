@@ -75,6 +75,8 @@ CASES: tuple[tuple[str, str], ...] = (
     ("heather_jan_2024", "HB_WEST"),
 )
 MARKET = {"fee_share": 0.03, "pool_fee": 0.02}
+#: The catalog models of the site, 10,000 of each.
+MACHINES = ("s19j-pro", "s21")
 #: Published comparators and acceptance targets.
 BASELINE_STRIKE_PCT = {"uri_2021": 99.8, "elliott_2022": 99.2, "summer_2023": 96.0}
 TARGET_REALTIME_PCT = 99.0
@@ -88,8 +90,16 @@ ONSET = "strike, every spike foreseen"
 
 
 def capture_fleet(node: str = "HB_WEST") -> Fleet:
-    """The one-site fleet of the study, at ``node``."""
-    from planner.domain.fleet import fleet_from_dict
+    """The one-site fleet of the study, at ``node``: its machines run at nameplate or not at all.
+
+    The catalog's power modes are left out: the oracle and the profit of a schedule are valued
+    on/off (a tier's run fraction times its full-power margin), which would misprice a strike
+    rule's mode ladder (a lower mode is more efficient than that share of the nameplate).
+    """
+    from planner.domain.fleet import fleet_from_dict, read_catalog
+
+    catalog = read_catalog()["models"]
+    on_off = {key: {k: v for k, v in catalog[key].items() if k != "modes"} for key in MACHINES}
 
     site = {
         "id": "site",
@@ -106,9 +116,11 @@ def capture_fleet(node: str = "HB_WEST") -> Fleet:
         "repair_crews": 2,
         "restart_minutes": 30.0,
         "contract": {"kind": "index", "adder_usd_per_mwh": 4.0},
-        "machines": {"s19j-pro": 10000, "s21": 10000},
+        "machines": dict.fromkeys(MACHINES, 10000),
     }
-    return fleet_from_dict({"name": "capture", "market": MARKET, "sites": [site]}, "capture")
+    return fleet_from_dict(
+        {"name": "capture", "market": MARKET, "models": on_off, "sites": [site]}, "capture"
+    )
 
 
 @dataclass(frozen=True)
