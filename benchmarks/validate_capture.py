@@ -3,7 +3,8 @@
 One index-priced site at an ERCOT hub (real-time price + 4 USD/MWh adder, PUE 1.05) with 10,000
 Antminer S19j Pro (29.5 J/TH) and 10,000 S21 (17.5 J/TH), paid the real hashprice of each day
 (daily BTC close and network hashrate from the shared BTC file, 3 % fees, 2 % pool fee), every
-machine available every interval: the study isolates the price decision. Windows: the native
+machine available every interval and on or off (no power modes): the study isolates the price
+decision. Windows: the native
 15-minute windows of the shared data (Uri 2021, Elliott 2022, summer 2023, Heather 2024).
 
 Profit of a schedule ``u_ki`` (share of tier ``k`` running in interval ``i`` of ``d`` hours)::
@@ -50,7 +51,6 @@ from benchmarks.validate_walkforward import (
     Economics,
     day_ahead_backtest,
     next_interval_backtest,
-    read_level,
 )
 
 if TYPE_CHECKING:
@@ -272,14 +272,14 @@ def run_case(
     ahead = day_ahead_backtest(
         hourly, node, local_days, lambda t: _hourly_econ(tiers, t, prices_h, data)
     )
-    plan = econ_h.runs_below(read_level(ahead.forecasts, ahead.level))
+    plan = econ_h.runs_below(ahead.path)
     checked, agreed = lp_check(fleet, hours, ahead, plan, data)
     add(
         DAY_AHEAD,
         econ_h,
         plan,
         "1 h",
-        f"fixed the day before: runs where the forecast's {_level_text(ahead.level)} is below "
+        f"fixed the day before: runs where {_choice_text(ahead.choice)} is below "
         f"breakeven (the optimizer's plan on that path: LP agreed on {agreed} of {checked} days)",
     )
     site_hours = quarter_hours(fleet, times, price, data)
@@ -327,6 +327,12 @@ def _level_text(level: str) -> str:
     return "expected price" if level == "mean" else f"{float(level):.0%} quantile"
 
 
+def _choice_text(choice: tuple[str, str]) -> str:
+    source, level = choice
+    whose = "the trees'" if source == "model" else "the skill blend's"
+    return f"{whose} {_level_text(level)}"
+
+
 def lp_check(
     fleet: Fleet, hours: pd.DatetimeIndex, ahead: Any, plan: np.ndarray, data: Path
 ) -> tuple[int, int]:
@@ -335,7 +341,7 @@ def lp_check(
     from planner.world.scenarios import Scenario
 
     checked = agreed = 0
-    path = read_level(ahead.forecasts, ahead.level)
+    path = ahead.path
     for start in range(0, len(hours), 24 * 7):
         span = slice(start, min(start + 24, len(hours)))
         n = span.stop - span.start
@@ -424,12 +430,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _note(facts: dict[str, Any]) -> str:
     ahead, intraday = facts["day_ahead"], facts["intraday"]
-    chosen = ", ".join(f"{c} {v:.0f} %" for c, v in ahead.selection.items())
+    scores = ahead.selection.items()
+    chosen = "; ".join(
+        f"{source}: " + ", ".join(f"{c} {v:.0f} %" for (s, c), v in scores if s == source)
+        for source in ("trees", "blend")
+    )
     levels = sorted({lvl for _, lvl in intraday.levels if lvl is not None})
     return (
         f"Day-ahead level chosen on {ahead.selection_days[0]:%Y-%m-%d} .. "
         f"{ahead.selection_days[1]:%Y-%m-%d} (value captured there: {chosen}): "
-        f"{_level_text(ahead.level)}; {ahead.refits} fits. Next-interval forecaster: "
+        f"{_choice_text(ahead.choice)}; {ahead.refits} fits. Next-interval forecaster: "
         f"{intraday.refits} walk-forward fits; level read: {', '.join(levels) or 'none yet'} "
         f"({sum(1 for _, lvl in intraday.levels if lvl is None)} refit period(s) with no "
         "forecast yet: the guard alone)."
@@ -497,13 +507,16 @@ def _figures(report: Report, results: list[tuple[str, str, pd.DataFrame, dict[st
 def _method() -> str:
     return f"""\
 One index-priced site (real-time price + 4 USD/MWh, PUE 1.05) with 10,000 Antminer S19j Pro
-(100 TH/s, 2,950 W) and 10,000 S21 (200 TH/s, 3,500 W), every machine available every interval,
-at the real hashprice of each UTC day (daily BTC close and network hashrate, 3 % fees, 2 % pool
-fee). Decisions use the hashprice of the last UTC day closed when they are taken; profits use the
-day's own. Windows: the four 15-minute windows of the shared data (Uri Feb 7-24 2021, Elliott
-Dec 18-28 2022, June-September 2023, Heather Jan 8-21 2024), at HB_WEST, and HB_NORTH in summer
-2023. **Value captured** = (strategy - run-through) / (oracle - run-through); **share of perfect
-foresight** = strategy / oracle; the oracle runs a tier exactly where its margin is positive, on
+(100 TH/s, 2,950 W) and 10,000 S21 (200 TH/s, 3,500 W), every machine available every interval
+and run at nameplate or not at all (the catalog's power modes are left out: every schedule and
+the oracle are valued on/off, a tier's run fraction times its full-power margin, which would
+misprice a strike rule stepping down through modes), at the real hashprice of each UTC day
+(daily BTC close and network hashrate, 3 % fees, 2 % pool fee). Decisions use the hashprice of
+the last UTC day closed when they are taken; profits use the day's own. Windows: the four
+15-minute windows of the shared data (Uri Feb 7-24 2021, Elliott Dec 18-28 2022, June-September
+2023, Heather Jan 8-21 2024), at HB_WEST, and HB_NORTH in summer 2023. **Value captured** =
+(strategy - run-through) / (oracle - run-through); **share of perfect foresight** = strategy /
+oracle; the oracle runs a tier exactly where its margin is positive, on
 15-minute prices for real-time control and on hourly means for hourly plans.
 
 **Real-time control** (`planner.engine.control.realtime_guard` on 15-minute
