@@ -82,26 +82,27 @@ def read_level(forecast: object, name: str) -> np.ndarray:
 
 @dataclass
 class DayAheadRun:
-    """The day-ahead forecaster over a window: its forecasts, the blend, the choice and how.
+    """The day-ahead forecaster over a window: its forecasts, their skill blend with
+    persistence, the number each plan reads and how it was chosen.
 
-    ``choice`` is ``(source, number)``: the source ``"model"`` (the quantile trees alone) or
-    ``"blend"`` (:func:`planner.world.forecasters.blend.skill_blend` with persistence), and the
-    number read from it (:data:`CANDIDATES`).
+    The sources are ``"trees"`` (the quantile trees alone) and ``"blend"``
+    (:func:`planner.world.forecasters.blend.skill_blend` of the trees with persistence); each
+    reads its own number (:data:`CANDIDATES`), chosen on the year before the window.
     """
 
     forecasts: object
     blended: object
-    choice: tuple[str, str]
+    levels: dict[str, str]
     selection: dict[tuple[str, str], float]
     selection_days: tuple[pd.Timestamp, pd.Timestamp]
     refits: int
     seconds: float
 
-    @property
-    def path(self) -> np.ndarray:
-        """The number the plan reads at each hour of the window [USD/MWh]."""
-        source, number = self.choice
-        return read_level(self.blended if source == "blend" else self.forecasts, number)
+    def path(self, source: str = "trees") -> np.ndarray:
+        """The number the plan on ``source`` reads at each hour of the window [USD/MWh]."""
+        return read_level(
+            self.blended if source == "blend" else self.forecasts, self.levels[source]
+        )
 
 
 def blend_with_persistence(forecasts: object, prices: pd.Series) -> object:
@@ -151,14 +152,17 @@ def day_ahead_backtest(
         settings=settings,  # type: ignore[arg-type]
     )
     past = model.forecast_history(history, chosen_days)  # type: ignore[arg-type]
-    sources = {"model": past, "blend": blend_with_persistence(past, prices)}
+    sources = {"trees": past, "blend": blend_with_persistence(past, prices)}
     judge = economics(past.times)
     scores = {
         (source, c): judge.value(judge.runs_below(read_level(f, c)))
         for source, f in sources.items()
         for c in CANDIDATES
     }
-    choice = max(scores, key=lambda c: scores[c])
+    levels = {
+        source: max(CANDIDATES, key=lambda c, source=source: scores[(source, c)])
+        for source in sources
+    }
     # The window's forecasts, from the lookback before it on (the blend's record at its start).
     span = pd.date_range(days[0] - BLEND_LOOKBACK, days[-1])
     starts = [d for d in span if d == span[0] or d.day == 1]
@@ -185,7 +189,7 @@ def day_ahead_backtest(
     return DayAheadRun(
         _rows(whole, inside),
         _rows(blended, inside),
-        choice,
+        levels,
         scores,
         (chosen_days[0], chosen_days[-1]),
         len(starts) + 1,

@@ -170,6 +170,16 @@ def test_capture_fleet_runs_on_off_so_the_library_strike_is_its_closed_form() ->
     assert got.tolist() == [[1.0, 1.0, 1.0], [1.0, 0.0, 0.0]]  # tiers: S21 first, then S19j Pro
 
 
+def test_persistence_at_the_plan_issue_reads_what_had_settled_at_ten_the_day_before() -> None:
+    # Hourly prices 0, 1, 2, ... from local midnight of July 1 (CDT). The plan of July 3 is
+    # issued at 10:00 on July 2: hours 0-9 read July 2 (24 + h), hours 10-23 read July 1 (h).
+    start = pd.Timestamp("2023-07-01", tz=common.ZONE).tz_convert("UTC")
+    times = pd.date_range(start, periods=72, freq="h")
+    prices = pd.Series(np.arange(72.0), index=times)
+    got = capture.persistence_at_issue(prices, times[48:])
+    assert got.tolist() == [24.0 + h for h in range(10)] + [float(h) for h in range(10, 24)]
+
+
 def test_4cp_score_by_hand() -> None:
     # Five curtailed hours, two of them peaks (a third peak missed): caught 2, false alarms 3,
     # precision 2/5 = 40 %. Value on 1 MW at 60 USD/kW-yr: 2 x 15,000 saved, minus the margin

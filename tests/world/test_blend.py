@@ -38,12 +38,12 @@ def test_the_weights_follow_the_record_settled_before_each_issue() -> None:
     forecast = PriceQuantiles(issued, times, (0.25, 0.75), from_scale(y))
     persistence = np.array([from_scale(np.array(1.0)), 90.0, 90.0, 90.0])
     prices = pd.Series(from_scale(np.array([2.0, 0.0, 0.0, 0.0])), index=times)
-    got = skill_blend(
-        forecast, persistence, prices, interval=HOUR, lookback=pd.Timedelta(days=1)
-    )
+    got = skill_blend(forecast, persistence, prices, interval=HOUR, lookback=pd.Timedelta(days=1))
     assert got.weight.tolist() == pytest.approx([1.0, 2.0 / 3.0, 1.0, 1.0])
     assert got.forecast.usd_per_mwh[1].tolist() == pytest.approx([30.0, 30.0])
-    np.testing.assert_array_equal(got.forecast.usd_per_mwh[[0, 2, 3]], forecast.usd_per_mwh[[0, 2, 3]])
+    np.testing.assert_array_equal(
+        got.forecast.usd_per_mwh[[0, 2, 3]], forecast.usd_per_mwh[[0, 2, 3]]
+    )
     # Without a persistence price, the model alone.
     none = skill_blend(
         forecast,
