@@ -163,9 +163,10 @@ def day_ahead_backtest(
         source: max(CANDIDATES, key=lambda c, source=source: scores[(source, c)])
         for source in sources
     }
-    # The window's forecasts, from the lookback before it on (the blend's record at its start).
+    # The window's forecasts, refitted at its first day and each month's, and the lookback
+    # before it (the blend's record at its start).
     span = pd.date_range(days[0] - BLEND_LOOKBACK, days[-1])
-    starts = [d for d in span if d == span[0] or d.day == 1]
+    starts = [d for d in span if d in (span[0], days[0]) or d.day == 1]
     parts = []
     for k, start in enumerate(starts):
         stop = starts[k + 1] if k + 1 < len(starts) else span[-1] + pd.Timedelta(days=1)
