@@ -32,7 +32,9 @@ from planner.world.forecasters.quantiles import PriceQuantiles, to_scale
 __all__ = ["SkillBlend", "pinball_loss", "skill_blend"]
 
 
-def pinball_loss(levels: tuple[float, ...], quantiles: np.ndarray, actual: np.ndarray) -> np.ndarray:
+def pinball_loss(
+    levels: tuple[float, ...], quantiles: np.ndarray, actual: np.ndarray
+) -> np.ndarray:
     """Mean pinball loss over ``levels`` of each target's quantiles ``(n, levels)`` [-].
 
     ``mean_tau max(tau (y - q_tau), (tau - 1) (y - q_tau))``, on whatever scale the inputs are
