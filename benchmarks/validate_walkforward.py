@@ -37,6 +37,9 @@ OWN_HISTORY_INTERVALS = 7 * 96
 #: Days of history a day-ahead model needs before the season its level is chosen on [days].
 MIN_TRAINING_DAYS = 180
 
+#: How far back the day-ahead skill blend scores the trees and persistence (a week) [days].
+BLEND_LOOKBACK = pd.Timedelta(days=7)
+
 #: The numbers a decision may read from a forecast: its mean, or one of these levels.
 CANDIDATES: tuple[str, ...] = ("mean", "0.5", "0.75", "0.9", "0.95", "0.98")
 
@@ -79,14 +82,51 @@ def read_level(forecast: object, name: str) -> np.ndarray:
 
 @dataclass
 class DayAheadRun:
-    """The day-ahead forecaster over a window: its forecasts, the level chosen and how."""
+    """The day-ahead forecaster over a window: its forecasts, their skill blend with
+    persistence, the number each plan reads and how it was chosen.
+
+    The sources are ``"trees"`` (the quantile trees alone) and ``"blend"``
+    (:func:`planner.world.forecasters.blend.skill_blend` of the trees with persistence); each
+    reads its own number (:data:`CANDIDATES`), chosen on the year before the window.
+    """
 
     forecasts: object
-    level: str
-    selection: dict[str, float]
+    blended: object
+    levels: dict[str, str]
+    selection: dict[tuple[str, str], float]
     selection_days: tuple[pd.Timestamp, pd.Timestamp]
     refits: int
     seconds: float
+
+    def path(self, source: str = "trees") -> np.ndarray:
+        """The number the plan on ``source`` reads at each hour of the window [USD/MWh]."""
+        return read_level(
+            self.blended if source == "blend" else self.forecasts, self.levels[source]
+        )
+
+
+def blend_with_persistence(forecasts: object, prices: pd.Series) -> object:
+    """The skill blend of hourly day-ahead ``forecasts`` with persistence read at each issue
+    (:func:`planner.world.forecasters.persistence.latest_same_time`), scored on the hourly
+    ``prices`` settled by then over :data:`BLEND_LOOKBACK`."""
+    from planner.world.forecasters.blend import skill_blend
+    from planner.world.forecasters.persistence import latest_same_time
+
+    hour = pd.Timedelta(hours=1)
+    issued = forecasts.issued  # type: ignore[attr-defined]
+    times = forecasts.times  # type: ignore[attr-defined]
+    persistence = np.full(len(times), np.nan)
+    clean = prices.dropna()
+    for at in issued.unique():
+        mask = np.asarray(issued == at)
+        persistence[mask] = latest_same_time(clean[clean.index + hour <= at], times[mask], at, hour)
+    return skill_blend(
+        forecasts,  # type: ignore[arg-type]
+        persistence,
+        prices,
+        interval=hour,
+        lookback=BLEND_LOOKBACK,
+    ).forecast
 
 
 def day_ahead_backtest(
@@ -101,7 +141,8 @@ def day_ahead_backtest(
     from planner.world.forecasters.quantiles import PriceQuantiles
 
     started = time.perf_counter()
-    first = pd.Timestamp(history.prices[node].first_valid_index().tz_convert(ZONE).date())  # type: ignore[attr-defined]
+    prices = history.prices[node]  # type: ignore[attr-defined]
+    first = pd.Timestamp(prices.first_valid_index().tz_convert(ZONE).date())
     chosen_days = selection_days(days, first)
     model = DayAheadForecaster.fit(
         history,
@@ -111,14 +152,25 @@ def day_ahead_backtest(
         settings=settings,  # type: ignore[arg-type]
     )
     past = model.forecast_history(history, chosen_days)  # type: ignore[arg-type]
+    sources = {"trees": past, "blend": blend_with_persistence(past, prices)}
     judge = economics(past.times)
-    scores = {c: judge.value(judge.runs_below(read_level(past, c))) for c in CANDIDATES}
-    level = max(scores, key=lambda c: scores[c])
-    starts = [d for d in days if d == days[0] or d.day == 1]
+    scores = {
+        (source, c): judge.value(judge.runs_below(read_level(f, c)))
+        for source, f in sources.items()
+        for c in CANDIDATES
+    }
+    levels = {
+        source: max(CANDIDATES, key=lambda c, source=source: scores[(source, c)])
+        for source in sources
+    }
+    # The window's forecasts, refitted at its first day and each month's, and the lookback
+    # before it (the blend's record at its start).
+    span = pd.date_range(days[0] - BLEND_LOOKBACK, days[-1])
+    starts = [d for d in span if d in (span[0], days[0]) or d.day == 1]
     parts = []
     for k, start in enumerate(starts):
-        stop = starts[k + 1] if k + 1 < len(starts) else days[-1] + pd.Timedelta(days=1)
-        chunk = days[(days >= start) & (days < stop)]
+        stop = starts[k + 1] if k + 1 < len(starts) else span[-1] + pd.Timedelta(days=1)
+        chunk = span[(span >= start) & (span < stop)]
         model = DayAheadForecaster.fit(
             history,
             node,
@@ -127,24 +179,37 @@ def day_ahead_backtest(
             settings=settings,  # type: ignore[arg-type]
         )
         parts.append(model.forecast_history(history, chunk))  # type: ignore[arg-type]
-    forecasts = PriceQuantiles(
-        pd.DatetimeIndex(np.concatenate([p.issued.as_unit("ns").asi8 for p in parts])).tz_localize(
-            "UTC"
-        ),
-        pd.DatetimeIndex(np.concatenate([p.times.as_unit("ns").asi8 for p in parts])).tz_localize(
-            "UTC"
-        ),
+    whole = PriceQuantiles(
+        _joined([p.issued for p in parts]),
+        _joined([p.times for p in parts]),
         parts[0].levels,
         np.vstack([p.usd_per_mwh for p in parts]),
     )
+    blended = blend_with_persistence(whole, prices)
+    inside = np.asarray(whole.times >= days[0].tz_localize(ZONE).tz_convert("UTC"))
     return DayAheadRun(
-        forecasts,
-        level,
+        _rows(whole, inside),
+        _rows(blended, inside),
+        levels,
         scores,
         (chosen_days[0], chosen_days[-1]),
         len(starts) + 1,
         time.perf_counter() - started,
     )
+
+
+def _joined(parts: Sequence[pd.DatetimeIndex]) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(np.concatenate([p.as_unit("ns").asi8 for p in parts])).tz_localize(
+        "UTC"
+    )
+
+
+def _rows(forecast: object, keep: np.ndarray) -> object:
+    """The targets ``keep`` of a ``PriceQuantiles``."""
+    from planner.world.forecasters.quantiles import PriceQuantiles
+
+    f = forecast
+    return PriceQuantiles(f.issued[keep], f.times[keep], f.levels, f.usd_per_mwh[keep])  # type: ignore[attr-defined]
 
 
 def selection_days(days: pd.DatetimeIndex, first: pd.Timestamp) -> pd.DatetimeIndex:

@@ -140,6 +140,46 @@ def test_capture_margin_and_breakeven_of_one_s19j_pro_by_hand() -> None:
     )
 
 
+def test_capture_fleet_runs_on_off_so_the_library_strike_is_its_closed_form() -> None:
+    # The catalog's S19j Pro has power modes; the study values a schedule on/off (run fraction
+    # x full-power margin), so its machines must run at nameplate or not at all. Three
+    # 15-minute intervals at hashprice 0.05 USD/(TH/s day): the S19j Pro breaks even at 67.26
+    # USD/MWh (marginal: hub + 4), the S21 at 200 x 0.05 / 24 / 0.0035 / 1.05 = 113.38. Hub
+    # prices 100, 70, 10: the first interval runs both (nothing settled yet), the second reads
+    # 104 (S19j Pro off, S21 on), the third 74 (the same). With modes the S19j Pro would step
+    # down to a mode (a load share strictly between 0 and 1) instead.
+    from planner.domain.ledger import SiteHours
+    from planner.engine.policies import StrikePrice
+
+    fleet = capture.capture_fleet()
+    assert [m.modes for m in fleet.models.values() if m.modes] == []
+    times = pd.date_range("2023-07-01", periods=3, freq="15min", tz="UTC")
+    hours = SiteHours(
+        times=times,
+        temp_air_c=np.full(3, 20.0),
+        price_usd_per_mwh=np.array([100.0, 70.0, 10.0]),
+        hashprice_usd_per_th_day=np.full(3, 0.05),
+        grid_available=np.ones(3),
+        four_cp_peak=np.zeros(3, dtype=bool),
+        dr_called=np.zeros(3, dtype=bool),
+        four_cp_probability=np.zeros(3),
+        alert_active=np.zeros(3, dtype=bool),
+    )
+    strike = StrikePrice(debounce_hours=0.25, min_hold_hours=0.0)
+    got = strike.run_fraction(fleet, fleet.sites[0], hours)
+    assert got.tolist() == [[1.0, 1.0, 1.0], [1.0, 0.0, 0.0]]  # tiers: S21 first, then S19j Pro
+
+
+def test_persistence_at_the_plan_issue_reads_what_had_settled_at_ten_the_day_before() -> None:
+    # Hourly prices 0, 1, 2, ... from local midnight of July 1 (CDT). The plan of July 3 is
+    # issued at 10:00 on July 2: hours 0-9 read July 2 (24 + h), hours 10-23 read July 1 (h).
+    start = pd.Timestamp("2023-07-01", tz=common.ZONE).tz_convert("UTC")
+    times = pd.date_range(start, periods=72, freq="h")
+    prices = pd.Series(np.arange(72.0), index=times)
+    got = capture.persistence_at_issue(prices, times[48:])
+    assert got.tolist() == [24.0 + h for h in range(10)] + [float(h) for h in range(10, 24)]
+
+
 def test_4cp_score_by_hand() -> None:
     # Five curtailed hours, two of them peaks (a third peak missed): caught 2, false alarms 3,
     # precision 2/5 = 40 %. Value on 1 MW at 60 USD/kW-yr: 2 x 15,000 saved, minus the margin

@@ -16,6 +16,9 @@ by then.
     Hub price quantiles, day ahead and for the next settlement interval, issued from an
     information set (:mod:`planner.world.information`): :class:`~.prices.DayAheadForecaster`,
     :class:`~.prices.NextIntervalForecaster`; their quantile models in ``quantiles``.
+``blend``
+    A quantile forecast averaged with persistence by their skill over a lookback before each
+    issue: :func:`~.blend.skill_blend`.
 ``persistence``
     The plain persistence forecast issued from an information set (the comparator, and the
     rolling driver's forecast in replays): :func:`~.persistence.persistence_feeds`.
