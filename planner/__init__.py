@@ -47,6 +47,7 @@ from planner.ops.actions import (
     actions_csv,
     actions_ics,
 )
+from planner.ops.charts import WHERE as _CHART_MODULES
 from planner.ops.comparison import ComparisonOutcome, run_comparison
 from planner.ops.demo import (
     DEMO_STORMS,
@@ -108,28 +109,6 @@ if TYPE_CHECKING:
         strategy_colour,
         strategy_scale,
     )
-
-#: Chart names, loaded with Altair on first use (:mod:`planner.ops.charts`).
-_CHART_NAMES = frozenset(
-    {
-        "band_frame",
-        "band_panel_chart",
-        "cumulative_profit_chart",
-        "curtailment_blocks",
-        "curtailment_heatmap_chart",
-        "daily_hashrate_chart",
-        "exceedance_chart",
-        "fleet_cumulative_profit",
-        "fleet_daily_hashrate",
-        "hashrate_bands_chart",
-        "profit_distribution_chart",
-        "run_profits",
-        "site_map",
-        "site_profit_chart",
-        "strategy_colour",
-        "strategy_scale",
-    }
-)
 
 __all__ = [
     "ACTION_COLUMNS",
@@ -252,6 +231,9 @@ __all__ = [
     "texas_fleet",
     "write_plan",
 ]
+
+#: The public chart names, loaded with Altair on first use (:mod:`planner.ops.charts`).
+_CHART_NAMES = frozenset(_CHART_MODULES).intersection(__all__)
 __version__ = "0.1.0"
 
 
