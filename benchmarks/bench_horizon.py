@@ -74,6 +74,19 @@ def _world(sites: int, days: int, scenarios: int) -> tuple[Any, Any]:
     return fleet, make_scenarios(fleet, feeds, scenarios, seed=1)
 
 
+def _strategic(period_h: int, hourly_h: int, blocks: int, **more: Any) -> OptimizeSettings:
+    """The strategic settings every case of this script solves with."""
+    return OptimizeSettings(
+        horizon="strategic",
+        strategic_period_hours=period_h,
+        strategic_hourly_hours=hourly_h,
+        strategic_price_blocks=blocks,
+        mip_gap=1e-3,
+        time_limit_s=LIMIT_S,
+        **more,
+    )
+
+
 def case_algorithm(
     sites: int,
     days: int,
@@ -85,14 +98,7 @@ def case_algorithm(
 ) -> dict:
     """One solve of one model with one LP algorithm (in a child process)."""
     fleet, scen = _world(sites, days, scenarios)
-    settings = OptimizeSettings(
-        horizon="strategic",
-        strategic_period_hours=period_h,
-        strategic_hourly_hours=hourly_h,
-        strategic_price_blocks=blocks,
-        mip_gap=1e-3,
-        time_limit_s=LIMIT_S,
-    )
+    settings = _strategic(period_h, hourly_h, blocks)
     built = build_model(prepare(fleet, scen, settings), components=False)
     highs, _ = to_highs(built.matrix)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -127,15 +133,7 @@ def case_plan(
 ) -> dict:
     """Build and solve one strategic plan through PlanSolver (in a child process)."""
     fleet, scen = _world(sites, days, scenarios)
-    settings = OptimizeSettings(
-        horizon="strategic",
-        strategic_period_hours=period_h,
-        strategic_hourly_hours=hourly_h,
-        strategic_price_blocks=blocks,
-        mip_gap=1e-3,
-        time_limit_s=LIMIT_S,
-        lp_algorithm=algorithm,  # type: ignore[arg-type]
-    )
+    settings = _strategic(period_h, hourly_h, blocks, lp_algorithm=algorithm)
     t0, c0 = time.perf_counter(), time.process_time()
     solver = PlanSolver(fleet, scen, settings)
     plan = solver.solve()

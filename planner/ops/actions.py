@@ -57,6 +57,17 @@ ACTION_KINDS: tuple[str, ...] = (
     "receive machines",
 )
 
+#: The columns each row's times in site and market time fill in (:func:`action_schedule`).
+_TIME_COLUMNS = (
+    "local_start",
+    "local_end",
+    "local_timezone",
+    "market",
+    "market_start",
+    "market_end",
+    "market_timezone",
+)
+
 #: Columns of :func:`action_schedule`, in order. Times are ISO 8601 with their UTC offset;
 #: ``mw`` is the IT load the action concerns [MW] (curtailed, restored, kept running or moved).
 ACTION_COLUMNS: tuple[str, ...] = (
@@ -67,13 +78,7 @@ ACTION_COLUMNS: tuple[str, ...] = (
     "mw",
     "start_utc",
     "end_utc",
-    "local_start",
-    "local_end",
-    "local_timezone",
-    "market",
-    "market_start",
-    "market_end",
-    "market_timezone",
+    *_TIME_COLUMNS,
     "reason",
 )
 
@@ -279,16 +284,6 @@ def write_actions(
 
 
 # -- the rows ------------------------------------------------------------------------------------
-
-_TIME_COLUMNS = (
-    "local_start",
-    "local_end",
-    "local_timezone",
-    "market",
-    "market_start",
-    "market_end",
-    "market_timezone",
-)
 
 
 def _row(
