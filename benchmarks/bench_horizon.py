@@ -74,13 +74,16 @@ def _world(sites: int, days: int, scenarios: int) -> tuple[Any, Any]:
     return fleet, make_scenarios(fleet, feeds, scenarios, seed=1)
 
 
-def _strategic(period_h: int, hourly_h: int, blocks: int, **more: Any) -> OptimizeSettings:
+def _strategic(
+    period_h: int, hourly_h: int, blocks: int, edges: str = "quantile", **more: Any
+) -> OptimizeSettings:
     """The strategic settings every case of this script solves with."""
     return OptimizeSettings(
         horizon="strategic",
         strategic_period_hours=period_h,
         strategic_hourly_hours=hourly_h,
         strategic_price_blocks=blocks,
+        strategic_block_edges=edges,
         mip_gap=1e-3,
         time_limit_s=LIMIT_S,
         **more,
@@ -130,10 +133,11 @@ def case_plan(
     hourly_h: int,
     algorithm: str,
     blocks: int = 1,
+    edges: str = "quantile",
 ) -> dict:
     """Build and solve one strategic plan through PlanSolver (in a child process)."""
     fleet, scen = _world(sites, days, scenarios)
-    settings = _strategic(period_h, hourly_h, blocks, lp_algorithm=algorithm)
+    settings = _strategic(period_h, hourly_h, blocks, edges, lp_algorithm=algorithm)
     t0, c0 = time.perf_counter(), time.process_time()
     solver = PlanSolver(fleet, scen, settings)
     plan = solver.solve()
@@ -146,7 +150,9 @@ def case_plan(
         "hourly_h": hourly_h,
         "algorithm": algorithm,
         "blocks": blocks,
+        "edges": edges,
         "periods": len(plan.duration_h),
+        "slots": len(solver.built.data.duration_h),
         "columns": plan.solver.columns,
         "nonzeros": plan.solver.nonzeros,
         "build_s": solver.build_seconds,

@@ -23,7 +23,13 @@ from planner.domain.fleet import Fleet, Site
 from planner.domain.freeze import WATER_FREEZE_C
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, site_tiers
 from planner.engine.optimization.freeze_data import FreezeData, forward_margins, prepare_freeze
-from planner.engine.optimization.periods import Resolution, margin_key, price_blocks, resolution
+from planner.engine.optimization.periods import (
+    Resolution,
+    breakeven_keys,
+    margin_key,
+    price_blocks,
+    resolution,
+)
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS, OptimizeSettings
 from planner.errors import ConfigError
 from planner.world.scenarios import Scenario, ScenarioSet
@@ -125,7 +131,8 @@ class ModelData:
         Period starts, UTC (with price blocks: the start of each slot's period).
     start_h, duration_h
         Period start from the horizon start and length (with price blocks: the start of the
-        slot's period and the hours in the slot), ``(periods,)`` [h].
+        slot's period and the hours in the slot; with breakeven blocks, whose hours differ by
+        site and scenario, their mean: :attr:`hours_in` holds each), ``(periods,)`` [h].
     hours
         Horizon [h].
     weights
@@ -197,6 +204,13 @@ class ModelData:
     def shape(self) -> tuple[int, int, int]:
         """``(tiers, periods, scenarios)``."""
         return (len(self.tiers), len(self.duration_h), len(self.weights))
+
+    @cached_property
+    def hours_in(self) -> np.ndarray:
+        """Hours of each period (slot) at each site in each scenario, ``(sites, periods,
+        scenarios)`` [h]: ``duration_h`` for every site and scenario unless breakeven blocks
+        give each its own."""
+        return self.resolution.hours_in(len(self.sites), len(self.weights))
 
     @cached_property
     def tier_site(self) -> np.ndarray:
@@ -343,8 +357,11 @@ def prepare(
     if price_blocks(settings) > 1:  # refuses blocks with rows that link a period's hours
         key = margin_key(fleet, price_h, hashprice_h, peak_h)
     arrivals = [r.transit_days * 24.0 for r in fleet.routes] if settings.relocate else []
-    res = resolution(hours, settings, key, arrivals)
-    tiers, options = _tiers_and_options(fleet, settings, res.slot_start_h)
+    tiers = _tiers(fleet, settings)
+    res = resolution(
+        hours, settings, key, arrivals, breakeven_keys(tiers, n_sites), _freezing(fleet, scen)
+    )
+    options = _options(fleet, settings, tiers, res.slot_start_h)
     caps = np.array(
         [math.floor(r.max_machines_per_week * hours / HOURS_PER_WEEK + 1e-9) for r in fleet.routes],
         dtype=float,
@@ -490,17 +507,28 @@ def _check_scenarios(fleet: Fleet, scen: tuple[Scenario, ...]) -> None:
         raise ConfigError(_SOURCE, problems)
 
 
-def _tiers_and_options(
-    fleet: Fleet, settings: OptimizeSettings, starts: np.ndarray
-) -> tuple[tuple[TierData, ...], tuple[ShipOption, ...]]:
-    """Tiers: models at a site or able to arrive there by a route and suited to its cooling."""
-    raw: list[tuple[int, str, str]] = []  # (route, model, destination)
+def _freezing(fleet: Fleet, scen: Sequence[Scenario]) -> np.ndarray:
+    """Hours below 0 degC at freeze-risk sites, ``(sites, hours, scenarios)``."""
+    risk = np.array([fleet.cooling[site.cooling].freeze_risk for site in fleet.sites])
+    cold = np.stack([sc.temp_air_c < WATER_FREEZE_C for sc in scen], axis=-1)
+    return cold & risk[:, None, None]
+
+
+def _routes_and_models(fleet: Fleet, settings: OptimizeSettings) -> list[tuple[int, str, str]]:
+    """``(route, model, destination)`` of every model that may move along a route."""
+    raw: list[tuple[int, str, str]] = []
     if settings.relocate:
         for r, route in enumerate(fleet.routes):
             origin, dest = fleet.site(route.from_site), fleet.site(route.to_site)
             for model_id, count in origin.machines.items():
                 if count > 0 and dest.cooling in fleet.models[model_id].cooling:
                     raw.append((r, model_id, dest.id))
+    return raw
+
+
+def _tiers(fleet: Fleet, settings: OptimizeSettings) -> tuple[TierData, ...]:
+    """Tiers: models at a site or able to arrive there by a route and suited to its cooling."""
+    raw = _routes_and_models(fleet, settings)
     tiers: list[TierData] = []
     for i, site in enumerate(fleet.sites):
         extra = {m: 0 for _, m, to in raw if to == site.id and m not in site.machines}
@@ -520,9 +548,17 @@ def _tiers_and_options(
                     mode_names=t.model.curve_names,
                 )
             )
+    return tuple(tiers)
+
+
+def _options(
+    fleet: Fleet, settings: OptimizeSettings, tiers: Sequence[TierData], starts: np.ndarray
+) -> tuple[ShipOption, ...]:
+    """Relocation options: each model that may move along each route, arriving in the period
+    that holds its arrival (``starts``: period starts [h])."""
     where = {(t.site_id, t.model_id): k for k, t in enumerate(tiers)}
     options = []
-    for r, model_id, to in raw:
+    for r, model_id, to in _routes_and_models(fleet, settings):
         route = fleet.routes[r]
         transit_h = route.transit_days * 24.0
         options.append(
@@ -538,7 +574,7 @@ def _tiers_and_options(
                 arrival_period=int(np.searchsorted(starts, transit_h - 1e-9, side="left")),
             )
         )
-    return tuple(tiers), tuple(options)
+    return tuple(options)
 
 
 def down_share(outages: Sequence[tuple[float, float]], extend_h: float, hours: int) -> np.ndarray:

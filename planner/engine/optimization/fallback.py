@@ -99,8 +99,8 @@ def strike_values(built: BuiltModel, parameters: Mapping[str, float]) -> np.ndar
     _freeze_values(built, fractions, values)
     for j, i in enumerate(ctx.ppa_sites()):
         ks = d.site_tier_indices(i)
-        energy = d.overhead[i] * running[ks].sum(axis=0) * d.duration_h[:, None]
-        block = d.sites[i].contract.block_mw * d.duration_h[:, None]
+        energy = d.overhead[i] * running[ks].sum(axis=0) * d.hours_in[i]
+        block = d.sites[i].contract.block_mw * d.hours_in[i]
         cols = ctx.var("ppa_in").col(j, *np.indices(energy.shape))
         values[cols] = np.minimum(energy, block)
     for rows in matrix.rows:

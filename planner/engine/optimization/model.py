@@ -216,7 +216,7 @@ def _add_variables(ctx: Context) -> None:
         (len(ppa), n_periods, n_scen),
         0.0,
         np.broadcast_to(
-            contracted[:, None, None] * d.duration_h[None, :, None], (len(ppa), n_periods, n_scen)
+            contracted[:, None, None] * d.hours_in[ppa], (len(ppa), n_periods, n_scen)
         ).ravel(),
         doc="energy drawn within the PPA's contracted block [MWh]",
         period_axis=1,

@@ -32,7 +32,7 @@ def add_ppa_split_constraints(ctx: Context) -> None:
     j, t, s = (a.ravel() for a in np.indices((len(ppa), n_periods, n_scen)))
     site = np.array(ppa)[j]
     rows = np.arange(len(j))
-    load = load_terms(ctx, rows, site, t, s, d.overhead[d.tier_site], scale=d.duration_h[t])
+    load = load_terms(ctx, rows, site, t, s, d.overhead[d.tier_site], scale=d.hours_in[site, t, s])
     inside = (rows, ctx.var("ppa_in").col(j, t, s), -np.ones(len(j)))
     ctx.matrix.add_rows(
         "ppa_split",
@@ -55,7 +55,8 @@ def add_revenue_definitions(ctx: Context) -> None:
     """
     d = ctx.data
     k, t, s, cols, eh = ctx.hash_columns()
-    per_mw = d.hashprice[d.tier_site[k], t, s] * eh * TH_PER_EH * d.duration_h[t] / HOURS_PER_DAY
+    site = d.tier_site[k]
+    per_mw = d.hashprice[site, t, s] * eh * TH_PER_EH * d.hours_in[site, t, s] / HOURS_PER_DAY
     n_scen = d.shape[2]
     own = (np.arange(n_scen), ctx.var("revenue").col(np.arange(n_scen)), np.ones(n_scen))
     ctx.matrix.add_rows(
@@ -87,11 +88,11 @@ def add_energy_cost_definitions(ctx: Context) -> None:
     rt_const = np.zeros(n_scen)
     fixed_const = np.zeros(n_scen)
     t_all, s_all = (a.ravel() for a in np.indices((n_periods, n_scen)))
-    dur = d.duration_h[t_all]
     u_tier = d.overhead[d.tier_site]
     ppa_order = {i: j for j, i in enumerate(ctx.ppa_sites())}
     for i, site in enumerate(d.sites):
         site_rows = np.full(len(t_all), i)
+        dur = d.hours_in[i, t_all, s_all]
         cost = site.contract.linear_cost(d.price[i, t_all, s_all], dur)
         if np.any(cost.rt_per_mwh != 0):
             rt_parts.append(

@@ -341,15 +341,16 @@ def add_curtailment_allowance_constraints(ctx: Context) -> None:
         return
     n_scen = d.shape[2]
     run, upper = ctx.run_cols(), ctx.run_upper
-    dur = d.duration_h[None, :, None]
     parts, bound, labels = [], [], []
     for r, (i, share) in enumerate(shares.items()):
         ks = d.site_tier_indices(i)
-        u = d.overhead[i]
+        u, dur = d.overhead[i], d.hours_in[i]
         for k in ks:
             t, s = np.nonzero(upper[k] > 0)
-            parts.append((r * n_scen + s, run[k, t, s], -u * d.duration_h[t]))
-        weight = u * dur * d.power_mw[ks, None, None] * (d.availability[ks] - share)  # (k, t, s)
+            parts.append((r * n_scen + s, run[k, t, s], -u * dur[t, s]))
+        weight = (
+            u * dur[None] * d.power_mw[ks, None, None] * (d.availability[ks] - share)
+        )  # (k, t, s)
         if d.options:
             coef = np.einsum("kts,kto->so", weight, ctx.moves[ks])
             parts.append(ship_terms(ctx, r * n_scen + np.arange(n_scen), coef))
@@ -381,9 +382,9 @@ def add_hashrate_floor_constraints(ctx: Context) -> None:
     d, m = ctx.data, ctx.model
     res = d.resolution
     n_periods, n_scen = len(res.period_hours), d.shape[2]
-    _, t, s, cols, eh = ctx.hash_columns()
+    k, t, s, cols, eh = ctx.hash_columns()
     rows = res.slot_period[t] * n_scen + s
-    terms = [(rows, cols, eh * res.slot_share[t])]
+    terms = [(rows, cols, eh * res.share_in(len(d.sites), n_scen)[d.tier_site[k], t, s])]
     labels = period_scenario_labels(n_periods, n_scen)
     if d.settings.floor_probability is None:
         ctx.matrix.add_rows(
@@ -443,7 +444,7 @@ def add_fleet_cap_constraints(ctx: Context) -> None:
         period_scenario_labels(n_periods, n_scen),
         res.slot_period[t] * n_scen + s,
         ctx.run_cols()[k, t, s],
-        d.overhead[d.tier_site[k]] * res.slot_share[t],
+        d.overhead[d.tier_site[k]] * res.share_in(len(d.sites), n_scen)[d.tier_site[k], t, s],
         -np.inf,
         np.inf,
         mutable_upper=m.fleet_cap_mw,

@@ -20,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
+from planner.domain.economics.units import HOURS_PER_DAY, TH_PER_EH
 from planner.domain.fleet import Fleet
 from planner.engine.optimization.settings import OptimizeSettings
 from planner.errors import ConfigError
@@ -38,6 +40,21 @@ PEAK_KEY = 1e12
 MIN_HASHPRICE = 1e-9
 
 
+class Curve(Protocol):
+    """What a breakeven needs of a tier: its site and its efficiency table."""
+
+    @property
+    def site(self) -> int: ...
+    @property
+    def power_w(self) -> float: ...
+    @property
+    def hashrate_th_s(self) -> float: ...
+    @property
+    def power_share(self) -> tuple[float, ...]: ...
+    @property
+    def hash_share(self) -> tuple[float, ...]: ...
+
+
 @dataclass(frozen=True, eq=False)
 class Resolution:
     """The time axis of a model: periods, and the slots (price blocks) the model is written on.
@@ -50,9 +67,15 @@ class Resolution:
         Period of each slot, ``(slots,)``; slots are in period order.
     slot_hours
         Hours in each slot, ``(slots,)`` [h]. They sum to the period's hours.
+        With breakeven blocks, whose hours differ by site and scenario: the mean over sites and
+        scenarios (:attr:`site_slot_hours` holds each).
     hour_slot
         Slot of each hour per site and scenario, ``(sites, hours, scenarios)``; ``None`` when
         every period is one slot (then a slot is the period: its hours in a row).
+    site_slot_hours
+        Hours of each slot per site and scenario, ``(sites, slots, scenarios)`` [h] (0: the slot
+        holds none of that site's hours in that scenario); ``None`` when every site's slot holds
+        :attr:`slot_hours` in every scenario.
     """
 
     period_start_h: np.ndarray
@@ -60,6 +83,7 @@ class Resolution:
     slot_period: np.ndarray
     slot_hours: np.ndarray
     hour_slot: np.ndarray | None = None
+    site_slot_hours: np.ndarray | None = None
 
     @property
     def hours(self) -> int:
@@ -76,10 +100,19 @@ class Resolution:
         """Start of each slot's period, ``(slots,)`` [h]."""
         return self.period_start_h[self.slot_period]
 
-    @cached_property
-    def slot_share(self) -> np.ndarray:
-        """Share of its period's hours in each slot, ``(slots,)`` [-]."""
-        return self.slot_hours / self.period_hours[self.slot_period]
+    def hours_in(self, sites: int, scenarios: int) -> np.ndarray:
+        """Hours of each slot per site and scenario, ``(sites, slots, scenarios)`` [h] (a
+        read-only broadcast view when they are alike)."""
+        if self.site_slot_hours is not None:
+            return self.site_slot_hours
+        return np.broadcast_to(
+            self.slot_hours[None, :, None], (sites, len(self.slot_hours), scenarios)
+        )
+
+    def share_in(self, sites: int, scenarios: int) -> np.ndarray:
+        """Share of its period's hours in each slot per site and scenario, ``(sites, slots,
+        scenarios)`` [-]."""
+        return self.hours_in(sites, scenarios) / self.period_hours[self.slot_period][None, :, None]
 
     def slot_of(self, site: np.ndarray, hour: np.ndarray, scenario: np.ndarray) -> np.ndarray:
         """Slot of hours given per site, hour and scenario position (broadcast arrays)."""
@@ -102,7 +135,9 @@ class Resolution:
             Weights of the mean, like ``hourly`` or ``(sites, hours, scenarios)`` (indexed by
             ``row_site``); a slot whose weights sum to 0 takes the plain mean.
         """
-        plain = self.sum(hourly, row_site) / self.slot_hours[None, :, None]
+        hours = self.hours_in(int(row_site.max(initial=0)) + 1, hourly.shape[2])[row_site]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            plain = np.where(hours > 0, self.sum(hourly, row_site) / hours, 0.0)
         if weights is None:
             return plain
         w = weights if len(weights) == len(hourly) else weights[row_site]
@@ -127,15 +162,19 @@ class Resolution:
                 ).reshape(n_slots, n_scen)
         return out
 
-    def to_periods(self, per_slot: np.ndarray, *, total: bool = False) -> np.ndarray:
+    def to_periods(
+        self, per_slot: np.ndarray, row_site: np.ndarray, *, total: bool = False
+    ) -> np.ndarray:
         """Slot values ``(rows, slots, scenarios)`` as period values: the hour-weighted mean
-        over each period's slots, or with ``total`` their sum."""
+        over each period's slots (the hours of the row's site, ``row_site`` ``(rows,)``), or
+        with ``total`` their sum."""
         if not self.blocked:
             return per_slot
-        weight = np.ones(len(self.slot_hours)) if total else self.slot_share
-        into = np.zeros((len(self.slot_hours), len(self.period_hours)))
-        into[np.arange(len(self.slot_hours)), self.slot_period] = weight
-        return np.einsum("rts,tp->rps", per_slot, into)
+        first = np.flatnonzero(np.diff(self.slot_period, prepend=-1))
+        if total:
+            return np.add.reduceat(per_slot, first, axis=1)
+        share = self.share_in(int(row_site.max(initial=0)) + 1, per_slot.shape[2])[row_site]
+        return np.add.reduceat(per_slot * share, first, axis=1)
 
     def period_times(self, first: pd.Timestamp) -> pd.DatetimeIndex:
         """Period starts, UTC, from the horizon's first hour."""
@@ -190,6 +229,8 @@ def resolution(
     settings: OptimizeSettings,
     key: np.ndarray | None = None,
     arrivals_h: Sequence[float] = (),
+    breakevens: Sequence[np.ndarray] = (),
+    apart: np.ndarray | None = None,
 ) -> Resolution:
     """The periods of ``settings`` over ``hours``, long periods split into price blocks.
 
@@ -199,9 +240,9 @@ def resolution(
         Horizon [h].
     settings
         ``horizon``, ``strategic_period_hours``, ``strategic_hourly_hours``,
-        ``strategic_price_blocks``, and the lead times (a period that starts within
-        ``lead_hours`` or ``protection_lead_hours`` is decided now, the same share for all of
-        its hours in every scenario, so it is not split).
+        ``strategic_price_blocks``, ``strategic_block_edges``, and the lead times (a period that
+        starts within ``lead_hours`` or ``protection_lead_hours`` is decided now, the same share
+        for all of its hours in every scenario, so it is not split).
     key
         Margin key of each hour per site and scenario, ``(sites, hours, scenarios)``
         (:func:`margin_key`); ``None``: no blocks.
@@ -209,6 +250,13 @@ def resolution(
         When relocated machines arrive [h]. With price blocks a period also starts at each
         (rounded up to the hour), so that the machines hash from the hour they arrive: a block
         holds hours from all over its period, and its machines must be the same in all of them.
+    breakevens
+        With ``strategic_block_edges="breakeven"``: each site's breakeven margin keys, sorted
+        ascending (:func:`breakeven_keys`), one array per site.
+    apart
+        With ``strategic_block_edges="breakeven"``: hours that get a slot of their own in a split
+        period, per site and scenario, ``(sites, hours, scenarios)`` (the cold hours of
+        freeze-risk sites, whose warm-keeping rows count single hours); ``None``: none.
     """
     if settings.horizon == "operational":
         step, near = 1, 0
@@ -229,6 +277,8 @@ def resolution(
             np.arange(len(starts)),
             lengths.astype(float),
         )
+    if settings.strategic_block_edges == "breakeven":
+        return _breakeven_blocks(starts, lengths, split, key, breakevens, apart)
     sizes = [
         block_sizes(int(n), blocks) if cut else np.array([n])
         for n, cut in zip(lengths.tolist(), split.tolist(), strict=True)
@@ -249,6 +299,93 @@ def resolution(
     return Resolution(
         starts.astype(float), lengths.astype(float), slot_period, slot_hours, hour_slot
     )
+
+
+def _breakeven_blocks(
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    split: np.ndarray,
+    key: np.ndarray,
+    breakevens: Sequence[np.ndarray],
+    apart: np.ndarray | None,
+) -> Resolution:
+    """Blocks whose edges are each site's breakeven keys (and :data:`PEAK_KEY` / 2).
+
+    In a split period, an hour of site ``i`` falls in block ``j`` of the period when ``j`` of
+    the site's edges lie at or below its key: every block holds the hours between two
+    neighbouring edges, in which each tier and power mode of the site is either worth running
+    or not, the same in all of them. Block ``j`` of a period is one slot for all sites (each
+    with its own hours in it). An hour flagged in ``apart`` gets a slot of its own instead (the
+    ``c``-th such hour of a site and scenario in the period: slot ``c`` after the blocks). A
+    slot that holds no hour of any site in any scenario is dropped.
+    """
+    n_sites, hours, n_scen = key.shape
+    if len(breakevens) != n_sites:
+        raise ValueError(f"breakevens: one array per site ({n_sites}), got {len(breakevens)}")
+    edges = [np.append(np.sort(np.asarray(e, dtype=float)), PEAK_KEY / 2) for e in breakevens]
+    width = 1 + max(len(e) for e in edges)
+    candidate = np.empty((n_sites, hours, n_scen), dtype=np.int32)
+    per_period = np.ones(len(starts), dtype=int)
+    first = 0
+    for p, (start, n) in enumerate(zip(starts.tolist(), lengths.tolist(), strict=True)):
+        view = candidate[:, start : start + n, :]
+        if not split[p]:
+            view[...] = first
+            first += 1
+            continue
+        for i in range(n_sites):
+            view[i] = first + np.searchsorted(edges[i], key[i, start : start + n], side="right")
+        per_period[p] = width
+        if apart is not None and apart[:, start : start + n].any():
+            flagged = apart[:, start : start + n]
+            rank = np.cumsum(flagged, axis=1) - 1
+            view[flagged] = first + width + rank[flagged]
+            per_period[p] += int(rank.max()) + 1
+        first += per_period[p]
+    scen = np.arange(n_scen, dtype=np.int64)[None, :]
+    counts = np.stack(
+        [
+            np.bincount((candidate[i] * n_scen + scen).ravel(), minlength=first * n_scen).reshape(
+                first, n_scen
+            )
+            for i in range(n_sites)
+        ]
+    )  # (sites, candidates, scenarios)
+    keep = counts.any(axis=(0, 2))
+    renumber = (np.cumsum(keep) - 1).astype(np.int32)
+    site_slot_hours = counts[:, keep, :].astype(float)
+    return Resolution(
+        starts.astype(float),
+        lengths.astype(float),
+        np.repeat(np.arange(len(starts)), per_period)[keep],
+        site_slot_hours.mean(axis=(0, 2)),
+        renumber[candidate],
+        site_slot_hours,
+    )
+
+
+def breakeven_keys(tiers: Sequence[Curve], n_sites: int) -> list[np.ndarray]:
+    """Each site's breakeven margin keys: where running a tier, or one power mode more, stops
+    paying.
+
+    ``tiers``: the model's tiers (:class:`~planner.engine.optimization.data.TierData`). A
+    tier's machines (or, with power modes, the step from one mode to the next) earn
+    ``hashprice x dH / dP x 10^6 / 24`` USD per MWh of IT load, ``dH / dP`` the slope of its
+    efficiency table [TH/s per W], and cost ``PUE x marginal price``: running pays while the
+    margin key (:func:`~planner.engine.optimization.periods.margin_key`, ``PUE x marginal
+    price / hashprice``) is below ``dH / dP x 10^6 / 24``.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Per site, its tiers' breakeven keys, distinct and ascending
+        [USD/MWh per USD/(TH/s day)].
+    """
+    out: list[list[float]] = [[] for _ in range(n_sites)]
+    for t in tiers:
+        slope = np.diff(t.hash_share) * t.hashrate_th_s / (np.diff(t.power_share) * t.power_w)
+        out[t.site].extend((slope * TH_PER_EH / HOURS_PER_DAY).tolist())
+    return [np.unique(np.round(keys, 9)) for keys in out]
 
 
 def margin_key(

@@ -319,13 +319,14 @@ def extract_plan(
     profit = revenue - power - relocation_cost
     after = values[ctx.var("after").col(scen)]
     u = d.overhead[d.tier_site][:, None, None]
-    curtailed = ((available - running) * u * d.duration_h[None, :, None]).sum(axis=(0, 1))
-    hashrate = (d.hashrate_eh_s(running, available) * d.duration_h[None, :, None]).sum(
-        axis=(0, 1)
-    ) / d.hours
+    hours = d.hours_in[d.tier_site]
+    curtailed = ((available - running) * u * hours).sum(axis=(0, 1))
+    hashrate = (d.hashrate_eh_s(running, available) * hours).sum(axis=(0, 1)) / d.hours
     w = d.weights
     res = d.resolution
-    running, available = res.to_periods(running), res.to_periods(available)
+    sites = np.arange(len(d.sites))
+    running = res.to_periods(running, d.tier_site)
+    available = res.to_periods(available, d.tier_site)
     times = res.period_times(d.times[0])
     kpis = PlanKPIs(
         expected_profit_usd=float(w @ profit),
@@ -355,11 +356,11 @@ def extract_plan(
         tiers=d.tiers,
         running_mw=running,
         available_mw=available,
-        price_usd_per_mwh=res.to_periods(d.price),
-        hashprice_usd_per_th_day=res.to_periods(d.hashprice)[0],
-        four_cp_hours=res.to_periods(d.four_cp_hours, total=True),
-        dr_share=res.to_periods(d.dr_share),
-        cold_hours=res.to_periods(_cold_hours(d), total=True),
+        price_usd_per_mwh=res.to_periods(d.price, sites),
+        hashprice_usd_per_th_day=res.to_periods(d.hashprice, sites)[0],
+        four_cp_hours=res.to_periods(d.four_cp_hours, sites, total=True),
+        dr_share=res.to_periods(d.dr_share, sites),
+        cold_hours=res.to_periods(_cold_hours(d), sites, total=True),
         lead_periods={site.id: int(n) for site, n in zip(d.sites, d.lead_periods, strict=True)},
         note=note,
     )

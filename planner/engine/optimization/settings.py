@@ -11,6 +11,7 @@ from planner.settings import Number, Settings, Whole
 
 Horizon = Literal["operational", "strategic"]
 LpAlgorithm = Literal["auto", "simplex", "ipm"]
+BlockEdges = Literal["quantile", "breakeven"]
 
 #: Longest operational horizon (hourly periods) before the strategic horizon should be used [h].
 MAX_OPERATIONAL_HOURS = 14 * 24
@@ -38,6 +39,14 @@ class OptimizeSettings(Settings):
         ``None``: 6, or 1 with a ramp limit or a minimum down time, which more than one block
         cannot take. Periods that start within a lead time are not split; with blocks, a period
         also starts when relocated machines arrive [-].
+    strategic_block_edges
+        Where price blocks are cut: ``"quantile"``, into ``strategic_price_blocks`` blocks of
+        fixed sizes, small at the top (:func:`~planner.engine.optimization.periods.block_sizes`);
+        ``"breakeven"``, at the site's breakeven margins (one for each tier and power mode, and
+        the 4CP peak hours apart), so that no block holds hours on both sides of a decision to
+        run; the blocks' hours then differ by site and scenario, and ``strategic_price_blocks``
+        only turns blocks on (above 1, or unset) or off (1) (``docs/model.md``, Optimizer:
+        periods).
     risk_lambda
         Weight of the CVaR of loss in the objective (0: risk neutral) [-].
     cvar_alpha
@@ -104,6 +113,9 @@ class OptimizeSettings(Settings):
     strategic_hourly_hours: Whole = Field(0, ge=0, le=87_600, exclude_if=lambda value: value == 0)
     strategic_price_blocks: Whole | None = Field(
         None, ge=1, le=24, exclude_if=lambda value: value is None
+    )
+    strategic_block_edges: BlockEdges = Field(
+        "quantile", exclude_if=lambda value: value == "quantile"
     )
     risk_lambda: Number = Field(0.0, ge=0, le=1e3)
     cvar_alpha: Number = Field(0.95, ge=0, lt=1)
