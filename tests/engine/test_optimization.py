@@ -251,6 +251,47 @@ def test_rounding_within_the_gap_is_accepted_and_its_gap_reported() -> None:
     assert exact.solver.mip_gap <= 1e-4
 
 
+def test_a_rounding_that_breaks_a_netted_row_is_capped_and_rounded_again() -> None:
+    # Site b is full (1,000 S19j Pro, 2.95 MW) and cheap; a holds 500 S21 at an expensive price.
+    # Per machine-hour at b an S21 earns 200 x 0.05 / 24 - 3.5 x 0.02 = 0.34667 USD, an S19j Pro
+    # 100 x 0.05 / 24 - 2.95 x 0.02 = 0.14933. The relaxation brings all 500 S21 (9 hours at b)
+    # and sends 500 x 3.5 / 2.95 = 593.22 S19j Pro away to make room. Rounded down to 500 and
+    # 593, b is over its capacity by 0.22 S19j Pro: capped at those, the LP brings 499.81 S21,
+    # rounded down to 499.
+    s19, s21 = 100 * 0.05 / 24 - 2.95 * 0.02, 200 * 0.05 / 24 - 3.5 * 0.02
+    site = {
+        "latitude": 31.0,
+        "longitude": -100.0,
+        "timezone": "America/Chicago",
+        "grid": {"iso": "ERCOT", "node": "HB_WEST"},
+        "cooling": "air",
+        "overhead": 1.0,
+        "contract": {"kind": "index", "adder_usd_per_mwh": 0.0},
+        "slots": 5000,
+    }
+    a = {**site, "id": "a", "name": "A", "capacity_mw": 10.0, "machines": {"s21": 500}}
+    b = {**site, "id": "b", "name": "B", "capacity_mw": 2.95, "machines": {"s19j-pro": 1000}}
+    route = {"cost_usd_per_machine": 0.1, "transit_days": 1 / 24, "max_machines_per_week": 10**5}
+    fleet = fleet_from_dict(
+        {
+            "sites": [a, b],
+            "routes": [{**route, "from": "a", "to": "b"}, {**route, "from": "b", "to": "a"}],
+            "models": without_modes("s19j-pro", "s21"),
+        }
+    )
+    price = np.array([[200.0] * 10, [20.0] * 10])
+    scenario = flat_scenario(fleet, 10, price_usd_per_mwh=price)
+    plan = optimize(fleet, [scenario], OptimizeSettings(mip_gap=1e-2))
+    moved = plan.relocations.set_index("model_id")["machines"]
+    assert moved.to_dict() == {"s21": 499, "s19j-pro": 593}
+    stay = 1000 * 10 * s19
+    expected = stay - 593 * (10 * s19 + 0.1) + 499 * (9 * s21 - 0.1)
+    relaxed = stay - 500 * 3.5 / 2.95 * (10 * s19 + 0.1) + 500 * (9 * s21 - 0.1)
+    assert plan.solver.objective_usd == pytest.approx(expected, rel=1e-9)
+    assert plan.solver.status is SolveStatus.OPTIMAL
+    assert plan.solver.mip_gap == pytest.approx((relaxed - expected) / relaxed, rel=1e-6)
+
+
 def test_strategic_relocation_arrives_in_the_first_whole_period_after_transit() -> None:
     # Daily periods, transit 1.5 days: the machines hash at b from day 2 (hour 48), not day 1.
     fleet = relocation_fleet()

@@ -445,14 +445,38 @@ def _relax_and_round(
     if np.all(np.abs(x - np.round(x)) <= _INTEGRAL):
         relaxed.values[integers] = np.round(x)
         return relaxed
-    h.changeColsBounds(len(cols), cols, whole, whole)
-    fixed = _run(h, deadline)
+    fixed = _run_rounded(h, cols, whole, finite(lower), deadline)
     fixed.iterations += relaxed.iterations
     h.changeColsBounds(len(cols), cols, finite(lower), finite(upper))
     if fixed.status.has_solution and _gap(fixed.objective, relaxed.bound) <= mip_gap:
         fixed.bound = relaxed.bound
         return fixed
     return _branch_and_bound(matrix, h, integers, deadline, mip_gap)
+
+
+def _run_rounded(
+    h: highspy.Highs, cols: np.ndarray, whole: np.ndarray, lower: np.ndarray, deadline: float
+) -> _Run:
+    """The LP with the shipments fixed at ``whole`` (the relaxation's, rounded down).
+
+    Rounding down can break a row that nets shipments: a site that sends machines of one
+    model and receives another's, full to its capacity, is over it when fewer leave. Then the
+    shipments are capped at ``whole`` instead, so the LP can take a fraction more off where a
+    row needs it, and rounded down and fixed once more.
+    """
+    h.changeColsBounds(len(cols), cols, whole, whole)
+    fixed = _run(h, deadline)
+    if fixed.status is not SolveStatus.INFEASIBLE:
+        return fixed
+    h.changeColsBounds(len(cols), cols, np.minimum(lower, whole), whole)
+    capped = _run(h, deadline)
+    if capped.status is not SolveStatus.OPTIMAL:
+        return fixed
+    again = np.floor(capped.values[cols] + _INTEGRAL)
+    h.changeColsBounds(len(cols), cols, again, again)
+    refixed = _run(h, deadline)
+    refixed.iterations += fixed.iterations + capped.iterations
+    return refixed
 
 
 def _run_staged(
