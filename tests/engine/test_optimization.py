@@ -251,13 +251,15 @@ def test_rounding_within_the_gap_is_accepted_and_its_gap_reported() -> None:
     assert exact.solver.mip_gap <= 1e-4
 
 
-def test_a_rounding_that_breaks_a_netted_row_is_capped_and_rounded_again() -> None:
+def test_a_rounding_that_breaks_a_row_of_shipments_is_made_again_with_room_for_it() -> None:
     # Site b is full (1,000 S19j Pro, 2.95 MW) and cheap; a holds 500 S21 at an expensive price.
     # Per machine-hour at b an S21 earns 200 x 0.05 / 24 - 3.5 x 0.02 = 0.34667 USD, an S19j Pro
     # 100 x 0.05 / 24 - 2.95 x 0.02 = 0.14933. The relaxation brings all 500 S21 (9 hours at b)
     # and sends 500 x 3.5 / 2.95 = 593.22 S19j Pro away to make room. Rounded down to 500 and
-    # 593, b is over its capacity by 0.22 S19j Pro: capped at those, the LP brings 499.81 S21,
-    # rounded down to 499.
+    # 593, b is over its capacity by 0.22 S19j Pro. Re-solved with b's capacity row tightened by
+    # one S19j Pro (2.95 kW, what rounding down could add to it), the LP sends 594.22 away:
+    # rounded down, 500 and 594 keep the row, within the gap of the relaxation's bound (branch
+    # and bound, which this replaces, would report its own bound).
     s19, s21 = 100 * 0.05 / 24 - 2.95 * 0.02, 200 * 0.05 / 24 - 3.5 * 0.02
     site = {
         "latitude": 31.0,
@@ -283,9 +285,9 @@ def test_a_rounding_that_breaks_a_netted_row_is_capped_and_rounded_again() -> No
     scenario = flat_scenario(fleet, 10, price_usd_per_mwh=price)
     plan = optimize(fleet, [scenario], OptimizeSettings(mip_gap=1e-2))
     moved = plan.relocations.set_index("model_id")["machines"]
-    assert moved.to_dict() == {"s21": 499, "s19j-pro": 593}
+    assert moved.to_dict() == {"s21": 500, "s19j-pro": 594}
     stay = 1000 * 10 * s19
-    expected = stay - 593 * (10 * s19 + 0.1) + 499 * (9 * s21 - 0.1)
+    expected = stay - 594 * (10 * s19 + 0.1) + 500 * (9 * s21 - 0.1)
     relaxed = stay - 500 * 3.5 / 2.95 * (10 * s19 + 0.1) + 500 * (9 * s21 - 0.1)
     assert plan.solver.objective_usd == pytest.approx(expected, rel=1e-9)
     assert plan.solver.status is SolveStatus.OPTIMAL

@@ -445,7 +445,7 @@ def _relax_and_round(
     if np.all(np.abs(x - np.round(x)) <= _INTEGRAL):
         relaxed.values[integers] = np.round(x)
         return relaxed
-    fixed = _run_rounded(h, cols, whole, finite(lower), deadline)
+    fixed = _run_rounded(matrix, h, cols, whole, deadline)
     fixed.iterations += relaxed.iterations
     h.changeColsBounds(len(cols), cols, finite(lower), finite(upper))
     if fixed.status.has_solution and _gap(fixed.objective, relaxed.bound) <= mip_gap:
@@ -455,28 +455,57 @@ def _relax_and_round(
 
 
 def _run_rounded(
-    h: highspy.Highs, cols: np.ndarray, whole: np.ndarray, lower: np.ndarray, deadline: float
+    matrix: Matrix, h: highspy.Highs, cols: np.ndarray, whole: np.ndarray, deadline: float
 ) -> _Run:
     """The LP with the shipments fixed at ``whole`` (the relaxation's, rounded down).
 
-    Rounding down can break a row that nets shipments: a site that sends machines of one
-    model and receives another's, full to its capacity, is over it when fewer leave. Then the
-    shipments are capped at ``whole`` instead, so the LP can take a fraction more off where a
-    row needs it, and rounded down and fixed once more.
+    Rounding down can break a row over shipments alone: a site full to its capacity that sends
+    machines of one model and receives another's is over it when fewer leave, and around a ring
+    of such sites every rounding of the relaxation's shipments can break one. Then those rows
+    are tightened by what rounding down could add to them (a ``<=`` row by the sum of its
+    negative coefficients, a ``>=`` row by the sum of its positive ones), the LP re-solved with
+    the shipments free, its shipments rounded down (which now keeps every such row) and fixed.
     """
     h.changeColsBounds(len(cols), cols, whole, whole)
     fixed = _run(h, deadline)
-    if fixed.status is not SolveStatus.INFEASIBLE:
+    rows, margin_lower, margin_upper = _shipment_rows(matrix, cols)
+    if fixed.status is not SolveStatus.INFEASIBLE or not len(rows):
         return fixed
-    h.changeColsBounds(len(cols), cols, np.minimum(lower, whole), whole)
-    capped = _run(h, deadline)
-    if capped.status is not SolveStatus.OPTIMAL:
+    lower = finite(np.concatenate(matrix.col_lower)[cols])
+    upper = finite(np.concatenate(matrix.col_upper)[cols])
+    _, _, row_lower, row_upper, _ = h.getRows(len(rows), rows)
+    h.changeRowsBounds(len(rows), rows, row_lower + margin_lower, row_upper - margin_upper)
+    h.changeColsBounds(len(cols), cols, lower, upper)
+    tightened = _run(h, deadline)
+    h.changeRowsBounds(len(rows), rows, row_lower, row_upper)
+    if tightened.status is not SolveStatus.OPTIMAL:
         return fixed
-    again = np.floor(capped.values[cols] + _INTEGRAL)
+    again = np.floor(tightened.values[cols] + _INTEGRAL)
     h.changeColsBounds(len(cols), cols, again, again)
     refixed = _run(h, deadline)
-    refixed.iterations += fixed.iterations + capped.iterations
+    refixed.iterations += fixed.iterations + tightened.iterations
     return refixed
+
+
+def _shipment_rows(matrix: Matrix, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows whose every column is one of ``cols``: their numbers, and what rounding those
+    columns down can take off the row's activity (the sum of its positive coefficients) and add
+    to it (the sum of its negative ones)."""
+    among = np.zeros(matrix.n_cols, dtype=bool)
+    among[cols] = True
+    rows, take, add = [], [], []
+    for block in matrix.rows:
+        if not len(block.cols) or not among[block.cols].any():
+            continue
+        row = np.repeat(np.arange(block.size), np.diff(block.indptr))
+        other = np.bincount(row, ~among[block.cols], minlength=block.size)
+        keep = (other == 0) & (np.diff(block.indptr) > 0)
+        rows.append(block.start + np.flatnonzero(keep))
+        take.append(np.bincount(row, np.maximum(block.coefs, 0.0), minlength=block.size)[keep])
+        add.append(np.bincount(row, -np.minimum(block.coefs, 0.0), minlength=block.size)[keep])
+    if not rows:
+        return np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0)
+    return np.concatenate(rows).astype(np.int32), np.concatenate(take), np.concatenate(add)
 
 
 def _run_staged(
