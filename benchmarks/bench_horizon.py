@@ -11,10 +11,15 @@ in a fresh child process, whose peak resident memory is reported.
   (:data:`planner.engine.optimization.algorithm.IPM_FROM_NONZEROS`).
 - ``horizon``: the strategic relocation plan of 50 sites (a ring of routes) over 7, 30, 90 and
   365 days and 5, 10 and 20 scenarios, daily periods, ``lp_algorithm="auto"``: build + solve
-  and peak memory. The 365-day, 20-scenario case is the acceptance case (<= 60 s, <= 4 GB).
+  and peak memory. The 365-day, 20-scenario case is the acceptance case (<= 60 s, <= 4 GB),
+  there at daily periods; at the resolution it is measured at, ``--child`` below.
 - ``accuracy``: the objective of coarser horizons (daily and 3-hourly periods; daily, weekly and
-  monthly periods split into price blocks after 6 hourly hours) against the full hourly model,
-  where the full model solves.
+  monthly periods split into price blocks after 6 hourly hours, blocks of fixed sizes or cut at
+  the sites' breakevens) against the full hourly model, where the full model solves.
+- ``--child '["plan", sites, days, scenarios, period_h, hourly_h, algorithm, blocks, edges]'``:
+  one plan alone; the acceptance case (50 sites x 1 year x 20 scenarios at monthly periods of
+  breakeven blocks after 6 hourly hours) is ``["plan", 50, 365, 20, 744, 6, "auto", 12,
+  "breakeven"]``.
 - ``reduction``: a 90-day strategic plan of the demo fleet made on 100 scenarios, on 10 chosen
   from them by :func:`planner.world.scenario_reduction.reduce_scenarios`, and on 10 plain draws,
   each judged out of sample (simulated on 100 scenarios none of them saw) at full value, with
@@ -214,15 +219,16 @@ def bench_horizon(
 
 
 ACCURACY_CASES = ((6, 7, 10), (6, 14, 10))
-COARSE = (  # (period [h], hourly hours first, price blocks per period)
-    (24, 0, 1),
-    (3, 0, 1),
-    (24, 6, 6),
-    (168, 6, 12),
-    (744, 6, 8),
-    (744, 6, 12),
-    (744, 6, 16),
-    (744, 6, 24),
+COARSE = (  # (period [h], hourly hours first, price blocks per period, where blocks are cut)
+    (24, 0, 1, "quantile"),
+    (3, 0, 1, "quantile"),
+    (24, 6, 6, "quantile"),
+    (168, 6, 12, "quantile"),
+    (744, 6, 8, "quantile"),
+    (744, 6, 12, "quantile"),
+    (744, 6, 16, "quantile"),
+    (744, 6, 24, "quantile"),
+    (744, 6, 12, "breakeven"),
 )
 
 
@@ -231,8 +237,8 @@ def bench_accuracy() -> list[dict[str, Any]]:
     for sites, days, n in ACCURACY_CASES:
         full = child("plan", sites, days, n, 1, 0, "auto")
         print(json.dumps(full), flush=True)
-        for period, hourly, blocks in COARSE:
-            row = child("plan", sites, days, n, period, hourly, "auto", blocks)
+        for period, hourly, blocks, edges in COARSE:
+            row = child("plan", sites, days, n, period, hourly, "auto", blocks, edges)
             ok = "error" not in row and "error" not in full
             rows.append(
                 {
@@ -241,7 +247,8 @@ def bench_accuracy() -> list[dict[str, Any]]:
                     "days": days,
                     "scenarios": n,
                     "resolution": f"{period} h"
-                    + (f" x {blocks} price blocks" if blocks > 1 else "")
+                    + (f" x {blocks} price blocks" if blocks > 1 and edges == "quantile" else "")
+                    + (" x breakeven blocks" if blocks > 1 and edges == "breakeven" else "")
                     + (f" after {hourly} h hourly" if hourly else ""),
                     "columns": row.get("columns"),
                     "total_s": row.get("total_s"),
