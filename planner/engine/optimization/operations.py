@@ -348,9 +348,8 @@ def add_curtailment_allowance_constraints(ctx: Context) -> None:
         for k in ks:
             t, s = np.nonzero(upper[k] > 0)
             parts.append((r * n_scen + s, run[k, t, s], -u * dur[t, s]))
-        weight = (
-            u * dur[None] * d.power_mw[ks, None, None] * (d.availability[ks] - share)
-        )  # (k, t, s)
+        # (k, t, s)
+        weight = u * dur[None] * d.power_mw[ks, None, None] * (d.availability[ks] - share)
         if d.options:
             coef = np.einsum("kts,kto->so", weight, ctx.moves[ks])
             parts.append(ship_terms(ctx, r * n_scen + np.arange(n_scen), coef))

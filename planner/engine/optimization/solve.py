@@ -468,16 +468,18 @@ def _run_rounded(
     """
     h.changeColsBounds(len(cols), cols, whole, whole)
     fixed = _run(h, deadline)
+    if fixed.status is not SolveStatus.INFEASIBLE:
+        return fixed
     rows, margin_lower, margin_upper = _shipment_rows(matrix, cols)
-    if fixed.status is not SolveStatus.INFEASIBLE or not len(rows):
+    if not len(rows):
         return fixed
     lower = finite(np.concatenate(matrix.col_lower)[cols])
     upper = finite(np.concatenate(matrix.col_upper)[cols])
     _, _, row_lower, row_upper, _ = h.getRows(len(rows), rows)
-    h.changeRowsBounds(len(rows), rows, row_lower + margin_lower, row_upper - margin_upper)
+    _set_row_bounds(h, rows, row_lower + margin_lower, row_upper - margin_upper)
     h.changeColsBounds(len(cols), cols, lower, upper)
     tightened = _run(h, deadline)
-    h.changeRowsBounds(len(rows), rows, row_lower, row_upper)
+    _set_row_bounds(h, rows, row_lower, row_upper)
     if tightened.status is not SolveStatus.OPTIMAL:
         return fixed
     again = np.floor(tightened.values[cols] + _INTEGRAL)
@@ -485,6 +487,13 @@ def _run_rounded(
     refixed = _run(h, deadline)
     refixed.iterations += fixed.iterations + tightened.iterations
     return refixed
+
+
+def _set_row_bounds(
+    h: highspy.Highs, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> None:
+    for r, lo, up in zip(rows.tolist(), lower.tolist(), upper.tolist(), strict=True):
+        h.changeRowBounds(r, lo, up)
 
 
 def _shipment_rows(matrix: Matrix, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
