@@ -237,3 +237,14 @@ def test_breakeven_blocks_keep_a_freeze_risk_sites_cold_hours_apart() -> None:
     # One block for the whole period (cold hours and warm): the idle share runs in all 47 hours.
     one_block = optimize(fleet, [scenario], settings(strategic_price_blocks=1))
     assert one_block.solver.objective_usd < hourly.solver.objective_usd - 400
+
+
+def test_the_block_edges_are_checked_and_left_out_of_a_dump_by_default() -> None:
+    with pytest.raises(
+        ConfigError,
+        match=r"strategic_block_edges: must be one of quantile, breakeven, got 'edges'",
+    ):
+        OptimizeSettings(strategic_block_edges="edges")  # type: ignore[arg-type]
+    assert "strategic_block_edges" not in OptimizeSettings().model_dump()
+    chosen = OptimizeSettings(strategic_block_edges="breakeven")
+    assert chosen.model_dump()["strategic_block_edges"] == "breakeven"
