@@ -350,8 +350,11 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     for r in rows:
         if r["bench"] == "horizon" and "error" not in r:
             seconds = r.get("total_cpu_s", r["total_s"])
+            blocks = (
+                "breakeven blocks" if r.get("edges") == "breakeven" else f"{r['blocks']} blocks"
+            )
             label = f"{r['scenarios']} scenarios, " + (
-                f"{r['period_h']} h x {r['blocks']} blocks"
+                f"{r['period_h']} h x {blocks}"
                 if r.get("blocks", 1) > 1
                 else f"{r['period_h']} h periods"
             )
