@@ -22,14 +22,13 @@ from planner.domain.economics.units import HOURS_PER_WEEK
 from planner.domain.fleet import Fleet, Site
 from planner.domain.freeze import WATER_FREEZE_C
 from planner.domain.ledger import DR_TRIGGER_USD_PER_MWH, site_tiers
-from planner.engine.optimization.freeze_data import FreezeData, forward_margins, prepare_freeze
-from planner.engine.optimization.periods import (
-    Resolution,
-    breakeven_keys,
-    margin_key,
-    price_blocks,
-    resolution,
+from planner.engine.optimization.freeze_data import (
+    FreezeData,
+    forward_margins,
+    freezing_hours,
+    prepare_freeze,
 )
+from planner.engine.optimization.periods import Resolution, time_axis
 from planner.engine.optimization.settings import MAX_OPERATIONAL_HOURS, OptimizeSettings
 from planner.errors import ConfigError
 from planner.world.scenarios import Scenario, ScenarioSet
@@ -353,14 +352,9 @@ def prepare(
     price_h = np.stack([sc.price_usd_per_mwh for sc in scen], axis=-1)
     hashprice_h = np.stack([sc.hashprice_usd_per_th_day for sc in scen], axis=-1)
     peak_h = np.stack([sc.four_cp_peak for sc in scen], axis=-1).astype(float)
-    key = None
-    if price_blocks(settings) > 1:  # refuses blocks with rows that link a period's hours
-        key = margin_key(fleet, price_h, hashprice_h, peak_h)
-    arrivals = [r.transit_days * 24.0 for r in fleet.routes] if settings.relocate else []
     tiers = _tiers(fleet, settings)
-    res = resolution(
-        hours, settings, key, arrivals, breakeven_keys(tiers, n_sites), _freezing(fleet, scen)
-    )
+    cold_h = freezing_hours(fleet, scen)
+    res = time_axis(hours, settings, fleet, tiers, price_h, hashprice_h, peak_h, cold_h)
     options = _options(fleet, settings, tiers, res.slot_start_h)
     caps = np.array(
         [math.floor(r.max_machines_per_week * hours / HOURS_PER_WEEK + 1e-9) for r in fleet.routes],
@@ -505,13 +499,6 @@ def _check_scenarios(fleet: Fleet, scen: tuple[Scenario, ...]) -> None:
         problems.append(f"scenarios: weights must sum to 1, got {total:g}")
     if problems:
         raise ConfigError(_SOURCE, problems)
-
-
-def _freezing(fleet: Fleet, scen: Sequence[Scenario]) -> np.ndarray:
-    """Hours below 0 degC at freeze-risk sites, ``(sites, hours, scenarios)``."""
-    risk = np.array([fleet.cooling[site.cooling].freeze_risk for site in fleet.sites])
-    cold = np.stack([sc.temp_air_c < WATER_FREEZE_C for sc in scen], axis=-1)
-    return cold & risk[:, None, None]
 
 
 def _routes_and_models(fleet: Fleet, settings: OptimizeSettings) -> list[tuple[int, str, str]]:

@@ -97,6 +97,14 @@ def forward_margins(
     return out
 
 
+def freezing_hours(fleet: Fleet, scen: Sequence[Scenario]) -> np.ndarray:
+    """Hours below 0 degC at freeze-risk sites, ``(sites, hours, scenarios)`` (the hours whose
+    warm-keeping rows :func:`prepare_freeze` lists, before outages are taken out)."""
+    risk = np.array([fleet.cooling[site.cooling].freeze_risk for site in fleet.sites])
+    cold = np.stack([sc.temp_air_c < WATER_FREEZE_C for sc in scen], axis=-1)
+    return cold & risk[:, None, None]
+
+
 def prepare_freeze(
     fleet: Fleet,
     scen: Sequence[Scenario],

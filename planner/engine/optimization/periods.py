@@ -224,6 +224,33 @@ def price_blocks(settings: OptimizeSettings) -> int:
     return settings.strategic_price_blocks
 
 
+def time_axis(
+    hours: int,
+    settings: OptimizeSettings,
+    fleet: Fleet,
+    tiers: Sequence[Curve],
+    price_h: np.ndarray,
+    hashprice_h: np.ndarray,
+    four_cp_h: np.ndarray,
+    cold_h: np.ndarray,
+) -> Resolution:
+    """The model's time axis over these scenarios' hours: :func:`resolution` with the margin
+    keys (when ``settings`` split periods into blocks), the relocated machines' arrivals, each
+    site's breakeven keys and the cold hours of its freeze-risk sites ``cold_h``.
+
+    Raises
+    ------
+    ConfigError
+        Price blocks asked for with a ramp limit or a minimum down time (:func:`price_blocks`).
+    """
+    key = None
+    if price_blocks(settings) > 1:
+        key = margin_key(fleet, price_h, hashprice_h, four_cp_h)
+    arrivals = [r.transit_days * 24.0 for r in fleet.routes] if settings.relocate else []
+    breakevens = breakeven_keys(tiers, len(fleet.sites))
+    return resolution(hours, settings, key, arrivals, breakevens, cold_h)
+
+
 def resolution(
     hours: int,
     settings: OptimizeSettings,

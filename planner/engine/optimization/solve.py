@@ -23,6 +23,7 @@ import pyomo.environ as pyo
 
 from planner.engine.optimization.algorithm import lp_algorithm
 from planner.engine.optimization.matrix import ADDED_FAMILY, Matrix, RowBlock
+from planner.engine.optimization.rounding import set_row_bounds, shipment_rows
 from planner.engine.optimization.status import SolveResult, SolveStatus
 from planner.errors import SolveError
 from planner.memory import release_freed_memory
@@ -470,16 +471,16 @@ def _run_rounded(
     fixed = _run(h, deadline)
     if fixed.status is not SolveStatus.INFEASIBLE:
         return fixed
-    rows, margin_lower, margin_upper = _shipment_rows(matrix, cols)
+    rows, margin_lower, margin_upper = shipment_rows(matrix, cols)
     if not len(rows):
         return fixed
     lower = finite(np.concatenate(matrix.col_lower)[cols])
     upper = finite(np.concatenate(matrix.col_upper)[cols])
     _, _, row_lower, row_upper, _ = h.getRows(len(rows), rows)
-    _set_row_bounds(h, rows, row_lower + margin_lower, row_upper - margin_upper)
+    set_row_bounds(h, rows, row_lower + margin_lower, row_upper - margin_upper)
     h.changeColsBounds(len(cols), cols, lower, upper)
     tightened = _run(h, deadline)
-    _set_row_bounds(h, rows, row_lower, row_upper)
+    set_row_bounds(h, rows, row_lower, row_upper)
     if tightened.status is not SolveStatus.OPTIMAL:
         return fixed
     again = np.floor(tightened.values[cols] + _INTEGRAL)
@@ -487,34 +488,6 @@ def _run_rounded(
     refixed = _run(h, deadline)
     refixed.iterations += fixed.iterations + tightened.iterations
     return refixed
-
-
-def _set_row_bounds(
-    h: highspy.Highs, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray
-) -> None:
-    for r, lo, up in zip(rows.tolist(), lower.tolist(), upper.tolist(), strict=True):
-        h.changeRowBounds(r, lo, up)
-
-
-def _shipment_rows(matrix: Matrix, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows whose every column is one of ``cols``: their numbers, and what rounding those
-    columns down can take off the row's activity (the sum of its positive coefficients) and add
-    to it (the sum of its negative ones)."""
-    among = np.zeros(matrix.n_cols, dtype=bool)
-    among[cols] = True
-    rows, take, add = [], [], []
-    for block in matrix.rows:
-        if not len(block.cols) or not among[block.cols].any():
-            continue
-        row = np.repeat(np.arange(block.size), np.diff(block.indptr))
-        other = np.bincount(row, ~among[block.cols], minlength=block.size)
-        keep = (other == 0) & (np.diff(block.indptr) > 0)
-        rows.append(block.start + np.flatnonzero(keep))
-        take.append(np.bincount(row, np.maximum(block.coefs, 0.0), minlength=block.size)[keep])
-        add.append(np.bincount(row, -np.minimum(block.coefs, 0.0), minlength=block.size)[keep])
-    if not rows:
-        return np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0)
-    return np.concatenate(rows).astype(np.int32), np.concatenate(take), np.concatenate(add)
 
 
 def _run_staged(
