@@ -36,6 +36,7 @@ def settings(**changes: object) -> OptimizeSettings:
         strategic_hourly_hours=1,
         lead_hours=1,
         protection_lead_hours=0,
+        strategic_block_edges="quantile",
     )
     return base.replace(**changes)
 
@@ -246,5 +247,6 @@ def test_the_block_edges_are_checked_and_left_out_of_a_dump_by_default() -> None
     ):
         OptimizeSettings(strategic_block_edges="edges")  # type: ignore[arg-type]
     assert "strategic_block_edges" not in OptimizeSettings().model_dump()
-    chosen = OptimizeSettings(strategic_block_edges="breakeven")
-    assert chosen.model_dump()["strategic_block_edges"] == "breakeven"
+    assert OptimizeSettings().strategic_block_edges == "breakeven"
+    chosen = OptimizeSettings(strategic_block_edges="quantile")
+    assert chosen.model_dump()["strategic_block_edges"] == "quantile"

@@ -40,13 +40,13 @@ class OptimizeSettings(Settings):
         cannot take. Periods that start within a lead time are not split; with blocks, a period
         also starts when relocated machines arrive [-].
     strategic_block_edges
-        Where price blocks are cut: ``"quantile"``, into ``strategic_price_blocks`` blocks of
-        fixed sizes, small at the top (:func:`~planner.engine.optimization.periods.block_sizes`);
-        ``"breakeven"``, at the site's breakeven margins (one for each tier and power mode, and
-        the 4CP peak hours apart), so that no block holds hours on both sides of a decision to
-        run; the blocks' hours then differ by site and scenario, and ``strategic_price_blocks``
-        only turns blocks on (above 1, or unset) or off (1) (``docs/model.md``, Optimizer:
-        periods).
+        Where price blocks are cut: ``"breakeven"`` (the default), at the site's breakeven
+        margins (one for each tier and power mode, and the 4CP peak hours apart), so that no
+        block holds hours on both sides of a decision to run; the blocks' hours then differ by
+        site and scenario, and ``strategic_price_blocks`` only turns blocks on (above 1, or
+        unset) or off (1); ``"quantile"``, into ``strategic_price_blocks`` blocks of fixed
+        sizes, small at the top (:func:`~planner.engine.optimization.periods.block_sizes`)
+        (``docs/model.md``, Optimizer: periods).
     risk_lambda
         Weight of the CVaR of loss in the objective (0: risk neutral) [-].
     cvar_alpha
@@ -115,7 +115,7 @@ class OptimizeSettings(Settings):
         None, ge=1, le=24, exclude_if=lambda value: value is None
     )
     strategic_block_edges: BlockEdges = Field(
-        "quantile", exclude_if=lambda value: value == "quantile"
+        "breakeven", exclude_if=lambda value: value == "breakeven"
     )
     risk_lambda: Number = Field(0.0, ge=0, le=1e3)
     cvar_alpha: Number = Field(0.95, ge=0, lt=1)
