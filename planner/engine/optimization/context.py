@@ -85,10 +85,58 @@ class Context:
             ]
         return labels
 
+    @cached_property
+    def with_modes(self) -> np.ndarray:
+        """Whether each tier's model lists power modes, ``(tiers,)``: its load is then the sum of
+        its ``mode_run`` columns, and it has no ``run`` column."""
+        return np.array([t.has_modes for t in self.data.tiers], dtype=bool)
+
     def run_cols(self) -> np.ndarray:
         """Column numbers of ``run``, ``(tiers, periods, scenarios)``; -1 where ``run`` is
-        identically 0 (no column)."""
+        identically 0 and for tiers with power modes (no column: :meth:`load_columns`)."""
         return self.var("run").dense_cols()
+
+    def load_columns(
+        self, k: np.ndarray, t: np.ndarray, s: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The columns whose sum is tier ``k[j]``'s IT load in period ``t[j]``, scenario
+        ``s[j]``: its ``run`` column, or for a tier with power modes its ``mode_run`` columns.
+
+        Returns
+        -------
+        position, column
+            One entry per column: the ``j`` it belongs to and its number. A ``j`` whose load is
+            identically 0 has none.
+        """
+        run = self.run_cols()[k, t, s]
+        at = np.flatnonzero(run >= 0)
+        positions, columns = [at], [run[at]]
+        if self.data.modes:
+            tier, _, _ = self.mode_arrays()
+            cols = self.var("mode_run").dense_cols()
+            for j, kk in enumerate(tier.tolist()):
+                at = np.flatnonzero(k == kk)
+                c = cols[j, t[at], s[at]]
+                positions.append(at[c >= 0])
+                columns.append(c[c >= 0])
+        return np.concatenate(positions), np.concatenate(columns)
+
+    def tier_load(self, values: np.ndarray) -> np.ndarray:
+        """Each tier's IT load in a solution, ``(tiers, periods, scenarios)`` [MW].
+
+        Parameters
+        ----------
+        values
+            Column values, ``(columns,)``.
+        """
+        run = self.run_cols()
+        load = np.where(run >= 0, values[np.maximum(run, 0)], 0.0)
+        if self.data.modes:
+            tier, _, _ = self.mode_arrays()
+            cols = self.var("mode_run").dense_cols()
+            for j, k in enumerate(tier.tolist()):
+                load[k] += np.where(cols[j] >= 0, values[np.maximum(cols[j], 0)], 0.0)
+        return load
 
     def ship_cols(self) -> np.ndarray:
         """Column numbers of ``ship``, ``(options,)``."""
@@ -119,8 +167,7 @@ class Context:
             One entry per column, ``(entries,)``.
         """
         d = self.data
-        with_modes = np.array([t.has_modes for t in d.tiers], dtype=bool)
-        k, t, s = np.nonzero((self.run_upper > 0) & ~with_modes[:, None, None])
+        k, t, s = np.nonzero(self.run_cols() >= 0)
         parts = [(k, t, s, self.run_cols()[k, t, s], d.eh_s_per_mw[k])]
         if d.modes:
             tier, _, eh = self.mode_arrays()

@@ -13,6 +13,7 @@ import numpy as np
 
 from planner.engine.optimization.context import Context
 from planner.engine.optimization.matrix import label_tuples
+from planner.engine.optimization.operations import concat_terms, tier_load_terms
 
 
 def add_stock_constraints(ctx: Context) -> None:
@@ -144,18 +145,16 @@ def add_nonanticipativity_constraints(ctx: Context) -> None:
     order = ctx.var("order")
     cols = order.dense_cols()
     upper = ctx.run_upper
-    run = ctx.run_cols()
     k, t, s = np.nonzero((cols[:, :, None] >= 0) & (upper > 0))
     if len(k) == 0:
         return
     rows = np.arange(len(k))
+    load = tier_load_terms(ctx, rows, k, t, s, 1.0 / upper[k, t, s])
     ctx.matrix.add_rows(
         "nonanticipativity",
         "nonanticipativity",
         label_tuples(ctx.tier_labels, k, t, s, period=1),
-        np.concatenate([rows, rows]),
-        np.concatenate([run[k, t, s], cols[k, t]]),
-        np.concatenate([1.0 / upper[k, t, s], -np.ones(len(k))]),
+        *concat_terms([load, (rows, cols[k, t], -np.ones(len(k)))]),
         0.0,
         0.0,
         doc="run within the lead time / the most available = the share ordered now [-]",

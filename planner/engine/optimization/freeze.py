@@ -28,7 +28,7 @@ import numpy as np
 from planner.engine.optimization.context import Context
 from planner.engine.optimization.freeze_data import MIN_AVAILABILITY
 from planner.engine.optimization.matrix import label_tuples
-from planner.engine.optimization.operations import Terms, concat_terms
+from planner.engine.optimization.operations import Terms, concat_terms, tier_load_terms
 
 
 def add_freeze_variables(ctx: Context) -> None:
@@ -84,16 +84,16 @@ def add_freeze_protection_constraints(ctx: Context) -> None:
         return
     site, scen = fz.hour_site[rows_at], fz.hour_scenario[rows_at]
     period = d.resolution.slot_of(site, fz.hour[rows_at], scen)
-    run = ctx.run_cols()
     rows = np.arange(len(rows_at))
     machines = np.bincount(d.tier_site, d.installed, minlength=len(d.sites))
     parts: list[Terms] = [(rows, ctx.var("warm").col(rows_at), -theta * machines[site])]
     for k in range(len(d.tiers)):
         r = rows[site == d.tier_site[k]]
         a = d.availability[k, period[r], scen[r]]
-        cols = run[k, period[r], scen[r]]
-        ok = (a >= MIN_AVAILABILITY) & (cols >= 0)
-        parts.append((r[ok], cols[ok], 1.0 / (a[ok] * d.power_mw[k])))
+        r = r[a >= MIN_AVAILABILITY]
+        a = d.availability[k, period[r], scen[r]]
+        tier = np.full(len(r), k)
+        parts.append(tier_load_terms(ctx, r, tier, period[r], scen[r], 1.0 / (a * d.power_mw[k])))
     ids = d.fleet.site_ids
     ctx.matrix.add_rows(
         "freeze_protection",

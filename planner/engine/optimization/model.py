@@ -168,7 +168,8 @@ def _add_parameters(ctx: Context) -> None:
 
 
 def _add_variables(ctx: Context) -> None:
-    """First stage ``ship`` and ``order``; second stage ``run`` and the accounting and risk
+    """First stage ``ship`` and ``order``; second stage ``run`` (tiers without power modes:
+    :mod:`~planner.engine.optimization.modes` has the others') and the accounting and risk
     variables."""
     m, d, mx = ctx.model, ctx.data, ctx.matrix
     n_tiers, n_periods, n_scen = d.shape
@@ -181,7 +182,8 @@ def _add_variables(ctx: Context) -> None:
         domain=pyo.NonNegativeIntegers,
         doc="machines moved per option [-]",
     )
-    present = ctx.run_upper > 0
+    # A tier with power modes has no ``run``: its load is the sum of its ``mode_run`` columns.
+    present = (ctx.run_upper > 0) & ~ctx.with_modes[:, None, None]
     k, t, s = np.nonzero(present)
     labels = ctx.tier_labels
     mx.add_var(
@@ -191,7 +193,8 @@ def _add_variables(ctx: Context) -> None:
         0.0,
         ctx.run_upper[present],
         present=present,
-        doc="IT load run per tier, period and scenario where it can be positive [MW]",
+        doc="IT load run per tier without power modes, period and scenario where it can be "
+        "positive [MW]",
         period_axis=1,
     )
     ordered = (np.arange(n_periods)[None, :] < d.lead_periods[d.tier_site][:, None]) & (

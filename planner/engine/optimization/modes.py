@@ -6,8 +6,11 @@ in mode ``m`` [MW], so ``mode_run / (share_m P_k)`` machines run in it (``share_
 share of nameplate power) and the rest of the available machines are off. Hashrate is
 ``sum_m eh_m mode_run`` with ``eh_m`` the mode's EH/s per MW. Because hashrate is concave in power,
 this linear model is exact: the best split of any load is on the interpolated table, and no
-binary is needed. Every other family (ramp, minimum down time, demand response, freeze floor,
-money) reads ``run`` as before. See ``docs/model.md`` (Optimizer: power modes).
+binary is needed. Such a tier has no ``run`` column: its load ``run[k, t, s]`` is
+``sum_m mode_run[k, m, t, s]``, and every family that reads a tier's load (ramp, minimum down
+time, demand response, freeze floor, money) reads that sum
+(:meth:`~planner.engine.optimization.context.Context.load_columns`). See ``docs/model.md``
+(Optimizer: power modes).
 """
 
 from __future__ import annotations
@@ -46,44 +49,37 @@ def add_mode_variables(ctx: Context) -> None:
 
 
 def add_mode_constraints(ctx: Context) -> None:
-    """``mode_split``: ``run = sum_m mode_run``; ``mode_machines``: the machines in the modes fit
-    the machines available, ``sum_m mode_run / share_m <= a P N_k(t)`` (in nameplate MW)."""
+    """``mode_machines``: the machines in the modes fit the machines available,
+    ``sum_m mode_run / share_m <= a P N_k(t)`` (in nameplate MW).
+
+    The tier's load is ``sum_m mode_run`` itself (:meth:`Context.load_columns
+    <planner.engine.optimization.context.Context.load_columns>`): no ``run`` column and no row
+    defining it.
+    """
     d = ctx.data
     if not d.modes:
         return
     tier, share, _ = ctx.mode_arrays()
     cols = ctx.var("mode_run").dense_cols()
-    run = ctx.run_cols()
     ks = np.unique(tier)
     k, t, s = np.nonzero(ctx.run_upper[ks] > 0)
     k = ks[k]
     rows = np.arange(len(k))
-    where = {int(kk): np.flatnonzero(tier == kk) for kk in ks}
-    split = [(rows, run[k, t, s], np.ones(len(k)))]
     machines = []
     for r_k in ks.tolist():
         sel = np.flatnonzero(k == r_k)
-        for j in where[r_k].tolist():
-            present = cols[j, t[sel], s[sel]] >= 0
-            r, c = rows[sel][present], cols[j, t[sel][present], s[sel][present]]
-            split.append((r, c, -np.ones(len(r))))
-            machines.append((r, c, np.full(len(r), 1.0 / share[j])))
-    labels = label_tuples(ctx.tier_labels, k, t, s, period=1)
-    ctx.matrix.add_rows(
-        "power_modes",
-        "mode_split",
-        labels,
-        *concat_terms(split),
-        0.0,
-        0.0,
-        doc="a tier's load = the load of its machines in each mode [MW]",
-    )
+        for j in np.flatnonzero(tier == r_k).tolist():
+            c = cols[j, t[sel], s[sel]]
+            present = c >= 0
+            machines.append(
+                (rows[sel][present], c[present], np.full(int(present.sum()), 1.0 / share[j]))
+            )
     cap = d.availability[k, t, s] * d.power_mw[k]
     machines.append(moves_terms(ctx, rows, k, t, -cap))
     ctx.matrix.add_rows(
         "power_modes",
         "mode_machines",
-        labels,
+        label_tuples(ctx.tier_labels, k, t, s, period=1),
         *concat_terms(machines),
         -np.inf,
         cap * d.installed[k],

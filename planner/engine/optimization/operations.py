@@ -101,19 +101,29 @@ def load_terms(
 ) -> Terms:
     """Terms ``scale[row] sum_{k at site} per_tier[k] run[k, t, s]`` for rows given by arrays.
 
-    Columns whose upper bound is 0 (a tier with no machines or no availability) are left out.
+    Loads that are identically 0 (a tier with no machines or no availability) are left out.
     """
     d = ctx.data
-    run = ctx.run_cols()
-    upper = ctx.run_upper
     factor = np.ones(len(rows)) if scale is None else scale
     parts = []
     for i in np.unique(site):
         sel = np.flatnonzero(site == i)
         for k in d.site_tier_indices(int(i)):
-            keep = sel[upper[k, t[sel], s[sel]] > 0]
-            parts.append((rows[keep], run[k, t[keep], s[keep]], per_tier[k] * factor[keep]))
+            tier = np.full(len(sel), k)
+            parts.append(
+                tier_load_terms(ctx, rows[sel], tier, t[sel], s[sel], per_tier[k] * factor[sel])
+            )
     return concat_terms(parts)
+
+
+def tier_load_terms(
+    ctx: Context, rows: np.ndarray, k: np.ndarray, t: np.ndarray, s: np.ndarray, coefs: np.ndarray
+) -> Terms:
+    """Terms ``coefs[j] run[k[j], t[j], s[j]]`` in row ``rows[j]``: the ``run`` column, or the
+    ``mode_run`` columns of a tier with power modes (:meth:`Context.load_columns`); none where
+    the load is identically 0."""
+    at, cols = ctx.load_columns(k, t, s)
+    return rows[at], cols, coefs[at]
 
 
 def ship_terms(ctx: Context, rows: np.ndarray, coefs: np.ndarray) -> Terms:
@@ -149,7 +159,7 @@ def add_availability_constraints(ctx: Context) -> None:
         return
     rows = np.arange(len(k))
     cap = d.availability[k, t, s] * d.power_mw[k]
-    parts = [(rows, ctx.run_cols()[k, t, s], np.ones(len(k)))]
+    parts = [tier_load_terms(ctx, rows, k, t, s, np.ones(len(k)))]
     parts.append(moves_terms(ctx, rows, k, t, -cap))
     ctx.matrix.add_rows(
         "availability",
@@ -340,14 +350,15 @@ def add_curtailment_allowance_constraints(ctx: Context) -> None:
     if not shares:
         return
     n_scen = d.shape[2]
-    run, upper = ctx.run_cols(), ctx.run_upper
+    upper = ctx.run_upper
     parts, bound, labels = [], [], []
     for r, (i, share) in enumerate(shares.items()):
         ks = d.site_tier_indices(i)
         u, dur = d.overhead[i], d.hours_in[i]
         for k in ks:
             t, s = np.nonzero(upper[k] > 0)
-            parts.append((r * n_scen + s, run[k, t, s], -u * dur[t, s]))
+            tier = np.full(len(t), k)
+            parts.append(tier_load_terms(ctx, r * n_scen + s, tier, t, s, -u * dur[t, s]))
         # (k, t, s)
         weight = u * dur[None] * d.power_mw[ks, None, None] * (d.availability[ks] - share)
         if d.options:
@@ -437,13 +448,19 @@ def add_fleet_cap_constraints(ctx: Context) -> None:
     res = d.resolution
     n_periods, n_scen = len(res.period_hours), d.shape[2]
     k, t, s = np.nonzero(ctx.run_upper > 0)
+    rows = res.slot_period[t] * n_scen + s
     ctx.matrix.add_rows(
         "fleet_cap",
         "fleet_cap",
         period_scenario_labels(n_periods, n_scen),
-        res.slot_period[t] * n_scen + s,
-        ctx.run_cols()[k, t, s],
-        d.overhead[d.tier_site[k]] * res.share_in(len(d.sites), n_scen)[d.tier_site[k], t, s],
+        *tier_load_terms(
+            ctx,
+            rows,
+            k,
+            t,
+            s,
+            d.overhead[d.tier_site[k]] * res.share_in(len(d.sites), n_scen)[d.tier_site[k], t, s],
+        ),
         -np.inf,
         np.inf,
         mutable_upper=m.fleet_cap_mw,

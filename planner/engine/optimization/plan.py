@@ -303,8 +303,7 @@ def extract_plan(
     ctx = built.context
     values = result.values  # noqa: PD011 - the solver's column values, not a pandas object
     ship = np.round(values[ctx.ship_cols()]) if d.options else np.zeros(0)
-    run_cols = ctx.run_cols()
-    running = np.where(run_cols >= 0, values[np.maximum(run_cols, 0)], 0.0)
+    running = ctx.tier_load(values)
     leaving, arriving = d.shipped_machines(ship)
     machines = d.installed[:, None] - leaving[:, None] + arriving
     available = d.availability * (d.power_mw[:, None] * machines)[:, :, None]
