@@ -76,3 +76,19 @@ def test_solution_reaches_the_pyomo_variables_when_the_model_is_read() -> None:
     values = [v.value for v in solver.model.run.values()]
     assert values == pytest.approx([0.0, 0.0])
     assert solver.parameters["hashprice_scale"] == 0.5
+
+
+def test_a_fleet_with_power_modes_solved_through_appsi_highs_gives_the_default_optimum(
+    demo_day: tuple,
+) -> None:
+    """The demo fleet's S19j Pros have power modes: their load is the sum of their mode
+    columns in every family that reads it (ramp, fleet cap, demand response, money), in the
+    arrays and in the Pyomo model alike, so Pyomo's own HiGHS interface finds the same optimum."""
+    fleet, scenarios, settings = demo_day
+    fast = PlanSolver(fleet, scenarios, settings)
+    plan = fast.solve()
+    reference = PlanSolver(fleet, scenarios, settings.replace(solver="appsi_highs")).solve()
+    assert reference.solver.message == "appsi_highs: optimal"
+    assert plan.solver.objective_usd == pytest.approx(reference.solver.objective_usd, rel=1e-9)
+    modes = {key[:2] for key in fast.model.mode_run}
+    assert modes and not modes & {key[:2] for key in fast.model.run}

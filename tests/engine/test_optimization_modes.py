@@ -105,3 +105,99 @@ def test_a_warm_loop_is_kept_with_machines_in_the_low_mode() -> None:
     # Same energy, more hashrate: the warm hours lose less with the low mode.
     gain = plans[True].kpis.expected_profit_usd - plans[False].kpis.expected_profit_usd
     assert gain == pytest.approx(kept * (40.2 - 33.5) * 1000 * HOURLY, rel=1e-6)
+
+
+def test_a_tier_with_modes_is_its_mode_columns_without_a_run_column_or_split_row() -> None:
+    # One site, one tier with four hashing rows (-8, -4, -2 steps, nameplate), 4 hours: the
+    # load of the tier is the sum of its 16 mode_run columns; no run column, no row defining it.
+    from planner.engine.optimization.data import prepare
+    from planner.engine.optimization.model import build_model
+
+    fleet = one_site(power_modes=True)
+    scenario = flat_scenario(fleet, 4, price_usd_per_mwh=np.array([20.0, 75.0, 60.0, 100.0]))
+    built = build_model(prepare(fleet, [scenario], OptimizeSettings(relocate=False)))
+    columns = built.matrix.columns
+    assert columns["run"].size == 0
+    assert columns["mode_run"].size == 4 * 4
+    rows = {b.name: b.size for b in built.matrix.rows}
+    assert "mode_split" not in rows
+    assert rows["mode_machines"] == 4
+    # The tier's load in a solution is the sum of its modes' loads: 1.0 MW in -8 steps and
+    # 0.5 MW at nameplate in hour 2 make 1.5 MW.
+    values = np.zeros(built.matrix.n_cols)
+    mode = columns["mode_run"].dense_cols()
+    values[mode[0, 2, 0]], values[mode[3, 2, 0]] = 1.0, 0.5
+    assert built.context.tier_load(values)[0, :, 0].tolist() == [0.0, 0.0, 1.5, 0.0]
+    # The Pyomo model has the same columns and rows.
+    model = built.model
+    assert len(model.run) == 0 and len(model.mode_run) == 16
+    assert not hasattr(model, "mode_split")
+
+
+def test_a_fleet_cap_reads_a_mode_tiers_load_as_the_sum_of_its_modes() -> None:
+    # 1,000 S19j Pro at 20 USD/MWh under a fleet cap of 2.0 MW (PUE 1): every step pays (the
+    # lowest breakeven, nameplate's, is 54.58 USD/MWh), so the cap binds and the best 2.0 MW is
+    # the concave table at u = 2.0 / 2.95 = 0.67797: between -8 steps (p 0.55969, h 0.6330) and
+    # -4 steps (p 0.76851, h 0.8165), a share (0.76851 - u) / (0.76851 - 0.55969) = 0.43365 of
+    # the machines in -8 steps and 0.56635 in -4 steps, hashing
+    # 0.6330 + (u - 0.55969) / 0.20882 x 0.1835 = 0.73693 of 100 PH/s; an hour earns
+    # 1,000 x 100 TH/s x 0.73693 x 0.05 / 24 = 153.53 USD for 2.0 MWh at 20 USD/MWh (40 USD).
+    fleet = one_site(power_modes=True)
+    scenario = flat_scenario(fleet, 3, price_usd_per_mwh=20.0)
+    plan = optimize(fleet, [scenario], OptimizeSettings(relocate=False, fleet_cap_mw=2.0))
+    u = 2.0 / 2.95
+    p8, p4 = 1651.1 / 2950.0, 2267.1 / 2950.0
+    h = 0.6330 + (u - p8) / (p4 - p8) * (0.8165 - 0.6330)
+    assert plan.schedule_for("tx", 0)[0] == pytest.approx([u] * 3, abs=1e-9)
+    shares = plan.mode_shares(period=1, scenario=0).set_index("mode")["machine_share"]
+    assert shares["-8 steps"] == pytest.approx((p4 - u) / (p4 - p8), abs=1e-9)
+    assert shares["-4 steps"] == pytest.approx((u - p8) / (p4 - p8), abs=1e-9)
+    assert h == pytest.approx(0.73693, abs=1e-5)
+    hourly = 1000 * 100.0 * h * HOURLY - 2.0 * 20.0
+    assert hourly == pytest.approx(113.53, abs=0.01)
+    assert plan.kpis.expected_profit_usd == pytest.approx(3 * hourly, rel=1e-9)
+    assert plan.kpis.mean_hashrate_eh_s == pytest.approx(h * 100.0 / 1e3, rel=1e-9)
+
+
+def with_a_linear_half_mode(fleet: Any) -> Any:
+    """``fleet`` with one power mode in every model at half the nameplate's power and hashrate:
+    the same J/TH at every load, so a tier with it is worth exactly what on/off at any share
+    is worth."""
+    from planner.domain.fleet import fleet_from_dict, read_catalog
+
+    catalog = read_catalog()["models"]
+    models = {}
+    for name in fleet.models:
+        table = {k: v for k, v in catalog[name].items() if k != "modes"}
+        half = {"power_w": table["power_w"] / 2, "hashrate_th_s": table["hashrate_th_s"] / 2}
+        models[name] = {**table, "modes": [{"name": "half", **half, "source": "test"}]}
+    raw = fleet.model_dump(by_alias=True, exclude={"models", "cooling"})
+    return fleet_from_dict({**raw, "models": models}, "linear modes")
+
+
+@pytest.mark.parametrize("min_down_hours", [None, 3.0])
+def test_a_linear_mode_changes_no_optimum_in_any_family_that_reads_the_load(
+    min_down_hours: float | None,
+) -> None:
+    # A mode on the straight line from off to nameplate adds no option, so the optimum of the
+    # demo fleet with it in every model is the optimum without modes, where every family reads
+    # a run column: ramp, fleet cap (binding at 300 MW of 545), lead-time orders, a hosting
+    # allowance, a PPA block, relocations and, with a minimum down time, the on/off rows. A
+    # family that missed a mode column would let the model with modes earn more.
+    from planner.domain.examples import demo_fleet
+    from planner.world.feeds import fetch_feeds
+    from planner.world.scenarios import make_scenarios
+
+    fleet = demo_fleet(power_modes=False)
+    scenarios = make_scenarios(
+        fleet, fetch_feeds(fleet, "2025-01-12", 24, "offline", seed=7), 3, seed=1
+    )
+    settings = OptimizeSettings(
+        ramp_mw_per_h=30.0, fleet_cap_mw=300.0, lead_hours=3, min_down_hours=min_down_hours
+    )
+    on_off = optimize(fleet, scenarios, settings)
+    linear = optimize(with_a_linear_half_mode(fleet), scenarios, settings)
+    assert linear.solver.objective_usd == pytest.approx(on_off.solver.objective_usd, rel=1e-9)
+    assert linear.kpis.expected_curtailed_mwh == pytest.approx(
+        on_off.kpis.expected_curtailed_mwh, rel=1e-6
+    )
