@@ -234,6 +234,8 @@ _LIMITS = (
     highspy.HighsModelStatus.kInterrupt,
 )
 _INTEGRAL = 1e-6
+#: HiGHS's option scaling the dual simplex's cost perturbation (default 1.0, 0.0: none).
+_COST_PERTURBATION = "dual_simplex_cost_perturbation_multiplier"
 
 
 @dataclass
@@ -505,11 +507,11 @@ def _run_staged(
     several times faster (the app's 14 days x 40 scenarios: about 6 CPU s instead of 23 s,
     ``BENCHMARKS.md``). The held model is solved on a copy of the instance, deleted before the
     release so that the two solves' working memory is never held at once. Released, the simplex
-    goes on from the held optimum's basis in ``highs`` and moves only as far as relocating pays;
-    that run also leaves ``highs`` with the solver state that makes what-if re-solves quick. A
-    held model with no optimum (a row that needs shipments, say) is solved afresh, released, in
-    the time left; one that runs out of time returns its point, which the released model also
-    allows.
+    goes on from the held optimum's basis in ``highs``, its costs unperturbed, and moves only as
+    far as relocating pays; that run also leaves ``highs`` with the solver state that makes
+    what-if re-solves quick. A held model with no optimum (a row that needs shipments, say) is
+    solved afresh, released, in the time left; one that runs out of time returns its point,
+    which the released model also allows.
     """
     held_h = _new_highs()  # its presolve and simplex memory is freed before the release
     held_h.passModel(h.getLp())
@@ -531,7 +533,14 @@ def _run_staged(
     basis.col_status = status
     h.setBasis(basis)
     h.setOptionValue("solver", "choose")  # the simplex, from the held optimum's basis
-    released = _run_once(h, deadline)
+    # Unperturbed costs: a perturbed run ends in a primal simplex clean-up whose working memory
+    # was the process's peak at the app's largest setup (+60 MB); from a basis this near the
+    # optimum the perturbation saved no iterations (BENCHMARKS.md). Re-solves keep the default.
+    h.setOptionValue(_COST_PERTURBATION, 0.0)
+    try:
+        released = _run_once(h, deadline)
+    finally:
+        h.setOptionValue(_COST_PERTURBATION, 1.0)  # HiGHS's default
     released.iterations += held.iterations
     return released
 
