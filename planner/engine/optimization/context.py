@@ -167,8 +167,9 @@ class Context:
             One entry per column, ``(entries,)``.
         """
         d = self.data
-        k, t, s = np.nonzero(self.run_cols() >= 0)
-        parts = [(k, t, s, self.run_cols()[k, t, s], d.eh_s_per_mw[k])]
+        run = self.run_cols()
+        k, t, s = np.nonzero(run >= 0)
+        parts = [(k, t, s, run[k, t, s], d.eh_s_per_mw[k])]
         if d.modes:
             tier, _, eh = self.mode_arrays()
             cols = self.var("mode_run").dense_cols()

@@ -90,8 +90,8 @@ def add_freeze_protection_constraints(ctx: Context) -> None:
     for k in range(len(d.tiers)):
         r = rows[site == d.tier_site[k]]
         a = d.availability[k, period[r], scen[r]]
-        r = r[a >= MIN_AVAILABILITY]
-        a = d.availability[k, period[r], scen[r]]
+        ok = a >= MIN_AVAILABILITY
+        r, a = r[ok], a[ok]
         tier = np.full(len(r), k)
         parts.append(tier_load_terms(ctx, r, tier, period[r], scen[r], 1.0 / (a * d.power_mw[k])))
     ids = d.fleet.site_ids

@@ -534,8 +534,8 @@ def _run_staged(
     h.setBasis(basis)
     h.setOptionValue("solver", "choose")  # the simplex, from the held optimum's basis
     # Unperturbed costs: a perturbed run ends in a primal simplex clean-up whose working memory
-    # was the process's peak at the app's largest setup (+60 MB); from a basis this near the
-    # optimum the perturbation saved no iterations (BENCHMARKS.md). Re-solves keep the default.
+    # was the process's peak at the app's largest setup (45-60 MB more); from a basis this near
+    # the optimum the perturbation saved no iterations (BENCHMARKS.md). Re-solves keep the default.
     h.setOptionValue(_COST_PERTURBATION, 0.0)
     try:
         released = _run_once(h, deadline)
