@@ -272,13 +272,28 @@ def _run(
     return _run_once(h, deadline)
 
 
+def _run_unperturbed(h: highspy.Highs, deadline: float) -> _Run:
+    """:func:`_run_once` with the dual simplex's costs unperturbed, for a run from a basis near
+    the optimum.
+
+    A perturbed run ends in a primal simplex clean-up whose working memory comes on top of the
+    dual's (at the app's largest setup 45-60 MB more, the process's peak); from such a basis the
+    perturbation saved no iterations (``BENCHMARKS.md``).
+    """
+    h.setOptionValue(_COST_PERTURBATION, 0.0)
+    try:
+        return _run_once(h, deadline)
+    finally:
+        h.setOptionValue(_COST_PERTURBATION, 1.0)  # HiGHS's default
+
+
 def _run_warm(h: highspy.Highs, deadline: float, warm_limit_s: float) -> _Run | None:
     """The simplex from the basis the last solve left, for at most ``warm_limit_s`` (or until
     ``deadline`` if that is sooner); ``None``, with the basis dropped, if it was cut off."""
     h.setOptionValue("solver", "choose")
     if warm_limit_s >= deadline - time.perf_counter():
-        return _run_once(h, deadline)
-    warm = _run_once(h, time.perf_counter() + warm_limit_s)
+        return _run_unperturbed(h, deadline)
+    warm = _run_unperturbed(h, time.perf_counter() + warm_limit_s)
     if warm.status not in (SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.TIME_LIMIT_NO_SOLUTION):
         return warm
     h.clearSolver()
@@ -533,14 +548,7 @@ def _run_staged(
     basis.col_status = status
     h.setBasis(basis)
     h.setOptionValue("solver", "choose")  # the simplex, from the held optimum's basis
-    # Unperturbed costs: a perturbed run ends in a primal simplex clean-up whose working memory
-    # was the process's peak at the app's largest setup (45-60 MB more); from a basis this near
-    # the optimum the perturbation saved no iterations (BENCHMARKS.md). Re-solves keep the default.
-    h.setOptionValue(_COST_PERTURBATION, 0.0)
-    try:
-        released = _run_once(h, deadline)
-    finally:
-        h.setOptionValue(_COST_PERTURBATION, 1.0)  # HiGHS's default
+    released = _run_unperturbed(h, deadline)
     released.iterations += held.iterations
     return released
 
