@@ -149,6 +149,57 @@ def _size_child(variant: str) -> dict[str, Any]:
     return out
 
 
+#: What-if moves made in turn at :data:`LARGEST` after its first plan (``--only size-replans``).
+LARGEST_MOVES: list[tuple[str, sup.WhatIf]] = [
+    ("BTC -20 %", sup.WhatIf(btc_price_shock=-0.2)),
+    ("risk aversion 1.0", sup.WhatIf(btc_price_shock=-0.2, risk_lambda=1.0)),
+    ("BTC +20 %", sup.WhatIf(btc_price_shock=0.2, risk_lambda=1.0)),
+    (
+        "hashrate floor 80 %",
+        sup.WhatIf(btc_price_shock=0.2, risk_lambda=1.0, hashrate_floor_pct=80),
+    ),
+    ("back to the defaults", sup.WhatIf()),
+]
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process since the last :func:`_reset_peak` [MiB]."""
+    with open("/proc/self/status", encoding="utf-8") as f:
+        line = next(line for line in f if line.startswith("VmHWM"))
+    return int(line.split()[1]) / 1024
+
+
+def _reset_peak() -> None:
+    with open("/proc/self/clear_refs", "w", encoding="utf-8") as f:
+        f.write("5")  # Linux: resets VmHWM to the resident memory now
+
+
+def bench_size_replans() -> list[dict[str, Any]]:
+    """The page's what-if moves at :data:`LARGEST`, in turn after the first plan, in this
+    process: peak resident memory of each move (``VmHWM`` reset before it), CPU and wall time."""
+    fleet = demo_fleet()
+    feeds = sup.feeds_for(fleet, LARGEST)
+    planning = sup.scenarios_for(fleet, feeds, LARGEST, sup.WhatIf(), judging=False)
+    engine = Replanner(fleet, planning)
+    sup.plan_for(engine, sup.WhatIf())
+    rows = [{"bench": "size-replans", "move": "first plan", "peak_rss_mb": _peak_mb()}]
+    for move, whatif in LARGEST_MOVES:
+        _reset_peak()
+        cpu, wall = time.process_time(), time.perf_counter()
+        plan = sup.plan_for(engine, whatif)
+        rows.append(
+            {
+                "bench": "size-replans",
+                "move": move,
+                "peak_rss_mb": _peak_mb(),
+                "cpu_s": time.process_time() - cpu,
+                "wall_s": time.perf_counter() - wall,
+                "status": plan.solver.status.value,
+            }
+        )
+    return rows
+
+
 SIZE_VARIANTS = ("default", "mirror", "unlimited")
 
 
@@ -339,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         "replan": lambda: bench_replan(args.repeat),
         "page": lambda: bench_page(args.repeat),
         "size": lambda: bench_size(min(args.repeat, 1), args.size_variants.split(",")),
+        "size-replans": bench_size_replans,
         "browser": lambda: bench_browser(args.repeat),
     }
     rows = [machine()]
@@ -349,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in benches[name]():
             print(json.dumps(row), flush=True)
             rows.append(row)
-    print(markdown(rows, ("setup", "replan", "page", "size", "browser")))
+    print(markdown(rows, ("setup", "replan", "page", "size", "size-replans", "browser")))
     return 0
 
 

@@ -50,7 +50,8 @@ def markdown(rows: list[dict[str, Any]], benches: Sequence[str]) -> str:
         if not mine:
             continue
         keys = [k for k in mine[0] if k != "bench"]
-        keys += [k for r in mine for k in r if k not in keys and k != "bench"]
+        for r in mine:  # keys the first row lacks, in order of appearance
+            keys += [k for k in r if k not in keys and k != "bench"]
         lines.append(f"\n### {name}\n")
         lines.append("| " + " | ".join(keys) + " |")
         lines.append("|" + "---|" * len(keys))

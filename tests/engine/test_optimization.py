@@ -581,6 +581,31 @@ def test_re_solve_after_hashprice_update_matches_a_fresh_build() -> None:
     assert updated.solver.build_seconds == 0.0
 
 
+def test_a_re_solve_whose_warm_start_runs_out_is_solved_afresh_in_a_new_instance() -> None:
+    # An iteration limit of 1 on the instance cuts the warm start off (HiGHS reports it as a
+    # limit, like running out of time). The re-solve then moves the model into a new HiGHS
+    # instance (the old one's working memory goes with it), which has HiGHS's default options:
+    # it solves to the same optimum as a model built afresh with the new hashprice.
+    fleet = two_sites()
+    settings = OptimizeSettings(relocate=True)
+    solver = PlanSolver(fleet, market_scenarios(fleet, 6, 120), settings)
+    solver.solve()
+    old = solver._highs
+    assert old is not None
+    old.setOptionValue("simplex_iteration_limit", 1)
+    updated = solver.update(hashprice_scale=0.8)
+    assert solver._highs is not old
+    fresh = optimize(fleet, market_scenarios(fleet, 6, 120, scale=0.8), settings)
+    assert updated.solver.status is SolveStatus.OPTIMAL
+    assert updated.solver.objective_usd == pytest.approx(fresh.solver.objective_usd, rel=1e-9)
+    assert updated.relocations["machines"].tolist() == fresh.relocations["machines"].tolist()
+    # The new instance keeps the re-plans warm: the next one starts from its basis.
+    again = solver.update(hashprice_scale=1.0)
+    assert again.solver.objective_usd == pytest.approx(
+        optimize(fleet, market_scenarios(fleet, 6, 120), settings).solver.objective_usd, rel=1e-9
+    )
+
+
 def test_time_limit_applies_to_each_re_solve_not_to_their_sum() -> None:
     # HiGHS's run clock keeps counting across runs of one instance; each re-plan must still get
     # its own time limit (0.1 s here) however long the earlier ones took together. Each re-solve

@@ -24,7 +24,7 @@ import pyomo.environ as pyo
 from planner.engine.optimization.algorithm import lp_algorithm
 from planner.engine.optimization.matrix import ADDED_FAMILY, Matrix, RowBlock
 from planner.engine.optimization.rounding import set_row_bounds, shipment_rows
-from planner.engine.optimization.status import SolveResult, SolveStatus
+from planner.engine.optimization.status import SolveResult, SolveStatus, WarmStartCutOff
 from planner.errors import SolveError
 from planner.memory import release_freed_memory
 from planner.quiet import fd_stdout_to_log
@@ -94,7 +94,7 @@ def to_highs(
     highs, slacks
         The instance, and ``(family, column)`` of each slack column.
     """
-    h = _new_highs()
+    h = new_highs()
     lower = finite(np.concatenate(matrix.col_lower) if matrix.col_lower else np.zeros(0))
     upper = finite(np.concatenate(matrix.col_upper) if matrix.col_upper else np.zeros(0))
     n = matrix.n_cols
@@ -144,7 +144,7 @@ def to_highs(
     return h, slacks
 
 
-def _new_highs() -> highspy.Highs:
+def new_highs() -> highspy.Highs:
     """An empty HiGHS instance that writes nothing (its log: :func:`_run_highs`)."""
     with fd_stdout_to_log(_log, "HiGHS"):  # highspy >= 1.16 prints a banner on construction
         h = highspy.Highs()
@@ -251,22 +251,9 @@ class _Run:
 
 
 def _run(
-    h: highspy.Highs,
-    deadline: float,
-    warm_limit_s: float | None = None,
-    algorithm: Literal["simplex", "ipm"] = "simplex",
+    h: highspy.Highs, deadline: float, algorithm: Literal["simplex", "ipm"] = "simplex"
 ) -> _Run:
-    """Run HiGHS until ``deadline``; with ``warm_limit_s``, give a warm start that long first.
-
-    A re-solve starts from the previous basis with the simplex, which is usually far quicker
-    than presolve and a fresh solve; when it is not (a large change on a large model), the basis
-    is dropped and the model solved afresh with ``algorithm`` in the time left. A first solve
-    (``warm_limit_s`` ``None``) uses ``algorithm``.
-    """
-    if warm_limit_s is not None:
-        warm = _run_warm(h, deadline, warm_limit_s)
-        if warm is not None:
-            return warm
+    """Run HiGHS until ``deadline`` with ``algorithm`` (from the basis ``h`` holds, if any)."""
     # HiGHS's "choose" is its dual simplex for an LP: the path every solve took before the rule
     h.setOptionValue("solver", "choose" if algorithm == "simplex" else algorithm)
     return _run_once(h, deadline)
@@ -296,7 +283,6 @@ def _run_warm(h: highspy.Highs, deadline: float, warm_limit_s: float) -> _Run | 
     warm = _run_unperturbed(h, time.perf_counter() + warm_limit_s)
     if warm.status not in (SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.TIME_LIMIT_NO_SOLUTION):
         return warm
-    h.clearSolver()
     return None
 
 
@@ -369,8 +355,8 @@ def solve(
     build_seconds
         Build time to report with the result [s].
     warm_limit_s
-        For a re-solve: how long the LP may run from the previous basis before it is dropped and
-        the model solved afresh [s]; ``None``: a first solve.
+        For a re-solve: how long the LP may run from the previous basis before the re-solve
+        gives up (:class:`WarmStartCutOff`) [s]; ``None``: a first solve.
     algorithm
         The LP algorithm of a first solve: ``"auto"`` picks by the model's size
         (:func:`~planner.engine.optimization.algorithm.lp_algorithm`).
@@ -388,6 +374,9 @@ def solve(
     SolveError
         Infeasible (naming the constraint families an elastic re-solve had to relax), unbounded,
         or a solver error.
+    WarmStartCutOff
+        A re-solve (``warm_limit_s``) of an LP ran out of its warm start: solve afresh, best in a
+        new instance holding ``highs.getLp()`` (:func:`new_highs`).
     """
     started = time.perf_counter()
     if highs is None:
@@ -447,11 +436,14 @@ def _relax_and_round(
     lower = np.concatenate(matrix.col_lower)[integers]
     upper = np.concatenate(matrix.col_upper)[integers]
     cols = integers.astype(np.int32)
-    relaxed = None if warm_limit_s is None else _run_warm(h, deadline, warm_limit_s)
-    if relaxed is None and len(cols):  # a first solve, or a re-solve starting afresh
+    if warm_limit_s is not None:
+        relaxed = _run_warm(h, deadline, warm_limit_s)
+        if relaxed is None:
+            raise WarmStartCutOff
+    elif len(cols):
         relaxed = _run_staged(h, cols, finite(lower), finite(upper), deadline, algorithm)
-    elif relaxed is None:
-        relaxed = _run(h, deadline, None, algorithm)
+    else:
+        relaxed = _run(h, deadline, algorithm)
     if relaxed.status is SolveStatus.TIME_LIMIT_FEASIBLE:
         # A feasible point of the relaxation: whole shipments, rounded down, keep every
         # first-stage row.
@@ -528,17 +520,17 @@ def _run_staged(
     solved afresh, released, in the time left; one that runs out of time returns its point,
     which the released model also allows.
     """
-    held_h = _new_highs()  # its presolve and simplex memory is freed before the release
+    held_h = new_highs()  # its presolve and simplex memory is freed before the release
     held_h.passModel(h.getLp())
     held_h.changeColsBounds(len(cols), cols, lower, lower)
-    held = _run(held_h, deadline, None, algorithm)
+    held = _run(held_h, deadline, algorithm)
     basis = held_h.getBasis() if held.status is SolveStatus.OPTIMAL else None
     del held_h
     release_freed_memory()
     if basis is None:
         if held.status is SolveStatus.TIME_LIMIT_FEASIBLE:
             return held
-        fresh = _run(h, deadline, None, algorithm)  # no optimum held: afresh, released
+        fresh = _run(h, deadline, algorithm)  # no optimum held: afresh, released
         fresh.iterations += held.iterations
         return fresh
     status = basis.col_status  # a copy: each read of the attribute converts every column's

@@ -33,8 +33,8 @@ from planner.engine.optimization.model import PARAMETERS, BuiltModel, build_mode
 from planner.engine.optimization.plan import Plan, extract_plan
 from planner.engine.optimization.pyomo_solve import pyomo_solver, solve_through_pyomo
 from planner.engine.optimization.settings import OptimizeSettings
-from planner.engine.optimization.solve import push_mutables, solve, to_highs
-from planner.engine.optimization.status import SolveResult, SolveStatus
+from planner.engine.optimization.solve import new_highs, push_mutables, solve, to_highs
+from planner.engine.optimization.status import SolveResult, SolveStatus, WarmStartCutOff
 from planner.engine.optimization.warm_start import (
     Basis,
     period_shift,
@@ -256,17 +256,40 @@ class PlanSolver:
             self._push()
         if self.built.mirror is not None:
             compile_edits(self.built.matrix, self.built.mirror, self._edits, self._highs)
+        started = time.perf_counter()
+        warm_limit_s = self._start_limit_s if first else max(_MIN_WARM_S, self._first_solve_seconds)
+        try:
+            return self._solve_highs(self.time_limit_s, build_seconds, warm_limit_s)
+        except WarmStartCutOff:
+            pass  # out of the handler first: its traceback holds the old instance
+        self._renew_highs()
+        left = self.time_limit_s - (time.perf_counter() - started)
+        result = self._solve_highs(max(left, 1e-3), build_seconds, None)
+        return replace(result, solve_seconds=time.perf_counter() - started)
+
+    def _solve_highs(
+        self, time_limit_s: float, build_seconds: float, warm_limit_s: float | None
+    ) -> SolveResult:
+        assert self._highs is not None
         return solve(
             self.built.matrix,
             self._highs,
-            time_limit_s=self.time_limit_s,
+            time_limit_s=time_limit_s,
             mip_gap=self.data.settings.mip_gap,
             build_seconds=build_seconds,
-            warm_limit_s=self._start_limit_s
-            if first
-            else max(_MIN_WARM_S, self._first_solve_seconds),
+            warm_limit_s=warm_limit_s,
             algorithm=self.data.settings.lp_algorithm,
         )
+
+    def _renew_highs(self) -> None:
+        """Move the model (with its pushed Params and compiled edits) into a new HiGHS
+        instance, the old one deleted first: HiGHS frees a solve's working memory only then."""
+        assert self._highs is not None
+        lp = self._highs.getLp()
+        self._highs = None
+        release_freed_memory()
+        self._highs = new_highs()
+        self._highs.passModel(lp)
 
     def basis(self) -> Basis | None:
         """The simplex basis the last solve ended with, to start a later model from.

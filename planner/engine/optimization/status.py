@@ -1,4 +1,5 @@
-"""How a solve ended (:class:`SolveStatus`) and what it produced (:class:`SolveResult`).
+"""How a solve ended (:class:`SolveStatus`), what it produced (:class:`SolveResult`), and the
+signal of a re-solve whose warm start ran out (:class:`WarmStartCutOff`).
 
 A module of its own, free of the solver, so that a :class:`~planner.engine.optimization.plan.Plan`
 and everything that reads one import neither Pyomo nor highspy.
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["SolveResult", "SolveStatus"]
+__all__ = ["SolveResult", "SolveStatus", "WarmStartCutOff"]
 
 
 class SolveStatus(enum.Enum):
@@ -79,3 +80,12 @@ class SolveResult:
     message: str = ""
     iterations: int = 0
     started: bool = False
+
+
+class WarmStartCutOff(Exception):
+    """A re-solve's warm start ran out of its time before an optimum: the caller solves afresh.
+
+    Not an error a user sees: :class:`~planner.engine.optimization.PlanSolver` catches it, drops
+    its HiGHS instance and solves in a new one, since HiGHS keeps the working memory of its last
+    solve until the instance is deleted (about 320 MB at the app's largest setup).
+    """
