@@ -160,17 +160,22 @@ def test_closed_form_by_hand_four_hours() -> None:
 # ------------------------------------------------------------------------------- relocation
 
 
+#: A West Texas air-cooled site on the real-time index with no adder: the fields the relocation
+#: fleets share.
+INDEX_SITE: dict[str, Any] = {
+    "latitude": 31.0,
+    "longitude": -100.0,
+    "timezone": "America/Chicago",
+    "grid": {"iso": "ERCOT", "node": "HB_WEST"},
+    "cooling": "air",
+    "overhead": 1.0,
+    "contract": {"kind": "index", "adder_usd_per_mwh": 0.0},
+}
+
+
 def relocation_fleet() -> Fleet:
     """Site a (S21 x 10, 200 USD/MWh) and site b (empty, room for 6.5 S21 by capacity)."""
-    base: dict[str, Any] = {
-        "latitude": 31.0,
-        "longitude": -100.0,
-        "timezone": "America/Chicago",
-        "grid": {"iso": "ERCOT", "node": "HB_WEST"},
-        "cooling": "air",
-        "overhead": 1.0,
-        "contract": {"kind": "index", "adder_usd_per_mwh": 0.0},
-    }
+    base = INDEX_SITE
     a = {**base, "id": "a", "name": "A", "capacity_mw": 1.0, "machines": {"s21": 10}, "slots": 10}
     b = {**base, "id": "b", "name": "B", "capacity_mw": 6.5 * 0.0035, "machines": {}, "slots": 10}
     route = {
@@ -261,16 +266,7 @@ def test_a_rounding_that_breaks_a_row_of_shipments_is_made_again_with_room_for_i
     # rounded down, 500 and 594 keep the row, within the gap of the relaxation's bound (branch
     # and bound, which this replaces, would report its own bound).
     s19, s21 = 100 * 0.05 / 24 - 2.95 * 0.02, 200 * 0.05 / 24 - 3.5 * 0.02
-    site = {
-        "latitude": 31.0,
-        "longitude": -100.0,
-        "timezone": "America/Chicago",
-        "grid": {"iso": "ERCOT", "node": "HB_WEST"},
-        "cooling": "air",
-        "overhead": 1.0,
-        "contract": {"kind": "index", "adder_usd_per_mwh": 0.0},
-        "slots": 5000,
-    }
+    site = {**INDEX_SITE, "slots": 5000}
     a = {**site, "id": "a", "name": "A", "capacity_mw": 10.0, "machines": {"s21": 500}}
     b = {**site, "id": "b", "name": "B", "capacity_mw": 2.95, "machines": {"s19j-pro": 1000}}
     route = {"cost_usd_per_machine": 0.1, "transit_days": 1 / 24, "max_machines_per_week": 10**5}
