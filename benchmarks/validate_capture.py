@@ -52,7 +52,6 @@ from benchmarks.validate_walkforward import (
     Economics,
     day_ahead_backtest,
     next_interval_backtest,
-    read_level,
 )
 
 if TYPE_CHECKING:
@@ -325,9 +324,7 @@ def run_case(
         "15 min",
         "the guard, and a shed where the next-interval forecast is above breakeven",
     )
-    hindsight = {
-        c: econ_h.value(econ_h.runs_below(read_level(ahead.forecasts, c))) for c in CANDIDATES
-    }
+    hindsight = {c: econ_h.value(econ_h.runs_below(ahead.read("trees", c))) for c in CANDIDATES}
     facts = {
         "day_ahead": ahead,
         "hindsight_levels": hindsight,
@@ -348,7 +345,7 @@ def _hourly_econ(
 
 
 def _level_text(level: str) -> str:
-    return "expected price" if level == "mean" else f"{float(level):.0%} quantile"
+    return "calibrated expected price" if level == "mean" else f"{float(level):.0%} quantile"
 
 
 def persistence_at_issue(prices_h: pd.Series, hours: pd.DatetimeIndex) -> np.ndarray:

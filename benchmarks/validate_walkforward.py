@@ -17,7 +17,10 @@ on forecasts issued before the window it is used in:
 
 A decision reads one number per interval from a forecast: its expected value (``"mean"``) or a
 quantile level (``"0.9"``); a tier runs where that number is below the hub price at which it
-breaks even.
+breaks even. A day-ahead plan's ``"mean"`` is the calibrated one: the forecast's quantiles read at
+the levels they reached on the selection period's settled prices
+(:func:`planner.world.forecasters.quantiles.calibrated_levels`), with the capped Pareto tail up to
+the offer cap in force (:meth:`planner.world.forecasters.quantiles.PriceQuantiles.expected`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from benchmarks.validate_common import ZONE
+from benchmarks.validate_common import ZONE, offer_cap_usd_per_mwh
 
 #: 15-minute intervals of its own forecasts after which a window's level is chosen on them alone.
 OWN_HISTORY_INTERVALS = 7 * 96
@@ -80,6 +83,17 @@ def read_level(forecast: object, name: str) -> np.ndarray:
     return forecast.expected() if name == "mean" else forecast.level(float(name))  # type: ignore[attr-defined]
 
 
+def calibrated_mean(forecast: object, levels: np.ndarray) -> np.ndarray:
+    """The mean of ``forecast`` (``PriceQuantiles``) with its quantiles read at the calibrated
+    ``levels``, each target's upper tail capped at the offer cap in force then [USD/MWh]."""
+    relabelled = forecast.relabelled(levels)  # type: ignore[attr-defined]
+    caps = np.array([offer_cap_usd_per_mwh(t) for t in forecast.times])  # type: ignore[attr-defined]
+    out = np.empty(len(caps))
+    for cap in np.unique(caps):
+        out[caps == cap] = relabelled.expected(float(cap))[caps == cap]
+    return out
+
+
 @dataclass
 class DayAheadRun:
     """The day-ahead forecaster over a window: its forecasts, their skill blend with
@@ -87,12 +101,14 @@ class DayAheadRun:
 
     The sources are ``"trees"`` (the quantile trees alone) and ``"blend"``
     (:func:`planner.world.forecasters.blend.skill_blend` of the trees with persistence); each
-    reads its own number (:data:`CANDIDATES`), chosen on the year before the window.
+    reads its own number (:data:`CANDIDATES`), chosen on the year before the window, and its
+    mean at the levels its quantiles reached there (``calibration``).
     """
 
     forecasts: object
     blended: object
     levels: dict[str, str]
+    calibration: dict[str, np.ndarray]
     selection: dict[tuple[str, str], float]
     selection_days: tuple[pd.Timestamp, pd.Timestamp]
     refits: int
@@ -100,9 +116,18 @@ class DayAheadRun:
 
     def path(self, source: str = "trees") -> np.ndarray:
         """The number the plan on ``source`` reads at each hour of the window [USD/MWh]."""
-        return read_level(
-            self.blended if source == "blend" else self.forecasts, self.levels[source]
-        )
+        return self.read(source, self.levels[source])
+
+    def read(self, source: str, name: str) -> np.ndarray:
+        """Number ``name`` (:data:`CANDIDATES`) of ``source``'s forecast of each hour [USD/MWh]."""
+        forecast = self.blended if source == "blend" else self.forecasts
+        return read_day_ahead(forecast, name, self.calibration[source])
+
+
+def read_day_ahead(forecast: object, name: str, calibration: np.ndarray) -> np.ndarray:
+    """The number a day-ahead plan reads: the calibrated mean (:func:`calibrated_mean`) for
+    ``"mean"``, else the quantile level."""
+    return calibrated_mean(forecast, calibration) if name == "mean" else read_level(forecast, name)
 
 
 def blend_with_persistence(forecasts: object, prices: pd.Series) -> object:
@@ -138,7 +163,7 @@ def day_ahead_backtest(
 ) -> DayAheadRun:
     """Walk-forward day-ahead forecasts of the local ``days`` (module docstring)."""
     from planner.world.forecasters.prices import DayAheadForecaster, day_ahead_issue
-    from planner.world.forecasters.quantiles import PriceQuantiles
+    from planner.world.forecasters.quantiles import PriceQuantiles, calibrated_levels
 
     started = time.perf_counter()
     prices = history.prices[node]  # type: ignore[attr-defined]
@@ -154,8 +179,12 @@ def day_ahead_backtest(
     past = model.forecast_history(history, chosen_days)  # type: ignore[arg-type]
     sources = {"trees": past, "blend": blend_with_persistence(past, prices)}
     judge = economics(past.times)
+    calibration = {
+        source: calibrated_levels(f, prices.reindex(f.times).to_numpy(dtype=float))  # type: ignore[attr-defined]
+        for source, f in sources.items()
+    }
     scores = {
-        (source, c): judge.value(judge.runs_below(read_level(f, c)))
+        (source, c): judge.value(judge.runs_below(read_day_ahead(f, c, calibration[source])))
         for source, f in sources.items()
         for c in CANDIDATES
     }
@@ -191,6 +220,7 @@ def day_ahead_backtest(
         _rows(whole, inside),
         _rows(blended, inside),
         levels,
+        calibration,
         scores,
         (chosen_days[0], chosen_days[-1]),
         len(starts) + 1,

@@ -269,6 +269,27 @@ def test_day_ahead_levels_are_chosen_on_the_same_season_a_year_before() -> None:
     assert (got[0], got[-1]) == (pd.Timestamp("2020-09-26"), pd.Timestamp("2021-02-06"))
 
 
+def test_day_ahead_mean_is_calibrated_and_capped_at_the_offer_cap_in_force() -> None:
+    # Quantiles 10 and 100 at 0.9 and 0.99, for an hour of 2021 (offer cap 9,000) and one of
+    # 2022 (5,000). Read at those levels: flat below (0.9 x 10), a trapezoid (0.09 x 55) and the
+    # Pareto tail through them (b = ln 10 / ln 10 = 1), capped at s_c = 0.01 x 100 / cap:
+    # cap s_c + 100 x 0.01 x ln(cap / 100) = 1 + ln(cap / 100).
+    from planner.world.forecasters.quantiles import PriceQuantiles
+
+    times = pd.DatetimeIndex(["2021-12-31 12:00", "2022-01-01 12:00"], tz="UTC")
+    forecast = PriceQuantiles(times, times, (0.9, 0.99), np.tile([10.0, 100.0], (2, 1)))
+    got = walk.read_day_ahead(forecast, "mean", np.array([0.9, 0.99]))
+    assert got.tolist() == pytest.approx([14.95 + np.log(90.0), 14.95 + np.log(50.0)])
+    # Calibrated: the two quantiles reached only 0.8 and 0.98 on settled prices. Flat 0.8 x 10,
+    # trapezoid 0.18 x 55, tail (still b = ln 10 / ln(0.2 / 0.02) = 1) 2 + 2 ln(cap / 100).
+    got = walk.read_day_ahead(forecast, "mean", np.array([0.8, 0.98]))
+    assert got.tolist() == pytest.approx([19.9 + 2 * np.log(90.0), 19.9 + 2 * np.log(50.0)])
+    # Any other name is that quantile level, calibration or not.
+    assert walk.read_day_ahead(forecast, "0.95", np.array([0.8, 0.98])).tolist() == pytest.approx(
+        [60.0, 60.0]
+    )
+
+
 def test_4cp_policy_is_chosen_within_the_false_alarm_budget_by_hand() -> None:
     # 40 July hours: 25 at chance 0.1, a peak at 0.3 (hour 27), a peak at 0.15 (hour 30) and 5
     # hours at 0.2 (33-37). One training summer allows 20 false-alarm hours: 0.1 curtails 32

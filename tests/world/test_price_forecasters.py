@@ -28,6 +28,8 @@ from planner.world.forecasters.quantiles import (
     ModelSettings,
     PriceQuantiles,
     QuantileModel,
+    calibrated_levels,
+    capped_pareto_tail,
     from_scale,
     to_scale,
 )
@@ -103,20 +105,79 @@ def test_quantiles_expected_value_and_levels_by_hand() -> None:
     )
 
 
-def test_beyond_every_training_anchor_the_forecast_is_persistence() -> None:
-    # Trained where the anchor (yesterday's price at the hour, working scale) runs 0 .. 3 and
-    # today's price always falls back by 1 on that scale: inside that range the departure is
-    # learnt (anchor 2 -> 1 at every level, up to the trees' steps); at anchor 6 (a price at the
-    # cap, 10 sinh 6 = 2,017 USD/MWh, never seen) the trees would read it as 3 and forecast 5;
-    # the forecast is the anchor itself instead, at every level. Below the range too (anchor -1).
+def test_mean_with_a_capped_pareto_tail_by_hand() -> None:
+    # A Pareto distribution of index 2 and scale 2 (Q(tau) = 2 / sqrt(1 - tau), mean 4) at
+    # levels 0.75, 0.96, 0.99: 4, 10, 20. The tail through 10 and 20 has b = ln 2 / ln 4 = 1/2,
+    # the Pareto's own, so the mass above 0.99 is exact: 2 x 2 sqrt(0.01) = 0.4 (flat: 0.2).
+    # The rest: flat below 0.75 (0.75 x 4 = 3), trapezoids 0.21 x 7 = 1.47 and 0.03 x 15 = 0.45.
+    q = PriceQuantiles(
+        pd.DatetimeIndex([START]),
+        pd.DatetimeIndex([START]),
+        (0.75, 0.96, 0.99),
+        np.array([[4.0, 10.0, 20.0]]),
+    )
+    assert q.expected().tolist() == pytest.approx([3 + 1.47 + 0.45 + 0.2])
+    assert q.expected(np.inf).tolist() == pytest.approx([3 + 1.47 + 0.45 + 0.4])
+    # Capped at 40: the tail reaches it where 20 sqrt(0.01 / s) = 40, s = 0.0025, and above:
+    # 40 x 0.0025 + 20 x 0.1 x (sqrt(0.01) - sqrt(0.0025)) / (1 - 1/2) = 0.1 + 0.2 = 0.3.
+    assert q.expected(40.0).tolist() == pytest.approx([3 + 1.47 + 0.45 + 0.3])
+
+
+def test_capped_pareto_tail_edge_cases_by_hand() -> None:
+    # b = 1 (10 at 0.9, 100 at 0.99), cap 1,000 reached at s = 0.01 x 100 / 1,000 = 0.001:
+    # 1,000 x 0.001 + 100 x 0.01 x ln(0.01 / 0.001) = 1 + ln 10.
+    # Flat at the top quantile (s_K q_K = 0.01 x ...) where the tail cannot rise: a lower
+    # quantile at or below 0 (-5, 30), equal quantiles (30, 30), or a top quantile at or above
+    # the cap (900, 1,200: prices with their adders can settle above the offer cap).
+    below = np.array([10.0, -5.0, 30.0, 900.0])
+    top = np.array([100.0, 30.0, 30.0, 1200.0])
+    got = capped_pareto_tail(below, top, (0.9, 0.99), 1000.0)
+    assert got == pytest.approx([1.0 + np.log(10.0), 0.3, 0.3, 12.0])
+
+
+def test_beyond_the_anchors_the_trees_resolve_the_forecast_is_persistence() -> None:
+    # Trained where the anchor (yesterday's price at the hour, working scale) runs 0 .. 3 in 600
+    # even steps (3 / 599) and today's price always falls back by 1 on that scale: inside the
+    # range the departure is learnt (anchor 2 -> 1 at every level, up to the trees' steps). A leaf
+    # holds 5 rows at least (SMALL), so the range the trees resolve runs from the 5th lowest
+    # anchor (4 x 3 / 599) to the 5th highest (595 x 3 / 599). At anchor 6 (a price at the cap,
+    # 10 sinh 6 = 2,017 USD/MWh, never seen) the trees would read it as 3 and forecast 5; at
+    # 2.999 (above the 5th highest) they would lump it with lower anchors: the forecast is the
+    # anchor itself instead, at every level. Below the range too (anchor -1).
     anchor = np.linspace(0.0, 3.0, 600)
     features = pd.DataFrame({"same_hour_last": anchor})
     model = QuantileModel.fit(features, anchor - 1.0, SMALL, anchor="same_hour_last")
-    assert model.anchor_range == (0.0, 3.0)
-    got = model.predict(pd.DataFrame({"same_hour_last": [2.0, 6.0, -1.0]}))
+    assert model.anchor_range == pytest.approx((4 * 3 / 599, 595 * 3 / 599))
+    got = model.predict(pd.DataFrame({"same_hour_last": [2.0, 6.0, -1.0, 2.999]}))
     assert got[0] == pytest.approx(np.full(7, from_scale(np.array(1.0))), rel=0.05)
     np.testing.assert_allclose(got[1], np.full(7, 10.0 * np.sinh(6.0)))
     np.testing.assert_allclose(got[2], np.full(7, 10.0 * np.sinh(-1.0)))
+    np.testing.assert_allclose(got[3], np.full(7, 10.0 * np.sinh(2.999)))
+
+
+def test_levels_calibrated_on_settled_prices_weigh_the_tail() -> None:
+    # Quantiles 10, 20, 30 at 0.25, 0.5, 0.75 for four targets. Prices 5, 15, 25, 35 reach
+    # exactly those levels (one, two, three of four at or below). With 5, 15, 25 and one missing,
+    # the shares of three are 1/3, 2/3 and 1, kept below 3 / (3 + 1).
+    times = pd.date_range(START, periods=4, freq="h")
+    q = PriceQuantiles(times, times, (0.25, 0.5, 0.75), np.tile([10.0, 20.0, 30.0], (4, 1)))
+    exact = calibrated_levels(q, np.array([5.0, 15.0, 25.0, 35.0]))
+    assert exact.tolist() == pytest.approx([0.25, 0.5, 0.75])
+    partial = calibrated_levels(q, np.array([5.0, 15.0, 25.0, np.nan]))
+    assert partial.tolist() == pytest.approx([1 / 3, 2 / 3, 3 / 4])
+    # Prices 5, 15, 35, 40: the "0.75" quantile (30) was reached by only half of them, so it is
+    # the 0.5 quantile (+1e-6, the levels must increase) and half the mass lies above 30. The
+    # flat-tailed mean is 0.25 x 10 + 0.25 x 15 + 0.25 x 25 + 0.25 x 30 = 20. Relabelled, the
+    # capped Pareto tail through 20 and 30 at 0.5 and 0.500001 (b = ln 1.5 / ln(0.5 / 0.499999),
+    # about 2e5) is at the cap of 100 within a hair: 0.25 x 10 + 0.25 x 15 + 0.5 x 100 = 56.25.
+    levels = calibrated_levels(q, np.array([5.0, 15.0, 35.0, 40.0]))
+    assert levels == pytest.approx([0.25, 0.5, 0.5], abs=2e-6)
+    assert q.expected() == pytest.approx(np.full(4, 20.0))
+    assert q.relabelled(levels).expected(100.0) == pytest.approx(np.full(4, 56.25), abs=0.01)
+    with pytest.raises(ConfigError, match="levels: 3 needed"):
+        q.relabelled((0.5, 0.9))
+    with pytest.raises(ConfigError, match="no settled price"):
+        calibrated_levels(q, np.full(4, np.nan))
 
 
 def test_day_ahead_issue_is_ten_local_the_day_before() -> None:
