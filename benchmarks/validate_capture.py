@@ -476,10 +476,13 @@ def _note(facts: dict[str, Any]) -> str:
     read = ", ".join(f"{s} {_level_text(c)}" for s, c in ahead.levels.items())
     levels = sorted({lvl for _, lvl in intraday.levels if lvl is not None})
     window = ", ".join(f"{c} {v:.0f} %" for c, v in facts["hindsight_levels"].items())
+    pairs = zip(ahead.forecasts.levels, ahead.calibration["trees"], strict=True)
+    reached = ", ".join(f"{nominal:g} {got:.3f}" for nominal, got in pairs)
     return (
         f"Day-ahead levels chosen on {ahead.selection_days[0]:%Y-%m-%d} .. "
         f"{ahead.selection_days[1]:%Y-%m-%d} (value captured there: {chosen}): "
-        f"{read}; {ahead.refits} fits; the trees' plan on the window itself, by number read "
+        f"{read}; the levels the trees' quantiles reached there: {reached}; {ahead.refits} "
+        "fits; the trees' plan on the window itself, by number read "
         f"(hindsight, not used): {window}. Next-interval forecaster: "
         f"{intraday.refits} walk-forward fits; level read: {', '.join(levels) or 'none yet'} "
         f"({sum(1 for _, lvl in intraday.levels if lvl is None)} refit period(s) with no "
@@ -587,14 +590,21 @@ departure from the latest published price at the same hour, on the hour, weekday
 latest published prices at the same hour, the last day's and week's prices, the last published
 load, its daily peak and its value at the same hour, and the day's temperature forecast),
 issued at 10:00 local the day before and refitted at the start of each month on every day
-published before. Where the latest published price at the same hour lies beyond every one the
-model was trained on, the forecast of that hour is that price (persistence): the trees read a
-price beyond their training as the highest they saw, and after a history whose dearest hours fell
-back the next day they forecast Uri's days at the cap to fall back too (44.5 % of the oracle's
-gain, against persistence's 94.5 %, without this rule). A tier runs where the forecast's chosen
-number is below breakeven; that number (mean or level) is chosen on the year before the window
-(a third of the history for Uri, the data start in January 2020), from a model trained before
-that year. With no coupling between
+published before. Where the latest published price at the same hour lies beyond the anchors the
+trees resolve (above the 40th highest of the training rows, the trees' smallest leaf, or below
+the 40th lowest), the forecast of that hour is that price (persistence): a leaf holds at least 40
+rows, so the trees lump such a price with lower ones, and after a history whose few dearest hours
+fell back the next day they forecast Uri's first days of scarcity to fall back too. A tier runs
+where the forecast's chosen number is below breakeven; that number is chosen on the year before
+the window (a third of the history for Uri, the data start in January 2020), from a model trained
+before that year, among the quantile levels and the *calibrated expected price*: the quantiles
+read at the levels they reached on the selection period's settled prices
+(`planner.world.forecasters.quantiles.calibrated_levels`: trained on calmer years, the trees'
+"0.98" quantile is exceeded 3 to 7 % of the time there, not 2 %), integrated with a Pareto tail
+through the two highest levels, capped at the offer cap in force (9,000 USD/MWh in 2021, 5,000
+from 2022; `PriceQuantiles.expected`). A plan's profit is linear in the price, so a calibrated
+expected price is the number to plan on; its score on the selection period is in-sample for the
+calibration. With no coupling between
 hours this is the optimizer's plan on that price path (checked against the LP on every seventh
 day). *Persistence* runs where the price 24 h earlier was below breakeven: for the hours after
 10:00 it reads a price the plan, fixed at 10:00 the day before, cannot see; *persistence at the
