@@ -590,11 +590,10 @@ departure from the latest published price at the same hour, on the hour, weekday
 latest published prices at the same hour, the last day's and week's prices, the last published
 load, its daily peak and its value at the same hour, and the day's temperature forecast),
 issued at 10:00 local the day before and refitted at the start of each month on every day
-published before. Where the latest published price at the same hour lies beyond the anchors the
-trees resolve (above the 40th highest of the training rows, the trees' smallest leaf, or below
-the 40th lowest), the forecast of that hour is that price (persistence): a leaf holds at least 40
-rows, so the trees lump such a price with lower ones, and after a history whose few dearest hours
-fell back the next day they forecast Uri's first days of scarcity to fall back too. A tier runs
+published before. Where the latest published price at the same hour lies beyond every one the
+model was trained on, the forecast of that hour is that price (persistence): the trees read a
+price beyond their training as the highest they saw, and after a history whose dearest hours fell
+back the next day they forecast Uri's days at the cap to fall back too. A tier runs
 where the forecast's chosen number is below breakeven; that number is chosen on the year before
 the window (a third of the history for Uri, the data start in January 2020), from a model trained
 before that year, among the quantile levels and the *calibrated expected price*: the quantiles
@@ -629,17 +628,13 @@ _WEAKNESSES = [
     "Day-ahead price persistence reads the price 24 h earlier, which for the hours after 10:00 "
     "settles after the plan is fixed at 10:00 the day before: with the plan's own information "
     "it captures less (the row persistence at the plan's issue, 91.1 % in Uri against 94.5 %). "
-    "In Uri the plan cannot do better than persistence with its own information: trained on "
-    "2020, whose few dear hours fell back the next day, the trees forecast February 14-15 "
-    "(600-9,150 USD/MWh, anchors of 600-2,000) to fall back near 100 USD/MWh; only the rule "
-    "that forecasts persistence beyond the anchors the trees resolve keeps the plan off those "
-    "days, and then it is persistence there. That rule (the 40th highest training anchor, the "
-    "trees' own leaf size, nothing fitted) was written after looking at where the plan lost in "
-    "Uri, so Uri is not a clean out-of-sample test of it. With persistence only beyond the "
-    "highest training anchor the plan captured 71.8 % in Uri; the plans of the other windows "
-    "are unchanged by it; and on the months before Uri, where the trees were right that dear "
-    "hours fall back, it took the median plan's value captured from 0 % to -47 % (the oracle's "
-    "gain over running through is small there, but the sign is against the rule).",
+    "In Uri the plan falls short of persistence: trained on 2020, whose few dear hours fell "
+    "back the next day, the trees forecast February 14-15 (600-9,150 USD/MWh, anchors of "
+    "600-2,000, inside the training range) to fall back near 100 USD/MWh. A rule that forecasts "
+    "persistence beyond the 40th highest training anchor (the trees' own leaf size) took Uri to "
+    "91.1 %, but it was written after looking at where the plan lost in Uri, and on the months "
+    "before Uri it took the median plan's value captured from 0 % to -47 %: the evidence before "
+    "the window is against it, so it is not used.",
     "A calibrated expected price is the right number for a plan only as far as the "
     "calibration carries over from the selection period to the window; reading the mean of "
     "the uncalibrated quantiles with the capped tail, the plan captured 77.0 % in Uri, 58.3 % "

@@ -135,24 +135,20 @@ def test_capped_pareto_tail_edge_cases_by_hand() -> None:
     assert got == pytest.approx([1.0 + np.log(10.0), 0.3, 0.3, 12.0])
 
 
-def test_beyond_the_anchors_the_trees_resolve_the_forecast_is_persistence() -> None:
-    # Trained where the anchor (yesterday's price at the hour, working scale) runs 0 .. 3 in 600
-    # even steps (3 / 599) and today's price always falls back by 1 on that scale: inside the
-    # range the departure is learnt (anchor 2 -> 1 at every level, up to the trees' steps). A leaf
-    # holds 5 rows at least (SMALL), so the range the trees resolve runs from the 5th lowest
-    # anchor (4 x 3 / 599) to the 5th highest (595 x 3 / 599). At anchor 6 (a price at the cap,
-    # 10 sinh 6 = 2,017 USD/MWh, never seen) the trees would read it as 3 and forecast 5; at
-    # 2.999 (above the 5th highest) they would lump it with lower anchors: the forecast is the
-    # anchor itself instead, at every level. Below the range too (anchor -1).
+def test_beyond_every_training_anchor_the_forecast_is_persistence() -> None:
+    # Trained where the anchor (yesterday's price at the hour, working scale) runs 0 .. 3 and
+    # today's price always falls back by 1 on that scale: inside that range the departure is
+    # learnt (anchor 2 -> 1 at every level, up to the trees' steps); at anchor 6 (a price at the
+    # cap, 10 sinh 6 = 2,017 USD/MWh, never seen) the trees would read it as 3 and forecast 5;
+    # the forecast is the anchor itself instead, at every level. Below the range too (anchor -1).
     anchor = np.linspace(0.0, 3.0, 600)
     features = pd.DataFrame({"same_hour_last": anchor})
     model = QuantileModel.fit(features, anchor - 1.0, SMALL, anchor="same_hour_last")
-    assert model.anchor_range == pytest.approx((4 * 3 / 599, 595 * 3 / 599))
-    got = model.predict(pd.DataFrame({"same_hour_last": [2.0, 6.0, -1.0, 2.999]}))
+    assert model.anchor_range == (0.0, 3.0)
+    got = model.predict(pd.DataFrame({"same_hour_last": [2.0, 6.0, -1.0]}))
     assert got[0] == pytest.approx(np.full(7, from_scale(np.array(1.0))), rel=0.05)
     np.testing.assert_allclose(got[1], np.full(7, 10.0 * np.sinh(6.0)))
     np.testing.assert_allclose(got[2], np.full(7, 10.0 * np.sinh(-1.0)))
-    np.testing.assert_allclose(got[3], np.full(7, 10.0 * np.sinh(2.999)))
 
 
 def test_levels_calibrated_on_settled_prices_weigh_the_tail() -> None:

@@ -259,12 +259,10 @@ class QuantileModel:
     With an ``anchor`` (a feature column on the working scale, such as the last settled price)
     the trees learn the departure from it: trees cannot forecast a level they never saw in
     training, but they can forecast a change from one. Nor can they tell what departure follows
-    an anchor beyond the ones they could learn from: a leaf holds at least ``min_samples_leaf``
-    training rows, so every anchor above the ``min_samples_leaf``-th highest of training falls in
-    a leaf shared with lower ones (after a history whose few dearest hours fell back the next day,
-    a price at the cap is forecast to fall back too). Where the anchor lies outside
-    ``anchor_range`` (from the ``min_samples_leaf``-th lowest to the ``min_samples_leaf``-th
-    highest training anchor) the forecast is therefore the anchor itself, at every level:
+    an anchor beyond every anchor they were trained on: a tree reads it as the highest (lowest)
+    one it saw, and after a history whose highest prices fell back the next day it forecasts a
+    price at the cap to fall back too. Where the anchor lies outside ``anchor_range`` (the
+    anchors of the training rows) the forecast is therefore the anchor itself, at every level:
     persistence. A missing anchor counts as 0 (and is never beyond the range).
     """
 
@@ -311,7 +309,7 @@ class QuantileModel:
             ).fit(x, y)
             for q in settings.levels
         )
-        seen = _resolved(base, settings.min_samples_leaf) if anchor in rows else (-np.inf, np.inf)
+        seen = (float(base.min()), float(base.max())) if anchor in rows else (-np.inf, np.inf)
         return cls(settings.levels, tuple(rows.columns), models, anchor, seen)
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
@@ -326,13 +324,6 @@ class QuantileModel:
         known = rows[self.anchor].notna().to_numpy() if self.anchor in rows else False
         y[known & ((base < low) | (base > high))] = 0.0  # beyond the training anchors: persistence
         return from_scale(y + base[:, None])
-
-
-def _resolved(base: np.ndarray, leaf: int) -> tuple[float, float]:
-    """From the ``leaf``-th lowest to the ``leaf``-th highest of the training anchors."""
-    ordered = np.sort(base)
-    k = min(leaf, len(ordered)) - 1
-    return float(ordered[k]), float(ordered[len(ordered) - 1 - k])
 
 
 def _anchor(rows: pd.DataFrame, anchor: str | None) -> np.ndarray:
