@@ -245,6 +245,7 @@ def test_the_summary_comes_first_on_a_desktop_and_a_phone(server: str, browser: 
             views = page.locator('[data-testid="stButtonGroup"] button').filter(
                 has_text=re.compile(r"\w")
             )  # the view names (not the help icon)
+            views.nth(10).wait_for()  # the view picker renders after the summary, under load late
             assert views.count() == 11
             for k in range(views.count()):
                 b = views.nth(k).bounding_box()
