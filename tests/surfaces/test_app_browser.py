@@ -147,8 +147,8 @@ def test_demo_what_if_in_a_real_browser(server: str, browser: Any, tmp_path: Pat
         page.goto(server)
         page.get_by_text("Plan ready in").wait_for()
         page.locator(METRIC).nth(3).wait_for()  # the KPI row is drawn after the status
-        before = page.locator(METRIC).all_inner_texts()
-        assert before[0].startswith("$"), before
+        before = page.locator(METRIC).first.inner_text()  # waits for it, as a re-render may not
+        assert before.startswith("$"), before
 
         # BTC price shock: five steps of 5 % to the left, -25 %.
         slider = page.get_by_role("slider", name="BTC price shock [%]")
@@ -162,12 +162,12 @@ def test_demo_what_if_in_a_real_browser(server: str, browser: Any, tmp_path: Pat
             "([selector, old]) => {"
             "  const v = document.querySelector(selector);"
             "  return v !== null && v.innerText !== old; }",
-            arg=[METRIC, before[0]],
+            arg=[METRIC, before],
         )
         page.get_by_text("Plan ready in").wait_for()
         page.locator(METRIC).nth(3).wait_for()
-        after = page.locator(METRIC).all_inner_texts()
-        assert after[0] != before[0], (before, after)
+        after = page.locator(METRIC).first.inner_text()
+        assert after != before, (before, after)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         _shot(page, "app_whatif.png")
