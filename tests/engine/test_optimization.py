@@ -290,16 +290,22 @@ def test_a_rounding_that_breaks_a_row_of_shipments_is_made_again_with_room_for_i
     assert plan.solver.mip_gap == pytest.approx((relaxed - expected) / relaxed, rel=1e-6)
 
 
-def test_strategic_relocation_arrives_in_the_first_whole_period_after_transit() -> None:
-    # Daily periods, transit 1.5 days: the machines hash at b from day 2 (hour 48), not day 1.
-    fleet = relocation_fleet()
-    raw = fleet.model_dump(by_alias=True)
+def slow_route_move() -> tuple[Fleet, Scenario]:
+    """:func:`relocation_fleet` with a transit of 1.5 days, and 5 days at which moving pays: 200
+    USD/MWh at a, 20 at b."""
+    raw = relocation_fleet().model_dump(by_alias=True)
     raw["routes"][0]["transit_days"] = 1.5
     fleet = fleet_from_dict({"sites": raw["sites"], "routes": raw["routes"]})
     price = np.array([[200.0] * 120, [20.0] * 120])
+    return fleet, flat_scenario(fleet, 120, price_usd_per_mwh=price)
+
+
+def test_strategic_relocation_arrives_in_the_first_whole_period_after_transit() -> None:
+    # Daily periods, transit 1.5 days: the machines hash at b from day 2 (hour 48), not day 1.
+    fleet, scenario = slow_route_move()
     plan = optimize(
         fleet,
-        [flat_scenario(fleet, 120, price_usd_per_mwh=price)],
+        [scenario],
         OptimizeSettings(horizon="strategic", strategic_price_blocks=1),
     )
     assert plan.relocations[["machines", "depart_h", "arrive_h"]].to_numpy().tolist() == [
@@ -316,14 +322,10 @@ def test_with_price_blocks_a_period_starts_when_relocated_machines_arrive() -> N
     # The same move with price blocks (the strategic default): a block holds hours from all over
     # its period, so a period starts at the arrival, hour 36, and the machines hash from there:
     # 84 h x 6 machines x 0.34667 USD - 0.6 USD.
-    fleet = relocation_fleet()
-    raw = fleet.model_dump(by_alias=True)
-    raw["routes"][0]["transit_days"] = 1.5
-    fleet = fleet_from_dict({"sites": raw["sites"], "routes": raw["routes"]})
-    price = np.array([[200.0] * 120, [20.0] * 120])
+    fleet, scenario = slow_route_move()
     plan = optimize(
         fleet,
-        [flat_scenario(fleet, 120, price_usd_per_mwh=price)],
+        [scenario],
         OptimizeSettings(horizon="strategic"),
     )
     assert plan.duration_h.tolist() == [24.0, 12.0, 12.0, 24.0, 24.0, 24.0]
