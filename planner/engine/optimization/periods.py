@@ -25,7 +25,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from planner.domain.economics.units import HOURS_PER_DAY, TH_PER_EH
+from planner.domain.economics.revenue import revenue_usd_per_mwh
 from planner.domain.fleet import Fleet
 from planner.engine.optimization.settings import OptimizeSettings
 from planner.errors import ConfigError
@@ -410,8 +410,13 @@ def breakeven_keys(tiers: Sequence[Curve], n_sites: int) -> list[np.ndarray]:
     """
     out: list[list[float]] = [[] for _ in range(n_sites)]
     for t in tiers:
-        slope = np.diff(t.hash_share) * t.hashrate_th_s / (np.diff(t.power_share) * t.power_w)
-        out[t.site].extend((slope * TH_PER_EH / HOURS_PER_DAY).tolist())
+        gained_th_s = np.diff(t.hash_share) * t.hashrate_th_s
+        drawn_w = np.diff(t.power_share) * t.power_w
+        keys = np.zeros(len(gained_th_s))  # a step that adds no hashrate never pays
+        pays = gained_th_s > 0
+        # the step's own efficiency [J/TH] earns this much per MWh at a hashprice of 1
+        keys[pays] = revenue_usd_per_mwh(1.0, drawn_w[pays] / gained_th_s[pays])
+        out[t.site].extend(keys.tolist())
     return [np.unique(np.round(keys, 9)) for keys in out]
 
 
