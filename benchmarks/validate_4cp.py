@@ -64,8 +64,6 @@ ZONE_SITES: dict[str, str] = {
 TEST_YEARS = (2022, 2023, 2024, 2025)
 #: First summer with temperatures (NASA POWER starts in December 2020).
 FIRST_TEMPERATURE_YEAR = 2021
-#: Day-1 MAE of the temperature forecast [degC]: a perfect forecast (bound), the headline, worse.
-MAE_SETTINGS = (0.0, 1.5, 3.0)
 HEADLINE_MAE = 1.5
 #: Policy settings the training years choose from: chance threshold, window either side.
 THRESHOLDS = (0.02, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
@@ -137,20 +135,67 @@ def summer_days(years: list[int]) -> pd.DatetimeIndex:
     return days[days.year.isin(years) & days.month.isin(SUMMER)]
 
 
-def hourly_chances(
-    model: FourCPModel, inputs: Inputs, days: pd.DatetimeIndex, mae_c: float
-) -> pd.Series:
-    """Chance that the peak window of each of ``days`` holds its month's peak, each day issued
-    the evening before with an emulated temperature forecast of day-1 MAE ``mae_c`` [-]."""
-    from planner.world.forecasters import day_ahead_chances, emulated_forecast, hourly_probability
+@dataclass(frozen=True)
+class Setting:
+    """How the forecasts of one table row are made: the temperature forecast's day-1 MAE, how
+    far it reaches, and whether the day's realised peak stands in for its forecast (a bound)."""
+
+    mae_c: float
+    reach_days: int = 16
+    known_peak: bool = False
+
+
+#: The forecast settings of the table: a perfect 16-day forecast (a bound), the headline, a worse
+#: one, and the bound that knows every day's temperature of the month.
+SETTINGS: dict[str, Setting] = {
+    "perfect": Setting(0.0),
+    "headline": Setting(HEADLINE_MAE),
+    "worse": Setting(3.0),
+    "perfect_month": Setting(0.0, reach_days=31),
+}
+#: How each setting reads in the tables (``known_peak`` and ``month_max`` are bounds made from
+#: the headline's models and from the realised month).
+LABELS = {
+    "perfect": "perfect 16-day forecast (bound)",
+    "headline": f"forecast, day-1 MAE {HEADLINE_MAE:g} degC",
+    "worse": "forecast, day-1 MAE 3 degC",
+    "perfect_month": "hindsight bound: realised temperature every day of the month",
+    "known_peak": f"hindsight bound: the day's realised peak known (rest: MAE {HEADLINE_MAE:g})",
+    "month_max": "hindsight bound: the month's realised max (former rule)",
+}
+
+
+def issued_rows(
+    inputs: Inputs, days: pd.DatetimeIndex, climate: pd.Series, setting: Setting
+) -> pd.DataFrame:
+    """Feature rows of ``days`` (with their realised peaks), each issued the evening before with
+    an emulated temperature forecast of the setting's skill and reach."""
+    from planner.world.forecasters import emulated_forecast, training_rows
 
     def forecast(issue: pd.Timestamp) -> pd.Series:
         rng = np.random.default_rng([SEED, int(issue.value // 10**9)])
         issue_day = issue.tz_convert(ZONE).tz_localize(None).normalize()
-        return emulated_forecast(inputs.temp, issue_day, mae_c, rng)
+        return emulated_forecast(inputs.temp, issue_day, setting.mae_c, rng, setting.reach_days)
 
-    chances = day_ahead_chances(model, inputs.load, inputs.temp, forecast, days)
-    times = _hours(days)
+    return training_rows(
+        inputs.load,
+        inputs.temp,
+        days,
+        tz=ZONE,
+        climate_c=climate,
+        forecasts=forecast,
+        reach_days=setting.reach_days,
+    )
+
+
+def hourly_chances(model: FourCPModel, rows: pd.DataFrame, known_peak: bool) -> pd.Series:
+    """Chance that the peak window of each day of ``rows`` holds its month's peak [-];
+    ``known_peak`` reads the day's realised peak in place of its forecast (a hindsight bound)."""
+    from planner.world.forecasters import chances_from_rows, hourly_probability
+
+    features = rows.drop(columns=["peak_mw", "rest_peak_mw"])
+    chances = chances_from_rows(model, features, rows["peak_mw"] if known_peak else None)
+    times = _hours(pd.DatetimeIndex(rows.index))
     return pd.Series(hourly_probability(model, chances, times), index=times)
 
 
@@ -160,21 +205,23 @@ def fold_of(day: pd.Timestamp) -> int:
     return (day.year + day.month) % FOLDS
 
 
-def walk_forward(inputs: Inputs, year: int, mae_c: float) -> dict[str, Any]:
-    """For test ``year``: the model trained on everything before it, and the out-of-fold hourly
-    chances of the training summers (each month forecast by a model fitted without its fold),
-    on which the policy is chosen. Both learn from forecasts of day-1 MAE ``mae_c``."""
-    from planner.world.forecasters import (
-        chances_from_rows,
-        fit_from_rows,
-        hourly_probability,
-        training_set,
-    )
+def walk_forward(inputs: Inputs, year: int, setting: Setting) -> dict[str, Any]:
+    """For test ``year``: the model trained on everything before it, the test summer's issued
+    rows, and the out-of-fold hourly chances of the training summers (each month forecast by a
+    model fitted without its fold), on which the policy is chosen; ``cv_known`` the same with
+    each day's realised peak known (a bound). All learn from forecasts of the setting's skill."""
+    from planner.world.forecasters import fit_from_rows, training_set
     from planner.world.forecasters.four_cp import peak_window
 
     until = pd.Timestamp(f"{year}-01-01", tz=ZONE).tz_convert("UTC")
     rows, climate, load = training_set(
-        inputs.load, inputs.temp, until=until, tz=ZONE, day1_mae_c=mae_c, seed=SEED
+        inputs.load,
+        inputs.temp,
+        until=until,
+        tz=ZONE,
+        day1_mae_c=setting.mae_c,
+        seed=SEED,
+        reach_days=setting.reach_days,
     )
     local = load.tz_convert(ZONE)
     local_day = local.index.tz_localize(None).normalize()
@@ -187,23 +234,54 @@ def walk_forward(inputs: Inputs, year: int, mae_c: float) -> dict[str, Any]:
             window=peak_window(local[~local_day.isin(held)]),
             until=until,
             tz=ZONE,
-            day1_mae_c=mae_c,
+            day1_mae_c=setting.mae_c,
             seed=SEED,
         )
 
     model = fit(np.ones(len(rows), dtype=bool))
     summer = np.asarray(rows.index.month.isin(SUMMER))
     folds = np.array([fold_of(d) for d in rows.index])
-    parts = []
+    parts: dict[bool, list[pd.Series]] = {False: [], True: []}
     for k in sorted(set(folds[summer])):
         held = summer & (folds == k)
         fold_model = fit(~held)
-        chances = chances_from_rows(
-            fold_model, rows[held].drop(columns=["peak_mw", "rest_peak_mw"])
-        )
-        times = _hours(pd.DatetimeIndex(rows.index[held]))
-        parts.append(pd.Series(hourly_probability(fold_model, chances, times), index=times))
-    return {"model": model, "cv": pd.concat(parts).sort_index()}
+        for known in (False, True):
+            parts[known].append(hourly_chances(fold_model, rows[held], known))
+    return {
+        "model": model,
+        "test_rows": issued_rows(inputs, summer_days([year]), climate, setting),
+        "cv": pd.concat(parts[False]).sort_index(),
+        "cv_known": pd.concat(parts[True]).sort_index(),
+    }
+
+
+def day_ahead_mape(median_mw: pd.Series, rows: pd.DataFrame) -> dict[str, float]:
+    """Mean absolute percentage error of the day's peak forecast (its median, by local day) and
+    of persistence (tomorrow's peak = the issue day's published peak) over ``rows`` [%]."""
+    realised = rows["peak_mw"].to_numpy(dtype=float)
+    median = median_mw.reindex(rows.index).to_numpy(dtype=float)
+    persistence = rows["recent_peak_mw"].to_numpy(dtype=float)
+    return {
+        "model_mape_pct": float(np.mean(np.abs(median / realised - 1.0)) * 100.0),
+        "persistence_mape_pct": float(np.mean(np.abs(persistence / realised - 1.0)) * 100.0),
+    }
+
+
+def reliability(chances: pd.Series, peaks: pd.DatetimeIndex) -> pd.DataFrame:
+    """Out-of-fold reliability by decile of the day's chance: mean chance, share of the days
+    that held their month's peak, and the count of days and peaks in each decile."""
+    local = chances.tz_convert(ZONE)
+    day = local.groupby(local.index.tz_localize(None).normalize()).max()
+    peak_days = pd.DatetimeIndex(peaks.tz_convert(ZONE).tz_localize(None).normalize())
+    frame = pd.DataFrame({"chance": day, "peak": day.index.isin(peak_days)})
+    frame["decile"] = pd.qcut(frame["chance"].rank(method="first"), 10, labels=False) + 1
+    out = frame.groupby("decile").agg(
+        mean_chance=("chance", "mean"),
+        peak_share=("peak", "mean"),
+        days=("peak", "size"),
+        peaks=("peak", "sum"),
+    )
+    return out.reset_index()
 
 
 def actual_peaks(data: Path, year: int) -> pd.DatetimeIndex:
@@ -343,6 +421,43 @@ def choose(
     return float(best[-1]), int(-best[-2])
 
 
+#: The policy rules: the acceptance's false-alarm budget and a miner's net value.
+RULES = ("budget", "value")
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What a test year's policies are chosen on and scored against."""
+
+    year: int
+    peaks: pd.DatetimeIndex
+    train_peaks: pd.DatetimeIndex
+    margin: pd.Series
+    train_margin: pd.Series
+
+    def rows(
+        self, key: str, cv: pd.Series, chances: pd.Series, rules: tuple[str, ...]
+    ) -> list[dict[str, Any]]:
+        """One table row per rule: the policy chosen on the out-of-fold ``cv`` chances of the
+        training years, applied to the test year's ``chances`` and scored."""
+        out = []
+        for rule in rules:
+            on = self.train_margin if rule == "value" else None
+            threshold, window = choose(cv, self.train_peaks, self.year - FIRST_TEMPERATURE_YEAR, on)
+            flags = curtailed(chances, threshold, window)
+            out.append(
+                {
+                    "year": self.year,
+                    "setting": key,
+                    "rule": rule,
+                    "threshold": threshold,
+                    "window_h": window,
+                    **score(flags, self.peaks, self.margin),
+                }
+            )
+        return out
+
+
 def hindsight_chances(load: pd.Series, year: int) -> pd.Series:
     """The former library rule, a bound: each hour's chance ``Phi((L - M) / (0.02 M) + 1)`` with
     ``M`` the month's *realised* maximum, so every real peak scores 0.84."""
@@ -382,52 +497,52 @@ def main(argv: list[str] | None = None) -> int:
         report.text("Missing data files: " + ", ".join(missing))
         report.done()
         return 0
+    from planner.world.forecasters import peak_quantiles
+
     zones = read_zone_load(data)
     years = covered_years(zones["ERCOT"])
     rows: list[dict[str, Any]] = []
     peak_rows: list[dict[str, Any]] = []
+    mape_rows: list[dict[str, Any]] = []
+    calibration = pd.DataFrame()
     for year in years:
         inputs = Inputs(zones["ERCOT"], temperature_index(data, zones, tuple(range(2021, year))))
         peaks = actual_peaks(data, year)
         train_peaks = pd.DatetimeIndex(
             [p for y in range(FIRST_TEMPERATURE_YEAR, year) for p in actual_peaks(data, y)]
         )
-        days = summer_days([year])
-        margin = mining_margin(data, _hours(days))
+        margin = mining_margin(data, _hours(summer_days([year])))
         train_margin = mining_margin(data, _hours(summer_days(list(range(2021, year)))))
-        for mae in MAE_SETTINGS:
-            fits = walk_forward(inputs, year, mae)
-            chances = hourly_chances(fits["model"], inputs, days, mae)
-            for rule, on in (("budget", None), ("value", train_margin)):
-                threshold, window = choose(
-                    fits["cv"], train_peaks, year - FIRST_TEMPERATURE_YEAR, on
-                )
-                flags = curtailed(chances, threshold, window)
-                rows.append(
-                    {
-                        "year": year,
-                        "temp_mae_c": mae,
-                        "rule": rule,
-                        "threshold": threshold,
-                        "window_h": window,
-                        **score(flags, peaks, margin),
-                    }
-                )
-            if mae == HEADLINE_MAE:
+
+        scored = Scoring(year, peaks, train_peaks, margin, train_margin)
+        for key, setting in SETTINGS.items():
+            fits = walk_forward(inputs, year, setting)
+            test = fits["test_rows"]
+            chances = hourly_chances(fits["model"], test, known_peak=False)
+            bound = key == "perfect_month"
+            rows += scored.rows(key, fits["cv"], chances, ("budget",) if bound else RULES)
+            if bound:
+                continue
+            median = peak_quantiles(fits["model"], test)[0.5]
+            mape_rows.append({"year": year, "setting": key, **day_ahead_mape(median, test)})
+            if setting.mae_c == HEADLINE_MAE:
+                known = hourly_chances(fits["model"], test, known_peak=True)
+                rows += scored.rows("known_peak", fits["cv_known"], known, ("budget",))
                 peak_rows += [{"year": year, **r} for r in peak_table(chances, peaks)]
-        bound = curtailed(hindsight_chances(inputs.load, year), 0.5)
+                calibration = reliability(fits["cv"], train_peaks).assign(test_year=year)
         rows.append(
             {
                 "year": year,
-                "temp_mae_c": None,
+                "setting": "month_max",
                 "rule": "hindsight",
                 "threshold": 0.5,
                 "window_h": 0,
-                **score(bound, peaks, margin),
+                **score(curtailed(hindsight_chances(inputs.load, year), 0.5), peaks, margin),
             }
         )
     table = pd.DataFrame(rows)
     _publish(report, table, pd.DataFrame(peak_rows), years)
+    _publish_diagnostics(report, pd.DataFrame(mape_rows), calibration)
     report.done()
     return 0
 
@@ -446,14 +561,7 @@ def _hours(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
 def _publish(report: Report, table: pd.DataFrame, peaks: pd.DataFrame, years: list[int]) -> None:
     """Method, tables, headline figures, the acceptance verdict and the weaknesses."""
     report.text(_METHOD, heading="Method")
-    shown = table.assign(
-        temperature=[
-            "hindsight bound (month's realised max)"
-            if pd.isna(m)
-            else ("perfect forecast (bound)" if m == 0 else f"forecast, day-1 MAE {m:g} degC")
-            for m in table["temp_mae_c"]
-        ]
-    ).drop(columns="temp_mae_c")
+    shown = table.assign(temperature=table["setting"].map(LABELS)).drop(columns="setting")
     columns = ["year", "temperature", "rule", "threshold", "window_h", "caught", "curtailed_h"]
     columns += ["false_alarm_h", "precision_pct", "net_value_usd_per_mw"]
     report.table(
@@ -474,9 +582,12 @@ def _publish(report: Report, table: pd.DataFrame, peaks: pd.DataFrame, years: li
         note="Rules, both chosen on the training years: budget = the most peaks within "
         f"{FALSE_ALARM_BUDGET_H:.0f} false-alarm hours a summer (the acceptance's); value = the "
         "best net value per MW (15,000 USD a peak against the margin of each hour curtailed). "
-        "The hindsight row is the former library rule (the month's realised maximum known): it "
-        "catches every peak by construction and is a bound, not a forecast; so is the perfect "
-        "temperature forecast.",
+        "Bounds, not forecasts: the perfect 16-day temperature forecast; the realised "
+        "temperature of every day of the month (the rest of the month no longer falls back on "
+        "the climate); the day's realised peak known (its forecast replaced by what happened, "
+        "the rest of the month still forecast, threshold chosen on the training years' "
+        "out-of-fold chances made the same way); the former library rule (the month's realised "
+        "maximum known), which catches every peak by construction.",
     )
     if not peaks.empty:
         report.table(
@@ -486,7 +597,7 @@ def _publish(report: Report, table: pd.DataFrame, peaks: pd.DataFrame, years: li
             peaks,
             {"year": "d", "chance": ".3f", "hours_at_or_above": "d"},
         )
-    head = table[(table["temp_mae_c"] == HEADLINE_MAE) & (table["rule"] == "budget")]
+    head = table[(table["setting"] == "headline") & (table["rule"] == "budget")]
     head = head.set_index("year")
     for year in (2023, 2024):
         if year in head.index:
@@ -519,7 +630,7 @@ def _publish(report: Report, table: pd.DataFrame, peaks: pd.DataFrame, years: li
             f"({total['false_alarm_h'] / len(span):.0f} a year against about "
             f"{PUBLISHED_FALSE_ALARM_H_PER_YEAR})",
         )
-    value = table[(table["temp_mae_c"] == HEADLINE_MAE) & (table["rule"] == "value")]
+    value = table[(table["setting"] == "headline") & (table["rule"] == "value")]
     report.text(
         _verdict(head, value.set_index("year")),
         heading="Acceptance: all 4 peaks in 2023 and 2024, at most 20 false-alarm hours a year",
@@ -530,6 +641,35 @@ def _publish(report: Report, table: pd.DataFrame, peaks: pd.DataFrame, years: li
         )
     for text in _WEAKNESSES:
         report.weakness(text)
+
+
+def _publish_diagnostics(report: Report, mape: pd.DataFrame, calibration: pd.DataFrame) -> None:
+    """The day-peak forecast's error, walk-forward, and the chance's out-of-fold reliability."""
+    if not mape.empty:
+        shown = mape.assign(temperature=mape["setting"].map(LABELS)).drop(columns="setting")
+        report.table(
+            "fourcp_day_ahead_mape",
+            "Day-ahead forecast of the day's peak load, walk-forward, June-September of the test "
+            "year: mean absolute percentage error of the median and of persistence (tomorrow's "
+            "peak = the issue day's)",
+            shown[["year", "temperature", "model_mape_pct", "persistence_mape_pct"]],
+            {"year": "d", "model_mape_pct": ".2f", "persistence_mape_pct": ".2f"},
+            note="ERCOT's own Mid-Term Load Forecast, not in the data, publishes its monthly "
+            "day-ahead MAPE over all hours (ercot.com/gridinfo/load/forecast, a chart); an "
+            "ERCOT stakeholder table of 2006 gave 2.1-2.7 % for June-August of its 16:00 "
+            "day-ahead run. Ranking a month's peak day above days within 1 % of it needs far "
+            "less error than either.",
+        )
+    if not calibration.empty:
+        year = int(calibration["test_year"].iloc[0])
+        report.table(
+            "fourcp_reliability",
+            f"Out-of-fold reliability of the day's chance, training summers 2021-{year - 1} "
+            f"(forecast day-1 MAE {HEADLINE_MAE:g} degC): by decile of the chance, the share "
+            "of days that held their month's peak",
+            calibration.drop(columns="test_year"),
+            {"decile": "d", "mean_chance": ".3f", "peak_share": ".3f", "days": "d", "peaks": "d"},
+        )
 
 
 def _verdict(head: pd.DataFrame, value: pd.DataFrame) -> str:

@@ -198,6 +198,30 @@ def test_4cp_score_by_hand() -> None:
     }
 
 
+def test_4cp_reliability_by_decile_by_hand() -> None:
+    """Twenty July days, the day's chance 0.00, 0.05, .. 0.95 in its 16:00 hour (CDT, 21:00
+    UTC); the days of chance 0.95 and 0.45 held peaks. Deciles of two days each: the top one
+    has mean chance 0.925 and half its days peaks, the fifth 0.425 and half, the rest none."""
+    days = pd.date_range("2023-07-01", periods=20, freq="D")
+    hours = (days + pd.Timedelta(hours=16)).tz_localize(fourcp.ZONE).tz_convert("UTC")
+    chances = pd.Series(np.arange(20) * 0.05, index=hours)
+    got = fourcp.reliability(chances, pd.DatetimeIndex([hours[19], hours[9]]))
+    assert got["decile"].tolist() == list(range(1, 11))
+    assert got["days"].tolist() == [2] * 10
+    assert got["mean_chance"].to_numpy() == pytest.approx(np.arange(10) * 0.1 + 0.025)
+    assert got["peaks"].tolist() == [0, 0, 0, 0, 1, 0, 0, 0, 0, 1]
+    assert got["peak_share"].tolist() == [0, 0, 0, 0, 0.5, 0, 0, 0, 0, 0.5]
+
+
+def test_4cp_day_ahead_mape_by_hand() -> None:
+    """Realised peaks 100 and 100 MW; the median forecast 105 and 100 (errors 5 and 0 %: 2.5 %);
+    persistence, the issue day's peaks 100 and 90 (0 and 10 %: 5 %)."""
+    days = pd.DatetimeIndex(["2023-07-01", "2023-07-02"])
+    rows = pd.DataFrame({"recent_peak_mw": [100.0, 90.0], "peak_mw": [100.0, 100.0]}, index=days)
+    got = fourcp.day_ahead_mape(pd.Series([105.0, 100.0], index=days), rows)
+    assert got == pytest.approx({"model_mape_pct": 2.5, "persistence_mape_pct": 5.0})
+
+
 def test_4cp_policy_curtails_exactly_the_hours_at_or_above_the_threshold_in_summer() -> None:
     times = pd.date_range("2023-07-01 18:00", periods=4, freq="h", tz="UTC")
     probability = pd.Series([0.1, 0.3, 0.29, 0.9], index=times)

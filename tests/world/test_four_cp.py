@@ -22,6 +22,7 @@ from planner.errors import ConfigError
 from planner.world.forecasters import (
     calendar_table,
     chance_from_quantiles,
+    chances_from_rows,
     day_ahead_issue,
     emulated_forecast,
     fit_four_cp,
@@ -29,8 +30,10 @@ from planner.world.forecasters import (
     hourly_probability,
     issue_features,
     peak_day_probabilities,
+    peak_quantiles,
+    training_rows,
 )
-from planner.world.forecasters.four_cp import FEATURES, peak_window
+from planner.world.forecasters.four_cp import FEATURES, LEVELS, peak_window
 
 TZ = "America/Chicago"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -140,6 +143,19 @@ def test_a_forecast_beyond_its_reach_gives_way_to_the_climate() -> None:
     got = issue_features(load, temp, forecast, issue, TZ, climate)
     assert got["rest_days"] == 29.0 and got["rest_temp_c"] == 36.0
     assert np.isnan(got["month_peak_mw"])  # no June hour published yet
+    # A hindsight bound that knows the whole month reads it: 50 degC, 17 above May 31's 33.
+    month = issue_features(load, temp, forecast, issue, TZ, climate, reach_days=31)
+    assert month["rest_temp_c"] == 50.0 and month["rest_rise_c"] == 17.0
+
+
+def test_an_emulated_forecast_can_reach_the_whole_month_for_a_bound() -> None:
+    realised = pd.Series(np.arange(40.0), index=pd.date_range("2023-07-01", periods=40))
+    got = emulated_forecast(
+        realised, pd.Timestamp("2023-07-01"), 0.0, np.random.default_rng(1), reach_days=31
+    )
+    # July 2 .. August 1: the realised values 1 .. 31.
+    assert len(got) == 31 and got.index[-1] == pd.Timestamp("2023-08-01")
+    assert got.to_numpy() == pytest.approx(np.arange(1.0, 32.0))
 
 
 def test_an_issue_without_published_load_is_refused() -> None:
@@ -306,6 +322,49 @@ def test_fitting_reads_nothing_from_until_on(grid: tuple) -> None:
     assert [m.predict(x)[0] for m in changed.peak] == [m.predict(x)[0] for m in model.peak]
     pd.testing.assert_series_equal(changed.climate, model.climate)
     assert changed.window == model.window
+
+
+def rows_for(grid: tuple, days: list[str]) -> pd.DataFrame:
+    """Feature rows of ``days`` issued the evening before, with their realised peaks."""
+    load, temp, model = grid
+    return training_rows(
+        load,
+        temp,
+        pd.DatetimeIndex(days),
+        tz=TZ,
+        climate_c=model.climate,
+        forecasts=lambda issue: forecast_for(temp, issue),
+    )
+
+
+def test_a_known_peak_stands_in_for_the_forecast(grid: tuple) -> None:
+    """The hindsight bound's chance with the day's peak known, worked from the rule
+    P(peak > max(month-to-date, rest)): a peak below the month-to-date peak never holds the
+    month; on the month's last day (nothing after it) a peak above it always does; a peak ten
+    times the month-to-date beats anything the rest of the month can reach."""
+    _, _, model = grid
+    rows = rows_for(grid, ["2022-07-20", "2022-09-30"]).drop(columns=["peak_mw", "rest_peak_mw"])
+    month_peak = rows["month_peak_mw"]
+    assert rows["rest_days"].tolist() == [11.0, 0.0]
+    below = chances_from_rows(model, rows, month_peak - 1.0)
+    assert below.tolist() == [0.0, 0.0]
+    above = chances_from_rows(model, rows, month_peak + 1.0)
+    assert above.iloc[1] == 1.0 and 0.0 <= above.iloc[0] <= 1.0
+    assert chances_from_rows(model, rows, month_peak * 10.0).tolist() == [1.0, 1.0]
+
+
+def test_the_peak_quantiles_are_megawatts_scaled_by_the_issue_days_peak(grid: tuple) -> None:
+    """The model forecasts a ratio to the issue day's published peak: the same features with
+    that peak doubled give quantiles twice as large, rising with the level."""
+    _, _, model = grid
+    rows = rows_for(grid, ["2022-07-20"])
+    got = peak_quantiles(model, rows)
+    assert list(got.columns) == list(LEVELS)
+    assert np.all(np.diff(got.to_numpy(), axis=1) >= 0)
+    doubled = rows.assign(recent_peak_mw=2.0 * rows["recent_peak_mw"])
+    assert peak_quantiles(model, doubled).to_numpy() == pytest.approx(2.0 * got.to_numpy())
+    # The median is near the day's realised peak on the synthetic grid (within 10 %).
+    assert got[0.5].iloc[0] == pytest.approx(rows["peak_mw"].iloc[0], rel=0.1)
 
 
 def test_the_chance_goes_to_the_hours_of_the_peak_window(grid: tuple) -> None:

@@ -34,6 +34,7 @@ from planner.world.forecasters.four_cp import (
     fit_from_rows,
     hourly_probability,
     peak_day_probabilities,
+    peak_quantiles,
     training_rows,
     training_set,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "issue_features",
     "known_load",
     "peak_day_probabilities",
+    "peak_quantiles",
     "training_rows",
     "training_set",
 ]

@@ -13,9 +13,10 @@ month-to-date peak, observed and forecast daily maximum temperatures, the calend
 Model (:func:`fit_four_cp`, trained on data before its ``until`` only, one training row per
 day of :data:`FIT_MONTHS` issued as the day-ahead forecast would have been):
 
-- the day's peak as a ratio to the week's published peak, as quantiles (scikit-learn
-  ``HistGradientBoostingRegressor`` with quantile loss, one per level of :data:`LEVELS`) from
-  the forecast and observed temperatures, the calendar and the recent load;
+- the day's peak as a ratio to the issue day's published peak (:data:`YARDSTICK`: the highest
+  load of the 24 hours before the issue, which hold the issue day's afternoon), as quantiles
+  (scikit-learn ``HistGradientBoostingRegressor`` with quantile loss, one per level of
+  :data:`LEVELS`) from the forecast and observed temperatures, the calendar and the recent load;
 - the highest peak of the month's days after it, as a ratio to the same, as quantiles from the
   number of those days and their highest forecast (or climate) temperature;
 - the *peak window*: the :data:`WINDOW_HOURS` local hours that held most peaks of days
@@ -48,7 +49,11 @@ from planner.world.forecasters.four_cp_features import (
     issue_features,
     known_load,
 )
-from planner.world.forecasters.temperature import DAY_AHEAD_MAE_C, emulated_forecast
+from planner.world.forecasters.temperature import (
+    DAY_AHEAD_MAE_C,
+    MAX_LEAD_DAYS,
+    emulated_forecast,
+)
 
 if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingRegressor
@@ -67,6 +72,7 @@ __all__ = [
     "fit_from_rows",
     "hourly_probability",
     "peak_day_probabilities",
+    "peak_quantiles",
     "training_rows",
     "training_set",
 ]
@@ -88,6 +94,12 @@ MONOTONE = (1, 0, 1, -1, 1, 0, 0, 0)
 #: The same for :data:`REST_FEATURES`: more days left and hotter days ahead raise the rest's
 #: highest.
 REST_MONOTONE = (1, 1, 1, 0, 0)
+#: The load the models' peaks are ratios to (a column of :func:`issue_features`): the highest
+#: load of the 24 published hours before the issue, the issue day's peak. Chosen over the week's
+#: peak on the training years' out-of-fold forecasts (more peaks caught within the false-alarm
+#: budget for the 2023 and 2024 tests); tomorrow's peak moves less from today's than from the
+#: week's.
+YARDSTICK = "recent_peak_mw"
 #: Whole training days needed [days].
 MIN_TRAIN_DAYS = 60
 _DAY = pd.Timedelta(days=1)
@@ -100,8 +112,8 @@ class FourCPModel:
     Attributes
     ----------
     peak
-        One quantile regressor per level of :data:`LEVELS`: the day's peak over the week's
-        published peak, less 1 [-].
+        One quantile regressor per level of :data:`LEVELS`: the day's peak over the
+        :data:`YARDSTICK`, less 1 [-].
     rest
         The same for the highest peak of the month's days after it [-].
     climate
@@ -136,8 +148,10 @@ def training_rows(
     tz: str,
     climate_c: pd.Series,
     forecasts: Callable[[pd.Timestamp], pd.Series],
+    reach_days: int = MAX_LEAD_DAYS,
 ) -> pd.DataFrame:
-    """Feature rows of ``days`` issued the evening before each, with the realised targets.
+    """Feature rows of ``days`` issued the evening before each, with the realised targets
+    (``reach_days``: as :func:`issue_features`).
 
     Returns
     -------
@@ -152,7 +166,15 @@ def training_rows(
     for day in pd.DatetimeIndex(days):
         issue = day_ahead_issue(day, tz)
         try:
-            row = issue_features(load_mw, temp_max_c, forecasts(issue), issue, tz, climate_c)
+            row = issue_features(
+                load_mw,
+                temp_max_c,
+                forecasts(issue),
+                issue,
+                tz,
+                climate_c,
+                reach_days=reach_days,
+            )
         except ConfigError:
             continue
         rows.append(row)
@@ -234,9 +256,11 @@ def training_set(
     tz: str,
     day1_mae_c: float = DAY_AHEAD_MAE_C,
     seed: int = 0,
+    reach_days: int = MAX_LEAD_DAYS,
 ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """The training rows of :func:`fit_four_cp` before ``until``, the training years' climate
-    and the load published by ``until`` (parameters as there).
+    and the load published by ``until`` (parameters as there; ``reach_days`` as
+    :func:`issue_features`).
 
     Rows are the :data:`FIT_MONTHS` days whose peak is published before ``until``, each issued
     the evening before with an emulated forecast (:func:`emulated_forecast`, seeded by ``seed``
@@ -257,9 +281,11 @@ def training_set(
     def forecast(issue: pd.Timestamp) -> pd.Series:
         rng = np.random.default_rng([seed, int(issue.value // 10**9)])
         issue_day = issue.tz_convert(tz).tz_localize(None).normalize()
-        return emulated_forecast(temps, issue_day, day1_mae_c, rng)
+        return emulated_forecast(temps, issue_day, day1_mae_c, rng, reach_days)
 
-    rows = training_rows(load, temps, days, tz=tz, climate_c=climate, forecasts=forecast)
+    rows = training_rows(
+        load, temps, days, tz=tz, climate_c=climate, forecasts=forecast, reach_days=reach_days
+    )
     month_end = rows.index + pd.offsets.MonthEnd(0)
     rows.loc[np.asarray(month_end > last), "rest_peak_mw"] = np.nan
     return rows, climate, load
@@ -296,11 +322,11 @@ def fit_from_rows(
 
     with threadpool_limits(limits=1):  # a few hundred rows fit 30 times faster alone
         peak = _fit_levels(
-            rows[list(FEATURES)], rows["peak_mw"] / rows["week_peak_mw"] - 1, MONOTONE, seed
+            rows[list(FEATURES)], rows["peak_mw"] / rows[YARDSTICK] - 1, MONOTONE, seed
         )
         later = _fit_levels(
             rest[list(REST_FEATURES)],
-            rest["rest_peak_mw"] / rest["week_peak_mw"] - 1,
+            rest["rest_peak_mw"] / rest[YARDSTICK] - 1,
             REST_MONOTONE,
             seed,
         )
@@ -448,17 +474,36 @@ def peak_day_probabilities(
     return chances_from_rows(model, rows.set_axis(pd.DatetimeIndex([day])))
 
 
-def chances_from_rows(model: FourCPModel, rows: pd.DataFrame) -> pd.Series:
+def peak_quantiles(model: FourCPModel, rows: pd.DataFrame) -> pd.DataFrame:
+    """The day's peak at each level of :data:`LEVELS` (columns), for each row of
+    :func:`training_rows` (by local day) [MW]."""
+    with threadpool_limits(limits=1):
+        ratio = np.column_stack([m.predict(rows[list(FEATURES)].to_numpy()) for m in model.peak])
+    base = rows[YARDSTICK].to_numpy(dtype=float)[:, None]
+    return pd.DataFrame(base * (1.0 + np.sort(ratio, axis=1)), index=rows.index, columns=LEVELS)
+
+
+def chances_from_rows(
+    model: FourCPModel, rows: pd.DataFrame, known_peak_mw: pd.Series | None = None
+) -> pd.Series:
     """The chance of each row of :func:`training_rows` (by local day) [-]: its peak beats the
-    month-to-date peak and the rest of the month's highest (:func:`chance_from_quantiles`)."""
+    month-to-date peak and the rest of the month's highest (:func:`chance_from_quantiles`).
+
+    ``known_peak_mw``: each day's realised peak by local day [MW], read in place of the
+    forecast of it (a hindsight bound: what the rest-of-month term alone leaves uncertain).
+    """
     if rows.empty:
         return pd.Series(dtype=float)
+    base = rows[YARDSTICK].to_numpy(dtype=float)
+    if known_peak_mw is None:
+        peak = peak_quantiles(model, rows).to_numpy() / base[:, None] - 1.0
+    else:
+        known = known_peak_mw.reindex(rows.index).to_numpy(dtype=float) / base - 1.0
+        peak = np.repeat(known[:, None], len(LEVELS), axis=1)
     with threadpool_limits(limits=1):
-        peak = np.column_stack([m.predict(rows[list(FEATURES)].to_numpy()) for m in model.peak])
         rest = np.column_stack(
             [m.predict(rows[list(REST_FEATURES)].fillna(0.0).to_numpy()) for m in model.rest]
         )
-    base = rows["week_peak_mw"].to_numpy(dtype=float)
     floor = np.nan_to_num(rows["month_peak_mw"].to_numpy(dtype=float) / base - 1.0, nan=-np.inf)
     last = rows["rest_days"].to_numpy() <= 0
     out = [

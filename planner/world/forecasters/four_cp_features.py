@@ -89,6 +89,8 @@ def issue_features(
     issue: pd.Timestamp,
     tz: str,
     climate_c: pd.Series,
+    *,
+    reach_days: int = MAX_LEAD_DAYS,
 ) -> pd.Series:
     """The features of the day after the issue day, from what is published at ``issue``.
 
@@ -102,13 +104,16 @@ def issue_features(
         [degC]; only days passed at ``issue`` are read (:func:`observed_by`).
     forecast_c
         Daily maximum temperature forecast issued by ``issue``, by local day [degC]; days
-        further than :data:`MAX_LEAD_DAYS` ahead or missing take the climate.
+        further than ``reach_days`` ahead or missing take the climate.
     issue
         The issue time [UTC].
     tz
         IANA zone of the grid's days and months.
     climate_c
         Mean daily maximum temperature by day of year 1..366 [degC].
+    reach_days
+        Longest lead of the forecast read [days]: :data:`MAX_LEAD_DAYS`, what a real forecast
+        reaches; a hindsight bound that knows every day's temperature passes 31.
 
     Returns
     -------
@@ -154,7 +159,9 @@ def issue_features(
         )
     temp_obs = float(observed.iloc[-1])
     rest = pd.date_range(day + _DAY, day + pd.offsets.MonthEnd(0), freq="D")
-    ahead = _forecast_or_climate(forecast_c, pd.DatetimeIndex([day, *rest]), issue_day, climate_c)
+    ahead = _forecast_or_climate(
+        forecast_c, pd.DatetimeIndex([day, *rest]), issue_day, climate_c, reach_days
+    )
     calendar = calendar_table(pd.DatetimeIndex([day - _DAY, day]))
     recent_peak = float(recent.max())
     rest_temp = float(ahead[1:].max()) if len(rest) else np.nan
@@ -181,13 +188,17 @@ def issue_features(
 
 
 def _forecast_or_climate(
-    forecast_c: pd.Series, days: pd.DatetimeIndex, issue_day: pd.Timestamp, climate_c: pd.Series
+    forecast_c: pd.Series,
+    days: pd.DatetimeIndex,
+    issue_day: pd.Timestamp,
+    climate_c: pd.Series,
+    reach_days: int,
 ) -> np.ndarray:
-    """Forecast maximum of ``days`` where issued within :data:`MAX_LEAD_DAYS`, else the
-    climate [degC]."""
+    """Forecast maximum of ``days`` where issued within ``reach_days``, else the climate
+    [degC]."""
     forecast = forecast_c.copy()
     forecast.index = pd.DatetimeIndex(forecast.index).normalize()
     given = forecast[~forecast.index.duplicated()].reindex(days).to_numpy(dtype=float)
     lead = np.asarray((days - issue_day).days)
     clim = climate_c.reindex(np.asarray(days.day_of_year)).to_numpy(dtype=float)
-    return np.where(np.isfinite(given) & (lead <= MAX_LEAD_DAYS), given, clim)
+    return np.where(np.isfinite(given) & (lead <= reach_days), given, clim)

@@ -43,11 +43,15 @@ def forecast_sd_c(lead_days: np.ndarray, day1_mae_c: float) -> np.ndarray:
 
 
 def emulated_forecast(
-    realised_c: pd.Series, issue_day: pd.Timestamp, day1_mae_c: float, rng: np.random.Generator
+    realised_c: pd.Series,
+    issue_day: pd.Timestamp,
+    day1_mae_c: float,
+    rng: np.random.Generator,
+    reach_days: int = MAX_LEAD_DAYS,
 ) -> pd.Series:
-    """A daily maximum forecast issued on ``issue_day`` for the :data:`MAX_LEAD_DAYS` days after
-    it, as a backtest stands it in: the realised value plus a normal error of
-    :func:`forecast_sd_c` at each lead (independent across days) [degC].
+    """A daily maximum forecast issued on ``issue_day`` for the ``reach_days`` days after it, as
+    a backtest stands it in: the realised value plus a normal error of :func:`forecast_sd_c` at
+    each lead (independent across days) [degC].
 
     Parameters
     ----------
@@ -60,12 +64,15 @@ def emulated_forecast(
         forecast: a bound, not a forecast).
     rng
         Source of the errors.
+    reach_days
+        Days forecast [days]: :data:`MAX_LEAD_DAYS`, what a real forecast reaches (a hindsight
+        bound that knows the whole month passes 31 with ``day1_mae_c`` 0).
     """
     first = pd.Timestamp(issue_day).normalize() + pd.Timedelta(days=1)
-    days = pd.date_range(first, periods=MAX_LEAD_DAYS, freq="D")
+    days = pd.date_range(first, periods=reach_days, freq="D")
     realised = realised_c.copy()
     realised.index = pd.DatetimeIndex(realised.index).normalize()
-    noise = forecast_sd_c(np.arange(1, MAX_LEAD_DAYS + 1), day1_mae_c) * rng.standard_normal(
-        MAX_LEAD_DAYS
+    noise = forecast_sd_c(np.arange(1, reach_days + 1), day1_mae_c) * rng.standard_normal(
+        reach_days
     )
     return pd.Series(realised.reindex(days).to_numpy(dtype=float) + noise, index=days)
