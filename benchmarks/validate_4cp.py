@@ -161,6 +161,8 @@ LABELS = {
     "worse": "forecast, day-1 MAE 3 degC",
     "perfect_month": "hindsight bound: realised temperature every day of the month",
     "known_peak": f"hindsight bound: the day's realised peak known (rest: MAE {HEADLINE_MAE:g})",
+    "known_rest": "hindsight bound: the rest of the month's realised highest known (day: MAE "
+    f"{HEADLINE_MAE:g})",
     "month_max": "hindsight bound: the month's realised max (former rule)",
 }
 
@@ -188,13 +190,19 @@ def issued_rows(
     )
 
 
-def hourly_chances(model: FourCPModel, rows: pd.DataFrame, known_peak: bool) -> pd.Series:
-    """Chance that the peak window of each day of ``rows`` holds its month's peak [-];
-    ``known_peak`` reads the day's realised peak in place of its forecast (a hindsight bound)."""
+def hourly_chances(model: FourCPModel, rows: pd.DataFrame, known: str | None = None) -> pd.Series:
+    """Chance that the peak window of each day of ``rows`` holds its month's peak [-]. Hindsight
+    bounds: ``known="peak"`` reads the day's realised peak in place of its forecast,
+    ``known="rest"`` the realised highest peak of the month's later days in place of that."""
     from planner.world.forecasters import chances_from_rows, hourly_probability
 
     features = rows.drop(columns=["peak_mw", "rest_peak_mw"])
-    chances = chances_from_rows(model, features, rows["peak_mw"] if known_peak else None)
+    chances = chances_from_rows(
+        model,
+        features,
+        known_peak_mw=rows["peak_mw"] if known == "peak" else None,
+        known_rest_mw=rows["rest_peak_mw"] if known == "rest" else None,
+    )
     times = _hours(pd.DatetimeIndex(rows.index))
     return pd.Series(hourly_probability(model, chances, times), index=times)
 
@@ -208,8 +216,9 @@ def fold_of(day: pd.Timestamp) -> int:
 def walk_forward(inputs: Inputs, year: int, setting: Setting) -> dict[str, Any]:
     """For test ``year``: the model trained on everything before it, the test summer's issued
     rows, and the out-of-fold hourly chances of the training summers (each month forecast by a
-    model fitted without its fold), on which the policy is chosen; ``cv_known`` the same with
-    each day's realised peak known (a bound). All learn from forecasts of the setting's skill."""
+    model fitted without its fold), on which the policy is chosen: ``cv`` forecast,
+    ``cv_peak`` and ``cv_rest`` with the day's or the rest of the month's realised peak known
+    (:func:`hourly_chances`' bounds). All learn from forecasts of the setting's skill."""
     from planner.world.forecasters import fit_from_rows, training_set
     from planner.world.forecasters.four_cp import peak_window
 
@@ -241,17 +250,16 @@ def walk_forward(inputs: Inputs, year: int, setting: Setting) -> dict[str, Any]:
     model = fit(np.ones(len(rows), dtype=bool))
     summer = np.asarray(rows.index.month.isin(SUMMER))
     folds = np.array([fold_of(d) for d in rows.index])
-    parts: dict[bool, list[pd.Series]] = {False: [], True: []}
+    parts: dict[str | None, list[pd.Series]] = {None: [], "peak": [], "rest": []}
     for k in sorted(set(folds[summer])):
         held = summer & (folds == k)
         fold_model = fit(~held)
-        for known in (False, True):
-            parts[known].append(hourly_chances(fold_model, rows[held], known))
+        for known, part in parts.items():
+            part.append(hourly_chances(fold_model, rows[held], known))
     return {
         "model": model,
         "test_rows": issued_rows(inputs, summer_days([year]), climate, setting),
-        "cv": pd.concat(parts[False]).sort_index(),
-        "cv_known": pd.concat(parts[True]).sort_index(),
+        **{f"cv_{k}" if k else "cv": pd.concat(p).sort_index() for k, p in parts.items()},
     }
 
 
@@ -518,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
         for key, setting in SETTINGS.items():
             fits = walk_forward(inputs, year, setting)
             test = fits["test_rows"]
-            chances = hourly_chances(fits["model"], test, known_peak=False)
+            chances = hourly_chances(fits["model"], test)
             bound = key == "perfect_month"
             rows += scored.rows(key, fits["cv"], chances, ("budget",) if bound else RULES)
             if bound:
@@ -526,8 +534,11 @@ def main(argv: list[str] | None = None) -> int:
             median = peak_quantiles(fits["model"], test)[0.5]
             mape_rows.append({"year": year, "setting": key, **day_ahead_mape(median, test)})
             if setting.mae_c == HEADLINE_MAE:
-                known = hourly_chances(fits["model"], test, known_peak=True)
-                rows += scored.rows("known_peak", fits["cv_known"], known, ("budget",))
+                for known in ("peak", "rest"):
+                    hindsight = hourly_chances(fits["model"], test, known)
+                    rows += scored.rows(
+                        f"known_{known}", fits[f"cv_{known}"], hindsight, ("budget",)
+                    )
                 peak_rows += [{"year": year, **r} for r in peak_table(chances, peaks)]
                 calibration = reliability(fits["cv"], train_peaks).assign(test_year=year)
         rows.append(
@@ -703,7 +714,7 @@ def _verdict(head: pd.DataFrame, value: pd.DataFrame, budget: pd.DataFrame) -> s
         bounds = " ".join(
             f"{LABELS[key].removeprefix('hindsight bound: ')}: "
             f"{int(r['caught'])} of 4 with {int(r['false_alarm_h'])} false-alarm hours;"
-            for key in ("known_peak", "perfect_month")
+            for key in ("known_peak", "known_rest", "perfect_month")
             for _, r in budget[(budget["setting"] == key) & (budget["year"] == year)].iterrows()
         )
         lines.append(
@@ -788,8 +799,9 @@ the mining margin of 1 MW of S19j Pro at the real HB_WEST price and hashprice.
 on the training years' out-of-fold chances made the same way): the perfect 16-day temperature
 forecast; the realised temperature of every day of the month (no climate beyond 16 days); and
 the day's realised peak known, its forecast replaced by what happened while the rest of the
-month is still forecast at the headline skill. The last isolates the rest-of-month term: what
-is left to miss once tomorrow's load is known exactly. **Day-peak error**: the MAPE of the
+month is still forecast at the headline skill (what the rest-of-month term alone leaves to
+miss); and the converse, the realised highest peak of the month's later days known while the
+day is forecast (what the day's own forecast alone leaves to miss). **Day-peak error**: the MAPE of the
 median forecast of each test-summer day's peak, walk-forward, beside persistence (tomorrow's
 peak = the issue day's). **Reliability**: the out-of-fold chances of the last test year's
 training summers by decile, against the share of those days that held their month's peak."""

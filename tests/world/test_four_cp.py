@@ -338,10 +338,10 @@ def rows_for(grid: tuple, days: list[str]) -> pd.DataFrame:
 
 
 def test_a_known_peak_stands_in_for_the_forecast(grid: tuple) -> None:
-    """The hindsight bound's chance with the day's peak known, worked from the rule
-    P(peak > max(month-to-date, rest)): a peak below the month-to-date peak never holds the
-    month; on the month's last day (nothing after it) a peak above it always does; a peak ten
-    times the month-to-date beats anything the rest of the month can reach."""
+    """The hindsight bounds' chance with the day's peak (or the rest's highest) known, worked
+    from the rule P(peak > max(month-to-date, rest)): a peak below the month-to-date peak never
+    holds the month; on the month's last day (nothing after it) a peak above it always does; a
+    peak ten times the month-to-date beats anything the rest of the month can reach."""
     _, _, model = grid
     rows = rows_for(grid, ["2022-07-20", "2022-09-30"]).drop(columns=["peak_mw", "rest_peak_mw"])
     month_peak = rows["month_peak_mw"]
@@ -351,6 +351,13 @@ def test_a_known_peak_stands_in_for_the_forecast(grid: tuple) -> None:
     above = chances_from_rows(model, rows, month_peak + 1.0)
     assert above.iloc[1] == 1.0 and 0.0 <= above.iloc[0] <= 1.0
     assert chances_from_rows(model, rows, month_peak * 10.0).tolist() == [1.0, 1.0]
+    # Both known: July 20 holds the month when it beats both the month-to-date peak and the
+    # realised rest, and not when the rest beats it (September 30 has no rest to beat).
+    peak, rest = month_peak + 2.0, month_peak + 1.0
+    assert chances_from_rows(model, rows, peak, rest).tolist() == [1.0, 1.0]
+    assert chances_from_rows(model, rows, peak, rest + 2.0).tolist() == [0.0, 1.0]
+    # The rest alone known, far above anything the day can reach: never.
+    assert chances_from_rows(model, rows, None, month_peak * 10.0).iloc[0] == 0.0
 
 
 def test_the_peak_quantiles_are_megawatts_scaled_by_the_issue_days_peak(grid: tuple) -> None:

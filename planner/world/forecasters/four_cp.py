@@ -484,13 +484,18 @@ def peak_quantiles(model: FourCPModel, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def chances_from_rows(
-    model: FourCPModel, rows: pd.DataFrame, known_peak_mw: pd.Series | None = None
+    model: FourCPModel,
+    rows: pd.DataFrame,
+    known_peak_mw: pd.Series | None = None,
+    known_rest_mw: pd.Series | None = None,
 ) -> pd.Series:
     """The chance of each row of :func:`training_rows` (by local day) [-]: its peak beats the
     month-to-date peak and the rest of the month's highest (:func:`chance_from_quantiles`).
 
-    ``known_peak_mw``: each day's realised peak by local day [MW], read in place of the
-    forecast of it (a hindsight bound: what the rest-of-month term alone leaves uncertain).
+    Hindsight bounds (by local day) [MW]: ``known_peak_mw``, each day's realised peak, read in
+    place of its forecast (what the rest-of-month term alone leaves uncertain);
+    ``known_rest_mw``, the realised highest peak of the month's later days, in place of that
+    forecast (what the day's own forecast alone leaves uncertain).
     """
     if rows.empty:
         return pd.Series(dtype=float)
@@ -498,12 +503,14 @@ def chances_from_rows(
     if known_peak_mw is None:
         peak = peak_quantiles(model, rows).to_numpy() / base[:, None] - 1.0
     else:
-        known = known_peak_mw.reindex(rows.index).to_numpy(dtype=float) / base - 1.0
-        peak = np.repeat(known[:, None], len(LEVELS), axis=1)
-    with threadpool_limits(limits=1):
-        rest = np.column_stack(
-            [m.predict(rows[list(REST_FEATURES)].fillna(0.0).to_numpy()) for m in model.rest]
-        )
+        peak = _certain(known_peak_mw.reindex(rows.index).to_numpy(dtype=float) / base - 1.0)
+    if known_rest_mw is None:
+        with threadpool_limits(limits=1):
+            rest = np.column_stack(
+                [m.predict(rows[list(REST_FEATURES)].fillna(0.0).to_numpy()) for m in model.rest]
+            )
+    else:
+        rest = _certain(known_rest_mw.reindex(rows.index).to_numpy(dtype=float) / base - 1.0)
     floor = np.nan_to_num(rows["month_peak_mw"].to_numpy(dtype=float) / base - 1.0, nan=-np.inf)
     last = rows["rest_days"].to_numpy() <= 0
     out = [
@@ -511,6 +518,11 @@ def chances_from_rows(
         for i in range(len(rows))
     ]
     return pd.Series(out, index=rows.index, dtype=float)
+
+
+def _certain(values: np.ndarray) -> np.ndarray:
+    """Quantiles of known values: each row's value at every level of :data:`LEVELS`."""
+    return np.repeat(values[:, None], len(LEVELS), axis=1)
 
 
 def hourly_probability(
