@@ -801,17 +801,20 @@ forecast; the realised temperature of every day of the month (no climate beyond 
 the day's realised peak known, its forecast replaced by what happened while the rest of the
 month is still forecast at the headline skill (what the rest-of-month term alone leaves to
 miss); and the converse, the realised highest peak of the month's later days known while the
-day is forecast (what the day's own forecast alone leaves to miss). **Day-peak error**: the MAPE of the
-median forecast of each test-summer day's peak, walk-forward, beside persistence (tomorrow's
-peak = the issue day's). **Reliability**: the out-of-fold chances of the last test year's
-training summers by decile, against the share of those days that held their month's peak."""
+day is forecast (what the day's own forecast alone leaves to miss). **Day-peak error**: the
+MAPE of the median forecast of each test-summer day's peak, walk-forward, beside persistence
+(tomorrow's peak = the issue day's). **Reliability**: the out-of-fold chances of the last test
+year's training summers by decile, against the share of those days that held their month's
+peak."""
 
 _WEAKNESSES = [
-    "Even a perfect forecast of tomorrow's load leaves the target short (the bound with the "
-    "day's realised peak known): the rest of the month's highest peak, forecast from the "
-    "number of days left and their forecast or climate temperature, decides most false alarms "
-    "and misses. Heat waves with a record day every few days (28 such days in summer 2023, "
-    "24 in 2024) and September peaks after a hot start of the month defeat it.",
+    "Neither term of the chance closes the gap alone (the bounds in the table): a perfect "
+    "forecast of tomorrow's peak load still leaves the rest-of-month term to miss peaks or "
+    "over-alarm, and knowing the rest of the month's highest exactly while the day is "
+    "forecast does no better, in 2023 worse than the forecast itself: a month's peak day is "
+    "its most extreme, and a day-peak forecast that is right on average sits below it, so the "
+    "peak day scores low exactly when it matters. Heat waves with a record day every few "
+    "days (28 such days in summer 2023, 24 in 2024) leave many days near the peak.",
     "The chance is over-confident: out of fold its top decile averages about twice the share "
     "of days that held their month's peak, and 4 deciles in 10 score exactly 0 (the quantiles "
     "cannot reach the month-to-date peak or the rest's highest) while a few peaks come from "
