@@ -137,12 +137,11 @@ def summer_days(years: list[int]) -> pd.DatetimeIndex:
 
 @dataclass(frozen=True)
 class Setting:
-    """How the forecasts of one table row are made: the temperature forecast's day-1 MAE, how
-    far it reaches, and whether the day's realised peak stands in for its forecast (a bound)."""
+    """How the forecasts of one table row are made: the temperature forecast's day-1 MAE
+    [degC] and how far it reaches [days] (16, a real forecast's; 31 for a bound)."""
 
     mae_c: float
     reach_days: int = 16
-    known_peak: bool = False
 
 
 #: The forecast settings of the table: a perfect 16-day forecast (a bound), the headline, a worse
@@ -153,8 +152,8 @@ SETTINGS: dict[str, Setting] = {
     "worse": Setting(3.0),
     "perfect_month": Setting(0.0, reach_days=31),
 }
-#: How each setting reads in the tables (``known_peak`` and ``month_max`` are bounds made from
-#: the headline's models and from the realised month).
+#: How each setting reads in the tables (``known_peak`` and ``known_rest`` are bounds made
+#: from the headline's models, ``month_max`` from the realised month).
 LABELS = {
     "perfect": "perfect 16-day forecast (bound)",
     "headline": f"forecast, day-1 MAE {HEADLINE_MAE:g} degC",

@@ -96,9 +96,9 @@ MONOTONE = (1, 0, 1, -1, 1, 0, 0, 0)
 REST_MONOTONE = (1, 1, 1, 0, 0)
 #: The load the models' peaks are ratios to (a column of :func:`issue_features`): the highest
 #: load of the 24 published hours before the issue, the issue day's peak. Chosen over the week's
-#: peak on the training years' out-of-fold forecasts (more peaks caught within the false-alarm
-#: budget for the 2023 and 2024 tests); tomorrow's peak moves less from today's than from the
-#: week's.
+#: peak on out-of-fold forecasts of the training summers alone (more of their peaks caught within
+#: the false-alarm budget, with 2021-2022 and with 2021-2023 as the training years); tomorrow's
+#: peak moves less from today's than from the week's.
 YARDSTICK = "recent_peak_mw"
 #: Whole training days needed [days].
 MIN_TRAIN_DAYS = 60

@@ -119,15 +119,15 @@ def issue_features(
     -------
     pandas.Series
         ``day`` (the target local day), ``recent_peak_mw`` (the highest load of the 24
-        published hours before the issue), ``week_peak_mw`` (the same over the 7 days before
-        it: the yardstick the models' peaks are ratios to), ``month_peak_mw`` (the highest
-        published load of the target day's month, NaN before its first hour), :data:`FEATURES`
-        and
-        :data:`REST_FEATURES`: ``temp_fc_c`` the target day's forecast maximum, ``temp_obs_c``
-        the last observed daily maximum, ``temp_rise_c`` their difference, ``week_ratio`` the
-        recent peak over the highest load of the 7 days before the issue, ``rest_days`` the
-        days of the month after the target day and ``rest_temp_c`` the highest forecast (or
-        climate) maximum among them, ``rest_rise_c`` that less ``temp_obs_c``.
+        published hours before the issue, the issue day's peak: the yardstick the models'
+        peaks are ratios to), ``week_peak_mw`` (the same over the 7 days before it),
+        ``month_peak_mw`` (the highest published load of the target day's month, NaN before
+        its first hour), :data:`FEATURES` and :data:`REST_FEATURES`: ``temp_fc_c`` the target
+        day's forecast maximum, ``temp_obs_c`` the last observed daily maximum, ``temp_rise_c``
+        their difference, ``week_ratio`` the recent peak over the highest load of the 7 days
+        before the issue, ``rest_days`` the days of the month after the target day and
+        ``rest_temp_c`` the highest forecast (or climate) maximum among them, ``rest_rise_c``
+        that less ``temp_obs_c``.
 
     Raises
     ------
