@@ -12,6 +12,8 @@ on forecasts issued before the window it is used in:
   time order, refitted every few days on every 15-minute interval settled before; its level
   chosen at each refit on the current window's own forecasts issued before, once they cover a
   week; none (the guard alone) before that, and where no level did better than the guard alone.
+  The rule also chooses its side (:data:`SIDES`): whether the forecast only adds sheds to the
+  strike's, or decides both ways.
   A level is not carried from one window to the next: chosen on Uri (prices at the cap for
   days, where shedding on any hint of a spike paid), it shed on false alarms in Elliott.
 
@@ -255,13 +257,25 @@ def selection_days(days: pd.DatetimeIndex, first: pd.Timestamp) -> pd.DatetimeIn
     return pd.date_range(days[0] - pd.Timedelta(days=span // 3), days[0] - pd.Timedelta(days=1))
 
 
+#: How a decision reads the forecast: ``"shed"`` (it may only add sheds to the strike's: the
+#: spike guard) or ``"both"`` (it decides both ways: the forecast guard, which also restores a
+#: tier the strike would shed when the next interval is forecast to fall back).
+SIDES: tuple[str, ...] = ("shed", "both")
+
+#: A decision rule chosen at a refit: the side and the number read (:data:`CANDIDATES`).
+Choice = tuple[str, str]
+
+
 @dataclass
 class IntradayRun:
     """The next-interval forecaster over one window: the number each interval's decision read
-    (NaN where there was no forecast) and the level chosen at each refit."""
+    (NaN where there was no forecast), whether it decided both ways there (``restore``), the
+    rule chosen at each refit (``None``: the guard alone) and every forecast issued."""
 
     estimate: np.ndarray
-    levels: list[tuple[pd.Timestamp, str | None]] = field(default_factory=list)
+    restore: np.ndarray
+    levels: list[tuple[pd.Timestamp, Choice | None]] = field(default_factory=list)
+    forecasts: list[object] = field(default_factory=list)
     refits: int = 0
     seconds: float = 0.0
 
@@ -282,7 +296,7 @@ def next_interval_backtest(
     out: dict[str, IntradayRun] = {}
     for name, times in windows:
         started = time.perf_counter()
-        run = IntradayRun(np.full(len(times), np.nan))
+        run = IntradayRun(np.full(len(times), np.nan), np.zeros(len(times), dtype=bool))
         local = times.tz_convert(ZONE)
         first = local[0].normalize()
         step = pd.Timedelta(days=refit_days.get(name, 7))
@@ -305,8 +319,10 @@ def next_interval_backtest(
             run.refits += 1
             chunk = times[inside]
             forecast = model.forecast_history(history, chunk)  # type: ignore[arg-type]
+            run.forecasts.append(forecast)
             if level is not None:
-                run.estimate[inside] = read_level(forecast, level)
+                run.estimate[inside] = read_level(forecast, level[1])
+                run.restore[inside] = level[0] == "both"
             judge = economics(chunk)
             seen.append((name, forecast, judge, strike_runs(judge)))
         run.seconds = time.perf_counter() - started
@@ -321,23 +337,35 @@ def strike_runs(judge: Economics) -> np.ndarray:
     return judge.runs_below(settled)
 
 
+def guarded_runs(
+    judge: Economics, strike: np.ndarray, estimate: np.ndarray, restore: np.ndarray | bool
+) -> np.ndarray:
+    """The controller's run fractions in closed form: the ``strike``'s and the forecast's
+    (:meth:`Economics.runs_below` ``estimate``) minimum where the rule sheds only, the
+    forecast's where it decides both ways (``restore``, per interval or for all) [-]."""
+    forecast = judge.runs_below(estimate)
+    return np.where(np.asarray(restore)[None, ...], forecast, np.minimum(strike, forecast))
+
+
 def choose_level(
     seen: list[tuple[str, object, Economics, np.ndarray]], current: str | None = None
-) -> str | None:
-    """The level with the best value captured by the guard and that level's spike guard on the
-    current window's own forecasts already issued, once they cover a week
-    (:data:`OWN_HISTORY_INTERVALS`). ``None`` (the guard alone) before that, and wherever no
-    spike guard did better than the guard alone (ties go to the guard alone).
+) -> Choice | None:
+    """The rule (:data:`SIDES` x :data:`CANDIDATES`) with the best value captured on the current
+    window's own forecasts already issued, once they cover a week
+    (:data:`OWN_HISTORY_INTERVALS`). ``None`` (the guard alone) before that, and wherever no rule
+    did better than the guard alone (ties go to the guard alone, then to shedding only).
     """
     own = [(f, e, s) for name, f, e, s in seen if name == current]
     if sum(len(e.price) for _, e, _ in own) < OWN_HISTORY_INTERVALS:
         return None
     joined = Economics(np.empty((0, 0)), np.hstack([e.margin for _, e, _ in own]), np.empty(0))
-    score: dict[str | None, float] = {}
-    for candidate in (None, *CANDIDATES):
+    score: dict[Choice | None, float] = {}
+    for choice in (None, *((side, c) for side in SIDES for c in CANDIDATES)):
         runs = [
-            s if candidate is None else np.minimum(s, e.runs_below(read_level(f, candidate)))
+            s
+            if choice is None
+            else guarded_runs(e, s, read_level(f, choice[1]), choice[0] == "both")
             for f, e, s in own
         ]
-        score[candidate] = joined.value(np.hstack(runs))
+        score[choice] = joined.value(np.hstack(runs))
     return max(score, key=lambda c: score[c])

@@ -25,6 +25,7 @@ common = importlib.import_module("benchmarks.validate_common")
 capture = importlib.import_module("benchmarks.validate_capture")
 fourcp = importlib.import_module("benchmarks.validate_4cp")
 walk = importlib.import_module("benchmarks.validate_walkforward")
+gap = importlib.import_module("benchmarks.capture_gap")
 
 
 def test_discovers_the_three_scripts_and_skips_the_helper_module() -> None:
@@ -245,15 +246,49 @@ def test_value_captured_and_the_strike_closed_form_by_hand() -> None:
     assert econ.runs_below(np.array([np.nan, 60.0, 10.0, 50.0])).tolist() == [[1.0, 0.0, 1.0, 0.0]]
 
 
+def test_the_gap_to_the_oracle_splits_by_cause_by_hand() -> None:
+    # Threshold 50; margins 5, -10, 3, -1 USD at prices 40, 90, 45, 48: the oracle earns 8,
+    # running through -3, a gain of 11. The strike runs [1, 1, 0, 1]: it runs into interval 1
+    # (90, after 40: the spike's first interval, 10 USD) and 3 (48, after 45: first again, 1
+    # USD: its margin is negative at the day's own hashprice though the price is below the
+    # published threshold: hashprice moved), and sheds 2 (45 after 90: a reversion, 3 USD).
+    # Near breakeven (within 10 USD/MWh): 45 and 48, 3 + 1 USD. Points are USD x 100 / 11.
+    econ = walk.Economics(
+        threshold=np.full((1, 4), 50.0),
+        margin=np.array([[5.0, -10.0, 3.0, -1.0]]),
+        price=np.array([40.0, 90.0, 45.0, 48.0]),
+    )
+    strike = walk.strike_runs(econ)
+    got = gap.gap_points(econ, strike)
+    expected = {
+        "first interval of a spike": 1100 / 11,
+        "inside a spike": 0.0,
+        "reversion": 300 / 11,
+        "false alarm": 0.0,
+        "near breakeven": 400 / 11,
+        "hashprice moved": 100 / 11,
+    }
+    assert got == pytest.approx(expected)
+    assert sum(got[c] for c in gap.CAUSES) == pytest.approx(100.0 - econ.value(strike))
+    # Running through interval 2 after the spike (a forecast's restore) and shedding 0 (a false
+    # alarm) instead: inside a spike nothing (interval 2 pays), false alarm 5 USD.
+    other = np.array([[0.0, 0.0, 1.0, 0.0]])
+    got = gap.gap_points(econ, other)
+    assert got["false alarm"] == pytest.approx(500 / 11) and got["reversion"] == 0.0
+    assert sum(got[c] for c in gap.CAUSES) == pytest.approx(100.0 - econ.value(other))
+
+
 def test_the_spike_guard_level_is_chosen_on_forecasts_issued_before(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Four intervals of the window's own forecasts (a week of them, here four); the forecast's
     # quantiles are 0 at every level but 0.95 and 0.98 in interval 1 (the spike), at 200 USD/MWh
     # (its mean: 0.05 x 100 + 0.03 x 200 + 0.02 x 200 = 15). The guard alone runs into the spike
-    # (it reads the interval before); only a spike guard reading 0.95 or 0.98 sheds it: 0.95
-    # comes first. Nothing seen, or only another window's forecasts, or fewer than a week of
-    # the window's own: none (the guard alone).
+    # (it reads the interval before) and sheds interval 2, which pays 3: margin 5 - 10 + 2 = -3.
+    # Only a rule reading 0.95 or 0.98 sheds the spike: shedding only, it keeps the guard's
+    # shed of 2 (5 + 2 = 7); deciding both ways it runs 2 too (5 + 3 + 2 = 10, the oracle), and
+    # 0.95 comes first. Nothing seen, or only another window's forecasts, or fewer than a week
+    # of the window's own: none (the guard alone).
     from planner.world.forecasters.quantiles import PriceQuantiles
 
     monkeypatch.setattr(walk, "OWN_HISTORY_INTERVALS", 4)
@@ -270,7 +305,7 @@ def test_the_spike_guard_level_is_chosen_on_forecasts_issued_before(
     assert walk.choose_level([], current="w") is None
     assert forecast.expected()[1] == pytest.approx(15.0)
     record = ("w", forecast, econ, walk.strike_runs(econ))
-    assert walk.choose_level([record], current="w") == "0.95"
+    assert walk.choose_level([record], current="w") == ("both", "0.95")
     assert walk.choose_level([record], current="next window") is None
     monkeypatch.setattr(walk, "OWN_HISTORY_INTERVALS", 5)
     assert walk.choose_level([record], current="w") is None
@@ -279,6 +314,17 @@ def test_the_spike_guard_level_is_chosen_on_forecasts_issued_before(
     calm = walk.Economics(econ.threshold, np.array([[5.0, 3.0, -10.0, -1.0]]), econ.price)
     calm = walk.Economics(calm.threshold, calm.margin, np.array([40.0, 40.0, 900.0, 900.0]))
     assert walk.choose_level([("w", forecast, calm, walk.strike_runs(calm))], current="w") is None
+    # Where the interval after the spike goes on losing (margins 5, -10, -3, 2), restoring it
+    # costs: the guard alone earns 5 - 10 + 2 = -3, shedding on 0.95 too 5 + 2 = 7, and
+    # deciding both ways 5 - 3 + 2 = 4. The rule sheds only; its run fractions in closed form
+    # (guarded_runs) are the guard's and the forecast's minimum, [1, 0, 0, 1]; both ways, the
+    # forecast's, [1, 0, 1, 1].
+    longer = walk.Economics(econ.threshold, np.array([[5.0, -10.0, -3.0, 2.0]]), econ.price)
+    strike = walk.strike_runs(longer)
+    assert walk.choose_level([("w", forecast, longer, strike)], current="w") == ("shed", "0.95")
+    high = forecast.level(0.95)
+    assert walk.guarded_runs(longer, strike, high, False).tolist() == [[1.0, 0.0, 0.0, 1.0]]
+    assert walk.guarded_runs(longer, strike, high, True).tolist() == [[1.0, 0.0, 1.0, 1.0]]
 
 
 def test_day_ahead_levels_are_chosen_on_the_same_season_a_year_before() -> None:

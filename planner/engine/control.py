@@ -15,6 +15,11 @@ carried out as
   forecast expected price, issued at the step's start from what was published then (the
   next-interval forecast of :mod:`planner.world.forecasters.prices`), is above its breakeven.
   The guard alone sheds one interval late on every spike; the forecast can shed before it.
+- or, with ``restore_on_forecast``, a **forecast guard** (:class:`ForecastGuard`) in place of
+  both: the step's forecast decides both ways where there is one (a tier the last settled price
+  would shed runs when the next interval is forecast to fall back below its breakeven), the last
+  settled price where there is none. The guard alone also sheds one interval late on the way
+  out: it keeps a tier off in the interval after a spike's last one.
 
 The steps are those of the :class:`~planner.domain.ledger.SiteHours` the policy is given:
 hours in the fleet simulation, native 15-minute settlement intervals on the real-time test bed
@@ -35,13 +40,17 @@ from planner.domain.ledger import (
     marginal_price_usd_per_mwh,
     site_tiers,
     tier_breakeven_usd_per_mwh,
+    tier_step_breakevens,
 )
+from planner.domain.publication import step_hours
+from planner.engine.ladder import ladder_fraction
 from planner.engine.optimization.plan import Plan
 from planner.engine.optimization.settings import OptimizeSettings
 from planner.engine.policies import Compose, FollowPlan, Policy, StrikePrice
 from planner.engine.strategies import FreezeProtection, Strategy, commitment_caps
 
 __all__ = [
+    "ForecastGuard",
     "SpikeGuard",
     "controlled_strategy",
     "controller",
@@ -78,13 +87,65 @@ class SpikeGuard:
         return out
 
 
+@dataclass(frozen=True)
+class ForecastGuard:
+    """The guard on the step's forecast where there is one, on the last settled price elsewhere.
+
+    A strike rule (:class:`~planner.engine.policies.StrikePrice`: each tier's mode ladder against
+    its breakevens at the last published hashprice, with debounce and a minimum hold) whose price
+    in each step is ``hours.price_forecast_usd_per_mwh`` where that is a number, else the last
+    settled price (the step before's). Both ways: it sheds ahead of a forecast spike and runs a
+    tier through a step forecast to fall back below its breakeven although the step before
+    settled above it.
+
+    Attributes
+    ----------
+    debounce_hours
+        Time above (below) the strike before shedding (restoring), > 0 [h].
+    min_hold_hours
+        Time a shed tier stays off before it may restore, >= 0 [h].
+    """
+
+    debounce_hours: float = 1.0
+    min_hold_hours: float = 0.0
+    name: str = "forecast-guard"
+
+    def __post_init__(self) -> None:
+        StrikePrice(self.debounce_hours, self.min_hold_hours)  # the same checks, one clear error
+
+    def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
+        """Load share of each tier in each step, as the strike rule's [-]."""
+        seen = hours.published
+        price = np.asarray(seen.price_usd_per_mwh, dtype=float)
+        if hours.price_forecast_usd_per_mwh is not None:
+            forecast = np.asarray(hours.price_forecast_usd_per_mwh, dtype=float)
+            price = np.where(np.isfinite(forecast), forecast, price)
+        marginal = marginal_price_usd_per_mwh(site, price)
+        step = step_hours(hours.times)
+        debounce = max(1, math.ceil(self.debounce_hours / step - 1e-9))
+        hold = math.ceil(self.min_hold_hours / step - 1e-9)
+        rows = [
+            ladder_fraction(
+                marginal,
+                *tier_step_breakevens(site, tier, seen.hashprice_usd_per_th_day),
+                debounce,
+                hold,
+            )
+            for tier in site_tiers(fleet, site)
+        ]
+        return np.array(rows, dtype=float).reshape(-1, len(hours.times))
+
+
 def guard_hold_hours(settings: OptimizeSettings) -> int:
     """The guard's hold: the plan's minimum down time, whole hours (0 without one) [h]."""
     return 0 if settings.min_down_hours is None else math.ceil(settings.min_down_hours - 1e-9)
 
 
-def realtime_guard(hold_hours: float = 0.0, *, step: float = 1.0) -> Policy:
-    """The controller's guard alone: the published-price guard and the spike guard.
+def realtime_guard(
+    hold_hours: float = 0.0, *, step: float = 1.0, restore_on_forecast: bool = False
+) -> Policy:
+    """The controller's guard alone: the published-price guard and the spike guard, or the
+    forecast guard.
 
     Parameters
     ----------
@@ -93,12 +154,17 @@ def realtime_guard(hold_hours: float = 0.0, *, step: float = 1.0) -> Policy:
     step
         Length of the steps it will act on [h] (one step of debounce): 1 in the simulation,
         0.25 on 15-minute settlement intervals.
+    restore_on_forecast
+        Let the forecast restore a tier too: the forecast decides both ways where there is one.
 
     Returns
     -------
     Policy
-        ``Compose(StrikePrice(debounce_hours=step, min_hold_hours=hold_hours), SpikeGuard())``.
+        ``Compose(StrikePrice(debounce_hours=step, min_hold_hours=hold_hours), SpikeGuard())``;
+        with ``restore_on_forecast``, ``ForecastGuard(step, hold_hours)``.
     """
+    if restore_on_forecast:
+        return ForecastGuard(step, hold_hours, name="realtime-guard")
     return Compose(
         StrikePrice(debounce_hours=step, min_hold_hours=hold_hours, name="guard"),
         SpikeGuard(),
@@ -111,6 +177,7 @@ def controller(
     settings: OptimizeSettings,
     *,
     exposed_before_h: Mapping[str, int] | None = None,
+    restore_on_forecast: bool = False,
     name: str = "controlled",
 ) -> Policy:
     """A plan's commitments and protections with the real-time guard (module docstring).
@@ -123,11 +190,13 @@ def controller(
         The plan's optimizer settings (minimum down time, freeze protection share).
     exposed_before_h
         Idle hours below 0 degC in a row before the first hour, per site id [h].
+    restore_on_forecast
+        The guard's forecast may restore a tier too (:func:`realtime_guard`).
     name
         Name shown in results.
     """
     policy: Policy = Compose(
-        realtime_guard(guard_hold_hours(settings)),
+        realtime_guard(guard_hold_hours(settings), restore_on_forecast=restore_on_forecast),
         FollowPlan(caps, name="commitments"),
         name=name,
     )

@@ -15,9 +15,16 @@ import pytest
 from planner.domain.examples import one_site
 from planner.domain.fleet import fleet_from_dict
 from planner.domain.ledger import SiteHours
-from planner.engine.control import SpikeGuard, controlled_strategy, controller, realtime_guard
+from planner.engine.control import (
+    ForecastGuard,
+    SpikeGuard,
+    controlled_strategy,
+    controller,
+    realtime_guard,
+)
 from planner.engine.optimization import OptimizeSettings, optimize
 from planner.engine.strategies import optimized_strategy
+from planner.errors import ConfigError
 from planner.world.scenarios import flat_scenario
 
 
@@ -74,6 +81,45 @@ def test_the_real_time_guard_acts_on_the_last_settled_interval_and_the_forecast(
     ]
 
 
+def test_restoring_on_the_forecast_runs_the_interval_after_a_spike_when_it_falls_back() -> None:
+    # Prices 40, 40, 900, 900, 40, 40. The guard alone sheds 3 and 4 (one interval late both
+    # ways). Deciding both ways on forecasts 40, 40, 300, 900, 40, 40, the tier sheds 2 and 3
+    # and runs 4 (forecast 40 although 3 settled at 900): the oracle's schedule. Where the
+    # forecast of 4 is missing (NaN) the last settled price decides: 900, shed.
+    fleet = one_site()
+    site = fleet.sites[0]
+    price = [40.0, 40.0, 900.0, 900.0, 40.0, 40.0]
+    forecast = [40.0, 40.0, 300.0, 900.0, 40.0, 40.0]
+    both = realtime_guard(0.0, step=0.25, restore_on_forecast=True)
+    assert both.name == "realtime-guard"
+    assert both.run_fraction(fleet, site, quarter_hours(price, forecast)).tolist() == [
+        [1, 1, 0, 0, 1, 1]
+    ]
+    gap = [40.0, 40.0, 300.0, 900.0, np.nan, 40.0]
+    assert both.run_fraction(fleet, site, quarter_hours(price, gap)).tolist() == [
+        [1, 1, 0, 0, 0, 1]
+    ]
+    # Without a forecast it is the guard alone.
+    alone = realtime_guard(0.0, step=0.25).run_fraction(fleet, site, quarter_hours(price))
+    np.testing.assert_array_equal(both.run_fraction(fleet, site, quarter_hours(price)), alone)
+    # A 45-minute hold (three intervals) keeps the tier shed at 2 off through 4.
+    held = ForecastGuard(0.25, 0.75).run_fraction(fleet, site, quarter_hours(price, forecast))
+    assert held.tolist() == [[1, 1, 0, 0, 0, 1]]
+
+
+def test_restoring_on_the_forecast_reads_each_tiers_breakeven() -> None:
+    # After a settled 900 the forecast is 100: above the S19j Pro's breakeven (70.62), below the
+    # S21's (119.05). The S21 (first row: most efficient first) runs again, the S19j Pro stays
+    # shed.
+    fleet = two_tiers()
+    site = fleet.sites[0]
+    hours = quarter_hours([40.0, 900.0, 100.0], forecast=[40.0, 40.0, 100.0])
+    got = ForecastGuard(debounce_hours=0.25).run_fraction(fleet, site, hours)
+    assert got.tolist() == [[1, 1, 1], [1, 1, 0]]
+    with pytest.raises(ConfigError, match="debounce_hours"):
+        ForecastGuard(debounce_hours=0.0)
+
+
 def test_the_controller_keeps_the_plans_commitments_and_freeze_floor() -> None:
     # Caps hold hour 1 at 0 (a commitment); hour 3's price of 500 (published at hour 4) sheds
     # hour 4; a hydro-free site has no floor. With a floor share the freeze floor would win.
@@ -83,6 +129,13 @@ def test_the_controller_keeps_the_plans_commitments_and_freeze_floor() -> None:
     caps = {"tx": np.array([[1.0, 0.0, 1.0, 1.0, 1.0, 1.0]])}
     policy = controller(caps, OptimizeSettings())
     assert policy.run_fraction(fleet, site, scenario.site_hours(0)).tolist() == [[1, 0, 1, 1, 0, 1]]
+    # Deciding both ways, a forecast of 40 for hour 4 runs it; the commitment of hour 1 holds
+    # even where the forecast (40) would run it.
+    hours = dataclasses.replace(
+        scenario.site_hours(0), price_forecast_usd_per_mwh=np.array([40, 40, 40, 500, 40, 40.0])
+    )
+    both = controller(caps, OptimizeSettings(), restore_on_forecast=True)
+    assert both.run_fraction(fleet, site, hours).tolist() == [[1, 0, 1, 0, 1, 1]]
 
 
 def test_controlled_strategy_adds_the_spike_guard_to_the_plans_strategy() -> None:

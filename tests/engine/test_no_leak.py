@@ -148,6 +148,7 @@ def policies(plan: object) -> list[Policy]:
         Compose(StrikePrice(), ProtectiveShutdown(), FourCPAvoidance()),
         SpikeGuard(),
         realtime_guard(2.0),
+        realtime_guard(2.0, restore_on_forecast=True),
         controller(caps, OptimizeSettings(min_down_hours=2.0, freeze_protection_share=0.2)),
         strategy.policy,
         controlled_strategy(strategy).policy,
