@@ -620,14 +620,22 @@ intervals, the last hour, four hours and day, the same time the day before, the 
 weekday, the last published ERCOT load (one hour after its hour ends) and its change, and the
 day's temperature forecast; trained walk-forward on every 15-minute interval settled before each
 refit (the windows in time order: every 3 days in the winter windows, 7 in summer); no forecast
-until there is enough history (the guard alone). The number it reads (the forecast's mean or a
-quantile level) is chosen at each refit on the current window's own forecasts issued before
-it, once they cover a week: the level with the best value captured; no spike guard before that,
-nor where none did better than the guard alone. A level is not carried over from an earlier
+until there is enough history (the guard alone). The rule it follows is chosen at each refit on
+the current window's own forecasts issued before it, once they cover a week: the number read
+(the forecast's mean or a quantile level) and its side, shedding only (the spike guard adds
+sheds to the strike's) or deciding both ways (`restore_on_forecast`: the forecast guard,
+`ForecastGuard`, also runs a tier the strike would shed when the next interval is forecast to
+fall back below breakeven), the pair with the best value captured; no forecast before that, nor
+where no rule did better than the guard alone. A rule is not carried over from an earlier
 window: chosen on Uri's forecasts (prices at the cap for days, where shedding on any hint of a
 spike paid), it shed on false alarms through Elliott and put the controller below the strike
 (98.7 % against 99.3 %). *Strike, every spike foreseen* is a hindsight bound: the strike, plus a
-shed in every interval whose margin is negative; what a perfect spike guard could add.
+shed in every interval whose margin is negative; what a perfect spike guard could add. *Forecast
+both ways, every interval's sign foreseen* is the bound of a forecast that also restores: it
+knew every interval's sign, which is the 15-minute oracle (100 %). Under each table, a second
+one splits what the strike and the controller miss by cause (the first interval of a spike,
+inside a spike, a reversion after the spike's last interval, a forecast's false alarm), and
+how much of it lies near breakeven (`benchmarks/capture_gap.py`).
 
 **Day-ahead plan**: each hour of a local day is fixed the day before, with no intraday guard, from
 `planner.world.forecasters.prices.DayAheadForecaster` (quantile gradient boosting of the
