@@ -381,6 +381,11 @@ _GAP_NOTE = (
 )
 
 
+def _rule_text(level: str) -> str:
+    """What a real-time rule reads: its mean is the plain one (flat above the highest level)."""
+    return "expected price" if level == "mean" else f"{float(level):.0%} quantile"
+
+
 def _level_text(level: str) -> str:
     return "calibrated expected price" if level == "mean" else f"{float(level):.0%} quantile"
 
@@ -523,7 +528,7 @@ def _note(facts: dict[str, Any]) -> str:
         for source in ("trees", "blend")
     )
     read = ", ".join(f"{s} {_level_text(c)}" for s, c in ahead.levels.items())
-    levels = sorted({f"{_level_text(c[1])}, {_SIDE_TEXT[c[0]]}" for _, c in intraday.levels if c})
+    levels = sorted({f"{_rule_text(c[1])}, {_SIDE_TEXT[c[0]]}" for _, c in intraday.levels if c})
     window = ", ".join(f"{c} {v:.0f} %" for c, v in facts["hindsight_levels"].items())
     pairs = zip(ahead.forecasts.levels, ahead.calibration["trees"], strict=True)
     reached = ", ".join(f"{nominal:g} {got:.3f}" for nominal, got in pairs)
