@@ -269,13 +269,12 @@ Choice = tuple[str, str]
 @dataclass
 class IntradayRun:
     """The next-interval forecaster over one window: the number each interval's decision read
-    (NaN where there was no forecast), whether it decided both ways there (``restore``), the
-    rule chosen at each refit (``None``: the guard alone) and every forecast issued."""
+    (NaN where there was no forecast), whether it decided both ways there (``restore``) and the
+    rule chosen at each refit (``None``: the guard alone)."""
 
     estimate: np.ndarray
     restore: np.ndarray
     levels: list[tuple[pd.Timestamp, Choice | None]] = field(default_factory=list)
-    forecasts: list[object] = field(default_factory=list)
     refits: int = 0
     seconds: float = 0.0
 
@@ -319,7 +318,6 @@ def next_interval_backtest(
             run.refits += 1
             chunk = times[inside]
             forecast = model.forecast_history(history, chunk)  # type: ignore[arg-type]
-            run.forecasts.append(forecast)
             if level is not None:
                 run.estimate[inside] = read_level(forecast, level[1])
                 run.restore[inside] = level[0] == "both"
