@@ -686,7 +686,23 @@ _WEAKNESSES = [
     "over running through is small (before Uri a calm autumn and winter; the summer of 2022): "
     "the value captured there separates the candidates by a few points, close to noise, and "
     "the choice does not carry over well (the note under each table gives the window's own "
-    "figure for every number, a hindsight comparison).",
+    "figure for every number, a hindsight comparison). Choosing it instead on the same season "
+    "of every earlier year with enough history (summer 2021 and 2022 for summer 2023), forecast "
+    "walk-forward with monthly refits like the window, did not help: it read the 75 % quantile "
+    "at HB_NORTH (49.6 % in summer 2023) and the 90 % at HB_WEST (70.9 %); measured on the "
+    "window, so it is reported and not used.",
+    "The summer before the test (June-September 2022, forecast and chosen the same way, "
+    "everything before the test window) shows where the day-ahead trees stand: trained on "
+    "2020-2021, whose summer price spikes did not repeat, they capture -0.4 % (HB_NORTH) and "
+    "3.5 % (HB_WEST), against 16.2 % and 17.0 % for persistence with the plan's information and "
+    "44.5 % and 44.4 % for day-ahead persistence (most of its edge is the evening of the day "
+    "before, published after the plan's 10:00 issue). No change of the forecaster lifted that "
+    "summer: training on all six hubs of the hourly file (HB_HUBAVG, NORTH, WEST, SOUTH, "
+    "HOUSTON, PAN) 1.6 % and 2.3 %; the temperature forecast's departure from the three days "
+    "before and from the week's hottest, and the day's load peak over the week's, -1.0 % and "
+    "0.1 %; training weights halving every 90 or 365 days 0.8 % and 3.1 % (HB_NORTH); the "
+    "expected price with its levels recalibrated on the 30 days before each issue 1.3 % and "
+    "-4.0 %. None is used.",
     "Day-ahead price persistence reads the price 24 h earlier, which for the hours after 10:00 "
     "settles after the plan is fixed at 10:00 the day before: with the plan's own information "
     "it captures less (the row persistence at the plan's issue, 91.1 % in Uri against 94.5 %). "
@@ -696,7 +712,11 @@ _WEAKNESSES = [
     "persistence beyond the 40th highest training anchor (the trees' own leaf size) took Uri to "
     "91.1 %, but it was written after looking at where the plan lost in Uri, and on the months "
     "before Uri it took the median plan's value captured from 0 % to -47 %: the evidence before "
-    "the window is against it, so it is not used.",
+    "the window is against it, so it is not used. The record before Uri (January 2020 to "
+    "February 6, 2021) holds three days with an hour above 1,000 USD/MWh at HB_WEST and none "
+    "whose mean passed 200, against Uri's days at the cap: nothing chosen on it can teach the "
+    "plan that scarcity prices persist for days, so on the evidence available before the "
+    "window, reaching persistence in Uri is out of reach for this plan.",
     "A calibrated expected price is the right number for a plan only as far as the "
     "calibration carries over from the selection period to the window; reading the mean of "
     "the uncalibrated quantiles with the capped tail, the plan captured 77.0 % in Uri, 58.3 % "
