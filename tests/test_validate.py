@@ -339,6 +339,31 @@ def test_day_ahead_levels_are_chosen_on_the_same_season_a_year_before() -> None:
     assert (got[0], got[-1]) == (pd.Timestamp("2020-09-26"), pd.Timestamp("2021-02-06"))
 
 
+def test_day_ahead_gap_splits_into_missed_spikes_and_false_alarms_by_hand() -> None:
+    # Two tiers, thresholds 40 and 80 every hour; three hours at margins (tier 1) 10, -20, 5
+    # and (tier 2) -40, -10, 15: the oracle's gain over running through is 20 + 40 + 10 = 70.
+    # The plan runs tier 1 in hours 1-2 and tier 2 in hours 2-3: it runs into -20 (tier 1,
+    # hour 2; persistence 50 was above 40: a sign) and -10 (tier 2, hour 2; 50 below 80: no
+    # sign), 30 of 70 = 42.857 %, of which 10 unsigned = 14.286 %; it sheds tier 1 in hour 3
+    # (5) and tier 2 in hour 1 (-40, right): false alarms 5 of 70 = 7.143 %. Value captured
+    # 100 - 42.857 - 7.143 = 50 %.
+    econ = walk.Economics(
+        threshold=np.array([[40.0] * 3, [80.0] * 3]),
+        margin=np.array([[10.0, -20.0, 5.0], [-40.0, -10.0, 15.0]]),
+        price=np.zeros(3),
+    )
+    run = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
+    got = capture.gap_decomposition(econ, run, np.array([0.0, 50.0, 0.0]))
+    assert got == pytest.approx({"missed": 300 / 7, "unsigned": 100 / 7, "false_alarm": 50 / 7})
+    assert econ.value(run) == pytest.approx(100.0 - got["missed"] - got["false_alarm"])
+    calm = walk.Economics(econ.threshold, np.abs(econ.margin), econ.price)
+    assert capture.gap_decomposition(calm, run, np.zeros(3)) == {
+        "missed": 0.0,
+        "unsigned": 0.0,
+        "false_alarm": 0.0,
+    }
+
+
 def test_day_ahead_mean_is_calibrated_and_capped_at_the_offer_cap_in_force() -> None:
     # Quantiles 10 and 100 at 0.9 and 0.99, for an hour of 2021 (offer cap 9,000) and one of
     # 2022 (5,000). Read at those levels: flat below (0.9 x 10), a trapezoid (0.09 x 55) and the
