@@ -18,6 +18,10 @@ Cutting across them: the share lost in intervals settled within :data:`NEAR_USD_
 breakeven (where even a good forecast is a coin toss, and each error is cheap), and the share
 where the decision's threshold (published hashprice) and the margin (the day's own hashprice)
 disagree about the interval's sign (no price forecast can avoid it).
+
+A day-ahead plan's gap (:func:`day_ahead_gap`) has no interval before to read: it splits into
+hours it ran that lost (and the part of them the latest price published by the plan's issue
+gave no sign of) and hours it shed that would have paid.
 """
 
 from __future__ import annotations
@@ -63,4 +67,37 @@ def gap_points(econ: Economics, run: np.ndarray) -> dict[str, float]:
         CAUSES[3]: scale * float(forgone[~above_before].sum()),
         "near breakeven": scale * float(cost[near].sum()),
         "hashprice moved": scale * float(cost[sign_moved].sum()),
+    }
+
+
+def day_ahead_gap(econ: Economics, run: np.ndarray, at_issue: np.ndarray) -> dict[str, float]:
+    """Where a day-ahead plan's run fractions ``(tiers, n)`` fall short of the oracle, as shares
+    of the oracle's gain over running through [%].
+
+    ``missed``: what running cost in the intervals that lost; ``unsigned``: the part of it in
+    intervals whose persistence price at the plan's issue (``at_issue``) was below the tier's
+    threshold too (no sign in the latest published price); ``false_alarm``: what shedding gave
+    up in the intervals that earned. Value captured is ``100 - missed - false_alarm``.
+
+    Examples
+    --------
+    One tier, threshold 50; margins 10, -30, -10, 20 (oracle gain 40); the plan runs intervals
+    1-3 and sheds 4: it misses 30 + 10 (the 30 with persistence at 20, below 50) and gives up 20.
+
+    >>> econ = Economics(np.full((1, 4), 50.0), np.array([[10.0, -30.0, -10.0, 20.0]]), np.zeros(4))
+    >>> run = np.array([[1.0, 1.0, 1.0, 0.0]])
+    >>> day_ahead_gap(econ, run, np.array([0.0, 20.0, 80.0, 0.0]))
+    {'missed': 100.0, 'unsigned': 75.0, 'false_alarm': 50.0}
+    """
+    margin = econ.margin
+    gain = float(-(margin * (margin < 0)).sum())
+    if gain <= 0:
+        return {"missed": 0.0, "unsigned": 0.0, "false_alarm": 0.0}
+    lost = -margin * (margin < 0) * run
+    unsigned = lost * ~(at_issue[None, :] >= econ.threshold)
+    shed = margin * (margin > 0) * (1.0 - run)
+    return {
+        "missed": 100.0 * float(lost.sum()) / gain,
+        "unsigned": 100.0 * float(unsigned.sum()) / gain,
+        "false_alarm": 100.0 * float(shed.sum()) / gain,
     }

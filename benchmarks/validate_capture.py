@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.capture_gap import NEAR_USD_PER_MWH, gap_points
+from benchmarks.capture_gap import NEAR_USD_PER_MWH, day_ahead_gap, gap_points
 from benchmarks.validate_common import (
     BTC_DAILY,
     LOAD_HOURLY,
@@ -350,7 +350,7 @@ def run_case(
     hindsight = {c: econ_h.value(econ_h.runs_below(ahead.read("trees", c))) for c in CANDIDATES}
     facts = {
         "day_ahead": ahead,
-        "gap": gap_decomposition(econ_h, plan, at_issue),
+        "day_ahead_gap": day_ahead_gap(econ_h, plan, at_issue),
         "hindsight_levels": hindsight,
         "intraday": run,
         "gap": gap,
@@ -407,39 +407,6 @@ def persistence_at_issue(prices_h: pd.Series, hours: pd.DatetimeIndex) -> np.nda
         mask = np.asarray(days == day)
         out[mask] = latest_same_time(clean[clean.index + hour <= at], hours[mask], at, hour)
     return out
-
-
-def gap_decomposition(econ: Economics, run: np.ndarray, at_issue: np.ndarray) -> dict[str, float]:
-    """Where a plan's run fractions ``(tiers, n)`` fall short of the oracle, as shares of the
-    oracle's gain over running through [%].
-
-    ``missed``: what running cost in the intervals that lost; ``unsigned``: the part of it in
-    intervals whose persistence price at the plan's issue (``at_issue``) was below the tier's
-    threshold too (no sign in the latest published price); ``false_alarm``: what shedding gave
-    up in the intervals that earned. Value captured is ``100 - missed - false_alarm``.
-
-    Examples
-    --------
-    One tier, threshold 50; margins 10, -30, -10, 20 (oracle gain 40); the plan runs intervals
-    1-3 and sheds 4: it misses 30 + 10 (the 30 with persistence at 20, below 50) and gives up 20.
-
-    >>> econ = Economics(np.full((1, 4), 50.0), np.array([[10.0, -30.0, -10.0, 20.0]]), np.zeros(4))
-    >>> run = np.array([[1.0, 1.0, 1.0, 0.0]])
-    >>> gap_decomposition(econ, run, np.array([0.0, 20.0, 80.0, 0.0]))
-    {'missed': 100.0, 'unsigned': 75.0, 'false_alarm': 50.0}
-    """
-    margin = econ.margin
-    gain = float(-(margin * (margin < 0)).sum())
-    if gain <= 0:
-        return {"missed": 0.0, "unsigned": 0.0, "false_alarm": 0.0}
-    lost = -margin * (margin < 0) * run
-    unsigned = lost * ~(at_issue[None, :] >= econ.threshold)
-    shed = margin * (margin > 0) * (1.0 - run)
-    return {
-        "missed": 100.0 * float(lost.sum()) / gain,
-        "unsigned": 100.0 * float(unsigned.sum()) / gain,
-        "false_alarm": 100.0 * float(shed.sum()) / gain,
-    }
 
 
 def lp_check(
@@ -608,7 +575,7 @@ def _figures(report: Report, results: list[tuple[str, str, pd.DataFrame, dict[st
                 ),
             )
         share = by["share_of_perfect_foresight_pct"]
-        gap = facts["gap"]
+        gap = facts["day_ahead_gap"]
         plan, persist = float(value[DAY_AHEAD]), float(value[PERSIST])
         comparison = (
             f"persistence {persist:.1f} %: {'above' if plan > persist else 'below'} by "

@@ -353,11 +353,11 @@ def test_day_ahead_gap_splits_into_missed_spikes_and_false_alarms_by_hand() -> N
         price=np.zeros(3),
     )
     run = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
-    got = capture.gap_decomposition(econ, run, np.array([0.0, 50.0, 0.0]))
+    got = gap.day_ahead_gap(econ, run, np.array([0.0, 50.0, 0.0]))
     assert got == pytest.approx({"missed": 300 / 7, "unsigned": 100 / 7, "false_alarm": 50 / 7})
     assert econ.value(run) == pytest.approx(100.0 - got["missed"] - got["false_alarm"])
     calm = walk.Economics(econ.threshold, np.abs(econ.margin), econ.price)
-    assert capture.gap_decomposition(calm, run, np.zeros(3)) == {
+    assert gap.day_ahead_gap(calm, run, np.zeros(3)) == {
         "missed": 0.0,
         "unsigned": 0.0,
         "false_alarm": 0.0,
