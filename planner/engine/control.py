@@ -40,10 +40,7 @@ from planner.domain.ledger import (
     marginal_price_usd_per_mwh,
     site_tiers,
     tier_breakeven_usd_per_mwh,
-    tier_step_breakevens,
 )
-from planner.domain.publication import step_hours
-from planner.engine.ladder import ladder_fraction
 from planner.engine.optimization.plan import Plan
 from planner.engine.optimization.settings import OptimizeSettings
 from planner.engine.policies import Compose, FollowPlan, Policy, StrikePrice
@@ -110,30 +107,17 @@ class ForecastGuard:
     min_hold_hours: float = 0.0
     name: str = "forecast-guard"
 
-    def __post_init__(self) -> None:
-        StrikePrice(self.debounce_hours, self.min_hold_hours)  # the same checks, one clear error
-
     def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
         """Load share of each tier in each step, as the strike rule's [-]."""
-        seen = hours.published
-        price = np.asarray(seen.price_usd_per_mwh, dtype=float)
+        price = np.asarray(hours.published.price_usd_per_mwh, dtype=float)
         if hours.price_forecast_usd_per_mwh is not None:
             forecast = np.asarray(hours.price_forecast_usd_per_mwh, dtype=float)
             price = np.where(np.isfinite(forecast), forecast, price)
-        marginal = marginal_price_usd_per_mwh(site, price)
-        step = step_hours(hours.times)
-        debounce = max(1, math.ceil(self.debounce_hours / step - 1e-9))
-        hold = math.ceil(self.min_hold_hours / step - 1e-9)
-        rows = [
-            ladder_fraction(
-                marginal,
-                *tier_step_breakevens(site, tier, seen.hashprice_usd_per_th_day),
-                debounce,
-                hold,
-            )
-            for tier in site_tiers(fleet, site)
-        ]
-        return np.array(rows, dtype=float).reshape(-1, len(hours.times))
+        strike = StrikePrice(self.debounce_hours, self.min_hold_hours)
+        return strike.run_fraction_at(fleet, site, hours, price)
+
+    def __post_init__(self) -> None:
+        StrikePrice(self.debounce_hours, self.min_hold_hours)  # the same checks, one clear error
 
 
 def guard_hold_hours(settings: OptimizeSettings) -> int:

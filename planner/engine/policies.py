@@ -145,8 +145,15 @@ class StrikePrice:
     def run_fraction(self, fleet: Fleet, site: Site, hours: SiteHours) -> np.ndarray:
         """1 while a tier runs at nameplate, 0 while it is shed; for a model with power modes the
         load share of the steps of its mode ladder that pay (:func:`ladder_fraction`)."""
+        return self.run_fraction_at(fleet, site, hours, hours.published.price_usd_per_mwh)
+
+    def run_fraction_at(
+        self, fleet: Fleet, site: Site, hours: SiteHours, price_usd_per_mwh: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`run_fraction` acting on ``price_usd_per_mwh`` (one per step) in place of the
+        latest published price, e.g. a forecast of the step's own [-]."""
         seen = hours.published
-        marginal = marginal_price_usd_per_mwh(site, seen.price_usd_per_mwh)
+        marginal = marginal_price_usd_per_mwh(site, price_usd_per_mwh)
         step = step_hours(hours.times)
         debounce = max(1, math.ceil(self.debounce_hours / step - 1e-9))
         hold = math.ceil(self.min_hold_hours / step - 1e-9)
