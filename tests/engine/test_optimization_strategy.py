@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import numpy as np
 import pytest
+from test_optimization import INDEX_SITE
 
 from planner.domain.examples import one_site, without_modes
 from planner.domain.fleet import Fleet, fleet_from_dict
@@ -228,15 +228,7 @@ def test_minimum_down_time_becomes_the_guards_hold() -> None:
 
 def relocation_fleet() -> Fleet:
     """Site a (S21 x 10, dear power) and site b (empty, cheap, room for 6 S21)."""
-    base: dict[str, Any] = {
-        "latitude": 31.0,
-        "longitude": -100.0,
-        "timezone": "America/Chicago",
-        "grid": {"iso": "ERCOT", "node": "HB_WEST"},
-        "cooling": "air",
-        "overhead": 1.0,
-        "contract": {"kind": "index", "adder_usd_per_mwh": 0.0},
-    }
+    base = INDEX_SITE
     a = {**base, "id": "a", "name": "A", "capacity_mw": 1.0, "machines": {"s21": 10}, "slots": 10}
     b = {**base, "id": "b", "name": "B", "capacity_mw": 6 * 0.0035, "machines": {}, "slots": 10}
     route = {
